@@ -1,0 +1,119 @@
+package incident
+
+import "time"
+
+// IncidentPatch is a partial update of an incident: only the fields that are
+// Set change. Version, when non-nil, must equal the stored version.
+type IncidentPatch struct {
+	Version        *int
+	Title          Opt[string]
+	Summary        Opt[string]
+	Severity       Opt[Severity]
+	Status         Opt[Status]
+	Services       Opt[[]string]
+	Teams          Opt[[]string]
+	Tags           Opt[[]string]
+	Commander      Opt[string]
+	Visibility     Opt[Visibility]
+	RestrictedTo   Opt[[]string]
+	CustomerImpact Opt[string]
+	StartedAt      Opt[*time.Time]
+	DetectedAt     Opt[*time.Time]
+	AcknowledgedAt Opt[*time.Time]
+	MitigatedAt    Opt[*time.Time]
+	ResolvedAt     Opt[*time.Time]
+}
+
+// Apply writes the set fields into i and returns the names of the columns it
+// changed (the JSON names, which are also the column names).
+func (p *IncidentPatch) Apply(i *Incident) []string {
+	var cols []string
+	set(&cols, "title", p.Title, &i.Title)
+	set(&cols, "summary", p.Summary, &i.Summary)
+	set(&cols, "severity", p.Severity, &i.Severity)
+	set(&cols, "status", p.Status, &i.Status)
+	set(&cols, "services", p.Services, &i.Services)
+	set(&cols, "teams", p.Teams, &i.Teams)
+	set(&cols, "tags", p.Tags, &i.Tags)
+	set(&cols, "commander", p.Commander, &i.Commander)
+	set(&cols, "visibility", p.Visibility, &i.Visibility)
+	set(&cols, "restricted_to", p.RestrictedTo, &i.RestrictedTo)
+	set(&cols, "customer_impact", p.CustomerImpact, &i.CustomerImpact)
+	set(&cols, "started_at", p.StartedAt, &i.StartedAt)
+	set(&cols, "detected_at", p.DetectedAt, &i.DetectedAt)
+	set(&cols, "acknowledged_at", p.AcknowledgedAt, &i.AcknowledgedAt)
+	set(&cols, "mitigated_at", p.MitigatedAt, &i.MitigatedAt)
+	set(&cols, "resolved_at", p.ResolvedAt, &i.ResolvedAt)
+	return cols
+}
+
+// TimelineEventPatch changes how an event is used in the RCA. Correcting
+// OccurredAt keeps the original time in OriginalOccurredAt.
+type TimelineEventPatch struct {
+	Version    *int
+	KeyEvent   Opt[bool]
+	Hidden     Opt[bool]
+	OccurredAt Opt[time.Time]
+	Body       Opt[string]
+	Actor      Opt[string]
+	Kind       Opt[EventKind]
+}
+
+// RootCausePatch is a partial update of a root cause.
+type RootCausePatch struct {
+	Version          *int
+	Category         Opt[RootCauseCategory]
+	Description      Opt[string]
+	EvidenceEventIDs Opt[[]int64]
+}
+
+// Apply writes the set fields into rc and returns the changed columns
+// ("evidence_event_ids" names the evidence links).
+func (p *RootCausePatch) Apply(rc *RootCause) []string {
+	var cols []string
+	set(&cols, "category", p.Category, &rc.Category)
+	set(&cols, "description", p.Description, &rc.Description)
+	set(&cols, "evidence_event_ids", p.EvidenceEventIDs, &rc.EvidenceEventIDs)
+	return cols
+}
+
+// ActionPatch is a partial update of a corrective action.
+type ActionPatch struct {
+	Version      *int
+	Title        Opt[string]
+	Description  Opt[string]
+	Type         Opt[ActionType]
+	Priority     Opt[Priority]
+	Owner        Opt[string]
+	Team         Opt[string]
+	DueDate      Opt[*Date]
+	Status       Opt[ActionStatus]
+	TicketSystem Opt[string]
+	TicketKey    Opt[string]
+	TicketURL    Opt[string]
+}
+
+// Apply writes the set fields into a and returns the changed columns.
+func (p *ActionPatch) Apply(a *CorrectiveAction) []string {
+	var cols []string
+	set(&cols, "title", p.Title, &a.Title)
+	set(&cols, "description", p.Description, &a.Description)
+	set(&cols, "type", p.Type, &a.Type)
+	set(&cols, "priority", p.Priority, &a.Priority)
+	set(&cols, "owner", p.Owner, &a.Owner)
+	set(&cols, "team", p.Team, &a.Team)
+	set(&cols, "due_date", p.DueDate, &a.DueDate)
+	set(&cols, "status", p.Status, &a.Status)
+	set(&cols, "ticket_system", p.TicketSystem, &a.TicketSystem)
+	set(&cols, "ticket_key", p.TicketKey, &a.TicketKey)
+	set(&cols, "ticket_url", p.TicketURL, &a.TicketURL)
+	return cols
+}
+
+func set[T any](cols *[]string, name string, o Opt[T], dst *T) {
+	if !o.Set {
+		return
+	}
+	*dst = o.Value
+	*cols = append(*cols, name)
+}
