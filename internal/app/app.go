@@ -1,0 +1,150 @@
+// Package app holds the use cases: each public method does one thing a user
+// asks for, in one transaction, and records the outbox change and the audit
+// entry with it. The api and cmd packages both call it.
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hindsightrca/hindsight/internal/incident"
+	"github.com/hindsightrca/hindsight/internal/store"
+)
+
+// Options configures an App.
+type Options struct {
+	// Now is the clock; tests pass a fixed one. Default time.Now.
+	Now func() time.Time
+	// Logger receives operational messages. Default slog.Default().
+	Logger *slog.Logger
+}
+
+// App is the set of use cases over one store.
+type App struct {
+	store *store.Store
+	now   func() time.Time
+	log   *slog.Logger
+}
+
+// New returns an App over s.
+func New(s *store.Store, opts Options) *App {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	return &App{store: s, now: opts.Now, log: opts.Logger}
+}
+
+// Ping reports whether the database answers.
+func (a *App) Ping(ctx context.Context) error { return a.store.Ping(ctx) }
+
+// Now returns the current time of the app's clock, in UTC.
+func (a *App) Now() time.Time { return incident.UTC(a.now()) }
+
+// today is the calendar day in UTC, what due dates are judged against.
+func (a *App) today() incident.Date { return incident.DateOf(a.Now()) }
+
+// resolve finds an incident by numeric id or key ("INC-42").
+func (a *App) resolve(ctx context.Context, s *store.Store, ref string) (incident.Incident, error) {
+	ref = strings.TrimSpace(ref)
+	if n, ok := incident.ParseKey(ref); ok {
+		inc, err := s.IncidentByKey(ctx, incident.FormatKey(n))
+		if err != nil {
+			return incident.Incident{}, notFoundAs(err, "incident", ref)
+		}
+		return inc, nil
+	}
+	id, err := strconv.ParseInt(ref, 10, 64)
+	if err != nil || id <= 0 {
+		return incident.Incident{}, incident.NotFound("incident", ref)
+	}
+	inc, err := s.Incident(ctx, id)
+	if err != nil {
+		return incident.Incident{}, notFoundAs(err, "incident", ref)
+	}
+	return inc, nil
+}
+
+// notFoundAs rewrites a not-found error to name the reference the user gave.
+func notFoundAs(err error, object, ref string) error {
+	if errors.Is(err, incident.ErrNotFound) {
+		return incident.NotFound(object, ref)
+	}
+	return err
+}
+
+// record writes the outbox change and the audit entry of one write, inside
+// the caller's transaction.
+func (a *App) record(ctx context.Context, tx *store.Store, action, objectType string, objectID, incidentID int64, op, detail string) error {
+	now := a.Now()
+	if err := tx.AppendChanges(ctx, incident.Change{
+		ObjectType: objectType, ObjectID: objectID, IncidentID: incidentID, Op: op, CreatedAt: now,
+	}); err != nil {
+		return err
+	}
+	actor := incident.ActorFrom(ctx)
+	var incID *int64
+	if incidentID != 0 {
+		incID = &incidentID
+	}
+	return tx.AppendAudit(ctx, incident.AuditEntry{
+		Actor: actor.Name, Action: action, ObjectType: objectType, ObjectID: objectID,
+		IncidentID: incID, Detail: detail, RemoteAddr: actor.RemoteAddr, RequestID: actor.RequestID,
+		CreatedAt: now,
+	})
+}
+
+// retries is how often an update without a client version is retried when a
+// concurrent write slipped in between read and write.
+const retries = 3
+
+// withRetry runs fn again when it fails with a conflict and the client did
+// not ask for a version check (so the conflict is ours, not theirs).
+func withRetry[T any](clientVersion *int, fn func() (T, error)) (T, error) {
+	var (
+		v   T
+		err error
+	)
+	for range retries {
+		v, err = fn()
+		if clientVersion != nil || !errors.Is(err, incident.ErrConflict) {
+			return v, err
+		}
+	}
+	return v, err
+}
+
+// checkVersion returns a conflict when the client edited an older version.
+func checkVersion(object string, clientVersion *int, current int, cur any) error {
+	if clientVersion != nil && *clientVersion != current {
+		return &incident.ConflictError{Object: object, Current: cur}
+	}
+	return nil
+}
+
+// limit brings a page size into range.
+func limit(n int) int {
+	switch {
+	case n <= 0:
+		return incident.DefaultLimit
+	case n > incident.MaxLimit:
+		return incident.MaxLimit
+	}
+	return n
+}
+
+// page trims the extra row a store list returns and builds the next cursor.
+func page[T any](items []T, total, n int, cursor func(T) incident.Cursor) incident.Page[T] {
+	p := incident.Page[T]{Items: items, Total: total}
+	if len(items) > n {
+		p.Items = items[:n]
+		p.NextCursor = incident.EncodeCursor(cursor(items[n-1]))
+	}
+	return p
+}

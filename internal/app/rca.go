@@ -1,0 +1,82 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/hindsightrca/hindsight/internal/incident"
+	"github.com/hindsightrca/hindsight/internal/store"
+)
+
+// RCA returns the incident's RCA with its sections in order.
+func (a *App) RCA(ctx context.Context, ref string) (incident.RCA, error) {
+	inc, err := a.resolve(ctx, a.store, ref)
+	if err != nil {
+		return incident.RCA{}, err
+	}
+	r, err := a.store.RCA(ctx, inc.ID)
+	if err != nil {
+		return incident.RCA{}, notFoundAs(err, "rca", inc.Key)
+	}
+	return r, nil
+}
+
+// SaveRCA stores the whole RCA document. r.Version is the version the client
+// edited (0 when it expects no RCA yet); if the stored one moved on, the save
+// fails with a ConflictError carrying the current RCA so the client can merge.
+// Every save also stores a revision, so nothing typed is ever lost.
+func (a *App) SaveRCA(ctx context.Context, ref string, r incident.RCA) (incident.RCA, error) {
+	next := incident.RCA{Template: r.Template, Status: r.Status, Sections: r.Sections}
+	next.Normalize()
+	if err := next.Validate(); err != nil {
+		return incident.RCA{}, err
+	}
+	actor := incident.ActorFrom(ctx).Name
+	var out incident.RCA
+	err := a.store.InTx(ctx, func(tx *store.Store) error {
+		inc, err := a.resolve(ctx, tx, ref)
+		if err != nil {
+			return err
+		}
+		next.IncidentID = inc.ID
+		next.UpdatedBy = actor
+		now := a.Now()
+		cur, err := tx.RCA(ctx, inc.ID)
+		switch {
+		case errors.Is(err, incident.ErrNotFound):
+			if r.Version != 0 {
+				return incident.Invalid("version", "there is no RCA for "+inc.Key+" yet: send version 0 to create it")
+			}
+			next.CreatedAt, next.UpdatedAt = now, now
+			if err := tx.CreateRCA(ctx, &next); err != nil {
+				return err
+			}
+			out = next
+		case err != nil:
+			return err
+		default:
+			if r.Version != cur.Version {
+				return &incident.ConflictError{Object: "rca", Current: cur}
+			}
+			next.ID, next.CreatedAt, next.UpdatedAt = cur.ID, cur.CreatedAt, now
+			if next.Template == "" {
+				next.Template = cur.Template
+			}
+			if out, err = tx.UpdateRCA(ctx, next, cur.Version); err != nil {
+				return err
+			}
+		}
+		if err := tx.AddRCARevision(ctx, incident.RCARevision{
+			RCAID: out.ID, Version: out.Version, Status: out.Status, Sections: out.Sections,
+			Author: actor, CreatedAt: now,
+		}); err != nil {
+			return err
+		}
+		return a.record(ctx, tx, "rca.save", incident.ObjectRCA, out.ID, inc.ID, incident.OpUpsert, "version "+strconv.Itoa(out.Version))
+	})
+	if err != nil {
+		return incident.RCA{}, err
+	}
+	return out, nil
+}

@@ -1,0 +1,152 @@
+// Package config reads Hindsight's settings from HINDSIGHT_* environment
+// variables (flags override them in cmd) and validates them at start.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Config is every setting of the hindsight process.
+type Config struct {
+	// DataDir holds the SQLite database and the search index.
+	DataDir string `env:"HINDSIGHT_DATA_DIR" envDefault:"./hindsight-data"`
+	// Addr is where the HTTP server listens.
+	Addr string `env:"HINDSIGHT_ADDR" envDefault:"127.0.0.1:8080"`
+	// DatabaseURL, when set to postgres://…, switches from SQLite to PostgreSQL.
+	DatabaseURL string `env:"HINDSIGHT_DATABASE_URL"`
+	// DatabaseURLFile names a file holding DatabaseURL (for secrets mounts).
+	DatabaseURLFile string `env:"HINDSIGHT_DATABASE_URL_FILE"`
+	// LogFormat is "text" or "json"; empty picks text.
+	LogFormat string `env:"HINDSIGHT_LOG_FORMAT"`
+	// LogLevel is debug, info, warn or error.
+	LogLevel string `env:"HINDSIGHT_LOG_LEVEL" envDefault:"info"`
+	// MaxBodyBytes bounds request bodies.
+	MaxBodyBytes int64 `env:"HINDSIGHT_MAX_BODY_BYTES" envDefault:"10485760"`
+	// ShutdownTimeout bounds how long in-flight requests may finish on stop.
+	ShutdownTimeout time.Duration `env:"HINDSIGHT_SHUTDOWN_TIMEOUT" envDefault:"15s"`
+	// RequestTimeout bounds reading a request and writing its response.
+	RequestTimeout time.Duration `env:"HINDSIGHT_REQUEST_TIMEOUT" envDefault:"60s"`
+}
+
+// Load reads the configuration from environ (KEY=value pairs, as os.Environ
+// gives them), reading *_FILE secrets.
+func Load(environ []string) (Config, error) {
+	m := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	var c Config
+	if err := env.ParseWithOptions(&c, env.Options{Environment: m}); err != nil {
+		return Config{}, envError(err)
+	}
+	if c.DatabaseURLFile != "" {
+		if c.DatabaseURL != "" {
+			return Config{}, errors.New("configuration: set HINDSIGHT_DATABASE_URL or HINDSIGHT_DATABASE_URL_FILE, not both")
+		}
+		b, err := os.ReadFile(c.DatabaseURLFile)
+		if err != nil {
+			return Config{}, fmt.Errorf("configuration: HINDSIGHT_DATABASE_URL_FILE: %w", err)
+		}
+		c.DatabaseURL = strings.TrimSpace(string(b))
+	}
+	return c, nil
+}
+
+// envError names the environment variable behind a parse error.
+func envError(err error) error {
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	var errs []error
+	for _, e := range agg.Errors {
+		var pe env.ParseError
+		if errors.As(e, &pe) {
+			name := pe.Name
+			if f, ok := reflect.TypeFor[Config]().FieldByName(pe.Name); ok {
+				name, _, _ = strings.Cut(f.Tag.Get("env"), ",")
+			}
+			errs = append(errs, fmt.Errorf("configuration: %s: %w", name, pe.Err))
+			continue
+		}
+		errs = append(errs, fmt.Errorf("configuration: %w", e))
+	}
+	return errors.Join(errs...)
+}
+
+// Validate checks the settings and says which one is wrong.
+func (c Config) Validate() error {
+	var errs []error
+	if strings.TrimSpace(c.DataDir) == "" {
+		errs = append(errs, errors.New("data dir (--data-dir, HINDSIGHT_DATA_DIR) must not be empty"))
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("listen address (--addr, HINDSIGHT_ADDR) %q: want host:port", c.Addr))
+	}
+	if c.DatabaseURL != "" && !c.UsesPostgres() {
+		errs = append(errs, errors.New("HINDSIGHT_DATABASE_URL must start with postgres:// or postgresql:// (leave it empty for the embedded SQLite database)"))
+	}
+	switch c.LogFormat {
+	case "", "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("HINDSIGHT_LOG_FORMAT %q: want text or json", c.LogFormat))
+	}
+	if _, err := c.Level(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.MaxBodyBytes < 1024 {
+		errs = append(errs, errors.New("HINDSIGHT_MAX_BODY_BYTES must be at least 1024"))
+	}
+	if c.ShutdownTimeout <= 0 || c.RequestTimeout <= 0 {
+		errs = append(errs, errors.New("HINDSIGHT_SHUTDOWN_TIMEOUT and HINDSIGHT_REQUEST_TIMEOUT must be positive"))
+	}
+	return errors.Join(errs...)
+}
+
+// UsesPostgres reports whether the database is PostgreSQL.
+func (c Config) UsesPostgres() bool {
+	return strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://")
+}
+
+// SQLitePath is the embedded database file inside the data dir.
+func (c Config) SQLitePath() string { return filepath.Join(c.DataDir, "hindsight.db") }
+
+// Level parses LogLevel.
+func (c Config) Level() (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return 0, fmt.Errorf("HINDSIGHT_LOG_LEVEL %q: want debug, info, warn or error", c.LogLevel)
+	}
+	return l, nil
+}
+
+// RedactedDatabaseURL is DatabaseURL without its password, for logs.
+func (c Config) RedactedDatabaseURL() string {
+	if c.DatabaseURL == "" {
+		return ""
+	}
+	scheme, rest, ok := strings.Cut(c.DatabaseURL, "://")
+	if !ok {
+		return "(invalid)"
+	}
+	if at := strings.LastIndex(rest, "@"); at >= 0 {
+		user := rest[:at]
+		if u, _, ok := strings.Cut(user, ":"); ok {
+			user = u + ":xxxxx"
+		}
+		rest = user + rest[at:]
+	}
+	return scheme + "://" + rest
+}

@@ -1,0 +1,59 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestConfig_Load(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "url")
+	if err := os.WriteFile(secret, []byte("postgres://u:pw@db/hindsight\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		environ []string
+		want    func(Config) bool
+		wantErr string // substring of Load or Validate error
+	}{
+		{name: "defaults", want: func(c Config) bool {
+			return c.DataDir == "./hindsight-data" && c.Addr == "127.0.0.1:8080" && !c.UsesPostgres() &&
+				c.SQLitePath() == filepath.Join("hindsight-data", "hindsight.db")
+		}},
+		{name: "env overrides", environ: []string{"HINDSIGHT_DATA_DIR=/tmp/x", "HINDSIGHT_ADDR=:9000", "HINDSIGHT_LOG_FORMAT=json"},
+			want: func(c Config) bool { return c.DataDir == "/tmp/x" && c.Addr == ":9000" && c.LogFormat == "json" }},
+		{name: "postgres", environ: []string{"HINDSIGHT_DATABASE_URL=postgresql://h@localhost/db"},
+			want: func(c Config) bool { return c.UsesPostgres() }},
+		{name: "url from file", environ: []string{"HINDSIGHT_DATABASE_URL_FILE=" + secret},
+			want: func(c Config) bool {
+				return c.DatabaseURL == "postgres://u:pw@db/hindsight" && c.RedactedDatabaseURL() == "postgres://u:xxxxx@db/hindsight"
+			}},
+		{name: "bad url", environ: []string{"HINDSIGHT_DATABASE_URL=mysql://x"}, wantErr: "must start with postgres://"},
+		{name: "bad addr", environ: []string{"HINDSIGHT_ADDR=8080"}, wantErr: "want host:port"},
+		{name: "bad level", environ: []string{"HINDSIGHT_LOG_LEVEL=loud"}, wantErr: "HINDSIGHT_LOG_LEVEL"},
+		{name: "bad duration", environ: []string{"HINDSIGHT_SHUTDOWN_TIMEOUT=soon"}, wantErr: "HINDSIGHT_SHUTDOWN_TIMEOUT"},
+		{name: "both url and file", environ: []string{"HINDSIGHT_DATABASE_URL=postgres://a", "HINDSIGHT_DATABASE_URL_FILE=" + secret}, wantErr: "not both"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(tt.environ)
+			if err == nil {
+				err = c.Validate()
+			}
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want it to contain %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.want(c) {
+				t.Fatalf("unexpected config %+v", c)
+			}
+		})
+	}
+}
