@@ -1,0 +1,40 @@
+# Hindsight — the two commands are `make run` and `make test`.
+SHELL   := /bin/bash
+GO      ?= go
+BIN     := bin/hindsight
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+# Extra flags for go test, e.g. make test TESTFLAGS='-run TestStore -race'.
+TESTFLAGS ?=
+
+.PHONY: all build run test lint bench clean
+
+all: build
+
+## build: compile bin/hindsight
+build:
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/hindsight
+
+## run: build and serve the embedded default (SQLite + index in ./hindsight-data, http://127.0.0.1:8080)
+run: build
+	./$(BIN) serve
+
+## test: every test, on SQLite and on a throwaway PostgreSQL cluster
+test:
+	@mkdir -p tmp
+	@set -o pipefail; $(GO) test -count=1 -timeout 20m -json $(TESTFLAGS) ./... 2>&1 \
+		| tee tmp/test.json | $(GO) run ./internal/tools/testsum
+
+## lint: gofmt, go vet and the one-way import rules
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) test -count=1 ./internal/archtest/
+
+## bench: insert throughput and API load figures (printed, never asserted)
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/store/
+	$(GO) run ./internal/bench/apiload
+
+clean:
+	rm -rf bin tmp

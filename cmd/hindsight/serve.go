@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/hindsightrca/hindsight/api"
+	"github.com/hindsightrca/hindsight/internal/app"
+)
+
+type serveCmd struct {
+	Addr string `help:"Address to listen on (env HINDSIGHT_ADDR; default 127.0.0.1:8080)." placeholder:"HOST:PORT"`
+}
+
+// Run serves HTTP until the context ends, then drains in-flight requests.
+func (c serveCmd) Run(e *env) error {
+	if c.Addr != "" {
+		e.cfg.Addr = c.Addr
+	}
+	if err := e.setup(); err != nil {
+		return err
+	}
+	s, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	a := app.New(s, app.Options{Logger: e.log})
+	handler := api.New(api.Deps{
+		Service:      a,
+		Logger:       e.log,
+		MaxBodyBytes: e.cfg.MaxBodyBytes,
+		Version:      version,
+	})
+	ln, err := net.Listen("tcp", e.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", e.cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       e.cfg.RequestTimeout,
+		WriteTimeout:      e.cfg.RequestTimeout,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    1 << 20,
+		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelWarn),
+	}
+	url := "http://" + ln.Addr().String()
+	e.log.Info("Hindsight is serving", "url", url, "database", e.databaseName(), "dialect", s.Dialect(), "data_dir", e.cfg.DataDir, "version", version)
+	fmt.Fprintf(e.stdout, "Hindsight %s is serving on %s (database: %s)\n", version, url, e.databaseName())
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-e.ctx.Done():
+	}
+	e.log.Info("Shutting down", "timeout", e.cfg.ShutdownTimeout.String())
+	ctx, cancel := context.WithTimeout(context.Background(), e.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	e.log.Info("Stopped cleanly")
+	return nil
+}
