@@ -27,6 +27,7 @@ var allowed = map[string][]string{
 	"internal/config":     {},
 	"internal/pgtest/...": {},
 	"internal/archtest":   {},
+	"internal/tools/...":  {},
 	"internal/bench/...":  {"..."},
 	"migrations":          {},
 	"frontend":            {},

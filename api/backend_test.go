@@ -1,0 +1,31 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"testing"
+
+	"github.com/hindsightrca/hindsight/internal/app"
+	"github.com/hindsightrca/hindsight/internal/store"
+)
+
+// newTestService is the backend the scenario tests drive: the real app over
+// a fresh, migrated SQLite database, on the fixed clock.
+func newTestService(t *testing.T) Service {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Config{SQLitePath: filepath.Join(t.TempDir(), "hindsight.db"), Now: fixedNow})
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return app.New(st, app.Options{Now: fixedNow, Logger: slog.New(slog.DiscardHandler)})
+}
+
+// The app is the Service the API is built for; this breaks the build when
+// their signatures drift apart.
+var _ Service = (*app.App)(nil)

@@ -1,0 +1,81 @@
+package api
+
+import (
+	"net/http"
+	"testing"
+)
+
+func TestAPI_RCA(t *testing.T) {
+	h := newTestHandler(t)
+	mustDo(t, h, http.StatusCreated, "POST", "/api/v1/incidents", `{"title":"Checkout down"}`)
+	runScenarios(t, h, []scenario{
+		{
+			name: "none yet", method: "GET", url: "/api/v1/incidents/INC-1/rca",
+			wantStatus: http.StatusNotFound, wantContains: []string{`"code":"rca_not_found"`},
+		},
+		{
+			name: "create", method: "PUT", url: "/api/v1/incidents/INC-1/rca",
+			body: `{"template":"default","sections":[
+				{"title":"Summary","body":"It broke.","audience":"public"},
+				{"key":"root-causes","title":"Root causes","body":"A deploy."}]}`,
+			wantStatus: http.StatusCreated,
+			wantContains: []string{`"incident_id":1`, `"template":"default"`, `"status":"draft"`, `"version":1`,
+				`"sections":[{"key":"summary","title":"Summary","body":"It broke.","audience":"public"},` +
+					`{"key":"root-causes","title":"Root causes","body":"A deploy.","audience":"internal"}]`,
+				`"updated_by":"anonymous"`},
+			wantHeaders: map[string]string{"Location": "/api/v1/incidents/INC-1/rca", "ETag": `"1"`},
+		},
+		{
+			name: "get", method: "GET", url: "/api/v1/incidents/1/rca",
+			wantStatus: http.StatusOK, wantContains: []string{`"version":1`, `"key":"summary"`},
+		},
+		{
+			name: "save edited version", method: "PUT", url: "/api/v1/incidents/INC-1/rca",
+			body: `{"status":"in_review","version":1,"id":5,"created_at":"2001-01-01T00:00:00Z","updated_by":"mallory",
+				"sections":[{"key":"summary","title":"Summary","body":"It broke badly.","audience":"public"}]}`,
+			wantStatus:   http.StatusOK,
+			wantContains: []string{`"status":"in_review"`, `"version":2`, `"body":"It broke badly."`},
+			notContains:  []string{`mallory`, `2001-01-01`},
+		},
+		{
+			name: "save stale version", method: "PUT", url: "/api/v1/incidents/INC-1/rca",
+			body:       `{"version":1,"sections":[{"title":"Summary","body":"Overwrite!"}]}`,
+			wantStatus: http.StatusConflict,
+			wantContains: []string{`"code":"version_conflict"`, `"current":{`, `"version":2`,
+				`"body":"It broke badly."`},
+			notContains: []string{`Overwrite!"`},
+		},
+		{
+			name: "save stale version by If-Match", method: "PUT", url: "/api/v1/incidents/INC-1/rca",
+			body: `{"sections":[]}`, headers: map[string]string{"If-Match": `"1"`},
+			wantStatus: http.StatusConflict, wantContains: []string{`"code":"version_conflict"`},
+		},
+		{
+			name: "create again without version", method: "PUT", url: "/api/v1/incidents/INC-1/rca",
+			body:       `{"sections":[]}`,
+			wantStatus: http.StatusConflict, wantContains: []string{`"code":"version_conflict"`, `"current":{`},
+		},
+		{
+			name: "invalid sections", method: "PUT", url: "/api/v1/incidents/INC-1/rca",
+			body:       `{"version":2,"status":"final","sections":[{"title":"A","audience":"everyone"},{"title":""}]}`,
+			wantStatus: http.StatusUnprocessableEntity,
+			wantContains: []string{`"status":"must be one of draft, in_review, published"`,
+				`"sections[0].audience":"must be one of public, customer_success, internal"`,
+				`"sections[1].title":"is required"`},
+		},
+		{
+			name: "section with unknown field", method: "PUT", url: "/api/v1/incidents/INC-1/rca",
+			body:       `{"version":2,"sections":[{"title":"A","colour":"red"}]}`,
+			wantStatus: http.StatusUnprocessableEntity, wantContains: []string{`"colour":"unknown field"`},
+		},
+		{
+			name: "section of the wrong type", method: "PUT", url: "/api/v1/incidents/INC-1/rca",
+			body:       `{"version":2,"sections":[{"title":7}]}`,
+			wantStatus: http.StatusUnprocessableEntity, wantContains: []string{`"sections.title":"must be a string"`},
+		},
+		{
+			name: "unknown incident", method: "PUT", url: "/api/v1/incidents/INC-9/rca", body: `{"sections":[]}`,
+			wantStatus: http.StatusNotFound, wantContains: []string{`"code":"incident_not_found"`},
+		},
+	})
+}

@@ -1,0 +1,45 @@
+package api
+
+import "github.com/gin-gonic/gin"
+
+// APIPrefix is where the versioned API lives.
+const APIPrefix = "/api/v1"
+
+// routes registers every route of the API; api/openapi.yaml describes the
+// same set (TestAPI_OpenAPI keeps the two in step).
+func (s *server) routes(e *gin.Engine) {
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+
+	v1 := e.Group(APIPrefix)
+	v1.GET("/healthz", s.healthz)
+	v1.GET("/readyz", s.readyz)
+	v1.GET("/openapi.yaml", s.openAPI)
+
+	v1.POST("/incidents", s.createIncident)
+	v1.GET("/incidents", s.listIncidents)
+	v1.GET("/incidents/:id", s.getIncident)
+	v1.PATCH("/incidents/:id", s.updateIncident)
+	v1.DELETE("/incidents/:id", s.deleteIncident)
+
+	v1.GET("/incidents/:id/timeline", s.listTimeline)
+	v1.POST("/incidents/:id/timeline", s.appendTimeline)
+	v1.PATCH("/incidents/:id/timeline/:event_id", s.updateTimelineEvent)
+	v1.DELETE("/incidents/:id/timeline/:event_id", s.deleteTimelineEvent)
+
+	v1.GET("/incidents/:id/rca", s.getRCA)
+	v1.PUT("/incidents/:id/rca", s.saveRCA)
+
+	v1.GET("/incidents/:id/root-causes", s.listRootCauses)
+	v1.POST("/incidents/:id/root-causes", s.createRootCause)
+	v1.GET("/root-causes/:id", s.getRootCause)
+	v1.PATCH("/root-causes/:id", s.updateRootCause)
+	v1.DELETE("/root-causes/:id", s.deleteRootCause)
+
+	v1.GET("/incidents/:id/actions", s.listIncidentActions)
+	v1.POST("/incidents/:id/actions", s.createAction)
+	v1.GET("/actions", s.listActions)
+	v1.GET("/actions/:id", s.getAction)
+	v1.PATCH("/actions/:id", s.updateAction)
+	v1.DELETE("/actions/:id", s.deleteAction)
+}
