@@ -68,6 +68,8 @@ type Deps struct {
 	// proxy (one that strips the header from client requests): the API trusts
 	// it blindly. Empty: every request acts as incident.Anonymous.
 	UserHeader string
+	// UI serves the browser UI for GET requests outside /api/v1. Nil: JSON 404.
+	UI http.Handler
 }
 
 //go:embed openapi.yaml
@@ -81,6 +83,7 @@ type server struct {
 	version    string
 	now        func() time.Time
 	userHeader string
+	ui         http.Handler
 }
 
 // New returns the HTTP handler of the whole API.
@@ -101,6 +104,7 @@ func newEngine(deps Deps) *gin.Engine {
 		version:    deps.Version,
 		now:        deps.Now,
 		userHeader: deps.UserHeader,
+		ui:         deps.UI,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -121,8 +121,16 @@ func (s *server) actor(c *gin.Context) {
 	c.Next()
 }
 
-// routeNotFound answers paths no route matches.
+// routeNotFound answers paths no route matches: the browser UI for pages
+// outside the API, a JSON 404 for everything else.
 func (s *server) routeNotFound(c *gin.Context) {
+	r := c.Request
+	if s.ui != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
+		r.URL.Path != APIPrefix && !strings.HasPrefix(r.URL.Path, APIPrefix+"/") {
+		c.Status(http.StatusOK)
+		s.ui.ServeHTTP(c.Writer, r)
+		return
+	}
 	s.renderError(c, &httpError{
 		Status:  http.StatusNotFound,
 		Code:    "route_not_found",

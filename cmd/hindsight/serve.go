@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hindsightrca/hindsight/api"
+	"github.com/hindsightrca/hindsight/frontend"
 	"github.com/hindsightrca/hindsight/internal/app"
 )
 
@@ -36,6 +37,7 @@ func (c serveCmd) Run(e *env) error {
 		Logger:       e.log,
 		MaxBodyBytes: e.cfg.MaxBodyBytes,
 		Version:      version,
+		UI:           frontend.Handler(),
 	})
 	ln, err := net.Listen("tcp", e.cfg.Addr)
 	if err != nil {
