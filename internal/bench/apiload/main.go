@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
@@ -43,6 +44,7 @@ func run() error {
 	duration := flag.Duration("duration", 8*time.Second, "how long each scenario runs")
 	workers := flag.Int("concurrency", 16, "concurrent clients")
 	dbURL := flag.String("database-url", os.Getenv("HINDSIGHT_BENCH_DATABASE_URL"), "PostgreSQL URL (empty: embedded SQLite)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the load phase to this file")
 	flag.Parse()
 
 	ctx := context.Background()
@@ -93,6 +95,17 @@ func run() error {
 		{"GET /incidents/{id}/timeline (50 events)", func(r *rand.Rand) string {
 			return base + "/incidents/" + strconv.FormatInt(ids[r.IntN(len(ids))], 10) + "/timeline"
 		}},
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	fmt.Printf("load: %d keep-alive clients on loopback, %s per scenario (client and server share %d cores)\n", *workers, *duration, runtime.NumCPU())
 	fmt.Printf("%-46s %10s %9s %9s %9s %7s\n", "scenario", "req/s", "p50", "p90", "p99", "errors")

@@ -1,0 +1,65 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hindsightrca/hindsight/internal/incident"
+)
+
+// auditRecord is a row of audit_entries.
+type auditRecord struct {
+	ID         int64  `gorm:"column:id;primaryKey"`
+	Actor      string `gorm:"column:actor"`
+	Action     string `gorm:"column:action"`
+	ObjectType string `gorm:"column:object_type"`
+	ObjectID   int64  `gorm:"column:object_id"`
+	IncidentID *int64 `gorm:"column:incident_id"`
+	Detail     string `gorm:"column:detail"`
+	RemoteAddr string `gorm:"column:remote_addr"`
+	RequestID  string `gorm:"column:request_id"`
+	CreatedAt  dbTime `gorm:"column:created_at;autoCreateTime:false"`
+}
+
+func (auditRecord) TableName() string { return "audit_entries" }
+
+// DefaultAuditLimit is how many entries AuditEntries returns when asked for 0.
+const DefaultAuditLimit = 100
+
+// AppendAudit records who did what (CreatedAt defaults to now).
+func (s *Store) AppendAudit(ctx context.Context, e incident.AuditEntry) error {
+	at := e.CreatedAt
+	if at.IsZero() {
+		at = s.nowUTC()
+	}
+	rec := auditRecord{
+		Actor: e.Actor, Action: e.Action, ObjectType: e.ObjectType, ObjectID: e.ObjectID,
+		IncidentID: e.IncidentID, Detail: e.Detail, RemoteAddr: e.RemoteAddr, RequestID: e.RequestID,
+		CreatedAt: toDB(at),
+	}
+	if err := s.conn(ctx).Create(&rec).Error; err != nil {
+		return fmt.Errorf("store: append audit: %w", err)
+	}
+	return nil
+}
+
+// AuditEntries returns the newest limit audit entries, newest first.
+func (s *Store) AuditEntries(ctx context.Context, limit int) ([]incident.AuditEntry, error) {
+	if limit <= 0 {
+		limit = DefaultAuditLimit
+	}
+	var recs []auditRecord
+	if err := s.conn(ctx).Order("id DESC").Limit(limit).Find(&recs).Error; err != nil {
+		return nil, fmt.Errorf("store: audit entries: %w", err)
+	}
+	out := make([]incident.AuditEntry, len(recs))
+	for i, r := range recs {
+		out[i] = incident.AuditEntry{
+			ID: r.ID, Actor: r.Actor, Action: r.Action, ObjectType: r.ObjectType, ObjectID: r.ObjectID,
+			IncidentID: r.IncidentID, Detail: r.Detail, RemoteAddr: r.RemoteAddr, RequestID: r.RequestID,
+			CreatedAt: time.Time(r.CreatedAt),
+		}
+	}
+	return out, nil
+}
