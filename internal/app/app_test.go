@@ -336,3 +336,21 @@ func TestApp_DeleteIncidentCascades(t *testing.T) {
 		}
 	})
 }
+
+func TestApp_TextWithNULIsStorable(t *testing.T) {
+	forEachDB(t, func(t *testing.T, a *app.App) {
+		ctx := context.Background()
+		inc, err := a.CreateIncident(ctx, incident.Incident{Title: "nul\x00 in title", Summary: "bad \xff utf8"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := a.AppendTimeline(ctx, inc.Key, []incident.TimelineEvent{{OccurredAt: t0, Body: "chat\x00 text"}})
+		if err != nil || res.Added[0].Body != "chat text" {
+			t.Fatalf("append: %+v, %v", res, err)
+		}
+		got, _ := a.Incident(ctx, inc.Key)
+		if got.Title != "nul in title" || got.Summary != "bad \uFFFD utf8" {
+			t.Fatalf("stored %q / %q", got.Title, got.Summary)
+		}
+	})
+}

@@ -92,10 +92,10 @@ type CorrectiveAction struct {
 
 // Normalize trims text and defaults the enums.
 func (a *CorrectiveAction) Normalize() {
-	a.Title = strings.TrimSpace(a.Title)
-	a.Description = strings.TrimSpace(a.Description)
-	a.Owner = strings.TrimSpace(a.Owner)
-	a.Team = strings.TrimSpace(a.Team)
+	a.Title = strings.TrimSpace(CleanText(a.Title))
+	a.Description = strings.TrimSpace(CleanText(a.Description))
+	a.Owner = strings.TrimSpace(CleanText(a.Owner))
+	a.Team = strings.TrimSpace(CleanText(a.Team))
 	if a.Type == "" {
 		a.Type = ActionCorrective
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // ErrNotFound is wrapped by every "no such object" error.
@@ -104,4 +105,16 @@ func Invalid(field, msg string) error {
 	v := &ValidationError{}
 	v.Add(field, msg)
 	return v
+}
+
+// CleanText makes text storable in every database: invalid UTF-8 becomes
+// U+FFFD and NUL bytes (which PostgreSQL rejects and no reader can see) go.
+func CleanText(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		s = strings.ReplaceAll(s, "\x00", "")
+	}
+	return s
 }

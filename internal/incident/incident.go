@@ -117,9 +117,10 @@ func (i *Incident) Lifecycle() []Lifecycle {
 // Normalize trims text, drops empty and repeated labels, defaults the enums
 // and brings times to UTC with microsecond precision (what both databases keep).
 func (i *Incident) Normalize() {
-	i.Title = strings.TrimSpace(i.Title)
-	i.Summary = strings.TrimSpace(i.Summary)
-	i.Commander = strings.TrimSpace(i.Commander)
+	i.Title = strings.TrimSpace(CleanText(i.Title))
+	i.Summary = strings.TrimSpace(CleanText(i.Summary))
+	i.Commander = strings.TrimSpace(CleanText(i.Commander))
+	i.CustomerImpact = CleanText(i.CustomerImpact)
 	i.Services = NormalizeLabels(i.Services)
 	i.Teams = NormalizeLabels(i.Teams)
 	i.Tags = NormalizeLabels(i.Tags)
@@ -215,7 +216,7 @@ func NormalizeLabels(in []string) []string {
 	out := make([]string, 0, len(in))
 	seen := make(map[string]bool, len(in))
 	for _, l := range in {
-		l = strings.TrimSpace(l)
+		l = strings.TrimSpace(CleanText(l))
 		if l == "" || seen[strings.ToLower(l)] {
 			continue
 		}

@@ -251,3 +251,23 @@ func TestErrors(t *testing.T) {
 		t.Fatalf("fields = %v", v.Fields)
 	}
 }
+
+func TestCleanText(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"plain", "héllo", "héllo"},
+		{"nul", "a\x00b", "ab"},
+		{"invalid utf8", "a\xffb", "a\uFFFDb"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := CleanText(tt.in); got != tt.want {
+				t.Fatalf("CleanText(%q) = %q", tt.in, got)
+			}
+		})
+	}
+	e := TimelineEvent{Body: "x\x00y"}
+	e.Normalize()
+	if e.Body != "xy" {
+		t.Fatalf("Normalize kept NUL: %q", e.Body)
+	}
+}

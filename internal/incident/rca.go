@@ -85,7 +85,8 @@ func (r *RCA) Normalize() {
 	r.Template = strings.TrimSpace(r.Template)
 	for i := range r.Sections {
 		s := &r.Sections[i]
-		s.Title = strings.TrimSpace(s.Title)
+		s.Title = strings.TrimSpace(CleanText(s.Title))
+		s.Body = CleanText(s.Body)
 		s.Key = strings.TrimSpace(s.Key)
 		if s.Key == "" {
 			s.Key = Slug(s.Title)

@@ -54,7 +54,7 @@ type RootCause struct {
 
 // Normalize defaults the category and drops repeated evidence ids.
 func (rc *RootCause) Normalize() {
-	rc.Description = strings.TrimSpace(rc.Description)
+	rc.Description = strings.TrimSpace(CleanText(rc.Description))
 	if rc.Category == "" {
 		rc.Category = CategoryUnknown
 	}

@@ -72,9 +72,13 @@ func (e *TimelineEvent) Normalize() {
 	if e.Kind == "" {
 		e.Kind = KindNote
 	}
-	e.Actor = strings.TrimSpace(e.Actor)
-	e.ExternalID = strings.TrimSpace(e.ExternalID)
-	e.Link = strings.TrimSpace(e.Link)
+	e.Actor = strings.TrimSpace(CleanText(e.Actor))
+	e.ExternalID = strings.TrimSpace(CleanText(e.ExternalID))
+	e.Link = strings.TrimSpace(CleanText(e.Link))
+	e.Body = CleanText(e.Body)
+	e.OccurredAtText = CleanText(e.OccurredAtText)
+	e.ThreadID = CleanText(e.ThreadID)
+	e.ParentID = CleanText(e.ParentID)
 	if !e.OccurredAt.IsZero() {
 		e.OccurredAt = UTC(e.OccurredAt)
 	}
