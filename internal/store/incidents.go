@@ -140,7 +140,8 @@ func (s *Store) CreateIncident(ctx context.Context, inc *incident.Incident) erro
 			return fmt.Errorf("store: set incident key: %w", err)
 		}
 		rec.Key = &key
-		return nil
+		inc.ID = rec.ID
+		return tx.syncLabels(ctx, *inc, "services", "teams", "tags")
 	})
 	if err != nil {
 		return err
@@ -193,10 +194,19 @@ func (s *Store) UpdateIncident(ctx context.Context, inc incident.Incident, expec
 		set[c] = incidentColumns[c](&rec)
 	}
 	var out []incidentRecord
-	res := s.conn(ctx).Model(&out).Clauses(clause.Returning{}).
-		Where("id = ? AND version = ?", inc.ID, expectedVersion).Updates(set)
-	if res.Error != nil {
-		return incident.Incident{}, fmt.Errorf("store: update incident: %w", res.Error)
+	err := s.InTx(ctx, func(tx *Store) error {
+		res := tx.conn(ctx).Model(&out).Clauses(clause.Returning{}).
+			Where("id = ? AND version = ?", inc.ID, expectedVersion).Updates(set)
+		if res.Error != nil {
+			return fmt.Errorf("store: update incident: %w", res.Error)
+		}
+		if len(out) != 1 {
+			return nil
+		}
+		return tx.syncLabels(ctx, inc, columns...)
+	})
+	if err != nil {
+		return incident.Incident{}, err
 	}
 	if len(out) == 1 {
 		return out[0].domain(), nil

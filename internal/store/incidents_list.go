@@ -106,11 +106,11 @@ func (s *Store) incidentQuery(ctx context.Context, f incident.IncidentFilter) *g
 		}
 		q = q.Where("incidents.severity IN ?", sev)
 	}
-	for _, l := range []struct{ col, value string }{
-		{"services", f.Service}, {"teams", f.Team}, {"tags", f.Tag},
+	for _, l := range []struct{ kind, value string }{
+		{"service", f.Service}, {"team", f.Team}, {"tag", f.Tag},
 	} {
-		if v := strings.TrimSpace(l.value); v != "" {
-			q = q.Where(s.hasLabel("incidents."+l.col), v)
+		if v := labelKey(l.value); v != "" {
+			q = q.Where(hasLabel, l.kind, v)
 		}
 	}
 	if f.StartedAfter != nil {
@@ -120,16 +120,6 @@ func (s *Store) incidentQuery(ctx context.Context, f incident.IncidentFilter) *g
 		q = q.Where(incidentSorts["started_at"].expr+" < ?", toDB(*f.StartedBefore))
 	}
 	return q
-}
-
-// hasLabel is a condition, with one argument, true when the JSON array in
-// column holds the argument as a whole element, ignoring case. (Letters
-// outside ASCII compare case-sensitively on SQLite, whose lower() is ASCII only.)
-func (s *Store) hasLabel(column string) string {
-	if s.dialect == DialectPostgres {
-		return "EXISTS (SELECT 1 FROM jsonb_array_elements_text(" + column + ") AS l(v) WHERE lower(l.v) = lower(?))"
-	}
-	return "EXISTS (SELECT 1 FROM json_each(" + column + ") AS l WHERE lower(l.value) = lower(?))"
 }
 
 // IncidentCursor returns the position of inc in a list sorted by field, to

@@ -210,3 +210,52 @@ func TestStore_Incidents_Filters(t *testing.T) {
 		}
 	})
 }
+
+func TestStore_Incidents_LabelsFollowUpdates(t *testing.T) {
+	forEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		inc := newIncident("labels")
+		inc.Services = []string{"Überweisung", "api"}
+		if err := s.CreateIncident(ctx, &inc); err != nil {
+			t.Fatal(err)
+		}
+		count := func(f incident.IncidentFilter) int {
+			_, total, err := s.Incidents(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return total
+		}
+		if n := count(incident.IncidentFilter{Service: "ÜBERWEISUNG"}); n != 1 {
+			t.Fatalf("non-ASCII case-insensitive match: %d", n)
+		}
+		inc.Services = []string{"billing"}
+		inc.Tags = []string{"Payments"}
+		if _, err := s.UpdateIncident(ctx, inc, inc.Version, []string{"services", "tags"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			name string
+			f    incident.IncidentFilter
+			want int
+		}{
+			{"old service gone", incident.IncidentFilter{Service: "api"}, 0},
+			{"new service", incident.IncidentFilter{Service: "Billing"}, 1},
+			{"new tag", incident.IncidentFilter{Tag: "payments"}, 1},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				if n := count(tc.f); n != tc.want {
+					t.Fatalf("got %d, want %d", n, tc.want)
+				}
+			})
+		}
+		// A stale update changes neither the row nor its labels.
+		inc.Services = []string{"stale"}
+		if _, err := s.UpdateIncident(ctx, inc, inc.Version, []string{"services"}); err == nil {
+			t.Fatal("stale update succeeded")
+		}
+		if n := count(incident.IncidentFilter{Service: "stale"}); n != 0 {
+			t.Fatalf("stale update wrote labels: %d", n)
+		}
+	})
+}
