@@ -51,8 +51,8 @@ type incidentJSON struct {
 	UpdatedAt      time.Time           `json:"updated_at"`
 }
 
-// durationsJSON are the derived lifecycle durations in whole seconds, each
-// measured from started_at; null when either end is unknown.
+// durationsJSON are the derived lifecycle durations in whole seconds (see
+// incident.Durations for what each measures); null when an end is unknown.
 type durationsJSON struct {
 	TimeToDetect      *int64 `json:"time_to_detect"`
 	TimeToAcknowledge *int64 `json:"time_to_acknowledge"`
@@ -61,6 +61,7 @@ type durationsJSON struct {
 }
 
 func toIncidentJSON(i incident.Incident) incidentJSON {
+	d := i.Durations()
 	return incidentJSON{
 		ID: i.ID, Key: i.Key, Title: i.Title, Summary: i.Summary,
 		Severity: i.Severity, Status: i.Status,
@@ -71,21 +72,21 @@ func toIncidentJSON(i incident.Incident) incidentJSON {
 		AcknowledgedAt: utcPtr(i.AcknowledgedAt), MitigatedAt: utcPtr(i.MitigatedAt),
 		ResolvedAt: utcPtr(i.ResolvedAt),
 		Durations: durationsJSON{
-			TimeToDetect:      seconds(i.StartedAt, i.DetectedAt),
-			TimeToAcknowledge: seconds(i.StartedAt, i.AcknowledgedAt),
-			TimeToMitigate:    seconds(i.StartedAt, i.MitigatedAt),
-			TimeToResolve:     seconds(i.StartedAt, i.ResolvedAt),
+			TimeToDetect:      seconds(d.ToDetect),
+			TimeToAcknowledge: seconds(d.ToAcknowledge),
+			TimeToMitigate:    seconds(d.ToMitigate),
+			TimeToResolve:     seconds(d.ToResolve),
 		},
 		Version: i.Version, CreatedAt: i.CreatedAt.UTC(), UpdatedAt: i.UpdatedAt.UTC(),
 	}
 }
 
-// seconds is to−from in whole seconds, or nil when either is unknown.
-func seconds(from, to *time.Time) *int64 {
-	if from == nil || to == nil {
+// seconds is d in whole seconds, or nil when unknown.
+func seconds(d *time.Duration) *int64 {
+	if d == nil {
 		return nil
 	}
-	s := int64(to.Sub(*from) / time.Second)
+	s := int64(*d / time.Second)
 	return &s
 }
 

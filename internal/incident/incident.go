@@ -261,3 +261,38 @@ func oneOf[T comparable](v T, all []T) bool {
 	}
 	return false
 }
+
+// Durations are the intervals between lifecycle moments; nil when an end is unknown.
+type Durations struct {
+	// ToDetect is detected − started.
+	ToDetect *time.Duration
+	// ToAcknowledge is acknowledged − detected (the usual MTTA: from the
+	// alert to a human), or − started when the detection time is unknown.
+	ToAcknowledge *time.Duration
+	// ToMitigate is mitigated − started.
+	ToMitigate *time.Duration
+	// ToResolve is resolved − started.
+	ToResolve *time.Duration
+}
+
+// Durations derives the lifecycle intervals; reports and the API share them.
+func (i *Incident) Durations() Durations {
+	ackFrom := i.DetectedAt
+	if ackFrom == nil {
+		ackFrom = i.StartedAt
+	}
+	return Durations{
+		ToDetect:      between(i.StartedAt, i.DetectedAt),
+		ToAcknowledge: between(ackFrom, i.AcknowledgedAt),
+		ToMitigate:    between(i.StartedAt, i.MitigatedAt),
+		ToResolve:     between(i.StartedAt, i.ResolvedAt),
+	}
+}
+
+func between(from, to *time.Time) *time.Duration {
+	if from == nil || to == nil {
+		return nil
+	}
+	d := to.Sub(*from)
+	return &d
+}

@@ -271,3 +271,16 @@ func TestCleanText(t *testing.T) {
 		t.Fatalf("Normalize kept NUL: %q", e.Body)
 	}
 }
+
+func TestIncident_Durations(t *testing.T) {
+	inc := Incident{StartedAt: at("2026-01-02T10:00:00Z"), DetectedAt: at("2026-01-02T10:05:00Z"),
+		AcknowledgedAt: at("2026-01-02T10:07:00Z"), ResolvedAt: at("2026-01-02T11:00:00Z")}
+	d := inc.Durations()
+	if *d.ToDetect != 5*time.Minute || *d.ToAcknowledge != 2*time.Minute || d.ToMitigate != nil || *d.ToResolve != time.Hour {
+		t.Fatalf("durations: %+v", d)
+	}
+	inc.DetectedAt = nil
+	if d := inc.Durations(); *d.ToAcknowledge != 7*time.Minute || d.ToDetect != nil {
+		t.Fatalf("acknowledge without detection counts from start: %+v", d)
+	}
+}
