@@ -71,11 +71,20 @@ func (a *App) CreateAction(ctx context.Context, ref string, in incident.Correcti
 // UpdateAction changes a corrective action. Closing it stamps CompletedAt;
 // reopening it clears that.
 func (a *App) UpdateAction(ctx context.Context, id int64, p incident.ActionPatch) (incident.CorrectiveAction, error) {
+	if err := p.Check(); err != nil {
+		return incident.CorrectiveAction{}, err
+	}
 	return withRetry(p.Version, func() (incident.CorrectiveAction, error) {
 		var out incident.CorrectiveAction
 		err := a.store.InTx(ctx, func(tx *store.Store) error {
 			cur, err := tx.Action(ctx, id)
 			if err != nil {
+				return notFoundAs(err, "action", strconv.FormatInt(id, 10))
+			}
+			if _, err := tx.LockIncident(ctx, cur.IncidentID); err != nil {
+				return err
+			}
+			if cur, err = tx.Action(ctx, id); err != nil { // as it is under the lock
 				return notFoundAs(err, "action", strconv.FormatInt(id, 10))
 			}
 			if err := checkVersion("action", p.Version, cur.Version, cur); err != nil {

@@ -71,6 +71,16 @@ func (a *App) resolve(ctx context.Context, s *store.Store, ref string) (incident
 	return inc, nil
 }
 
+// lockIncident resolves ref inside tx and takes the incident's row lock (see
+// store.LockIncident), returning the incident as it is under the lock.
+func (a *App) lockIncident(ctx context.Context, tx *store.Store, ref string) (incident.Incident, error) {
+	inc, err := a.resolve(ctx, tx, ref)
+	if err != nil {
+		return incident.Incident{}, err
+	}
+	return tx.LockIncident(ctx, inc.ID)
+}
+
 // notFoundAs rewrites a not-found error to name the reference the user gave.
 func notFoundAs(err error, object, ref string) error {
 	if errors.Is(err, incident.ErrNotFound) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -95,8 +97,8 @@ func TestApp_ConcurrentUpdateWithoutVersionRetries(t *testing.T) {
 		ctx := context.Background()
 		inc := mustIncident(t, a)
 		var wg sync.WaitGroup
-		errs := make([]error, 4)
-		for i := range 4 {
+		errs := make([]error, 12)
+		for i := range 12 {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -351,6 +353,51 @@ func TestApp_TextWithNULIsStorable(t *testing.T) {
 		got, _ := a.Incident(ctx, inc.Key)
 		if got.Title != "nul in title" || got.Summary != "bad \uFFFD utf8" {
 			t.Fatalf("stored %q / %q", got.Title, got.Summary)
+		}
+	})
+}
+
+// TestApp_OverlappingAppends: imports of the same events in opposite orders
+// racing each other (a webhook retry and an export) all succeed and add each
+// event once.
+func TestApp_OverlappingAppends(t *testing.T) {
+	forEachDB(t, func(t *testing.T, a *app.App) {
+		ctx := context.Background()
+		inc := mustIncident(t, a)
+		const n = 3000
+		evs := make([]incident.TimelineEvent, n)
+		for i := range evs {
+			evs[i] = incident.TimelineEvent{Source: "pagerduty", ExternalID: "e" + strconv.Itoa(i), OccurredAt: t0.Add(time.Duration(i) * time.Second), Body: "alert"}
+		}
+		reversed := slices.Clone(evs)
+		slices.Reverse(reversed)
+		var wg sync.WaitGroup
+		results := make([]incident.AppendResult, 4)
+		errs := make([]error, 4)
+		for i := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				in := evs
+				if i%2 == 1 {
+					in = reversed
+				}
+				results[i], errs[i] = a.AppendTimeline(ctx, inc.Key, in)
+			}()
+		}
+		wg.Wait()
+		added := 0
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("append %d: %v", i, err)
+			}
+			added += len(results[i].Added)
+			if len(results[i].Added)+results[i].Duplicates != n {
+				t.Fatalf("append %d: %d added + %d duplicates != %d", i, len(results[i].Added), results[i].Duplicates, n)
+			}
+		}
+		if added != n {
+			t.Fatalf("added %d in all, want %d", added, n)
 		}
 	})
 }

@@ -59,10 +59,13 @@ func (a *App) Incidents(ctx context.Context, f incident.IncidentFilter) (inciden
 // UpdateIncident applies a partial update. With p.Version set, a stale
 // version fails with a ConflictError carrying the current incident.
 func (a *App) UpdateIncident(ctx context.Context, ref string, p incident.IncidentPatch) (incident.Incident, error) {
+	if err := p.Check(); err != nil {
+		return incident.Incident{}, err
+	}
 	return withRetry(p.Version, func() (incident.Incident, error) {
 		var out incident.Incident
 		err := a.store.InTx(ctx, func(tx *store.Store) error {
-			cur, err := a.resolve(ctx, tx, ref)
+			cur, err := a.lockIncident(ctx, tx, ref)
 			if err != nil {
 				return err
 			}

@@ -35,7 +35,7 @@ func (a *App) SaveRCA(ctx context.Context, ref string, r incident.RCA) (incident
 	actor := incident.ActorFrom(ctx).Name
 	var out incident.RCA
 	err := a.store.InTx(ctx, func(tx *store.Store) error {
-		inc, err := a.resolve(ctx, tx, ref)
+		inc, err := a.lockIncident(ctx, tx, ref)
 		if err != nil {
 			return err
 		}

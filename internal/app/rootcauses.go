@@ -76,11 +76,21 @@ func checkEvidence(ctx context.Context, tx *store.Store, inc incident.Incident, 
 
 // UpdateRootCause changes a root cause's category, description or evidence.
 func (a *App) UpdateRootCause(ctx context.Context, id int64, p incident.RootCausePatch) (incident.RootCause, error) {
+	if err := p.Check(); err != nil {
+		return incident.RootCause{}, err
+	}
 	return withRetry(p.Version, func() (incident.RootCause, error) {
 		var out incident.RootCause
 		err := a.store.InTx(ctx, func(tx *store.Store) error {
 			cur, err := tx.RootCause(ctx, id)
 			if err != nil {
+				return notFoundAs(err, "root_cause", strconv.FormatInt(id, 10))
+			}
+			inc, err := tx.LockIncident(ctx, cur.IncidentID)
+			if err != nil {
+				return err
+			}
+			if cur, err = tx.RootCause(ctx, id); err != nil { // as it is under the lock
 				return notFoundAs(err, "root_cause", strconv.FormatInt(id, 10))
 			}
 			if err := checkVersion("root_cause", p.Version, cur.Version, cur); err != nil {
@@ -94,10 +104,6 @@ func (a *App) UpdateRootCause(ctx context.Context, id int64, p incident.RootCaus
 			}
 			next.Normalize()
 			if err := next.Validate(); err != nil {
-				return err
-			}
-			inc, err := tx.Incident(ctx, cur.IncidentID)
-			if err != nil {
 				return err
 			}
 			if p.EvidenceEventIDs.Set {

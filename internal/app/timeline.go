@@ -61,7 +61,8 @@ func (a *App) AppendTimeline(ctx context.Context, ref string, evs []incident.Tim
 	}
 	var res incident.AppendResult
 	err := a.store.InTx(ctx, func(tx *store.Store) error {
-		inc, err := a.resolve(ctx, tx, ref)
+		// The lock makes overlapping imports into one incident take turns.
+		inc, err := a.lockIncident(ctx, tx, ref)
 		if err != nil {
 			return err
 		}
@@ -101,10 +102,13 @@ func eventOf(ctx context.Context, tx *store.Store, inc incident.Incident, id int
 // keeps the first recorded time in OriginalOccurredAt; imported text cannot
 // be rewritten (it is evidence), only notes typed here can.
 func (a *App) UpdateTimelineEvent(ctx context.Context, ref string, eventID int64, p incident.TimelineEventPatch) (incident.TimelineEvent, error) {
+	if err := p.Check(); err != nil {
+		return incident.TimelineEvent{}, err
+	}
 	return withRetry(p.Version, func() (incident.TimelineEvent, error) {
 		var out incident.TimelineEvent
 		err := a.store.InTx(ctx, func(tx *store.Store) error {
-			inc, err := a.resolve(ctx, tx, ref)
+			inc, err := a.lockIncident(ctx, tx, ref)
 			if err != nil {
 				return err
 			}

@@ -96,6 +96,10 @@ func (a *CorrectiveAction) Normalize() {
 	a.Description = strings.TrimSpace(CleanText(a.Description))
 	a.Owner = strings.TrimSpace(CleanText(a.Owner))
 	a.Team = strings.TrimSpace(CleanText(a.Team))
+	a.TicketSystem = strings.TrimSpace(CleanText(a.TicketSystem))
+	a.TicketKey = strings.TrimSpace(CleanText(a.TicketKey))
+	a.TicketURL = strings.TrimSpace(CleanText(a.TicketURL))
+	a.TicketStatus = CleanText(a.TicketStatus)
 	if a.Type == "" {
 		a.Type = ActionCorrective
 	}

@@ -121,6 +121,9 @@ func (i *Incident) Normalize() {
 	i.Summary = strings.TrimSpace(CleanText(i.Summary))
 	i.Commander = strings.TrimSpace(CleanText(i.Commander))
 	i.CustomerImpact = CleanText(i.CustomerImpact)
+	i.Severity = Severity(CleanText(string(i.Severity)))
+	i.Status = Status(CleanText(string(i.Status)))
+	i.Visibility = Visibility(CleanText(string(i.Visibility)))
 	i.Services = NormalizeLabels(i.Services)
 	i.Teams = NormalizeLabels(i.Teams)
 	i.Tags = NormalizeLabels(i.Tags)
@@ -173,6 +176,11 @@ func (i *Incident) Validate() error {
 	validateLabels(v, "restricted_to", i.RestrictedTo)
 	if i.Visibility == VisibilityRestricted && len(i.RestrictedTo) == 0 {
 		v.Add("restricted_to", "must name at least one user or group when visibility is restricted")
+	}
+	for _, l := range i.Lifecycle() {
+		if l.At != nil && !TimeInRange(*l.At) {
+			v.Add(l.Field, outOfRange)
+		}
 	}
 	ValidateLifecycle(v, i.Lifecycle())
 	return v.Err()
@@ -240,6 +248,19 @@ func ParseKey(s string) (int64, bool) {
 
 // FormatKey returns the key for incident number n.
 func FormatKey(n int64) string { return KeyPrefix + strconv.FormatInt(n, 10) }
+
+// MinTime and MaxTime bound the times Hindsight stores: years 1 to 9999 in
+// UTC, what RFC 3339, JSON and both databases can all represent.
+var (
+	MinTime = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	MaxTime = time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC)
+)
+
+// TimeInRange reports whether t lies between MinTime and MaxTime.
+func TimeInRange(t time.Time) bool { return !t.Before(MinTime) && !t.After(MaxTime) }
+
+// outOfRange is the message for a time outside MinTime..MaxTime.
+const outOfRange = "must be between years 0001 and 9999 (UTC)"
 
 // UTC brings t to UTC with the microsecond precision both databases keep.
 func UTC(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }

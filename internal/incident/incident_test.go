@@ -284,3 +284,43 @@ func TestIncident_Durations(t *testing.T) {
 		t.Fatalf("acknowledge without detection counts from start: %+v", d)
 	}
 }
+
+func TestPatch_CheckRejectsClearingRequiredFields(t *testing.T) {
+	tests := []struct {
+		name  string
+		check func() error
+		field string
+	}{
+		{"incident visibility", (&IncidentPatch{Visibility: Some(Visibility(""))}).Check, "visibility"},
+		{"incident severity", (&IncidentPatch{Severity: Some(Severity(""))}).Check, "severity"},
+		{"action status", (&ActionPatch{Status: Some(ActionStatus(""))}).Check, "status"},
+		{"root cause category", (&RootCausePatch{Category: Some(RootCauseCategory(""))}).Check, "category"},
+		{"event body", (&TimelineEventPatch{Body: Some("")}).Check, "body"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var v *ValidationError
+			if err := tt.check(); !errors.As(err, &v) || v.Fields[tt.field] == "" {
+				t.Fatalf("err = %v", err)
+			}
+		})
+	}
+	if err := (&IncidentPatch{Summary: Some("")}).Check(); err != nil {
+		t.Fatalf("clearing an optional field: %v", err)
+	}
+}
+
+func TestValidate_TimeRange(t *testing.T) {
+	far := time.Date(9999, 12, 31, 23, 30, 0, 0, time.FixedZone("", -5*3600))
+	inc := Incident{Title: "x", StartedAt: &far}
+	inc.Normalize()
+	var v *ValidationError
+	if err := inc.Validate(); !errors.As(err, &v) || v.Fields["started_at"] == "" {
+		t.Fatalf("year 10000 accepted: %v", err)
+	}
+	e := TimelineEvent{OccurredAt: time.Date(0, 12, 31, 23, 0, 0, 0, time.UTC), Body: "x"}
+	e.Normalize()
+	if err := e.Validate(); !errors.As(err, &v) || v.Fields["occurred_at"] == "" {
+		t.Fatalf("year 0 accepted: %v", err)
+	}
+}

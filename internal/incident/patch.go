@@ -117,3 +117,48 @@ func set[T any](cols *[]string, name string, o Opt[T], dst *T) {
 	*dst = o.Value
 	*cols = append(*cols, name)
 }
+
+// notEmpty reports fields that a patch sets to the empty value (JSON null
+// or ""), which would otherwise silently fall back to a default.
+func notEmpty(v *ValidationError, field string, set, empty bool) {
+	if set && empty {
+		v.Add(field, "must not be null or empty")
+	}
+}
+
+// Check rejects a patch that clears a field the incident cannot do without.
+func (p *IncidentPatch) Check() error {
+	v := &ValidationError{}
+	notEmpty(v, "title", p.Title.Set, p.Title.Value == "")
+	notEmpty(v, "severity", p.Severity.Set, p.Severity.Value == "")
+	notEmpty(v, "status", p.Status.Set, p.Status.Value == "")
+	notEmpty(v, "visibility", p.Visibility.Set, p.Visibility.Value == "")
+	return v.Err()
+}
+
+// Check rejects a patch that clears a field the event cannot do without.
+func (p *TimelineEventPatch) Check() error {
+	v := &ValidationError{}
+	notEmpty(v, "occurred_at", p.OccurredAt.Set, p.OccurredAt.Value.IsZero())
+	notEmpty(v, "body", p.Body.Set, p.Body.Value == "")
+	notEmpty(v, "kind", p.Kind.Set, p.Kind.Value == "")
+	return v.Err()
+}
+
+// Check rejects a patch that clears a field the root cause cannot do without.
+func (p *RootCausePatch) Check() error {
+	v := &ValidationError{}
+	notEmpty(v, "category", p.Category.Set, p.Category.Value == "")
+	notEmpty(v, "description", p.Description.Set, p.Description.Value == "")
+	return v.Err()
+}
+
+// Check rejects a patch that clears a field the action cannot do without.
+func (p *ActionPatch) Check() error {
+	v := &ValidationError{}
+	notEmpty(v, "title", p.Title.Set, p.Title.Value == "")
+	notEmpty(v, "type", p.Type.Set, p.Type.Value == "")
+	notEmpty(v, "priority", p.Priority.Set, p.Priority.Value == "")
+	notEmpty(v, "status", p.Status.Set, p.Status.Value == "")
+	return v.Err()
+}

@@ -82,12 +82,12 @@ func (r *RCA) Normalize() {
 	if r.Status == "" {
 		r.Status = RCADraft
 	}
-	r.Template = strings.TrimSpace(r.Template)
+	r.Template = strings.TrimSpace(CleanText(r.Template))
 	for i := range r.Sections {
 		s := &r.Sections[i]
 		s.Title = strings.TrimSpace(CleanText(s.Title))
 		s.Body = CleanText(s.Body)
-		s.Key = strings.TrimSpace(s.Key)
+		s.Key = strings.TrimSpace(CleanText(s.Key))
 		if s.Key == "" {
 			s.Key = Slug(s.Title)
 		}

@@ -90,6 +90,8 @@ func (e *TimelineEvent) Validate() error {
 	v := &ValidationError{}
 	if e.OccurredAt.IsZero() {
 		v.Add("occurred_at", "is required (RFC 3339, e.g. 2026-01-02T15:04:05Z)")
+	} else if !TimeInRange(e.OccurredAt) {
+		v.Add("occurred_at", outOfRange)
 	}
 	if !sourceRe.MatchString(e.Source) {
 		v.Add("source", "must be a lower-case name such as slack, pagerduty or manual")
