@@ -9,7 +9,6 @@ import (
 	_ "embed"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -19,6 +18,8 @@ import (
 // Service is what the API needs from the use-case layer. *app.App implements it.
 type Service interface {
 	Ping(ctx context.Context) error
+	// Today is the calendar day that due dates are judged against.
+	Today() incident.Date
 
 	CreateIncident(ctx context.Context, in incident.Incident) (incident.Incident, error)
 	Incident(ctx context.Context, ref string) (incident.Incident, error)
@@ -61,8 +62,6 @@ type Deps struct {
 	MaxBodyBytes int64
 	// Version is the build version, reported by the health checks.
 	Version string
-	// Now is the clock that "overdue" is judged against. Default time.Now.
-	Now func() time.Time
 	// UserHeader, when set, names a request header holding the acting user's
 	// name, set by an authenticating reverse proxy. Set it only behind such a
 	// proxy (one that strips the header from client requests): the API trusts
@@ -81,7 +80,6 @@ type server struct {
 	log        *slog.Logger
 	maxBody    int64
 	version    string
-	now        func() time.Time
 	userHeader string
 	ui         http.Handler
 }
@@ -102,7 +100,6 @@ func newEngine(deps Deps) *gin.Engine {
 		log:        deps.Logger,
 		maxBody:    deps.MaxBodyBytes,
 		version:    deps.Version,
-		now:        deps.Now,
 		userHeader: deps.UserHeader,
 		ui:         deps.UI,
 	}
@@ -111,9 +108,6 @@ func newEngine(deps Deps) *gin.Engine {
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
-	}
-	if s.now == nil {
-		s.now = time.Now
 	}
 
 	gin.SetMode(gin.ReleaseMode)
@@ -133,5 +127,6 @@ func newEngine(deps Deps) *gin.Engine {
 	return e
 }
 
-// today is the calendar day (UTC) that due dates are judged against.
-func (s *server) today() incident.Date { return incident.DateOf(s.now().UTC()) }
+// today is the calendar day that due dates are judged against (the app's
+// clock in the configured time zone).
+func (s *server) today() incident.Date { return s.svc.Today() }

@@ -41,7 +41,7 @@ func TestAPI_Errors(t *testing.T) {
 	var logs bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
 	// Only the overridden methods are reached; the embedded Service is nil.
-	h := New(Deps{Service: panicService{failingService{}}, Logger: log, Now: fixedNow})
+	h := New(Deps{Service: panicService{failingService{}}, Logger: log})
 	runScenarios(t, h, []scenario{
 		{
 			name: "panic becomes 500 with request id", method: "GET", url: "/api/v1/incidents/INC-1",
@@ -134,7 +134,7 @@ func TestAPI_AccessLog(t *testing.T) {
 
 // TestAPI_RenderError checks the mapping of errors to statuses and bodies.
 func TestAPI_RenderError(t *testing.T) {
-	s := &server{log: slog.New(slog.DiscardHandler), now: fixedNow}
+	s := &server{log: slog.New(slog.DiscardHandler), svc: newTestService(t)}
 	cur := incident.Incident{ID: 3, Key: "INC-3", Title: "now", Version: 5}
 	cases := []struct {
 		name       string

@@ -169,3 +169,16 @@ func TestAPI_IncidentPaging(t *testing.T) {
 		t.Errorf("saw %d incidents over the pages, want 3", len(seen))
 	}
 }
+
+func TestAPI_TimeParams(t *testing.T) {
+	runScenarios(t, newTestHandler(t), []scenario{
+		{name: "unencoded plus offset", method: "GET", url: "/api/v1/incidents?started_after=2026-01-01T00:00:00+01:00",
+			wantStatus: http.StatusOK, wantContains: []string{`"items"`}},
+		{name: "year 10000 in UTC", method: "GET", url: "/api/v1/incidents?started_after=9999-12-31T23:59:59-05:00",
+			wantStatus: http.StatusUnprocessableEntity, wantContains: []string{`"started_after"`}},
+		{name: "year 10000 in a body", method: "POST", url: "/api/v1/incidents", body: `{"title":"x","started_at":"9999-12-31T23:30:00-05:00"}`,
+			wantStatus: http.StatusUnprocessableEntity, wantContains: []string{`"started_at"`}},
+		{name: "date only", method: "GET", url: "/api/v1/incidents?started_before=2026-01-01",
+			wantStatus: http.StatusOK, wantContains: []string{`"items"`}},
+	})
+}

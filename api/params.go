@@ -87,13 +87,20 @@ func (q *query) time(name string) *time.Time {
 	if v == "" {
 		return nil
 	}
-	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+	// An offset typed into a URL unencoded ("+01:00") arrives as a space.
+	v = strings.ReplaceAll(v, " ", "+")
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		t, err = time.Parse(time.DateOnly, v)
+	}
+	switch {
+	case err != nil:
+		q.verr.Add(name, "must be an RFC 3339 time or a date YYYY-MM-DD")
+	case !incident.TimeInRange(t):
+		q.verr.Add(name, "must be between years 0001 and 9999 (UTC)")
+	default:
 		return &t
 	}
-	if t, err := time.Parse(time.DateOnly, v); err == nil {
-		return &t
-	}
-	q.verr.Add(name, "must be an RFC 3339 time or a date YYYY-MM-DD")
 	return nil
 }
 

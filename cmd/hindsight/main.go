@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // HINDSIGHT_TIMEZONE works without the system zone database
 )
 
 // version is set at build time (-ldflags "-X main.version=…").

@@ -31,7 +31,8 @@ func (c serveCmd) Run(e *env) error {
 		return err
 	}
 	defer s.Close()
-	a := app.New(s, app.Options{Logger: e.log})
+	loc, _ := e.cfg.Location() // validated in setup
+	a := app.New(s, app.Options{Logger: e.log, Location: loc})
 	handler := api.New(api.Deps{
 		Service:      a,
 		Logger:       e.log,

@@ -11,7 +11,7 @@ import (
 
 // Actions lists corrective actions across incidents.
 func (a *App) Actions(ctx context.Context, f incident.ActionFilter) (incident.Page[incident.CorrectiveAction], error) {
-	f.Today = a.today()
+	f.Today = a.Today()
 	f.Limit = limit(f.Limit)
 	items, total, err := a.store.Actions(ctx, f)
 	if err != nil {

@@ -21,6 +21,9 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives operational messages. Default slog.Default().
 	Logger *slog.Logger
+	// Location is the time zone whose calendar day decides whether an
+	// action is overdue. Default time.Local.
+	Location *time.Location
 }
 
 // App is the set of use cases over one store.
@@ -28,6 +31,7 @@ type App struct {
 	store *store.Store
 	now   func() time.Time
 	log   *slog.Logger
+	loc   *time.Location
 }
 
 // New returns an App over s.
@@ -38,7 +42,10 @@ func New(s *store.Store, opts Options) *App {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &App{store: s, now: opts.Now, log: opts.Logger}
+	if opts.Location == nil {
+		opts.Location = time.Local
+	}
+	return &App{store: s, now: opts.Now, log: opts.Logger, loc: opts.Location}
 }
 
 // Ping reports whether the database answers.
@@ -47,8 +54,9 @@ func (a *App) Ping(ctx context.Context) error { return a.store.Ping(ctx) }
 // Now returns the current time of the app's clock, in UTC.
 func (a *App) Now() time.Time { return incident.UTC(a.now()) }
 
-// today is the calendar day in UTC, what due dates are judged against.
-func (a *App) today() incident.Date { return incident.DateOf(a.Now()) }
+// Today is the calendar day in the configured time zone, what due dates are
+// judged against.
+func (a *App) Today() incident.Date { return incident.DateOf(a.now().In(a.loc)) }
 
 // resolve finds an incident by numeric id or key ("INC-42").
 func (a *App) resolve(ctx context.Context, s *store.Store, ref string) (incident.Incident, error) {

@@ -401,3 +401,27 @@ func TestApp_OverlappingAppends(t *testing.T) {
 		}
 	})
 }
+
+func TestApp_TodayFollowsTheConfiguredZone(t *testing.T) {
+	late := time.Date(2026, 11, 24, 23, 30, 0, 0, time.UTC)
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Skip("no zone database:", err)
+	}
+	tests := []struct {
+		name string
+		loc  *time.Location
+		want string
+	}{
+		{"utc", time.UTC, "2026-11-24"},
+		{"tokyo is a day ahead", tokyo, "2026-11-25"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := app.New(nil, app.Options{Now: func() time.Time { return late }, Location: tt.loc})
+			if got := a.Today().String(); got != tt.want {
+				t.Fatalf("Today = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}

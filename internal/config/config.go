@@ -34,6 +34,9 @@ type Config struct {
 	MaxBodyBytes int64 `env:"HINDSIGHT_MAX_BODY_BYTES" envDefault:"10485760"`
 	// ShutdownTimeout bounds how long in-flight requests may finish on stop.
 	ShutdownTimeout time.Duration `env:"HINDSIGHT_SHUTDOWN_TIMEOUT" envDefault:"15s"`
+	// Timezone is the IANA zone (e.g. Europe/Berlin) whose calendar day
+	// decides whether an action is overdue. Empty: the server's local zone.
+	Timezone string `env:"HINDSIGHT_TIMEZONE"`
 	// RequestTimeout bounds reading a request and writing its response.
 	RequestTimeout time.Duration `env:"HINDSIGHT_REQUEST_TIMEOUT" envDefault:"60s"`
 }
@@ -103,6 +106,9 @@ func (c Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("HINDSIGHT_LOG_FORMAT %q: want text or json", c.LogFormat))
 	}
+	if _, err := c.Location(); err != nil {
+		errs = append(errs, err)
+	}
 	if _, err := c.Level(); err != nil {
 		errs = append(errs, err)
 	}
@@ -122,6 +128,18 @@ func (c Config) UsesPostgres() bool {
 
 // SQLitePath is the embedded database file inside the data dir.
 func (c Config) SQLitePath() string { return filepath.Join(c.DataDir, "hindsight.db") }
+
+// Location loads Timezone; empty gives time.Local.
+func (c Config) Location() (*time.Location, error) {
+	if c.Timezone == "" {
+		return time.Local, nil
+	}
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("HINDSIGHT_TIMEZONE %q: want an IANA zone such as Europe/Berlin or UTC", c.Timezone)
+	}
+	return loc, nil
+}
 
 // Level parses LogLevel.
 func (c Config) Level() (slog.Level, error) {

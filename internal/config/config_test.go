@@ -33,6 +33,9 @@ func TestConfig_Load(t *testing.T) {
 		{name: "bad url", environ: []string{"HINDSIGHT_DATABASE_URL=mysql://x"}, wantErr: "must start with postgres://"},
 		{name: "bad addr", environ: []string{"HINDSIGHT_ADDR=8080"}, wantErr: "want host:port"},
 		{name: "bad level", environ: []string{"HINDSIGHT_LOG_LEVEL=loud"}, wantErr: "HINDSIGHT_LOG_LEVEL"},
+		{name: "time zone", environ: []string{"HINDSIGHT_TIMEZONE=Asia/Tokyo"},
+			want: func(c Config) bool { l, _ := c.Location(); return l.String() == "Asia/Tokyo" }},
+		{name: "bad time zone", environ: []string{"HINDSIGHT_TIMEZONE=Mars/Base"}, wantErr: "HINDSIGHT_TIMEZONE"},
 		{name: "bad duration", environ: []string{"HINDSIGHT_SHUTDOWN_TIMEOUT=soon"}, wantErr: "HINDSIGHT_SHUTDOWN_TIMEOUT"},
 		{name: "both url and file", environ: []string{"HINDSIGHT_DATABASE_URL=postgres://a", "HINDSIGHT_DATABASE_URL_FILE=" + secret}, wantErr: "not both"},
 	}

@@ -226,7 +226,7 @@ func pageLimit(limit int) int {
 // cursorTime parses a time cursor value.
 func cursorTime(v string) (dbTime, error) {
 	t, err := time.Parse(time.RFC3339Nano, v)
-	if err != nil {
+	if err != nil || !incident.TimeInRange(t) {
 		return dbTime{}, incident.Invalid("cursor", "is not a cursor this server gave out")
 	}
 	return toDB(t), nil
