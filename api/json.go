@@ -158,12 +158,25 @@ type sectionJSON struct {
 	Title    string            `json:"title"`
 	Body     string            `json:"body"`
 	Audience incident.Audience `json:"audience"`
+	Help     string            `json:"help"`
+	Required bool              `json:"required"`
+	Block    incident.Block    `json:"block"`
+}
+
+func toSectionJSON(s incident.Section) sectionJSON {
+	return sectionJSON{Key: s.Key, Title: s.Title, Body: s.Body, Audience: s.Audience,
+		Help: s.Help, Required: s.Required, Block: s.Block}
+}
+
+func (s sectionJSON) domain() incident.Section {
+	return incident.Section{Key: s.Key, Title: s.Title, Body: s.Body, Audience: s.Audience,
+		Help: s.Help, Required: s.Required, Block: s.Block}
 }
 
 func toRCAJSON(r incident.RCA) rcaJSON {
 	secs := make([]sectionJSON, len(r.Sections))
 	for i, s := range r.Sections {
-		secs[i] = sectionJSON{Key: s.Key, Title: s.Title, Body: s.Body, Audience: s.Audience}
+		secs[i] = toSectionJSON(s)
 	}
 	return rcaJSON{
 		ID: r.ID, IncidentID: r.IncidentID, Template: r.Template, Status: r.Status,

@@ -27,7 +27,7 @@ type rcaRequest struct {
 func (r rcaRequest) toRCA(version int) incident.RCA {
 	secs := make([]incident.Section, len(r.Sections))
 	for i, s := range r.Sections {
-		secs[i] = incident.Section{Key: s.Key, Title: s.Title, Body: s.Body, Audience: s.Audience}
+		secs[i] = s.domain()
 	}
 	return incident.RCA{Template: r.Template, Status: r.Status, Sections: secs, Version: version}
 }

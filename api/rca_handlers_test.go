@@ -20,8 +20,8 @@ func TestAPI_RCA(t *testing.T) {
 				{"key":"root-causes","title":"Root causes","body":"A deploy."}]}`,
 			wantStatus: http.StatusCreated,
 			wantContains: []string{`"incident_id":1`, `"template":"default"`, `"status":"draft"`, `"version":1`,
-				`"sections":[{"key":"summary","title":"Summary","body":"It broke.","audience":"public"},` +
-					`{"key":"root-causes","title":"Root causes","body":"A deploy.","audience":"internal"}]`,
+				`"sections":[{"key":"summary","title":"Summary","body":"It broke.","audience":"public",`,
+				`{"key":"root-causes","title":"Root causes","body":"A deploy.","audience":"internal",`,
 				`"updated_by":"anonymous"`},
 			wantHeaders: map[string]string{"Location": "/api/v1/incidents/INC-1/rca", "ETag": `"1"`},
 		},

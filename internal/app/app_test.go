@@ -425,3 +425,34 @@ func TestApp_TodayFollowsTheConfiguredZone(t *testing.T) {
 		})
 	}
 }
+
+func TestApp_SaveRCAKeepsTemplateAttributes(t *testing.T) {
+	forEachDB(t, func(t *testing.T, a *app.App) {
+		ctx := context.Background()
+		inc := mustIncident(t, a)
+		r, err := a.SaveRCA(ctx, inc.Key, incident.RCA{Sections: []incident.Section{
+			{Key: "timeline", Title: "Timeline", Help: "Start and end at least", Required: true, Block: incident.BlockTimeline},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A client that sends back only key, title and body.
+		r, err = a.SaveRCA(ctx, inc.Key, incident.RCA{Version: r.Version, Sections: []incident.Section{
+			{Key: "timeline", Title: "Timeline", Body: "10:00 start"}, {Key: "extra", Title: "Extra", Block: incident.BlockActions},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := r.Sections[0]
+		if s.Body != "10:00 start" || !s.Required || s.Block != incident.BlockTimeline || s.Help == "" {
+			t.Fatalf("template attributes lost: %+v", s)
+		}
+		if r.Sections[1].Block != incident.BlockActions {
+			t.Fatalf("new section's block: %+v", r.Sections[1])
+		}
+		got, _ := a.RCA(ctx, inc.Key)
+		if !got.Sections[0].Required || got.Sections[1].Block != incident.BlockActions {
+			t.Fatalf("stored: %+v", got.Sections)
+		}
+	})
+}

@@ -9,6 +9,21 @@ import (
 	"github.com/hindsightrca/hindsight/internal/store"
 )
 
+// keepTemplateAttributes keeps the help text, required flag and block of
+// every section that already existed: they come from the template, and a
+// client that saves only keys, titles and bodies must not strip them.
+func keepTemplateAttributes(next *incident.RCA, cur incident.RCA) {
+	old := make(map[string]incident.Section, len(cur.Sections))
+	for _, s := range cur.Sections {
+		old[s.Key] = s
+	}
+	for i := range next.Sections {
+		if o, ok := old[next.Sections[i].Key]; ok {
+			next.Sections[i].Help, next.Sections[i].Required, next.Sections[i].Block = o.Help, o.Required, o.Block
+		}
+	}
+}
+
 // RCA returns the incident's RCA with its sections in order.
 func (a *App) RCA(ctx context.Context, ref string) (incident.RCA, error) {
 	inc, err := a.resolve(ctx, a.store, ref)
@@ -60,6 +75,7 @@ func (a *App) SaveRCA(ctx context.Context, ref string, r incident.RCA) (incident
 				return &incident.ConflictError{Object: "rca", Current: cur}
 			}
 			next.ID, next.CreatedAt, next.UpdatedAt = cur.ID, cur.CreatedAt, now
+			keepTemplateAttributes(&next, cur)
 			if next.Template == "" {
 				next.Template = cur.Template
 			}

@@ -62,7 +62,32 @@ type Section struct {
 	Title    string
 	Body     string
 	Audience Audience
+	// Help tells the writer what belongs in the section (from the template).
+	Help string
+	// Required sections must be filled before the RCA can be published.
+	Required bool
+	// Block, when set, makes the section show structured records after its
+	// text (the key events, root causes or corrective actions), so the
+	// document and the tracker never drift.
+	Block Block
 }
+
+// Block names the structured records a section shows.
+type Block string
+
+// Blocks.
+const (
+	BlockNone       Block = ""
+	BlockTimeline   Block = "timeline"
+	BlockRootCauses Block = "root_causes"
+	BlockActions    Block = "corrective_actions"
+)
+
+// Blocks lists every valid block, the empty one included.
+var Blocks = []Block{BlockNone, BlockTimeline, BlockRootCauses, BlockActions}
+
+// Valid reports whether b is a known block.
+func (b Block) Valid() bool { return oneOf(b, Blocks) }
 
 // RCARevision is the RCA as it was after one save.
 type RCARevision struct {
@@ -87,6 +112,7 @@ func (r *RCA) Normalize() {
 		s := &r.Sections[i]
 		s.Title = strings.TrimSpace(CleanText(s.Title))
 		s.Body = CleanText(s.Body)
+		s.Help = CleanText(s.Help)
 		s.Key = strings.TrimSpace(CleanText(s.Key))
 		if s.Key == "" {
 			s.Key = Slug(s.Title)
@@ -126,6 +152,12 @@ func (r *RCA) Validate() error {
 		seen[s.Key] = true
 		if !s.Audience.Valid() {
 			v.Add(p+"audience", "must be one of public, customer_success, internal")
+		}
+		if !s.Block.Valid() {
+			v.Add(p+"block", "must be one of timeline, root_causes, corrective_actions (or empty)")
+		}
+		if utf8.RuneCountInString(s.Help) > MaxSummary {
+			v.Add(p+"help", "must be at most "+strconv.Itoa(MaxSummary)+" characters")
 		}
 		if utf8.RuneCountInString(s.Body) > MaxBody {
 			v.Add(p+"body", "must be at most "+strconv.Itoa(MaxBody)+" characters")

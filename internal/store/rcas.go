@@ -34,9 +34,17 @@ type rcaSectionRecord struct {
 	Title    string `gorm:"column:title"`
 	Body     string `gorm:"column:body"`
 	Audience string `gorm:"column:audience"`
+	Help     string `gorm:"column:help"`
+	Required bool   `gorm:"column:required"`
+	Block    string `gorm:"column:block"`
 }
 
 func (rcaSectionRecord) TableName() string { return "rca_sections" }
+
+func (r rcaSectionRecord) domain() incident.Section {
+	return incident.Section{Key: r.Key, Title: r.Title, Body: r.Body, Audience: incident.Audience(r.Audience),
+		Help: r.Help, Required: r.Required, Block: incident.Block(r.Block)}
+}
 
 // rcaRevisionRecord is a row of rca_revisions.
 type rcaRevisionRecord struct {
@@ -57,6 +65,19 @@ type sectionJSON struct {
 	Title    string `json:"title"`
 	Body     string `json:"body"`
 	Audience string `json:"audience"`
+	Help     string `json:"help,omitempty"`
+	Required bool   `json:"required,omitempty"`
+	Block    string `json:"block,omitempty"`
+}
+
+func toSectionJSON(s incident.Section) sectionJSON {
+	return sectionJSON{Key: s.Key, Title: s.Title, Body: s.Body, Audience: string(s.Audience),
+		Help: s.Help, Required: s.Required, Block: string(s.Block)}
+}
+
+func (s sectionJSON) domain() incident.Section {
+	return incident.Section{Key: s.Key, Title: s.Title, Body: s.Body, Audience: incident.Audience(s.Audience),
+		Help: s.Help, Required: s.Required, Block: incident.Block(s.Block)}
 }
 
 func (r rcaRecord) domain(secs []rcaSectionRecord) incident.RCA {
@@ -66,7 +87,7 @@ func (r rcaRecord) domain(secs []rcaSectionRecord) incident.RCA {
 		CreatedAt: time.Time(r.CreatedAt), UpdatedAt: time.Time(r.UpdatedAt), UpdatedBy: r.UpdatedBy,
 	}
 	for i, s := range secs {
-		out.Sections[i] = incident.Section{Key: s.Key, Title: s.Title, Body: s.Body, Audience: incident.Audience(s.Audience)}
+		out.Sections[i] = s.domain()
 	}
 	return out
 }
@@ -184,7 +205,8 @@ func (s *Store) writeSections(ctx context.Context, rcaID int64, secs []incident.
 	}
 	recs := make([]rcaSectionRecord, len(secs))
 	for i, sec := range secs {
-		recs[i] = rcaSectionRecord{RCAID: rcaID, Position: i, Key: sec.Key, Title: sec.Title, Body: sec.Body, Audience: string(sec.Audience)}
+		recs[i] = rcaSectionRecord{RCAID: rcaID, Position: i, Key: sec.Key, Title: sec.Title, Body: sec.Body,
+			Audience: string(sec.Audience), Help: sec.Help, Required: sec.Required, Block: string(sec.Block)}
 	}
 	if err := s.conn(ctx).Create(&recs).Error; err != nil {
 		return fmt.Errorf("store: write rca sections: %w", err)
@@ -197,7 +219,7 @@ func (s *Store) writeSections(ctx context.Context, rcaID int64, secs []incident.
 func (s *Store) AddRCARevision(ctx context.Context, rev incident.RCARevision) error {
 	secs := make([]sectionJSON, len(rev.Sections))
 	for i, sec := range rev.Sections {
-		secs[i] = sectionJSON{Key: sec.Key, Title: sec.Title, Body: sec.Body, Audience: string(sec.Audience)}
+		secs[i] = toSectionJSON(sec)
 	}
 	b, err := marshalJSON(secs)
 	if err != nil {
@@ -234,7 +256,7 @@ func (s *Store) RCARevisions(ctx context.Context, rcaID int64) ([]incident.RCARe
 			Sections: make([]incident.Section, len(secs)), Author: r.Author, CreatedAt: time.Time(r.CreatedAt),
 		}
 		for j, sec := range secs {
-			rev.Sections[j] = incident.Section{Key: sec.Key, Title: sec.Title, Body: sec.Body, Audience: incident.Audience(sec.Audience)}
+			rev.Sections[j] = sec.domain()
 		}
 		out[i] = rev
 	}
