@@ -13,10 +13,17 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/hindsightrca/hindsight/internal/incident"
+	"github.com/hindsightrca/hindsight/internal/markdown"
 )
 
 // Service is what the API needs from the use-case layer. *app.App implements it.
 type Service interface {
+	templateService
+	reportService
+	lintService
+	reviewService
+	revisionService
+
 	Ping(ctx context.Context) error
 	// Today is the calendar day that due dates are judged against.
 	Today() incident.Date
@@ -82,6 +89,8 @@ type server struct {
 	version    string
 	userHeader string
 	ui         http.Handler
+	// md renders markdown previews (POST /render).
+	md *markdown.Renderer
 }
 
 // New returns the HTTP handler of the whole API.
@@ -102,6 +111,7 @@ func newEngine(deps Deps) *gin.Engine {
 		version:    deps.Version,
 		userHeader: deps.UserHeader,
 		ui:         deps.UI,
+		md:         markdown.New(),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -63,6 +63,7 @@ func (s *server) renderError(c *gin.Context, err error) {
 		nf       *incident.NotFoundError
 		conflict *incident.ConflictError
 	)
+	var transition *incident.TransitionError
 	switch {
 	case errors.As(err, &he):
 		status, e.Code, e.Message, e.Fields = he.Status, he.Code, he.Message, he.Fields
@@ -90,6 +91,13 @@ func (s *server) renderError(c *gin.Context, err error) {
 		}
 	case errors.Is(err, incident.ErrConflict):
 		status, e.Code, e.Message = http.StatusConflict, "version_conflict", "the object was changed by someone else"
+	case errors.As(err, &transition):
+		// The review workflow refused: invalid_transition, rca_published, ...
+		status, e.Code, e.Message = http.StatusConflict, transition.ErrorCode(), transition.Error()
+		body["from"], body["to"] = transition.From, transition.To
+		if cur, ok := s.present(transition.Current); ok {
+			body["current"] = cur
+		}
 	case errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil:
 		// The client went away; nobody reads an answer.
 		s.log.Info("Request canceled by client", slog.String("request_id", rid))

@@ -150,6 +150,12 @@ type rcaJSON struct {
 	CreatedAt  time.Time          `json:"created_at"`
 	UpdatedAt  time.Time          `json:"updated_at"`
 	UpdatedBy  string             `json:"updated_by"`
+	// The review state (review_handlers.go).
+	Reviewers   []reviewerJSON `json:"reviewers"`
+	ReviewRound int            `json:"review_round"`
+	PublishedAt *time.Time     `json:"published_at"`
+	PublishedBy string         `json:"published_by"`
+	AmendReason string         `json:"amend_reason"`
 }
 
 // sectionJSON is one RCA section; it is also the request shape of a section.
@@ -182,6 +188,8 @@ func toRCAJSON(r incident.RCA) rcaJSON {
 		ID: r.ID, IncidentID: r.IncidentID, Template: r.Template, Status: r.Status,
 		Sections: secs, Version: r.Version, CreatedAt: r.CreatedAt.UTC(),
 		UpdatedAt: r.UpdatedAt.UTC(), UpdatedBy: r.UpdatedBy,
+		Reviewers: toReviewersJSON(r.Reviewers), ReviewRound: r.ReviewRound, PublishedAt: utcPtr(r.PublishedAt),
+		PublishedBy: r.PublishedBy, AmendReason: r.AmendReason,
 	}
 }
 

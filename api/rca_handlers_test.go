@@ -31,10 +31,10 @@ func TestAPI_RCA(t *testing.T) {
 		},
 		{
 			name: "save edited version", method: "PUT", url: "/api/v1/incidents/INC-1/rca",
-			body: `{"status":"in_review","version":1,"id":5,"created_at":"2001-01-01T00:00:00Z","updated_by":"mallory",
+			body: `{"status":"draft","version":1,"id":5,"created_at":"2001-01-01T00:00:00Z","updated_by":"mallory",
 				"sections":[{"key":"summary","title":"Summary","body":"It broke badly.","audience":"public"}]}`,
 			wantStatus:   http.StatusOK,
-			wantContains: []string{`"status":"in_review"`, `"version":2`, `"body":"It broke badly."`},
+			wantContains: []string{`"status":"draft"`, `"version":2`, `"body":"It broke badly."`},
 			notContains:  []string{`mallory`, `2001-01-01`},
 		},
 		{

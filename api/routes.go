@@ -15,6 +15,7 @@ func (s *server) routes(e *gin.Engine) {
 	v1.GET("/healthz", s.healthz)
 	v1.GET("/readyz", s.readyz)
 	v1.GET("/openapi.yaml", s.openAPI)
+	v1.POST("/render", s.renderMarkdown)
 
 	v1.POST("/incidents", s.createIncident)
 	v1.GET("/incidents", s.listIncidents)
@@ -29,6 +30,20 @@ func (s *server) routes(e *gin.Engine) {
 
 	v1.GET("/incidents/:id/rca", s.getRCA)
 	v1.PUT("/incidents/:id/rca", s.saveRCA)
+	v1.POST("/incidents/:id/rca/lint", s.lintRCA)
+	v1.POST("/incidents/:id/rca", s.createRCA)
+	v1.GET("/incidents/:id/rca/revisions", s.listRCARevisions)
+	v1.GET("/incidents/:id/rca/revisions/:version", s.getRCARevision)
+	v1.POST("/incidents/:id/rca/revisions/:version/restore", s.restoreRCARevision)
+	v1.GET("/incidents/:id/rca/diff", s.diffRCARevisions)
+	v1.POST("/incidents/:id/rca/submit", s.submitRCA)
+	v1.POST("/incidents/:id/rca/approve", s.approveRCA)
+	v1.POST("/incidents/:id/rca/request-changes", s.requestRCAChanges)
+	v1.POST("/incidents/:id/rca/publish", s.publishRCA)
+	v1.POST("/incidents/:id/rca/amend", s.amendRCA)
+	v1.GET("/incidents/:id/rca/comments", s.listRCAComments)
+	v1.POST("/incidents/:id/rca/comments", s.addRCAComment)
+	v1.POST("/incidents/:id/rca/comments/:comment_id/resolve", s.resolveRCAComment)
 
 	v1.GET("/incidents/:id/root-causes", s.listRootCauses)
 	v1.POST("/incidents/:id/root-causes", s.createRootCause)
@@ -36,10 +51,20 @@ func (s *server) routes(e *gin.Engine) {
 	v1.PATCH("/root-causes/:id", s.updateRootCause)
 	v1.DELETE("/root-causes/:id", s.deleteRootCause)
 
+	v1.GET("/incidents/:id/report", s.getReport)
+	v1.GET("/incidents/:id/export", s.exportIncident)
+	v1.POST("/incidents/import", s.importIncident)
+
 	v1.GET("/incidents/:id/actions", s.listIncidentActions)
 	v1.POST("/incidents/:id/actions", s.createAction)
 	v1.GET("/actions", s.listActions)
 	v1.GET("/actions/:id", s.getAction)
 	v1.PATCH("/actions/:id", s.updateAction)
 	v1.DELETE("/actions/:id", s.deleteAction)
+
+	v1.GET("/templates", s.listTemplates)
+	v1.POST("/templates", s.createTemplate)
+	v1.GET("/templates/:key", s.getTemplate)
+	v1.PUT("/templates/:key", s.updateTemplate)
+	v1.DELETE("/templates/:key", s.deleteTemplate)
 }

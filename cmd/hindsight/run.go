@@ -19,6 +19,8 @@ type cli struct {
 	Serve   serveCmd   `cmd:"" help:"Serve the API and the browser UI."`
 	Migrate migrateCmd `cmd:"" help:"Apply database migrations and exit."`
 	Version versionCmd `cmd:"" help:"Print the version and exit."`
+	Export  exportCmd  `cmd:"" help:"Export an incident's RCA as Markdown, HTML, PDF or JSON."`
+	Import  importCmd  `cmd:"" help:"Import incidents from files."`
 }
 
 // env is what every command gets: streams, settings and a logger.

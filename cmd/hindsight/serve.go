@@ -26,13 +26,17 @@ func (c serveCmd) Run(e *env) error {
 	if err := e.setup(); err != nil {
 		return err
 	}
+	tmpls, err := loadTemplates(e)
+	if err != nil {
+		return err
+	}
 	s, err := e.openStore()
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	loc, _ := e.cfg.Location() // validated in setup
-	a := app.New(s, app.Options{Logger: e.log, Location: loc})
+	a := app.New(s, app.Options{Logger: e.log, Location: loc, Templates: tmpls, ChromiumPath: e.cfg.ChromiumPath})
 	handler := api.New(api.Deps{
 		Service:      a,
 		Logger:       e.log,

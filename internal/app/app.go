@@ -13,6 +13,7 @@ import (
 
 	"github.com/hindsightrca/hindsight/internal/incident"
 	"github.com/hindsightrca/hindsight/internal/store"
+	"github.com/hindsightrca/hindsight/templates"
 )
 
 // Options configures an App.
@@ -24,6 +25,13 @@ type Options struct {
 	// Location is the time zone whose calendar day decides whether an
 	// action is overdue. Default time.Local.
 	Location *time.Location
+	// Templates are the file templates (built-in and HINDSIGHT_TEMPLATES_DIR);
+	// custom ones come from the store. Default: the built-ins.
+	Templates *templates.Registry
+	// ChromiumPath is the browser PDF exports print with
+	// (HINDSIGHT_CHROMIUM_PATH). Empty: chromium, chromium-browser or
+	// google-chrome on PATH.
+	ChromiumPath string
 }
 
 // App is the set of use cases over one store.
@@ -32,6 +40,9 @@ type App struct {
 	now   func() time.Time
 	log   *slog.Logger
 	loc   *time.Location
+	tmpls *templates.Registry
+	// chromium is the configured browser for PDF exports ("" looks it up).
+	chromium string
 }
 
 // New returns an App over s.
@@ -45,7 +56,10 @@ func New(s *store.Store, opts Options) *App {
 	if opts.Location == nil {
 		opts.Location = time.Local
 	}
-	return &App{store: s, now: opts.Now, log: opts.Logger, loc: opts.Location}
+	if opts.Templates == nil {
+		opts.Templates = templates.MustBuiltin()
+	}
+	return &App{store: s, now: opts.Now, log: opts.Logger, loc: opts.Location, tmpls: opts.Templates, chromium: opts.ChromiumPath}
 }
 
 // Ping reports whether the database answers.

@@ -63,6 +63,9 @@ func (a *App) SaveRCA(ctx context.Context, ref string, r incident.RCA) (incident
 			if r.Version != 0 {
 				return incident.Invalid("version", "there is no RCA for "+inc.Key+" yet: send version 0 to create it")
 			}
+			if next.Status, err = incident.CheckEdit("", r.Status); err != nil {
+				return err
+			}
 			next.CreatedAt, next.UpdatedAt = now, now
 			if err := tx.CreateRCA(ctx, &next); err != nil {
 				return err
@@ -73,6 +76,11 @@ func (a *App) SaveRCA(ctx context.Context, ref string, r incident.RCA) (incident
 		default:
 			if r.Version != cur.Version {
 				return &incident.ConflictError{Object: "rca", Current: cur}
+			}
+			// Status changes go through the review workflow (review.go);
+			// a published RCA is edited only after it is amended.
+			if next.Status, err = incident.CheckEdit(cur.Status, r.Status); err != nil {
+				return withCurrent(err, cur)
 			}
 			next.ID, next.CreatedAt, next.UpdatedAt = cur.ID, cur.CreatedAt, now
 			keepTemplateAttributes(&next, cur)

@@ -15,14 +15,16 @@ const module = "github.com/hindsightrca/hindsight"
 // may import. A pattern ending in "/..." matches the folder and below.
 var allowed = map[string][]string{
 	"cmd/...":             {"..."},
-	"api":                 {"internal/app", "internal/incident", "internal/markdown", "internal/auth", "search", "templates", "importers/...", "frontend"},
-	"internal/app":        {"internal/store", "search", "importers/...", "templates", "internal/auth", "internal/markdown", "internal/incident"},
+	"api":                 {"internal/app", "internal/incident", "internal/markdown", "internal/auth", "search", "templates", "importers/...", "frontend", "internal/blameless", "internal/report"},
+	"internal/app":        {"internal/store", "search", "importers/...", "templates", "internal/auth", "internal/markdown", "internal/incident", "internal/blameless", "internal/report"},
 	"internal/store":      {"internal/incident", "migrations"},
 	"search":              {"internal/incident", "internal/markdown"},
 	"importers/...":       {"importers/...", "internal/incident", "internal/markdown"},
 	"templates":           {"internal/incident"},
 	"internal/auth":       {"internal/incident"},
 	"internal/markdown":   {},
+	"internal/report":     {"internal/incident", "internal/markdown"},
+	"internal/blameless":  {"internal/incident"},
 	"internal/incident":   {},
 	"internal/config":     {},
 	"internal/pgtest/...": {},

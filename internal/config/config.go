@@ -39,6 +39,12 @@ type Config struct {
 	Timezone string `env:"HINDSIGHT_TIMEZONE"`
 	// RequestTimeout bounds reading a request and writing its response.
 	RequestTimeout time.Duration `env:"HINDSIGHT_REQUEST_TIMEOUT" envDefault:"60s"`
+	// TemplatesDir holds extra RCA templates (*.yaml, *.yml) read at start;
+	// one with a built-in's key replaces it. Empty: built-ins only.
+	TemplatesDir string `env:"HINDSIGHT_TEMPLATES_DIR"`
+	// ChromiumPath names the Chromium or Chrome binary PDF exports print
+	// with. Empty: chromium, chromium-browser or google-chrome on PATH.
+	ChromiumPath string `env:"HINDSIGHT_CHROMIUM_PATH"`
 }
 
 // Load reads the configuration from environ (KEY=value pairs, as os.Environ

@@ -54,6 +54,17 @@ type RCA struct {
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 	UpdatedBy  string
+
+	// The review state, changed only through the review workflow (see
+	// review.go). ReviewRound counts the submissions for review; Reviewers
+	// are those of the latest round (nil before the first).
+	ReviewRound int
+	Reviewers   []Review
+	// PublishedAt and PublishedBy are of the latest publication; they stay
+	// when the RCA is amended, with AmendReason saying why.
+	PublishedAt *time.Time
+	PublishedBy string
+	AmendReason string
 }
 
 // Section is one titled part of an RCA, in markdown.
@@ -98,6 +109,9 @@ type RCARevision struct {
 	Sections  []Section
 	Author    string
 	CreatedAt time.Time
+	// Reason says why the save happened when it was more than an edit
+	// ("published", "restored from version 3", "amended: …").
+	Reason string
 }
 
 var sectionKeyRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)

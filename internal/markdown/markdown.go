@@ -1,11 +1,14 @@
-// Package markdown is Hindsight's one markdown pipeline: goldmark with GFM,
-// footnotes and heading ids, never WithUnsafe, and a bluemonday policy over
-// its output, so text from chat, alerts, tickets and users renders inert.
-// It also extracts plain text for search.
+// Package markdown is Hindsight's one markdown pipeline: goldmark with GFM
+// (tables, task lists, strikethrough, autolinks), footnotes, heading ids and
+// code highlighting with CSS classes, never WithUnsafe, and a bluemonday
+// policy over its output that allows exactly what the pipeline emits, so text
+// from chat, alerts, tickets and users renders inert. It also extracts plain
+// text for search.
 package markdown
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -17,8 +20,11 @@ import (
 	"github.com/yuin/goldmark/text"
 )
 
-// MaxSource bounds the markdown one call renders.
+// MaxSource bounds the markdown one call renders, in bytes.
 const MaxSource = 1 << 20
+
+// ErrTooLarge is returned (wrapped) by HTML for a source over MaxSource.
+var ErrTooLarge = errors.New("markdown: source is too large")
 
 // Renderer turns untrusted markdown into safe HTML. It is safe for
 // concurrent use; build one in cmd and pass it on.
@@ -30,44 +36,46 @@ type Renderer struct {
 // New returns the pipeline.
 func New() *Renderer {
 	md := goldmark.New(
-		goldmark.WithExtensions(extension.GFM, extension.Footnote),
+		goldmark.WithExtensions(
+			// GFM, spelled out so each part can be configured.
+			extension.NewLinkify(extension.WithLinkifyAllowedProtocols([]string{"http:", "https:", "mailto:"})),
+			// align="…" rather than style="text-align:…": the policy
+			// allows no style attribute at all.
+			extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)),
+			extension.Strikethrough,
+			extension.TaskList,
+			extension.Footnote,
+			highlighter(),
+		),
 		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
 		// No html.WithUnsafe: raw HTML in the source is dropped by goldmark,
-		// and the policy below cleans whatever is left.
+		// and the policy cleans whatever is left.
 	)
 	return &Renderer{md: md, policy: policy()}
 }
 
-// policy allows what the pipeline produces and nothing that runs.
-func policy() *bluemonday.Policy {
-	p := bluemonday.UGCPolicy()
-	p.AllowAttrs("class").Matching(bluemonday.SpaceSeparatedTokens).OnElements("code", "pre", "span", "div", "sup", "li", "a", "section", "ol", "hr")
-	p.AllowAttrs("id").Matching(bluemonday.Paragraph).OnElements("h1", "h2", "h3", "h4", "h5", "h6", "li", "sup", "div", "section")
-	p.AllowAttrs("type", "checked", "disabled").OnElements("input")
-	p.AllowElements("input", "section")
-	p.AllowAttrs("align").Matching(bluemonday.CellAlign).OnElements("th", "td")
-	p.RequireNoFollowOnLinks(true)
-	p.AddTargetBlankToFullyQualifiedLinks(true)
-	p.AllowURLSchemes("http", "https", "mailto")
-	return p
-}
-
-// HTML renders src to sanitized HTML.
+// HTML renders src to sanitized HTML. A source over MaxSource bytes is an
+// error wrapping ErrTooLarge.
 func (r *Renderer) HTML(src string) (string, error) {
 	if len(src) > MaxSource {
-		return "", fmt.Errorf("markdown: source is %d bytes, more than %d", len(src), MaxSource)
+		return "", fmt.Errorf("%w: %d bytes, more than %d", ErrTooLarge, len(src), MaxSource)
 	}
 	var buf bytes.Buffer
 	if err := r.md.Convert([]byte(src), &buf); err != nil {
 		return "", fmt.Errorf("markdown: %w", err)
 	}
-	return r.policy.Sanitize(buf.String()), nil
+	return r.Sanitize(buf.String()), nil
 }
 
-// Sanitize cleans HTML from elsewhere (a Teams message, a ticket) with the same policy.
-func (r *Renderer) Sanitize(html string) string { return r.policy.Sanitize(html) }
+// Sanitize cleans HTML from elsewhere (a Teams message, a ticket) with the
+// same policy as rendered markdown.
+func (r *Renderer) Sanitize(html string) string {
+	return onlyDisabledCheckboxes(r.policy.Sanitize(html))
+}
 
 // PlainText returns the words of src without markup, for search and snippets.
+// Code is kept (error messages in code blocks are what people search for);
+// raw HTML is dropped.
 func (r *Renderer) PlainText(src string) string {
 	source := []byte(src)
 	doc := r.md.Parser().Parse(text.NewReader(source))

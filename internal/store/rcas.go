@@ -22,6 +22,11 @@ type rcaRecord struct {
 	Version    int    `gorm:"column:version"`
 	CreatedAt  dbTime `gorm:"column:created_at;autoCreateTime:false"`
 	UpdatedAt  dbTime `gorm:"column:updated_at;autoUpdateTime:false"`
+	// The review state; only reviews.go writes it.
+	ReviewRound int     `gorm:"column:review_round"`
+	PublishedAt *dbTime `gorm:"column:published_at"`
+	PublishedBy string  `gorm:"column:published_by"`
+	AmendReason string  `gorm:"column:amend_reason"`
 }
 
 func (rcaRecord) TableName() string { return "rcas" }
@@ -55,6 +60,7 @@ type rcaRevisionRecord struct {
 	Sections  string `gorm:"column:sections"` // JSON array of sectionJSON
 	Author    string `gorm:"column:author"`
 	CreatedAt dbTime `gorm:"column:created_at;autoCreateTime:false"`
+	Reason    string `gorm:"column:reason"`
 }
 
 func (rcaRevisionRecord) TableName() string { return "rca_revisions" }
@@ -85,6 +91,7 @@ func (r rcaRecord) domain(secs []rcaSectionRecord) incident.RCA {
 		ID: r.ID, IncidentID: r.IncidentID, Template: r.Template, Status: incident.RCAStatus(r.Status),
 		Sections: make([]incident.Section, len(secs)), Version: r.Version,
 		CreatedAt: time.Time(r.CreatedAt), UpdatedAt: time.Time(r.UpdatedAt), UpdatedBy: r.UpdatedBy,
+		ReviewRound: r.ReviewRound, PublishedAt: fromDBPtr(r.PublishedAt), PublishedBy: r.PublishedBy, AmendReason: r.AmendReason,
 	}
 	for i, s := range secs {
 		out.Sections[i] = s.domain()
@@ -106,7 +113,13 @@ func (s *Store) RCA(ctx context.Context, incidentID int64) (incident.RCA, error)
 	if err := s.conn(ctx).Where("rca_id = ?", rec.ID).Order("position").Find(&secs).Error; err != nil {
 		return incident.RCA{}, fmt.Errorf("store: rca sections: %w", err)
 	}
-	return rec.domain(secs), nil
+	out := rec.domain(secs)
+	reviewers, err := s.roundReviews(ctx, rec.ID, rec.ReviewRound)
+	if err != nil {
+		return incident.RCA{}, err
+	}
+	out.Reviewers = reviewers
+	return out, nil
 }
 
 // CreateRCA inserts the RCA of r.IncidentID with its sections and sets ID,
@@ -229,7 +242,7 @@ func (s *Store) AddRCARevision(ctx context.Context, rev incident.RCARevision) er
 	if created.IsZero() {
 		created = s.nowUTC()
 	}
-	rec := rcaRevisionRecord{RCAID: rev.RCAID, Version: rev.Version, Status: string(rev.Status), Sections: b, Author: rev.Author, CreatedAt: toDB(created)}
+	rec := rcaRevisionRecord{RCAID: rev.RCAID, Version: rev.Version, Status: string(rev.Status), Sections: b, Author: rev.Author, CreatedAt: toDB(created), Reason: rev.Reason}
 	if err := s.conn(ctx).Create(&rec).Error; err != nil {
 		if isForeignKeyViolation(err) {
 			return incident.NotFound("rca", ref(rev.RCAID))
@@ -247,18 +260,27 @@ func (s *Store) RCARevisions(ctx context.Context, rcaID int64) ([]incident.RCARe
 	}
 	out := make([]incident.RCARevision, len(recs))
 	for i, r := range recs {
-		var secs []sectionJSON
-		if err := json.Unmarshal([]byte(r.Sections), &secs); err != nil {
-			return nil, fmt.Errorf("store: rca revision %d: %w", r.ID, err)
-		}
-		rev := incident.RCARevision{
-			ID: r.ID, RCAID: r.RCAID, Version: r.Version, Status: incident.RCAStatus(r.Status),
-			Sections: make([]incident.Section, len(secs)), Author: r.Author, CreatedAt: time.Time(r.CreatedAt),
-		}
-		for j, sec := range secs {
-			rev.Sections[j] = sec.domain()
+		rev, err := r.domain()
+		if err != nil {
+			return nil, err
 		}
 		out[i] = rev
 	}
 	return out, nil
+}
+
+func (r rcaRevisionRecord) domain() (incident.RCARevision, error) {
+	var secs []sectionJSON
+	if err := json.Unmarshal([]byte(r.Sections), &secs); err != nil {
+		return incident.RCARevision{}, fmt.Errorf("store: rca revision %d: %w", r.ID, err)
+	}
+	rev := incident.RCARevision{
+		ID: r.ID, RCAID: r.RCAID, Version: r.Version, Status: incident.RCAStatus(r.Status),
+		Sections: make([]incident.Section, len(secs)), Author: r.Author, CreatedAt: time.Time(r.CreatedAt),
+		Reason: r.Reason,
+	}
+	for j, sec := range secs {
+		rev.Sections[j] = sec.domain()
+	}
+	return rev, nil
 }
