@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hindsightrca/hindsight/internal/incident"
+	"github.com/hindsightrca/hindsight/internal/markdown"
 	"github.com/hindsightrca/hindsight/internal/store"
 	"github.com/hindsightrca/hindsight/templates"
 )
@@ -32,6 +33,8 @@ type Options struct {
 	// (HINDSIGHT_CHROMIUM_PATH). Empty: chromium, chromium-browser or
 	// google-chrome on PATH.
 	ChromiumPath string
+	// Markdown renders section text for reports and exports. Default markdown.New().
+	Markdown *markdown.Renderer
 }
 
 // App is the set of use cases over one store.
@@ -43,6 +46,7 @@ type App struct {
 	tmpls *templates.Registry
 	// chromium is the configured browser for PDF exports ("" looks it up).
 	chromium string
+	md       *markdown.Renderer
 }
 
 // New returns an App over s.
@@ -59,7 +63,11 @@ func New(s *store.Store, opts Options) *App {
 	if opts.Templates == nil {
 		opts.Templates = templates.MustBuiltin()
 	}
-	return &App{store: s, now: opts.Now, log: opts.Logger, loc: opts.Location, tmpls: opts.Templates, chromium: opts.ChromiumPath}
+	if opts.Markdown == nil {
+		opts.Markdown = markdown.New()
+	}
+	return &App{store: s, now: opts.Now, log: opts.Logger, loc: opts.Location, tmpls: opts.Templates,
+		chromium: opts.ChromiumPath, md: opts.Markdown}
 }
 
 // Ping reports whether the database answers.

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/hindsightrca/hindsight/internal/incident"
-	"github.com/hindsightrca/hindsight/internal/markdown"
 	"github.com/hindsightrca/hindsight/internal/report"
 	"github.com/hindsightrca/hindsight/internal/store"
 )
@@ -43,7 +42,7 @@ func (a *App) Report(ctx context.Context, ref string, audience incident.Audience
 		return report.Document{}, err
 	}
 	d := report.Build(inc, rca, events, causes, actions, audience)
-	if err := report.RenderSectionsHTML(&d, markdown.New()); err != nil {
+	if err := report.RenderSectionsHTML(&d, a.md); err != nil {
 		return report.Document{}, err
 	}
 	return d, nil
@@ -132,7 +131,7 @@ func (a *App) Export(ctx context.Context, ref, format string, audience incident.
 	case report.FormatJSON:
 		data, err = report.RenderJSON(d)
 	case report.FormatHTML, report.FormatPDF:
-		data, err = report.RenderHTML(d, markdown.New())
+		data, err = report.RenderHTML(d, a.md)
 		if err == nil && format == report.FormatPDF {
 			data, err = report.PDF(ctx, chromium, data)
 		}
@@ -223,6 +222,12 @@ func (a *App) ImportDocument(ctx context.Context, imp report.Imported) (incident
 			rca.IncidentID, rca.UpdatedBy, rca.CreatedAt, rca.UpdatedAt = inc.ID, actor, now, now
 			if err := tx.CreateRCA(ctx, rca); err != nil {
 				return err
+			}
+			if rca.Status == incident.RCAPublished {
+				// Published where it came from: published here by the import.
+				if err := tx.SetRCAPublished(ctx, rca.ID, now, actor); err != nil {
+					return err
+				}
 			}
 			reason := "imported"
 			if imp.SourceKey != "" {

@@ -244,7 +244,11 @@ func (a *App) PublishRCA(ctx context.Context, ref string, version *int) (inciden
 		return incident.RCA{}, err
 	}
 	return a.changeRCA(ctx, ref, version, func(tx *store.Store, cur incident.RCA) (rcaStep, error) {
-		if err := incident.CheckPublishable(cur, cur.Reviewers); err != nil {
+		filled, err := a.filledCheck(ctx, tx, cur)
+		if err != nil {
+			return rcaStep{}, err
+		}
+		if err := incident.CheckPublishable(cur, cur.Reviewers, filled); err != nil {
 			return rcaStep{}, err
 		}
 		if err := tx.SetRCAPublished(ctx, cur.ID, a.Now(), incident.ActorFrom(ctx).Name); err != nil {

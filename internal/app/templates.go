@@ -175,7 +175,7 @@ func (a *App) CreateRCAFromTemplate(ctx context.Context, ref, key string) (incid
 		}
 		if err := tx.AddRCARevision(ctx, incident.RCARevision{
 			RCAID: r.ID, Version: r.Version, Status: r.Status, Sections: r.Sections,
-			Author: actor, CreatedAt: now, Reason: "created from template " + t.Key,
+			Author: actor, CreatedAt: now, Reason: templateReasonPrefix + t.Key,
 		}); err != nil {
 			return err
 		}
@@ -188,3 +188,7 @@ func (a *App) CreateRCAFromTemplate(ctx context.Context, ref, key string) (incid
 	}
 	return out, nil
 }
+
+// templateReasonPrefix starts the reason of the first revision of an RCA
+// made from a template; that revision holds the template's starting text.
+const templateReasonPrefix = "created from template "

@@ -157,16 +157,20 @@ func CheckReviewable(status RCAStatus) error {
 
 // CheckPublishable says whether r may be published now given the reviews
 // of its current round: it must be in review, every required section must
-// have a non-blank body (a ValidationError naming each as "sections[<key>]"),
-// and when reviewers were named at least one must have approved.
-func CheckPublishable(r RCA, round []Review) error {
+// be filled (a ValidationError naming each unfilled one as
+// "sections[<key>]"), and when reviewers were named at least one must have
+// approved. filled decides what counts as filled; nil means a non-blank body.
+func CheckPublishable(r RCA, round []Review, filled func(Section) bool) error {
 	if err := CheckTransition(r.Status, RCAPublished); err != nil {
 		return err
 	}
+	if filled == nil {
+		filled = func(s Section) bool { return strings.TrimSpace(s.Body) != "" }
+	}
 	v := &ValidationError{}
 	for _, s := range r.Sections {
-		if s.Required && strings.TrimSpace(s.Body) == "" {
-			v.Add("sections["+s.Key+"]", "is required before publishing: "+s.Title+" is empty")
+		if s.Required && !filled(s) {
+			v.Add("sections["+s.Key+"]", "is required before publishing: "+s.Title+" still needs to be written")
 		}
 	}
 	if err := v.Err(); err != nil {

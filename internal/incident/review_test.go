@@ -128,7 +128,7 @@ func TestCheckPublishable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := CheckPublishable(tt.rca, tt.round)
+			err := CheckPublishable(tt.rca, tt.round, nil)
 			if len(tt.wantFields) == 0 {
 				assertTransition(t, err, tt.wantCode)
 				return
