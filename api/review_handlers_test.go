@@ -79,7 +79,7 @@ func TestAPI_ReviewWorkflow(t *testing.T) {
 		{
 			name: "publish with an empty required section", method: "POST", url: rca + "/publish", body: `{"version":4}`,
 			wantStatus: http.StatusUnprocessableEntity, wantContains: []string{`"code":"validation_failed"`,
-				`"sections[timeline]":"is required before publishing: Timeline is empty"`},
+				`"sections[timeline]":"is required before publishing: Timeline still needs to be written"`},
 			notContains: []string{`sections[summary]`},
 		},
 		{
