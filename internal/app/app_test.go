@@ -20,26 +20,38 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 var t0 = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 
+// testApp opens a fresh, migrated database of the dialect ("sqlite" or
+// "postgres") and returns an app over it with the clock fixed at t0 + 4
+// days (unless opts says otherwise), and its store.
+func testApp(t *testing.T, dialect string, opts app.Options) (*app.App, *store.Store) {
+	t.Helper()
+	cfg := store.Config{SQLitePath: filepath.Join(t.TempDir(), "h.db")}
+	if dialect == "postgres" {
+		cfg = store.Config{DatabaseURL: pgtest.URL(t)}
+	}
+	ctx := context.Background()
+	s, err := store.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if opts.Now == nil {
+		now := t0.Add(96 * time.Hour)
+		opts.Now = func() time.Time { return now }
+	}
+	return app.New(s, opts), s
+}
+
 // forEachDB runs fn against an app over a fresh SQLite and a fresh PostgreSQL
 // database, with the clock fixed at t0 + 4 days.
 func forEachDB(t *testing.T, fn func(t *testing.T, a *app.App)) {
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
-			cfg := store.Config{SQLitePath: filepath.Join(t.TempDir(), "h.db")}
-			if dialect == "postgres" {
-				cfg = store.Config{DatabaseURL: pgtest.URL(t)}
-			}
-			ctx := context.Background()
-			s, err := store.Open(ctx, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			if err := s.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			now := t0.Add(96 * time.Hour)
-			fn(t, app.New(s, app.Options{Now: func() time.Time { return now }}))
+			a, _ := testApp(t, dialect, app.Options{})
+			fn(t, a)
 		})
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,29 +12,14 @@ import (
 
 	"github.com/hindsightrca/hindsight/internal/app"
 	"github.com/hindsightrca/hindsight/internal/incident"
-	"github.com/hindsightrca/hindsight/internal/pgtest"
 	"github.com/hindsightrca/hindsight/internal/report"
-	"github.com/hindsightrca/hindsight/internal/store"
 )
 
 // newApp opens a fresh, migrated database of the dialect.
 func newApp(t *testing.T, dialect string) *app.App {
 	t.Helper()
-	cfg := store.Config{SQLitePath: filepath.Join(t.TempDir(), "h.db")}
-	if dialect == "postgres" {
-		cfg = store.Config{DatabaseURL: pgtest.URL(t)}
-	}
-	ctx := context.Background()
-	s, err := store.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	now := t0.Add(96 * time.Hour)
-	return app.New(s, app.Options{Now: func() time.Time { return now }, ChromiumPath: "/nonexistent/chromium"})
+	a, _ := testApp(t, dialect, app.Options{ChromiumPath: "/nonexistent/chromium"})
+	return a
 }
 
 // forEachDialect is forEachDB with the apps of newApp (no Chromium).

@@ -11,7 +11,6 @@ import (
 
 	"github.com/hindsightrca/hindsight/internal/app"
 	"github.com/hindsightrca/hindsight/internal/incident"
-	"github.com/hindsightrca/hindsight/internal/pgtest"
 	"github.com/hindsightrca/hindsight/internal/store"
 	"github.com/hindsightrca/hindsight/templates"
 )
@@ -21,21 +20,8 @@ import (
 func forEachDBTemplates(t *testing.T, reg *templates.Registry, fn func(t *testing.T, a *app.App, s *store.Store)) {
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
-			cfg := store.Config{SQLitePath: filepath.Join(t.TempDir(), "h.db")}
-			if dialect == "postgres" {
-				cfg = store.Config{DatabaseURL: pgtest.URL(t)}
-			}
-			ctx := context.Background()
-			s, err := store.Open(ctx, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			if err := s.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			now := t0.Add(96 * time.Hour)
-			fn(t, app.New(s, app.Options{Now: func() time.Time { return now }, Templates: reg}), s)
+			a, s := testApp(t, dialect, app.Options{Templates: reg})
+			fn(t, a, s)
 		})
 	}
 }
