@@ -60,6 +60,7 @@ func (s *server) renderError(c *gin.Context, err error) {
 		he       *httpError
 		maxBytes *http.MaxBytesError
 		verr     *incident.ValidationError
+		tooLarge *incident.TooLargeError
 		nf       *incident.NotFoundError
 		conflict *incident.ConflictError
 	)
@@ -76,6 +77,9 @@ func (s *server) renderError(c *gin.Context, err error) {
 	case errors.As(err, &maxBytes):
 		he := errBodyTooLarge(maxBytes.Limit).(*httpError)
 		status, e.Code, e.Message = he.Status, he.Code, he.Message
+	case errors.As(err, &tooLarge):
+		status, e.Code, e.Message = http.StatusRequestEntityTooLarge, "document_too_large", tooLarge.Error()
+		e.Fields = map[string]string{tooLarge.Field: "must be at most " + strconv.Itoa(tooLarge.Limit) + " characters"}
 	case errors.As(err, &verr):
 		status, e.Code, e.Message, e.Fields = http.StatusUnprocessableEntity, "validation_failed", verr.Error(), verr.Fields
 	case errors.As(err, &nf):

@@ -51,6 +51,11 @@ func (s *server) saveRCA(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
+	if req.Sections == nil {
+		// A save without sections would empty the document by accident.
+		s.renderError(c, incident.Invalid("sections", "is required: send the whole document ([] to empty it)"))
+		return
+	}
 	v, err := expectedVersion(c, req.Version)
 	if err != nil {
 		s.renderError(c, err)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -15,11 +16,11 @@ func TestAPI_RCA(t *testing.T) {
 		},
 		{
 			name: "create", method: "PUT", url: "/api/v1/incidents/INC-1/rca",
-			body: `{"template":"default","sections":[
+			body: `{"template":"essentials","sections":[
 				{"title":"Summary","body":"It broke.","audience":"public"},
 				{"key":"root-causes","title":"Root causes","body":"A deploy."}]}`,
 			wantStatus: http.StatusCreated,
-			wantContains: []string{`"incident_id":1`, `"template":"default"`, `"status":"draft"`, `"version":1`,
+			wantContains: []string{`"incident_id":1`, `"template":"essentials"`, `"status":"draft"`, `"version":1`,
 				`"sections":[{"key":"summary","title":"Summary","body":"It broke.","audience":"public",`,
 				`{"key":"root-causes","title":"Root causes","body":"A deploy.","audience":"internal",`,
 				`"updated_by":"anonymous"`},
@@ -49,6 +50,21 @@ func TestAPI_RCA(t *testing.T) {
 			name: "save stale version by If-Match", method: "PUT", url: "/api/v1/incidents/INC-1/rca",
 			body: `{"sections":[]}`, headers: map[string]string{"If-Match": `"1"`},
 			wantStatus: http.StatusConflict, wantContains: []string{`"code":"version_conflict"`},
+		},
+		{
+			name: "unknown template", method: "PUT", url: "/api/v1/incidents/INC-1/rca",
+			body:       `{"version":2,"template":"nope","sections":[]}`,
+			wantStatus: http.StatusUnprocessableEntity, wantContains: []string{`"template":"no template has the key nope`},
+		},
+		{
+			name: "sections missing", method: "PUT", url: "/api/v1/incidents/INC-1/rca",
+			body:       `{"version":2}`,
+			wantStatus: http.StatusUnprocessableEntity, wantContains: []string{`"sections":"is required`},
+		},
+		{
+			name: "section too large", method: "PUT", url: "/api/v1/incidents/INC-1/rca",
+			body:       `{"version":2,"sections":[{"title":"Huge","body":"` + strings.Repeat("x", 200001) + `"}]}`,
+			wantStatus: http.StatusRequestEntityTooLarge, wantContains: []string{`"code":"document_too_large"`, `"sections[0].body"`},
 		},
 		{
 			name: "create again without version", method: "PUT", url: "/api/v1/incidents/INC-1/rca",

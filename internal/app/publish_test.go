@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -70,11 +71,59 @@ func TestApp_PublishNeedsWrittenSections(t *testing.T) {
 		if r, err = a.SaveRCA(ctx, inc.Key, r); err != nil {
 			t.Fatal(err)
 		}
+		if r.Reviewers[0].State != incident.ReviewRequested {
+			t.Fatalf("the edit must dismiss the approval: %+v", r.Reviewers)
+		}
+		if r, err = a.ApproveRCA(reviewer, inc.Key, "", "", nil); err != nil {
+			t.Fatal(err)
+		}
 		if r, err = a.PublishRCA(ctx, inc.Key, &r.Version); err != nil {
 			t.Fatalf("publish after writing: %v", err)
 		}
 		if r.Status != incident.RCAPublished {
 			t.Fatalf("status = %s", r.Status)
+		}
+	})
+}
+
+func TestApp_SaveRCAGuards(t *testing.T) {
+	forEachDB(t, func(t *testing.T, a *app.App) {
+		ctx := context.Background()
+		inc := mustIncident(t, a)
+		r, err := a.CreateRCAFromTemplate(ctx, inc.Key, "essentials")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tests := []struct {
+			name  string
+			rca   incident.RCA
+			check func(error) bool
+		}{
+			{name: "dropping a required section", rca: incident.RCA{Version: r.Version, Sections: r.Sections[1:]},
+				check: func(err error) bool {
+					var v *incident.ValidationError
+					return errors.As(err, &v) && v.Fields["sections"] != ""
+				}},
+			{name: "unknown template", rca: incident.RCA{Version: r.Version, Template: "nope", Sections: r.Sections},
+				check: func(err error) bool {
+					var v *incident.ValidationError
+					return errors.As(err, &v) && v.Fields["template"] != ""
+				}},
+			{name: "section over the limit", rca: incident.RCA{Version: r.Version, Sections: []incident.Section{{Title: "x", Body: strings.Repeat("a", incident.MaxBody+1)}}},
+				check: func(err error) bool {
+					var tl *incident.TooLargeError
+					return errors.As(err, &tl) && tl.Field == "sections[0].body"
+				}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				if _, err := a.SaveRCA(ctx, inc.Key, tt.rca); !tt.check(err) {
+					t.Fatalf("err = %v", err)
+				}
+				if got, _ := a.RCA(ctx, inc.Key); got.Version != r.Version {
+					t.Fatal("a refused save must write nothing")
+				}
+			})
 		}
 	})
 }

@@ -42,6 +42,9 @@ func (a *App) RCA(ctx context.Context, ref string) (incident.RCA, error) {
 // fails with a ConflictError carrying the current RCA so the client can merge.
 // Every save also stores a revision, so nothing typed is ever lost.
 func (a *App) SaveRCA(ctx context.Context, ref string, r incident.RCA) (incident.RCA, error) {
+	if err := checkSectionSizes(r.Sections); err != nil {
+		return incident.RCA{}, err
+	}
 	next := incident.RCA{Template: r.Template, Status: r.Status, Sections: r.Sections}
 	next.Normalize()
 	if err := next.Validate(); err != nil {
@@ -66,6 +69,9 @@ func (a *App) SaveRCA(ctx context.Context, ref string, r incident.RCA) (incident
 			if next.Status, err = incident.CheckEdit("", r.Status); err != nil {
 				return err
 			}
+			if err := a.checkTemplateKey(ctx, tx, next.Template); err != nil {
+				return err
+			}
 			next.CreatedAt, next.UpdatedAt = now, now
 			if err := tx.CreateRCA(ctx, &next); err != nil {
 				return err
@@ -84,8 +90,18 @@ func (a *App) SaveRCA(ctx context.Context, ref string, r incident.RCA) (incident
 			}
 			next.ID, next.CreatedAt, next.UpdatedAt = cur.ID, cur.CreatedAt, now
 			keepTemplateAttributes(&next, cur)
+			if err := checkRequiredKept(next.Sections, cur); err != nil {
+				return err
+			}
 			if next.Template == "" {
 				next.Template = cur.Template
+			} else if next.Template != cur.Template {
+				if err := a.checkTemplateKey(ctx, tx, next.Template); err != nil {
+					return err
+				}
+			}
+			if err := dismissStaleApprovals(ctx, tx, cur, next.Sections, cur.Version+1); err != nil {
+				return err
 			}
 			if out, err = tx.UpdateRCA(ctx, next, cur.Version); err != nil {
 				return err

@@ -171,13 +171,20 @@ func TestApp_ReviewWorkflow(t *testing.T) {
 		_, err = a.PublishRCA(ctx, inc.Key, ptr(r.Version))
 		wantField(t, err, "sections[timeline]")
 
-		// Filling the section keeps it in review with its approval.
+		// Filling the section keeps it in review but dismisses the approval:
+		// what is published must be what was approved.
 		secs := append([]incident.Section(nil), r.Sections...)
 		secs[1].Body = "- 10:00 alerts\n- 10:20 rollback\n"
 		r = try(a.SaveRCA(as("alice"), inc.Key, incident.RCA{Version: r.Version, Sections: secs})).must(t)
-		if r.Status != incident.RCAInReview || r.Version != 5 || r.Reviewers[0].State != incident.ReviewApproved {
+		if r.Status != incident.RCAInReview || r.Version != 5 || r.Reviewers[0].State != incident.ReviewRequested {
 			t.Fatalf("filled: %+v", r)
 		}
+		_, err = a.PublishRCA(as("carol"), inc.Key, ptr(r.Version))
+		var te *incident.TransitionError
+		if !errors.As(err, &te) || te.Code != incident.CodeApprovalRequired {
+			t.Fatalf("publishing edited text on a dismissed approval: %v", err)
+		}
+		r = try(a.ApproveRCA(as("ana"), inc.Key, "", "Still good.", ptr(r.Version))).must(t)
 		r = try(a.PublishRCA(as("carol"), inc.Key, ptr(r.Version))).must(t)
 		if r.Status != incident.RCAPublished || r.Version != 6 || r.PublishedBy != "carol" || r.PublishedAt == nil || !r.PublishedAt.Equal(a.Now()) {
 			t.Fatalf("published: %+v", r)

@@ -107,6 +107,12 @@ func (a *App) RestoreRCARevision(ctx context.Context, ref string, revision int, 
 		if secs == nil {
 			secs = []incident.Section{}
 		}
+		if err := checkRequiredKept(secs, cur); err != nil {
+			return rcaStep{}, err
+		}
+		if err := dismissStaleApprovals(ctx, tx, cur, secs, cur.Version+1); err != nil {
+			return rcaStep{}, err
+		}
 		return rcaStep{action: "rca.restore", status: status, sections: secs,
 			reason: "restored from version " + strconv.Itoa(revision)}, nil
 	})

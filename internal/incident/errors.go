@@ -118,3 +118,14 @@ func CleanText(s string) string {
 	}
 	return s
 }
+
+// TooLargeError says a document or one of its parts is over its size limit.
+type TooLargeError struct {
+	Field string
+	Limit int
+}
+
+// Error implements error.
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("%s is larger than %d characters", e.Field, e.Limit)
+}

@@ -251,3 +251,16 @@ func (s *Store) ResolveRCAComment(ctx context.Context, rcaID, id int64, by strin
 	})
 	return out, err
 }
+
+// DismissApprovals turns the approvals of one review round back into
+// requests (the text changed after they were given) and returns how many it
+// dismissed. note says why, for the reviewers.
+func (s *Store) DismissApprovals(ctx context.Context, rcaID int64, round int, note string) (int, error) {
+	res := s.conn(ctx).Model(&rcaReviewRecord{}).
+		Where("rca_id = ? AND round = ? AND state = ?", rcaID, round, string(incident.ReviewApproved)).
+		Updates(map[string]any{"state": string(incident.ReviewRequested), "note": note, "decided_at": nil})
+	if res.Error != nil {
+		return 0, fmt.Errorf("store: dismiss approvals: %w", res.Error)
+	}
+	return int(res.RowsAffected), nil
+}
