@@ -68,7 +68,8 @@ func toLintJSON(fs []blameless.Finding) lintJSON {
 }
 
 // lintRCA handles POST /incidents/:id/rca/lint: it checks the sections in
-// the body, or the stored RCA when the body is empty or has no sections.
+// the body, or the stored RCA when the body is empty or has no sections,
+// and always the stored root-cause records (section_key "root_causes[<id>]").
 // It only advises; saving is never blocked by findings.
 func (s *server) lintRCA(c *gin.Context) {
 	var req lintRequest

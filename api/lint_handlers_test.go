@@ -72,3 +72,31 @@ func TestAPI_LintRCAOffsets(t *testing.T) {
 		}
 	}
 }
+
+// TestAPI_LintRCAPeople: the incident's people are flagged when a root
+// cause names them, and root-cause records are checked with their own key.
+func TestAPI_LintRCAPeople(t *testing.T) {
+	h := newTestHandler(t)
+	mustDo(t, h, http.StatusCreated, "POST", "/api/v1/incidents", `{"title":"Checkout down","commander":"carol.jones"}`)
+	mustDo(t, h, http.StatusCreated, "POST", "/api/v1/incidents/INC-1/timeline",
+		`[{"occurred_at":"2026-03-01T08:00:00Z","body":"pushed","actor":"alice.smith"},{"occurred_at":"2026-03-01T08:01:00Z","body":"shipped","actor":"deploy-bot"}]`)
+	mustDo(t, h, http.StatusCreated, "POST", "/api/v1/incidents/INC-1/root-causes",
+		`{"description":"Config was not validated.\nThe root cause was Alice.","category":"deploy"}`)
+	runScenarios(t, h, []scenario{
+		{name: "record checked without an RCA, draft names a person as First Last", method: "POST", url: "/api/v1/incidents/INC-1/rca/lint",
+			body:       `{"sections":[{"key":"root-causes","title":"Root causes","body":"Carol Jones pushing the flag; the deploy-bot shipped it."}]}`,
+			wantStatus: http.StatusOK,
+			wantContains: []string{`"total":2`,
+				`{"section_key":"root-causes","start":0,"end":19,"line":1,"column":1,"match":"Carol Jones pushing","rule":"person_as_root_cause"`,
+				`{"section_key":"root_causes[1]","start":30,"end":50,"line":2,"column":5,"match":"root cause was Alice","rule":"person_as_root_cause"`},
+			notContains: []string{`"match":"deploy"`, `"match":"deploy-bot"`}},
+		{name: "save the RCA", method: "PUT", url: "/api/v1/incidents/INC-1/rca",
+			body:       `{"sections":[{"key":"root-causes","title":"Root causes","body":"A change by alice.smith; Alice Smith pushing bad config."}]}`,
+			wantStatus: http.StatusCreated},
+		{name: "stored RCA and records", method: "POST", url: "/api/v1/incidents/INC-1/rca/lint",
+			wantStatus: http.StatusOK,
+			wantContains: []string{`"total":3`, `"match":"alice.smith"`, `"match":"Alice Smith pushing"`,
+				`"section_key":"root_causes[1]"`, `"message":"A root cause names a person of this incident."`,
+				`"suggestion":"Describe the conditions and the system instead of the person`}},
+	})
+}

@@ -6,11 +6,13 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/hindsightrca/hindsight/internal/incident"
+	"github.com/hindsightrca/hindsight/internal/markdown"
 	"github.com/hindsightrca/hindsight/internal/report"
 )
 
@@ -24,7 +26,10 @@ type reportService interface {
 // reportJSON is the answer of GET /incidents/:id/report: only what the
 // audience may see.
 type reportJSON struct {
-	Audience  incident.Audience   `json:"audience"`
+	Audience incident.Audience `json:"audience"`
+	// Draft is true when the sections are not a published version of the
+	// RCA ("Draft — not yet published").
+	Draft     bool                `json:"draft"`
 	Incident  map[string]any      `json:"incident"`
 	Facts     map[string]*int64   `json:"facts"`
 	FactsText map[string]string   `json:"facts_text"`
@@ -47,7 +52,7 @@ type reportSectionJSON struct {
 
 func toReportJSON(d report.Document) reportJSON {
 	out := reportJSON{
-		Audience: d.Audience, Incident: d.IncidentFields(), Facts: d.FactSeconds(), FactsText: d.FactTexts(),
+		Audience: d.Audience, Draft: d.Draft, Incident: d.IncidentFields(), Facts: d.FactSeconds(), FactsText: d.FactTexts(),
 		Template: d.Template, RCAStatus: d.RCAStatus, Sections: make([]reportSectionJSON, len(d.Sections)),
 	}
 	for i, s := range d.Sections {
@@ -73,7 +78,7 @@ func (s *server) getReport(c *gin.Context) {
 	}
 	d, err := s.svc.Report(c.Request.Context(), c.Param("id"), audience)
 	if err != nil {
-		s.renderError(c, err)
+		s.renderError(c, reportError(err))
 		return
 	}
 	c.JSON(http.StatusOK, toReportJSON(d))
@@ -96,7 +101,7 @@ func (s *server) exportIncident(c *gin.Context) {
 		err = &httpError{Status: http.StatusNotImplemented, Code: "pdf_unavailable", Message: err.Error()}
 	}
 	if err != nil {
-		s.renderError(c, err)
+		s.renderError(c, reportError(err))
 		return
 	}
 	// The name is a key and a slug: letters, digits, "-" and "." only.
@@ -107,6 +112,20 @@ func (s *server) exportIncident(c *gin.Context) {
 		c.Header("Content-Security-Policy", "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src https: data:")
 	}
 	c.Data(http.StatusOK, exp.ContentType, exp.Data)
+}
+
+// reportError gives a section too large to render as HTML its own 413
+// (document_too_large, naming the section), instead of a 500.
+func reportError(err error) error {
+	var tl *report.TooLargeError
+	if errors.As(err, &tl) {
+		return &httpError{
+			Status: http.StatusRequestEntityTooLarge, Code: "document_too_large", Message: tl.Error(),
+			Fields: map[string]string{"sections[" + tl.Key + "]": "is too large to render: at most " + strconv.Itoa(markdown.MaxSource) + " bytes of Markdown"},
+			Cause:  err,
+		}
+	}
+	return err
 }
 
 // importMediaTypes are the bodies POST /incidents/import accepts.

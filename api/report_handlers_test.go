@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -164,4 +165,82 @@ func TestAPI_ImportIncident(t *testing.T) {
 	if !strings.Contains(rec.Body.String(), `"total":2`) {
 		t.Errorf("incidents after imports: %s", rec.Body.String())
 	}
+}
+
+// starEvents adds n starred events of bodies of the rune r repeated size
+// times to INC-1.
+func starEvents(t *testing.T, h http.Handler, n, size int, r string) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString(`{"events":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"occurred_at":"2026-03-01T10:%02d:%02dZ","source":"chat","external_id":"e%d","body":"%d %s","key_event":true}`,
+			(i/60)%60, i%60, i, i, strings.Repeat(r, size))
+	}
+	b.WriteString(`]}`)
+	mustDo(t, h, http.StatusCreated, "POST", "/api/v1/incidents/INC-1/timeline", b.String())
+}
+
+// TestAPI_ReportLargeTimeline: 2,500 starred events of 480 characters once
+// made the report and the exports answer 500.
+func TestAPI_ReportLargeTimeline(t *testing.T) {
+	h := newTestHandler(t)
+	seedReport(t, h)
+	starEvents(t, h, 2500, 480, "x")
+	runScenarios(t, h, []scenario{
+		{
+			name: "report", method: "GET", url: "/api/v1/incidents/INC-1/report",
+			wantStatus: http.StatusOK, wantContains: []string{"more key events — see the incident timeline"},
+		},
+		{name: "export md", method: "GET", url: "/api/v1/incidents/INC-1/export?format=md", wantStatus: http.StatusOK},
+		{name: "export json", method: "GET", url: "/api/v1/incidents/INC-1/export?format=json", wantStatus: http.StatusOK},
+		{name: "export html", method: "GET", url: "/api/v1/incidents/INC-1/export?format=html", wantStatus: http.StatusOK},
+	})
+}
+
+// TestAPI_ReportSectionTooLarge: a section whose text and generated block
+// are over what the Markdown pipeline renders is a 413 naming the section
+// for the outputs that render HTML; Markdown and JSON exports still work.
+func TestAPI_ReportSectionTooLarge(t *testing.T) {
+	h := newTestHandler(t)
+	seedReport(t, h)
+	starEvents(t, h, 500, 300, "𝄞")
+	body := strings.Repeat("𝄞", 199000)
+	mustDo(t, h, http.StatusOK, "PUT", "/api/v1/incidents/INC-1/rca", `{"version":1,"sections":[
+		{"key":"timeline","title":"Timeline","body":"`+body+`","audience":"internal","block":"timeline"}]}`)
+	tooLarge := []string{`"code":"document_too_large"`, `"sections[timeline]"`}
+	runScenarios(t, h, []scenario{
+		{name: "report", method: "GET", url: "/api/v1/incidents/INC-1/report", wantStatus: http.StatusRequestEntityTooLarge, wantContains: tooLarge},
+		{name: "export html", method: "GET", url: "/api/v1/incidents/INC-1/export?format=html", wantStatus: http.StatusRequestEntityTooLarge, wantContains: tooLarge},
+		{name: "export md", method: "GET", url: "/api/v1/incidents/INC-1/export?format=md", wantStatus: http.StatusOK},
+		{name: "export json", method: "GET", url: "/api/v1/incidents/INC-1/export?format=json", wantStatus: http.StatusOK},
+	})
+}
+
+// TestAPI_ReportDraftAndSummary: the public report never carries the
+// incident summary, and says when the RCA is an unpublished draft.
+func TestAPI_ReportDraftAndSummary(t *testing.T) {
+	h := newTestHandler(t)
+	seedReport(t, h)
+	runScenarios(t, h, []scenario{
+		{
+			name: "public", method: "GET", url: "/api/v1/incidents/INC-1/report?audience=public",
+			wantStatus: http.StatusOK, wantContains: []string{`"draft":true`}, notContains: []string{"EU checkout failed", `"summary"`},
+		},
+		{
+			name: "customer success keeps the summary", method: "GET", url: "/api/v1/incidents/INC-1/report?audience=customer_success",
+			wantStatus: http.StatusOK, wantContains: []string{`"draft":true`, `"summary":"EU checkout failed."`},
+		},
+		{
+			name: "public markdown", method: "GET", url: "/api/v1/incidents/INC-1/export?format=md&audience=public",
+			wantStatus: http.StatusOK, wantContains: []string{"Draft — not yet published"}, notContains: []string{"EU checkout failed", "summary:"},
+		},
+		{
+			name: "public html", method: "GET", url: "/api/v1/incidents/INC-1/export?format=html&audience=public",
+			wantStatus: http.StatusOK, wantContains: []string{"Draft — not yet published"}, notContains: []string{"EU checkout failed"},
+		},
+	})
 }

@@ -105,8 +105,12 @@ func TestCLI_ImportExport(t *testing.T) {
 	}{
 		{name: "public html to stdout", args: []string{"export", "1", "--format", "html", "--audience", "public"},
 			want: []string{"<!DOCTYPE html>", "Event description"}, notWant: []string{"alice.secret", "bob.secret", "db-17.internal", "owner.secret"}},
+		// No section customer success reads shows the corrective actions
+		// or the root causes, so their records stay out too.
 		{name: "customer success json", args: []string{"export", "INC-1", "--format", "json", "--audience", "customer_success"},
-			want: []string{`"title": "Alert on disk"`, `"impact_duration": 7200`}, notWant: []string{"alice.secret", "owner.secret"}},
+			want: []string{`"impact_duration": 7200`, `"summary": "EU checkout failed."`}, notWant: []string{"alice.secret", "owner.secret", "Alert on disk", "Disk filled up"}},
+		{name: "public json has no summary", args: []string{"export", "INC-1", "--format", "json", "--audience", "public"},
+			want: []string{`"draft": true`}, notWant: []string{"EU checkout failed", `"summary"`}},
 		{name: "pdf without chromium", environ: []string{"HINDSIGHT_CHROMIUM_PATH=/nonexistent/chromium"},
 			args: []string{"export", "INC-1", "--format", "pdf"}, wantCode: 1, want: []string{"install the chromium package"}},
 		{name: "unknown incident", args: []string{"export", "INC-9"}, wantCode: 1, want: []string{"incident INC-9 not found"}},

@@ -67,5 +67,5 @@ func readImport(name string) (report.Imported, error) {
 	if err != nil {
 		return report.Imported{}, err
 	}
-	return report.ParseMarkdown(b)
+	return report.ParseMarkdownFile(name, b) // the file name is the title of last resort
 }

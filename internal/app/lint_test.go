@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -100,6 +101,99 @@ func TestApp_LintRCA(t *testing.T) {
 		after, err := a.RCA(ctx, inc.Key)
 		if err != nil || after.Version != saved.Version {
 			t.Fatalf("RCA changed by lint: %+v, %v", after, err)
+		}
+	})
+}
+
+// TestApp_LintRCAPeopleAndRecords: the incident's people (commander,
+// timeline actors, action owners, reviewers) are flagged when named in
+// root-cause sections, and root-cause records are checked too, keyed
+// root_causes[<id>] with offsets into their description.
+func TestApp_LintRCAPeopleAndRecords(t *testing.T) {
+	forEachDB(t, func(t *testing.T, a *app.App) {
+		ctx := context.Background()
+		inc, err := a.CreateIncident(ctx, incident.Incident{Title: "Checkout errors", StartedAt: ptr(t0), Commander: "carol.jones"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.AppendTimeline(ctx, inc.Key, []incident.TimelineEvent{
+			{OccurredAt: t0, Body: "pushed config", Actor: "alice.smith"},
+			{OccurredAt: t0, Body: "rolled out", Actor: "deploy-bot"},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.CreateAction(ctx, inc.Key, incident.CorrectiveAction{Title: "validate config", Owner: "dave"}); err != nil {
+			t.Fatal(err)
+		}
+		saved, err := a.SaveRCA(ctx, inc.Key, incident.RCA{Sections: []incident.Section{
+			{Key: "summary", Title: "Summary", Body: "Alice Smith and Erin looked into it."},
+			{Key: "why", Title: "Why", Body: "A config from alice.smith; the deploy-bot shipped it.", Block: incident.BlockRootCauses},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.SubmitRCA(ctx, inc.Key, []string{"erin"}, ptr(saved.Version)); err != nil {
+			t.Fatal(err)
+		}
+		clean, err := a.CreateRootCause(ctx, inc.Key, incident.RootCause{Category: incident.CategoryConfigChange, Description: "The deploy pipeline had no config validation."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		named, err := a.CreateRootCause(ctx, inc.Key, incident.RootCause{Category: incident.CategoryConfigChange, Description: "Unchecked.\nThe root cause was Dave; Erin approved it; human error."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rcKey := "root_causes[" + strconv.FormatInt(named.ID, 10) + "]"
+		records := rcKey + ":person_as_root_cause:root cause was Dave|" + rcKey + ":person_as_root_cause:Erin approved|" + rcKey + ":human_error:human error"
+
+		got, err := a.LintRCA(ctx, inc.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := "why:person_as_root_cause:alice.smith|" + records; findingsString(got) != want {
+			t.Errorf("stored findings\n got %s\nwant %s", findingsString(got), want)
+		}
+		for _, f := range got {
+			if f.SectionKey != rcKey {
+				continue
+			}
+			if named.Description[f.Start:f.End] != f.Match || f.Line != 2 {
+				t.Errorf("record finding %+v: span or line not relative to the description", f)
+			}
+			if f.Match == "root cause was Dave" && f.Column != 5 {
+				t.Errorf("column = %d, want 5", f.Column)
+			}
+		}
+		if strings.Contains(findingsString(got), strconv.FormatInt(clean.ID, 10)+"]") {
+			t.Errorf("clean record flagged: %s", findingsString(got))
+		}
+
+		tests := []struct {
+			name     string
+			sections []incident.Section
+			want     string
+		}{
+			{name: "draft root cause names the commander as First Last",
+				sections: []incident.Section{{Key: "why", Title: "Why", Body: "Carol Jones restarted the primary."}},
+				want:     "why:person_as_root_cause:Carol Jones|" + records},
+			{name: "draft names a system actor only",
+				sections: []incident.Section{{Key: "why", Title: "Why", Body: "The deploy-bot shipped it during the deploy."}},
+				want:     records},
+			{name: "people outside root causes are fine",
+				sections: []incident.Section{{Key: "summary", Title: "Summary", Body: "Carol Jones and dave fixed it."}},
+				want:     records},
+			{name: "records are checked without sections", sections: []incident.Section{}, want: records},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				got, err := a.LintRCADraft(ctx, inc.Key, tt.sections)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if findingsString(got) != tt.want {
+					t.Errorf("findings\n got %s\nwant %s", findingsString(got), tt.want)
+				}
+			})
 		}
 	})
 }

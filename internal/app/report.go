@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hindsightrca/hindsight/internal/incident"
@@ -17,7 +18,27 @@ const maxReportEvents = 5000
 // Report composes the incident's RCA for an audience (see report.Build),
 // with each section's HTML rendered through the sanitizing pipeline. An
 // incident without an RCA gives a document without sections.
+//
+// Public and customer-success readers get the latest published version of
+// the RCA: while a published RCA is amended, they keep reading what was
+// published. An RCA never published reaches them as the current draft,
+// marked as such (Document.Draft). Internal readers get the current text.
+//
+// A section too large for the Markdown pipeline is an error wrapping
+// markdown.ErrTooLarge.
 func (a *App) Report(ctx context.Context, ref string, audience incident.Audience) (report.Document, error) {
+	d, err := a.document(ctx, ref, audience)
+	if err != nil {
+		return report.Document{}, err
+	}
+	if err := report.RenderSectionsHTML(&d, a.md); err != nil {
+		return report.Document{}, err
+	}
+	return d, nil
+}
+
+// document composes the report of Report without rendering its HTML.
+func (a *App) document(ctx context.Context, ref string, audience incident.Audience) (report.Document, error) {
 	if !audience.Valid() {
 		return report.Document{}, incident.Invalid("audience", "must be one of public, customer_success, internal")
 	}
@@ -28,6 +49,11 @@ func (a *App) Report(ctx context.Context, ref string, audience incident.Audience
 	rca, err := a.store.RCA(ctx, inc.ID)
 	if err != nil && !errors.Is(err, incident.ErrNotFound) {
 		return report.Document{}, err
+	}
+	if audience != incident.AudienceInternal {
+		if rca, err = a.publishedRCA(ctx, rca); err != nil {
+			return report.Document{}, err
+		}
 	}
 	causes, err := a.store.RootCauses(ctx, inc.ID)
 	if err != nil {
@@ -41,11 +67,36 @@ func (a *App) Report(ctx context.Context, ref string, audience incident.Audience
 	if err != nil {
 		return report.Document{}, err
 	}
-	d := report.Build(inc, rca, events, causes, actions, audience)
-	if err := report.RenderSectionsHTML(&d, a.md); err != nil {
-		return report.Document{}, err
+	return report.Build(inc, rca, events, causes, actions, audience), nil
+}
+
+// revisionPage is how many revisions publishedRCA reads at a time.
+const revisionPage = 50
+
+// publishedRCA returns the RCA as it was last published: cur itself when it
+// is published or was never published, else cur with the sections of its
+// latest published revision.
+func (a *App) publishedRCA(ctx context.Context, cur incident.RCA) (incident.RCA, error) {
+	if cur.ID == 0 || cur.Status == incident.RCAPublished || cur.PublishedAt == nil {
+		return cur, nil
 	}
-	return d, nil
+	for before := 0; ; {
+		revs, err := a.store.RCARevisionsPage(ctx, cur.ID, before, revisionPage)
+		if err != nil {
+			return incident.RCA{}, err
+		}
+		for _, rev := range revs {
+			if rev.Status == incident.RCAPublished {
+				out := cur
+				out.Status, out.Sections, out.Version = incident.RCAPublished, rev.Sections, rev.Version
+				return out, nil
+			}
+		}
+		if len(revs) < revisionPage {
+			return cur, nil // no published revision kept: the draft, marked so
+		}
+		before = revs[len(revs)-1].Version
+	}
 }
 
 // reportEvents loads the key events and the events the root causes cite.
@@ -120,7 +171,8 @@ func (a *App) Export(ctx context.Context, ref, format string, audience incident.
 			return report.Export{}, err
 		}
 	}
-	d, err := a.Report(ctx, ref, audience)
+	// Markdown and JSON carry the Markdown: only HTML and PDF render it.
+	d, err := a.document(ctx, ref, audience)
 	if err != nil {
 		return report.Export{}, err
 	}
@@ -131,7 +183,7 @@ func (a *App) Export(ctx context.Context, ref, format string, audience incident.
 	case report.FormatJSON:
 		data, err = report.RenderJSON(d)
 	case report.FormatHTML, report.FormatPDF:
-		data, err = report.RenderHTML(d, a.md)
+		data, err = report.RenderHTML(d, a.md) // renders the sections' HTML
 		if err == nil && format == report.FormatPDF {
 			data, err = report.PDF(ctx, chromium, data)
 		}
@@ -154,10 +206,16 @@ func (a *App) ImportDocument(ctx context.Context, imp report.Imported) (incident
 		return incident.Incident{}, err
 	}
 	var rca *incident.RCA
+	var downgraded []string // required sections left empty in a "published" file
 	if imp.RCA != nil {
 		r := incident.RCA{Template: imp.RCA.Template, Status: imp.RCA.Status, Sections: imp.RCA.Sections}
 		if r.Status == incident.RCAInReview {
 			r.Status = incident.RCADraft // its reviewers live in the other database
+		}
+		if r.Status == incident.RCAPublished {
+			if missing := unfilledRequired(r, imp); len(missing) > 0 {
+				r.Status, downgraded = incident.RCADraft, missing
+			}
 		}
 		r.Normalize()
 		if err := r.Validate(); err != nil {
@@ -233,6 +291,9 @@ func (a *App) ImportDocument(ctx context.Context, imp report.Imported) (incident
 			if imp.SourceKey != "" {
 				reason = "imported from " + imp.SourceKey
 			}
+			if len(downgraded) > 0 {
+				reason += " as draft: published in the file, but required sections are empty: " + strings.Join(downgraded, ", ")
+			}
 			if err := tx.AddRCARevision(ctx, incident.RCARevision{
 				RCAID: rca.ID, Version: rca.Version, Status: rca.Status, Sections: rca.Sections,
 				Author: actor, CreatedAt: now, Reason: reason,
@@ -294,4 +355,27 @@ func importEvents(ctx context.Context, tx *store.Store, inc incident.Incident, e
 		}
 	}
 	return ids, nil
+}
+
+// unfilledRequired lists the required sections of an imported RCA that are
+// not filled: blank, and for a section with a block, no record of the file
+// fills that block either (the rule PublishRCA applies). An imported RCA
+// marked published with such sections is imported as a draft.
+func unfilledRequired(r incident.RCA, imp report.Imported) []string {
+	has := map[incident.Block]bool{
+		incident.BlockRootCauses: len(imp.RootCauses) > 0,
+		incident.BlockActions:    len(imp.Actions) > 0,
+	}
+	for _, e := range imp.Events {
+		if e.KeyEvent && !e.Hidden {
+			has[incident.BlockTimeline] = true
+		}
+	}
+	var out []string
+	for _, s := range r.Sections {
+		if s.Required && strings.TrimSpace(s.Body) == "" && !(s.Block != incident.BlockNone && has[s.Block]) {
+			out = append(out, s.Key)
+		}
+	}
+	return out
 }

@@ -10,6 +10,11 @@
 // documented on its rule (see rules.go): "the alert should fire" and "the
 // service should have an owner" are fine, "failed to" is flagged only with a
 // person as its subject, "lazy loading" is not a judgement.
+//
+// In root-cause sections a person named as the cause is flagged from the
+// shape of the phrase ("Bob pushed", "the root cause was Alice") and, when
+// the caller passes the incident's people in Options, by their names and
+// handles (see people.go); systems and bots are told apart by name lists.
 package blameless
 
 import (
@@ -42,17 +47,24 @@ type Finding struct {
 
 // Check returns the findings in every section, in section order and then
 // in order of position. It never fails; no findings is an empty slice.
-func Check(sections []incident.Section) []Finding {
+// Options, when given, add what the incident knows (its people); several
+// are merged.
+func Check(sections []incident.Section, opts ...Options) []Finding {
+	var o Options
+	for _, x := range opts {
+		o.People = append(o.People, x.People...)
+	}
+	known := newPeople(o.People)
 	out := []Finding{}
 	for _, s := range sections {
-		out = append(out, checkSection(s)...)
+		out = append(out, checkSection(s, known)...)
 	}
 	return out
 }
 
 // checkSection runs every rule that applies to s over its body with code
-// and URLs blanked out.
-func checkSection(s incident.Section) []Finding {
+// and URLs blanked out, and in root-cause sections looks for known people.
+func checkSection(s incident.Section, known people) []Finding {
 	body := s.Body
 	masked := mask(body)
 	root := isRootCause(s)
@@ -76,7 +88,10 @@ func checkSection(s incident.Section) []Finding {
 			})
 		}
 	}
-	found = dropContained(found)
+	if root {
+		found = append(found, known.find(s.Key, body, masked)...)
+	}
+	found = dropContained(body, found)
 	for i := range found {
 		found[i].Line, found[i].Column = lineColumn(body, found[i].Start)
 	}
@@ -94,8 +109,10 @@ func isRootCause(s incident.Section) bool {
 
 // dropContained orders findings by position and drops any whose span lies
 // inside an earlier one's, so one phrase is reported once, by the rule that
-// covers most of it ("Bob's mistake" is one finding, not two).
-func dropContained(fs []Finding) []Finding {
+// covers most of it ("Bob's mistake" is one finding, not two). Overlapping
+// findings of one rule become one ("Dave Lee" and "Lee's script" are
+// "Dave Lee's script").
+func dropContained(body string, fs []Finding) []Finding {
 	slices.SortStableFunc(fs, func(a, b Finding) int {
 		if a.Start != b.Start {
 			return a.Start - b.Start
@@ -106,6 +123,12 @@ func dropContained(fs []Finding) []Finding {
 	maxEnd := -1 // every kept finding starts at or before f
 	for _, f := range fs {
 		if f.End <= maxEnd {
+			continue
+		}
+		if last := len(out) - 1; last >= 0 && out[last].Rule == f.Rule && f.Start < out[last].End {
+			out[last].End = f.End
+			out[last].Match = body[out[last].Start:f.End]
+			maxEnd = f.End
 			continue
 		}
 		out = append(out, f)

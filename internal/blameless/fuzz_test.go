@@ -16,6 +16,7 @@ func FuzzCheck(f *testing.F) {
 		"```\nhuman error\n```\n`careless` `` ` `` ```unclosed",
 		"Zürich — ça\r\nhe deployed\n\n> ```\n> x\n",
 		"caused by Carol's change due to @a.b- failed to",
+		"The root cause was Alice Smith's change; carol jones. bob-x Zoë Ñ alice.smith@x",
 	} {
 		f.Add(s, true)
 		f.Add(s, false)
@@ -25,7 +26,8 @@ func FuzzCheck(f *testing.F) {
 		if root {
 			sec.Block = incident.BlockRootCauses
 		}
-		for _, fd := range Check([]incident.Section{sec}) {
+		people := Options{People: []string{"alice.smith", "@bob", "Carol Jones", "zoë_ñ"}}
+		for _, fd := range Check([]incident.Section{sec}, people) {
 			if fd.Start < 0 || fd.End > len(body) || fd.Start >= fd.End || body[fd.Start:fd.End] != fd.Match {
 				t.Fatalf("bad span %d:%d %q in %q", fd.Start, fd.End, fd.Match, body)
 			}

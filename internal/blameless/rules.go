@@ -182,6 +182,29 @@ var rules = []rule{
 		message:       "A root cause names a person (if this is a system, ignore it).",
 		suggestion:    rootCauseSuggestion,
 	},
+	{
+		// "The root cause was Alice." A capitalised word after "root cause
+		// was" is taken as a name only when the phrase ends there or goes
+		// on the way a person would ("Alice's change", "Alice running …"),
+		// and it is no sentence starter, known system ("Kafka") or abstract
+		// noun ("Latency"): "the root cause was Network partitioning" is not.
+		id:            RulePersonAsRootCause,
+		re:            regexp.MustCompile(`(?i:\broot[\s-]+causes?\s+(?:was|were|is|are)\s+(?:(?:simply|just|really|basically)\s+)?)(\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\b)`),
+		keep:          keepRootCauseName,
+		rootCauseOnly: true,
+		message:       "A root cause names a person (if this is a system, ignore it).",
+		suggestion:    rootCauseSuggestion,
+	},
+	{
+		// "Alice Smith pushing bad config": two capitalised words and a
+		// person's action. One word is too often a system ("Kafka running").
+		id:            RulePersonAsRootCause,
+		re:            regexp.MustCompile(`\b([A-Z][a-z]+\s+[A-Z][a-z]+)\s+(?:pushing|deploying|running|changing|breaking|merging|deleting|dropping|removing|applying|editing|executing|shipping|misconfiguring|disabling)\b`),
+		keep:          keepFullName,
+		rootCauseOnly: true,
+		message:       "A root cause names a person (if this is a system, ignore it).",
+		suggestion:    rootCauseSuggestion,
+	},
 }
 
 const rootCauseSuggestion = `Root causes are conditions, not people: describe the change, the missing safeguard or the gap in the process ("a config change was deployed without validation").`

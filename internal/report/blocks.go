@@ -2,6 +2,7 @@ package report
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -9,8 +10,25 @@ import (
 	"github.com/hindsightrca/hindsight/internal/incident"
 )
 
-// maxCell bounds the characters of text one table cell shows.
-const maxCell = 500
+// Generated blocks are bounded, so a section's Markdown (typed text plus
+// generated block) stays well inside what the Markdown pipeline renders
+// (markdown.MaxSource) whatever the number of key events or records.
+const (
+	// maxCell bounds the characters of text one table cell shows.
+	maxCell = 300
+	// MaxBlockRows bounds the rows (events, root causes, actions) one
+	// generated block lists; a last line says how many were left out.
+	MaxBlockRows = 500
+	// maxDescription bounds the characters of one root cause the block
+	// shows; the whole text stays on the root cause.
+	maxDescription = 2000
+)
+
+// moreLine is the line closing a block that left n rows out: "… and 12
+// more key events — see the incident timeline".
+func moreLine(n int, what, where string) string {
+	return "\n… and " + strconv.Itoa(n) + " more " + what + " — see the incident " + where + "\n"
+}
 
 // block generates the Markdown a section's structured block shows for the
 // document's audience; "" when there is nothing the audience may see.
@@ -53,8 +71,13 @@ func (d Document) timelineBlock() string {
 		}
 	}
 	internal := d.Audience == incident.AudienceInternal
+	more := 0
 	if internal {
-		for _, e := range d.KeyEvents() {
+		events := d.KeyEvents()
+		if len(events) > MaxBlockRows { // the lifecycle marks always stay
+			events, more = events[:MaxBlockRows], len(events)-MaxBlockRows
+		}
+		for _, e := range events {
 			rows = append(rows, row{at: e.OccurredAt, source: e.Source, actor: e.Actor, text: e.Body})
 		}
 	}
@@ -79,6 +102,9 @@ func (d Document) timelineBlock() string {
 			b.WriteString("| " + utcText(r.at) + " | " + text + " |\n")
 		}
 	}
+	if more > 0 {
+		b.WriteString(moreLine(more, "key events", "timeline"))
+	}
 	return b.String()
 }
 
@@ -92,12 +118,16 @@ func (d Document) rootCausesBlock() string {
 		return "_No root causes recorded yet._\n"
 	}
 	var b strings.Builder
-	for i, rc := range d.RootCauses {
+	causes, more := d.RootCauses, 0
+	if len(causes) > MaxBlockRows {
+		causes, more = causes[:MaxBlockRows], len(causes)-MaxBlockRows
+	}
+	for i, rc := range causes {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
 		b.WriteString("- **" + cell(string(rc.Category)) + "**: ")
-		b.WriteString(indent(strings.TrimSpace(rc.Description), "  "))
+		b.WriteString(indent(clip(strings.TrimSpace(rc.Description), maxDescription), "  "))
 		b.WriteByte('\n')
 		if d.Audience != incident.AudienceInternal {
 			continue
@@ -114,6 +144,9 @@ func (d Document) rootCausesBlock() string {
 			b.WriteString("  - Evidence: " + line + ": " + cell(e.Body) + "\n")
 		}
 	}
+	if more > 0 {
+		b.WriteString(moreLine(more, "root causes", "root causes"))
+	}
 	return b.String()
 }
 
@@ -127,15 +160,22 @@ func (d Document) actionsBlock() string {
 		return "_No corrective actions recorded yet._\n"
 	}
 	var b strings.Builder
+	actions, more := d.Actions, 0
+	if len(actions) > MaxBlockRows {
+		actions, more = actions[:MaxBlockRows], len(actions)-MaxBlockRows
+	}
 	if d.Audience != incident.AudienceInternal {
 		b.WriteString("| Action | Status |\n|---|---|\n")
-		for _, a := range d.Actions {
+		for _, a := range actions {
 			b.WriteString("| " + cell(a.Title) + " | " + statusText(a.Status) + " |\n")
+		}
+		if more > 0 {
+			b.WriteString(moreLine(more, "corrective actions", "corrective actions"))
 		}
 		return b.String()
 	}
 	b.WriteString("| Action | Type | Priority | Owner | Team | Due | Status | Ticket |\n|---|---|---|---|---|---|---|---|\n")
-	for _, a := range d.Actions {
+	for _, a := range actions {
 		due := ""
 		if a.DueDate != nil {
 			due = a.DueDate.String()
@@ -143,6 +183,9 @@ func (d Document) actionsBlock() string {
 		b.WriteString("| " + cell(a.Title) + " | " + cell(string(a.Type)) + " | " + cell(string(a.Priority)) +
 			" | " + cell(a.Owner) + " | " + cell(a.Team) + " | " + due + " | " + statusText(a.Status) +
 			" | " + ticket(a) + " |\n")
+	}
+	if more > 0 {
+		b.WriteString(moreLine(more, "corrective actions", "corrective actions"))
 	}
 	return b.String()
 }

@@ -104,6 +104,7 @@ func toFrontMatter(d Document) frontMatter {
 		AcknowledgedAt: utcPtr(inc.AcknowledgedAt), MitigatedAt: utcPtr(inc.MitigatedAt),
 		ResolvedAt: utcPtr(inc.ResolvedAt),
 		Template:   d.Template, RCAStatus: string(d.RCAStatus), Audience: string(d.Audience),
+		URL: sourceURL(inc.Summary), Company: companyOf(inc.Tags), // see corpus.go
 	}
 	for _, f := range d.Facts.Known() {
 		if fm.Facts == nil {

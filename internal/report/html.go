@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"html/template"
 	"strings"
@@ -11,11 +12,34 @@ import (
 	"github.com/hindsightrca/hindsight/internal/markdown"
 )
 
+// TooLargeError says a section's Markdown (text plus generated block) is
+// over what the Markdown pipeline renders. It wraps markdown.ErrTooLarge.
+type TooLargeError struct {
+	// Key is the section's key.
+	Key string
+	// Size is the section's Markdown in bytes.
+	Size int
+}
+
+// Error implements error.
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("section %s is too large to render as HTML: %d bytes of Markdown, more than %d; shorten it, or export as md or json",
+		e.Key, e.Size, markdown.MaxSource)
+}
+
+// Unwrap makes errors.Is(err, markdown.ErrTooLarge) hold.
+func (e *TooLargeError) Unwrap() error { return markdown.ErrTooLarge }
+
 // RenderSectionsHTML fills each section's HTML from its Markdown (text plus
-// generated block) through the one sanitizing pipeline.
+// generated block) through the one sanitizing pipeline. A section over the
+// pipeline's limit is a *TooLargeError.
 func RenderSectionsHTML(d *Document, md *markdown.Renderer) error {
 	for i := range d.Sections {
-		h, err := md.HTML(d.Sections[i].Markdown())
+		src := d.Sections[i].Markdown()
+		h, err := md.HTML(src)
+		if errors.Is(err, markdown.ErrTooLarge) {
+			return &TooLargeError{Key: d.Sections[i].Key, Size: len(src)}
+		}
 		if err != nil {
 			return fmt.Errorf("report: section %s: %w", d.Sections[i].Key, err)
 		}
@@ -37,6 +61,7 @@ table.meta th { width: 12rem; }
 pre, code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .88rem; }
 pre { background: #f6f8fa; padding: .75rem; overflow-x: auto; }
 blockquote { margin: 0; padding-left: 1rem; border-left: 4px solid #d0d7de; color: #59636e; }
+.draft-banner { margin: 0 0 1rem; padding: .6rem .8rem; border: 2px solid #bf8700; background: #fff8c5; color: #4d2d00; }
 .audience { display: inline-block; font-size: .75rem; padding: .05rem .45rem; border-radius: 1rem; background: #eef1f4; color: #59636e; vertical-align: middle; }
 footer { margin-top: 3rem; font-size: .8rem; color: #59636e; }
 @page { size: A4; margin: 18mm 16mm; }
@@ -68,7 +93,8 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <body>
 <header>
 <h1>{{.Headline}}</h1>
-<table class="meta">
+{{if .Draft}}<p class="draft-banner" role="note"><strong>{{.DraftNotice}}</strong>: {{.DraftDetail}}</p>
+{{end}}<table class="meta">
 {{range .Meta}}<tr><th>{{.Label}}</th><td>{{.Value}}</td></tr>
 {{end}}</table>
 </header>
@@ -105,14 +131,17 @@ func RenderHTML(d Document, md *markdown.Renderer) ([]byte, error) {
 	}
 	inc := d.Incident
 	data := struct {
-		Headline, Footer string
-		CSS              template.CSS
-		Meta, Facts      []labelled
-		Summary, Impact  template.HTML
-		Sections         []pageSection
-		ShowAudience     bool
+		Headline, Footer         string
+		DraftNotice, DraftDetail string
+		Draft                    bool
+		CSS                      template.CSS
+		Meta, Facts              []labelled
+		Summary, Impact          template.HTML
+		Sections                 []pageSection
+		ShowAudience             bool
 	}{
-		Headline:     headline(d),
+		Headline: headline(d),
+		Draft:    d.Draft, DraftNotice: DraftNotice, DraftDetail: draftDetail,
 		CSS:          template.CSS(pageCSS + markdown.CSS()), // constant, ours
 		Footer:       "Post-mortem " + inc.Key + ", " + audienceLabel(d.Audience) + " version, exported from Hindsight.",
 		ShowAudience: d.Audience == incident.AudienceInternal,

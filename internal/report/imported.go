@@ -110,6 +110,11 @@ func (fm frontMatter) incident() incident.Incident {
 	if inc.Tags == nil {
 		inc.Tags = fm.Keywords
 	}
+	// The collection's url and company have no field of their own: see corpus.go.
+	inc.Summary = withSource(inc.Summary, fm.URL)
+	if t := tagOfCompany(fm.Company); t != "" && companyOf(inc.Tags) == "" {
+		inc.Tags = append(append([]string(nil), inc.Tags...), t)
+	}
 	if inc.Services == nil && fm.Product != "" {
 		inc.Services = strings.Split(fm.Product, ",")
 	}

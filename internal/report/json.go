@@ -13,11 +13,14 @@ import (
 func (d Document) IncidentFields() map[string]any {
 	inc := d.Incident
 	m := map[string]any{
-		"key": inc.Key, "title": inc.Title, "summary": inc.Summary,
+		"key": inc.Key, "title": inc.Title,
 		"severity": inc.Severity, "status": inc.Status, "customer_impact": inc.CustomerImpact,
 		"started_at": utcPtr(inc.StartedAt), "detected_at": utcPtr(inc.DetectedAt),
 		"acknowledged_at": utcPtr(inc.AcknowledgedAt), "mitigated_at": utcPtr(inc.MitigatedAt),
 		"resolved_at": utcPtr(inc.ResolvedAt),
+	}
+	if d.Audience != incident.AudiencePublic {
+		m["summary"] = inc.Summary // responders' text: never public
 	}
 	if d.Audience == incident.AudienceInternal {
 		m["id"] = inc.ID
@@ -75,6 +78,7 @@ func nonNil(s []string) []string {
 type record struct {
 	Format     string            `json:"format"`
 	Audience   incident.Audience `json:"audience"`
+	Draft      bool              `json:"draft"`
 	Incident   map[string]any    `json:"incident"`
 	Facts      map[string]*int64 `json:"facts"`
 	FactsText  map[string]string `json:"facts_text"`
@@ -107,7 +111,7 @@ type sectionRecord struct {
 // causes and corrective actions.
 func RenderJSON(d Document) ([]byte, error) {
 	r := record{
-		Format: FormatVersion, Audience: d.Audience, Incident: d.IncidentFields(),
+		Format: FormatVersion, Audience: d.Audience, Draft: d.Draft, Incident: d.IncidentFields(),
 		Facts: d.FactSeconds(), FactsText: d.FactTexts(),
 	}
 	if d.Template != "" || len(d.Sections) > 0 {

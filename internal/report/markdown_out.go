@@ -52,6 +52,9 @@ func RenderMarkdown(d Document) ([]byte, error) {
 	}
 	b.WriteString("---\n\n")
 	b.WriteString("# " + oneLine(headline(d)) + "\n\n")
+	if d.Draft {
+		b.WriteString("> **" + DraftNotice + "**: " + draftDetail + "\n\n")
+	}
 	if facts := d.Facts.Known(); len(facts) > 0 {
 		b.WriteString("**Derived facts**\n\n")
 		for _, f := range facts {
@@ -85,6 +88,13 @@ func RenderMarkdown(d Document) ([]byte, error) {
 	}
 	return b.Bytes(), nil
 }
+
+// DraftNotice is the banner of a document whose sections are not a
+// published version of the RCA.
+const DraftNotice = "Draft — not yet published"
+
+// draftDetail follows DraftNotice in the banner.
+const draftDetail = "this RCA has not been reviewed and published, and may still change."
 
 // headline is the document's title line: "INC-7: Database failover".
 func headline(d Document) string {

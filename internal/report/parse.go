@@ -61,16 +61,26 @@ func (l lines) add(v *incident.ValidationError, field, msg string) {
 // public collection's fields (title, summary, start_time, end_time,
 // keywords, product), whose "## " headings become sections. Problems come
 // back as one *incident.ValidationError whose fields name the line.
-func ParseMarkdown(src []byte) (Imported, error) {
+//
+// A file without a title takes the first "# " heading of its body, else
+// "<company>: <first sentence of the summary or of the body>"; see
+// ParseMarkdownFile for the last resort, the file name.
+func ParseMarkdown(src []byte) (Imported, error) { return ParseMarkdownFile("", src) }
+
+// ParseMarkdownFile is ParseMarkdown for a file called name, whose base
+// name (without extension) is the title of last resort.
+func ParseMarkdownFile(name string, src []byte) (Imported, error) {
 	v := &incident.ValidationError{}
 	if len(src) > MaxImport {
 		v.Add("file", "is larger than "+strconv.Itoa(MaxImport)+" bytes")
 		return Imported{}, v
 	}
+	// The byte order mark goes first: it would hide the "---\r\n" below.
+	src = bytes.TrimPrefix(src, []byte("\uFEFF"))
 	if !bytes.HasPrefix(src, []byte("---\n")) && bytes.HasPrefix(src, []byte("---\r\n")) {
 		src = bytes.ReplaceAll(src, []byte("\r\n"), []byte("\n")) // saved by a CRLF editor
 	}
-	text := incident.CleanText(strings.TrimPrefix(string(src), "\uFEFF"))
+	text := incident.CleanText(string(src))
 	all := strings.Split(text, "\n")
 	if len(all) == 0 || strings.TrimRight(all[0], " \t") != "---" {
 		v.Add("front_matter (line 1)", `is required: the file must start with a "---" line`)
@@ -114,6 +124,9 @@ func ParseMarkdown(src []byte) (Imported, error) {
 	secs, secErr := parseSections(all[end+1:], end+2, at)
 	if secErr != nil {
 		return Imported{}, secErr
+	}
+	if strings.TrimSpace(fm.Title) == "" {
+		fm.Title = fallbackTitle(fm, all[end+1:], name)
 	}
 	return fm.imported(secs, at)
 }

@@ -51,16 +51,22 @@ type Document struct {
 	// Template and Status describe the RCA ("" when the incident has none).
 	Template  string
 	RCAStatus incident.RCAStatus
-	Facts     Facts
-	Sections  []Section
+	// Draft is set when the incident has an RCA and the sections shown are
+	// not a published version of it: the outputs say "Draft — not yet
+	// published" (JSON "draft": true, a banner in HTML, Markdown and PDF).
+	Draft    bool
+	Facts    Facts
+	Sections []Section
 	// Events are the key (starred, not hidden) events and the events root
 	// causes cite, in time order; internal only.
 	Events []incident.TimelineEvent
 	// RootCauses: internal gets them whole; customer success gets category
-	// and description; the public none.
+	// and description, and only when a section it may read shows the root
+	// causes block; the public none.
 	RootCauses []incident.RootCause
 	// Actions: internal gets them whole; customer success gets title and
-	// status; the public none.
+	// status, and only when a section it may read shows the corrective
+	// actions block; the public none.
 	Actions []incident.CorrectiveAction
 }
 
@@ -97,6 +103,12 @@ func (s Section) Markdown() string {
 // the derived facts. events are the incident's key events and any events
 // the root causes cite (hidden events are left out of the timeline). rca may
 // be the zero RCA when the incident has none.
+//
+// Outside internal readers, the structured records (root causes, actions)
+// travel with the document (JSON, front matter) only when a section the
+// audience may read shows their block: a customer-success reader of an RCA
+// whose Root causes section is internal gets no root-cause records at all.
+// Internal readers get the full record whatever the sections.
 func Build(inc incident.Incident, rca incident.RCA, events []incident.TimelineEvent, rootCauses []incident.RootCause, actions []incident.CorrectiveAction, audience incident.Audience) Document {
 	if !audience.Valid() {
 		audience = incident.AudiencePublic // the narrowest view is the safe default
@@ -106,13 +118,25 @@ func Build(inc incident.Incident, rca incident.RCA, events []incident.TimelineEv
 		Incident:  filterIncident(inc, audience),
 		Template:  rca.Template,
 		RCAStatus: rca.Status,
+		Draft:     (rca.Template != "" || len(rca.Sections) > 0) && rca.Status != incident.RCAPublished,
 		Facts:     factsFor(inc, audience),
 	}
-	if audience == incident.AudienceInternal {
+	internal := audience == incident.AudienceInternal
+	blocks := map[incident.Block]bool{}
+	for _, s := range rca.Sections {
+		if Sees(audience, s.Audience) {
+			blocks[s.Block] = true
+		}
+	}
+	if internal {
 		d.Events = sortedEvents(shownEvents(events, rootCauses))
 	}
-	d.RootCauses = filterRootCauses(rootCauses, audience)
-	d.Actions = filterActions(actions, audience)
+	if internal || blocks[incident.BlockRootCauses] {
+		d.RootCauses = filterRootCauses(rootCauses, audience)
+	}
+	if internal || blocks[incident.BlockActions] {
+		d.Actions = filterActions(actions, audience)
+	}
 	for _, s := range rca.Sections {
 		if !Sees(audience, s.Audience) {
 			continue
@@ -130,16 +154,21 @@ func Build(inc incident.Incident, rca incident.RCA, events []incident.TimelineEv
 	return d
 }
 
-// filterIncident keeps the fields audience may see.
+// filterIncident keeps the fields audience may see. The summary is the
+// responders' own text (hosts, names): customer success reads it, the
+// public never does; customer_impact is the customer-facing field.
 func filterIncident(inc incident.Incident, audience incident.Audience) incident.Incident {
 	if audience == incident.AudienceInternal {
 		return inc
 	}
 	out := incident.Incident{
-		Key: inc.Key, Title: inc.Title, Summary: inc.Summary, Severity: inc.Severity,
+		Key: inc.Key, Title: inc.Title, Severity: inc.Severity,
 		Status: inc.Status, CustomerImpact: inc.CustomerImpact,
 		StartedAt: inc.StartedAt, DetectedAt: inc.DetectedAt, AcknowledgedAt: inc.AcknowledgedAt,
 		MitigatedAt: inc.MitigatedAt, ResolvedAt: inc.ResolvedAt,
+	}
+	if audience == incident.AudienceCustomerSuccess {
+		out.Summary = inc.Summary
 	}
 	return out
 }
