@@ -43,7 +43,8 @@ func RenderSectionsHTML(d *Document, md *markdown.Renderer) error {
 		if err != nil {
 			return fmt.Errorf("report: section %s: %w", d.Sections[i].Key, err)
 		}
-		d.Sections[i].HTML = h
+		// Sections share one page: keep their footnote and heading anchors apart.
+		d.Sections[i].HTML = markdown.PrefixIDs(h, "s-"+d.Sections[i].Key)
 	}
 	return nil
 }
