@@ -23,6 +23,7 @@ type Service interface {
 	lintService
 	reviewService
 	revisionService
+	importService
 
 	Ping(ctx context.Context) error
 	// Today is the calendar day that due dates are judged against.
@@ -76,6 +77,8 @@ type Deps struct {
 	UserHeader string
 	// UI serves the browser UI for GET requests outside /api/v1. Nil: JSON 404.
 	UI http.Handler
+	// Imports configures timeline imports (importers offered, upload limit).
+	Imports ImportDeps
 }
 
 //go:embed openapi.yaml
@@ -89,6 +92,7 @@ type server struct {
 	version    string
 	userHeader string
 	ui         http.Handler
+	imports    ImportDeps
 	// md renders markdown previews (POST /render).
 	md *markdown.Renderer
 }
@@ -111,6 +115,7 @@ func newEngine(deps Deps) *gin.Engine {
 		version:    deps.Version,
 		userHeader: deps.UserHeader,
 		ui:         deps.UI,
+		imports:    deps.Imports,
 		md:         markdown.New(),
 	}
 	if s.log == nil {

@@ -93,12 +93,13 @@ var errPanic = errors.New("handler panicked")
 // limitBody refuses bodies larger than maxBody: up front when the length is
 // declared, and while reading otherwise (decodeJSON sees *http.MaxBytesError).
 func (s *server) limitBody(c *gin.Context) {
-	if c.Request.ContentLength > s.maxBody {
-		s.renderError(c, errBodyTooLarge(s.maxBody))
+	limit := s.bodyLimit(c)
+	if c.Request.ContentLength > limit {
+		s.renderError(c, errBodyTooLarge(limit))
 		return
 	}
 	if c.Request.Body != nil && c.Request.Body != http.NoBody {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.maxBody)
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	}
 	c.Next()
 }

@@ -28,6 +28,10 @@ func (s *server) routes(e *gin.Engine) {
 	v1.PATCH("/incidents/:id/timeline/:event_id", s.updateTimelineEvent)
 	v1.DELETE("/incidents/:id/timeline/:event_id", s.deleteTimelineEvent)
 
+	v1.POST("/incidents/:id/imports", s.importTimeline)
+	v1.GET("/incidents/:id/imports", s.listImports)
+	v1.DELETE("/imports/:id", s.undoImport)
+
 	v1.GET("/incidents/:id/rca", s.getRCA)
 	v1.PUT("/incidents/:id/rca", s.saveRCA)
 	v1.POST("/incidents/:id/rca/lint", s.lintRCA)

@@ -43,6 +43,7 @@ func (c serveCmd) Run(e *env) error {
 		MaxBodyBytes: e.cfg.MaxBodyBytes,
 		Version:      version,
 		UI:           frontend.Handler(),
+		Imports:      api.ImportDeps{Registry: importerRegistry(), MaxUploadBytes: e.cfg.MaxUploadBytes},
 	})
 	ln, err := net.Listen("tcp", e.cfg.Addr)
 	if err != nil {

@@ -32,6 +32,8 @@ type Config struct {
 	LogLevel string `env:"HINDSIGHT_LOG_LEVEL" envDefault:"info"`
 	// MaxBodyBytes bounds request bodies.
 	MaxBodyBytes int64 `env:"HINDSIGHT_MAX_BODY_BYTES" envDefault:"10485760"`
+	// MaxUploadBytes bounds an import upload (POST /incidents/:id/imports).
+	MaxUploadBytes int64 `env:"HINDSIGHT_MAX_UPLOAD_BYTES" envDefault:"209715200"`
 	// ShutdownTimeout bounds how long in-flight requests may finish on stop.
 	ShutdownTimeout time.Duration `env:"HINDSIGHT_SHUTDOWN_TIMEOUT" envDefault:"15s"`
 	// Timezone is the IANA zone (e.g. Europe/Berlin) whose calendar day
@@ -120,6 +122,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxBodyBytes < 1024 {
 		errs = append(errs, errors.New("HINDSIGHT_MAX_BODY_BYTES must be at least 1024"))
+	}
+	if c.MaxUploadBytes < 1024 {
+		errs = append(errs, errors.New("HINDSIGHT_MAX_UPLOAD_BYTES must be at least 1024"))
 	}
 	if c.ShutdownTimeout <= 0 || c.RequestTimeout <= 0 {
 		errs = append(errs, errors.New("HINDSIGHT_SHUTDOWN_TIMEOUT and HINDSIGHT_REQUEST_TIMEOUT must be positive"))

@@ -37,6 +37,9 @@ func TestConfig_Load(t *testing.T) {
 			want: func(c Config) bool { l, _ := c.Location(); return l.String() == "Asia/Tokyo" }},
 		{name: "bad time zone", environ: []string{"HINDSIGHT_TIMEZONE=Mars/Base"}, wantErr: "HINDSIGHT_TIMEZONE"},
 		{name: "bad duration", environ: []string{"HINDSIGHT_SHUTDOWN_TIMEOUT=soon"}, wantErr: "HINDSIGHT_SHUTDOWN_TIMEOUT"},
+		{name: "upload limit", environ: []string{"HINDSIGHT_MAX_UPLOAD_BYTES=1048576"},
+			want: func(c Config) bool { return c.MaxUploadBytes == 1<<20 }},
+		{name: "upload limit too small", environ: []string{"HINDSIGHT_MAX_UPLOAD_BYTES=10"}, wantErr: "HINDSIGHT_MAX_UPLOAD_BYTES"},
 		{name: "both url and file", environ: []string{"HINDSIGHT_DATABASE_URL=postgres://a", "HINDSIGHT_DATABASE_URL_FILE=" + secret}, wantErr: "not both"},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,174 @@
+package importers
+
+import (
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hindsightrca/hindsight/internal/incident"
+)
+
+// zonedLayouts are the timestamp layouts that carry their own zone.
+var zonedLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05.999999999Z0700",
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999 -0700",
+	"2006-01-02 15:04:05.999999999 -0700 MST",
+	time.RFC1123Z,
+}
+
+// localLayouts are the layouts without a zone, read in the given location.
+// Day-first and month-first dates ("02/01/2006") are left out on purpose:
+// they cannot be told apart.
+var localLayouts = []string{
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04",
+	"2006-01-02 15:04",
+}
+
+// ParseTime reads a timestamp as chat and call tools write them: RFC 3339
+// (with or without fraction and offset), "2006-01-02 15:04:05", and Unix
+// times as strings in seconds, milliseconds, microseconds or nanoseconds,
+// with or without a fraction (Slack's "1732096700.000100"). Times without a
+// zone are read in loc (UTC when nil). The result is in UTC.
+func ParseTime(s string, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, errors.New("timestamp is empty")
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	if s[0] >= '0' && s[0] <= '9' && !strings.ContainsAny(s, "-:/ T") {
+		return parseUnix(s)
+	}
+	for _, l := range zonedLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	for _, l := range localLayouts {
+		if t, err := time.ParseInLocation(l, s, loc); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, errors.New("timestamp " + strconv.Quote(short(s)) + " is in no known format (want RFC 3339, \"2006-01-02 15:04:05\" or Unix seconds)")
+}
+
+// parseUnix reads "1732096700", "1732096700123" (millis) or
+// "1732096700.000100"; the magnitude of the integer part picks the unit.
+func parseUnix(s string) (time.Time, error) {
+	whole, frac, _ := strings.Cut(s, ".")
+	bad := errors.New("timestamp " + strconv.Quote(short(s)) + " is not a Unix time")
+	if len(whole) == 0 || len(whole) > 19 || !digits(whole) || !digits(frac) {
+		return time.Time{}, bad
+	}
+	n, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil {
+		return time.Time{}, bad
+	}
+	// Seconds until the year 5138, then millis, micros, nanos.
+	var sec, nsec int64
+	switch {
+	case n < 1e11:
+		sec = n
+		nsec = fraction(frac, 9)
+	case n < 1e14:
+		sec, nsec = n/1e3, (n%1e3)*1e6+fraction(frac, 6)
+	case n < 1e17:
+		sec, nsec = n/1e6, (n%1e6)*1e3+fraction(frac, 3)
+	default:
+		sec, nsec = n/1e9, n%1e9
+	}
+	t := time.Unix(sec, nsec).UTC()
+	if !incident.TimeInRange(t) {
+		return time.Time{}, errors.New("timestamp " + strconv.Quote(short(s)) + " is out of range")
+	}
+	return t, nil
+}
+
+// fraction turns the digits after the point into units of 10^-places of
+// the unit before it, truncating what is finer.
+func fraction(frac string, places int) int64 {
+	if len(frac) > places {
+		frac = frac[:places]
+	}
+	frac += strings.Repeat("0", places-len(frac))
+	n, _ := strconv.ParseInt(frac, 10, 64)
+	return n
+}
+
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// short keeps error messages readable when the input is garbage.
+func short(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}
+
+// NormalizeText brings message text to one shape: LF line ends, no
+// surrounding space, valid UTF-8 without NUL bytes.
+func NormalizeText(s string) string {
+	if strings.IndexByte(s, '\r') >= 0 {
+		s = strings.ReplaceAll(s, "\r\n", "\n")
+		s = strings.ReplaceAll(s, "\r", "\n")
+	}
+	return strings.TrimSpace(incident.CleanText(s))
+}
+
+// Users maps the user ids of a source to display names.
+type Users map[string]string
+
+// Name returns the display name of id, or "unknown user <id>" so that an
+// event never shows a bare id as if it were a name.
+func (u Users) Name(id string) string {
+	if n := strings.TrimSpace(u[id]); n != "" {
+		return n
+	}
+	if id == "" {
+		return "unknown user"
+	}
+	return "unknown user " + id
+}
+
+// MappingFields are the fields of ours a generic import can map.
+var MappingFields = []string{"time", "actor", "text", "id", "thread", "kind", "link"}
+
+// ParseMapping reads "time=ts,actor=user,text=message" into a mapping from
+// our fields to the input's columns. Unknown fields and empty columns are
+// errors naming them.
+func ParseMapping(s string) (map[string]string, error) {
+	out := map[string]string{}
+	for part := range strings.SplitSeq(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(part, "=")
+		k, v = strings.ToLower(strings.TrimSpace(k)), strings.TrimSpace(v)
+		if !ok || v == "" {
+			return nil, errors.New("mapping " + strconv.Quote(part) + ": want field=column")
+		}
+		if !slices.Contains(MappingFields, k) {
+			return nil, errors.New("mapping field " + strconv.Quote(k) + ": want one of " + strings.Join(MappingFields, ", "))
+		}
+		if _, dup := out[k]; dup {
+			return nil, errors.New("mapping field " + strconv.Quote(k) + " is given twice")
+		}
+		out[k] = v
+	}
+	return out, nil
+}
