@@ -31,10 +31,12 @@ lint:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./internal/archtest/
 
-## bench: insert throughput and API load figures (printed, never asserted)
+## bench: insert throughput, API load and Slack import figures (printed, never asserted)
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/store/
 	$(GO) run ./internal/bench/apiload
+	$(GO) run ./internal/bench/importload
+	$(GO) test -run '^$$' -bench 'ImportSlack/postgres' -benchtime 1x ./internal/app/
 
 clean:
 	rm -rf bin tmp

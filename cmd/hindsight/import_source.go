@@ -126,27 +126,35 @@ func (c importSourceCmd) Run(e *env) error {
 	rep, err := a.ImportTimeline(e.ctx, c.Incident, imp, in, opts)
 	bar.done()
 	if err != nil {
-		var rej *app.ImportRejectedError
-		if errors.As(err, &rej) {
-			printRejections(e.stderr, rej.Rejections, rej.Rejected)
-			return fmt.Errorf("%d record(s) could not be read; nothing was imported (--skip-invalid imports the rest)", rej.Rejected)
-		}
-		return err
+		return importFailure(e.stderr, err)
 	}
-	printReport(e.stdout, c, rep)
+	printReport(e.stdout, "Imported", c.Source+" "+c.Path, c.Incident, rep)
 	return nil
 }
 
-// printReport is the summary of an import: counts, the batch, how to undo.
-func printReport(w io.Writer, c importSourceCmd, rep app.ImportReport) {
+// importFailure lists the rejections of an import or pull that failed
+// because of them on w, and returns the error to stop with.
+func importFailure(w io.Writer, err error) error {
+	var rej *app.ImportRejectedError
+	if errors.As(err, &rej) {
+		printRejections(w, rej.Rejections, rej.Rejected)
+		return fmt.Errorf("%d record(s) could not be read; nothing was imported (--skip-invalid imports the rest)", rej.Rejected)
+	}
+	return err
+}
+
+// printReport is the summary of an import or a pull: counts, the batch,
+// how to undo. verb is "Imported" or "Pulled"; what names the input, e.g.
+// "slack export.zip".
+func printReport(w io.Writer, verb, what, incident string, rep app.ImportReport) {
 	counts := fmt.Sprintf("%d added, %d duplicates, %d rejected, %d outside the window", rep.Added, rep.Duplicates, rep.Rejected, rep.Filtered)
 	if rep.DryRun {
-		fmt.Fprintf(w, "Dry run of %s %s into %s (nothing written): %d events read; would be %s.\n", c.Source, c.Path, c.Incident, rep.Parsed, counts)
+		fmt.Fprintf(w, "Dry run of %s into %s (nothing written): %d events read; would be %s.\n", what, incident, rep.Parsed, counts)
 		for _, ev := range rep.Preview {
 			fmt.Fprintf(w, "  %s  %-16s %s\n", ev.OccurredAt.UTC().Format(time.RFC3339), clip(ev.Actor, 16), clip(ev.Body, 80))
 		}
 	} else {
-		fmt.Fprintf(w, "Imported %s %s into %s: %s.\n", c.Source, c.Path, c.Incident, counts)
+		fmt.Fprintf(w, "%s %s into %s: %s.\n", verb, what, incident, counts)
 		fmt.Fprintf(w, "Import batch %d. Undo it with: hindsight import undo %d\n", rep.Batch.ID, rep.Batch.ID)
 	}
 	printRejections(w, rep.Rejections, rep.Rejected)

@@ -21,6 +21,7 @@ type cli struct {
 	Version versionCmd `cmd:"" help:"Print the version and exit."`
 	Export  exportCmd  `cmd:"" help:"Export an incident's RCA as Markdown, HTML, PDF or JSON."`
 	Import  importCmd  `cmd:"" help:"Import incidents from files."`
+	Pull    pullCmd    `cmd:"" help:"Pull chat history (Slack, Mattermost) into an incident's timeline."`
 }
 
 // env is what every command gets: streams, settings and a logger.

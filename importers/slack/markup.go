@@ -9,7 +9,12 @@ import (
 // entities are the only three HTML entities Slack escapes in message text.
 var entities = strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">")
 
-func decodeEntities(s string) string { return entities.Replace(s) }
+func decodeEntities(s string) string {
+	if strings.IndexByte(s, '&') < 0 {
+		return s
+	}
+	return entities.Replace(s)
+}
 
 // markup turns Slack's message markup into readable markdown: <@U123> →
 // @Display Name, <#C123|name> → #name, <url|text> → [text](url), <url> →
@@ -80,7 +85,11 @@ func (c *converter) tag(t string) (string, error) {
 // mdLink writes a markdown link whose text and target cannot break out of
 // the link syntax.
 func mdLink(text, url string) string {
-	text = strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`).Replace(text)
-	url = strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E").Replace(url)
-	return "[" + text + "](" + url + ")"
+	return "[" + linkText.Replace(text) + "](" + linkURL.Replace(url) + ")"
 }
+
+// Escapes of mdLink, built once: a Replacer is costly to build.
+var (
+	linkText = strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`)
+	linkURL  = strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E")
+)

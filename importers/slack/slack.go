@@ -27,6 +27,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"regexp"
@@ -130,11 +131,12 @@ func (imp *Importer) parseConversation(ctx context.Context, fsys fs.FS, c conver
 		return err
 	}
 	d := &dayReader{conv: conv, c: c, sink: sink, edits: edits, applied: map[string]bool{}}
+	var data []byte
 	for _, name := range days {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		data, err := fs.ReadFile(fsys, name)
+		data, err = readFileInto(fsys, name, data)
 		if err != nil {
 			return fmt.Errorf("slack: reading %s: %w", name, err)
 		}
@@ -147,34 +149,135 @@ func (imp *Importer) parseConversation(ctx context.Context, fsys fs.FS, c conver
 
 // collectEdits finds the message_changed records of a conversation, so the
 // edited text wins even when the edit sits in a later day file than the
-// message. Only files that mention message_changed are decoded.
+// message. Only the messages that mention message_changed are decoded; the
+// others are skipped by a structural scan (see eachElement), which is what
+// keeps this pass cheap. A file whose structure or edit records are broken
+// gives no edits: the main pass reports it with its position.
 func collectEdits(ctx context.Context, fsys fs.FS, days []string) (map[string]*message, error) {
 	edits := map[string]*message{}
+	var data []byte
+	var err error
+	marker := []byte(`"message_changed"`)
 	for _, name := range days {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		data, err := fs.ReadFile(fsys, name)
+		data, err = readFileInto(fsys, name, data)
 		if err != nil {
 			return nil, fmt.Errorf("slack: reading %s: %w", name, err)
 		}
-		if !bytes.Contains(data, []byte(`"message_changed"`)) {
+		if !bytes.Contains(data, marker) {
 			continue
 		}
-		var msgs []json.RawMessage
-		if json.Unmarshal(data, &msgs) != nil {
-			continue // reported with its position by the main pass
-		}
-		for _, raw := range msgs {
-			var m message
-			if json.Unmarshal(raw, &m) != nil || m.Subtype != "message_changed" || m.Message == nil || m.Message.TS == "" {
-				continue
+		var found []*message
+		ok := eachElement(data, func(raw []byte) bool {
+			if !bytes.Contains(raw, marker) {
+				return true
 			}
+			var m message
+			if err := json.Unmarshal(raw, &m); err != nil {
+				// Broken JSON skips the file; a message of the wrong
+				// shape is only skipped itself.
+				var syn *json.SyntaxError
+				return !errors.As(err, &syn)
+			}
+			if m.Subtype == "message_changed" && m.Message != nil && m.Message.TS != "" {
+				found = append(found, &m)
+			}
+			return true
+		})
+		if !ok {
+			continue
+		}
+		for _, m := range found {
 			if prev, ok := edits[m.Message.TS]; !ok || prev.TS < m.TS {
-				mm := m
-				edits[m.Message.TS] = &mm
+				edits[m.Message.TS] = m
 			}
 		}
 	}
 	return edits, nil
+}
+
+// eachElement hands fn the bytes of every element of the JSON array data
+// (with surrounding spaces), without decoding them: it only tracks strings
+// and nesting. It stops when fn returns false and reports false then, or
+// when data is not structurally one array.
+func eachElement(data []byte, fn func(raw []byte) bool) bool {
+	i := int(skipSpace(data, 0))
+	if i >= len(data) || data[i] != '[' {
+		return false
+	}
+	depth, start := 0, -1
+	for i++; i < len(data); i++ {
+		switch c := data[i]; c {
+		case '"':
+			if depth == 0 && start < 0 {
+				start = i
+			}
+			// Jump to the closing quote, stepping over escapes.
+			for i++; i < len(data) && data[i] != '"'; i++ {
+				if data[i] == '\\' {
+					i++
+				}
+			}
+		case '{', '[':
+			if depth == 0 && start < 0 {
+				start = i
+			}
+			depth++
+		case '}', ']':
+			if depth > 0 {
+				depth--
+				continue
+			}
+			if c != ']' {
+				return false
+			}
+			if start >= 0 && !fn(data[start:i]) {
+				return false
+			}
+			return len(bytes.TrimSpace(data[i+1:])) == 0
+		case ',':
+			if depth > 0 {
+				continue
+			}
+			if start < 0 || !fn(data[start:i]) {
+				return false
+			}
+			start = -1
+		case ' ', '\t', '\n', '\r':
+		default:
+			if depth == 0 && start < 0 {
+				start = i
+			}
+		}
+	}
+	return false
+}
+
+// readFileInto reads the file name into buf, reusing its storage, so the
+// day files of an export share one buffer the size of the largest.
+func readFileInto(fsys fs.FS, name string, buf []byte) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return buf[:0], err
+	}
+	defer f.Close()
+	buf = buf[:0]
+	if info, err := f.Stat(); err == nil && info.Size() >= int64(cap(buf)) {
+		buf = make([]byte, 0, info.Size()+512)
+	}
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if errors.Is(err, io.EOF) {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
 }

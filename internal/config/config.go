@@ -47,6 +47,22 @@ type Config struct {
 	// ChromiumPath names the Chromium or Chrome binary PDF exports print
 	// with. Empty: chromium, chromium-browser or google-chrome on PATH.
 	ChromiumPath string `env:"HINDSIGHT_CHROMIUM_PATH"`
+	// SlackToken is the Web API token "hindsight pull slack" sends (a bot
+	// or user token with channels:history, groups:history, users:read). It
+	// is a secret: never log or print it.
+	SlackToken string `env:"HINDSIGHT_SLACK_TOKEN"`
+	// SlackTokenFile names a file holding SlackToken.
+	SlackTokenFile string `env:"HINDSIGHT_SLACK_TOKEN_FILE"`
+	// SlackAPIURL is the root of Slack's Web API (for proxies and tests).
+	SlackAPIURL string `env:"HINDSIGHT_SLACK_API_URL" envDefault:"https://slack.com/api"`
+	// MattermostURL is the Mattermost server "hindsight pull mattermost"
+	// reads, e.g. https://chat.example.com.
+	MattermostURL string `env:"HINDSIGHT_MATTERMOST_URL"`
+	// MattermostToken is a personal access or bot token for MattermostURL.
+	// It is a secret: never log or print it.
+	MattermostToken string `env:"HINDSIGHT_MATTERMOST_TOKEN"`
+	// MattermostTokenFile names a file holding MattermostToken.
+	MattermostTokenFile string `env:"HINDSIGHT_MATTERMOST_TOKEN_FILE"`
 }
 
 // Load reads the configuration from environ (KEY=value pairs, as os.Environ
@@ -62,17 +78,37 @@ func Load(environ []string) (Config, error) {
 	if err := env.ParseWithOptions(&c, env.Options{Environment: m}); err != nil {
 		return Config{}, envError(err)
 	}
-	if c.DatabaseURLFile != "" {
-		if c.DatabaseURL != "" {
-			return Config{}, errors.New("configuration: set HINDSIGHT_DATABASE_URL or HINDSIGHT_DATABASE_URL_FILE, not both")
+	for _, sec := range []struct {
+		name  string
+		value *string
+		file  string
+	}{
+		{"HINDSIGHT_DATABASE_URL", &c.DatabaseURL, c.DatabaseURLFile},
+		{"HINDSIGHT_SLACK_TOKEN", &c.SlackToken, c.SlackTokenFile},
+		{"HINDSIGHT_MATTERMOST_TOKEN", &c.MattermostToken, c.MattermostTokenFile},
+	} {
+		if err := readSecretFile(sec.name, sec.value, sec.file); err != nil {
+			return Config{}, err
 		}
-		b, err := os.ReadFile(c.DatabaseURLFile)
-		if err != nil {
-			return Config{}, fmt.Errorf("configuration: HINDSIGHT_DATABASE_URL_FILE: %w", err)
-		}
-		c.DatabaseURL = strings.TrimSpace(string(b))
 	}
 	return c, nil
+}
+
+// readSecretFile sets *value from the file named by name's _FILE variant.
+// Errors name the variable, never the secret.
+func readSecretFile(name string, value *string, file string) error {
+	if file == "" {
+		return nil
+	}
+	if *value != "" {
+		return fmt.Errorf("configuration: set %s or %s_FILE, not both", name, name)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("configuration: %s_FILE: %w", name, err)
+	}
+	*value = strings.TrimSpace(string(b))
+	return nil
 }
 
 // envError names the environment variable behind a parse error.
@@ -125,6 +161,11 @@ func (c Config) Validate() error {
 	}
 	if c.MaxUploadBytes < 1024 {
 		errs = append(errs, errors.New("HINDSIGHT_MAX_UPLOAD_BYTES must be at least 1024"))
+	}
+	for _, u := range [][2]string{{"HINDSIGHT_SLACK_API_URL", c.SlackAPIURL}, {"HINDSIGHT_MATTERMOST_URL", c.MattermostURL}} {
+		if u[1] != "" && !strings.HasPrefix(u[1], "https://") && !strings.HasPrefix(u[1], "http://") {
+			errs = append(errs, fmt.Errorf("%s %q: want an http:// or https:// URL", u[0], u[1]))
+		}
 	}
 	if c.ShutdownTimeout <= 0 || c.RequestTimeout <= 0 {
 		errs = append(errs, errors.New("HINDSIGHT_SHUTDOWN_TIMEOUT and HINDSIGHT_REQUEST_TIMEOUT must be positive"))

@@ -12,6 +12,13 @@ func TestConfig_Load(t *testing.T) {
 	if err := os.WriteFile(secret, []byte("postgres://u:pw@db/hindsight\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	slackFile := filepath.Join(t.TempDir(), "slack")
+	mmFile := filepath.Join(t.TempDir(), "mattermost")
+	for p, v := range map[string]string{slackFile: "xoxb-from-file\n", mmFile: " mm-from-file \n"} {
+		if err := os.WriteFile(p, []byte(v), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	tests := []struct {
 		name    string
 		environ []string
@@ -40,6 +47,23 @@ func TestConfig_Load(t *testing.T) {
 		{name: "upload limit", environ: []string{"HINDSIGHT_MAX_UPLOAD_BYTES=1048576"},
 			want: func(c Config) bool { return c.MaxUploadBytes == 1<<20 }},
 		{name: "upload limit too small", environ: []string{"HINDSIGHT_MAX_UPLOAD_BYTES=10"}, wantErr: "HINDSIGHT_MAX_UPLOAD_BYTES"},
+		{name: "pull defaults", want: func(c Config) bool {
+			return c.SlackAPIURL == "https://slack.com/api" && c.SlackToken == "" && c.MattermostURL == "" && c.MattermostToken == ""
+		}},
+		{name: "pull tokens from env", environ: []string{"HINDSIGHT_SLACK_TOKEN=xoxb-1", "HINDSIGHT_SLACK_API_URL=http://127.0.0.1:9/api",
+			"HINDSIGHT_MATTERMOST_URL=https://chat.example.com", "HINDSIGHT_MATTERMOST_TOKEN=mm-1"},
+			want: func(c Config) bool {
+				return c.SlackToken == "xoxb-1" && c.SlackAPIURL == "http://127.0.0.1:9/api" &&
+					c.MattermostURL == "https://chat.example.com" && c.MattermostToken == "mm-1"
+			}},
+		{name: "pull tokens from files", environ: []string{"HINDSIGHT_SLACK_TOKEN_FILE=" + slackFile, "HINDSIGHT_MATTERMOST_TOKEN_FILE=" + mmFile},
+			want: func(c Config) bool { return c.SlackToken == "xoxb-from-file" && c.MattermostToken == "mm-from-file" }},
+		{name: "slack token and file", environ: []string{"HINDSIGHT_SLACK_TOKEN=xoxb-1", "HINDSIGHT_SLACK_TOKEN_FILE=" + slackFile},
+			wantErr: "set HINDSIGHT_SLACK_TOKEN or HINDSIGHT_SLACK_TOKEN_FILE, not both"},
+		{name: "mattermost token file missing", environ: []string{"HINDSIGHT_MATTERMOST_TOKEN_FILE=" + mmFile + ".gone"},
+			wantErr: "HINDSIGHT_MATTERMOST_TOKEN_FILE"},
+		{name: "bad slack api url", environ: []string{"HINDSIGHT_SLACK_API_URL=slack.com/api"}, wantErr: "HINDSIGHT_SLACK_API_URL"},
+		{name: "bad mattermost url", environ: []string{"HINDSIGHT_MATTERMOST_URL=ftp://chat"}, wantErr: "HINDSIGHT_MATTERMOST_URL"},
 		{name: "both url and file", environ: []string{"HINDSIGHT_DATABASE_URL=postgres://a", "HINDSIGHT_DATABASE_URL_FILE=" + secret}, wantErr: "not both"},
 	}
 	for _, tt := range tests {
