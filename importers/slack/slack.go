@@ -257,6 +257,11 @@ func eachElement(data []byte, fn func(raw []byte) bool) bool {
 
 // readFileInto reads the file name into buf, reusing its storage, so the
 // day files of an export share one buffer the size of the largest.
+// MaxDayFile bounds one day file: each is read whole, so a crafted export
+// (one huge, highly compressible file) cannot make the server allocate
+// gigabytes. Slack's own day files are far smaller.
+const MaxDayFile = 64 << 20
+
 func readFileInto(fsys fs.FS, name string, buf []byte) ([]byte, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
@@ -264,7 +269,11 @@ func readFileInto(fsys fs.FS, name string, buf []byte) ([]byte, error) {
 	}
 	defer f.Close()
 	buf = buf[:0]
-	if info, err := f.Stat(); err == nil && info.Size() >= int64(cap(buf)) {
+	info, err := f.Stat()
+	if err == nil && info.Size() > MaxDayFile {
+		return buf, fmt.Errorf("%s is %d bytes, more than the %d a day file may have", name, info.Size(), MaxDayFile)
+	}
+	if err == nil && info.Size() >= int64(cap(buf)) {
 		buf = make([]byte, 0, info.Size()+512)
 	}
 	for {
@@ -273,6 +282,9 @@ func readFileInto(fsys fs.FS, name string, buf []byte) ([]byte, error) {
 		}
 		n, err := f.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > MaxDayFile {
+			return buf[:0], fmt.Errorf("%s is more than the %d bytes a day file may have", name, MaxDayFile)
+		}
 		if errors.Is(err, io.EOF) {
 			return buf, nil
 		}

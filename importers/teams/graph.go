@@ -58,6 +58,8 @@ type attachment struct {
 	ContentType *string `json:"contentType"`
 	ContentURL  *string `json:"contentUrl"`
 	Name        *string `json:"name"`
+	// Content holds, for cards, the card as a JSON string.
+	Content *string `json:"content"`
 }
 
 // mention is Graph's chatMessageMention; id matches <at id="…"> in the body.

@@ -318,15 +318,70 @@ func bodyOf(m *chatMessage) string {
 	if text == "" && str(m.DeletedDateTime) == "" {
 		var names []string
 		for _, a := range m.Attachments {
-			if n := importers.NormalizeText(str(a.Name)); n != "" {
-				names = append(names, n)
+			if card := cardText(str(a.Content)); card != "" {
+				names = append(names, card)
+			} else if n := importers.NormalizeText(str(a.Name)); n != "" {
+				names = append(names, "Attachment: "+n)
+			} else if ct := str(a.ContentType); ct != "" {
+				names = append(names, "Card: "+ct)
 			}
 		}
-		if len(names) > 0 {
-			text = "Attachment: " + strings.Join(names, ", ")
-		}
+		text = strings.Join(names, "\n\n")
 	}
 	return text
+}
+
+// cardText is the readable text of a card attachment (Adaptive, Hero or
+// Office 365 connector cards, as alerting bots post them): its title,
+// summary and text blocks, in order. It returns "" for anything that is not
+// a card's JSON.
+func cardText(content string) string {
+	content = strings.TrimSpace(content)
+	if !strings.HasPrefix(content, "{") {
+		return ""
+	}
+	var card any
+	if err := json.Unmarshal([]byte(content), &card); err != nil {
+		return ""
+	}
+	var parts []string
+	var walk func(v any, depth int)
+	walk = func(v any, depth int) {
+		if depth > 20 || len(parts) > 50 {
+			return
+		}
+		switch t := v.(type) {
+		case map[string]any:
+			// A fact ({"title":"Severity","value":"Sev1"}) reads as one line.
+			if title, ok := t["title"].(string); ok {
+				if val, ok := t["value"].(string); ok {
+					parts = append(parts, importers.NormalizeText(title+": "+val))
+					return
+				}
+			}
+			for _, k := range []string{"title", "summary", "subtitle", "text", "activityTitle", "activityText"} {
+				if s, ok := t[k].(string); ok {
+					if s = importers.NormalizeText(s); s != "" {
+						parts = append(parts, s)
+					}
+				}
+			}
+			for _, k := range []string{"body", "items", "columns", "sections", "facts", "content"} {
+				walk(t[k], depth+1)
+			}
+			if name, ok := t["name"].(string); ok {
+				if val, ok := t["value"].(string); ok && name != "" {
+					parts = append(parts, importers.NormalizeText(name+": "+val))
+				}
+			}
+		case []any:
+			for _, x := range t {
+				walk(x, depth+1)
+			}
+		}
+	}
+	walk(card, 0)
+	return strings.Join(parts, "\n")
 }
 
 func kindOf(messageType string) incident.EventKind {

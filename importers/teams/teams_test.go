@@ -75,7 +75,7 @@ func fixtureEvents() []incident.TimelineEvent {
 		Metadata: map[string]any{"channel": channel, "message_type": "systemEventMessage", "team_id": team}}
 	bot := incident.TimelineEvent{OccurredAt: at("2024-11-20T10:02:25Z"), OccurredAtText: "2024-11-20T10:02:25Z", Source: "teams",
 		Kind: incident.KindChat, Actor: "PagerDuty", ExternalID: "1616965945000", ThreadID: "1616965945000",
-		Body: "Attachment: Incident #4521 triggered",
+		Body: "Incident #4521 triggered",
 		Metadata: map[string]any{"channel": channel, "message_type": "message", "team_id": team,
 			"attachments": []map[string]any{{"content_type": "application/vnd.microsoft.card.adaptive", "name": "Incident #4521 triggered"}}}}
 	return []incident.TimelineEvent{
@@ -192,5 +192,26 @@ func TestImporter_ParseErrors(t *testing.T) {
 func TestImporter_Source(t *testing.T) {
 	if got := New().Source(); got != "teams" {
 		t.Fatalf("Source() = %q", got)
+	}
+}
+
+// TestImporter_AlertCardWithoutName: alerting bots post messages whose body
+// is only an <attachment> tag pointing at an Adaptive Card with no name; the
+// card's text becomes the event instead of a rejection.
+func TestImporter_AlertCardWithoutName(t *testing.T) {
+	card := `{\"type\":\"AdaptiveCard\",\"body\":[{\"type\":\"TextBlock\",\"text\":\"Fired: CPU > 90% on api-7\"},{\"type\":\"FactSet\",\"facts\":[{\"title\":\"Severity\",\"value\":\"Sev1\"}]}]}`
+	page := `{"value":[{"id":"1700000000001","createdDateTime":"2024-11-20T10:00:00Z","messageType":"message",
+		"from":{"application":{"displayName":"Azure Monitor"}},
+		"body":{"contentType":"html","content":"<attachment id=\"abc\"></attachment>"},
+		"attachments":[{"id":"abc","contentType":"application/vnd.microsoft.card.adaptive","name":null,"content":"` + card + `"}]}]}`
+	var r recorder
+	if err := New().Parse(context.Background(), stringInput("teams.json", page), importers.Options{}, &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.rejects) != 0 || len(r.events) != 1 {
+		t.Fatalf("events %d, rejects %+v", len(r.events), r.rejects)
+	}
+	if got := r.events[0].Body; !strings.Contains(got, "Fired: CPU > 90% on api-7") || !strings.Contains(got, "Severity: Sev1") {
+		t.Fatalf("body = %q", got)
 	}
 }
