@@ -145,7 +145,7 @@ func (u Users) Name(id string) string {
 }
 
 // MappingFields are the fields of ours a generic import can map.
-var MappingFields = []string{"time", "actor", "text", "id", "thread", "kind", "link"}
+var MappingFields = []string{"time", "actor", "text", "id", "thread", "kind", "link", "source", "time_format"}
 
 // ParseMapping reads "time=ts,actor=user,text=message" into a mapping from
 // our fields to the input's columns. Unknown fields and empty columns are

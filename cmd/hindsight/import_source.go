@@ -51,7 +51,7 @@ type importSourceCmd struct {
 	SkipInvalid bool     `name:"skip-invalid" help:"Import the readable records when some cannot be read."`
 	Threads     bool     `help:"Keep whole threads that have any message in the window."`
 	CallStart   string   `name:"call-start" help:"When the transcribed call began (cue times count from it)." placeholder:"TIME"`
-	Map         string   `help:"Field mapping of the generic importers, e.g. time=ts,actor=user,text=message." placeholder:"MAPPING"`
+	Map         string   `help:"Field mapping of the generic importers, e.g. time=ts,actor=user,text=message; add time_format=<Go layout> for local date formats (02.01.2006 15:04)." placeholder:"MAPPING"`
 	Timezone    string   `help:"Zone of timestamps written without one (default UTC)." placeholder:"ZONE"`
 }
 

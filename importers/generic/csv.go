@@ -89,7 +89,7 @@ func parseCSV(ctx context.Context, name string, r io.Reader, opts importers.Opti
 		}
 		lastOff = cr.InputOffset()
 		line, _ := cr.FieldPos(0)
-		e, rej := build("csv", name, line, get, opts.Location)
+		e, rej := build("csv", name, line, get, opts.Location, opts.Mapping[TimeFormat])
 		if rej != nil {
 			sink.Reject(*rej)
 			continue

@@ -38,9 +38,20 @@ var defaults = map[string][]string{
 
 var sourceRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,39}$`)
 
+// TimeFormat is the mapping key that gives the layout of the time column
+// when it is in none of the formats ParseTime knows, e.g. a spreadsheet's
+// local format: --map 'time=Time,time_format=02.01.2006 15:04' (a Go layout).
+const TimeFormat = "time_format"
+
 // checkMapping refuses unknown fields and empty column names.
 func checkMapping(m map[string]string) error {
 	for k, v := range m {
+		if k == TimeFormat {
+			if strings.TrimSpace(v) == "" {
+				return fmt.Errorf("mapping: %s is empty", TimeFormat)
+			}
+			continue
+		}
 		known := false
 		for _, f := range Fields {
 			known = known || f == k
@@ -60,7 +71,7 @@ func checkMapping(m map[string]string) error {
 type getter func(field string) (value, name string, ok bool)
 
 // build turns one row into an event, or a rejection naming the field.
-func build(source, file string, line int, get getter, loc *time.Location) (incident.TimelineEvent, *importers.Rejection) {
+func build(source, file string, line int, get getter, loc *time.Location, layout string) (incident.TimelineEvent, *importers.Rejection) {
 	reject := func(field, reason string) (incident.TimelineEvent, *importers.Rejection) {
 		return incident.TimelineEvent{}, &importers.Rejection{File: file, Line: line, Field: field, Reason: reason}
 	}
@@ -69,7 +80,7 @@ func build(source, file string, line int, get getter, loc *time.Location) (incid
 	if !ok || timeText == "" {
 		return reject(timeName, "row has no timestamp")
 	}
-	at, err := importers.ParseTime(timeText, loc)
+	at, err := parseTime(timeText, loc, layout)
 	if err != nil {
 		return reject(timeName, err.Error())
 	}
@@ -168,4 +179,20 @@ func eachFile(source string, in importers.Input, exts []string, fn func(name str
 		}
 	}
 	return nil
+}
+
+// parseTime reads a row's time with the mapping's layout when one is given
+// (in loc, UTC by default), else with the formats ParseTime knows.
+func parseTime(text string, loc *time.Location, layout string) (time.Time, error) {
+	if layout == "" {
+		return importers.ParseTime(text, loc)
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	t, err := time.ParseInLocation(layout, text, loc)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("timestamp %q does not match %s %q", text, TimeFormat, layout)
+	}
+	return t.UTC(), nil
 }

@@ -190,3 +190,33 @@ func TestSources(t *testing.T) {
 		t.Fatal("wrong source names")
 	}
 }
+
+// TestCSV_TimeFormat: a spreadsheet export in a local date format reads with
+// a time_format layout in the mapping.
+func TestCSV_TimeFormat(t *testing.T) {
+	csv := "\ufeffTime;User;Message\r\n01.03.2024 10:00;Ana;\"checkout down\r\nsince 09:58\"\r\n01.03.2024 10:05;Bo;rolled back\r\n"
+	tests := []struct {
+		name     string
+		mapping  map[string]string
+		want     int
+		rejected int
+	}{
+		{name: "with layout", mapping: map[string]string{"time": "Time", "actor": "User", "text": "Message", TimeFormat: "02.01.2006 15:04"}, want: 2},
+		{name: "without layout", mapping: map[string]string{"time": "Time", "actor": "User", "text": "Message"}, rejected: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var r recorder
+			err := NewCSV().Parse(context.Background(), stringInput("excel.csv", csv), importers.Options{Mapping: tt.mapping}, &r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.events) != tt.want || len(r.rejects) != tt.rejected {
+				t.Fatalf("events %d rejects %+v", len(r.events), r.rejects)
+			}
+			if tt.want > 0 && r.events[0].OccurredAt.Format(time.RFC3339) != "2024-03-01T10:00:00Z" {
+				t.Fatalf("time = %v", r.events[0].OccurredAt)
+			}
+		})
+	}
+}

@@ -79,7 +79,7 @@ func parseJSONL(ctx context.Context, name string, r io.Reader, opts importers.Op
 			sink.Reject(importers.Rejection{File: name, Line: line, Reason: reason})
 			continue
 		}
-		e, rej := build("jsonl", name, line, get, opts.Location)
+		e, rej := build("jsonl", name, line, get, opts.Location, opts.Mapping[TimeFormat])
 		if rej != nil {
 			sink.Reject(*rej)
 			continue
