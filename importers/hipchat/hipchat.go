@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/hindsightrca/hindsight/importers"
-	"github.com/hindsightrca/hindsight/importers/skype"
+	"github.com/hindsightrca/hindsight/importers/chatmarkup"
 	"github.com/hindsightrca/hindsight/internal/incident"
 )
 
@@ -312,7 +312,7 @@ func (p *parser) event(typ string, m message, rm room) (incident.TimelineEvent, 
 	}
 	body := importers.NormalizeText(m.Message)
 	if m.MessageFormat == "html" {
-		body = importers.NormalizeText(skype.Markdown(m.Message))
+		body = importers.NormalizeText(chatmarkup.Markdown(m.Message))
 	}
 	meta := map[string]any{"message_type": typ}
 	if rm.name != "" {

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/hindsightrca/hindsight/importers"
+	"github.com/hindsightrca/hindsight/importers/chatmarkup"
 	"github.com/hindsightrca/hindsight/internal/incident"
 )
 
@@ -379,54 +380,54 @@ func (p *parser) actor(c conv, m message) string {
 func render(m message) (incident.EventKind, string) {
 	switch t := m.MessageType; {
 	case t == "Text":
-		return incident.KindChat, importers.NormalizeText(escape(m.Content))
+		return incident.KindChat, importers.NormalizeText(chatmarkup.Escape(m.Content))
 	case t == "Event/Call":
 		return incident.KindCall, call(m.Content)
 	case strings.HasPrefix(t, "RichText/UriObject"), strings.HasPrefix(t, "RichText/Media_"):
-		toks := tokenize(m.Content)
-		name := attrOf(toks, "originalname", "v")
+		toks := chatmarkup.Tokenize(m.Content)
+		name := chatmarkup.AttrOf(toks, "originalname", "v")
 		if name == "" {
-			if ts := textOf(toks, "title"); len(ts) > 0 {
+			if ts := chatmarkup.TextOf(toks, "title"); len(ts) > 0 {
 				name = strings.TrimSpace(strings.TrimPrefix(ts[0], "Title:"))
 			}
 		}
 		if name == "" {
 			name = "file"
 		}
-		return incident.KindChat, "[shared " + escape(name) + "]"
+		return incident.KindChat, "[shared " + chatmarkup.Escape(name) + "]"
 	case strings.HasPrefix(t, "ThreadActivity/"):
 		return incident.KindNote, activity(t, m.Content)
 	}
-	return incident.KindChat, importers.NormalizeText(Markdown(m.Content))
+	return incident.KindChat, importers.NormalizeText(chatmarkup.Markdown(m.Content))
 }
 
 // activity renders a group change: members added or removed, topic set.
 func activity(typ, content string) string {
-	toks := tokenize(content)
+	toks := chatmarkup.Tokenize(content)
 	who := func(ids []string) string {
 		for i, id := range ids {
 			if j := strings.IndexByte(id, ':'); j >= 0 && j < 3 {
 				ids[i] = id[j+1:]
 			}
-			ids[i] = escape(ids[i])
+			ids[i] = chatmarkup.Escape(ids[i])
 		}
 		return strings.Join(ids, ", ")
 	}
-	initiator, targets := who(textOf(toks, "initiator")), who(textOf(toks, "target"))
+	initiator, targets := who(chatmarkup.TextOf(toks, "initiator")), who(chatmarkup.TextOf(toks, "target"))
 	switch typ {
 	case "ThreadActivity/AddMember":
 		return strings.TrimSpace(initiator + " added " + targets)
 	case "ThreadActivity/DeleteMember":
 		return strings.TrimSpace(initiator + " removed " + targets)
 	case "ThreadActivity/TopicUpdate":
-		if v := textOf(toks, "value"); len(v) > 0 {
-			return strings.TrimSpace(initiator + " set the topic to " + escape(v[0]))
+		if v := chatmarkup.TextOf(toks, "value"); len(v) > 0 {
+			return strings.TrimSpace(initiator + " set the topic to " + chatmarkup.Escape(v[0]))
 		}
 	}
 	words := []string{}
-	for _, tok := range tokenize(content) {
-		if s := strings.TrimSpace(tok.text); s != "" {
-			words = append(words, escape(s))
+	for _, tok := range chatmarkup.Tokenize(content) {
+		if s := strings.TrimSpace(tok.Text); s != "" {
+			words = append(words, chatmarkup.Escape(s))
 		}
 	}
 	if len(words) == 0 {
@@ -437,14 +438,14 @@ func activity(typ, content string) string {
 
 // call renders <partlist type="started|ended|missed"> with its parts.
 func call(content string) string {
-	toks := tokenize(content)
-	typ := attrOf(toks, "partlist", "type")
+	toks := chatmarkup.Tokenize(content)
+	typ := chatmarkup.AttrOf(toks, "partlist", "type")
 	if typ == "" {
-		return importers.NormalizeText(Markdown(content))
+		return importers.NormalizeText(chatmarkup.Markdown(content))
 	}
 	body := "call " + typ
 	var longest int
-	for _, d := range textOf(toks, "duration") {
+	for _, d := range chatmarkup.TextOf(toks, "duration") {
 		if n, err := strconv.Atoi(strings.TrimSpace(d)); err == nil && n > longest {
 			longest = n
 		}
@@ -453,9 +454,9 @@ func call(content string) string {
 		body += " (" + duration(time.Duration(longest)*time.Second) + ")"
 	}
 	var names []string
-	for _, n := range textOf(toks, "name") {
+	for _, n := range chatmarkup.TextOf(toks, "name") {
 		if n != "" {
-			names = append(names, escape(n))
+			names = append(names, chatmarkup.Escape(n))
 		}
 	}
 	if len(names) > 0 {

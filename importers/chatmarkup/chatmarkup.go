@@ -1,33 +1,37 @@
-package skype
+// Package chatmarkup turns the XML-ish HTML that chat tools put in messages
+// (Skype's RichText, HipChat's notifications) into plain text with markdown
+// marks, holding no raw HTML. Source packages share it instead of borrowing
+// each other's code.
+package chatmarkup
 
 import (
 	"html"
 	"strings"
 )
 
-// token is one piece of Skype's XML-ish message markup.
-type token struct {
-	text  string // text, entities decoded; empty for tags
-	name  string // lower-case tag name for tags
-	end   bool   // </name>
-	empty bool   // <name/>
-	attrs map[string]string
+// Token is one piece of chat message markup: text, or a tag.
+type Token struct {
+	Text  string // text, entities decoded; empty for tags
+	Name  string // lower-case tag name for tags
+	End   bool   // </name>
+	Empty bool   // <name/>
+	Attrs map[string]string
 }
 
-// tokenize splits markup into text and tags. It never fails: a '<' that
+// Tokenize splits markup into text and tags. It never fails: a '<' that
 // starts no tag is text, an unclosed tag at the end is text.
-func tokenize(s string) []token {
-	var out []token
+func Tokenize(s string) []Token {
+	var out []Token
 	text := func(t string) {
 		if t == "" {
 			return
 		}
 		t = html.UnescapeString(t)
-		if n := len(out); n > 0 && out[n-1].name == "" {
-			out[n-1].text += t // so escape sees "<" with what follows
+		if n := len(out); n > 0 && out[n-1].Name == "" {
+			out[n-1].Text += t // so Escape sees "<" with what follows
 			return
 		}
-		out = append(out, token{text: t})
+		out = append(out, Token{Text: t})
 	}
 	for len(s) > 0 {
 		i := strings.IndexByte(s, '<')
@@ -50,7 +54,7 @@ func tokenize(s string) []token {
 }
 
 // readTag reads the tag at the start of s ("<…>"), quotes respected.
-func readTag(s string) (token, int, bool) {
+func readTag(s string) (Token, int, bool) {
 	var quote byte
 	end := -1
 	for i := 1; i < len(s) && end < 0; i++ {
@@ -64,25 +68,25 @@ func readTag(s string) (token, int, bool) {
 		case c == '>':
 			end = i
 		case c == '<':
-			return token{}, 0, false
+			return Token{}, 0, false
 		}
 	}
 	if end < 0 {
-		return token{}, 0, false
+		return Token{}, 0, false
 	}
 	body := s[1:end]
-	t := token{attrs: map[string]string{}}
+	t := Token{Attrs: map[string]string{}}
 	if strings.HasPrefix(body, "/") {
-		t.end, body = true, body[1:]
+		t.End, body = true, body[1:]
 	}
 	if strings.HasSuffix(body, "/") {
-		t.empty, body = true, body[:len(body)-1]
+		t.Empty, body = true, body[:len(body)-1]
 	}
 	name, rest, _ := strings.Cut(strings.TrimSpace(body), " ")
 	if name == "" || !isName(name) {
-		return token{}, 0, false
+		return Token{}, 0, false
 	}
-	t.name = strings.ToLower(name)
+	t.Name = strings.ToLower(name)
 	for rest = strings.TrimSpace(rest); rest != ""; rest = strings.TrimSpace(rest) {
 		k, v, ok := strings.Cut(rest, "=")
 		if !ok || strings.ContainsAny(strings.TrimSpace(k), " \t\n") {
@@ -96,7 +100,7 @@ func readTag(s string) (token, int, bool) {
 		if j < 0 {
 			break
 		}
-		t.attrs[strings.ToLower(strings.TrimSpace(k))] = html.UnescapeString(v[1 : j+1])
+		t.Attrs[strings.ToLower(strings.TrimSpace(k))] = html.UnescapeString(v[1 : j+1])
 		rest = v[j+2:]
 	}
 	return t, end + 1, true
@@ -122,32 +126,32 @@ var skipped = map[string]bool{"legacyquote": true, "e_m": true, "script": true, 
 func Markdown(s string) string {
 	var b strings.Builder
 	type open struct {
-		name string
+		Name string
 		pos  int
 		attr map[string]string
 	}
 	var stack []open
 	skip := 0
-	for _, t := range tokenize(s) {
+	for _, t := range Tokenize(s) {
 		switch {
-		case t.name == "":
+		case t.Name == "":
 			if skip == 0 {
-				b.WriteString(escape(t.text))
+				b.WriteString(Escape(t.Text))
 			}
-		case skipped[t.name]:
-			if !t.empty {
-				if t.end {
+		case skipped[t.Name]:
+			if !t.Empty {
+				if t.End {
 					skip = max(skip-1, 0)
 				} else {
 					skip++
 				}
 			}
 		case skip > 0:
-		case t.name == "br":
+		case t.Name == "br":
 			b.WriteString("\n")
-		case t.end:
+		case t.End:
 			for i := len(stack) - 1; i >= 0; i-- {
-				if stack[i].name != t.name {
+				if stack[i].Name != t.Name {
 					continue
 				}
 				o := stack[i]
@@ -156,12 +160,12 @@ func Markdown(s string) string {
 				rest := b.String()[:o.pos]
 				b.Reset()
 				b.WriteString(rest)
-				b.WriteString(closeTag(o.name, o.attr, inner))
+				b.WriteString(closeTag(o.Name, o.attr, inner))
 				break
 			}
-		case t.empty:
+		case t.Empty:
 		default:
-			stack = append(stack, open{name: t.name, pos: b.Len(), attr: t.attrs})
+			stack = append(stack, open{Name: t.Name, pos: b.Len(), attr: t.Attrs})
 		}
 	}
 	return strings.TrimSpace(collapse(b.String()))
@@ -176,7 +180,7 @@ func closeTag(name string, attr map[string]string, inner string) string {
 		if !strings.HasPrefix(href, "https://") && !strings.HasPrefix(href, "http://") {
 			return inner
 		}
-		if trimmed == "" || trimmed == href || trimmed == escape(href) {
+		if trimmed == "" || trimmed == href || trimmed == Escape(href) {
 			return href
 		}
 		return "[" + strings.NewReplacer("[", "\\[", "]", "\\]").Replace(trimmed) + "](" + strings.NewReplacer("(", "%28", ")", "%29", " ", "%20").Replace(href) + ")"
@@ -192,13 +196,13 @@ func closeTag(name string, attr map[string]string, inner string) string {
 		return "\n```\n" + strings.Trim(inner, "\n") + "\n```\n"
 	case "at":
 		if trimmed == "" {
-			trimmed = escape(strings.TrimPrefix(attr["id"], "8:"))
+			trimmed = Escape(strings.TrimPrefix(attr["id"], "8:"))
 		}
 		return "@" + trimmed
 	case "quote":
 		var q strings.Builder
 		if a := strings.TrimSpace(attr["authorname"]); a != "" {
-			q.WriteString("\n> " + escape(a) + " wrote:\n")
+			q.WriteString("\n> " + Escape(a) + " wrote:\n")
 		}
 		for _, l := range strings.Split(trimmed, "\n") {
 			q.WriteString("> " + l + "\n")
@@ -218,8 +222,8 @@ func wrap(mark, inner string) string {
 	return mark + t + mark
 }
 
-// escape keeps "<" that could open a tag from reaching markdown as HTML.
-func escape(s string) string {
+// Escape keeps "<" that could open a tag from reaching markdown as HTML.
+func Escape(s string) string {
 	if !strings.Contains(s, "<") {
 		return s
 	}
@@ -246,31 +250,31 @@ func collapse(s string) string {
 	return s
 }
 
-// textOf is the plain text of the elements named name, in order.
-func textOf(toks []token, name string) []string {
+// TextOf is the plain text of the elements named name, in order.
+func TextOf(toks []Token, name string) []string {
 	var out []string
 	depth := 0
 	var cur strings.Builder
 	for _, t := range toks {
 		switch {
-		case t.name == name && !t.end && !t.empty:
+		case t.Name == name && !t.End && !t.Empty:
 			depth++
 			cur.Reset()
-		case t.name == name && t.end && depth > 0:
+		case t.Name == name && t.End && depth > 0:
 			depth--
 			out = append(out, strings.TrimSpace(cur.String()))
-		case t.name == "" && depth > 0:
-			cur.WriteString(t.text)
+		case t.Name == "" && depth > 0:
+			cur.WriteString(t.Text)
 		}
 	}
 	return out
 }
 
-// attrOf is attribute attr of the first element named name.
-func attrOf(toks []token, name, attr string) string {
+// AttrOf is attribute attr of the first element named name.
+func AttrOf(toks []Token, name, attr string) string {
 	for _, t := range toks {
-		if t.name == name && !t.end {
-			if v, ok := t.attrs[attr]; ok {
+		if t.Name == name && !t.End {
+			if v, ok := t.Attrs[attr]; ok {
 				return v
 			}
 		}
