@@ -3,7 +3,7 @@ package calls
 import (
 	"context"
 	"errors"
-	"io"
+	"github.com/hindsightrca/hindsight/importers/importertest"
 	"os"
 	"strings"
 	"testing"
@@ -16,26 +16,7 @@ import (
 	"github.com/hindsightrca/hindsight/internal/incident"
 )
 
-// recorder is a Sink that keeps what it is given.
-type recorder struct {
-	events  []incident.TimelineEvent
-	rejects []importers.Rejection
-}
-
-func (r *recorder) Event(e incident.TimelineEvent) error {
-	r.events = append(r.events, e)
-	return nil
-}
-
-func (r *recorder) Reject(rej importers.Rejection) { r.rejects = append(r.rejects, rej) }
-
-func fileInput(path string) importers.Input {
-	return importers.Input{Name: path, Open: func() (io.ReadCloser, error) { return os.Open(path) }}
-}
-
-func stringInput(name, s string) importers.Input {
-	return importers.Input{Name: name, Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(s)), nil }}
-}
+type recorder = importertest.Recorder
 
 var callStart = time.Date(2024, 11, 20, 10, 0, 0, 0, time.FixedZone("CET", 3600))
 
@@ -88,9 +69,9 @@ func TestImporter_Parse(t *testing.T) {
 		want        []incident.TimelineEvent
 		wantRejects []importers.Rejection
 	}{
-		{name: "webvtt", in: fileInput("testdata/bridge.vtt"), want: vttEvents("bridge.vtt"), wantRejects: vttRejects("bridge.vtt")},
+		{name: "webvtt", in: importertest.FileInput("testdata/bridge.vtt"), want: vttEvents("bridge.vtt"), wantRejects: vttRejects("bridge.vtt")},
 		{
-			name: "srt", in: fileInput("testdata/bridge.srt"), want: srtEvents,
+			name: "srt", in: importertest.FileInput("testdata/bridge.srt"), want: srtEvents,
 			wantRejects: []importers.Rejection{{File: "bridge.srt", Line: 20, Field: "start", Reason: `cue start "00:00:21;000" is not a time offset like 00:01:02.500`}},
 		},
 		{
@@ -106,11 +87,11 @@ func TestImporter_Parse(t *testing.T) {
 		},
 		{
 			name: "header only",
-			in:   stringInput("h.vtt", "WEBVTT\n\nNOTE nothing said\n"),
+			in:   importertest.StringInput("h.vtt", "WEBVTT\n\nNOTE nothing said\n"),
 		},
 		{
 			name: "bad end and id without timing",
-			in:   stringInput("x.vtt", "WEBVTT\n\n1\n00:00:01.000 --> soon\nhi\n\nlonely id\n"),
+			in:   importertest.StringInput("x.vtt", "WEBVTT\n\n1\n00:00:01.000 --> soon\nhi\n\nlonely id\n"),
 			wantRejects: []importers.Rejection{
 				{File: "x.vtt", Line: 4, Field: "end", Reason: `cue end "soon" is not a time offset like 00:01:02.500`},
 				{File: "x.vtt", Line: 7, Field: "timing", Reason: "cue has no timing line (want 00:00:01.000 --> 00:00:04.000)"},
@@ -118,7 +99,7 @@ func TestImporter_Parse(t *testing.T) {
 		},
 		{
 			name: "invalid offsets",
-			in:   stringInput("o.vtt", "WEBVTT\n\n00:60.000 --> 00:61.000\na\n\n0:00:01.0000 --> 0:00:02.000\nb\n"),
+			in:   importertest.StringInput("o.vtt", "WEBVTT\n\n00:60.000 --> 00:61.000\na\n\n0:00:01.0000 --> 0:00:02.000\nb\n"),
 			wantRejects: []importers.Rejection{
 				{File: "o.vtt", Line: 3, Field: "start", Reason: `cue start "00:60.000" is not a time offset like 00:01:02.500`},
 				{File: "o.vtt", Line: 6, Field: "start", Reason: `cue start "0:00:01.0000" is not a time offset like 00:01:02.500`},
@@ -132,10 +113,10 @@ func TestImporter_Parse(t *testing.T) {
 			if err := New().Parse(context.Background(), tt.in, importers.Options{CallStart: &start}, &r); err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, r.events); diff != "" {
+			if diff := cmp.Diff(tt.want, r.Events); diff != "" {
 				t.Errorf("events (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tt.wantRejects, r.rejects); diff != "" {
+			if diff := cmp.Diff(tt.wantRejects, r.Rejects); diff != "" {
 				t.Errorf("rejections (-want +got):\n%s", diff)
 			}
 		})
@@ -150,11 +131,11 @@ func TestImporter_ParseErrors(t *testing.T) {
 		start *time.Time
 		want  string
 	}{
-		{name: "no call start", in: fileInput("testdata/bridge.vtt"), want: ErrNoCallStart.Error()},
-		{name: "zero call start", in: fileInput("testdata/bridge.vtt"), start: &time.Time{}, want: ErrNoCallStart.Error()},
-		{name: "empty file", in: stringInput("e.srt", "\n\n"), start: &start, want: "calls: e.srt: empty transcript"},
+		{name: "no call start", in: importertest.FileInput("testdata/bridge.vtt"), want: ErrNoCallStart.Error()},
+		{name: "zero call start", in: importertest.FileInput("testdata/bridge.vtt"), start: &time.Time{}, want: ErrNoCallStart.Error()},
+		{name: "empty file", in: importertest.StringInput("e.srt", "\n\n"), start: &start, want: "calls: e.srt: empty transcript"},
 		{name: "folder without transcripts", in: importers.Input{Name: "d", FS: fstest.MapFS{"a.txt": {}}}, start: &start, want: "calls: d: no .vtt or .srt transcript"},
-		{name: "line too long", in: stringInput("l.vtt", "WEBVTT\n\n"+strings.Repeat("x", maxLine+1)), start: &start, want: "calls: l.vtt: line 3: bufio.Scanner: token too long"},
+		{name: "line too long", in: importertest.StringInput("l.vtt", "WEBVTT\n\n"+strings.Repeat("x", maxLine+1)), start: &start, want: "calls: l.vtt: line 3: bufio.Scanner: token too long"},
 		{name: "nothing", in: importers.Input{Name: "n"}, start: &start, want: "calls: n: nothing to read"},
 	}
 	for _, tt := range tests {
@@ -165,7 +146,7 @@ func TestImporter_ParseErrors(t *testing.T) {
 			}
 		})
 	}
-	if err := New().Parse(context.Background(), fileInput("testdata/bridge.vtt"), importers.Options{}, &recorder{}); !errors.Is(err, ErrNoCallStart) {
+	if err := New().Parse(context.Background(), importertest.FileInput("testdata/bridge.vtt"), importers.Options{}, &recorder{}); !errors.Is(err, ErrNoCallStart) {
 		t.Fatalf("err = %v, want ErrNoCallStart", err)
 	}
 }

@@ -2,6 +2,7 @@ package calls
 
 import (
 	"context"
+	"github.com/hindsightrca/hindsight/importers/importertest"
 	"os"
 	"strings"
 	"testing"
@@ -24,8 +25,8 @@ func FuzzParse(f *testing.F) {
 	start := time.Date(2024, 11, 20, 10, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, data string) {
 		var r recorder
-		_ = New().Parse(context.Background(), stringInput("f.vtt", data), importers.Options{CallStart: &start}, &r)
-		for _, e := range r.events {
+		_ = New().Parse(context.Background(), importertest.StringInput("f.vtt", data), importers.Options{CallStart: &start}, &r)
+		for _, e := range r.Events {
 			if e.OccurredAt.Before(start) || strings.TrimSpace(e.Body) == "" || !strings.HasPrefix(e.ExternalID, "f.vtt#") {
 				t.Fatalf("bad event %#v", e)
 			}
@@ -34,7 +35,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("invalid event %#v: %v", e, err)
 			}
 		}
-		for _, rej := range r.rejects {
+		for _, rej := range r.Rejects {
 			if rej.File != "f.vtt" || rej.Line < 1 || rej.Field == "" {
 				t.Fatalf("rejection without position: %#v", rej)
 			}

@@ -2,6 +2,7 @@ package generic
 
 import (
 	"context"
+	"github.com/hindsightrca/hindsight/importers/importertest"
 	"os"
 	"strings"
 	"testing"
@@ -22,8 +23,8 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data string) {
 		for _, imp := range []importers.Importer{NewCSV(), NewJSONL()} {
 			var r recorder
-			_ = imp.Parse(context.Background(), stringInput("f", data), importers.Options{}, &r)
-			for _, e := range r.events {
+			_ = imp.Parse(context.Background(), importertest.StringInput("f", data), importers.Options{}, &r)
+			for _, e := range r.Events {
 				if e.OccurredAt.IsZero() || strings.TrimSpace(e.Body) == "" || e.ExternalID == "" {
 					t.Fatalf("%s: incomplete event %#v", imp.Source(), e)
 				}
@@ -32,7 +33,7 @@ func FuzzParse(f *testing.F) {
 					t.Fatalf("%s: invalid event %#v: %v", imp.Source(), e, err)
 				}
 			}
-			for _, rej := range r.rejects {
+			for _, rej := range r.Rejects {
 				if rej.File != "f" || rej.Line < 1 {
 					t.Fatalf("%s: rejection without position: %#v", imp.Source(), rej)
 				}

@@ -2,8 +2,7 @@ package generic
 
 import (
 	"context"
-	"io"
-	"os"
+	"github.com/hindsightrca/hindsight/importers/importertest"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -15,26 +14,7 @@ import (
 	"github.com/hindsightrca/hindsight/internal/incident"
 )
 
-// recorder is a Sink that keeps what it is given.
-type recorder struct {
-	events  []incident.TimelineEvent
-	rejects []importers.Rejection
-}
-
-func (r *recorder) Event(e incident.TimelineEvent) error {
-	r.events = append(r.events, e)
-	return nil
-}
-
-func (r *recorder) Reject(rej importers.Rejection) { r.rejects = append(r.rejects, rej) }
-
-func fileInput(path string) importers.Input {
-	return importers.Input{Name: path, Open: func() (io.ReadCloser, error) { return os.Open(path) }}
-}
-
-func stringInput(name, s string) importers.Input {
-	return importers.Input{Name: name, Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(s)), nil }}
-}
+type recorder = importertest.Recorder
 
 // ev is an event in short; at is RFC 3339.
 func ev(source, file, at, text string, kind incident.EventKind, actor, body, id, thread, link string) incident.TimelineEvent {
@@ -93,19 +73,19 @@ func TestImporters_Parse(t *testing.T) {
 		want        []incident.TimelineEvent
 		wantRejects []importers.Rejection
 	}{
-		{name: "csv with default names", imp: NewCSV(), in: fileInput("testdata/timeline.csv"), want: csvWant, wantRejects: csvRejects},
+		{name: "csv with default names", imp: NewCSV(), in: importertest.FileInput("testdata/timeline.csv"), want: csvWant, wantRejects: csvRejects},
 		{
-			name: "csv semicolon with mapping", imp: NewCSV(), in: fileInput("testdata/semicolon.csv"),
+			name: "csv semicolon with mapping", imp: NewCSV(), in: importertest.FileInput("testdata/semicolon.csv"),
 			mapping:     map[string]string{"time": "zeit", "actor": "wer", "text": "was"},
 			want:        []incident.TimelineEvent{ev("csv", "semicolon.csv", "2024-11-20T10:00:00Z", "2024-11-20 11:00", note, "Bo; Chen", "semi;colon", "sha256:9bc6eb8fa9f700f04487094224bcd9a1", "", "")},
 			wantRejects: []importers.Rejection{{File: "semicolon.csv", Line: 2, Field: "zeit", Reason: `timestamp "20.11.2024" is not a Unix time`}},
 		},
 		{
-			name: "tsv", imp: NewCSV(), in: stringInput("t.tsv", "ts\ttext\tthread\n2024-11-20T10:00:00Z\ta, b; c\tT1\n"),
+			name: "tsv", imp: NewCSV(), in: importertest.StringInput("t.tsv", "ts\ttext\tthread\n2024-11-20T10:00:00Z\ta, b; c\tT1\n"),
 			want: []incident.TimelineEvent{ev("csv", "t.tsv", "2024-11-20T10:00:00Z", "2024-11-20T10:00:00Z", note, "", "a, b; c", "sha256:bb8c399092a90980ccfd8b960924a66c", "T1", "")},
 		},
 		{
-			name: "csv bad quote rejected and reading goes on", imp: NewCSV(), in: stringInput("q.csv", "time,text\n2024-11-20T10:00:00Z,a \"b\" c\n2024-11-20T10:01:00Z,ok\n"),
+			name: "csv bad quote rejected and reading goes on", imp: NewCSV(), in: importertest.StringInput("q.csv", "time,text\n2024-11-20T10:00:00Z,a \"b\" c\n2024-11-20T10:01:00Z,ok\n"),
 			want:        []incident.TimelineEvent{ev("csv", "q.csv", "2024-11-20T10:01:00Z", "2024-11-20T10:01:00Z", note, "", "ok", "sha256:deb6e4596ab38d23536e91e46797a308", "", "")},
 			wantRejects: []importers.Rejection{{File: "q.csv", Line: 2, Reason: `bare " in non-quoted-field`}},
 		},
@@ -115,11 +95,11 @@ func TestImporters_Parse(t *testing.T) {
 			want: []incident.TimelineEvent{ev("csv", "b/one.CSV", "2024-11-20T09:00:00Z", "2024-11-20 10:00", note, "", "hi", "sha256:623bcc4af5e0aa866032b2f1c4b4c0d0", "", "")},
 		},
 		{
-			name: "jsonl with dotted mapping", imp: NewJSONL(), in: fileInput("testdata/events.jsonl"), mapping: jsonMap,
+			name: "jsonl with dotted mapping", imp: NewJSONL(), in: importertest.FileInput("testdata/events.jsonl"), mapping: jsonMap,
 			want: jsonWant, wantRejects: jsonRejects,
 		},
 		{
-			name: "jsonl default names", imp: NewJSONL(), in: stringInput("d.ndjson", "\uFEFF{\"Timestamp\":\"2024-11-20T10:00:00Z\",\"author\":\"Ana\",\"message\":\"hi\",\"id\":\"m1\",\"kind\":\"CHAT\",\"url\":\"https://x.example/1\"}\n"),
+			name: "jsonl default names", imp: NewJSONL(), in: importertest.StringInput("d.ndjson", "\uFEFF{\"Timestamp\":\"2024-11-20T10:00:00Z\",\"author\":\"Ana\",\"message\":\"hi\",\"id\":\"m1\",\"kind\":\"CHAT\",\"url\":\"https://x.example/1\"}\n"),
 			want: []incident.TimelineEvent{ev("jsonl", "d.ndjson", "2024-11-20T10:00:00Z", "2024-11-20T10:00:00Z", incident.KindChat, "Ana", "hi", "m1", "", "https://x.example/1")},
 		},
 	}
@@ -129,10 +109,10 @@ func TestImporters_Parse(t *testing.T) {
 			if err := tt.imp.Parse(context.Background(), tt.in, importers.Options{Mapping: tt.mapping, Location: berlin}, &r); err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, r.events); diff != "" {
+			if diff := cmp.Diff(tt.want, r.Events); diff != "" {
 				t.Errorf("events (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tt.wantRejects, r.rejects); diff != "" {
+			if diff := cmp.Diff(tt.wantRejects, r.Rejects); diff != "" {
 				t.Errorf("rejections (-want +got):\n%s", diff)
 			}
 		})
@@ -147,17 +127,17 @@ func TestImporters_ParseErrors(t *testing.T) {
 		mapping map[string]string
 		want    string
 	}{
-		{name: "unknown mapping field", imp: NewCSV(), in: stringInput("a.csv", "time,text\n"), mapping: map[string]string{"when": "ts"},
+		{name: "unknown mapping field", imp: NewCSV(), in: importertest.StringInput("a.csv", "time,text\n"), mapping: map[string]string{"when": "ts"},
 			want: `csv: mapping: unknown field "when" (want one of time, actor, text, id, thread, kind, link, source)`},
-		{name: "empty mapping value", imp: NewJSONL(), in: stringInput("a.jsonl", ""), mapping: map[string]string{"time": " "},
+		{name: "empty mapping value", imp: NewJSONL(), in: importertest.StringInput("a.jsonl", ""), mapping: map[string]string{"time": " "},
 			want: `jsonl: mapping: field "time" maps to an empty name`},
-		{name: "mapped column missing", imp: NewCSV(), in: stringInput("a.csv", "when,text\n"), mapping: map[string]string{"time": "ts"},
+		{name: "mapped column missing", imp: NewCSV(), in: importertest.StringInput("a.csv", "when,text\n"), mapping: map[string]string{"time": "ts"},
 			want: `csv: a.csv: mapping time=ts: no column "ts" in the header (columns: when, text)`},
-		{name: "no text column", imp: NewCSV(), in: stringInput("a.csv", "time,what\n"),
+		{name: "no text column", imp: NewCSV(), in: importertest.StringInput("a.csv", "time,what\n"),
 			want: "csv: a.csv: no text column: name one with --map text=<column> (tried text, message, body; columns: time, what)"},
-		{name: "empty csv", imp: NewCSV(), in: stringInput("a.csv", "\uFEFF"), want: "csv: a.csv: empty file: a header row is required"},
+		{name: "empty csv", imp: NewCSV(), in: importertest.StringInput("a.csv", "\uFEFF"), want: "csv: a.csv: empty file: a header row is required"},
 		{name: "csv folder without csv", imp: NewCSV(), in: importers.Input{Name: "d", FS: fstest.MapFS{"a.txt": {}}}, want: "csv: d: no .csv or .tsv files"},
-		{name: "jsonl line too long", imp: NewJSONL(), in: stringInput("l.jsonl", "{}\n"+strings.Repeat(" ", maxLine+1)),
+		{name: "jsonl line too long", imp: NewJSONL(), in: importertest.StringInput("l.jsonl", "{}\n"+strings.Repeat(" ", maxLine+1)),
 			want: "jsonl: l.jsonl: line 2: bufio.Scanner: token too long"},
 		{name: "nothing", imp: NewJSONL(), in: importers.Input{Name: "n"}, want: "jsonl: n: nothing to read"},
 	}
@@ -174,14 +154,14 @@ func TestImporters_ParseErrors(t *testing.T) {
 func TestContentID_Dedupes(t *testing.T) {
 	const file = "time,actor,text\n2024-11-20T10:00:00Z,Ana,hi\n"
 	var a, b recorder
-	if err := NewCSV().Parse(context.Background(), stringInput("a.csv", file), importers.Options{}, &a); err != nil {
+	if err := NewCSV().Parse(context.Background(), importertest.StringInput("a.csv", file), importers.Options{}, &a); err != nil {
 		t.Fatal(err)
 	}
-	if err := NewCSV().Parse(context.Background(), stringInput("b.csv", strings.Replace(file, "Z", "+00:00", 1)), importers.Options{}, &b); err != nil {
+	if err := NewCSV().Parse(context.Background(), importertest.StringInput("b.csv", strings.Replace(file, "Z", "+00:00", 1)), importers.Options{}, &b); err != nil {
 		t.Fatal(err)
 	}
-	if len(a.events) != 1 || len(b.events) != 1 || a.events[0].ExternalID != b.events[0].ExternalID {
-		t.Fatalf("same row, different ids: %+v %+v", a.events, b.events)
+	if len(a.Events) != 1 || len(b.Events) != 1 || a.Events[0].ExternalID != b.Events[0].ExternalID {
+		t.Fatalf("same row, different ids: %+v %+v", a.Events, b.Events)
 	}
 }
 
@@ -207,15 +187,15 @@ func TestCSV_TimeFormat(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var r recorder
-			err := NewCSV().Parse(context.Background(), stringInput("excel.csv", csv), importers.Options{Mapping: tt.mapping}, &r)
+			err := NewCSV().Parse(context.Background(), importertest.StringInput("excel.csv", csv), importers.Options{Mapping: tt.mapping}, &r)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(r.events) != tt.want || len(r.rejects) != tt.rejected {
-				t.Fatalf("events %d rejects %+v", len(r.events), r.rejects)
+			if len(r.Events) != tt.want || len(r.Rejects) != tt.rejected {
+				t.Fatalf("events %d rejects %+v", len(r.Events), r.Rejects)
 			}
-			if tt.want > 0 && r.events[0].OccurredAt.Format(time.RFC3339) != "2024-03-01T10:00:00Z" {
-				t.Fatalf("time = %v", r.events[0].OccurredAt)
+			if tt.want > 0 && r.Events[0].OccurredAt.Format(time.RFC3339) != "2024-03-01T10:00:00Z" {
+				t.Fatalf("time = %v", r.Events[0].OccurredAt)
 			}
 		})
 	}

@@ -3,7 +3,7 @@ package hipchat
 import (
 	"bytes"
 	"context"
-	"errors"
+	"github.com/hindsightrca/hindsight/importers/importertest"
 	"io"
 	"os"
 	"strings"
@@ -16,27 +16,11 @@ import (
 	"github.com/hindsightrca/hindsight/internal/incident"
 )
 
-type recorder struct {
-	events  []incident.TimelineEvent
-	rejects []importers.Rejection
-}
+type recorder = importertest.Recorder
 
-func (r *recorder) Event(e incident.TimelineEvent) error {
-	r.events = append(r.events, e)
-	if e.Body == "fail" {
-		return errors.New("sink full")
-	}
-	return nil
-}
-
-func (r *recorder) Reject(x importers.Rejection) { r.rejects = append(r.rejects, x) }
-
-func fileInput(name string) importers.Input {
-	return importers.Input{Name: name, Open: func() (io.ReadCloser, error) { return os.Open(name) }}
-}
-
-func stringInput(name, s string) importers.Input {
-	return importers.Input{Name: name, Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(s)), nil }}
+// failOnFailBody is a recorder whose sink fails on an event with body "fail".
+func failOnFailBody() *recorder {
+	return &recorder{FailOn: func(e incident.TimelineEvent, _ int) bool { return e.Body == "fail" }}
 }
 
 func at(h, m, s, ns int) time.Time { return time.Date(2016, 5, 17, h, m, s, ns, time.UTC) }
@@ -108,7 +92,7 @@ func TestImporter_Parse(t *testing.T) {
 	}{
 		{
 			name:        "one history.json, mixed timestamps",
-			in:          func(*testing.T) importers.Input { return fileInput("testdata/history.json") },
+			in:          func(*testing.T) importers.Input { return importertest.FileInput("testdata/history.json") },
 			opts:        importers.Options{Location: time.FixedZone("CEST", 2*3600)},
 			want:        singleFile,
 			wantRejects: singleRejects,
@@ -135,30 +119,30 @@ func TestImporter_Parse(t *testing.T) {
 		{
 			name: "lone room file names its room by folder",
 			in: func(*testing.T) importers.Input {
-				return stringInput("x/rooms/ops/history.json", `[{"UserMessage":{"id":"1","message":"hi","sender":{"id":5,"name":"Ann"},"timestamp":"2016-05-17T19:00:00Z"}}]`)
+				return importertest.StringInput("x/rooms/ops/history.json", `[{"UserMessage":{"id":"1","message":"hi","sender":{"id":5,"name":"Ann"},"timestamp":"2016-05-17T19:00:00Z"}}]`)
 			},
 			want: []incident.TimelineEvent{ev("1", at(19, 0, 0, 0), "2016-05-17T19:00:00Z", incident.KindChat, "Ann", "hi",
 				map[string]any{"channel": "ops", "room_id": "ops", "message_type": "UserMessage", "user_id": "5"})},
 		},
 		{
 			name:        "not an array",
-			in:          func(*testing.T) importers.Input { return stringInput("h.json", `"x"`) },
+			in:          func(*testing.T) importers.Input { return importertest.StringInput("h.json", `"x"`) },
 			wantRejects: []importers.Rejection{{File: "h.json", Line: 1, Reason: "want a JSON array of messages"}},
 		},
 		{
 			name:        "object without items",
-			in:          func(*testing.T) importers.Input { return stringInput("h.json", `{"links":{}}`) },
+			in:          func(*testing.T) importers.Input { return importertest.StringInput("h.json", `{"links":{}}`) },
 			wantRejects: []importers.Rejection{{File: "h.json", Line: 1, Field: "items", Reason: "is missing: not a HipChat history"}},
 		},
 		{
 			name:        "empty file",
-			in:          func(*testing.T) importers.Input { return stringInput("h.json", ``) },
+			in:          func(*testing.T) importers.Input { return importertest.StringInput("h.json", ``) },
 			wantRejects: []importers.Rejection{{File: "h.json", Line: 1, Reason: "broken JSON near byte 0: EOF"}},
 		},
 		{
 			name: "unknown sender",
 			in: func(*testing.T) importers.Input {
-				return stringInput("h.json", `[{"UserMessage":{"id":"1","message":"m","sender":{"id":7},"timestamp":"2016-05-17T19:00:00Z"}},{"UserMessage":{"id":"2","message":"m","timestamp":"2016-05-17T19:00:00Z"}}]`)
+				return importertest.StringInput("h.json", `[{"UserMessage":{"id":"1","message":"m","sender":{"id":7},"timestamp":"2016-05-17T19:00:00Z"}},{"UserMessage":{"id":"2","message":"m","timestamp":"2016-05-17T19:00:00Z"}}]`)
 			},
 			want: []incident.TimelineEvent{
 				ev("1", at(19, 0, 0, 0), "2016-05-17T19:00:00Z", incident.KindChat, "unknown user 7", "m", map[string]any{"message_type": "UserMessage", "user_id": "7"}),
@@ -172,10 +156,10 @@ func TestImporter_Parse(t *testing.T) {
 			if err := New().Parse(context.Background(), tt.in(t), tt.opts, &r); err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
-			if d := cmp.Diff(tt.want, r.events); d != "" {
+			if d := cmp.Diff(tt.want, r.Events); d != "" {
 				t.Errorf("events (-want +got):\n%s", d)
 			}
-			if d := cmp.Diff(tt.wantRejects, r.rejects); d != "" {
+			if d := cmp.Diff(tt.wantRejects, r.Rejects); d != "" {
 				t.Errorf("rejections (-want +got):\n%s", d)
 			}
 		})
@@ -194,12 +178,12 @@ func TestImporter_ParseErrors(t *testing.T) {
 		{name: "folder without rooms", ctx: context.Background(), in: importers.Input{Name: "dir", FS: fstest.MapFS{"users.json": {Data: []byte("[]")}}}, wantErr: "hipchat: dir: no rooms/<room>/history.json: not a HipChat export"},
 		{name: "broken rooms.json", ctx: context.Background(), in: importers.Input{Name: "dir", FS: fstest.MapFS{"rooms.json": {Data: []byte("[{")}, "rooms/1/history.json": {Data: []byte("[]")}}}, wantErr: "hipchat: rooms.json: unexpected EOF"},
 		{name: "nothing", ctx: context.Background(), in: importers.Input{Name: "x"}, wantErr: "hipchat: x: nothing to read"},
-		{name: "ctx done", ctx: canceled, in: fileInput("testdata/history.json"), wantErr: "context canceled"},
-		{name: "sink fails", ctx: context.Background(), in: stringInput("h.json", `[{"UserMessage":{"id":"1","message":"fail","timestamp":"2016-05-17T19:00:00Z"}}]`), wantErr: "sink full"},
+		{name: "ctx done", ctx: canceled, in: importertest.FileInput("testdata/history.json"), wantErr: "context canceled"},
+		{name: "sink fails", ctx: context.Background(), in: importertest.StringInput("h.json", `[{"UserMessage":{"id":"1","message":"fail","timestamp":"2016-05-17T19:00:00Z"}}]`), wantErr: "sink full"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := New().Parse(tt.ctx, tt.in, importers.Options{}, &recorder{})
+			err := New().Parse(tt.ctx, tt.in, importers.Options{}, failOnFailBody())
 			if err == nil || err.Error() != tt.wantErr {
 				t.Fatalf("err = %v, want %q", err, tt.wantErr)
 			}
@@ -220,12 +204,12 @@ func FuzzParse(f *testing.F) {
 		if err := New().Parse(context.Background(), in, importers.Options{}, &r); err != nil && err.Error() != "sink full" {
 			t.Fatalf("Parse: %v", err)
 		}
-		for _, e := range r.events {
+		for _, e := range r.Events {
 			if e.ExternalID == "" || e.OccurredAt.IsZero() || strings.TrimSpace(e.Body) == "" || e.Actor == "" {
 				t.Fatalf("incomplete event %+v", e)
 			}
 		}
-		for _, x := range r.rejects {
+		for _, x := range r.Rejects {
 			if x.Line < 1 || x.Reason == "" {
 				t.Fatalf("rejection without position or reason: %+v", x)
 			}

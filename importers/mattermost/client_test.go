@@ -151,11 +151,11 @@ func TestClient_Pull(t *testing.T) {
 		ev("p3", 3, "Bobby", "failing over ✅", incident.KindChat, "p2", "p2", meta("u2", nil)),
 		ev("p2", 2, "Alice Liddell", "primary down", incident.KindChat, "p2", "", meta("u1", nil)),
 	}
-	if d := cmp.Diff(want, r.events); d != "" {
+	if d := cmp.Diff(want, r.Events); d != "" {
 		t.Errorf("events (-want +got):\n%s", d)
 	}
 	wantRejects := []importers.Rejection{{File: "channel ch1", Field: "posts.p7.message", Reason: "is empty and there are no files"}}
-	if d := cmp.Diff(wantRejects, r.rejects); d != "" {
+	if d := cmp.Diff(wantRejects, r.Rejects); d != "" {
 		t.Errorf("rejections (-want +got):\n%s", d)
 	}
 	if d := cmp.Diff([]time.Duration{3 * time.Second, 2 * time.Second}, waits); d != "" {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/hindsightrca/hindsight/importers/importertest"
 	"io"
 	"os"
 	"strings"
@@ -16,29 +17,7 @@ import (
 	"github.com/hindsightrca/hindsight/internal/incident"
 )
 
-type recorder struct {
-	events  []incident.TimelineEvent
-	rejects []importers.Rejection
-	failAt  int // Event fails on this 1-based call when > 0
-}
-
-func (r *recorder) Event(e incident.TimelineEvent) error {
-	r.events = append(r.events, e)
-	if r.failAt > 0 && len(r.events) == r.failAt {
-		return errors.New("sink full")
-	}
-	return nil
-}
-
-func (r *recorder) Reject(x importers.Rejection) { r.rejects = append(r.rejects, x) }
-
-func fileInput(name string) importers.Input {
-	return importers.Input{Name: name, Open: func() (io.ReadCloser, error) { return os.Open(name) }}
-}
-
-func stringInput(name, s string) importers.Input {
-	return importers.Input{Name: name, Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(s)), nil }}
-}
+type recorder = importertest.Recorder
 
 func at(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 
@@ -106,20 +85,20 @@ func TestImporter_Parse(t *testing.T) {
 	}{
 		{
 			name:        "whole export",
-			in:          fileInput("testdata/export.jsonl"),
+			in:          importertest.FileInput("testdata/export.jsonl"),
 			want:        []incident.TimelineEvent{evRoot, evReply1, evReply2, evFile, evLunch, evHook, evDM, evDMReply, evSame1, evSame2, evNoTimeRoot},
 			wantRejects: fixtureRejects,
 		},
 		{
 			name:        "one channel by name",
-			in:          fileInput("testdata/export.jsonl"),
+			in:          importertest.FileInput("testdata/export.jsonl"),
 			opts:        importers.Options{Channels: []string{"Town-Square"}},
 			want:        []incident.TimelineEvent{evLunch},
 			wantRejects: []importers.Rejection{fixtureRejects[0]},
 		},
 		{
 			name:        "direct channel by members and channel by display name",
-			in:          fileInput("testdata/export.jsonl"),
+			in:          importertest.FileInput("testdata/export.jsonl"),
 			opts:        importers.Options{Channels: []string{"alice,bob", "town square"}},
 			want:        []incident.TimelineEvent{evLunch, evDM, evDMReply},
 			wantRejects: []importers.Rejection{fixtureRejects[0]},
@@ -136,7 +115,7 @@ func TestImporter_Parse(t *testing.T) {
 		},
 		{
 			name: "missing fields and unknown types",
-			in: stringInput("x.jsonl", `{"type":"scheme","scheme":{"name":"s"}}
+			in: importertest.StringInput("x.jsonl", `{"type":"scheme","scheme":{"name":"s"}}
 {"version":1}
 {"type":"post"}
 {"type":"post","post":{"channel":"c","user":"u","message":"m","create_at":1}}
@@ -167,13 +146,13 @@ func TestImporter_Parse(t *testing.T) {
 			if err := New().Parse(context.Background(), tt.in, tt.opts, &r); err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
-			if d := cmp.Diff(tt.want, r.events); d != "" {
+			if d := cmp.Diff(tt.want, r.Events); d != "" {
 				t.Errorf("events (-want +got):\n%s", d)
 			}
-			if d := cmp.Diff(tt.wantRejects, r.rejects); d != "" {
+			if d := cmp.Diff(tt.wantRejects, r.Rejects); d != "" {
 				t.Errorf("rejections (-want +got):\n%s", d)
 			}
-			for _, e := range r.events {
+			for _, e := range r.Events {
 				e.Normalize()
 				if err := e.Validate(); err != nil {
 					t.Errorf("event %s does not validate: %v", e.ExternalID, err)
@@ -196,8 +175,8 @@ func TestImporter_ParseErrors(t *testing.T) {
 		{name: "folder without jsonl", ctx: context.Background(), in: importers.Input{Name: "dir", FS: fstest.MapFS{"a.json": {}}}, sink: &recorder{}, wantErr: "mattermost: dir: no .jsonl file: not a Mattermost bulk export"},
 		{name: "no input", ctx: context.Background(), in: importers.Input{Name: "x"}, sink: &recorder{}, wantErr: "mattermost: x: nothing to read"},
 		{name: "open fails", ctx: context.Background(), in: importers.Input{Name: "x", Open: func() (io.ReadCloser, error) { return nil, errors.New("gone") }}, sink: &recorder{}, wantErr: "mattermost: open x: gone"},
-		{name: "ctx done", ctx: ctx, in: fileInput("testdata/export.jsonl"), sink: &recorder{}, wantErr: "context canceled"},
-		{name: "sink fails", ctx: context.Background(), in: fileInput("testdata/export.jsonl"), sink: &recorder{failAt: 2}, wantErr: "sink full"},
+		{name: "ctx done", ctx: ctx, in: importertest.FileInput("testdata/export.jsonl"), sink: &recorder{}, wantErr: "context canceled"},
+		{name: "sink fails", ctx: context.Background(), in: importertest.FileInput("testdata/export.jsonl"), sink: &recorder{FailOn: func(_ incident.TimelineEvent, n int) bool { return n == 2 }}, wantErr: "sink full"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -216,18 +195,18 @@ func TestImporter_LongLine(t *testing.T) {
 	ok := `{"type":"post","post":{"team":"t","channel":"c","user":"u","message":"short","create_at":1714557600000}}`
 	long := `{"type":"post","post":{"team":"t","channel":"c","user":"u","message":"` + strings.Repeat("x", 70000) + `","create_at":1714557600001}}`
 	var r recorder
-	if err := New().Parse(context.Background(), stringInput("big.jsonl", long+"\r\n"+ok+"\n"+long), importers.Options{}, &r); err != nil {
+	if err := New().Parse(context.Background(), importertest.StringInput("big.jsonl", long+"\r\n"+ok+"\n"+long), importers.Options{}, &r); err != nil {
 		t.Fatal(err)
 	}
 	want := []importers.Rejection{
 		{File: "big.jsonl", Line: 1, Reason: "line is longer than 200 bytes"},
 		{File: "big.jsonl", Line: 3, Reason: "line is longer than 200 bytes"},
 	}
-	if d := cmp.Diff(want, r.rejects); d != "" {
+	if d := cmp.Diff(want, r.Rejects); d != "" {
 		t.Errorf("rejections (-want +got):\n%s", d)
 	}
-	if len(r.events) != 1 || r.events[0].Body != "short" {
-		t.Errorf("events = %+v, want the short post only", r.events)
+	if len(r.Events) != 1 || r.Events[0].Body != "short" {
+		t.Errorf("events = %+v, want the short post only", r.Events)
 	}
 }
 
@@ -244,12 +223,12 @@ func FuzzParse(f *testing.F) {
 		if err := New().Parse(context.Background(), in, importers.Options{}, &r); err != nil {
 			t.Fatalf("Parse: %v", err)
 		}
-		for _, e := range r.events {
+		for _, e := range r.Events {
 			if e.ExternalID == "" || e.OccurredAt.IsZero() || strings.TrimSpace(e.Body) == "" || e.Kind != incident.KindChat {
 				t.Fatalf("incomplete event %+v", e)
 			}
 		}
-		for _, x := range r.rejects {
+		for _, x := range r.Rejects {
 			if x.Line < 1 || x.Reason == "" {
 				t.Fatalf("rejection without position or reason: %+v", x)
 			}

@@ -3,7 +3,7 @@ package skype
 import (
 	"bytes"
 	"context"
-	"errors"
+	"github.com/hindsightrca/hindsight/importers/importertest"
 	"io"
 	"os"
 	"strings"
@@ -16,27 +16,11 @@ import (
 	"github.com/hindsightrca/hindsight/internal/incident"
 )
 
-type recorder struct {
-	events  []incident.TimelineEvent
-	rejects []importers.Rejection
-}
+type recorder = importertest.Recorder
 
-func (r *recorder) Event(e incident.TimelineEvent) error {
-	r.events = append(r.events, e)
-	if e.Body == "fail" {
-		return errors.New("sink full")
-	}
-	return nil
-}
-
-func (r *recorder) Reject(x importers.Rejection) { r.rejects = append(r.rejects, x) }
-
-func fileInput(name string) importers.Input {
-	return importers.Input{Name: name, Open: func() (io.ReadCloser, error) { return os.Open(name) }}
-}
-
-func stringInput(s string) importers.Input {
-	return importers.Input{Name: "messages.json", Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(s)), nil }}
+// failOnFailBody is a recorder whose sink fails on an event with body "fail".
+func failOnFailBody() *recorder {
+	return &recorder{FailOn: func(e incident.TimelineEvent, _ int) bool { return e.Body == "fail" }}
 }
 
 const room = "19:3f9a2b@thread.skype"
@@ -94,19 +78,19 @@ func TestImporter_Parse(t *testing.T) {
 	}{
 		{
 			name:        "whole export",
-			in:          fileInput("testdata/messages.json"),
+			in:          importertest.FileInput("testdata/messages.json"),
 			want:        []incident.TimelineEvent{evBold, evQuote, evStart, evEnd, evFile, evAdd, evText, evDM, evNoName},
 			wantRejects: roomRejects,
 		},
 		{
 			name: "conversation by display name, list before id",
-			in:   fileInput("testdata/messages.json"),
+			in:   importertest.FileInput("testdata/messages.json"),
 			opts: importers.Options{Channels: []string{"bob builder"}},
 			want: []incident.TimelineEvent{evDM},
 		},
 		{
 			name: "conversation by id",
-			in:   fileInput("testdata/messages.json"),
+			in:   importertest.FileInput("testdata/messages.json"),
 			opts: importers.Options{Channels: []string{"8:live:mallory"}},
 			want: []incident.TimelineEvent{evNoName},
 		},
@@ -122,7 +106,7 @@ func TestImporter_Parse(t *testing.T) {
 		},
 		{
 			name: "missing fields",
-			in: stringInput(`{"conversations":[{"id":"8:x","MessageList":[
+			in: importertest.StringInput("messages.json", `{"conversations":[{"id":"8:x","MessageList":[
 				{"originalarrivaltime":"2024-05-01T10:00:00Z","messagetype":"RichText","content":"no id"},
 				{"id":"2","originalarrivaltime":"2024-05-01T10:00:00Z","messagetype":"Event/Call","content":"<partlist type=\"missed\"></partlist>"},
 				{"id":"3","originalarrivaltime":"2024-05-01T10:00:00Z","content":"<e_m ts=\"1\"></e_m>"}],"properties":{}},
@@ -133,18 +117,18 @@ func TestImporter_Parse(t *testing.T) {
 		},
 		{
 			name:        "truncated file keeps what came before",
-			in:          stringInput(`{"conversations":[{"id":"8:x","MessageList":[{"id":"1","originalarrivaltime":"2024-05-01T10:00:00Z","messagetype":"Text","content":"ok"},{"id":"2","origi`),
+			in:          importertest.StringInput("messages.json", `{"conversations":[{"id":"8:x","MessageList":[{"id":"1","originalarrivaltime":"2024-05-01T10:00:00Z","messagetype":"Text","content":"ok"},{"id":"2","origi`),
 			want:        []incident.TimelineEvent{{Source: "skype", Kind: incident.KindChat, OccurredAt: utc(10, 0, 0, 0), OccurredAtText: "2024-05-01T10:00:00Z", Actor: "unknown user", Body: "ok", ExternalID: "8:x/1", Metadata: map[string]any{"channel": "8:x", "conversation_id": "8:x", "messagetype": "Text"}}},
 			wantRejects: []importers.Rejection{{File: "messages.json", Line: 2, Field: "conversations[0].MessageList[1]", Reason: "broken JSON near byte 137: unexpected EOF"}},
 		},
 		{
 			name:        "not a skype export",
-			in:          stringInput(`{"messages":[]}`),
+			in:          importertest.StringInput("messages.json", `{"messages":[]}`),
 			wantRejects: []importers.Rejection{{File: "messages.json", Line: 1, Field: "conversations", Reason: "is missing: not a Skype messages.json"}},
 		},
 		{
 			name:        "an array",
-			in:          stringInput(`[]`),
+			in:          importertest.StringInput("messages.json", `[]`),
 			wantRejects: []importers.Rejection{{File: "messages.json", Line: 1, Reason: `want "{" near byte 1`}},
 		},
 	}
@@ -154,10 +138,10 @@ func TestImporter_Parse(t *testing.T) {
 			if err := New().Parse(context.Background(), tt.in, tt.opts, &r); err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
-			if d := cmp.Diff(tt.want, r.events); d != "" {
+			if d := cmp.Diff(tt.want, r.Events); d != "" {
 				t.Errorf("events (-want +got):\n%s", d)
 			}
-			if d := cmp.Diff(tt.wantRejects, r.rejects); d != "" {
+			if d := cmp.Diff(tt.wantRejects, r.Rejects); d != "" {
 				t.Errorf("rejections (-want +got):\n%s", d)
 			}
 		})
@@ -175,12 +159,12 @@ func TestImporter_ParseErrors(t *testing.T) {
 	}{
 		{name: "folder without messages.json", ctx: context.Background(), in: importers.Input{Name: "dir", FS: fstest.MapFS{"endpoints.json": {}}}, wantErr: "skype: dir: no messages.json: not a Skype export"},
 		{name: "nothing", ctx: context.Background(), in: importers.Input{Name: "x"}, wantErr: "skype: x: nothing to read"},
-		{name: "ctx done", ctx: canceled, in: fileInput("testdata/messages.json"), wantErr: "context canceled"},
-		{name: "sink fails", ctx: context.Background(), in: stringInput(`{"conversations":[{"id":"8:x","MessageList":[{"id":"1","originalarrivaltime":"2024-05-01T10:00:00Z","messagetype":"Text","content":"fail"}]}]}`), wantErr: "sink full"},
+		{name: "ctx done", ctx: canceled, in: importertest.FileInput("testdata/messages.json"), wantErr: "context canceled"},
+		{name: "sink fails", ctx: context.Background(), in: importertest.StringInput("messages.json", `{"conversations":[{"id":"8:x","MessageList":[{"id":"1","originalarrivaltime":"2024-05-01T10:00:00Z","messagetype":"Text","content":"fail"}]}]}`), wantErr: "sink full"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := New().Parse(tt.ctx, tt.in, importers.Options{}, &recorder{})
+			err := New().Parse(tt.ctx, tt.in, importers.Options{}, failOnFailBody())
 			if err == nil || err.Error() != tt.wantErr {
 				t.Fatalf("err = %v, want %q", err, tt.wantErr)
 			}
@@ -201,12 +185,12 @@ func FuzzParse(f *testing.F) {
 		if err := New().Parse(context.Background(), in, importers.Options{}, &r); err != nil && err.Error() != "sink full" {
 			t.Fatalf("Parse: %v", err)
 		}
-		for _, e := range r.events {
+		for _, e := range r.Events {
 			if e.ExternalID == "" || e.OccurredAt.IsZero() || strings.TrimSpace(e.Body) == "" {
 				t.Fatalf("incomplete event %+v", e)
 			}
 		}
-		for _, x := range r.rejects {
+		for _, x := range r.Rejects {
 			if x.Line < 1 || x.Reason == "" {
 				t.Fatalf("rejection without position or reason: %+v", x)
 			}

@@ -21,7 +21,7 @@ func TestParse_DayFileOverLimit(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "incidents/2024-11-20.json") || !strings.Contains(err.Error(), "day file") {
 		t.Fatalf("err = %v", err)
 	}
-	if len(r.events) != 0 {
-		t.Fatalf("events from a refused export: %d", len(r.events))
+	if len(r.Events) != 0 {
+		t.Fatalf("events from a refused export: %d", len(r.Events))
 	}
 }

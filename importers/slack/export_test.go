@@ -34,7 +34,7 @@ func meta(kv ...any) map[string]any {
 }
 
 func TestImporter_Events(t *testing.T) {
-	got := parseDir(t, "testdata/export", importers.Options{}).byID()
+	got := parseDir(t, "testdata/export", importers.Options{}).ByID()
 	const thread = "C01GENERAL:1732111200.000200"
 	tests := []struct {
 		name string
@@ -158,8 +158,8 @@ func TestImporter_ChannelFilter(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := parseDir(t, "testdata/export", importers.Options{Channels: tt.channels})
-			if len(rec.events) != tt.want {
-				t.Errorf("got %d events, want %d", len(rec.events), tt.want)
+			if len(rec.Events) != tt.want {
+				t.Errorf("got %d events, want %d", len(rec.Events), tt.want)
 			}
 		})
 	}
@@ -175,11 +175,11 @@ func TestImporter_Rejections(t *testing.T) {
 		{File: "general/2024-11-22.json", Line: 1, Reason: "a day file must hold a JSON array of messages"},
 		{File: "general/2024-11-23.json", Line: 7, Reason: "message 2: broken JSON (the file ends in the middle of a message: truncated?); the rest of the file is skipped"},
 	}
-	if diff := cmp.Diff(want, rec.rejects); diff != "" {
+	if diff := cmp.Diff(want, rec.Rejects); diff != "" {
 		t.Errorf("rejections (-want +got):\n%s", diff)
 	}
 	var bodies []string
-	for _, e := range rec.events {
+	for _, e := range rec.Events {
 		bodies = append(bodies, e.Body)
 	}
 	if diff := cmp.Diff([]string{"still imported", "before the cut", "cut after the comma"}, bodies); diff != "" {
@@ -242,7 +242,7 @@ func TestImporter_Zip(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := parseDir(t, "testdata/export", importers.Options{})
-	if diff := cmp.Diff(want.events, rec.events); diff != "" {
+	if diff := cmp.Diff(want.Events, rec.Events); diff != "" {
 		t.Errorf("zip and folder differ (-folder +zip):\n%s", diff)
 	}
 }

@@ -70,7 +70,7 @@ func FuzzParse(f *testing.F) {
 		if err := NewImporter().Parse(context.Background(), importers.Input{Name: "fuzz", FS: fsys}, importers.Options{}, rec); err != nil {
 			t.Fatalf("Parse: %v", err)
 		}
-		for _, e := range rec.events {
+		for _, e := range rec.Events {
 			if e.ExternalID == "" || e.Source != Source {
 				t.Errorf("event without id or source: %+v", e)
 			}

@@ -107,7 +107,7 @@ func TestClient_Pull(t *testing.T) {
 	}
 	type row struct{ ID, Actor, Body, Parent string }
 	var got []row
-	for _, e := range rec.events {
+	for _, e := range rec.Events {
 		got = append(got, row{e.ExternalID, e.Actor, e.Body, e.ParentID})
 	}
 	const th = "C01GENERAL:1732111500.000500"
@@ -122,11 +122,11 @@ func TestClient_Pull(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
-	if len(rec.rejects) != 1 || rec.rejects[0].Field != "ts" {
-		t.Errorf("rejects = %+v, want one for ts", rec.rejects)
+	if len(rec.Rejects) != 1 || rec.Rejects[0].Field != "ts" {
+		t.Errorf("rejects = %+v, want one for ts", rec.Rejects)
 	}
-	if rec.events[0].Metadata["channel"] != "general" {
-		t.Errorf("channel metadata = %v", rec.events[0].Metadata["channel"])
+	if rec.Events[0].Metadata["channel"] != "general" {
+		t.Errorf("channel metadata = %v", rec.Events[0].Metadata["channel"])
 	}
 	if n := f.calls["users.info"]; n != 3 {
 		t.Errorf("users.info called %d times, want 3 (cached)", n)
@@ -179,7 +179,7 @@ func TestClient_Resume(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ids []string
-	for _, e := range rec.events {
+	for _, e := range rec.Events {
 		ids = append(ids, e.ExternalID)
 	}
 	want := []string{"C01GENERAL:1732111300.000300", "C01GENERAL:1732111200.000200"}

@@ -25,7 +25,7 @@ func parseDir(t *testing.T, dir string, opts importers.Options) *recorder {
 // TestImporter_Golden pins the whole output of the fixture export.
 func TestImporter_Golden(t *testing.T) {
 	rec := parseDir(t, "testdata/export", importers.Options{})
-	got, err := json.MarshalIndent(rec.events, "", "  ")
+	got, err := json.MarshalIndent(rec.Events, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestImporter_Golden(t *testing.T) {
 	if string(want) != string(got)+"\n" {
 		t.Errorf("output differs from %s (run go test -update and review the diff)\n%s", golden, got)
 	}
-	if len(rec.rejects) != 0 {
-		t.Errorf("rejections: %+v", rec.rejects)
+	if len(rec.Rejects) != 0 {
+		t.Errorf("rejections: %+v", rec.Rejects)
 	}
 }

@@ -2,6 +2,7 @@ package teams
 
 import (
 	"context"
+	"github.com/hindsightrca/hindsight/importers/importertest"
 	"os"
 	"regexp"
 	"strings"
@@ -22,8 +23,8 @@ func FuzzParse(f *testing.F) {
 	f.Add(`{"value":[{"id":"1","replies":[{"id":"2"}]}]}`)
 	f.Fuzz(func(t *testing.T, data string) {
 		var r recorder
-		_ = New().Parse(context.Background(), stringInput("f.json", data), importers.Options{}, &r)
-		for _, e := range r.events {
+		_ = New().Parse(context.Background(), importertest.StringInput("f.json", data), importers.Options{}, &r)
+		for _, e := range r.Events {
 			if e.ExternalID == "" || e.OccurredAt.IsZero() || strings.TrimSpace(e.Body) == "" {
 				t.Fatalf("incomplete event %#v", e)
 			}
@@ -35,7 +36,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("raw tag in body %q", e.Body)
 			}
 		}
-		for _, rej := range r.rejects {
+		for _, rej := range r.Rejects {
 			if rej.File != "f.json" || rej.Line < 1 {
 				t.Fatalf("rejection without position: %#v", rej)
 			}

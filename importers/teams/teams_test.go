@@ -2,7 +2,7 @@ package teams
 
 import (
 	"context"
-	"io"
+	"github.com/hindsightrca/hindsight/importers/importertest"
 	"os"
 	"strings"
 	"testing"
@@ -15,26 +15,7 @@ import (
 	"github.com/hindsightrca/hindsight/internal/incident"
 )
 
-// recorder is a Sink that keeps what it is given.
-type recorder struct {
-	events  []incident.TimelineEvent
-	rejects []importers.Rejection
-}
-
-func (r *recorder) Event(e incident.TimelineEvent) error {
-	r.events = append(r.events, e)
-	return nil
-}
-
-func (r *recorder) Reject(rej importers.Rejection) { r.rejects = append(r.rejects, rej) }
-
-func fileInput(path string) importers.Input {
-	return importers.Input{Name: path, Open: func() (io.ReadCloser, error) { return os.Open(path) }}
-}
-
-func stringInput(name, s string) importers.Input {
-	return importers.Input{Name: name, Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(s)), nil }}
-}
+type recorder = importertest.Recorder
 
 func at(s string) time.Time {
 	t, err := time.Parse(time.RFC3339Nano, s)
@@ -117,8 +98,8 @@ func TestImporter_Parse(t *testing.T) {
 		want        []incident.TimelineEvent
 		wantRejects []importers.Rejection
 	}{
-		{name: "graph page", in: fileInput("testdata/channel_messages.json"), want: fixtureEvents(), wantRejects: fixtureRejects},
-		{name: "bare array", in: stringInput("export/msgs.json", "\uFEFF[\n"+top+",\n"+reply+"\n]"), want: arrayEvents},
+		{name: "graph page", in: importertest.FileInput("testdata/channel_messages.json"), want: fixtureEvents(), wantRejects: fixtureRejects},
+		{name: "bare array", in: importertest.StringInput("export/msgs.json", "\uFEFF[\n"+top+",\n"+reply+"\n]"), want: arrayEvents},
 		{
 			name: "folder of pages",
 			in: importers.Input{Name: "export", FS: fstest.MapFS{
@@ -132,12 +113,12 @@ func TestImporter_Parse(t *testing.T) {
 				{File: "General/page1.json", Line: 231, Field: "from.user", Reason: fixtureRejects[1].Reason},
 			},
 		},
-		{name: "channel filter by id", in: stringInput("a.json", "["+top+","+reply+"]"), opts: importers.Options{Channels: []string{"c1"}}, want: arrayEvents[:1]},
-		{name: "channel filter by file name", in: stringInput("c9.json", "["+top+"]"), opts: importers.Options{Channels: []string{"c9"}}, want: arrayEvents[:1]},
-		{name: "channel filter drops others", in: fileInput("testdata/channel_messages.json"), opts: importers.Options{Channels: []string{"other"}}, wantRejects: fixtureRejects[1:]},
+		{name: "channel filter by id", in: importertest.StringInput("a.json", "["+top+","+reply+"]"), opts: importers.Options{Channels: []string{"c1"}}, want: arrayEvents[:1]},
+		{name: "channel filter by file name", in: importertest.StringInput("c9.json", "["+top+"]"), opts: importers.Options{Channels: []string{"c9"}}, want: arrayEvents[:1]},
+		{name: "channel filter drops others", in: importertest.FileInput("testdata/channel_messages.json"), opts: importers.Options{Channels: []string{"other"}}, wantRejects: fixtureRejects[1:]},
 		{
 			name: "no id and no text",
-			in:   stringInput("b.json", `{"value":[{"createdDateTime":"2024-11-20T10:59:00Z"},`+"\n"+`{"id":"3","createdDateTime":"2024-11-20T10:59:00Z","body":{"contentType":"html","content":"<p> </p>"}}]}`),
+			in:   importertest.StringInput("b.json", `{"value":[{"createdDateTime":"2024-11-20T10:59:00Z"},`+"\n"+`{"id":"3","createdDateTime":"2024-11-20T10:59:00Z","body":{"contentType":"html","content":"<p> </p>"}}]}`),
 			wantRejects: []importers.Rejection{
 				{File: "b.json", Line: 1, Field: "id", Reason: "message has no id"},
 				{File: "b.json", Line: 2, Field: "body", Reason: "message has no text, event detail or attachment"},
@@ -145,7 +126,7 @@ func TestImporter_Parse(t *testing.T) {
 		},
 		{
 			name:        "bad timestamp",
-			in:          stringInput("c.json", `[{"id":"4","createdDateTime":"yesterday","body":{"content":"x"}}]`),
+			in:          importertest.StringInput("c.json", `[{"id":"4","createdDateTime":"yesterday","body":{"content":"x"}}]`),
 			wantRejects: []importers.Rejection{{File: "c.json", Line: 1, Field: "createdDateTime", Reason: `timestamp "yesterday" is in no known format (want RFC 3339, "2006-01-02 15:04:05" or Unix seconds)`}},
 		},
 	}
@@ -155,10 +136,10 @@ func TestImporter_Parse(t *testing.T) {
 			if err := New().Parse(context.Background(), tt.in, tt.opts, &r); err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, r.events); diff != "" {
+			if diff := cmp.Diff(tt.want, r.Events); diff != "" {
 				t.Errorf("events (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tt.wantRejects, r.rejects); diff != "" {
+			if diff := cmp.Diff(tt.wantRejects, r.Rejects); diff != "" {
 				t.Errorf("rejections (-want +got):\n%s", diff)
 			}
 		})
@@ -171,11 +152,11 @@ func TestImporter_ParseErrors(t *testing.T) {
 		in   importers.Input
 		want string
 	}{
-		{name: "truncated", in: stringInput("t.json", "{\"value\": [\n{\"id\": \"1\",\n"), want: "teams: t.json: line 2: unexpected EOF"},
-		{name: "not a page", in: stringInput("p.json", `{"ok": true}`), want: `teams: p.json: line 1: no "value" array: not a Graph chatMessage page`},
-		{name: "value not array", in: stringInput("v.json", `{"value": 3}`), want: `teams: v.json: line 1: field "value" must be an array of chatMessage`},
-		{name: "scalar", in: stringInput("s.json", `42`), want: `teams: s.json: line 1: want a Graph page {"value": [...]} or a JSON array of chatMessage`},
-		{name: "not json", in: stringInput("n.json", `hello`), want: "teams: n.json: line 1: not JSON: invalid character 'h' looking for beginning of value"},
+		{name: "truncated", in: importertest.StringInput("t.json", "{\"value\": [\n{\"id\": \"1\",\n"), want: "teams: t.json: line 2: unexpected EOF"},
+		{name: "not a page", in: importertest.StringInput("p.json", `{"ok": true}`), want: `teams: p.json: line 1: no "value" array: not a Graph chatMessage page`},
+		{name: "value not array", in: importertest.StringInput("v.json", `{"value": 3}`), want: `teams: v.json: line 1: field "value" must be an array of chatMessage`},
+		{name: "scalar", in: importertest.StringInput("s.json", `42`), want: `teams: s.json: line 1: want a Graph page {"value": [...]} or a JSON array of chatMessage`},
+		{name: "not json", in: importertest.StringInput("n.json", `hello`), want: "teams: n.json: line 1: not JSON: invalid character 'h' looking for beginning of value"},
 		{name: "empty folder", in: importers.Input{Name: "dir", FS: fstest.MapFS{"a.txt": {Data: []byte("x")}}}, want: "teams: dir: no .json files with Graph channel messages"},
 		{name: "nothing", in: importers.Input{Name: "x"}, want: "teams: x: nothing to read"},
 	}
@@ -205,13 +186,13 @@ func TestImporter_AlertCardWithoutName(t *testing.T) {
 		"body":{"contentType":"html","content":"<attachment id=\"abc\"></attachment>"},
 		"attachments":[{"id":"abc","contentType":"application/vnd.microsoft.card.adaptive","name":null,"content":"` + card + `"}]}]}`
 	var r recorder
-	if err := New().Parse(context.Background(), stringInput("teams.json", page), importers.Options{}, &r); err != nil {
+	if err := New().Parse(context.Background(), importertest.StringInput("teams.json", page), importers.Options{}, &r); err != nil {
 		t.Fatal(err)
 	}
-	if len(r.rejects) != 0 || len(r.events) != 1 {
-		t.Fatalf("events %d, rejects %+v", len(r.events), r.rejects)
+	if len(r.Rejects) != 0 || len(r.Events) != 1 {
+		t.Fatalf("events %d, rejects %+v", len(r.Events), r.Rejects)
 	}
-	if got := r.events[0].Body; !strings.Contains(got, "Fired: CPU > 90% on api-7") || !strings.Contains(got, "Severity: Sev1") {
+	if got := r.Events[0].Body; !strings.Contains(got, "Fired: CPU > 90% on api-7") || !strings.Contains(got, "Severity: Sev1") {
 		t.Fatalf("body = %q", got)
 	}
 }
