@@ -77,15 +77,10 @@ func (a *App) UpdateAction(ctx context.Context, id int64, p incident.ActionPatch
 	return withRetry(p.Version, func() (incident.CorrectiveAction, error) {
 		var out incident.CorrectiveAction
 		err := a.store.InTx(ctx, func(tx *store.Store) error {
-			cur, err := tx.Action(ctx, id)
+			cur, _, err := lockedChild(ctx, tx, "action", id, tx.Action,
+				func(a incident.CorrectiveAction) int64 { return a.IncidentID })
 			if err != nil {
-				return notFoundAs(err, "action", strconv.FormatInt(id, 10))
-			}
-			if _, err := tx.LockIncident(ctx, cur.IncidentID); err != nil {
 				return err
-			}
-			if cur, err = tx.Action(ctx, id); err != nil { // as it is under the lock
-				return notFoundAs(err, "action", strconv.FormatInt(id, 10))
 			}
 			if err := checkVersion("action", p.Version, cur.Version, cur); err != nil {
 				return err

@@ -188,3 +188,23 @@ func page[T any](items []T, total, n int, cursor func(T) incident.Cursor) incide
 	}
 	return p
 }
+
+// lockedChild loads an object that lives in an incident (an action, a root
+// cause), takes the incident's row lock and reads the object again as it is
+// under the lock, so the version check that follows cannot race.
+func lockedChild[T any](ctx context.Context, tx *store.Store, object string, id int64,
+	load func(context.Context, int64) (T, error), incidentOf func(T) int64) (T, incident.Incident, error) {
+	var zero T
+	cur, err := load(ctx, id)
+	if err != nil {
+		return zero, incident.Incident{}, notFoundAs(err, object, strconv.FormatInt(id, 10))
+	}
+	inc, err := tx.LockIncident(ctx, incidentOf(cur))
+	if err != nil {
+		return zero, incident.Incident{}, err
+	}
+	if cur, err = load(ctx, id); err != nil {
+		return zero, incident.Incident{}, notFoundAs(err, object, strconv.FormatInt(id, 10))
+	}
+	return cur, inc, nil
+}

@@ -82,16 +82,10 @@ func (a *App) UpdateRootCause(ctx context.Context, id int64, p incident.RootCaus
 	return withRetry(p.Version, func() (incident.RootCause, error) {
 		var out incident.RootCause
 		err := a.store.InTx(ctx, func(tx *store.Store) error {
-			cur, err := tx.RootCause(ctx, id)
-			if err != nil {
-				return notFoundAs(err, "root_cause", strconv.FormatInt(id, 10))
-			}
-			inc, err := tx.LockIncident(ctx, cur.IncidentID)
+			cur, inc, err := lockedChild(ctx, tx, "root_cause", id, tx.RootCause,
+				func(rc incident.RootCause) int64 { return rc.IncidentID })
 			if err != nil {
 				return err
-			}
-			if cur, err = tx.RootCause(ctx, id); err != nil { // as it is under the lock
-				return notFoundAs(err, "root_cause", strconv.FormatInt(id, 10))
 			}
 			if err := checkVersion("root_cause", p.Version, cur.Version, cur); err != nil {
 				return err
