@@ -182,11 +182,7 @@ func (s *server) updateAction(c *gin.Context) {
 		return
 	}
 	var req actionPatchRequest
-	if err := decodeJSON(c, &req); err != nil {
-		s.renderError(c, err)
-		return
-	}
-	version, err := expectedVersion(c, req.Version)
+	version, err := decodeVersioned(c, &req)
 	if err != nil {
 		s.renderError(c, err)
 		return

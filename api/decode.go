@@ -206,6 +206,23 @@ func optTime(o incident.Opt[*timeValue]) incident.Opt[*time.Time] {
 	return incident.Opt[*time.Time]{Set: o.Set, Value: o.Value.ptr()}
 }
 
+// versioned is a write request that may carry the version it expects.
+type versioned interface{ bodyVersion() *int }
+
+func (r *actionPatchRequest) bodyVersion() *int    { return r.Version }
+func (r *incidentPatchRequest) bodyVersion() *int  { return r.Version }
+func (r *rootCausePatchRequest) bodyVersion() *int { return r.Version }
+func (r *eventPatchRequest) bodyVersion() *int     { return r.Version }
+
+// decodeVersioned decodes a write request into req and returns the version
+// the client expects (see expectedVersion).
+func decodeVersioned(c *gin.Context, req versioned) (*int, error) {
+	if err := decodeJSON(c, req); err != nil {
+		return nil, err
+	}
+	return expectedVersion(c, req.bodyVersion())
+}
+
 // expectedVersion is the version a write expects: the body's "version" when
 // given, else an If-Match header ("3", "\"3\"" or W/"3"), else nil.
 func expectedVersion(c *gin.Context, body *int) (*int, error) {

@@ -150,11 +150,7 @@ func (s *server) getIncident(c *gin.Context) {
 // updateIncident handles PATCH /incidents/:id.
 func (s *server) updateIncident(c *gin.Context) {
 	var req incidentPatchRequest
-	if err := decodeJSON(c, &req); err != nil {
-		s.renderError(c, err)
-		return
-	}
-	version, err := expectedVersion(c, req.Version)
+	version, err := decodeVersioned(c, &req)
 	if err != nil {
 		s.renderError(c, err)
 		return

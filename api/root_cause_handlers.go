@@ -95,11 +95,7 @@ func (s *server) updateRootCause(c *gin.Context) {
 		return
 	}
 	var req rootCausePatchRequest
-	if err := decodeJSON(c, &req); err != nil {
-		s.renderError(c, err)
-		return
-	}
-	version, err := expectedVersion(c, req.Version)
+	version, err := decodeVersioned(c, &req)
 	if err != nil {
 		s.renderError(c, err)
 		return

@@ -207,11 +207,7 @@ func (s *server) updateTimelineEvent(c *gin.Context) {
 		return
 	}
 	var req eventPatchRequest
-	if err := decodeJSON(c, &req); err != nil {
-		s.renderError(c, err)
-		return
-	}
-	version, err := expectedVersion(c, req.Version)
+	version, err := decodeVersioned(c, &req)
 	if err != nil {
 		s.renderError(c, err)
 		return
