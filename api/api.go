@@ -75,6 +75,8 @@ type Deps struct {
 	// proxy (one that strips the header from client requests): the API trusts
 	// it blindly. Empty: every request acts as incident.Anonymous.
 	UserHeader string
+	// Markdown renders previews (POST /render); share the app's. Default markdown.New().
+	Markdown *markdown.Renderer
 	// UI serves the browser UI for GET requests outside /api/v1. Nil: JSON 404.
 	UI http.Handler
 	// Imports configures timeline imports (importers offered, upload limit).
@@ -116,7 +118,10 @@ func newEngine(deps Deps) *gin.Engine {
 		userHeader: deps.UserHeader,
 		ui:         deps.UI,
 		imports:    deps.Imports,
-		md:         markdown.New(),
+		md:         deps.Markdown,
+	}
+	if s.md == nil {
+		s.md = markdown.New()
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -12,6 +12,7 @@ import (
 	"github.com/hindsightrca/hindsight/api"
 	"github.com/hindsightrca/hindsight/frontend"
 	"github.com/hindsightrca/hindsight/internal/app"
+	"github.com/hindsightrca/hindsight/internal/markdown"
 )
 
 type serveCmd struct {
@@ -36,12 +37,14 @@ func (c serveCmd) Run(e *env) error {
 	}
 	defer s.Close()
 	loc, _ := e.cfg.Location() // validated in setup
-	a := app.New(s, app.Options{Logger: e.log, Location: loc, Templates: tmpls, ChromiumPath: e.cfg.ChromiumPath})
+	md := markdown.New()       // one pipeline for previews, reports and exports
+	a := app.New(s, app.Options{Logger: e.log, Location: loc, Templates: tmpls, ChromiumPath: e.cfg.ChromiumPath, Markdown: md})
 	handler := api.New(api.Deps{
 		Service:      a,
 		Logger:       e.log,
 		MaxBodyBytes: e.cfg.MaxBodyBytes,
 		Version:      version,
+		Markdown:     md,
 		UI:           frontend.Handler(),
 		Imports:      api.ImportDeps{Registry: importerRegistry(), MaxUploadBytes: e.cfg.MaxUploadBytes},
 	})
