@@ -2,6 +2,7 @@ package importers
 
 import (
 	"errors"
+	"net/mail"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,6 +19,10 @@ var zonedLayouts = []string{
 	"2006-01-02 15:04:05.999999999 -0700",
 	"2006-01-02 15:04:05.999999999 -0700 MST",
 	time.RFC1123Z,
+	time.RFC1123,
+	time.UnixDate, // Nagios $LONGDATETIME$: "Mon Jan 15 12:30:45 UTC 2024"
+	"Mon Jan _2 15:04:05 MST 2006",
+	time.RubyDate,
 }
 
 // localLayouts are the layouts without a zone, read in the given location.
@@ -28,6 +33,8 @@ var localLayouts = []string{
 	"2006-01-02 15:04:05.999999999",
 	"2006-01-02T15:04",
 	"2006-01-02 15:04",
+	"2006.01.02 15:04:05", // Zabbix {EVENT.DATE} {EVENT.TIME}
+	time.ANSIC,
 }
 
 // ParseTime reads a timestamp as chat and call tools write them: RFC 3339
@@ -55,6 +62,10 @@ func ParseTime(s string, loc *time.Location) (time.Time, error) {
 		if t, err := time.ParseInLocation(l, s, loc); err == nil {
 			return t.UTC(), nil
 		}
+	}
+	// Mail dates ("Tue, 5 Nov 2024 03:04:05 +0100 (CET)") in their variants.
+	if t, err := mail.ParseDate(s); err == nil {
+		return t.UTC(), nil
 	}
 	return time.Time{}, errors.New("timestamp " + strconv.Quote(short(s)) + " is in no known format (want RFC 3339, \"2006-01-02 15:04:05\" or Unix seconds)")
 }

@@ -38,6 +38,12 @@ func importerRegistry() *importers.Registry {
 	)
 }
 
+// hookRegistry is the list of live webhook parsers this binary offers under
+// /api/v1/hooks/{source}.
+func hookRegistry() *importers.HookRegistry {
+	return importers.NewHookRegistry()
+}
+
 // importSourceCmd imports an export file into an incident's timeline. It is
 // importCmd's default branch: "hindsight import slack export.zip".
 type importSourceCmd struct {

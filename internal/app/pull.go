@@ -41,12 +41,24 @@ func (p PullImporter) Parse(ctx context.Context, _ importers.Input, _ importers.
 // *slack.PullError, reachable with errors.As) comes wrapped in *ParseError
 // and nothing is written.
 func (a *App) PullTimeline(ctx context.Context, ref, source string, channels []string, pull PullFunc, opts ImportOptions) (ImportReport, error) {
+	if len(channels) == 0 {
+		return ImportReport{}, incident.Invalid("channel", "at least one channel is required")
+	}
+	return a.pullInto(ctx, ref, source, channels, pull, opts)
+}
+
+// PullRecords pulls from an alert or ticket API (PagerDuty log entries,
+// OpsGenie alert logs, Zabbix events) into ref's timeline, as PullTimeline
+// does for chat: targets name what was pulled (vendor incident or alert
+// ids) and may be empty when the pull reads the whole window.
+func (a *App) PullRecords(ctx context.Context, ref, source string, targets []string, pull PullFunc, opts ImportOptions) (ImportReport, error) {
+	return a.pullInto(ctx, ref, source, targets, pull, opts)
+}
+
+func (a *App) pullInto(ctx context.Context, ref, source string, channels []string, pull PullFunc, opts ImportOptions) (ImportReport, error) {
 	inc, err := a.resolve(ctx, a.store, ref)
 	if err != nil {
 		return ImportReport{}, err
-	}
-	if len(channels) == 0 {
-		return ImportReport{}, incident.Invalid("channel", "at least one channel is required")
 	}
 	if opts.From != nil && opts.To != nil && opts.To.Before(*opts.From) {
 		return ImportReport{}, incident.Invalid("to", "must not be before from")

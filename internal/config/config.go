@@ -63,6 +63,37 @@ type Config struct {
 	MattermostToken string `env:"HINDSIGHT_MATTERMOST_TOKEN"`
 	// MattermostTokenFile names a file holding MattermostToken.
 	MattermostTokenFile string `env:"HINDSIGHT_MATTERMOST_TOKEN_FILE"`
+	// PagerDutyToken is a REST API key "hindsight pull pagerduty" sends
+	// (read-only is enough). It is a secret: never log or print it.
+	PagerDutyToken     string `env:"HINDSIGHT_PAGERDUTY_TOKEN"`
+	PagerDutyTokenFile string `env:"HINDSIGHT_PAGERDUTY_TOKEN_FILE"`
+	// PagerDutyAPIURL is the root of PagerDuty's REST API (EU accounts,
+	// proxies, tests).
+	PagerDutyAPIURL string `env:"HINDSIGHT_PAGERDUTY_API_URL" envDefault:"https://api.pagerduty.com"`
+	// OpsGenieToken is an API integration key ("GenieKey") for
+	// "hindsight pull opsgenie". It is a secret.
+	OpsGenieToken     string `env:"HINDSIGHT_OPSGENIE_TOKEN"`
+	OpsGenieTokenFile string `env:"HINDSIGHT_OPSGENIE_TOKEN_FILE"`
+	// OpsGenieAPIURL is https://api.opsgenie.com, or https://api.eu.opsgenie.com for EU accounts.
+	OpsGenieAPIURL string `env:"HINDSIGHT_OPSGENIE_API_URL" envDefault:"https://api.opsgenie.com"`
+	// ZabbixURL is the Zabbix frontend whose api_jsonrpc.php "hindsight
+	// pull zabbix" calls, e.g. https://zabbix.example.com.
+	ZabbixURL string `env:"HINDSIGHT_ZABBIX_URL"`
+	// ZabbixToken is a Zabbix API token (5.4+). It is a secret.
+	ZabbixToken     string `env:"HINDSIGHT_ZABBIX_TOKEN"`
+	ZabbixTokenFile string `env:"HINDSIGHT_ZABBIX_TOKEN_FILE"`
+	// VictorOpsAPIID and VictorOpsAPIKey authenticate "hindsight pull
+	// victorops" against the Splunk On-Call public API. The key is a secret.
+	VictorOpsAPIID      string `env:"HINDSIGHT_VICTOROPS_API_ID"`
+	VictorOpsAPIKey     string `env:"HINDSIGHT_VICTOROPS_API_KEY"`
+	VictorOpsAPIKeyFile string `env:"HINDSIGHT_VICTOROPS_API_KEY_FILE"`
+	// VictorOpsAPIURL is the root of the Splunk On-Call public API.
+	VictorOpsAPIURL string `env:"HINDSIGHT_VICTOROPS_API_URL" envDefault:"https://api.victorops.com"`
+	// HookMaxBodyBytes bounds one webhook delivery's body.
+	HookMaxBodyBytes int64 `env:"HINDSIGHT_HOOK_MAX_BODY_BYTES" envDefault:"1048576"`
+	// HookRouteWindow is how long before an open incident's start an alert
+	// of one of its services is still routed to it.
+	HookRouteWindow time.Duration `env:"HINDSIGHT_HOOK_ROUTE_WINDOW" envDefault:"1h"`
 }
 
 // Load reads the configuration from environ (KEY=value pairs, as os.Environ
@@ -86,6 +117,10 @@ func Load(environ []string) (Config, error) {
 		{"HINDSIGHT_DATABASE_URL", &c.DatabaseURL, c.DatabaseURLFile},
 		{"HINDSIGHT_SLACK_TOKEN", &c.SlackToken, c.SlackTokenFile},
 		{"HINDSIGHT_MATTERMOST_TOKEN", &c.MattermostToken, c.MattermostTokenFile},
+		{"HINDSIGHT_PAGERDUTY_TOKEN", &c.PagerDutyToken, c.PagerDutyTokenFile},
+		{"HINDSIGHT_OPSGENIE_TOKEN", &c.OpsGenieToken, c.OpsGenieTokenFile},
+		{"HINDSIGHT_ZABBIX_TOKEN", &c.ZabbixToken, c.ZabbixTokenFile},
+		{"HINDSIGHT_VICTOROPS_API_KEY", &c.VictorOpsAPIKey, c.VictorOpsAPIKeyFile},
 	} {
 		if err := readSecretFile(sec.name, sec.value, sec.file); err != nil {
 			return Config{}, err
@@ -162,10 +197,18 @@ func (c Config) Validate() error {
 	if c.MaxUploadBytes < 1024 {
 		errs = append(errs, errors.New("HINDSIGHT_MAX_UPLOAD_BYTES must be at least 1024"))
 	}
-	for _, u := range [][2]string{{"HINDSIGHT_SLACK_API_URL", c.SlackAPIURL}, {"HINDSIGHT_MATTERMOST_URL", c.MattermostURL}} {
+	for _, u := range [][2]string{{"HINDSIGHT_SLACK_API_URL", c.SlackAPIURL}, {"HINDSIGHT_MATTERMOST_URL", c.MattermostURL},
+		{"HINDSIGHT_PAGERDUTY_API_URL", c.PagerDutyAPIURL}, {"HINDSIGHT_OPSGENIE_API_URL", c.OpsGenieAPIURL},
+		{"HINDSIGHT_ZABBIX_URL", c.ZabbixURL}, {"HINDSIGHT_VICTOROPS_API_URL", c.VictorOpsAPIURL}} {
 		if u[1] != "" && !strings.HasPrefix(u[1], "https://") && !strings.HasPrefix(u[1], "http://") {
 			errs = append(errs, fmt.Errorf("%s %q: want an http:// or https:// URL", u[0], u[1]))
 		}
+	}
+	if c.HookMaxBodyBytes < 1024 {
+		errs = append(errs, errors.New("HINDSIGHT_HOOK_MAX_BODY_BYTES must be at least 1024"))
+	}
+	if c.HookRouteWindow < 0 {
+		errs = append(errs, errors.New("HINDSIGHT_HOOK_ROUTE_WINDOW must not be negative"))
 	}
 	if c.ShutdownTimeout <= 0 || c.RequestTimeout <= 0 {
 		errs = append(errs, errors.New("HINDSIGHT_SHUTDOWN_TIMEOUT and HINDSIGHT_REQUEST_TIMEOUT must be positive"))
