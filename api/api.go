@@ -24,6 +24,8 @@ type Service interface {
 	reviewService
 	revisionService
 	importService
+	hookService
+	alertService
 
 	Ping(ctx context.Context) error
 	// Today is the calendar day that due dates are judged against.
@@ -81,6 +83,8 @@ type Deps struct {
 	UI http.Handler
 	// Imports configures timeline imports (importers offered, upload limit).
 	Imports ImportDeps
+	// Hooks configures the webhook receivers.
+	Hooks HookDeps
 }
 
 //go:embed openapi.yaml
@@ -95,6 +99,7 @@ type server struct {
 	userHeader string
 	ui         http.Handler
 	imports    ImportDeps
+	hooks      HookDeps
 	// md renders markdown previews (POST /render).
 	md *markdown.Renderer
 }
@@ -118,6 +123,7 @@ func newEngine(deps Deps) *gin.Engine {
 		userHeader: deps.UserHeader,
 		ui:         deps.UI,
 		imports:    deps.Imports,
+		hooks:      deps.Hooks,
 		md:         deps.Markdown,
 	}
 	if s.md == nil {

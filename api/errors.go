@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/hindsightrca/hindsight/internal/app"
 	"github.com/hindsightrca/hindsight/internal/incident"
 )
 
@@ -65,6 +66,10 @@ func (s *server) renderError(c *gin.Context, err error) {
 		conflict *incident.ConflictError
 	)
 	var transition *incident.TransitionError
+	var (
+		hookAuth *app.HookAuthError
+		delivery *app.DeliveryError
+	)
 	switch {
 	case errors.As(err, &he):
 		status, e.Code, e.Message, e.Fields = he.Status, he.Code, he.Message, he.Fields
@@ -74,6 +79,10 @@ func (s *server) renderError(c *gin.Context, err error) {
 		if he.Cause != nil {
 			s.log.Warn("Request failed", slog.String("request_id", rid), slog.String("code", he.Code), slog.Any("error", he.Cause))
 		}
+	case errors.As(err, &hookAuth):
+		status, e.Code, e.Message = http.StatusUnauthorized, "hook_unauthorized", hookAuth.Error()
+	case errors.As(err, &delivery):
+		status, e.Code, e.Message = http.StatusBadRequest, "bad_payload", delivery.Error()
 	case errors.As(err, &maxBytes):
 		he := errBodyTooLarge(maxBytes.Limit).(*httpError)
 		status, e.Code, e.Message = he.Status, he.Code, he.Message

@@ -53,6 +53,12 @@ type ImportDeps struct {
 // bodyLimit is the body limit of the request: the upload limit for imports,
 // the JSON limit for everything else.
 func (s *server) bodyLimit(c *gin.Context) int64 {
+	if c.Request.Method == http.MethodPost && c.FullPath() == hookRoute {
+		if s.hooks.MaxBodyBytes > 0 {
+			return s.hooks.MaxBodyBytes
+		}
+		return DefaultHookMaxBodyBytes
+	}
 	if c.Request.Method == http.MethodPost && c.FullPath() == importRoute {
 		if s.imports.MaxUploadBytes > 0 {
 			return s.imports.MaxUploadBytes

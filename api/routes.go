@@ -66,6 +66,18 @@ func (s *server) routes(e *gin.Engine) {
 	v1.PATCH("/actions/:id", s.updateAction)
 	v1.DELETE("/actions/:id", s.deleteAction)
 
+	v1.POST("/hooks/:source", s.receiveHook)
+	v1.GET("/integrations/hooks", s.listHooks)
+	v1.POST("/integrations/hooks", s.createHook)
+	v1.POST("/integrations/hooks/:id/rotate", s.rotateHook)
+	v1.DELETE("/integrations/hooks/:id", s.deleteHook)
+
+	v1.GET("/alerts", s.listAlerts)
+	v1.GET("/alerts/:id", s.getAlert)
+	v1.POST("/alerts/attach", s.attachAlerts)
+	v1.POST("/alerts/dismiss", s.dismissAlerts)
+	v1.POST("/alerts/:id/incident", s.openIncidentFromAlert)
+
 	v1.GET("/templates", s.listTemplates)
 	v1.POST("/templates", s.createTemplate)
 	v1.GET("/templates/:key", s.getTemplate)

@@ -38,7 +38,8 @@ func (c serveCmd) Run(e *env) error {
 	defer s.Close()
 	loc, _ := e.cfg.Location() // validated in setup
 	md := markdown.New()       // one pipeline for previews, reports and exports
-	a := app.New(s, app.Options{Logger: e.log, Location: loc, Templates: tmpls, ChromiumPath: e.cfg.ChromiumPath, Markdown: md})
+	a := app.New(s, app.Options{Logger: e.log, Location: loc, Templates: tmpls, ChromiumPath: e.cfg.ChromiumPath, Markdown: md,
+		Hooks: hookRegistry(), HookRouteWindow: e.cfg.HookRouteWindow})
 	handler := api.New(api.Deps{
 		Service:      a,
 		Logger:       e.log,
@@ -47,6 +48,7 @@ func (c serveCmd) Run(e *env) error {
 		Markdown:     md,
 		UI:           frontend.Handler(),
 		Imports:      api.ImportDeps{Registry: importerRegistry(), MaxUploadBytes: e.cfg.MaxUploadBytes},
+		Hooks:        api.HookDeps{MaxBodyBytes: e.cfg.HookMaxBodyBytes},
 	})
 	ln, err := net.Listen("tcp", e.cfg.Addr)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hindsightrca/hindsight/importers"
 	"github.com/hindsightrca/hindsight/internal/incident"
 	"github.com/hindsightrca/hindsight/internal/markdown"
 	"github.com/hindsightrca/hindsight/internal/store"
@@ -35,6 +36,11 @@ type Options struct {
 	ChromiumPath string
 	// Markdown renders section text for reports and exports. Default markdown.New().
 	Markdown *markdown.Renderer
+	// Hooks are the live webhook parsers offered under /api/v1/hooks.
+	Hooks *importers.HookRegistry
+	// HookRouteWindow is how long before an open incident's start an alert
+	// of one of its services is still routed to it. Default 1h.
+	HookRouteWindow time.Duration
 }
 
 // App is the set of use cases over one store.
@@ -47,6 +53,11 @@ type App struct {
 	// chromium is the configured browser for PDF exports ("" looks it up).
 	chromium string
 	md       *markdown.Renderer
+	// hooks, routeWindow, hookCache and ingest serve live webhooks.
+	hooks       *importers.HookRegistry
+	routeWindow time.Duration
+	hookCache   *hookCache
+	ingest      *ingester
 }
 
 // New returns an App over s.
@@ -66,8 +77,14 @@ func New(s *store.Store, opts Options) *App {
 	if opts.Markdown == nil {
 		opts.Markdown = markdown.New()
 	}
-	return &App{store: s, now: opts.Now, log: opts.Logger, loc: opts.Location, tmpls: opts.Templates,
-		chromium: opts.ChromiumPath, md: opts.Markdown}
+	if opts.HookRouteWindow <= 0 {
+		opts.HookRouteWindow = time.Hour
+	}
+	a := &App{store: s, now: opts.Now, log: opts.Logger, loc: opts.Location, tmpls: opts.Templates,
+		chromium: opts.ChromiumPath, md: opts.Markdown, hooks: opts.Hooks, routeWindow: opts.HookRouteWindow,
+		hookCache: newHookCache()}
+	a.ingest = newIngester(a)
+	return a
 }
 
 // Ping reports whether the database answers.

@@ -1,0 +1,288 @@
+package app_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hindsightrca/hindsight/importers"
+	"github.com/hindsightrca/hindsight/importers/generic"
+	"github.com/hindsightrca/hindsight/internal/app"
+	"github.com/hindsightrca/hindsight/internal/incident"
+)
+
+// signedHook is the generic hook under another source name, signed by an
+// X-Test-Signature header equal to the secret.
+type signedHook struct{ *generic.Hook }
+
+func (signedHook) Source() string { return "signedtest" }
+
+func (signedHook) VerifySignature(d importers.Delivery, secret string) error {
+	if d.Header.Get("X-Test-Signature") != secret {
+		return fmt.Errorf("X-Test-Signature: %w", importers.ErrBadSignature)
+	}
+	return nil
+}
+
+func hookApp(t *testing.T, dialect string) *app.App {
+	a, _ := testApp(t, dialect, app.Options{Hooks: importers.NewHookRegistry(generic.NewHook(), signedHook{generic.NewHook()})})
+	return a
+}
+
+func forEachHookDB(t *testing.T, fn func(t *testing.T, a *app.App)) {
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		t.Run(dialect, func(t *testing.T) { fn(t, hookApp(t, dialect)) })
+	}
+}
+
+func delivery(body string) importers.Delivery {
+	return importers.Delivery{Header: http.Header{}, ContentType: "application/json", Body: []byte(body), ReceivedAt: t0.Add(time.Hour)}
+}
+
+func alertBody(id, status, service, alertID, at string) string {
+	return fmt.Sprintf(`{"id":%q,"status":%q,"title":"Error rate high","service":%q,"alert_id":%q,"time":%q,"severity":"critical"}`,
+		id, status, service, alertID, at)
+}
+
+func TestApp_HookCreateValidates(t *testing.T) {
+	forEachHookDB(t, func(t *testing.T, a *app.App) {
+		ctx := context.Background()
+		_, err := a.CreateHook(ctx, incident.Hook{Source: "nosuch", Name: "x"})
+		var verr *incident.ValidationError
+		if !errors.As(err, &verr) || verr.Fields["source"] == "" {
+			t.Fatalf("unknown source: %v", err)
+		}
+		_, err = a.CreateHook(ctx, incident.Hook{Source: "generic", Name: "g", SigningSecret: "s"})
+		if !errors.As(err, &verr) || verr.Fields["signing_secret"] == "" {
+			t.Fatalf("secret on an unsigned source: %v", err)
+		}
+		h, err := a.CreateHook(ctx, incident.Hook{Source: "generic", Name: "g"})
+		if err != nil || !strings.HasPrefix(h.Token, "hsk_") || h.Hook.TokenHash == "" || strings.Contains(h.Hook.TokenHash, h.Token) {
+			t.Fatalf("create: %+v %v", h, err)
+		}
+		if _, err := a.CreateHook(ctx, incident.Hook{Source: "generic", Name: "g"}); !errors.As(err, &verr) || verr.Fields["name"] == "" {
+			t.Fatalf("same name twice: %v", err)
+		}
+		rot, err := a.RotateHookToken(ctx, "g")
+		if err != nil || rot.Token == h.Token {
+			t.Fatalf("rotate: %v", err)
+		}
+		var auth *app.HookAuthError
+		if _, err := a.DeliverHook(ctx, "generic", h.Token, delivery(alertBody("1", "firing", "x", "a", "2026-11-20T10:00:00Z"))); !errors.As(err, &auth) {
+			t.Fatalf("old token after rotation: %v", err)
+		}
+		if _, err := a.DeliverHook(ctx, "generic", rot.Token, delivery(alertBody("1", "firing", "x", "a", "2026-11-20T10:00:00Z"))); err != nil {
+			t.Fatalf("new token: %v", err)
+		}
+		if err := a.DeleteHook(ctx, "g"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.DeliverHook(ctx, "generic", rot.Token, delivery(alertBody("2", "firing", "x", "a", "2026-11-20T10:00:00Z"))); !errors.As(err, &auth) {
+			t.Fatalf("deleted hook: %v", err)
+		}
+	})
+}
+
+func TestApp_HookRoutesAndDedupes(t *testing.T) {
+	forEachHookDB(t, func(t *testing.T, a *app.App) {
+		ctx := context.Background()
+		inc, err := a.CreateIncident(ctx, incident.Incident{Title: "Checkout down", StartedAt: ptr(t0), Services: []string{"Checkout"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := a.CreateIncident(ctx, incident.Incident{Title: "Other", StartedAt: ptr(t0)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := a.CreateHook(ctx, incident.Hook{Source: "generic", Name: "am"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		deliver := func(body string) app.HookResult {
+			t.Helper()
+			res, err := a.DeliverHook(ctx, "generic", h.Token, delivery(body))
+			if err != nil {
+				t.Fatalf("deliver %s: %v", body, err)
+			}
+			return res
+		}
+		// Service match: the open incident of service checkout (case folded).
+		res := deliver(alertBody("e1", "firing", "checkout", "A1", "2026-11-20T10:05:00Z"))
+		if res.Stored != 1 || res.Alerts[0].IncidentKey != inc.Key || res.Alerts[0].RoutedBy != incident.RoutedService {
+			t.Fatalf("service route: %+v", res)
+		}
+		// The same delivery again: stored once.
+		res = deliver(alertBody("e1", "firing", "checkout", "A1", "2026-11-20T10:05:00Z"))
+		if res.Stored != 0 || res.Duplicates != 1 {
+			t.Fatalf("replay: %+v", res)
+		}
+		// Named incident wins over the service.
+		res = deliver(`{"id":"e2","title":"Disk full","service":"checkout","incident":"` + other.Key + `","time":"2026-11-20T10:06:00Z"}`)
+		if res.Alerts[0].IncidentKey != other.Key || res.Alerts[0].RoutedBy != incident.RoutedNamed {
+			t.Fatalf("named route: %+v", res.Alerts)
+		}
+		// The resolve of A1 follows its trigger even without a service.
+		res = deliver(alertBody("e3", "resolved", "", "A1", "2026-11-20T10:30:00Z"))
+		if res.Alerts[0].IncidentKey != inc.Key || res.Alerts[0].RoutedBy != incident.RoutedThread {
+			t.Fatalf("thread route: %+v", res.Alerts)
+		}
+		tl, err := a.Timeline(ctx, inc.Key, incident.TimelineFilter{Limit: 50})
+		if err != nil || len(tl.Items) != 2 {
+			t.Fatalf("timeline: %d %v", len(tl.Items), err)
+		}
+		if tl.Items[0].Kind != incident.KindAlert || tl.Items[0].Metadata["subtype"] != "trigger" || tl.Items[1].Metadata["subtype"] != "resolve" {
+			t.Fatalf("events: %+v", tl.Items)
+		}
+		// An alert of an unknown service waits in the inbox, and so does its resolve.
+		res = deliver(alertBody("e4", "firing", "billing", "B1", "2026-11-20T11:00:00Z"))
+		if res.Alerts[0].State() != incident.AlertInbox {
+			t.Fatalf("inbox: %+v", res.Alerts)
+		}
+		deliver(alertBody("e5", "resolved", "billing", "B1", "2026-11-20T11:20:00Z"))
+		inbox, err := a.Alerts(ctx, incident.AlertFilter{State: incident.AlertInbox})
+		if err != nil || inbox.Total != 2 {
+			t.Fatalf("inbox list: %+v %v", inbox, err)
+		}
+		// Attaching one attaches its alert's other inbox events.
+		att, err := a.AttachAlerts(ctx, []int64{inbox.Items[1].ID}, inc.Key)
+		if err != nil || att.Attached != 2 || att.Added != 2 {
+			t.Fatalf("attach: %+v %v", att, err)
+		}
+		if _, err := a.AttachAlerts(ctx, []int64{inbox.Items[1].ID}, other.Key); err == nil {
+			t.Fatal("attach to a second incident: want an error")
+		}
+		// A later event of B1 now follows it into the incident.
+		res = deliver(alertBody("e6", "firing", "billing", "B1", "2026-11-20T12:00:00Z"))
+		if res.Alerts[0].IncidentKey != inc.Key {
+			t.Fatalf("after attach: %+v", res.Alerts)
+		}
+		// A resolved incident gets no alerts by service.
+		if _, err := a.UpdateIncident(ctx, inc.Key, incident.IncidentPatch{Status: incident.Some(incident.StatusResolved), ResolvedAt: incident.Some(ptr(t0.Add(3 * time.Hour)))}); err != nil {
+			t.Fatal(err)
+		}
+		res = deliver(alertBody("e7", "firing", "checkout", "C1", "2026-11-20T13:00:00Z"))
+		if res.Alerts[0].State() != incident.AlertInbox {
+			t.Fatalf("resolved incident: %+v", res.Alerts)
+		}
+		// Open a new incident from it.
+		opened, err := a.OpenIncidentFromAlert(ctx, res.Alerts[0].ID, incident.Incident{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if opened.Incident.Title != "Error rate high" || opened.Incident.Severity != incident.SEV2 ||
+			len(opened.Incident.Services) != 1 || opened.Incident.Services[0] != "checkout" ||
+			opened.Incident.StartedAt == nil || !opened.Incident.StartedAt.Equal(time.Date(2026, 11, 20, 13, 0, 0, 0, time.UTC)) || opened.Added != 1 {
+			t.Fatalf("opened: %+v", opened)
+		}
+		// Dismissed alerts stay dismissed, with their later events.
+		res = deliver(alertBody("e8", "firing", "search", "D1", "2026-11-20T14:00:00Z"))
+		if n, err := a.DismissAlerts(ctx, []int64{res.Alerts[0].ID}); err != nil || n != 1 {
+			t.Fatalf("dismiss: %d %v", n, err)
+		}
+		res = deliver(alertBody("e9", "resolved", "search", "D1", "2026-11-20T14:10:00Z"))
+		if res.Alerts[0].State() != incident.AlertDismissed {
+			t.Fatalf("dismissed thread: %+v", res.Alerts)
+		}
+	})
+}
+
+func TestApp_HookRefusesAndStoresNothing(t *testing.T) {
+	forEachHookDB(t, func(t *testing.T, a *app.App) {
+		ctx := context.Background()
+		h, err := a.CreateHook(ctx, incident.Hook{Source: "signedtest", Name: "pd", SigningSecret: "s3cret"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := alertBody("x1", "firing", "api", "X", "2026-11-20T10:00:00Z")
+		var auth *app.HookAuthError
+		d := delivery(body)
+		if _, err := a.DeliverHook(ctx, "signedtest", h.Token, d); !errors.As(err, &auth) {
+			t.Fatalf("right token, no signature: %v", err)
+		}
+		d.Header.Set("X-Test-Signature", "wrong")
+		if _, err := a.DeliverHook(ctx, "signedtest", h.Token, d); !errors.As(err, &auth) {
+			t.Fatalf("wrong signature: %v", err)
+		}
+		if _, err := a.DeliverHook(ctx, "signedtest", "", d); !errors.As(err, &auth) {
+			t.Fatalf("no token, wrong signature: %v", err)
+		}
+		if _, err := a.DeliverHook(ctx, "generic", h.Token, delivery(body)); !errors.As(err, &auth) {
+			t.Fatalf("token of another source: %v", err)
+		}
+		var de *app.DeliveryError
+		d.Header.Set("X-Test-Signature", "s3cret")
+		bad := d
+		bad.Body = []byte(`{"alerts":[{"title":"ok"},{"title":"bad","time":"yesterday"}]}`)
+		if _, err := a.DeliverHook(ctx, "signedtest", h.Token, bad); !errors.As(err, &de) || !strings.Contains(err.Error(), "alerts[1].time") {
+			t.Fatalf("bad payload: %v", err)
+		}
+		all, err := a.Alerts(ctx, incident.AlertFilter{})
+		if err != nil || all.Total != 0 {
+			t.Fatalf("refused deliveries stored %d alerts (%v)", all.Total, err)
+		}
+		// Signed, by token or by signature alone.
+		if res, err := a.DeliverHook(ctx, "signedtest", h.Token, d); err != nil || res.Stored != 1 || res.Hook != "pd" {
+			t.Fatalf("signed: %+v %v", res, err)
+		}
+		d.Body = []byte(alertBody("x2", "resolved", "api", "X", "2026-11-20T10:10:00Z"))
+		if res, err := a.DeliverHook(ctx, "signedtest", "", d); err != nil || res.Stored != 1 {
+			t.Fatalf("signature only: %+v %v", res, err)
+		}
+	})
+}
+
+// TestApp_HookConcurrentDeliveries sends many deliveries at once, each
+// twice: group commit must store every alert exactly once.
+func TestApp_HookConcurrentDeliveries(t *testing.T) {
+	forEachHookDB(t, func(t *testing.T, a *app.App) {
+		ctx := context.Background()
+		if _, err := a.CreateIncident(ctx, incident.Incident{Title: "Busy", StartedAt: ptr(t0), Services: []string{"api"}}); err != nil {
+			t.Fatal(err)
+		}
+		h, err := a.CreateHook(ctx, incident.Hook{Source: "generic", Name: "burst"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 200
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		stored, dups := 0, 0
+		errs := make(chan error, 2*n)
+		for i := range 2 * n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				svc := "api"
+				if i%4 == 0 {
+					svc = "elsewhere"
+				}
+				res, err := a.DeliverHook(ctx, "generic", h.Token, delivery(alertBody(fmt.Sprint("b", i%n), "firing", svc, fmt.Sprint("T", i%n), "2026-11-20T10:00:00Z")))
+				if err != nil {
+					errs <- err
+					return
+				}
+				mu.Lock()
+				stored += res.Stored
+				dups += res.Duplicates
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		if stored != n || dups != n {
+			t.Fatalf("stored %d, duplicates %d; want %d each", stored, dups, n)
+		}
+		all, err := a.Alerts(ctx, incident.AlertFilter{})
+		if err != nil || all.Total != n {
+			t.Fatalf("alerts kept: %d %v", all.Total, err)
+		}
+	})
+}

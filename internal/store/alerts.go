@@ -1,0 +1,256 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/hindsightrca/hindsight/internal/incident"
+)
+
+// alertRecord is a row of alerts.
+type alertRecord struct {
+	ID             int64      `gorm:"column:id;primaryKey"`
+	HookID         *int64     `gorm:"column:hook_id"`
+	Source         string     `gorm:"column:source"`
+	ExternalID     string     `gorm:"column:external_id"`
+	ThreadID       string     `gorm:"column:thread_id"`
+	OccurredAt     dbTime     `gorm:"column:occurred_at"`
+	OccurredAtText string     `gorm:"column:occurred_at_text"`
+	Actor          string     `gorm:"column:actor"`
+	Body           string     `gorm:"column:body"`
+	Link           string     `gorm:"column:link"`
+	Metadata       jsonObject `gorm:"column:metadata"`
+	Service        string     `gorm:"column:service"`
+	Severity       string     `gorm:"column:severity"`
+	Subtype        string     `gorm:"column:subtype"`
+	ReceivedAt     dbTime     `gorm:"column:received_at"`
+	IncidentID     *int64     `gorm:"column:incident_id"`
+	EventID        *int64     `gorm:"column:event_id"`
+	RoutedBy       string     `gorm:"column:routed_by"`
+	RoutedAt       *dbTime    `gorm:"column:routed_at"`
+	DismissedAt    *dbTime    `gorm:"column:dismissed_at"`
+	DismissedBy    string     `gorm:"column:dismissed_by"`
+}
+
+func (alertRecord) TableName() string { return "alerts" }
+
+func (r alertRecord) domain() incident.Alert {
+	md := map[string]any(r.Metadata)
+	if md == nil {
+		md = map[string]any{}
+	}
+	return incident.Alert{
+		ID: r.ID, HookID: r.HookID,
+		Event: incident.TimelineEvent{
+			OccurredAt: time.Time(r.OccurredAt), OccurredAtText: r.OccurredAtText, Source: r.Source,
+			Kind: incident.KindAlert, Actor: r.Actor, Body: r.Body, Link: r.Link, ExternalID: r.ExternalID,
+			ThreadID: r.ThreadID, Metadata: md,
+		},
+		Service: r.Service, Severity: r.Severity, Subtype: r.Subtype, ReceivedAt: time.Time(r.ReceivedAt),
+		IncidentID: r.IncidentID, EventID: r.EventID, RoutedBy: r.RoutedBy, RoutedAt: fromDBPtr(r.RoutedAt),
+		DismissedAt: fromDBPtr(r.DismissedAt), DismissedBy: r.DismissedBy,
+	}
+}
+
+const insertAlertSQL = `INSERT INTO alerts (hook_id, source, external_id, thread_id, occurred_at, occurred_at_text,
+ actor, body, link, metadata, service, severity, subtype, received_at, dismissed_at, dismissed_by)
+ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ ON CONFLICT (source, external_id) DO NOTHING RETURNING id`
+
+// InsertAlert stores a delivered alert and sets its ID; it reports false
+// (and stores nothing) when an alert of the same source and external id
+// is already kept: a repeated delivery.
+func (s *Store) InsertAlert(ctx context.Context, a *incident.Alert) (bool, error) {
+	e := a.Event
+	meta, err := jsonObject(e.Metadata).Value()
+	if err != nil {
+		return false, fmt.Errorf("store: insert alert: %w", err)
+	}
+	var ids []int64
+	err = s.conn(ctx).Raw(insertAlertSQL, a.HookID, e.Source, e.ExternalID, e.ThreadID, toDB(e.OccurredAt), e.OccurredAtText,
+		e.Actor, e.Body, e.Link, meta, a.Service, a.Severity, a.Subtype, toDB(a.ReceivedAt),
+		toDBPtr(a.DismissedAt), a.DismissedBy).Scan(&ids).Error
+	if err != nil {
+		return false, fmt.Errorf("store: insert alert: %w", s.translate(err))
+	}
+	if len(ids) == 0 {
+		return false, nil
+	}
+	a.ID = ids[0]
+	return true, nil
+}
+
+// Alert returns the alert with id.
+func (s *Store) Alert(ctx context.Context, id int64) (incident.Alert, error) {
+	var rec alertRecord
+	if err := s.conn(ctx).Where("id = ?", id).Take(&rec).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return incident.Alert{}, incident.NotFound("alert", ref(id))
+		}
+		return incident.Alert{}, fmt.Errorf("store: read alert: %w", err)
+	}
+	out := []incident.Alert{rec.domain()}
+	if err := s.fillAlertKeys(ctx, out); err != nil {
+		return incident.Alert{}, err
+	}
+	return out[0], nil
+}
+
+// AlertThreadHead returns the latest alert of the thread (source,
+// threadID) other than exceptID, to route a follow-up where its alert
+// went; ok is false when the thread has none.
+func (s *Store) AlertThreadHead(ctx context.Context, source, threadID string, exceptID int64) (incident.Alert, bool, error) {
+	if threadID == "" {
+		return incident.Alert{}, false, nil
+	}
+	var recs []alertRecord
+	err := s.conn(ctx).Where("source = ? AND thread_id = ? AND id <> ?", source, threadID, exceptID).
+		Order("id DESC").Limit(1).Find(&recs).Error
+	if err != nil {
+		return incident.Alert{}, false, fmt.Errorf("store: read alert thread: %w", err)
+	}
+	if len(recs) == 0 {
+		return incident.Alert{}, false, nil
+	}
+	return recs[0].domain(), true, nil
+}
+
+// InboxThread lists the alerts of the thread (source, threadID) that wait
+// in the inbox (not routed, dismissed or not), oldest first.
+func (s *Store) InboxThread(ctx context.Context, source, threadID string) ([]incident.Alert, error) {
+	var recs []alertRecord
+	err := s.conn(ctx).Where("source = ? AND thread_id = ? AND incident_id IS NULL", source, threadID).
+		Order("occurred_at, id").Find(&recs).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: read alert thread: %w", err)
+	}
+	out := make([]incident.Alert, len(recs))
+	for i, r := range recs {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// OpenIncidentForService returns the open or mitigated incident with the
+// service (case-folded) that started at or before notAfter (or has no
+// start yet), the most recently started first; ok is false when none.
+func (s *Store) OpenIncidentForService(ctx context.Context, service string, notAfter time.Time) (int64, bool, error) {
+	var ids []int64
+	err := s.conn(ctx).Raw(`SELECT i.id FROM incidents i
+ JOIN incident_labels l ON l.incident_id = i.id AND l.kind = 'service' AND l.value = ?
+ WHERE i.status IN ('open', 'mitigated') AND (i.started_at IS NULL OR i.started_at <= ?)
+ ORDER BY CASE WHEN i.started_at IS NULL THEN 1 ELSE 0 END, i.started_at DESC, i.id DESC LIMIT 1`,
+		labelKey(service), toDB(notAfter)).Scan(&ids).Error
+	if err != nil {
+		return 0, false, fmt.Errorf("store: find incident for service: %w", err)
+	}
+	if len(ids) == 0 {
+		return 0, false, nil
+	}
+	return ids[0], true, nil
+}
+
+// RouteAlert records that alert id went to incident incidentID as event
+// eventID (nil when the timeline already held that event).
+func (s *Store) RouteAlert(ctx context.Context, id, incidentID int64, eventID *int64, routedBy string, at time.Time) error {
+	err := s.conn(ctx).Model(&alertRecord{}).Where("id = ?", id).Updates(map[string]any{
+		"incident_id": incidentID, "event_id": eventID, "routed_by": routedBy, "routed_at": toDB(at),
+		"dismissed_at": nil, "dismissed_by": "",
+	}).Error
+	if err != nil {
+		return fmt.Errorf("store: route alert: %w", err)
+	}
+	return nil
+}
+
+// DismissAlert puts an inbox alert aside.
+func (s *Store) DismissAlert(ctx context.Context, id int64, by string, at time.Time) error {
+	err := s.conn(ctx).Model(&alertRecord{}).Where("id = ? AND incident_id IS NULL", id).
+		Updates(map[string]any{"dismissed_at": toDB(at), "dismissed_by": by}).Error
+	if err != nil {
+		return fmt.Errorf("store: dismiss alert: %w", err)
+	}
+	return nil
+}
+
+// Alerts lists alerts matching f, newest first (by id), and how many match.
+func (s *Store) Alerts(ctx context.Context, f incident.AlertFilter) ([]incident.Alert, int, error) {
+	q := func() *gorm.DB {
+		q := s.conn(ctx).Model(&alertRecord{})
+		switch f.State {
+		case incident.AlertInbox:
+			q = q.Where("incident_id IS NULL AND dismissed_at IS NULL")
+		case incident.AlertRouted:
+			q = q.Where("incident_id IS NOT NULL")
+		case incident.AlertDismissed:
+			q = q.Where("incident_id IS NULL AND dismissed_at IS NOT NULL")
+		}
+		if f.Source != "" {
+			q = q.Where("source = ?", f.Source)
+		}
+		if f.Service != "" {
+			q = q.Where("service = ?", labelKey(f.Service))
+		}
+		if f.IncidentID != 0 {
+			q = q.Where("incident_id = ?", f.IncidentID)
+		}
+		return q
+	}
+	var total int64
+	if err := q().Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("store: count alerts: %w", err)
+	}
+	lq := q()
+	if f.Cursor != nil {
+		lq = lq.Where("id < ?", f.Cursor.ID)
+	}
+	var recs []alertRecord
+	if err := lq.Order("id DESC").Limit(pageLimit(f.Limit)).Find(&recs).Error; err != nil {
+		return nil, 0, fmt.Errorf("store: list alerts: %w", err)
+	}
+	out := make([]incident.Alert, len(recs))
+	for i, r := range recs {
+		out[i] = r.domain()
+	}
+	if err := s.fillAlertKeys(ctx, out); err != nil {
+		return nil, 0, err
+	}
+	return out, int(total), nil
+}
+
+// AlertCursor is the page position after a.
+func AlertCursor(a incident.Alert) incident.Cursor { return incident.Cursor{ID: a.ID} }
+
+// fillAlertKeys sets IncidentKey on routed alerts.
+func (s *Store) fillAlertKeys(ctx context.Context, alerts []incident.Alert) error {
+	var ids []int64
+	for _, a := range alerts {
+		if a.IncidentID != nil {
+			ids = append(ids, *a.IncidentID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var rows []struct {
+		ID  int64
+		Key string
+	}
+	if err := s.conn(ctx).Table("incidents").Select("id, key").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+		return fmt.Errorf("store: read incident keys: %w", err)
+	}
+	keys := make(map[int64]string, len(rows))
+	for _, r := range rows {
+		keys[r.ID] = r.Key
+	}
+	for i, a := range alerts {
+		if a.IncidentID != nil {
+			alerts[i].IncidentKey = keys[*a.IncidentID]
+		}
+	}
+	return nil
+}
