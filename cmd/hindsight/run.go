@@ -21,7 +21,9 @@ type cli struct {
 	Version versionCmd `cmd:"" help:"Print the version and exit."`
 	Export  exportCmd  `cmd:"" help:"Export an incident's RCA as Markdown, HTML, PDF or JSON."`
 	Import  importCmd  `cmd:"" help:"Import incidents from files."`
-	Pull    pullCmd    `cmd:"" help:"Pull chat history (Slack, Mattermost) into an incident's timeline."`
+	Pull    pullCmd    `cmd:"" help:"Pull chat history or alerts from a tool's API into an incident's timeline."`
+	Hook    hookCmd    `cmd:"" help:"Manage webhook integrations (live alerts under /api/v1/hooks)."`
+	Alerts  alertsCmd  `cmd:"" help:"Work the alert inbox: list, attach, open an incident, dismiss."`
 }
 
 // env is what every command gets: streams, settings and a logger.
