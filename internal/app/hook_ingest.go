@@ -112,15 +112,12 @@ func (in *ingester) store(jobs []*ingestJob) ([]ingestOut, error) {
 	a := in.a
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(jobs[0].ctx), ingestTimeout)
 	defer cancel()
-	outs := make([]ingestOut, len(jobs))
+	var outs []ingestOut
 	err := a.store.InTx(ctx, func(tx *store.Store) error {
-		r := &router{a: a, tx: tx, refs: map[string]int64{}, now: a.Now()}
-		for i, j := range jobs {
-			o, err := r.storeJob(ctx, j)
-			if err != nil {
-				return err
-			}
-			outs[i] = o
+		r := &router{a: a, tx: tx, refs: map[string]int64{}, keys: map[int64]string{}, services: map[string]int64{}, now: a.Now()}
+		var err error
+		if outs, err = r.storeJobs(ctx, jobs); err != nil {
+			return err
 		}
 		return r.finish(ctx)
 	})
@@ -128,15 +125,20 @@ func (in *ingester) store(jobs []*ingestJob) ([]ingestOut, error) {
 }
 
 // router decides where each alert of a transaction goes and records what
-// it did.
+// it did. It works on the whole batch with a few statements: one insert of
+// all alerts, one read of their threads' latest alerts, one lookup per
+// service and per named incident, one timeline insert and one routing
+// update per incident.
 type router struct {
-	a       *App
-	tx      *store.Store
-	now     time.Time
-	refs    map[string]int64 // incident refs named by payloads → id (0: none)
-	changes []incident.Change
-	groups  map[auditGroup]*auditCount
-	hookIDs []int64
+	a        *App
+	tx       *store.Store
+	now      time.Time
+	refs     map[string]int64 // incident refs named by payloads → id (0: none)
+	keys     map[int64]string // incident id → key
+	services map[string]int64 // service and minute → open incident id (0: none)
+	changes  []incident.Change
+	groups   map[auditGroup]*auditCount
+	hookIDs  []int64
 }
 
 type auditGroup struct {
@@ -148,120 +150,226 @@ type auditGroup struct {
 
 type auditCount struct{ added, inbox int }
 
-// storeJob stores one delivery's alerts, oldest first so a trigger is
-// routed before its resolve.
-func (r *router) storeJob(ctx context.Context, j *ingestJob) (ingestOut, error) {
-	alerts := append([]incident.Alert(nil), j.alerts...)
-	sort.SliceStable(alerts, func(x, y int) bool { return alerts[x].Event.OccurredAt.Before(alerts[y].Event.OccurredAt) })
-	out := ingestOut{stored: []incident.Alert{}}
-	actor := incident.ActorFrom(j.ctx)
-	for _, al := range alerts {
-		al.Service = strings.ToLower(strings.TrimSpace(al.Service))
-		ok, err := r.tx.InsertAlert(ctx, &al)
-		if err != nil {
-			return ingestOut{}, err
+// pending is one alert of the batch on its way.
+type pending struct {
+	job   int
+	al    *incident.Alert
+	group auditGroup
+	// where it goes
+	incidentID int64
+	by         string
+	dismissed  bool
+}
+
+// storeJobs stores the jobs' alerts, oldest first so a trigger is routed
+// before its resolve.
+func (r *router) storeJobs(ctx context.Context, jobs []*ingestJob) ([]ingestOut, error) {
+	outs := make([]ingestOut, len(jobs))
+	var all []*pending
+	for i, j := range jobs {
+		outs[i].stored = []incident.Alert{}
+		actor := incident.ActorFrom(j.ctx)
+		g := auditGroup{hook: j.hook.Name, remote: actor.RemoteAddr, requestID: actor.RequestID}
+		for k := range j.alerts {
+			al := j.alerts[k]
+			al.Service = strings.ToLower(strings.TrimSpace(al.Service))
+			all = append(all, &pending{job: i, al: &al, group: g})
 		}
-		if !ok {
-			out.duplicates++
+		r.hookIDs = append(r.hookIDs, j.hook.ID)
+	}
+	sort.SliceStable(all, func(x, y int) bool { return all[x].al.Event.OccurredAt.Before(all[y].al.Event.OccurredAt) })
+
+	// The threads' latest alerts as they were before this batch.
+	seenThread := map[store.ThreadKey]bool{}
+	var threads []store.ThreadKey
+	for _, p := range all {
+		k := store.ThreadKey{Source: p.al.Event.Source, ThreadID: p.al.Event.ThreadID}
+		if k.ThreadID != "" && !seenThread[k] {
+			seenThread[k] = true
+			threads = append(threads, k)
+		}
+	}
+	heads, err := r.tx.AlertThreadHeads(ctx, threads)
+	if err != nil {
+		return nil, err
+	}
+	als := make([]*incident.Alert, len(all))
+	for i, p := range all {
+		als[i] = p.al
+	}
+	if err := r.tx.InsertAlerts(ctx, als); err != nil {
+		return nil, err
+	}
+	// Route in time order; a thread routed earlier in the batch leads its
+	// later events.
+	batchThread := map[store.ThreadKey]*pending{}
+	var stored []*pending
+	for _, p := range all {
+		if p.al.ID == 0 {
+			outs[p.job].duplicates++
 			continue
 		}
-		incID, by, dismissed, err := r.route(ctx, al)
-		if err != nil {
-			return ingestOut{}, err
+		if err := r.route(ctx, p, heads, batchThread); err != nil {
+			return nil, err
 		}
-		g := auditGroup{hook: j.hook.Name, incidentID: incID, remote: actor.RemoteAddr, requestID: actor.RequestID}
-		if r.groups == nil {
-			r.groups = map[auditGroup]*auditCount{}
+		if p.al.Event.ThreadID != "" {
+			batchThread[store.ThreadKey{Source: p.al.Event.Source, ThreadID: p.al.Event.ThreadID}] = p
 		}
-		if r.groups[g] == nil {
-			r.groups[g] = &auditCount{}
-		}
-		switch {
-		case incID != 0:
-			ev := al.Event
-			ev.CreatedAt, ev.UpdatedAt = r.now, r.now
-			added, _, err := r.tx.InsertTimelineEvents(ctx, incID, []incident.TimelineEvent{ev})
-			if err != nil {
-				return ingestOut{}, err
-			}
-			var evID *int64
-			if len(added) == 1 {
-				evID = &added[0].ID
-				r.changes = append(r.changes, incident.Change{ObjectType: incident.ObjectTimelineEvent,
-					ObjectID: added[0].ID, IncidentID: incID, Op: incident.OpUpsert, CreatedAt: r.now})
-				r.groups[g].added++
-			}
-			if err := r.tx.RouteAlert(ctx, al.ID, incID, evID, by, r.now); err != nil {
-				return ingestOut{}, err
-			}
-			al.IncidentID, al.EventID, al.RoutedBy, al.RoutedAt = &incID, evID, by, &r.now
-			if key, err := r.incidentKey(ctx, incID); err == nil {
-				al.IncidentKey = key
-			}
-		case dismissed:
-			if err := r.tx.DismissAlert(ctx, al.ID, "with its alert", r.now); err != nil {
-				return ingestOut{}, err
-			}
-			al.DismissedAt, al.DismissedBy = &r.now, "with its alert"
-			r.groups[g].inbox++
-		default:
-			r.changes = append(r.changes, incident.Change{ObjectType: incident.ObjectAlert, ObjectID: al.ID,
-				Op: incident.OpUpsert, CreatedAt: r.now})
-			r.groups[g].inbox++
-		}
-		out.stored = append(out.stored, al)
+		stored = append(stored, p)
 	}
-	r.hookIDs = append(r.hookIDs, j.hook.ID)
-	return out, nil
+	// Timeline events per incident, then the routing of their alerts.
+	byIncident := map[int64][]*pending{}
+	var order []int64
+	var dismissed []int64
+	for _, p := range stored {
+		switch {
+		case p.incidentID != 0:
+			if byIncident[p.incidentID] == nil {
+				order = append(order, p.incidentID)
+			}
+			byIncident[p.incidentID] = append(byIncident[p.incidentID], p)
+		case p.dismissed:
+			dismissed = append(dismissed, p.al.ID)
+			p.al.DismissedAt, p.al.DismissedBy = &r.now, "with its alert"
+		default:
+			r.changes = append(r.changes, incident.Change{ObjectType: incident.ObjectAlert, ObjectID: p.al.ID,
+				Op: incident.OpUpsert, CreatedAt: r.now})
+		}
+	}
+	for _, incID := range order {
+		ps := byIncident[incID]
+		evs := make([]incident.TimelineEvent, len(ps))
+		for i, p := range ps {
+			evs[i] = p.al.Event
+			evs[i].CreatedAt, evs[i].UpdatedAt = r.now, r.now
+		}
+		added, _, err := r.tx.InsertTimelineEvents(ctx, incID, evs)
+		if err != nil {
+			return nil, err
+		}
+		eventIDs := make(map[string]int64, len(added))
+		for _, e := range added {
+			eventIDs[e.ExternalID] = e.ID
+			r.changes = append(r.changes, incident.Change{ObjectType: incident.ObjectTimelineEvent,
+				ObjectID: e.ID, IncidentID: incID, Op: incident.OpUpsert, CreatedAt: r.now})
+		}
+		key, err := r.incidentKey(ctx, incID)
+		if err != nil {
+			return nil, err
+		}
+		byRoute := map[string][]int64{}
+		for _, p := range ps {
+			byRoute[p.by] = append(byRoute[p.by], p.al.ID)
+			id := incID
+			p.al.IncidentID, p.al.IncidentKey, p.al.RoutedBy, p.al.RoutedAt = &id, key, p.by, &r.now
+			if evID, ok := eventIDs[p.al.Event.ExternalID]; ok {
+				p.al.EventID = &evID
+				r.count(p, incID).added++
+			}
+		}
+		for by, ids := range byRoute {
+			if err := r.tx.RouteAlerts(ctx, ids, incID, by, r.now); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := r.tx.DismissAlertIDs(ctx, dismissed, "with its alert", r.now); err != nil {
+		return nil, err
+	}
+	for _, p := range stored {
+		if p.incidentID == 0 {
+			r.count(p, 0).inbox++
+		}
+		outs[p.job].stored = append(outs[p.job].stored, *p.al)
+	}
+	return outs, nil
+}
+
+// count is the audit counter of p's hook and incident.
+func (r *router) count(p *pending, incidentID int64) *auditCount {
+	g := p.group
+	g.incidentID = incidentID
+	if r.groups == nil {
+		r.groups = map[auditGroup]*auditCount{}
+	}
+	if r.groups[g] == nil {
+		r.groups[g] = &auditCount{}
+	}
+	return r.groups[g]
 }
 
 // route picks the alert's incident: the one the payload names, else where
 // the alert's earlier events went, else the open incident of its service
-// that started no later than the alert plus the route window; 0 leaves it
-// in the inbox (dismissed when its alert was).
-func (r *router) route(ctx context.Context, al incident.Alert) (incidentID int64, by string, dismissed bool, err error) {
+// that started no later than the alert plus the route window; none leaves
+// it in the inbox (dismissed when its alert was).
+func (r *router) route(ctx context.Context, p *pending, heads map[store.ThreadKey]incident.Alert, batch map[store.ThreadKey]*pending) error {
+	al := p.al
 	if ref, _ := al.Event.Metadata[importers.MetaIncident].(string); strings.TrimSpace(ref) != "" {
 		id, ok := r.refs[ref]
 		if !ok {
 			inc, err := r.a.resolve(ctx, r.tx, ref)
 			if err == nil {
 				id = inc.ID
+				r.keys[inc.ID] = inc.Key
 			} else if !errors.Is(err, incident.ErrNotFound) {
-				return 0, "", false, err
+				return err
 			}
 			r.refs[ref] = id
 		}
 		if id != 0 {
-			return id, incident.RoutedNamed, false, nil
+			p.incidentID, p.by = id, incident.RoutedNamed
+			return nil
 		}
 	}
-	head, ok, err := r.tx.AlertThreadHead(ctx, al.Event.Source, al.Event.ThreadID, al.ID)
-	if err != nil {
-		return 0, "", false, err
+	k := store.ThreadKey{Source: al.Event.Source, ThreadID: al.Event.ThreadID}
+	if prev, ok := batch[k]; ok {
+		if prev.incidentID != 0 {
+			p.incidentID, p.by = prev.incidentID, incident.RoutedThread
+		} else {
+			p.dismissed = prev.dismissed
+		}
+		return nil
 	}
-	if ok {
+	if head, ok := heads[k]; ok {
 		if head.IncidentID != nil {
-			return *head.IncidentID, incident.RoutedThread, false, nil
+			p.incidentID, p.by = *head.IncidentID, incident.RoutedThread
+		} else {
+			p.dismissed = head.DismissedAt != nil
 		}
-		return 0, "", head.DismissedAt != nil, nil
+		return nil
 	}
 	if al.Service != "" {
-		id, ok, err := r.tx.OpenIncidentForService(ctx, al.Service, al.Event.OccurredAt.Add(r.a.routeWindow))
-		if err != nil {
-			return 0, "", false, err
+		sk := al.Service + "\x00" + al.Event.OccurredAt.Truncate(time.Minute).Format(time.RFC3339)
+		id, ok := r.services[sk]
+		if !ok {
+			var found bool
+			var err error
+			// The batch shares one answer per service and minute.
+			id, found, err = r.tx.OpenIncidentForService(ctx, al.Service, al.Event.OccurredAt.Add(r.a.routeWindow))
+			if err != nil {
+				return err
+			}
+			if !found {
+				id = 0
+			}
+			r.services[sk] = id
 		}
-		if ok {
-			return id, incident.RoutedService, false, nil
+		if id != 0 {
+			p.incidentID, p.by = id, incident.RoutedService
 		}
 	}
-	return 0, "", false, nil
+	return nil
 }
 
 func (r *router) incidentKey(ctx context.Context, id int64) (string, error) {
+	if k, ok := r.keys[id]; ok {
+		return k, nil
+	}
 	inc, err := r.tx.Incident(ctx, id)
 	if err != nil {
 		return "", err
 	}
+	r.keys[id] = inc.Key
 	return inc.Key, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -251,6 +252,123 @@ func (s *Store) fillAlertKeys(ctx context.Context, alerts []incident.Alert) erro
 		if a.IncidentID != nil {
 			alerts[i].IncidentKey = keys[*a.IncidentID]
 		}
+	}
+	return nil
+}
+
+// alertInsertChunk bounds the rows of one multi-row alert insert (16
+// parameters each, well under SQLite's and PostgreSQL's limits).
+const alertInsertChunk = 500
+
+// InsertAlerts stores delivered alerts with one statement per chunk and
+// sets the ID of each one stored; alerts whose source and external id are
+// already kept (repeated deliveries, or twice in als) keep ID 0.
+func (s *Store) InsertAlerts(ctx context.Context, als []*incident.Alert) error {
+	for start := 0; start < len(als); start += alertInsertChunk {
+		chunk := als[start:min(start+alertInsertChunk, len(als))]
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO alerts (hook_id, source, external_id, thread_id, occurred_at, occurred_at_text,
+ actor, body, link, metadata, service, severity, subtype, received_at, dismissed_at, dismissed_by) VALUES `)
+		args := make([]any, 0, len(chunk)*16)
+		for i, a := range chunk {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			e := a.Event
+			meta, err := jsonObject(e.Metadata).Value()
+			if err != nil {
+				return fmt.Errorf("store: insert alerts: %w", err)
+			}
+			args = append(args, a.HookID, e.Source, e.ExternalID, e.ThreadID, toDB(e.OccurredAt), e.OccurredAtText,
+				e.Actor, e.Body, e.Link, meta, a.Service, a.Severity, a.Subtype, toDB(a.ReceivedAt),
+				toDBPtr(a.DismissedAt), a.DismissedBy)
+		}
+		sb.WriteString(" ON CONFLICT (source, external_id) DO NOTHING RETURNING id, source, external_id")
+		var rows []struct {
+			ID         int64
+			Source     string
+			ExternalID string
+		}
+		if err := s.conn(ctx).Raw(sb.String(), args...).Scan(&rows).Error; err != nil {
+			return fmt.Errorf("store: insert alerts: %w", s.translate(err))
+		}
+		ids := make(map[string]int64, len(rows))
+		for _, r := range rows {
+			ids[r.Source+"\x00"+r.ExternalID] = r.ID
+		}
+		for _, a := range chunk {
+			k := a.Event.Source + "\x00" + a.Event.ExternalID
+			a.ID = ids[k]
+			delete(ids, k) // a second copy in the same chunk is a duplicate
+		}
+	}
+	return nil
+}
+
+// ThreadKey names an alert thread: its source and thread id.
+type ThreadKey struct{ Source, ThreadID string }
+
+// AlertThreadHeads returns the latest stored alert of each thread.
+func (s *Store) AlertThreadHeads(ctx context.Context, threads []ThreadKey) (map[ThreadKey]incident.Alert, error) {
+	out := map[ThreadKey]incident.Alert{}
+	for start := 0; start < len(threads); start += alertInsertChunk {
+		chunk := threads[start:min(start+alertInsertChunk, len(threads))]
+		var sb strings.Builder
+		// ORs of equalities rather than a row-value IN list: SQLite plans
+		// the ORs as index lookups, but scans the table for the IN list.
+		sb.WriteString("SELECT MAX(id) FROM alerts WHERE ")
+		args := make([]any, 0, 2*len(chunk))
+		for i, t := range chunk {
+			if i > 0 {
+				sb.WriteString(" OR ")
+			}
+			sb.WriteString("(source = ? AND thread_id = ?)")
+			args = append(args, t.Source, t.ThreadID)
+		}
+		sb.WriteString(" GROUP BY source, thread_id")
+		var ids []int64
+		if err := s.conn(ctx).Raw(sb.String(), args...).Scan(&ids).Error; err != nil {
+			return nil, fmt.Errorf("store: read alert threads: %w", err)
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		var recs []alertRecord
+		if err := s.conn(ctx).Where("id IN ?", ids).Find(&recs).Error; err != nil {
+			return nil, fmt.Errorf("store: read alert threads: %w", err)
+		}
+		for _, r := range recs {
+			out[ThreadKey{r.Source, r.ThreadID}] = r.domain()
+		}
+	}
+	return out, nil
+}
+
+// RouteAlerts records that the alerts ids went to incident incidentID,
+// linking each to its timeline event (same source and external id).
+func (s *Store) RouteAlerts(ctx context.Context, ids []int64, incidentID int64, routedBy string, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	err := s.conn(ctx).Exec(`UPDATE alerts SET incident_id = ?, routed_by = ?, routed_at = ?, dismissed_at = NULL, dismissed_by = '',
+ event_id = (SELECT t.id FROM timeline_events t WHERE t.incident_id = ? AND t.source = alerts.source AND t.external_id = alerts.external_id)
+ WHERE id IN ?`, incidentID, routedBy, toDB(at), incidentID, ids).Error
+	if err != nil {
+		return fmt.Errorf("store: route alerts: %w", err)
+	}
+	return nil
+}
+
+// DismissAlertIDs puts inbox alerts aside.
+func (s *Store) DismissAlertIDs(ctx context.Context, ids []int64, by string, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	err := s.conn(ctx).Model(&alertRecord{}).Where("id IN ? AND incident_id IS NULL", ids).
+		Updates(map[string]any{"dismissed_at": toDB(at), "dismissed_by": by}).Error
+	if err != nil {
+		return fmt.Errorf("store: dismiss alerts: %w", err)
 	}
 	return nil
 }
