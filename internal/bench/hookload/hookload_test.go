@@ -40,7 +40,6 @@ var senders = []int{4, 16, 64}
 // Sustained load and burst sizes.
 const (
 	sustainFor = 5 * time.Second
-	senders    = 32
 	burst      = 10000
 	burstConns = 200
 	servicesN  = 10
