@@ -31,12 +31,13 @@ lint:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./internal/archtest/
 
-## bench: insert throughput, API load and Slack import figures (printed, never asserted)
+## bench: insert throughput, API load, Slack import and webhook ingest figures (printed, never asserted)
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/store/
 	$(GO) run ./internal/bench/apiload
 	$(GO) run ./internal/bench/importload
 	$(GO) test -run '^$$' -bench 'ImportSlack/postgres' -benchtime 1x ./internal/app/
+	$(GO) test -run '^$$' -bench HookIngest -benchtime 1x ./internal/bench/hookload/
 
 clean:
 	rm -rf bin tmp

@@ -17,9 +17,14 @@ import (
 	"github.com/hindsightrca/hindsight/importers/generic"
 	"github.com/hindsightrca/hindsight/importers/hipchat"
 	"github.com/hindsightrca/hindsight/importers/mattermost"
+	"github.com/hindsightrca/hindsight/importers/newrelic"
+	"github.com/hindsightrca/hindsight/importers/opsgenie"
+	"github.com/hindsightrca/hindsight/importers/pagerduty"
 	"github.com/hindsightrca/hindsight/importers/skype"
 	"github.com/hindsightrca/hindsight/importers/slack"
 	"github.com/hindsightrca/hindsight/importers/teams"
+	"github.com/hindsightrca/hindsight/importers/zabbix"
+	"github.com/hindsightrca/hindsight/importers/zenoss"
 	"github.com/hindsightrca/hindsight/internal/app"
 )
 
@@ -35,19 +40,31 @@ func importerRegistry() *importers.Registry {
 		calls.New(),
 		generic.NewCSV(),
 		generic.NewJSONL(),
+		zabbix.New(),
+		zenoss.New(),
+		newrelic.New(),
+		pagerduty.New(),
+		opsgenie.New(),
 	)
 }
 
 // hookRegistry is the list of live webhook parsers this binary offers under
 // /api/v1/hooks/{source}.
 func hookRegistry() *importers.HookRegistry {
-	return importers.NewHookRegistry()
+	return importers.NewHookRegistry(
+		generic.NewHook(),
+		zabbix.New(),
+		zenoss.New(),
+		newrelic.New(),
+		pagerduty.New(),
+		opsgenie.New(),
+	)
 }
 
 // importSourceCmd imports an export file into an incident's timeline. It is
 // importCmd's default branch: "hindsight import slack export.zip".
 type importSourceCmd struct {
-	Source      string   `arg:"" help:"Importer: slack, mattermost, teams, skype, hipchat, call (WebVTT/SRT), csv or jsonl."`
+	Source      string   `arg:"" help:"Importer: slack, mattermost, teams, skype, hipchat, call (WebVTT/SRT), csv, jsonl, pagerduty, opsgenie, zabbix, zenoss or newrelic."`
 	Path        string   `arg:"" type:"path" help:"Export file, zip or unpacked folder."`
 	Incident    string   `required:"" help:"Incident key or id (INC-7)." placeholder:"INC-7"`
 	DryRun      bool     `name:"dry-run" help:"Parse and count, show the first events, write nothing."`

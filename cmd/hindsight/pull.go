@@ -19,6 +19,9 @@ import (
 type pullCmd struct {
 	Slack      pullSlackCmd      `cmd:"" help:"Pull Slack channels through the Web API (token: HINDSIGHT_SLACK_TOKEN or HINDSIGHT_SLACK_TOKEN_FILE)."`
 	Mattermost pullMattermostCmd `cmd:"" help:"Pull Mattermost channels through the REST API (HINDSIGHT_MATTERMOST_URL and HINDSIGHT_MATTERMOST_TOKEN or _FILE)."`
+	PagerDuty  pullPagerDutyCmd  `cmd:"" name:"pagerduty" help:"Pull PagerDuty incident log entries through the REST API, by --id or window (HINDSIGHT_PAGERDUTY_TOKEN or _FILE; HINDSIGHT_PAGERDUTY_API_URL)."`
+	OpsGenie   pullOpsGenieCmd   `cmd:"" name:"opsgenie" help:"Pull OpsGenie alerts and their logs through the Alert API, by --id or window (HINDSIGHT_OPSGENIE_TOKEN or _FILE; HINDSIGHT_OPSGENIE_API_URL)."`
+	Zabbix     pullZabbixCmd     `cmd:"" help:"Pull Zabbix problems, recoveries and updates through the JSON-RPC API (HINDSIGHT_ZABBIX_URL and HINDSIGHT_ZABBIX_TOKEN or _FILE)."`
 }
 
 // pullFlags are the flags every pull takes.
