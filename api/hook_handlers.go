@@ -41,7 +41,8 @@ type HookDeps struct {
 const hookTokenHeader = "X-Hindsight-Token"
 
 // receiveHook handles POST /hooks/:source: one delivery, authenticated by
-// the hook's token (?token=, X-Hindsight-Token or Authorization: Bearer)
+// the hook's token (?token=, X-Hindsight-Token, Authorization: Bearer, or
+// the password of basic auth)
 // and, for vendors that sign, the signature. It answers once the alerts are
 // stored: 200 with what was stored and where it went.
 func (s *server) receiveHook(c *gin.Context) {
@@ -56,8 +57,8 @@ func (s *server) receiveHook(c *gin.Context) {
 	if token == "" {
 		token = strings.TrimSpace(c.GetHeader(hookTokenHeader))
 	}
-	if auth := c.GetHeader("Authorization"); token == "" && len(auth) > 7 && strings.EqualFold(auth[:7], "bearer ") {
-		token = strings.TrimSpace(auth[7:])
+	if token == "" {
+		token = authorizationToken(c.Request)
 	}
 	ct, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	d := importers.Delivery{Header: c.Request.Header.Clone(), Query: q, ContentType: ct, Body: body, ReceivedAt: time.Now().UTC()}
@@ -74,6 +75,20 @@ func (s *server) receiveHook(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, gin.H{"hook": res.Hook, "received": res.Received, "stored": res.Stored,
 		"duplicates": res.Duplicates, "alerts": alerts})
+}
+
+// authorizationToken reads a hook token from Authorization: "Bearer
+// <token>", or Basic credentials whose password is the token (for senders
+// that only do basic auth; the user name is ignored).
+func authorizationToken(r *http.Request) string {
+	auth := r.Header.Get("Authorization")
+	if len(auth) > 7 && strings.EqualFold(auth[:7], "bearer ") {
+		return strings.TrimSpace(auth[7:])
+	}
+	if _, pass, ok := r.BasicAuth(); ok {
+		return strings.TrimSpace(pass)
+	}
+	return ""
 }
 
 // hookJSON is a webhook integration; its token and signing secret are
