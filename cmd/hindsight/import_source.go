@@ -13,9 +13,13 @@ import (
 	"time"
 
 	"github.com/hindsightrca/hindsight/importers"
+	"github.com/hindsightrca/hindsight/importers/alertmanager"
 	"github.com/hindsightrca/hindsight/importers/calls"
+	"github.com/hindsightrca/hindsight/importers/email"
 	"github.com/hindsightrca/hindsight/importers/generic"
+	"github.com/hindsightrca/hindsight/importers/grafana"
 	"github.com/hindsightrca/hindsight/importers/hipchat"
+	"github.com/hindsightrca/hindsight/importers/icinga"
 	"github.com/hindsightrca/hindsight/importers/mattermost"
 	"github.com/hindsightrca/hindsight/importers/newrelic"
 	"github.com/hindsightrca/hindsight/importers/opsgenie"
@@ -23,6 +27,7 @@ import (
 	"github.com/hindsightrca/hindsight/importers/skype"
 	"github.com/hindsightrca/hindsight/importers/slack"
 	"github.com/hindsightrca/hindsight/importers/teams"
+	"github.com/hindsightrca/hindsight/importers/victorops"
 	"github.com/hindsightrca/hindsight/importers/zabbix"
 	"github.com/hindsightrca/hindsight/importers/zenoss"
 	"github.com/hindsightrca/hindsight/internal/app"
@@ -45,6 +50,11 @@ func importerRegistry() *importers.Registry {
 		newrelic.New(),
 		pagerduty.New(),
 		opsgenie.New(),
+		alertmanager.New(),
+		grafana.New(),
+		victorops.New(),
+		icinga.New(),
+		email.New(),
 	)
 }
 
@@ -58,13 +68,17 @@ func hookRegistry() *importers.HookRegistry {
 		newrelic.New(),
 		pagerduty.New(),
 		opsgenie.New(),
+		alertmanager.New(),
+		grafana.New(),
+		victorops.New(),
+		icinga.New(),
 	)
 }
 
 // importSourceCmd imports an export file into an incident's timeline. It is
 // importCmd's default branch: "hindsight import slack export.zip".
 type importSourceCmd struct {
-	Source      string   `arg:"" help:"Importer: slack, mattermost, teams, skype, hipchat, call (WebVTT/SRT), csv, jsonl, pagerduty, opsgenie, zabbix, zenoss or newrelic."`
+	Source      string   `arg:"" help:"Importer: slack, mattermost, teams, skype, hipchat, call (WebVTT/SRT), csv, jsonl, pagerduty, opsgenie, zabbix, zenoss, newrelic, alertmanager, grafana, victorops, icinga (event-stream JSON) or email (mbox/.eml alert mails)."`
 	Path        string   `arg:"" type:"path" help:"Export file, zip or unpacked folder."`
 	Incident    string   `required:"" help:"Incident key or id (INC-7)." placeholder:"INC-7"`
 	DryRun      bool     `name:"dry-run" help:"Parse and count, show the first events, write nothing."`

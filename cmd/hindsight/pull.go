@@ -22,6 +22,7 @@ type pullCmd struct {
 	PagerDuty  pullPagerDutyCmd  `cmd:"" name:"pagerduty" help:"Pull PagerDuty incident log entries through the REST API, by --id or window (HINDSIGHT_PAGERDUTY_TOKEN or _FILE; HINDSIGHT_PAGERDUTY_API_URL)."`
 	OpsGenie   pullOpsGenieCmd   `cmd:"" name:"opsgenie" help:"Pull OpsGenie alerts and their logs through the Alert API, by --id or window (HINDSIGHT_OPSGENIE_TOKEN or _FILE; HINDSIGHT_OPSGENIE_API_URL)."`
 	Zabbix     pullZabbixCmd     `cmd:"" help:"Pull Zabbix problems, recoveries and updates through the JSON-RPC API (HINDSIGHT_ZABBIX_URL and HINDSIGHT_ZABBIX_TOKEN or _FILE)."`
+	VictorOps  pullVictorOpsCmd  `cmd:"" name:"victorops" help:"Pull Splunk On-Call (VictorOps) incident history through the reporting API, by --id (incident number) or window (HINDSIGHT_VICTOROPS_API_ID, HINDSIGHT_VICTOROPS_API_KEY or _FILE; HINDSIGHT_VICTOROPS_API_URL)."`
 }
 
 // pullFlags are the flags every pull takes.
