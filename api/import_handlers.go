@@ -229,7 +229,7 @@ func (s *server) importOptions(form *multipart.Form) (importers.Importer, app.Im
 		}
 	}
 	if m := get("map"); m != "" {
-		mapping, err := importers.ParseMapping(m)
+		mapping, err := importers.ParseMappingFor(m, importers.MappingFieldsOf(imp))
 		if err != nil {
 			verr.Add("map", err.Error())
 		}

@@ -158,10 +158,31 @@ func (u Users) Name(id string) string {
 // MappingFields are the fields of ours a generic import can map.
 var MappingFields = []string{"time", "actor", "text", "id", "thread", "kind", "link", "source", "time_format"}
 
+// Mapper is implemented by importers and hook parsers whose input the user
+// maps field by field (Zabbix media, generic JSON): they name the fields a
+// mapping may set.
+type Mapper interface {
+	MappingFields() []string
+}
+
+// MappingFieldsOf returns the fields a mapping for x may name: its own when
+// it is a Mapper, else MappingFields.
+func MappingFieldsOf(x any) []string {
+	if m, ok := x.(Mapper); ok {
+		return m.MappingFields()
+	}
+	return MappingFields
+}
+
 // ParseMapping reads "time=ts,actor=user,text=message" into a mapping from
-// our fields to the input's columns. Unknown fields and empty columns are
-// errors naming them.
+// our fields to the input's columns, for the generic importers. Unknown
+// fields and empty columns are errors naming them.
 func ParseMapping(s string) (map[string]string, error) {
+	return ParseMappingFor(s, MappingFields)
+}
+
+// ParseMappingFor is ParseMapping with the fields one importer accepts.
+func ParseMappingFor(s string, fields []string) (map[string]string, error) {
 	out := map[string]string{}
 	for part := range strings.SplitSeq(s, ",") {
 		part = strings.TrimSpace(part)
@@ -173,8 +194,8 @@ func ParseMapping(s string) (map[string]string, error) {
 		if !ok || v == "" {
 			return nil, errors.New("mapping " + strconv.Quote(part) + ": want field=column")
 		}
-		if !slices.Contains(MappingFields, k) {
-			return nil, errors.New("mapping field " + strconv.Quote(k) + ": want one of " + strings.Join(MappingFields, ", "))
+		if !slices.Contains(fields, k) {
+			return nil, errors.New("mapping field " + strconv.Quote(k) + ": want one of " + strings.Join(fields, ", "))
 		}
 		if _, dup := out[k]; dup {
 			return nil, errors.New("mapping field " + strconv.Quote(k) + " is given twice")

@@ -93,7 +93,7 @@ type importSourceCmd struct {
 }
 
 // options turns the flags into import options, naming the bad flag.
-func (c importSourceCmd) options() (app.ImportOptions, error) {
+func (c importSourceCmd) options(imp importers.Importer) (app.ImportOptions, error) {
 	var opts app.ImportOptions
 	if c.Timezone != "" {
 		loc, err := time.LoadLocation(c.Timezone)
@@ -116,7 +116,7 @@ func (c importSourceCmd) options() (app.ImportOptions, error) {
 		*f.dst = &t
 	}
 	if c.Map != "" {
-		m, err := importers.ParseMapping(c.Map)
+		m, err := importers.ParseMappingFor(c.Map, importers.MappingFieldsOf(imp))
 		if err != nil {
 			return opts, fmt.Errorf("--map: %w", err)
 		}
@@ -136,7 +136,7 @@ func (c importSourceCmd) Run(e *env) error {
 	if !ok {
 		return usageError{fmt.Errorf("unknown source %q: want markdown or one of %s", c.Source, strings.Join(reg.Sources(), ", "))}
 	}
-	opts, err := c.options()
+	opts, err := c.options(imp)
 	if err != nil {
 		return usageError{err}
 	}

@@ -54,6 +54,9 @@ var hookFields = map[string][]string{
 	"source":   {"source"},
 }
 
+// MappingFields implements importers.Mapper.
+func (*Hook) MappingFields() []string { return HookFields() }
+
 // HookFields lists the fields a generic hook's mapping may name.
 func HookFields() []string {
 	return []string{"id", "time", "status", "title", "details", "service", "host", "severity", "link", "actor", "alert_id", "incident", "source"}

@@ -236,3 +236,7 @@ func macroFree(s string) string {
 	}
 	return s
 }
+
+// MappingFields implements importers.Mapper: the fields a Zabbix mapping
+// (hook or --map) may name.
+func (Importer) MappingFields() []string { return MappingFields }

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -56,6 +57,17 @@ func (a *App) CreateHook(ctx context.Context, h incident.Hook) (HookWithToken, e
 	parser, ok := a.hooks.Get(h.Source)
 	if !ok {
 		return HookWithToken{}, incident.Invalid("source", "has no webhook receiver: want one of "+strings.Join(a.hooks.Sources(), ", "))
+	}
+	if len(h.Mapping) > 0 {
+		m, ok := parser.(importers.Mapper)
+		if !ok {
+			return HookWithToken{}, incident.Invalid("mapping", h.Source+" payloads have a fixed shape; only zabbix and generic hooks take a mapping")
+		}
+		for k := range h.Mapping {
+			if !slices.Contains(m.MappingFields(), k) {
+				return HookWithToken{}, incident.Invalid("mapping", "field "+strconv.Quote(k)+": want one of "+strings.Join(m.MappingFields(), ", "))
+			}
+		}
 	}
 	if _, signs := parser.(importers.SignatureVerifier); h.SigningSecret != "" && !signs {
 		return HookWithToken{}, incident.Invalid("signing_secret", h.Source+" does not sign its deliveries; the hook's token authenticates it")

@@ -16,11 +16,16 @@ import (
 	"github.com/hindsightrca/hindsight/internal/incident"
 )
 
-// signedHook is the generic hook under another source name, signed by an
-// X-Test-Signature header equal to the secret.
-type signedHook struct{ *generic.Hook }
+// signedHook reads generic payloads under another source name, has a
+// fixed shape (no mapping), and is signed by an X-Test-Signature header
+// equal to the secret.
+type signedHook struct{ h *generic.Hook }
 
 func (signedHook) Source() string { return "signedtest" }
+
+func (s signedHook) ParseDelivery(ctx context.Context, d importers.Delivery, sink importers.Sink) error {
+	return s.h.ParseDelivery(ctx, d, sink)
+}
 
 func (signedHook) VerifySignature(d importers.Delivery, secret string) error {
 	if d.Header.Get("X-Test-Signature") != secret {
@@ -60,6 +65,23 @@ func TestApp_HookCreateValidates(t *testing.T) {
 		_, err = a.CreateHook(ctx, incident.Hook{Source: "generic", Name: "g", SigningSecret: "s"})
 		if !errors.As(err, &verr) || verr.Fields["signing_secret"] == "" {
 			t.Fatalf("secret on an unsigned source: %v", err)
+		}
+		_, err = a.CreateHook(ctx, incident.Hook{Source: "generic", Name: "m", Mapping: map[string]string{"colour": "x"}})
+		if !errors.As(err, &verr) || !strings.Contains(verr.Fields["mapping"], "colour") {
+			t.Fatalf("unknown mapping field: %v", err)
+		}
+		_, err = a.CreateHook(ctx, incident.Hook{Source: "signedtest", Name: "m", Mapping: map[string]string{"title": "x"}})
+		if !errors.As(err, &verr) || verr.Fields["mapping"] == "" {
+			t.Fatalf("mapping for a fixed-shape source: %v", err)
+		}
+		mapped, err := a.CreateHook(ctx, incident.Hook{Source: "generic", Name: "mapped",
+			Mapping: map[string]string{"title": "labels.alertname", "service": "labels.job", "id": "fp"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := a.DeliverHook(ctx, "generic", mapped.Token, delivery(`{"fp":"f1","labels":{"alertname":"HighLatency","job":"api"},"time":"2026-11-20T10:00:00Z"}`))
+		if err != nil || res.Stored != 1 || res.Alerts[0].Service != "api" || res.Alerts[0].Event.Body != "Triggered: HighLatency" || res.Alerts[0].Event.ExternalID != "f1" {
+			t.Fatalf("mapped delivery: %+v %v", res, err)
 		}
 		h, err := a.CreateHook(ctx, incident.Hook{Source: "generic", Name: "g"})
 		if err != nil || !strings.HasPrefix(h.Token, "hsk_") || h.Hook.TokenHash == "" || strings.Contains(h.Hook.TokenHash, h.Token) {
