@@ -24,11 +24,15 @@ const ingestTimeout = 30 * time.Second
 // arrive while a transaction runs wait and are stored together in the
 // next one, so a burst costs a few commits instead of one per delivery,
 // and each sender still hears back only after its alerts are committed.
+// On PostgreSQL a few workers run transactions side by side (their reads
+// and inserts overlap; the outbox lock orders their ends); SQLite has one
+// writer, so one worker.
 type ingester struct {
 	a       *App
 	mu      sync.Mutex
 	queue   []*ingestJob
-	running bool
+	running int
+	workers int
 }
 
 type ingestJob struct {
@@ -44,7 +48,16 @@ type ingestOut struct {
 	err        error
 }
 
-func newIngester(a *App) *ingester { return &ingester{a: a} }
+// pgIngestWorkers is how many transactions PostgreSQL ingest runs at once.
+const pgIngestWorkers = 3
+
+func newIngester(a *App) *ingester {
+	in := &ingester{a: a, workers: 1}
+	if a.store.Dialect() == store.DialectPostgres {
+		in.workers = pgIngestWorkers
+	}
+	return in
+}
 
 // submit queues alerts and waits until they are stored. When ctx ends
 // first the alerts may still be stored: the sender retries, and the
@@ -53,8 +66,8 @@ func (in *ingester) submit(ctx context.Context, h incident.Hook, alerts []incide
 	job := &ingestJob{ctx: ctx, hook: h, alerts: alerts, done: make(chan ingestOut, 1)}
 	in.mu.Lock()
 	in.queue = append(in.queue, job)
-	if !in.running {
-		in.running = true
+	if in.running < in.workers {
+		in.running++
 		go in.loop()
 	}
 	in.mu.Unlock()
@@ -71,7 +84,7 @@ func (in *ingester) loop() {
 	for {
 		in.mu.Lock()
 		if len(in.queue) == 0 {
-			in.running = false
+			in.running--
 			in.mu.Unlock()
 			return
 		}

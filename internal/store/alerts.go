@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -264,6 +265,15 @@ const alertInsertChunk = 500
 // sets the ID of each one stored; alerts whose source and external id are
 // already kept (repeated deliveries, or twice in als) keep ID 0.
 func (s *Store) InsertAlerts(ctx context.Context, als []*incident.Alert) error {
+	// One key order for every insert, so two transactions inserting the
+	// same alerts wait for each other instead of deadlocking.
+	als = slices.Clone(als)
+	slices.SortFunc(als, func(x, y *incident.Alert) int {
+		if c := strings.Compare(x.Event.Source, y.Event.Source); c != 0 {
+			return c
+		}
+		return strings.Compare(x.Event.ExternalID, y.Event.ExternalID)
+	})
 	for start := 0; start < len(als); start += alertInsertChunk {
 		chunk := als[start:min(start+alertInsertChunk, len(als))]
 		var sb strings.Builder
