@@ -26,10 +26,14 @@ import (
 
 	"github.com/hindsightrca/hindsight/importers"
 	"github.com/hindsightrca/hindsight/importers/chatmarkup"
+	"github.com/hindsightrca/hindsight/importers/internal/alertjson"
 )
 
 // Source is the events' source name.
 const Source = "newrelic"
+
+// want names what a file may hold, for errors.
+const want = "a New Relic webhook payload, or an array or JSON Lines of them"
 
 // Importer parses New Relic webhook payloads.
 type Importer struct{}
@@ -42,11 +46,7 @@ func (Importer) Source() string { return Source }
 
 // Parse implements importers.Importer.
 func (Importer) Parse(ctx context.Context, in importers.Input, _ importers.Options, sink importers.Sink) error {
-	data, err := readInput(in)
-	if err != nil {
-		return err
-	}
-	vals, err := splitValues(in.Name, data, sink)
+	vals, err := alertjson.ReadDecoded(in, Source, want, sink)
 	if err != nil {
 		return err
 	}
@@ -64,12 +64,12 @@ func (Importer) Parse(ctx context.Context, in importers.Input, _ importers.Optio
 
 // ParseDelivery implements importers.HookParser.
 func (Importer) ParseDelivery(_ context.Context, d importers.Delivery, sink importers.Sink) error {
-	v, err := decode(d.Body)
+	v, err := alertjson.Value(d.Body)
 	if err != nil {
 		return fmt.Errorf("body is not JSON: %w", err)
 	}
 	p := &parser{sink: sink, hook: true, delivery: d}
-	return p.value(value{line: 1, v: v})
+	return p.value(alertjson.Decoded{Line: 1, Whole: true, V: v})
 }
 
 type parser struct {
@@ -82,26 +82,15 @@ type parser struct {
 type fieldError struct{ field, reason string }
 
 func (p *parser) fail(line int, prefix string, fe fieldError) error {
-	field := fe.field
-	if prefix != "" {
-		field = strings.TrimSuffix(prefix+"."+field, ".")
-	}
-	if p.hook {
-		if field == "" {
-			return fmt.Errorf("%s", fe.reason)
-		}
-		return fmt.Errorf("%s: %s", field, fe.reason)
-	}
-	p.sink.Reject(importers.Rejection{File: p.file, Line: line, Field: field, Reason: fe.reason})
-	return nil
+	return alertjson.Reporter{File: p.file, Hook: p.hook, Sink: p.sink}.Fail(line, prefix, fe.field, fe.reason)
 }
 
-func (p *parser) value(v value) error {
-	switch x := v.v.(type) {
+func (p *parser) value(v alertjson.Decoded) error {
+	switch x := v.V.(type) {
 	case []any:
 		for i, el := range x {
-			line := v.line
-			if !p.hook && v.line == 1 {
+			line := v.Line
+			if !p.hook && v.Whole {
 				line = i + 1
 			}
 			if err := p.payload(el, line, fmt.Sprintf("[%d]", i)); err != nil {
@@ -110,16 +99,16 @@ func (p *parser) value(v value) error {
 		}
 		return nil
 	case map[string]any:
-		return p.payload(x, v.line, "")
+		return p.payload(x, v.Line, "")
 	}
 	if p.hook {
 		return fmt.Errorf("body: want a JSON object (a New Relic webhook payload)")
 	}
-	return p.fail(v.line, "", fieldError{reason: "is not a JSON object or array"})
+	return p.fail(v.Line, "", fieldError{reason: "is not a JSON object or array"})
 }
 
 func (p *parser) payload(v any, line int, prefix string) error {
-	o, ok := asObj(v)
+	o, ok := alertjson.AsObject(v)
 	if !ok {
 		return p.fail(line, prefix, fieldError{reason: "is not a JSON object"})
 	}
@@ -139,7 +128,7 @@ func (p *parser) payload(v any, line int, prefix string) error {
 	return p.sink.Event(a.Event(Source))
 }
 
-func isLegacy(o obj) bool {
+func isLegacy(o alertjson.Object) bool {
 	for _, k := range []string{"current_state", "incident_id", "incident_url", "condition_name", "policy_name"} {
 		if _, ok := o[k]; ok {
 			return true
@@ -148,7 +137,7 @@ func isLegacy(o obj) bool {
 	return false
 }
 
-func isWorkflow(o obj) bool {
+func isWorkflow(o alertjson.Object) bool {
 	for _, k := range []string{"issueUrl", "issueId", "state", "totalIncidents", "alertPolicyNames", "alertConditionNames", "priority"} {
 		if _, ok := o[k]; ok {
 			return true
@@ -158,16 +147,16 @@ func isWorkflow(o obj) bool {
 }
 
 // workflow reads a Workflows payload.
-func (p *parser) workflow(o obj) (importers.Alert, *fieldError) {
+func (p *parser) workflow(o alertjson.Object) (importers.Alert, *fieldError) {
 	var a importers.Alert
-	id := o.str("id", "issueId")
+	id := o.Str("id", "issueId")
 	if id == "" {
 		return a, &fieldError{field: "id", reason: "is missing: a workflow payload needs the issue id ({{ json issueId }})"}
 	}
-	state := strings.ToUpper(o.str("state"))
-	trig := strings.ToUpper(o.str("trigger", "triggerEvent"))
-	ackBy := person(o.str("acknowledgedBy", "acknowedgedBy"))
-	ackAt := o.str("acknowledgedAt")
+	state := strings.ToUpper(o.Str("state"))
+	trig := strings.ToUpper(o.Str("trigger", "triggerEvent"))
+	ackBy := person(o.Str("acknowledgedBy", "acknowedgedBy"))
+	ackAt := o.Str("acknowledgedAt")
 	timeKeys := []string{"updatedAt", "createdAt"}
 	switch state {
 	case "CLOSED":
@@ -194,12 +183,12 @@ func (p *parser) workflow(o obj) (importers.Alert, *fieldError) {
 	}
 	a.At, a.AtText = at, atText
 	a.AlertID = id
-	a.ID = importers.StableID(Source, id, state, o.str("updatedAt"))
-	if o.str("updatedAt") == "" {
+	a.ID = importers.StableID(Source, id, state, o.Str("updatedAt"))
+	if o.Str("updatedAt") == "" {
 		a.ID = importers.StableID(Source, id, state, trig, atText)
 	}
 	policies, conditions, entities := strs(o["alertPolicyNames"]), strs(o["alertConditionNames"]), strs(o["impactedEntities"])
-	acc, _ := asObj(o["accumulations"])
+	acc, _ := alertjson.AsObject(o["accumulations"])
 	a.Title = clean(firstNonEmpty(first(strs(o["title"])), first(conditions), "New Relic issue "+id))
 	var lines []string
 	if d := clean(firstNonEmpty(first(strs(o["description"])), first(strs(acc["conditionDescription"])))); d != "" {
@@ -214,14 +203,14 @@ func (p *parser) workflow(o obj) (importers.Alert, *fieldError) {
 		}
 	}
 	a.Details = strings.Join(lines, "\n")
-	a.Severity = o.str("priority")
-	a.Service = firstNonEmpty(o.str("service"), first(strs(acc["tag.service"])), first(strs(acc["tag.serviceName"])), first(strs(acc["tag.appName"])), first(entities))
-	a.Host = firstNonEmpty(o.str("host"), first(strs(acc["tag.hostname"])), first(strs(acc["tag.host"])))
-	a.IncidentRef = firstNonEmpty(o.str("hindsight_incident", "incident"), first(strs(acc["tag.hindsight_incident"])), first(strs(acc["tag.incident"])), labelIncident(o["tags"]), labelIncident(o["labels"]))
-	a.Link = httpURL(o.str("issueUrl", "issuePageUrl"))
+	a.Severity = o.Str("priority")
+	a.Service = firstNonEmpty(o.Str("service"), first(strs(acc["tag.service"])), first(strs(acc["tag.serviceName"])), first(strs(acc["tag.appName"])), first(entities))
+	a.Host = firstNonEmpty(o.Str("host"), first(strs(acc["tag.hostname"])), first(strs(acc["tag.host"])))
+	a.IncidentRef = firstNonEmpty(o.Str("hindsight_incident", "incident"), first(strs(acc["tag.hindsight_incident"])), first(strs(acc["tag.incident"])), labelIncident(o["tags"]), labelIncident(o["labels"]))
+	a.Link = httpURL(o.Str("issueUrl", "issuePageUrl"))
 	a.Actor = "New Relic"
 	if a.Subtype == importers.SubtypeAcknowledge {
-		a.Actor = firstNonEmpty(ackBy, person(o.str("owner")), "New Relic user")
+		a.Actor = firstNonEmpty(ackBy, person(o.Str("owner")), "New Relic user")
 	}
 	extra := map[string]any{}
 	if trig != "" {
@@ -232,10 +221,10 @@ func (p *parser) workflow(o obj) (importers.Alert, *fieldError) {
 			extra[k] = v
 		}
 	}
-	if w := o.str("workflowName"); w != "" {
+	if w := o.Str("workflowName"); w != "" {
 		extra["workflow_name"] = w
 	}
-	if n, err := strconv.Atoi(o.str("totalIncidents")); err == nil && n > 0 {
+	if n, err := strconv.Atoi(o.Str("totalIncidents")); err == nil && n > 0 {
 		extra["total_incidents"] = n
 	}
 	if len(extra) > 0 {
@@ -245,14 +234,14 @@ func (p *parser) workflow(o obj) (importers.Alert, *fieldError) {
 }
 
 // legacy reads an alerts notification channel webhook.
-func (p *parser) legacy(o obj) (importers.Alert, *fieldError) {
+func (p *parser) legacy(o alertjson.Object) (importers.Alert, *fieldError) {
 	var a importers.Alert
-	id := o.str("incident_id")
+	id := o.Str("incident_id")
 	if id == "" {
 		return a, &fieldError{field: "incident_id", reason: "is missing"}
 	}
-	state := strings.ToLower(o.str("current_state"))
-	evType := strings.ToUpper(o.str("event_type"))
+	state := strings.ToLower(o.Str("current_state"))
+	evType := strings.ToUpper(o.Str("event_type"))
 	switch {
 	case state == "open", state == "" && strings.Contains(evType, "OPEN"):
 		a.Subtype = importers.SubtypeTrigger
@@ -271,31 +260,31 @@ func (p *parser) legacy(o obj) (importers.Alert, *fieldError) {
 	}
 	a.At, a.AtText = at, atText
 	a.AlertID = id
-	a.ID = importers.StableID(Source, id, state, o.str("timestamp"))
-	if o.str("timestamp") == "" {
+	a.ID = importers.StableID(Source, id, state, o.Str("timestamp"))
+	if o.Str("timestamp") == "" {
 		a.ID = importers.StableID(Source, id, state, evType, atText)
 	}
-	details := clean(o.str("details"))
-	a.Title = clean(firstNonEmpty(o.str("condition_name"), details, "New Relic incident "+id))
+	details := clean(o.Str("details"))
+	a.Title = clean(firstNonEmpty(o.Str("condition_name"), details, "New Relic incident "+id))
 	var lines []string
 	if details != a.Title {
 		lines = append(lines, details)
 	}
-	if pol := o.str("policy_name"); pol != "" {
+	if pol := o.Str("policy_name"); pol != "" {
 		lines = append(lines, "Policy: "+pol)
 	}
-	if rb := httpURL(o.str("runbook_url")); rb != "" {
+	if rb := httpURL(o.Str("runbook_url")); rb != "" {
 		lines = append(lines, "Runbook: "+rb)
 	}
 	a.Details = strings.TrimSpace(strings.Join(lines, "\n"))
-	a.Severity = o.str("severity")
-	for _, el := range o.list("targets") {
-		t, ok := asObj(el)
+	a.Severity = o.Str("severity")
+	for _, el := range o.List("targets") {
+		t, ok := alertjson.AsObject(el)
 		if !ok {
 			continue
 		}
-		name := t.str("name")
-		kind := strings.ToLower(t.str("type") + " " + t.str("product"))
+		name := t.Str("name")
+		kind := strings.ToLower(t.Str("type") + " " + t.Str("product"))
 		switch {
 		case strings.Contains(kind, "host") || strings.Contains(kind, "server") || strings.Contains(kind, "infrastructure"):
 			if a.Host == "" {
@@ -310,16 +299,16 @@ func (p *parser) legacy(o obj) (importers.Alert, *fieldError) {
 			a.IncidentRef = labelIncident(t["labels"])
 		}
 	}
-	a.IncidentRef = firstNonEmpty(o.str("hindsight_incident", "incident"), a.IncidentRef)
-	a.Link = firstNonEmpty(httpURL(o.str("incident_url")), httpURL(o.str("violation_callback_url")))
+	a.IncidentRef = firstNonEmpty(o.Str("hindsight_incident", "incident"), a.IncidentRef)
+	a.Link = firstNonEmpty(httpURL(o.Str("incident_url")), httpURL(o.Str("violation_callback_url")))
 	a.Actor = "New Relic"
 	if a.Subtype == importers.SubtypeAcknowledge {
-		a.Actor = firstNonEmpty(person(o.str("owner")), "New Relic user")
+		a.Actor = firstNonEmpty(person(o.Str("owner")), "New Relic user")
 	}
 	extra := map[string]any{}
 	for k, src := range map[string]string{"account_name": "account_name", "policy_name": "policy_name", "condition_name": "condition_name",
 		"runbook_url": "runbook_url", "chart_url": "violation_chart_url", "legacy_event_type": "event_type", "policy_url": "policy_url"} {
-		if v := o.str(src); v != "" {
+		if v := o.Str(src); v != "" {
 			extra[k] = v
 		}
 	}
@@ -331,9 +320,9 @@ func (p *parser) legacy(o obj) (importers.Alert, *fieldError) {
 
 // time reads the first of keys present (epoch milliseconds, or any format
 // importers.ParseTime reads); hooks without one use the delivery time.
-func (p *parser) time(o obj, keys ...string) (time.Time, string, *fieldError) {
+func (p *parser) time(o alertjson.Object, keys ...string) (time.Time, string, *fieldError) {
 	for _, k := range keys {
-		s := o.str(k)
+		s := o.Str(k)
 		if s == "" || s == "0" {
 			continue
 		}
@@ -357,13 +346,13 @@ func strs(v any) []string {
 	case []any:
 		var out []string
 		for _, el := range x {
-			if s := text(el); s != "" {
+			if s := alertjson.ValueText(el); s != "" {
 				out = append(out, s)
 			}
 		}
 		return out
 	default:
-		if s := text(v); s != "" {
+		if s := alertjson.ValueText(v); s != "" {
 			return []string{s}
 		}
 	}
@@ -382,7 +371,7 @@ func first(l []string) string {
 func labelIncident(v any) string {
 	switch x := v.(type) {
 	case map[string]any:
-		o := obj(x)
+		o := alertjson.Object(x)
 		for _, k := range []string{"hindsight_incident", "incident"} {
 			if s := first(strs(o[k])); s != "" {
 				return s

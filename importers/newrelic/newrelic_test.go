@@ -108,7 +108,7 @@ func TestParse(t *testing.T) {
 		})
 	}
 	err := New().Parse(context.Background(), importertest.StringInput("f.json", "<xml/>"), importers.Options{}, &importertest.Recorder{})
-	if err == nil || !strings.Contains(err.Error(), "f.json is not JSON") {
+	if err == nil || !strings.Contains(err.Error(), "f.json: not JSON") {
 		t.Errorf("not JSON: err = %v", err)
 	}
 }

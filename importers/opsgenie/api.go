@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hindsightrca/hindsight/importers"
+	"github.com/hindsightrca/hindsight/importers/internal/alertjson"
 )
 
 // apiAlert is an alert as the Alert API returns it (GET /v2/alerts/{id}
@@ -40,7 +41,7 @@ type apiAlert struct {
 
 func (al *apiAlert) info() info {
 	in := info{
-		id: strings.TrimSpace(al.ID), tinyID: scalar(al.TinyID), alias: al.Alias, message: al.Message,
+		id: strings.TrimSpace(al.ID), tinyID: alertjson.Scalar(al.TinyID), alias: al.Alias, message: al.Message,
 		entity: strings.TrimSpace(al.Entity), source: al.Source, priority: priorityOf(al.Priority),
 		description: al.Description, tags: listOf(al.Tags), details: mapOf(al.Details),
 	}
@@ -65,14 +66,14 @@ func decodeAlert(raw json.RawMessage, at string) (*apiAlert, error) {
 		Data json.RawMessage `json:"data"`
 	}
 	if json.Unmarshal(raw, &wrap) == nil && len(bytes.TrimSpace(wrap.Data)) > 0 && bytes.TrimSpace(wrap.Data)[0] == '{' {
-		raw, at = wrap.Data, join(at, "data")
+		raw, at = wrap.Data, alertjson.Join(at, "data")
 	}
 	var al apiAlert
 	if err := json.Unmarshal(raw, &al); err != nil {
-		return nil, &fieldError{fieldOf(at, err), reasonOf(err)}
+		return nil, alertjson.DecodeError(at, err)
 	}
 	if strings.TrimSpace(al.ID) == "" {
-		return nil, &fieldError{join(at, "id"), "is missing"}
+		return nil, &alertjson.FieldError{Field: alertjson.Join(at, "id"), Reason: "is missing"}
 	}
 	return &al, nil
 }
@@ -82,16 +83,16 @@ func decodeAlert(raw json.RawMessage, at string) (*apiAlert, error) {
 // as milliseconds after creation.
 func alertAlerts(al *apiAlert, at, appURL string) ([]importers.Alert, error) {
 	in := al.info()
-	created := scalar(al.CreatedAt)
+	created := alertjson.Scalar(al.CreatedAt)
 	if created == "" {
-		return nil, &fieldError{join(at, "createdAt"), "is missing"}
+		return nil, &alertjson.FieldError{Field: alertjson.Join(at, "createdAt"), Reason: "is missing"}
 	}
 	t0, err := importers.ParseTime(created, nil)
 	if err != nil {
-		return nil, &fieldError{join(at, "createdAt"), err.Error()}
+		return nil, &alertjson.FieldError{Field: alertjson.Join(at, "createdAt"), Reason: err.Error()}
 	}
 	base := in.alert(appURL)
-	if n, err := strconv.Atoi(scalar(al.Count)); err == nil && n > 1 {
+	if n, err := strconv.Atoi(alertjson.Scalar(al.Count)); err == nil && n > 1 {
 		base.Count = n
 	}
 	trig := base
@@ -105,8 +106,8 @@ func alertAlerts(al *apiAlert, at, appURL string) ([]importers.Alert, error) {
 		for _, step := range []struct {
 			ms, by, action, sub, status string
 		}{
-			{scalar(r.AckTime), r.AcknowledgedBy, "Acknowledge", importers.SubtypeAcknowledge, "acknowledged"},
-			{scalar(r.CloseTime), r.ClosedBy, "Close", importers.SubtypeResolve, "closed"},
+			{alertjson.Scalar(r.AckTime), r.AcknowledgedBy, "Acknowledge", importers.SubtypeAcknowledge, "acknowledged"},
+			{alertjson.Scalar(r.CloseTime), r.ClosedBy, "Close", importers.SubtypeResolve, "closed"},
 		} {
 			ms, err := strconv.ParseInt(step.ms, 10, 64)
 			if err != nil || ms <= 0 {
@@ -149,18 +150,18 @@ func logsAlerts(al *apiAlert, logs []json.RawMessage, at, appURL string) ([]impo
 		field := at + "[" + strconv.Itoa(i) + "]"
 		var l apiLog
 		if err := json.Unmarshal(raw, &l); err != nil {
-			bad = append(bad, badPart{fieldError{fieldOf(field, err), reasonOf(err)}, i + 1})
+			bad = append(bad, badPart{*alertjson.DecodeError(field, err), i + 1})
 			continue
 		}
 		msg := strings.TrimSpace(l.Log)
 		if msg == "" {
-			bad = append(bad, badPart{fieldError{join(field, "log"), "is empty"}, i + 1})
+			bad = append(bad, badPart{alertjson.FieldError{Field: alertjson.Join(field, "log"), Reason: "is empty"}, i + 1})
 			continue
 		}
-		created := scalar(l.CreatedAt)
+		created := alertjson.Scalar(l.CreatedAt)
 		t, err := importers.ParseTime(created, nil)
 		if err != nil {
-			bad = append(bad, badPart{fieldError{join(field, "createdAt"), err.Error()}, i + 1})
+			bad = append(bad, badPart{alertjson.FieldError{Field: alertjson.Join(field, "createdAt"), Reason: err.Error()}, i + 1})
 			continue
 		}
 		e := base

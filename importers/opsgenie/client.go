@@ -13,10 +13,9 @@ import (
 	"time"
 
 	"github.com/hindsightrca/hindsight/importers"
+	"github.com/hindsightrca/hindsight/importers/internal/alertjson"
+	"github.com/hindsightrca/hindsight/importers/internal/apiclient"
 )
-
-// maxResponse caps one API answer.
-const maxResponse = 64 << 20
 
 // Client pulls alerts and their logs through OpsGenie's Alert API v2 with
 // an API integration key. The zero values of its optional fields take the
@@ -95,7 +94,7 @@ func (c *Client) Pull(ctx context.Context, ids []string, from, to *time.Time, si
 	imp := Importer{AppURL: c.appURL()}
 	for i, raw := range alerts {
 		al, err := decodeAlert(raw, "data")
-		var fe *fieldError
+		var fe *alertjson.FieldError
 		if errors.As(err, &fe) {
 			sink.Reject(importers.Rejection{File: "alerts", Line: i + 1, Field: fe.Field, Reason: fe.Reason})
 			continue
@@ -209,97 +208,33 @@ func isDigits(s string) bool {
 // get sends one GET, retrying after 429 answers, and decodes a 2xx answer
 // into out; what names the thing asked for in errors.
 func (c *Client) get(ctx context.Context, path string, q url.Values, what string, out any) error {
-	retries := c.MaxRetries
-	if retries <= 0 {
-		retries = 5
-	}
-	maxWait := c.MaxWait
-	if maxWait <= 0 {
-		maxWait = time.Minute
-	}
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
 	endpoint := strings.TrimRight(c.BaseURL, "/") + path + "?" + q.Encode()
-	name := "GET " + path
-	for attempt := 0; ; attempt++ {
+	name := "opsgenie: GET " + path
+	// OpsGenie's 429s often carry no Retry-After (only
+	// X-RateLimit-State: THROTTLED): the Retrier then waits one second.
+	r := apiclient.Retrier{HTTP: c.HTTP, MaxRetries: c.MaxRetries, MaxWait: c.MaxWait, CapWait: true, Sleep: c.wait}
+	resp, err := r.Do(ctx, name, func() (*http.Request, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
 		if err != nil {
-			return fmt.Errorf("opsgenie: %s: %w", name, err)
+			return nil, err
 		}
 		req.Header.Set("Authorization", "GenieKey "+c.Token)
 		req.Header.Set("Accept", "application/json")
-		resp, err := hc.Do(req)
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return fmt.Errorf("opsgenie: %s: %w", name, err)
-		}
-		if resp.StatusCode == http.StatusTooManyRequests {
-			d := min(retryAfter(resp.Header, time.Now()), maxWait)
-			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-			resp.Body.Close()
-			if attempt >= retries {
-				return fmt.Errorf("opsgenie: %s: still rate limited after %d retries", name, retries)
-			}
-			if err := c.sleep(ctx, d); err != nil {
-				return err
-			}
-			continue
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode/100 != 2 {
-			var e struct {
-				Message string `json:"message"`
-			}
-			_ = json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&e)
-			msg := strings.TrimSpace(e.Message)
-			if msg == "" {
-				msg = http.StatusText(resp.StatusCode)
-			}
-			switch resp.StatusCode {
-			case http.StatusUnauthorized:
-				return fmt.Errorf("opsgenie: %s: 401 %s: the API key was refused; give an API integration key with read access", name, msg)
-			case http.StatusForbidden:
-				return fmt.Errorf("opsgenie: %s: 403 %s: the API key may not read %s", name, msg, what)
-			case http.StatusNotFound:
-				return fmt.Errorf("opsgenie: %s: 404 %s: %s not found", name, msg, what)
-			}
-			return fmt.Errorf("opsgenie: %s: %d %s", name, resp.StatusCode, msg)
-		}
-		if err := json.NewDecoder(io.LimitReader(resp.Body, maxResponse)).Decode(out); err != nil {
-			return fmt.Errorf("opsgenie: %s: decode answer: %w", name, err)
-		}
-		return nil
+		return req, nil
+	}, c.Token)
+	if err != nil {
+		return err
 	}
-}
-
-func (c *Client) sleep(ctx context.Context, d time.Duration) error {
-	if c.wait != nil {
-		return c.wait(ctx, d)
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-// retryAfter reads Retry-After in seconds or as an HTTP date; OpsGenie
-// often sends none (only X-RateLimit-State: THROTTLED), then one second.
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-			return time.Duration(s) * time.Second
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		var e struct {
+			Message string `json:"message"`
 		}
-		if t, err := http.ParseTime(v); err == nil {
-			return max(t.Sub(now), 0)
-		}
+		_ = json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&e)
+		return apiclient.Refused(name, resp.StatusCode, e.Message, what, "give an API integration key with read access")
 	}
-	return time.Second
+	if err := apiclient.DecodeAnswer(resp.Body, out); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hindsightrca/hindsight/importers"
 	"github.com/hindsightrca/hindsight/importers/chatmarkup"
+	"github.com/hindsightrca/hindsight/importers/internal/alertjson"
 )
 
 // DefaultAppURL is OpsGenie's web app; alert links point into it.
@@ -88,7 +89,7 @@ func tagValue(tags []string, name string) string {
 
 // priorityOf reads "P1" … "P5"; some senders give the bare number.
 func priorityOf(raw json.RawMessage) string {
-	p := scalar(raw)
+	p := alertjson.Scalar(raw)
 	if len(p) == 1 && p[0] >= '1' && p[0] <= '5' {
 		return "P" + p
 	}
@@ -103,14 +104,14 @@ func listOf(raw json.RawMessage) []string {
 		var items []json.RawMessage
 		if json.Unmarshal(raw, &items) == nil {
 			for _, it := range items {
-				if s := scalar(it); s != "" {
+				if s := alertjson.Scalar(it); s != "" {
 					out = append(out, s)
 				}
 			}
 		}
 		return out
 	}
-	for _, s := range strings.Split(scalar(raw), ",") {
+	for _, s := range strings.Split(alertjson.Scalar(raw), ",") {
 		if s = strings.TrimSpace(s); s != "" {
 			out = append(out, s)
 		}
@@ -126,7 +127,7 @@ func mapOf(raw json.RawMessage) map[string]string {
 	}
 	out := make(map[string]string, len(m))
 	for k, v := range m {
-		out[k] = scalar(v)
+		out[k] = alertjson.Scalar(v)
 	}
 	return out
 }
@@ -184,16 +185,4 @@ func lines(parts ...string) string {
 		}
 	}
 	return strings.Join(out, "\n")
-}
-
-// fieldError is a record that cannot be read, naming the field.
-type fieldError struct {
-	Field, Reason string
-}
-
-func (e *fieldError) Error() string {
-	if e.Field == "" {
-		return e.Reason
-	}
-	return e.Field + ": " + e.Reason
 }

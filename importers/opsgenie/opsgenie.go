@@ -42,6 +42,7 @@ import (
 	"time"
 
 	"github.com/hindsightrca/hindsight/importers"
+	"github.com/hindsightrca/hindsight/importers/internal/alertjson"
 )
 
 // Source is the events' source name.
@@ -64,17 +65,7 @@ func (Importer) Source() string { return Source }
 
 // Parse implements importers.Importer.
 func (imp Importer) Parse(ctx context.Context, in importers.Input, _ importers.Options, sink importers.Sink) error {
-	if in.Open == nil {
-		return fmt.Errorf("%s: opsgenie reads one JSON file, not a folder", in.Name)
-	}
-	f, err := in.Open()
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	recs, err := readRecords(in.Name, f, func(line int, reason string) {
-		sink.Reject(importers.Rejection{File: in.Name, Line: line, Reason: reason})
-	})
+	recs, err := alertjson.Read(in, Source, wantShapes)
 	if err != nil {
 		return err
 	}
@@ -82,18 +73,22 @@ func (imp Importer) Parse(ctx context.Context, in importers.Input, _ importers.O
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		alerts, bad, err := imp.decode(rec.raw, nil)
+		if rec.Err != "" {
+			sink.Reject(importers.Rejection{File: in.Name, Line: rec.Index, Reason: rec.Err})
+			continue
+		}
+		alerts, bad, err := imp.decode(rec.Data, nil)
 		if err != nil {
-			var fe *fieldError
-			if rec.line == 0 || !errors.As(err, &fe) {
+			var fe *alertjson.FieldError
+			if rec.Whole || !errors.As(err, &fe) {
 				return fmt.Errorf("%s: %w", in.Name, err)
 			}
-			sink.Reject(importers.Rejection{File: in.Name, Line: rec.line, Field: fe.Field, Reason: fe.Reason})
+			sink.Reject(importers.Rejection{File: in.Name, Line: rec.Index, Field: fe.Field, Reason: fe.Reason})
 			continue
 		}
 		for _, b := range bad {
-			line := rec.line
-			if line == 0 {
+			line := rec.Index
+			if rec.Whole {
 				line = b.index
 			}
 			sink.Reject(importers.Rejection{File: in.Name, Line: line, Field: b.Field, Reason: b.Reason})
@@ -117,7 +112,7 @@ func (imp Importer) ParseDelivery(_ context.Context, d importers.Delivery, sink 
 		return errors.New(`body: not a JSON object; want an OpsGenie webhook payload {"action":…,"alert":…}`)
 	}
 	if top["action"] == nil {
-		return &fieldError{"action", `is missing; want an OpsGenie webhook payload {"action":…,"alert":…}`}
+		return &alertjson.FieldError{Field: "action", Reason: `is missing; want an OpsGenie webhook payload {"action":…,"alert":…}`}
 	}
 	a, err := webhookAlert(d.Body, imp.AppURL, func() (time.Time, string) { return importers.DeliveryTime(d) })
 	if err != nil {
@@ -129,7 +124,7 @@ func (imp Importer) ParseDelivery(_ context.Context, d importers.Delivery, sink 
 // badPart is one unreadable part of a record (a log, a listed alert) when
 // the rest can be read; index is its 1-based position.
 type badPart struct {
-	fieldError
+	alertjson.FieldError
 	index int
 }
 
@@ -137,7 +132,7 @@ type badPart struct {
 func (imp Importer) decode(raw json.RawMessage, now func() (time.Time, string)) ([]importers.Alert, []badPart, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &top); err != nil {
-		return nil, nil, &fieldError{"", "not a JSON object; want " + wantShapes}
+		return nil, nil, &alertjson.FieldError{Field: "", Reason: "not a JSON object; want " + wantShapes}
 	}
 	switch {
 	case top["action"] != nil:
@@ -181,7 +176,7 @@ func (imp Importer) decode(raw json.RawMessage, now func() (time.Time, string)) 
 			at := "data[" + strconv.Itoa(i) + "]"
 			var probe map[string]json.RawMessage
 			if json.Unmarshal(it, &probe) == nil && probe["log"] != nil {
-				return nil, nil, &fieldError{"data", `holds alert logs, which do not name their alert: save them as {"alert":…,"logs":[…]}`}
+				return nil, nil, &alertjson.FieldError{Field: "data", Reason: `holds alert logs, which do not name their alert: save them as {"alert":…,"logs":[…]}`}
 			}
 			al, err := decodeAlert(it, at)
 			if err == nil {
@@ -189,7 +184,7 @@ func (imp Importer) decode(raw json.RawMessage, now func() (time.Time, string)) 
 				got, err = alertAlerts(al, at, imp.AppURL)
 				out = append(out, got...)
 			}
-			var fe *fieldError
+			var fe *alertjson.FieldError
 			if errors.As(err, &fe) {
 				bad = append(bad, badPart{*fe, i + 1})
 			}
@@ -203,7 +198,7 @@ func (imp Importer) decode(raw json.RawMessage, now func() (time.Time, string)) 
 		out, err := alertAlerts(al, "", imp.AppURL)
 		return out, nil, err
 	}
-	return nil, nil, &fieldError{"", "is none of the known shapes; want " + wantShapes}
+	return nil, nil, &alertjson.FieldError{Field: "", Reason: "is none of the known shapes; want " + wantShapes}
 }
 
 // listIn reads a list, or the "data" list of an API answer; the field
@@ -215,13 +210,13 @@ func listIn(raw json.RawMessage, at string) ([]json.RawMessage, string, error) {
 			Data json.RawMessage `json:"data"`
 		}
 		if err := json.Unmarshal(raw, &wrap); err != nil {
-			return nil, "", &fieldError{at, "is not a list"}
+			return nil, "", &alertjson.FieldError{Field: at, Reason: "is not a list"}
 		}
 		raw, at = trimmed(wrap.Data), at+".data"
 	}
 	var items []json.RawMessage
 	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, "", &fieldError{at, "is not a list"}
+		return nil, "", &alertjson.FieldError{Field: at, Reason: "is not a list"}
 	}
 	return items, at, nil
 }

@@ -258,7 +258,7 @@ func TestParse_Shapes(t *testing.T) {
 		{name: "logs without their alert", in: `{"data":[{"log":"Alert acknowledged","type":"system","createdAt":"2026-03-01T10:00:00Z"}]}`, wantErr: `in.json: data: holds alert logs, which do not name their alert: save them as {"alert":…,"logs":[…]}`},
 		{name: "alert with no logs", in: `{"alert":{"id":"a","message":"m","createdAt":"2026-03-01T10:00:00Z"},"logs":[]}`, events: 1},
 		{name: "unknown", in: `{"foo":1}`, wantErr: "in.json: is none of the known shapes"},
-		{name: "not json", in: `<xml/>`, wantErr: "in.json: line 1: not JSON"},
+		{name: "not json", in: `<xml/>`, wantErr: `opsgenie: in.json: not JSON (it starts with "<"); want an OpsGenie webhook payload`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hindsightrca/hindsight/importers"
+	"github.com/hindsightrca/hindsight/importers/internal/alertjson"
 )
 
 // actionSubtypes maps webhook actions (lower case) to alert subtypes;
@@ -91,21 +92,21 @@ type whAlert struct {
 func webhookAlert(raw json.RawMessage, appURL string, now func() (time.Time, string)) (importers.Alert, error) {
 	var w webhook
 	if err := json.Unmarshal(raw, &w); err != nil {
-		return importers.Alert{}, &fieldError{fieldOf("", err), reasonOf(err)}
+		return importers.Alert{}, alertjson.DecodeError("", err)
 	}
 	action := strings.TrimSpace(w.Action)
 	if action == "" {
-		return importers.Alert{}, &fieldError{"action", "is missing"}
+		return importers.Alert{}, &alertjson.FieldError{Field: "action", Reason: "is missing"}
 	}
 	al := w.Alert
 	if al == nil {
-		return importers.Alert{}, &fieldError{"alert", "is missing"}
+		return importers.Alert{}, &alertjson.FieldError{Field: "alert", Reason: "is missing"}
 	}
 	if strings.TrimSpace(al.AlertID) == "" {
-		return importers.Alert{}, &fieldError{"alert.alertId", "is missing"}
+		return importers.Alert{}, &alertjson.FieldError{Field: "alert.alertId", Reason: "is missing"}
 	}
 	in := info{
-		id: strings.TrimSpace(al.AlertID), tinyID: scalar(al.TinyID), alias: al.Alias, message: al.Message,
+		id: strings.TrimSpace(al.AlertID), tinyID: alertjson.Scalar(al.TinyID), alias: al.Alias, message: al.Message,
 		entity: strings.TrimSpace(al.Entity), source: al.Source, priority: priorityOf(al.Priority),
 		tags: listOf(al.Tags), details: mapOf(al.Details), integration: w.IntegrationName,
 	}
@@ -147,13 +148,13 @@ func webhookAlert(raw json.RawMessage, appURL string, now func() (time.Time, str
 			a.Actor = "OpsGenie"
 		}
 	case "addrecipient":
-		detail = scalar(al.Recipient)
+		detail = alertjson.Scalar(al.Recipient)
 		a.Details = lines("Recipient added: " + detail)
 	case "addteam":
-		detail = scalar(al.Team)
+		detail = alertjson.Scalar(al.Team)
 		a.Details = "Team added: " + detail
 	case "addresponder":
-		detail = firstOf(scalar(al.Responder), string(al.Responder))
+		detail = firstOf(alertjson.Scalar(al.Responder), string(al.Responder))
 		a.Details = "Responder added: " + detail
 	case "addtags":
 		detail = strings.Join(listOf(al.AddedTags), ", ")
@@ -179,7 +180,7 @@ func webhookAlert(raw json.RawMessage, appURL string, now func() (time.Time, str
 		detail = al.Description
 		a.Details = text(al.Description)
 	case "snooze":
-		detail = scalar(al.SnoozeEndDate)
+		detail = alertjson.Scalar(al.SnoozeEndDate)
 		if detail != "" {
 			a.Details = "Snoozed until " + detail
 		}
@@ -190,7 +191,7 @@ func webhookAlert(raw json.RawMessage, appURL string, now func() (time.Time, str
 		a.Details = text(al.Description)
 	}
 
-	created, updated := scalar(al.CreatedAt), scalar(al.UpdatedAt)
+	created, updated := alertjson.Scalar(al.CreatedAt), alertjson.Scalar(al.UpdatedAt)
 	when, field := updated, "alert.updatedAt"
 	if strings.EqualFold(action, "create") && created != "" {
 		when, field = created, "alert.createdAt"
@@ -199,13 +200,13 @@ func webhookAlert(raw json.RawMessage, appURL string, now func() (time.Time, str
 	case when != "":
 		t, err := importers.ParseTime(when, nil)
 		if err != nil {
-			return importers.Alert{}, &fieldError{field, err.Error()}
+			return importers.Alert{}, &alertjson.FieldError{Field: field, Reason: err.Error()}
 		}
 		a.At, a.AtText = t, when
 	case now != nil:
 		a.At, a.AtText = now()
 	default:
-		return importers.Alert{}, &fieldError{"alert.updatedAt", "is missing: the payload has no time (a live delivery takes the time it was received)"}
+		return importers.Alert{}, &alertjson.FieldError{Field: "alert.updatedAt", Reason: "is missing: the payload has no time (a live delivery takes the time it was received)"}
 	}
 
 	// No event id: the alert, action and update time identify a delivery,
@@ -217,7 +218,7 @@ func webhookAlert(raw json.RawMessage, appURL string, now func() (time.Time, str
 	case updated != "":
 		a.ID = importers.StableID(in.id, action, updated, detail)
 	default:
-		a.ID = importers.StableID(in.id, action, w.EscalationID, scalar(w.EscalationTime), scalar(w.RepeatCount), detail)
+		a.ID = importers.StableID(in.id, action, w.EscalationID, alertjson.Scalar(w.EscalationTime), alertjson.Scalar(w.RepeatCount), detail)
 	}
 	return a, nil
 }

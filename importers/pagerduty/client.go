@@ -13,10 +13,9 @@ import (
 	"time"
 
 	"github.com/hindsightrca/hindsight/importers"
+	"github.com/hindsightrca/hindsight/importers/internal/alertjson"
+	"github.com/hindsightrca/hindsight/importers/internal/apiclient"
 )
-
-// maxResponse caps one API answer.
-const maxResponse = 64 << 20
 
 // Client pulls incident log entries through PagerDuty's REST API v2 with a
 // REST API key. The zero values of its optional fields take the defaults.
@@ -106,7 +105,7 @@ func (c *Client) pages(ctx context.Context, path string, q url.Values, what stri
 		}
 		for i, raw := range page.LogEntries {
 			a, err := logAlert(raw, "log_entries["+strconv.Itoa(offset+i)+"]")
-			var fe *fieldError
+			var fe *alertjson.FieldError
 			if errors.As(err, &fe) {
 				sink.Reject(importers.Rejection{File: what, Line: offset + i + 1, Field: fe.Field, Reason: fe.Reason})
 				continue
@@ -132,96 +131,37 @@ type apiError struct {
 // get sends one GET, retrying after 429 answers, and decodes a 2xx answer
 // into out.
 func (c *Client) get(ctx context.Context, path string, q url.Values, what string, out any) error {
-	retries := c.MaxRetries
-	if retries <= 0 {
-		retries = 5
-	}
-	maxWait := c.MaxWait
-	if maxWait <= 0 {
-		maxWait = time.Minute
-	}
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
 	endpoint := strings.TrimRight(c.BaseURL, "/") + path + "?" + q.Encode()
-	name := "GET " + path
-	for attempt := 0; ; attempt++ {
+	name := "pagerduty: GET " + path
+	r := apiclient.Retrier{HTTP: c.HTTP, MaxRetries: c.MaxRetries, MaxWait: c.MaxWait, CapWait: true, Fallback: rateLimitReset, Sleep: c.wait}
+	resp, err := r.Do(ctx, name, func() (*http.Request, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
 		if err != nil {
-			return fmt.Errorf("pagerduty: %s: %w", name, err)
+			return nil, err
 		}
 		req.Header.Set("Authorization", "Token token="+c.Token)
 		req.Header.Set("Accept", "application/vnd.pagerduty+json;version=2")
-		resp, err := hc.Do(req)
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return fmt.Errorf("pagerduty: %s: %w", name, err)
-		}
-		if resp.StatusCode == http.StatusTooManyRequests {
-			d := min(retryAfter(resp.Header, time.Now()), maxWait)
-			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-			resp.Body.Close()
-			if attempt >= retries {
-				return fmt.Errorf("pagerduty: %s: still rate limited after %d retries", name, retries)
-			}
-			if err := c.sleep(ctx, d); err != nil {
-				return err
-			}
-			continue
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode/100 != 2 {
-			var e apiError
-			_ = json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&e)
-			msg := strings.TrimSpace(strings.Join(append([]string{e.Error.Message}, e.Error.Errors...), " "))
-			if msg == "" {
-				msg = http.StatusText(resp.StatusCode)
-			}
-			switch resp.StatusCode {
-			case http.StatusUnauthorized:
-				return fmt.Errorf("pagerduty: %s: 401 %s: the API key was refused; give a REST API key (not an integration or routing key)", name, msg)
-			case http.StatusForbidden:
-				return fmt.Errorf("pagerduty: %s: 403 %s: the API key may not read %s", name, msg, what)
-			case http.StatusNotFound:
-				return fmt.Errorf("pagerduty: %s: 404 %s: %s not found", name, msg, what)
-			}
-			return fmt.Errorf("pagerduty: %s: %d %s", name, resp.StatusCode, msg)
-		}
-		if err := json.NewDecoder(io.LimitReader(resp.Body, maxResponse)).Decode(out); err != nil {
-			return fmt.Errorf("pagerduty: %s: decode answer: %w", name, err)
-		}
-		return nil
+		return req, nil
+	}, c.Token)
+	if err != nil {
+		return err
 	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		var e apiError
+		_ = json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&e)
+		msg := strings.Join(append([]string{e.Error.Message}, e.Error.Errors...), " ")
+		return apiclient.Refused(name, resp.StatusCode, msg, what, "give a REST API key (not an integration or routing key)")
+	}
+	if err := apiclient.DecodeAnswer(resp.Body, out); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
 }
 
-func (c *Client) sleep(ctx context.Context, d time.Duration) error {
-	if c.wait != nil {
-		return c.wait(ctx, d)
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-// retryAfter reads how long to wait: Retry-After in seconds or as an HTTP
-// date, else PagerDuty's ratelimit-reset (seconds), else one second.
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-			return time.Duration(s) * time.Second
-		}
-		if t, err := http.ParseTime(v); err == nil {
-			return max(t.Sub(now), 0)
-		}
-	}
+// rateLimitReset is how long a 429 without Retry-After asks to wait:
+// PagerDuty's ratelimit-reset (seconds), else one second.
+func rateLimitReset(h http.Header) time.Duration {
 	if s, err := strconv.Atoi(strings.TrimSpace(h.Get("Ratelimit-Reset"))); err == nil && s >= 0 {
 		return time.Duration(s) * time.Second
 	}

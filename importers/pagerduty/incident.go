@@ -10,6 +10,7 @@ import (
 
 	"github.com/hindsightrca/hindsight/importers"
 	"github.com/hindsightrca/hindsight/importers/chatmarkup"
+	"github.com/hindsightrca/hindsight/importers/internal/alertjson"
 )
 
 // ref is a PagerDuty reference object ({id, type, summary, html_url});
@@ -95,10 +96,10 @@ func (inc *incidentObj) base() importers.Alert {
 			a.Severity = u + " urgency"
 		}
 	}
-	if n := firstOf(scalar(inc.Number), scalar(inc.IncidentNumber)); n != "" {
+	if n := firstOf(alertjson.Scalar(inc.Number), alertjson.Scalar(inc.IncidentNumber)); n != "" {
 		a.Extra["incident_number"] = n
 	}
-	if k := scalar(inc.IncidentKey); k != "" {
+	if k := alertjson.Scalar(inc.IncidentKey); k != "" {
 		a.Extra["incident_key"] = k
 	}
 	if ep := inc.EscalationPolicy.label(); ep != "" {
@@ -166,7 +167,7 @@ func detailsRef(raw json.RawMessage) string {
 	sort.Strings(keys) // "hindsight_incident" before "incident", every time
 	for _, k := range keys {
 		if isRefKey(k) {
-			if v := scalar(m[k]); v != "" {
+			if v := alertjson.Scalar(m[k]); v != "" {
 				return v
 			}
 		}
@@ -188,7 +189,7 @@ func cefRef(raw json.RawMessage) string {
 func fieldsRef(fs []customField) string {
 	for _, f := range fs {
 		if isRefKey(f.Name) || isRefKey(f.DisplayName) {
-			if v := scalar(f.Value); v != "" {
+			if v := alertjson.Scalar(f.Value); v != "" {
 				return v
 			}
 		}
@@ -204,7 +205,7 @@ func detailsText(raw json.RawMessage) string {
 		return ""
 	}
 	if raw[0] == '"' {
-		return text(scalar(raw))
+		return text(alertjson.Scalar(raw))
 	}
 	if raw[0] != '{' {
 		return ""
@@ -224,7 +225,7 @@ func detailsText(raw json.RawMessage) string {
 			fmt.Fprintf(&b, "… and %d more\n", len(keys)-i)
 			break
 		}
-		v := scalar(m[k])
+		v := alertjson.Scalar(m[k])
 		if v == "" {
 			v = strings.TrimSpace(string(m[k]))
 			if v == "null" || v == "" {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hindsightrca/hindsight/importers"
+	"github.com/hindsightrca/hindsight/importers/internal/alertjson"
 )
 
 // logSubtypes maps REST log entry types to alert subtypes; others are
@@ -56,7 +57,7 @@ type logEntry struct {
 func logAlert(raw json.RawMessage, at string) (importers.Alert, error) {
 	var e logEntry
 	if err := json.Unmarshal(raw, &e); err != nil {
-		return importers.Alert{}, &fieldError{fieldOf(at, err), reasonOf(err)}
+		return importers.Alert{}, decodeError(at, err)
 	}
 	a := e.Incident.base()
 	if e.Incident != nil && e.Incident.Title == "" {
@@ -71,7 +72,7 @@ func logAlert(raw json.RawMessage, at string) (importers.Alert, error) {
 	}
 	a.EventType = strings.TrimSpace(e.Type)
 	if a.EventType == "" {
-		return importers.Alert{}, &fieldError{join(at, "type"), "is missing"}
+		return importers.Alert{}, &alertjson.FieldError{Field: alertjson.Join(at, "type"), Reason: "is missing"}
 	}
 	a.Subtype = logSubtypes[a.EventType]
 	if a.Subtype == "" {
@@ -111,13 +112,13 @@ func logAlert(raw json.RawMessage, at string) (importers.Alert, error) {
 		a.Details = lines(e.Summary, text(e.Note))
 	}
 	a.Link = firstOf(e.HTMLURL, a.Link)
-	created := scalar(e.CreatedAt)
+	created := alertjson.Scalar(e.CreatedAt)
 	if created == "" {
-		return importers.Alert{}, &fieldError{join(at, "created_at"), "is missing"}
+		return importers.Alert{}, &alertjson.FieldError{Field: alertjson.Join(at, "created_at"), Reason: "is missing"}
 	}
 	t, err := importers.ParseTime(created, nil)
 	if err != nil {
-		return importers.Alert{}, &fieldError{join(at, "created_at"), err.Error()}
+		return importers.Alert{}, &alertjson.FieldError{Field: alertjson.Join(at, "created_at"), Reason: err.Error()}
 	}
 	a.At, a.AtText = t, created
 	a.ID = strings.TrimSpace(e.ID)
@@ -142,9 +143,9 @@ func channelOf(m map[string]json.RawMessage) channel {
 		return channel{}
 	}
 	c := channel{
-		typ:     scalar(m["type"]),
-		summary: firstOf(scalar(m["summary"]), scalar(m["subject"]), scalar(m["description"])),
-		content: firstOf(scalar(m["content"]), scalar(m["summary"]), scalar(m["notes"])),
+		typ:     alertjson.Scalar(m["type"]),
+		summary: firstOf(alertjson.Scalar(m["summary"]), alertjson.Scalar(m["subject"]), alertjson.Scalar(m["description"])),
+		content: firstOf(alertjson.Scalar(m["content"]), alertjson.Scalar(m["summary"]), alertjson.Scalar(m["notes"])),
 		details: detailsText(m["details"]),
 		ref:     detailsRef(m["details"]),
 	}
@@ -155,7 +156,7 @@ func channelOf(m map[string]json.RawMessage) channel {
 		Severity        json.RawMessage `json:"severity"`
 	}
 	if raw, ok := m["cef_details"]; ok && json.Unmarshal(raw, &cef) == nil {
-		c.host, c.component, c.severity = scalar(cef.SourceOrigin), scalar(cef.SourceComponent), scalar(cef.Severity)
+		c.host, c.component, c.severity = alertjson.Scalar(cef.SourceOrigin), alertjson.Scalar(cef.SourceComponent), alertjson.Scalar(cef.Severity)
 		if c.ref == "" {
 			c.ref = detailsRef(cef.Details)
 		}

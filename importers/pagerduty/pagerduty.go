@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/hindsightrca/hindsight/importers"
+	"github.com/hindsightrca/hindsight/importers/internal/alertjson"
 )
 
 // Source is the events' source name.
@@ -55,17 +56,7 @@ func (Importer) Source() string { return Source }
 // Parse implements importers.Importer: one payload or API answer, a JSON
 // array of them, or JSON Lines (one per line).
 func (Importer) Parse(ctx context.Context, in importers.Input, _ importers.Options, sink importers.Sink) error {
-	if in.Open == nil {
-		return fmt.Errorf("%s: pagerduty reads one JSON file, not a folder", in.Name)
-	}
-	f, err := in.Open()
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	recs, err := readRecords(in.Name, f, func(line int, reason string) {
-		sink.Reject(importers.Rejection{File: in.Name, Line: line, Reason: reason})
-	})
+	recs, err := alertjson.Read(in, Source, wantShapes)
 	if err != nil {
 		return err
 	}
@@ -74,18 +65,22 @@ func (Importer) Parse(ctx context.Context, in importers.Input, _ importers.Optio
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		alerts, bad, err := decode(rec.raw, nil, true)
+		if rec.Err != "" {
+			sink.Reject(importers.Rejection{File: in.Name, Line: rec.Index, Reason: rec.Err})
+			continue
+		}
+		alerts, bad, err := decode(rec.Data, nil, true)
 		if err != nil {
-			var fe *fieldError
-			if rec.line == 0 || !errors.As(err, &fe) {
+			var fe *alertjson.FieldError
+			if rec.Whole || !errors.As(err, &fe) {
 				return fmt.Errorf("%s: %w", in.Name, err)
 			}
-			sink.Reject(importers.Rejection{File: in.Name, Line: rec.line, Field: fe.Field, Reason: fe.Reason})
+			sink.Reject(importers.Rejection{File: in.Name, Line: rec.Index, Field: fe.Field, Reason: fe.Reason})
 			continue
 		}
 		for _, b := range bad {
-			line := rec.line
-			if line == 0 {
+			line := rec.Index
+			if rec.Whole {
 				line = b.index
 			}
 			sink.Reject(importers.Rejection{File: in.Name, Line: line, Field: b.Field, Reason: b.Reason})
@@ -107,7 +102,7 @@ func (Importer) ParseDelivery(_ context.Context, d importers.Delivery, sink impo
 		return err
 	}
 	if len(bad) > 0 {
-		return &bad[0].fieldError
+		return &bad[0].FieldError
 	}
 	return emit(alerts, sink)
 }
@@ -146,7 +141,7 @@ func (Importer) VerifySignature(d importers.Delivery, secret string) error {
 // badPart is one unreadable part of a payload (a v2 message, a log entry)
 // when the rest can be read; index is its 1-based position.
 type badPart struct {
-	fieldError
+	alertjson.FieldError
 	index int
 }
 
@@ -156,18 +151,18 @@ type badPart struct {
 func decode(raw json.RawMessage, now func() (time.Time, string), apiShapes bool) ([]importers.Alert, []badPart, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &top); err != nil {
-		return nil, nil, &fieldError{"", "not a JSON object; want " + wantShapes}
+		return nil, nil, &alertjson.FieldError{Field: "", Reason: "not a JSON object; want " + wantShapes}
 	}
 	list := func(key string, one func(json.RawMessage, string) (importers.Alert, error)) ([]importers.Alert, []badPart, error) {
 		var items []json.RawMessage
 		if err := json.Unmarshal(top[key], &items); err != nil {
-			return nil, nil, &fieldError{key, "is not a list"}
+			return nil, nil, &alertjson.FieldError{Field: key, Reason: "is not a list"}
 		}
 		var out []importers.Alert
 		var bad []badPart
 		for i, it := range items {
 			a, err := one(it, key+"["+strconv.Itoa(i)+"]")
-			var fe *fieldError
+			var fe *alertjson.FieldError
 			if errors.As(err, &fe) {
 				bad = append(bad, badPart{*fe, i + 1})
 				continue
@@ -193,7 +188,7 @@ func decode(raw json.RawMessage, now func() (time.Time, string), apiShapes bool)
 			return nil, nil, err
 		}
 		return []importers.Alert{a}, nil, nil
-	case apiShapes && strings.HasSuffix(scalar(top["type"]), "_log_entry"):
+	case apiShapes && strings.HasSuffix(alertjson.Scalar(top["type"]), "_log_entry"):
 		a, err := logAlert(raw, "")
 		if err != nil {
 			return nil, nil, err
@@ -201,9 +196,9 @@ func decode(raw json.RawMessage, now func() (time.Time, string), apiShapes bool)
 		return []importers.Alert{a}, nil, nil
 	}
 	if !apiShapes {
-		return nil, nil, &fieldError{"event", `is missing; want a PagerDuty webhook v3 {"event":…} or v2 {"messages":[…]} payload`}
+		return nil, nil, &alertjson.FieldError{Field: "event", Reason: `is missing; want a PagerDuty webhook v3 {"event":…} or v2 {"messages":[…]} payload`}
 	}
-	return nil, nil, &fieldError{"", "is none of the known shapes; want " + wantShapes}
+	return nil, nil, &alertjson.FieldError{Field: "", Reason: "is none of the known shapes; want " + wantShapes}
 }
 
 // emit gives every event of a PagerDuty incident the Hindsight incident

@@ -215,8 +215,8 @@ func TestParse_BadRecords(t *testing.T) {
 		t.Errorf("%d events, want 2 (E1, M1)", got)
 	}
 	want := []importers.Rejection{
-		{File: "testdata/bad.jsonl", Line: 3, Reason: "line is not JSON"},
 		{File: "testdata/bad.jsonl", Line: 2, Field: "event.occurred_at", Reason: `timestamp "yesterday" is in no known format (want RFC 3339, "2006-01-02 15:04:05" or Unix seconds)`},
+		{File: "testdata/bad.jsonl", Line: 3, Reason: "not JSON: invalid character 'o' in literal null (expecting 'u')"},
 		{File: "testdata/bad.jsonl", Line: 4, Reason: "is none of the known shapes; want " + wantShapes},
 		{File: "testdata/bad.jsonl", Line: 5, Field: "messages[1].created_on", Reason: "is missing"},
 		{File: "testdata/bad.jsonl", Line: 6, Field: "event.data.title", Reason: "is a JSON number, want a string"},
@@ -240,10 +240,10 @@ func TestParse_Shapes(t *testing.T) {
 		{name: "array of payloads", in: "[" + string(v3) + "," + string(v3) + "]", events: 2},
 		{name: "array of bare log entries", in: `[{"id":"L1","type":"trigger_log_entry","created_at":"2026-03-01T10:00:00Z","summary":"Triggered"}]`, events: 1},
 		{name: "empty log entries list", in: `{"log_entries":[],"limit":100,"offset":0,"more":false}`, events: 0},
-		{name: "not json", in: "hello", wantErr: "in.json: line 1: not JSON"},
-		{name: "empty", in: "  ", wantErr: "in.json: is empty"},
+		{name: "not json", in: "hello", wantErr: `pagerduty: in.json: not JSON (it starts with "h"); want a PagerDuty webhook`},
+		{name: "empty", in: "  ", wantErr: "in.json: the file is empty; want a PagerDuty webhook"},
 		{name: "unknown object", in: `{"incidents":[]}`, wantErr: "in.json: is none of the known shapes"},
-		{name: "broken object", in: "{\n\"event\": {\n\"id\": \n}", wantErr: "in.json: line 4: invalid character '}'"},
+		{name: "broken object", in: "{\n\"event\": {\n\"id\": \n}", wantErr: "in.json: not a JSON object: line 4: invalid character '}'"},
 		{name: "single event without time", in: `{"event":{"id":"E","event_type":"incident.triggered","data":{"id":"Q","type":"incident"}}}`, wantErr: "in.json: event.occurred_at: is missing"},
 	}
 	for _, tt := range tests {

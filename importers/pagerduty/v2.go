@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hindsightrca/hindsight/importers"
+	"github.com/hindsightrca/hindsight/importers/internal/alertjson"
 )
 
 // v2Subtypes maps the legacy v2 webhook events to alert subtypes.
@@ -33,14 +34,14 @@ type v2Message struct {
 func v2Alert(raw json.RawMessage, at string) (importers.Alert, error) {
 	var m v2Message
 	if err := json.Unmarshal(raw, &m); err != nil {
-		return importers.Alert{}, &fieldError{fieldOf(at, err), reasonOf(err)}
+		return importers.Alert{}, decodeError(at, err)
 	}
 	typ := strings.TrimSpace(m.Event)
 	if typ == "" {
-		return importers.Alert{}, &fieldError{join(at, "event"), "is missing"}
+		return importers.Alert{}, &alertjson.FieldError{Field: alertjson.Join(at, "event"), Reason: "is missing"}
 	}
 	if m.Incident == nil {
-		return importers.Alert{}, &fieldError{join(at, "incident"), "is missing"}
+		return importers.Alert{}, &alertjson.FieldError{Field: alertjson.Join(at, "incident"), Reason: "is missing"}
 	}
 	a := m.Incident.base()
 	// The log entries say who did it, the note's text and the trigger's
@@ -71,13 +72,13 @@ func v2Alert(raw json.RawMessage, at string) (importers.Alert, error) {
 	if a.Subtype == "" {
 		a.Subtype = importers.SubtypeOther
 	}
-	created := scalar(m.CreatedOn)
+	created := alertjson.Scalar(m.CreatedOn)
 	if created == "" {
-		return importers.Alert{}, &fieldError{join(at, "created_on"), "is missing"}
+		return importers.Alert{}, &alertjson.FieldError{Field: alertjson.Join(at, "created_on"), Reason: "is missing"}
 	}
 	t, err := importers.ParseTime(created, nil)
 	if err != nil {
-		return importers.Alert{}, &fieldError{join(at, "created_on"), err.Error()}
+		return importers.Alert{}, &alertjson.FieldError{Field: alertjson.Join(at, "created_on"), Reason: err.Error()}
 	}
 	a.At, a.AtText = t, created
 	a.ID = strings.TrimSpace(m.ID)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hindsightrca/hindsight/importers"
+	"github.com/hindsightrca/hindsight/importers/internal/alertjson"
 )
 
 // v3Subtypes maps webhook v3 event types to alert subtypes; others are
@@ -58,16 +59,12 @@ type v3Data struct {
 	Name     string       `json:"name"`
 }
 
-// fieldError is a record that cannot be read, naming the field.
-type fieldError struct {
-	Field, Reason string
-}
-
-func (e *fieldError) Error() string {
-	if e.Field == "" {
-		return e.Reason
-	}
-	return e.Field + ": " + e.Reason
+// decodeError names the field of a decoding error under at, as the
+// payload has it: incidentObj is the decoder's, not PagerDuty's.
+func decodeError(at string, err error) *alertjson.FieldError {
+	fe := alertjson.DecodeError(at, err)
+	fe.Field = strings.ReplaceAll(fe.Field, "incidentObj.", "")
+	return fe
 }
 
 // v3Alert reads one webhook v3 payload. now gives the time of a payload
@@ -75,15 +72,15 @@ func (e *fieldError) Error() string {
 func v3Alert(raw json.RawMessage, now func() (time.Time, string)) (importers.Alert, error) {
 	var env v3Envelope
 	if err := json.Unmarshal(raw, &env); err != nil {
-		return importers.Alert{}, &fieldError{fieldOf("", err), reasonOf(err)}
+		return importers.Alert{}, decodeError("", err)
 	}
 	ev := env.Event
 	if ev == nil {
-		return importers.Alert{}, &fieldError{"event", "is missing or null"}
+		return importers.Alert{}, &alertjson.FieldError{Field: "event", Reason: "is missing or null"}
 	}
 	typ := strings.TrimSpace(ev.EventType)
 	if typ == "" {
-		return importers.Alert{}, &fieldError{"event.event_type", "is missing"}
+		return importers.Alert{}, &alertjson.FieldError{Field: "event.event_type", Reason: "is missing"}
 	}
 	d := ev.Data
 	if d == nil {
@@ -122,18 +119,18 @@ func v3Alert(raw json.RawMessage, now func() (time.Time, string)) (importers.Ale
 	}
 	a.Details = v3Details(typ, d, inc)
 
-	at := scalar(ev.OccurredAt)
+	at := alertjson.Scalar(ev.OccurredAt)
 	switch {
 	case at != "":
 		t, err := importers.ParseTime(at, nil)
 		if err != nil {
-			return importers.Alert{}, &fieldError{"event.occurred_at", err.Error()}
+			return importers.Alert{}, &alertjson.FieldError{Field: "event.occurred_at", Reason: err.Error()}
 		}
 		a.At, a.AtText = t, at
 	case now != nil:
 		a.At, a.AtText = now()
 	default:
-		return importers.Alert{}, &fieldError{"event.occurred_at", "is missing"}
+		return importers.Alert{}, &alertjson.FieldError{Field: "event.occurred_at", Reason: "is missing"}
 	}
 	a.ID = strings.TrimSpace(ev.ID)
 	if a.ID == "" {
@@ -184,7 +181,7 @@ func v3Details(typ string, d *v3Data, inc *incidentObj) string {
 		if inc == nil {
 			return ""
 		}
-		if r := scalar(inc.ResolveReason); r != "" {
+		if r := alertjson.Scalar(inc.ResolveReason); r != "" {
 			return "Resolve reason: " + r
 		}
 		var rr struct {
@@ -196,7 +193,7 @@ func v3Details(typ string, d *v3Data, inc *incidentObj) string {
 	case "incident.custom_field_values.updated":
 		var parts []string
 		for _, f := range d.CustomFields {
-			if v := scalar(f.Value); v != "" {
+			if v := alertjson.Scalar(f.Value); v != "" {
 				parts = append(parts, fmt.Sprintf("%s: %s", firstOf(f.DisplayName, f.Name), v))
 			}
 		}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -14,10 +13,8 @@ import (
 
 	"github.com/hindsightrca/hindsight/importers"
 	"github.com/hindsightrca/hindsight/importers/internal/alertjson"
+	"github.com/hindsightrca/hindsight/importers/internal/apiclient"
 )
-
-// maxResponse caps one API answer.
-const maxResponse = 64 << 20
 
 // incidentsPath is the reporting API's incident history.
 const incidentsPath = "/api-reporting/v2/incidents"
@@ -120,61 +117,39 @@ func (c *Client) Pull(ctx context.Context, ids []string, from, to *time.Time, si
 // get sends one GET, retrying after 429 answers as the server asks, and
 // decodes a 2xx answer into out.
 func (c *Client) get(ctx context.Context, path string, out any) error {
-	retries := c.MaxRetries
-	if retries <= 0 {
-		retries = 5
-	}
+	endpoint := strings.TrimRight(c.BaseURL, "/") + path
+	what := "victorops: GET " + strings.SplitN(path, "?", 2)[0]
 	maxWait := c.MaxWait
 	if maxWait <= 0 {
 		maxWait = 2 * time.Minute
 	}
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	endpoint := strings.TrimRight(c.BaseURL, "/") + path
-	what := "GET " + strings.SplitN(path, "?", 2)[0]
-	for attempt := 0; ; attempt++ {
+	r := apiclient.Retrier{HTTP: c.HTTP, MaxRetries: c.MaxRetries, MaxWait: maxWait, Fallback: aMinute, Sleep: c.wait}
+	resp, err := r.Do(ctx, what, func() (*http.Request, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
 		if err != nil {
-			return fmt.Errorf("victorops: %s: %w", what, err)
+			return nil, err
 		}
 		req.Header.Set("X-VO-Api-Id", c.APIID)
 		req.Header.Set("X-VO-Api-Key", c.APIKey)
 		req.Header.Set("Accept", "application/json")
-		resp, err := hc.Do(req)
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return fmt.Errorf("victorops: %s: %w", what, err)
-		}
-		if resp.StatusCode == http.StatusTooManyRequests {
-			d := retryAfter(resp.Header, time.Now())
-			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-			resp.Body.Close()
-			if attempt >= retries {
-				return fmt.Errorf("victorops: %s: still rate limited after %d retries", what, retries)
-			}
-			if d > maxWait {
-				return fmt.Errorf("victorops: %s: rate limited for %s, longer than %s", what, d, maxWait)
-			}
-			if err := c.sleep(ctx, d); err != nil {
-				return err
-			}
-			continue
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode/100 != 2 {
-			body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
-			return fmt.Errorf("victorops: %s: %d %s", what, resp.StatusCode, c.errorText(resp.StatusCode, body))
-		}
-		if err := json.NewDecoder(io.LimitReader(resp.Body, maxResponse)).Decode(out); err != nil {
-			return fmt.Errorf("victorops: %s: decode answer: %w", what, err)
-		}
-		return nil
+		return req, nil
+	}, c.APIKey, c.APIID)
+	if err != nil {
+		return err
 	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("%s: %d %s", what, resp.StatusCode, c.errorText(resp.StatusCode, apiclient.ErrorBody(resp.Body)))
+	}
+	if err := apiclient.DecodeAnswer(resp.Body, out); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
 }
+
+// aMinute is the wait of a 429 without Retry-After: the reporting API
+// allows one call a minute.
+func aMinute(http.Header) time.Duration { return time.Minute }
 
 // errorText is the API's error message ({"error": …} or {"message": …},
 // else the body's text), without the credentials.
@@ -187,43 +162,8 @@ func (c *Client) errorText(status int, body []byte) string {
 	if json.Unmarshal(body, &e) == nil {
 		msg = alertjson.FirstOf(e.Message.String(), e.Error.String())
 	} else {
-		msg = strings.Join(strings.Fields(string(body)), " ")
+		msg = string(body)
 	}
-	for _, secret := range []string{c.APIKey, c.APIID} {
-		if len(secret) >= 4 {
-			msg = strings.ReplaceAll(msg, secret, "[redacted]")
-		}
-	}
-	if r := []rune(msg); len(r) > 300 {
-		msg = string(r[:300]) + "…"
-	}
+	msg = apiclient.Snippet(apiclient.Redact(msg, c.APIKey, c.APIID), 300)
 	return alertjson.FirstOf(msg, http.StatusText(status))
-}
-
-func (c *Client) sleep(ctx context.Context, d time.Duration) error {
-	if c.wait != nil {
-		return c.wait(ctx, d)
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-// retryAfter reads how long to wait: Retry-After in seconds or as an HTTP
-// date, else a minute (the reporting API's rate).
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-			return time.Duration(s) * time.Second
-		}
-		if t, err := http.ParseTime(v); err == nil {
-			return max(t.Sub(now), 0)
-		}
-	}
-	return time.Minute
 }

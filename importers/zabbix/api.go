@@ -8,10 +8,11 @@ import (
 	"time"
 
 	"github.com/hindsightrca/hindsight/importers"
+	"github.com/hindsightrca/hindsight/importers/internal/alertjson"
 )
 
 // isRPC reports whether o is a JSON-RPC answer.
-func isRPC(o obj) bool {
+func isRPC(o alertjson.Object) bool {
 	if _, ok := o["jsonrpc"]; ok {
 		return true
 	}
@@ -22,7 +23,7 @@ func isRPC(o obj) bool {
 
 // isAPIEvent reports whether o is an event or problem object of the API
 // (rather than a webhook payload).
-func isAPIEvent(o obj) bool {
+func isAPIEvent(o alertjson.Object) bool {
 	_, id := o["eventid"]
 	_, clock := o["clock"]
 	_, objectid := o["objectid"]
@@ -46,17 +47,17 @@ func (e *RPCError) Error() string {
 	return fmt.Sprintf("Zabbix API error %d: %s", e.Code, msg)
 }
 
-func rpcError(o obj) *RPCError {
-	e, ok := asObj(o["error"])
+func rpcError(o alertjson.Object) *RPCError {
+	e, ok := alertjson.AsObject(o["error"])
 	if !ok {
 		return nil
 	}
-	code, _ := strconv.Atoi(e.str("code"))
-	return &RPCError{Code: code, Message: e.str("message"), Data: e.str("data")}
+	code, _ := strconv.Atoi(e.Str("code"))
+	return &RPCError{Code: code, Message: e.Str("message"), Data: e.Str("data")}
 }
 
 // rpc reads an event.get or problem.get answer.
-func (p *parser) rpc(o obj, line int, batch *apiBatch) error {
+func (p *parser) rpc(o alertjson.Object, line int, batch *apiBatch) error {
 	if e := rpcError(o); e != nil {
 		if p.hook {
 			return e
@@ -72,8 +73,8 @@ func (p *parser) rpc(o obj, line int, batch *apiBatch) error {
 	}
 	for i, el := range res {
 		prefix := fmt.Sprintf("result[%d]", i)
-		e, ok := asObj(el)
-		if !ok || e.str("eventid") == "" {
+		e, ok := alertjson.AsObject(el)
+		if !ok || e.Str("eventid") == "" {
 			if err := p.fail(line, prefix, &fieldError{field: "eventid", reason: "is missing: not an event"}); err != nil {
 				return err
 			}
@@ -91,26 +92,26 @@ type apiBatch struct {
 }
 
 type apiEvent struct {
-	o      obj
+	o      alertjson.Object
 	line   int
 	prefix string
 }
 
-func (b *apiBatch) add(o obj, line int, prefix string) {
+func (b *apiBatch) add(o alertjson.Object, line int, prefix string) {
 	b.events = append(b.events, apiEvent{o: o, line: line, prefix: prefix})
 }
 
 // api turns the batch's events into trigger, resolve and update events.
 func (p *parser) api(ctx context.Context, b apiBatch) error {
-	recovery := map[string]obj{} // recovery event id → the OK event
+	recovery := map[string]alertjson.Object{} // recovery event id → the OK event
 	for _, e := range b.events {
-		if e.o.str("value") == "0" {
-			recovery[e.o.str("eventid")] = e.o
+		if e.o.Str("value") == "0" {
+			recovery[e.o.Str("eventid")] = e.o
 		}
 	}
 	ended := map[string]bool{} // OK events read with their problem
 	for _, e := range b.events {
-		if r := e.o.str("r_eventid"); r != "" && r != "0" && e.o.str("value") != "0" {
+		if r := e.o.Str("r_eventid"); r != "" && r != "0" && e.o.Str("value") != "0" {
 			if _, ok := recovery[r]; ok {
 				ended[r] = true
 			}
@@ -139,12 +140,12 @@ func (p *parser) api(ctx context.Context, b apiBatch) error {
 // apiAlerts reads one event or problem object: its start (a problem event)
 // or end (an OK event, or a problem's r_clock or recovery event), and one
 // event per acknowledge entry.
-func (p *parser) apiAlerts(o obj, recovery map[string]obj, ended map[string]bool) ([]importers.Alert, *fieldError) {
-	id := o.str("eventid")
+func (p *parser) apiAlerts(o alertjson.Object, recovery map[string]alertjson.Object, ended map[string]bool) ([]importers.Alert, *fieldError) {
+	id := o.Str("eventid")
 	if id == "" {
 		return nil, &fieldError{field: "eventid", reason: "is missing"}
 	}
-	value := o.str("value")
+	value := o.Str("value")
 	if value == "0" && ended[id] {
 		return nil, nil // read with its problem
 	}
@@ -154,24 +155,24 @@ func (p *parser) apiAlerts(o obj, recovery map[string]obj, ended map[string]bool
 	}
 	base := importers.Alert{
 		AlertID:  id,
-		Title:    clean(o.str("name")),
-		Details:  clean(o.str("opdata")),
-		Severity: severityName("", o.str("severity")),
+		Title:    clean(o.Str("name")),
+		Details:  clean(o.Str("opdata")),
+		Severity: severityName("", o.Str("severity")),
 		Actor:    "Zabbix",
 	}
 	base.Host = apiHost(o)
-	tags := tagsOf(o.list("tags"))
+	tags := tagsOf(o.List("tags"))
 	base.Service = tagValue(tags, "service", "component", "application")
 	base.Component = tagValue(tags, "component")
 	base.IncidentRef = incidentTag(tags)
-	if o.str("object") == "0" || o.str("object") == "" {
-		base.Link = eventLink(p.baseURL, o.str("objectid"), id)
+	if o.Str("object") == "0" || o.Str("object") == "" {
+		base.Link = eventLink(p.baseURL, o.Str("objectid"), id)
 	}
 	extra := map[string]any{}
 	if len(tags) > 0 {
 		extra["tags"] = tagStrings(tags)
 	}
-	if t := o.str("objectid"); t != "" {
+	if t := o.Str("objectid"); t != "" {
 		extra["trigger_id"] = t
 	}
 	if len(extra) > 0 {
@@ -179,7 +180,7 @@ func (p *parser) apiAlerts(o obj, recovery map[string]obj, ended map[string]bool
 	}
 
 	var out []importers.Alert
-	switch src := o.str("source"); {
+	switch src := o.Str("source"); {
 	case src == "1" || src == "2":
 		a := base
 		a.Subtype, a.EventType = importers.SubtypeOther, map[string]string{"1": "discovery", "2": "autoregistration"}[src]
@@ -206,9 +207,9 @@ func (p *parser) apiAlerts(o obj, recovery map[string]obj, ended map[string]bool
 	end.Subtype, end.EventType, end.Status = importers.SubtypeResolve, "RESOLVED", "RESOLVED"
 	end.ID = problemID(id, kindRecovery)
 	end.Details = ""
-	rid := o.str("r_eventid")
+	rid := o.Str("r_eventid")
 	switch {
-	case o.str("r_clock") != "" && o.str("r_clock") != "0":
+	case o.Str("r_clock") != "" && o.Str("r_clock") != "0":
 		t, txt, fe := apiTime(o, "r_clock", "r_ns")
 		if fe != nil {
 			return nil, fe
@@ -224,8 +225,8 @@ func (p *parser) apiAlerts(o obj, recovery map[string]obj, ended map[string]bool
 		out = append(out, end)
 	}
 
-	for i, el := range o.list("acknowledges") {
-		ack, ok := asObj(el)
+	for i, el := range o.List("acknowledges") {
+		ack, ok := alertjson.AsObject(el)
 		if !ok {
 			return nil, &fieldError{field: fmt.Sprintf("acknowledges[%d]", i), reason: "is not an object"}
 		}
@@ -254,14 +255,14 @@ const (
 
 // ackAlert reads one acknowledge entry (a problem update by a user): the
 // strongest of its actions names the event, the rest go to its details.
-func ackAlert(base importers.Alert, ack obj) (importers.Alert, *fieldError) {
+func ackAlert(base importers.Alert, ack alertjson.Object) (importers.Alert, *fieldError) {
 	a := base
 	at, atText, fe := apiTime(ack, "clock", "")
 	if fe != nil {
 		return a, fe
 	}
 	a.At, a.AtText = at, atText
-	action, err := strconv.Atoi(firstNonEmpty(ack.str("action"), "0"))
+	action, err := strconv.Atoi(firstNonEmpty(ack.Str("action"), "0"))
 	if err != nil || action < 0 {
 		return a, &fieldError{field: "action", reason: "is not an update action bitmask"}
 	}
@@ -276,7 +277,7 @@ func ackAlert(base importers.Alert, ack obj) (importers.Alert, *fieldError) {
 			words = append(words, w.word)
 		}
 	}
-	message := clean(ack.str("message"))
+	message := clean(ack.Str("message"))
 	switch {
 	case action&actClose != 0:
 		a.Subtype = importers.SubtypeResolve
@@ -302,14 +303,14 @@ func ackAlert(base importers.Alert, ack obj) (importers.Alert, *fieldError) {
 		lines = append(lines, message)
 	}
 	if action&actSeverity != 0 {
-		from, to := severityName("", ack.str("old_severity")), severityName("", ack.str("new_severity"))
+		from, to := severityName("", ack.Str("old_severity")), severityName("", ack.Str("new_severity"))
 		lines = append(lines, "Severity changed from "+firstNonEmpty(from, "?")+" to "+firstNonEmpty(to, "?")+".")
 		if to != "" {
 			a.Severity = to
 		}
 	}
 	if action&actSuppress != 0 {
-		if u := ack.str("suppress_until"); u != "" && u != "0" {
+		if u := ack.Str("suppress_until"); u != "" && u != "0" {
 			if t, err := importers.ParseTime(u, time.UTC); err == nil {
 				lines = append(lines, "Suppressed until "+t.Format(time.RFC3339)+".")
 			}
@@ -320,7 +321,7 @@ func ackAlert(base importers.Alert, ack obj) (importers.Alert, *fieldError) {
 	a.Details = strings.Join(lines, "\n\n")
 	a.Actor = ackActor(ack)
 	a.Status = ""
-	if id := ack.str("acknowledgeid"); id != "" {
+	if id := ack.Str("acknowledgeid"); id != "" {
 		a.ID = importers.StableID(Source, "acknowledge", id)
 	} else {
 		a.ID = importers.StableID(Source, base.AlertID, "acknowledge", atText, strconv.Itoa(action), message)
@@ -330,14 +331,14 @@ func ackAlert(base importers.Alert, ack obj) (importers.Alert, *fieldError) {
 
 // ackActor is who updated the problem: name and surname, else the
 // username, else the user id.
-func ackActor(ack obj) string {
-	if n := strings.TrimSpace(ack.str("name") + " " + ack.str("surname")); n != "" {
+func ackActor(ack alertjson.Object) string {
+	if n := strings.TrimSpace(ack.Str("name") + " " + ack.Str("surname")); n != "" {
 		return n
 	}
-	if u := ack.str("username", "alias"); u != "" {
+	if u := ack.Str("username", "alias"); u != "" {
 		return u
 	}
-	if id := ack.str("userid"); id != "" {
+	if id := ack.Str("userid"); id != "" {
 		return "Zabbix user " + id
 	}
 	return "Zabbix user"
@@ -345,10 +346,10 @@ func ackActor(ack obj) string {
 
 // apiHost is the first host of a problem (selectHosts): its visible name,
 // else its technical name.
-func apiHost(o obj) string {
-	for _, el := range o.list("hosts") {
-		if h, ok := asObj(el); ok {
-			if n := h.str("name", "host"); n != "" {
+func apiHost(o alertjson.Object) string {
+	for _, el := range o.List("hosts") {
+		if h, ok := alertjson.AsObject(el); ok {
+			if n := h.Str("name", "host"); n != "" {
 				return n
 			}
 		}
@@ -357,8 +358,8 @@ func apiHost(o obj) string {
 }
 
 // apiTime reads a Unix time in seconds (and its nanoseconds field).
-func apiTime(o obj, clockKey, nsKey string) (time.Time, string, *fieldError) {
-	c := o.str(clockKey)
+func apiTime(o alertjson.Object, clockKey, nsKey string) (time.Time, string, *fieldError) {
+	c := o.Str(clockKey)
 	if c == "" {
 		return time.Time{}, "", &fieldError{field: clockKey, reason: "is missing"}
 	}
@@ -368,7 +369,7 @@ func apiTime(o obj, clockKey, nsKey string) (time.Time, string, *fieldError) {
 	}
 	var ns int64
 	if nsKey != "" {
-		if n, err := strconv.ParseInt(o.str(nsKey), 10, 64); err == nil && n > 0 && n < 1e9 {
+		if n, err := strconv.ParseInt(o.Str(nsKey), 10, 64); err == nil && n > 0 && n < 1e9 {
 			ns = n
 		}
 	}

@@ -13,10 +13,9 @@ import (
 	"time"
 
 	"github.com/hindsightrca/hindsight/importers"
+	"github.com/hindsightrca/hindsight/importers/internal/alertjson"
+	"github.com/hindsightrca/hindsight/importers/internal/apiclient"
 )
-
-// maxResponse caps one API answer.
-const maxResponse = 64 << 20
 
 // Client pulls problems and their updates from the Zabbix JSON-RPC API
 // (POST <frontend>/api_jsonrpc.php) with an API token.
@@ -80,7 +79,7 @@ func (c *Client) Pull(ctx context.Context, ids []string, from, to *time.Time, si
 	if strings.TrimSpace(c.BaseURL) == "" {
 		return errors.New("zabbix: base URL is required")
 	}
-	var events []obj
+	var events []alertjson.Object
 	if len(ids) > 0 {
 		for start := 0; start < len(ids); start += c.pageSize() {
 			chunk := ids[start:min(start+c.pageSize(), len(ids))]
@@ -121,9 +120,9 @@ func (c *Client) Pull(ctx context.Context, ids []string, from, to *time.Time, si
 			if len(page) < c.pageSize() {
 				break
 			}
-			last, err := strconv.ParseUint(page[len(page)-1].str("eventid"), 10, 64)
+			last, err := strconv.ParseUint(page[len(page)-1].Str("eventid"), 10, 64)
 			if err != nil {
-				return fmt.Errorf("zabbix: event.get: event id %q is not a number; cannot page on", page[len(page)-1].str("eventid"))
+				return fmt.Errorf("zabbix: event.get: event id %q is not a number; cannot page on", page[len(page)-1].Str("eventid"))
 			}
 			cursor = strconv.FormatUint(last+1, 10)
 		}
@@ -134,9 +133,9 @@ func (c *Client) Pull(ctx context.Context, ids []string, from, to *time.Time, si
 	}
 	var b apiBatch
 	seen := map[string]bool{}
-	for _, list := range [][]obj{events, recs} {
+	for _, list := range [][]alertjson.Object{events, recs} {
 		for _, e := range list {
-			if id := e.str("eventid"); !seen[id] {
+			if id := e.Str("eventid"); !seen[id] {
 				seen[id] = true
 				b.add(e, 0, "event "+id)
 			}
@@ -147,19 +146,19 @@ func (c *Client) Pull(ctx context.Context, ids []string, from, to *time.Time, si
 }
 
 // recoveries reads the OK events that ended the problems among events.
-func (c *Client) recoveries(ctx context.Context, events []obj) ([]obj, error) {
+func (c *Client) recoveries(ctx context.Context, events []alertjson.Object) ([]alertjson.Object, error) {
 	have := map[string]bool{}
 	for _, e := range events {
-		have[e.str("eventid")] = true
+		have[e.Str("eventid")] = true
 	}
 	var want []string
 	for _, e := range events {
-		if r := e.str("r_eventid"); r != "" && r != "0" && !have[r] {
+		if r := e.Str("r_eventid"); r != "" && r != "0" && !have[r] {
 			have[r] = true
 			want = append(want, r)
 		}
 	}
-	var out []obj
+	var out []alertjson.Object
 	for start := 0; start < len(want); start += c.pageSize() {
 		params := map[string]any{
 			"output":   []string{"eventid", "clock", "ns", "value", "objectid"},
@@ -177,14 +176,14 @@ func (c *Client) recoveries(ctx context.Context, events []obj) ([]obj, error) {
 }
 
 // events calls event.get.
-func (c *Client) events(ctx context.Context, params map[string]any) ([]obj, error) {
+func (c *Client) events(ctx context.Context, params map[string]any) ([]alertjson.Object, error) {
 	var raw []map[string]any
 	if err := c.call(ctx, "event.get", params, &raw); err != nil {
 		return nil, err
 	}
-	out := make([]obj, len(raw))
+	out := make([]alertjson.Object, len(raw))
 	for i, r := range raw {
-		out[i] = obj(r)
+		out[i] = alertjson.Object(r)
 	}
 	return out, nil
 }
@@ -263,17 +262,9 @@ func authError(s string) bool {
 }
 
 func (c *Client) send(ctx context.Context, method string, params any, inBody bool) (rpcAnswer, error) {
-	retries := c.MaxRetries
-	if retries <= 0 {
-		retries = 5
-	}
 	maxWait := c.MaxWait
 	if maxWait <= 0 {
 		maxWait = 2 * time.Minute
-	}
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
 	}
 	c.nextID++
 	req := map[string]any{"jsonrpc": "2.0", "method": method, "params": params, "id": c.nextID}
@@ -284,109 +275,41 @@ func (c *Client) send(ctx context.Context, method string, params any, inBody boo
 	if err != nil {
 		return rpcAnswer{}, fmt.Errorf("zabbix: %s: %w", method, err)
 	}
-	for attempt := 0; ; attempt++ {
+	name := "zabbix: " + method
+	r := apiclient.Retrier{HTTP: c.HTTP, MaxRetries: c.MaxRetries, MaxWait: maxWait, Sleep: c.wait}
+	resp, err := r.Do(ctx, name, func() (*http.Request, error) {
 		hr, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint(), bytes.NewReader(body))
 		if err != nil {
-			return rpcAnswer{}, fmt.Errorf("zabbix: %s: %w", method, err)
+			return nil, err
 		}
 		hr.Header.Set("Content-Type", "application/json-rpc")
 		hr.Header.Set("Accept", "application/json")
 		if !inBody {
 			hr.Header.Set("Authorization", "Bearer "+c.Token)
 		}
-		resp, err := hc.Do(hr)
-		if err != nil {
-			if ctx.Err() != nil {
-				return rpcAnswer{}, ctx.Err()
-			}
-			return rpcAnswer{}, fmt.Errorf("zabbix: %s: %w", method, c.redact(err))
-		}
-		if resp.StatusCode == http.StatusTooManyRequests {
-			d := retryAfter(resp.Header, time.Now())
-			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-			resp.Body.Close()
-			if attempt >= retries {
-				return rpcAnswer{}, fmt.Errorf("zabbix: %s: HTTP 429: still rate limited after %d retries", method, retries)
-			}
-			if d > maxWait {
-				return rpcAnswer{}, fmt.Errorf("zabbix: %s: HTTP 429: rate limited for %s, longer than %s", method, d, maxWait)
-			}
-			if err := c.sleep(ctx, d); err != nil {
-				return rpcAnswer{}, err
-			}
-			continue
-		}
-		data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
-		resp.Body.Close()
-		if err != nil {
-			return rpcAnswer{}, fmt.Errorf("zabbix: %s: read answer: %w", method, err)
-		}
-		var ans rpcAnswer
-		jsonErr := json.Unmarshal(data, &ans)
-		if resp.StatusCode/100 != 2 {
-			msg := http.StatusText(resp.StatusCode)
-			if jsonErr == nil && ans.Error != nil {
-				msg = (&RPCError{Code: ans.Error.Code, Message: ans.Error.Message, Data: ans.Error.Data}).Error()
-			} else if t := snippet(data); t != "" {
-				msg += ": " + t
-			}
-			return rpcAnswer{}, fmt.Errorf("zabbix: %s: HTTP %d %s", method, resp.StatusCode, c.redactText(msg))
-		}
-		if jsonErr != nil {
-			return rpcAnswer{}, fmt.Errorf("zabbix: %s: the answer is not JSON-RPC (is %s the Zabbix frontend?): %v", method, c.endpoint(), jsonErr)
-		}
-		return ans, nil
+		return hr, nil
+	}, c.Token)
+	if err != nil {
+		return rpcAnswer{}, err
 	}
-}
-
-// snippet is the start of an error body, on one line.
-func snippet(b []byte) string {
-	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > 200 {
-		s = s[:200] + "…"
+	data, err := io.ReadAll(io.LimitReader(resp.Body, apiclient.MaxAnswer))
+	resp.Body.Close()
+	if err != nil {
+		return rpcAnswer{}, fmt.Errorf("%s: read answer: %w", name, err)
 	}
-	return s
-}
-
-// redact keeps the token out of error texts.
-func (c *Client) redact(err error) error {
-	if c.Token == "" || !strings.Contains(err.Error(), c.Token) {
-		return err
-	}
-	return errors.New(c.redactText(err.Error()))
-}
-
-func (c *Client) redactText(s string) string {
-	if c.Token == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, c.Token, "[token]")
-}
-
-func (c *Client) sleep(ctx context.Context, d time.Duration) error {
-	if c.wait != nil {
-		return c.wait(ctx, d)
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-// retryAfter reads Retry-After in seconds or as an HTTP date; one second
-// when absent.
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-			return time.Duration(s) * time.Second
+	var ans rpcAnswer
+	jsonErr := json.Unmarshal(data, &ans)
+	if resp.StatusCode/100 != 2 {
+		msg := http.StatusText(resp.StatusCode)
+		if jsonErr == nil && ans.Error != nil {
+			msg = (&RPCError{Code: ans.Error.Code, Message: ans.Error.Message, Data: ans.Error.Data}).Error()
+		} else if t := apiclient.Snippet(string(data), 200); t != "" {
+			msg += ": " + t
 		}
-		if t, err := http.ParseTime(v); err == nil {
-			return max(t.Sub(now), 0)
-		}
+		return rpcAnswer{}, fmt.Errorf("%s: HTTP %d %s", name, resp.StatusCode, apiclient.Redact(msg, c.Token))
 	}
-	return time.Second
+	if jsonErr != nil {
+		return rpcAnswer{}, fmt.Errorf("%s: the answer is not JSON-RPC (is %s the Zabbix frontend?): %v", name, c.endpoint(), jsonErr)
+	}
+	return ans, nil
 }

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/hindsightrca/hindsight/importers/internal/alertjson"
 )
 
 // mapping says where a webhook payload keeps our fields: the user's
@@ -119,12 +121,12 @@ func normKey(k string) string {
 
 // payload is one webhook payload with its keys folded.
 type payload struct {
-	o    obj
+	o    alertjson.Object
 	norm map[string]string // folded key → key
 	m    mapping
 }
 
-func newPayload(o obj, m mapping) payload {
+func newPayload(o alertjson.Object, m mapping) payload {
 	p := payload{o: o, norm: make(map[string]string, len(o)), m: m}
 	keys := make([]string, 0, len(o))
 	for k := range o {
@@ -157,7 +159,7 @@ func (p payload) lookup(field string) (string, any) {
 	}
 	for _, d := range defaults[field] {
 		if real, ok := p.norm[d]; ok {
-			if s := macroFree(text(p.o[real])); s != "" || !isText(p.o[real]) {
+			if s := macroFree(alertjson.ValueText(p.o[real])); s != "" || !isText(p.o[real]) {
 				return real, p.o[real]
 			}
 		}
@@ -180,7 +182,7 @@ func (p payload) get(field string) (value, key string) {
 	if k == "" {
 		k = defaultName(field)
 	}
-	return macroFree(text(v)), k
+	return macroFree(alertjson.ValueText(v)), k
 }
 
 // str is the text of field.
@@ -204,7 +206,7 @@ func defaultName(field string) string {
 }
 
 // path reads "a.b.c" through nested objects.
-func path(o obj, p string) (any, bool) {
+func path(o alertjson.Object, p string) (any, bool) {
 	if !strings.Contains(p, ".") {
 		return nil, false
 	}

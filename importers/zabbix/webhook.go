@@ -9,10 +9,11 @@ import (
 
 	"github.com/hindsightrca/hindsight/importers"
 	"github.com/hindsightrca/hindsight/importers/chatmarkup"
+	"github.com/hindsightrca/hindsight/importers/internal/alertjson"
 )
 
 // webhook turns one webhook payload into one event.
-func (p *parser) webhook(o obj, line int, prefix string) error {
+func (p *parser) webhook(o alertjson.Object, line int, prefix string) error {
 	a, fe := p.webhookAlert(newPayload(o, p.m))
 	if fe != nil {
 		return p.fail(line, prefix, fe)
@@ -280,7 +281,7 @@ func webhookTags(pl payload) ([]tag, *fieldError) {
 	if l, ok := raw.([]any); ok {
 		return tagsOf(l), nil
 	}
-	s := macroFree(text(raw))
+	s := macroFree(alertjson.ValueText(raw))
 	if s == "" {
 		return nil, nil
 	}
@@ -301,12 +302,12 @@ func webhookTags(pl payload) ([]tag, *fieldError) {
 func tagsOf(l []any) []tag {
 	var out []tag
 	for _, el := range l {
-		o, ok := asObj(el)
+		o, ok := alertjson.AsObject(el)
 		if !ok {
 			continue
 		}
-		if t := o.str("tag"); t != "" {
-			out = append(out, tag{Tag: t, Value: o.str("value")})
+		if t := o.Str("tag"); t != "" {
+			out = append(out, tag{Tag: t, Value: o.Str("value")})
 		}
 	}
 	return out

@@ -32,10 +32,14 @@ import (
 	"time"
 
 	"github.com/hindsightrca/hindsight/importers"
+	"github.com/hindsightrca/hindsight/importers/internal/alertjson"
 )
 
 // Source is the events' source name.
 const Source = "zabbix"
+
+// want names what a file may hold, for errors.
+const want = "a Zabbix webhook payload, an array or JSON Lines of them, or an API answer"
 
 // Importer parses Zabbix webhook payloads and API answers.
 type Importer struct{}
@@ -50,11 +54,7 @@ func (Importer) Source() string { return Source }
 // Lines of payloads, an event.get or problem.get answer (or its result
 // array).
 func (Importer) Parse(ctx context.Context, in importers.Input, opts importers.Options, sink importers.Sink) error {
-	data, err := readInput(in)
-	if err != nil {
-		return err
-	}
-	vals, err := splitValues(in.Name, data, sink)
+	vals, err := alertjson.ReadDecoded(in, Source, want, sink)
 	if err != nil {
 		return err
 	}
@@ -87,13 +87,13 @@ func (Importer) ParseDelivery(ctx context.Context, d importers.Delivery, sink im
 	if err != nil {
 		return fmt.Errorf("hook mapping: %w", err)
 	}
-	v, err := decode(d.Body)
+	v, err := alertjson.Value(d.Body)
 	if err != nil {
 		return fmt.Errorf("body is not JSON: %w", err)
 	}
 	p := &parser{loc: time.UTC, m: m, sink: sink, hook: true, delivery: d}
 	var batch apiBatch
-	if err := p.value(value{line: 1, v: v}, &batch); err != nil {
+	if err := p.value(alertjson.Decoded{Line: 1, Whole: true, V: v}, &batch); err != nil {
 		return err
 	}
 	return p.api(ctx, batch)
@@ -125,36 +125,21 @@ func (e *fieldError) Error() string {
 // fail reports an unreadable record: a rejection in a file, an error that
 // refuses the whole delivery for a hook.
 func (p *parser) fail(line int, prefix string, fe *fieldError) error {
-	field := fe.field
-	if prefix != "" {
-		if field == "" {
-			field = prefix
-		} else {
-			field = prefix + "." + field
-		}
-	}
-	if p.hook {
-		if field == "" {
-			return fmt.Errorf("%s", fe.reason)
-		}
-		return fmt.Errorf("%s: %s", field, fe.reason)
-	}
-	p.sink.Reject(importers.Rejection{File: p.file, Line: line, Field: field, Reason: fe.reason})
-	return nil
+	return alertjson.Reporter{File: p.file, Hook: p.hook, Sink: p.sink}.Fail(line, prefix, fe.field, fe.reason)
 }
 
 // value dispatches one top-level JSON value by its shape.
-func (p *parser) value(v value, batch *apiBatch) error {
-	switch x := v.v.(type) {
+func (p *parser) value(v alertjson.Decoded, batch *apiBatch) error {
+	switch x := v.V.(type) {
 	case []any:
 		if len(x) == 0 {
 			return nil
 		}
 		for i, el := range x {
-			o, ok := asObj(el)
+			o, ok := alertjson.AsObject(el)
 			prefix := fmt.Sprintf("[%d]", i)
-			line := v.line
-			if !p.hook && v.line == 1 {
+			line := v.Line
+			if !p.hook && v.Whole {
 				line = i + 1
 			}
 			if !ok {
@@ -173,21 +158,21 @@ func (p *parser) value(v value, batch *apiBatch) error {
 		}
 		return nil
 	case map[string]any:
-		o := obj(x)
+		o := alertjson.Object(x)
 		switch {
 		case isRPC(o):
-			return p.rpc(o, v.line, batch)
+			return p.rpc(o, v.Line, batch)
 		case isAPIEvent(o):
-			batch.add(o, v.line, "")
+			batch.add(o, v.Line, "")
 			return nil
 		}
-		return p.webhook(o, v.line, "")
+		return p.webhook(o, v.Line, "")
 	}
 	what := "a JSON object or array"
 	if p.hook {
 		return fmt.Errorf("body: want %s (a Zabbix webhook payload)", what)
 	}
-	return p.fail(v.line, "", &fieldError{reason: "is not " + what})
+	return p.fail(v.Line, "", &fieldError{reason: "is not " + what})
 }
 
 // deliveryTime is the time of a hook event whose payload names none.

@@ -210,8 +210,8 @@ func TestParse_ProblemGetAndErrors(t *testing.T) {
 		name, input, want string
 	}{
 		{name: "rpc error", input: mustRead(t, "testdata/rpc_error.json"), want: "Zabbix API error -32602: Invalid params: Not authorized."},
-		{name: "not json", input: "hello", want: "f.json is not JSON"},
-		{name: "empty", input: " \n", want: "f.json is empty"},
+		{name: "not json", input: "hello", want: "f.json: not JSON"},
+		{name: "empty", input: " \n", want: "f.json: the file is empty"},
 		{name: "result not a list", input: `{"jsonrpc":"2.0","result":{"eventids":["1"]},"id":1}`, want: "result: want a list of events"},
 		{name: "scalar", input: `"x"`, want: ""},
 	}

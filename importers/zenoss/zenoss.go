@@ -28,10 +28,14 @@ import (
 
 	"github.com/hindsightrca/hindsight/importers"
 	"github.com/hindsightrca/hindsight/importers/chatmarkup"
+	"github.com/hindsightrca/hindsight/importers/internal/alertjson"
 )
 
 // Source is the events' source name.
 const Source = "zenoss"
+
+// want names what a file may hold, for errors.
+const want = "a Zenoss event, an array or JSON Lines of events, or an EventsRouter answer"
 
 // Importer parses Zenoss event console JSON and webhook notifications.
 type Importer struct{}
@@ -44,11 +48,7 @@ func (Importer) Source() string { return Source }
 
 // Parse implements importers.Importer.
 func (Importer) Parse(ctx context.Context, in importers.Input, opts importers.Options, sink importers.Sink) error {
-	data, err := readInput(in)
-	if err != nil {
-		return err
-	}
-	vals, err := splitValues(in.Name, data, sink)
+	vals, err := alertjson.ReadDecoded(in, Source, want, sink)
 	if err != nil {
 		return err
 	}
@@ -72,12 +72,12 @@ func (Importer) Parse(ctx context.Context, in importers.Input, opts importers.Op
 // events, or a router answer) per delivery; any unreadable event refuses
 // the delivery.
 func (Importer) ParseDelivery(_ context.Context, d importers.Delivery, sink importers.Sink) error {
-	v, err := decode(d.Body)
+	v, err := alertjson.Value(d.Body)
 	if err != nil {
 		return fmt.Errorf("body is not JSON: %w", err)
 	}
 	p := &parser{loc: time.UTC, sink: sink, hook: true, delivery: d, seen: map[string]bool{}}
-	return p.value(value{line: 1, v: v})
+	return p.value(alertjson.Decoded{Line: 1, Whole: true, V: v})
 }
 
 type parser struct {
@@ -92,31 +92,20 @@ type parser struct {
 type fieldError struct{ field, reason string }
 
 func (p *parser) fail(line int, prefix string, fe fieldError) error {
-	field := fe.field
-	if prefix != "" {
-		field = strings.TrimSuffix(prefix+"."+field, ".")
-	}
-	if p.hook {
-		if field == "" {
-			return fmt.Errorf("%s", fe.reason)
-		}
-		return fmt.Errorf("%s: %s", field, fe.reason)
-	}
-	p.sink.Reject(importers.Rejection{File: p.file, Line: line, Field: field, Reason: fe.reason})
-	return nil
+	return alertjson.Reporter{File: p.file, Hook: p.hook, Sink: p.sink}.Fail(line, prefix, fe.field, fe.reason)
 }
 
 // value dispatches one top-level JSON value by its shape.
-func (p *parser) value(v value) error {
-	switch x := v.v.(type) {
+func (p *parser) value(v alertjson.Decoded) error {
+	switch x := v.V.(type) {
 	case []any:
 		for i, el := range x {
-			line := v.line
-			if !p.hook && v.line == 1 {
+			line := v.Line
+			if !p.hook && v.Whole {
 				line = i + 1
 			}
 			prefix := fmt.Sprintf("[%d]", i)
-			o, ok := asObj(el)
+			o, ok := alertjson.AsObject(el)
 			if !ok {
 				if err := p.fail(line, prefix, fieldError{reason: "is not a JSON object"}); err != nil {
 					return err
@@ -135,44 +124,44 @@ func (p *parser) value(v value) error {
 		}
 		return nil
 	case map[string]any:
-		o := obj(x)
+		o := alertjson.Object(x)
 		if isRouter(o) {
-			return p.router(o, v.line, "")
+			return p.router(o, v.Line, "")
 		}
 		if _, ok := o["events"].([]any); ok {
-			return p.events(o, v.line, "")
+			return p.events(o, v.Line, "")
 		}
-		return p.event(o, v.line, "")
+		return p.event(o, v.Line, "")
 	}
 	if p.hook {
 		return fmt.Errorf("body: want a JSON object (a Zenoss event)")
 	}
-	return p.fail(v.line, "", fieldError{reason: "is not a JSON object or array"})
+	return p.fail(v.Line, "", fieldError{reason: "is not a JSON object or array"})
 }
 
 // isRouter reports whether o is an Ext.Direct router answer.
-func isRouter(o obj) bool {
+func isRouter(o alertjson.Object) bool {
 	if _, ok := o["result"].(map[string]any); ok {
 		return true
 	}
-	return o.str("type") == "exception" || (o.str("action") != "" && o.str("tid") != "")
+	return o.Str("type") == "exception" || (o.Str("action") != "" && o.Str("tid") != "")
 }
 
 // router reads an EventsRouter answer.
-func (p *parser) router(o obj, line int, prefix string) error {
+func (p *parser) router(o alertjson.Object, line int, prefix string) error {
 	where := fmt.Sprintf("%s: %s line %d", Source, p.file, line)
 	if p.hook {
 		where = "body"
 	}
-	if o.str("type") == "exception" {
-		return fmt.Errorf("%s: the Zenoss API answered an exception: %s", where, firstNonEmpty(o.str("message"), "no message"))
+	if o.Str("type") == "exception" {
+		return fmt.Errorf("%s: the Zenoss API answered an exception: %s", where, firstNonEmpty(o.Str("message"), "no message"))
 	}
-	res, ok := asObj(o["result"])
+	res, ok := alertjson.AsObject(o["result"])
 	if !ok {
 		return fmt.Errorf("%s: result: want an object with events (the answer of EventsRouter query)", where)
 	}
-	if res.str("success") == "false" {
-		return fmt.Errorf("%s: the Zenoss API answered success false: %s", where, firstNonEmpty(res.str("msg", "message"), "no message"))
+	if res.Str("success") == "false" {
+		return fmt.Errorf("%s: the Zenoss API answered success false: %s", where, firstNonEmpty(res.Str("msg", "message"), "no message"))
 	}
 	if _, ok := res["events"].([]any); !ok {
 		return fmt.Errorf("%s: result.events: want a list of events (the answer of EventsRouter query)", where)
@@ -181,11 +170,11 @@ func (p *parser) router(o obj, line int, prefix string) error {
 }
 
 // events reads the events list of a query result.
-func (p *parser) events(o obj, line int, prefix string) error {
+func (p *parser) events(o alertjson.Object, line int, prefix string) error {
 	key := strings.TrimPrefix(prefix+".events", ".")
-	for i, el := range o.list("events") {
+	for i, el := range o.List("events") {
 		pre := fmt.Sprintf("%s[%d]", key, i)
-		e, ok := asObj(el)
+		e, ok := alertjson.AsObject(el)
 		if !ok {
 			if err := p.fail(line, pre, fieldError{reason: "is not a JSON object"}); err != nil {
 				return err
@@ -200,7 +189,7 @@ func (p *parser) events(o obj, line int, prefix string) error {
 }
 
 // event turns one event into its trigger and current state.
-func (p *parser) event(o obj, line int, prefix string) error {
+func (p *parser) event(o alertjson.Object, line int, prefix string) error {
 	alerts, fe := p.alerts(o)
 	if fe != nil {
 		return p.fail(line, prefix, *fe)
@@ -223,14 +212,14 @@ var states = []string{"New", "Acknowledged", "Suppressed", "Closed", "Cleared", 
 // severities are Zenoss's severities by number.
 var severities = []string{"Clear", "Debug", "Info", "Warning", "Error", "Critical"}
 
-func (p *parser) alerts(o obj) ([]importers.Alert, *fieldError) {
-	evid := o.str("evid", "uuid", "id")
-	summary := clean(o.str("summary"))
+func (p *parser) alerts(o alertjson.Object) ([]importers.Alert, *fieldError) {
+	evid := o.Str("evid", "uuid", "id")
+	summary := clean(o.Str("summary"))
 	host, component := nameOf(o["device"]), nameOf(o["component"])
 	if evid == "" && summary == "" {
 		return nil, &fieldError{field: "evid", reason: "is missing: an event needs an evid or a summary"}
 	}
-	state := o.str("eventState", "state")
+	state := o.Str("eventState", "state")
 	if n, err := strconv.Atoi(state); err == nil && n >= 0 && n < len(states) {
 		state = states[n]
 	}
@@ -242,19 +231,19 @@ func (p *parser) alerts(o obj) ([]importers.Alert, *fieldError) {
 			state = s
 		}
 	}
-	sev := o.str("severity")
+	sev := o.Str("severity")
 	if n, err := strconv.Atoi(sev); err == nil && n >= 0 && n < len(severities) {
 		sev = severities[n]
 	}
 	alertID := evid
 	if alertID == "" {
-		alertID = importers.StableID(Source, host, component, nameOf(o["eventClass"]), o.str("eventKey"), summary)
+		alertID = importers.StableID(Source, host, component, nameOf(o["eventClass"]), o.Str("eventKey"), summary)
 	}
-	message := clean(o.str("message"))
+	message := clean(o.Str("message"))
 	base := importers.Alert{
 		AlertID: alertID, Title: summary, Host: host, Component: component, Severity: sev,
-		Service: firstNonEmpty(o.str("service"), systemOf(o["Systems"])), IncidentRef: incidentOf(o),
-		Link:  firstNonEmpty(httpURL(o.str("eventUrl")), httpURL(o.str("url")), httpURL(o.str("link"))),
+		Service: firstNonEmpty(o.Str("service"), systemOf(o["Systems"])), IncidentRef: incidentOf(o),
+		Link:  firstNonEmpty(httpURL(o.Str("eventUrl")), httpURL(o.Str("url")), httpURL(o.Str("link"))),
 		Actor: "Zenoss",
 	}
 	if message != summary {
@@ -263,12 +252,12 @@ func (p *parser) alerts(o obj) ([]importers.Alert, *fieldError) {
 	if base.Title == "" {
 		base.Title = message
 	}
-	if c, err := strconv.Atoi(o.str("count")); err == nil && c > 0 {
+	if c, err := strconv.Atoi(o.Str("count")); err == nil && c > 0 {
 		base.Count = c
 	}
 	extra := map[string]any{}
 	for _, k := range []string{"evid", "eventClass", "eventKey", "prodState", "DevicePriority", "agent", "ownerid", "ipAddress"} {
-		v := o.str(k)
+		v := o.Str(k)
 		if k == "eventClass" {
 			v = nameOf(o[k])
 		}
@@ -300,9 +289,9 @@ func (p *parser) alerts(o obj) ([]importers.Alert, *fieldError) {
 	start.ID = importers.StableID(Source, alertID, "New")
 	t, txt, fe := p.time(o, "firstTime")
 	switch {
-	case fe != nil && (subtype == importers.SubtypeTrigger || o.str("firstTime") != ""):
+	case fe != nil && (subtype == importers.SubtypeTrigger || o.Str("firstTime") != ""):
 		return nil, fe
-	case fe == nil && (subtype == importers.SubtypeTrigger || o.str("firstTime") != ""):
+	case fe == nil && (subtype == importers.SubtypeTrigger || o.Str("firstTime") != ""):
 		start.At, start.AtText = t, txt
 		out = append(out, start)
 	}
@@ -312,16 +301,16 @@ func (p *parser) alerts(o obj) ([]importers.Alert, *fieldError) {
 	end := base
 	end.Subtype, end.EventType, end.Status = subtype, state, state
 	end.ID = importers.StableID(Source, alertID, state)
-	if owner := o.str("ownerid"); owner != "" && (subtype == importers.SubtypeAcknowledge || subtype == importers.SubtypeResolve) {
+	if owner := o.Str("ownerid"); owner != "" && (subtype == importers.SubtypeAcknowledge || subtype == importers.SubtypeResolve) {
 		end.Actor = owner
 	}
 	key := "stateChange"
-	if o.str("stateChange") == "" {
+	if o.Str("stateChange") == "" {
 		key = "lastTime"
 	}
 	t, txt, fe = p.time(o, key)
 	if fe != nil {
-		if o.str("stateChange") == "" && o.str("lastTime") == "" {
+		if o.Str("stateChange") == "" && o.Str("lastTime") == "" {
 			fe.field, fe.reason = "stateChange", "is missing: a "+state+" event needs stateChange or lastTime"
 		}
 		return nil, fe
@@ -331,8 +320,8 @@ func (p *parser) alerts(o obj) ([]importers.Alert, *fieldError) {
 }
 
 // time reads a Zenoss time field; hooks without it use the delivery time.
-func (p *parser) time(o obj, key string) (time.Time, string, *fieldError) {
-	s := o.str(key)
+func (p *parser) time(o alertjson.Object, key string) (time.Time, string, *fieldError) {
+	s := o.Str(key)
 	if s == "" {
 		if p.hook {
 			t, txt := importers.DeliveryTime(p.delivery)
@@ -355,10 +344,10 @@ func (p *parser) time(o obj, key string) (time.Time, string, *fieldError) {
 // nameOf reads a device, component or event class: a string, or an object
 // with its text (or name).
 func nameOf(v any) string {
-	if o, ok := asObj(v); ok {
-		return firstNonEmpty(o.str("text", "name", "title"), lastSegment(o.str("uid")))
+	if o, ok := alertjson.AsObject(v); ok {
+		return firstNonEmpty(o.Str("text", "name", "title"), lastSegment(o.Str("uid")))
 	}
-	return text(v)
+	return alertjson.ValueText(v)
 }
 
 // systemOf is the first system of the event's device ("/Checkout" → "Checkout").
@@ -371,7 +360,7 @@ func systemOf(v any) string {
 			}
 		}
 	case map[string]any:
-		return strings.Trim(obj(x).str("name"), "/")
+		return strings.Trim(alertjson.Object(x).Str("name"), "/")
 	case string:
 		s, _, _ := strings.Cut(x, "|")
 		return strings.Trim(strings.TrimSpace(s), "/")
@@ -389,8 +378,8 @@ func lastSegment(uid string) string {
 
 // incidentOf reads a Hindsight incident from a field or an event detail
 // (details as an object, or a list of {key|name, value}).
-func incidentOf(o obj) string {
-	if s := o.str("hindsight_incident", "incident"); s != "" {
+func incidentOf(o alertjson.Object) string {
+	if s := o.Str("hindsight_incident", "incident"); s != "" {
 		return s
 	}
 	names := map[string]bool{"incident": true, "hindsight_incident": true}
@@ -403,7 +392,7 @@ func incidentOf(o obj) string {
 		}
 	case []any:
 		for _, el := range d {
-			if e, ok := asObj(el); ok && names[strings.ToLower(e.str("key", "name"))] {
+			if e, ok := alertjson.AsObject(el); ok && names[strings.ToLower(e.Str("key", "name"))] {
 				if s := firstText(e["value"]); s != "" {
 					return s
 				}
@@ -417,9 +406,9 @@ func incidentOf(o obj) string {
 // detail values as lists).
 func firstText(v any) string {
 	if l, ok := v.([]any); ok && len(l) > 0 {
-		return text(l[0])
+		return alertjson.ValueText(l[0])
 	}
-	return text(v)
+	return alertjson.ValueText(v)
 }
 
 func httpURL(s string) string {

@@ -112,7 +112,7 @@ func TestParse_Errors(t *testing.T) {
 		{name: "router failure", input: `{"action":"EventsRouter","result":{"success":false,"msg":"Permission denied"},"tid":1}`, want: "success false: Permission denied"},
 		{name: "exception", input: `{"type":"exception","message":"NameError","tid":3,"action":"EventsRouter"}`, want: "exception: NameError"},
 		{name: "result without events", input: `{"result":{"success":true,"data":[]}}`, want: "result.events: want a list"},
-		{name: "not json", input: "<html>", want: "f.json is not JSON"},
+		{name: "not json", input: "<html>", want: "f.json: not JSON"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

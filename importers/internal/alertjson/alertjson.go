@@ -1,6 +1,7 @@
 // Package alertjson holds what the JSON-based alert importers
-// (Alertmanager, Grafana, Splunk On-Call) share: reading a file that holds
-// one webhook payload, an array of them or JSON Lines of them; a lenient
+// (Alertmanager, Grafana, Splunk On-Call, OpsGenie, PagerDuty, New Relic,
+// Zabbix, Zenoss) share: reading a file that holds one webhook payload, an
+// array of them or JSON Lines of them; a lenient
 // text type for fields senders fill with strings, numbers or nothing; and
 // small helpers that keep the events they build valid (plain text bodies,
 // http(s) links, bounded ids, the Hindsight incident a payload names).
@@ -26,22 +27,48 @@ import (
 const MaxFile = 256 << 20
 
 // Record is one JSON value of an imported file: the whole file when it is
-// one object, an element of a top-level array, or one line of JSON Lines.
+// one value, an element of a top-level array, or one line of JSON Lines.
 type Record struct {
 	// Index is the 1-based record number: the array index + 1, or the line
-	// number in JSON Lines (1 for a single object).
+	// number in JSON Lines (1 for the whole file).
 	Index int
+	// Whole is set when the record is the whole file (or body), so an
+	// error in it is the file's and parts of it may number themselves.
+	Whole bool
 	// Data is the record's JSON; nil when Err is set.
 	Data json.RawMessage
 	// Err says why a JSON Lines line could not be read as JSON.
 	Err string
 }
 
-// Read reads the single file of in and splits it into records. A file that
-// is neither a JSON object, an array nor JSON Lines is an error naming the
+// Read reads the single file of in and splits it into records: the file
+// when it is one JSON object, each element of a top-level array, or each
+// line of JSON Lines. A file that is none of these is an error naming the
 // file, the line and what was expected; a bad line in JSON Lines becomes a
 // Record with Err set, so the caller can reject it and go on.
 func Read(in importers.Input, vendor, want string) ([]Record, error) {
+	data, err := readFile(in, vendor, want)
+	if err != nil {
+		return nil, err
+	}
+	return Split(data, in.Name, vendor, want)
+}
+
+// ReadValues is Read for importers that read arrays themselves: the file
+// is one record when it is any one JSON value (an array too), else each
+// line of JSON Lines is one.
+func ReadValues(in importers.Input, vendor, want string) ([]Record, error) {
+	data, err := readFile(in, vendor, want)
+	if err != nil {
+		return nil, err
+	}
+	return split(data, true, func(detail string) error {
+		return fmt.Errorf("%s: %s: %s; want %s", vendor, in.Name, detail, want)
+	})
+}
+
+// readFile reads the single file of in, at most MaxFile bytes.
+func readFile(in importers.Input, vendor, want string) ([]byte, error) {
 	if in.FS != nil || in.Open == nil {
 		return nil, fmt.Errorf("%s: %s: want a single JSON file (%s), not a folder or zip", vendor, in.Name, want)
 	}
@@ -57,31 +84,34 @@ func Read(in importers.Input, vendor, want string) ([]Record, error) {
 	if len(data) > MaxFile {
 		return nil, fmt.Errorf("%s: %s is larger than %d MiB", vendor, in.Name, MaxFile>>20)
 	}
-	return Split(data, in.Name, vendor, want)
+	return data, nil
 }
 
 // Split is Read on bytes already in memory.
 func Split(data []byte, name, vendor, want string) ([]Record, error) {
-	return split(data, func(detail string) error {
+	return split(data, false, func(detail string) error {
 		return fmt.Errorf("%s: %s: %s; want %s", vendor, name, detail, want)
 	})
 }
 
 // SplitBody is Split for a webhook body: errors read "body: …; want …".
 func SplitBody(data []byte, want string) ([]Record, error) {
-	return split(data, func(detail string) error {
+	return split(data, false, func(detail string) error {
 		return fmt.Errorf("body: %s; want %s", detail, want)
 	})
 }
 
-func split(data []byte, notJSON func(string) error) ([]Record, error) {
+// split finds the shape of data. With values, any one JSON value is the
+// whole file and arrays are not split; else only an object is, and a
+// top-level array gives a record per element.
+func split(data []byte, values bool, notJSON func(string) error) ([]Record, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
 		return nil, notJSON("the file is empty")
 	}
-	switch trimmed[0] {
-	case '[':
+	switch {
+	case trimmed[0] == '[' && !values:
 		var items []json.RawMessage
 		if err := json.Unmarshal(data, &items); err != nil {
 			return nil, notJSON("not a JSON array: " + describe(data, err))
@@ -91,18 +121,18 @@ func split(data []byte, notJSON func(string) error) ([]Record, error) {
 			out[i] = Record{Index: i + 1, Data: it}
 		}
 		return out, nil
-	case '{':
+	case trimmed[0] == '{' || values:
 		if json.Valid(trimmed) {
-			return []Record{{Index: 1, Data: json.RawMessage(trimmed)}}, nil
+			return []Record{{Index: 1, Whole: true, Data: json.RawMessage(trimmed)}}, nil
 		}
-		return lines(data, notJSON)
+		return lines(data, trimmed, notJSON)
 	}
-	return nil, notJSON("not JSON (it starts with " + strconv.Quote(firstRune(trimmed)) + ")")
+	return nil, notJSON(notJSONDetail(data, trimmed))
 }
 
 // lines reads JSON Lines. The first line must be JSON on its own: else the
-// file is one broken object, and the error says where.
-func lines(data []byte, notJSON func(string) error) ([]Record, error) {
+// file is one broken value, and the error says where.
+func lines(data, trimmed []byte, notJSON func(string) error) ([]Record, error) {
 	var out []Record
 	first := true
 	for n, line := range bytes.Split(data, []byte("\n")) {
@@ -113,9 +143,7 @@ func lines(data []byte, notJSON func(string) error) ([]Record, error) {
 		var v json.RawMessage
 		err := json.Unmarshal(line, &v)
 		if first && err != nil {
-			// Not JSON Lines: a pretty-printed object with an error in it.
-			var probe any
-			return nil, notJSON("not a JSON object: " + describe(data, json.Unmarshal(data, &probe)))
+			return nil, notJSON(notJSONDetail(data, trimmed))
 		}
 		first = false
 		if err != nil {
@@ -125,6 +153,20 @@ func lines(data []byte, notJSON func(string) error) ([]Record, error) {
 		out = append(out, Record{Index: n + 1, Data: v})
 	}
 	return out, nil
+}
+
+// notJSONDetail says why data, which is neither one JSON value nor JSON
+// Lines, cannot be read: where a broken object or array breaks, or what
+// other text starts with.
+func notJSONDetail(data, trimmed []byte) string {
+	var probe any
+	switch trimmed[0] {
+	case '{':
+		return "not a JSON object: " + describe(data, json.Unmarshal(data, &probe))
+	case '[':
+		return "not a JSON array: " + describe(data, json.Unmarshal(data, &probe))
+	}
+	return "not JSON (it starts with " + strconv.Quote(firstRune(trimmed)) + ")"
 }
 
 // describe turns a JSON syntax error into "line N: message".
@@ -186,14 +228,19 @@ func kindName(k string) string {
 		return "an object"
 	case "slice", "array":
 		return "an array"
+	case "ptr":
+		return "an object"
 	}
 	return "a " + k
 }
 
 // Join names a field below prefix: Join("alerts[2]", "startsAt").
 func Join(prefix, field string) string {
-	if prefix == "" {
+	switch {
+	case prefix == "":
 		return field
+	case field == "":
+		return prefix
 	}
 	return prefix + "." + field
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/hindsightrca/hindsight/importers/importertest"
 )
 
 func TestSplit(t *testing.T) {
@@ -15,7 +17,7 @@ func TestSplit(t *testing.T) {
 		want    []Record
 		wantErr string
 	}{
-		{name: "one object", in: "\ufeff {\n \"a\": 1\n}\n", want: []Record{{Index: 1, Data: json.RawMessage("{\n \"a\": 1\n}")}}},
+		{name: "one object", in: "\ufeff {\n \"a\": 1\n}\n", want: []Record{{Index: 1, Whole: true, Data: json.RawMessage("{\n \"a\": 1\n}")}}},
 		{name: "array", in: `[{"a":1}, {"b":2}]`, want: []Record{{Index: 1, Data: json.RawMessage(`{"a":1}`)}, {Index: 2, Data: json.RawMessage(`{"b":2}`)}}},
 		{name: "JSON Lines with a blank and a bad line", in: "{\"a\":1}\n\n{\"b\":\n{\"c\":3}\r\n",
 			want: []Record{{Index: 1, Data: json.RawMessage(`{"a":1}`)}, {Index: 3, Err: "not JSON: unexpected end of JSON input"}, {Index: 4, Data: json.RawMessage(`{"c":3}`)}}},
@@ -27,6 +29,39 @@ func TestSplit(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := Split([]byte(tt.in), "f", "v", "w")
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("records (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestReadValues(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		want    []Record
+		wantErr string
+	}{
+		{name: "array kept whole", in: `[{"a":1}, {"b":2}]`, want: []Record{{Index: 1, Whole: true, Data: json.RawMessage(`[{"a":1}, {"b":2}]`)}}},
+		{name: "scalar", in: ` "x" `, want: []Record{{Index: 1, Whole: true, Data: json.RawMessage(`"x"`)}}},
+		{name: "JSON Lines of arrays", in: "[1]\n[2\n[3]", want: []Record{{Index: 1, Data: json.RawMessage(`[1]`)}, {Index: 2, Err: "not JSON: unexpected end of JSON input"}, {Index: 3, Data: json.RawMessage(`[3]`)}}},
+		{name: "broken array", in: "[\n{},\n{,}]", wantErr: "v: f.json: not a JSON array: line 3:"},
+		{name: "text", in: "hello\n{}", wantErr: `v: f.json: not JSON (it starts with "h"); want w`},
+		{name: "empty", in: " \n", wantErr: "v: f.json: the file is empty; want w"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ReadValues(importertest.StringInput("f.json", tt.in), "v", "w")
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
