@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -52,10 +53,15 @@ func toAlertJSON(a incident.Alert) alertJSON {
 	if md == nil {
 		md = map[string]any{}
 	}
+	// The service as the sender wrote it; the stored one is folded for matching.
+	svc := a.Service
+	if s, ok := md["service"].(string); ok && strings.EqualFold(strings.TrimSpace(s), svc) {
+		svc = strings.TrimSpace(s)
+	}
 	return alertJSON{
 		ID: a.ID, HookID: a.HookID, State: a.State(), Source: a.Event.Source, ExternalID: a.Event.ExternalID,
 		AlertID: a.Event.ThreadID, OccurredAt: a.Event.OccurredAt.UTC(), OccurredAtText: a.Event.OccurredAtText,
-		Subtype: a.Subtype, Severity: a.Severity, Service: a.Service, Actor: a.Event.Actor, Body: a.Event.Body,
+		Subtype: a.Subtype, Severity: a.Severity, Service: svc, Actor: a.Event.Actor, Body: a.Event.Body,
 		Link: a.Event.Link, Metadata: md, ReceivedAt: a.ReceivedAt.UTC(), IncidentID: a.IncidentID,
 		Incident: a.IncidentKey, EventID: a.EventID, RoutedBy: a.RoutedBy, RoutedAt: utcPtr(a.RoutedAt),
 		DismissedAt: utcPtr(a.DismissedAt), DismissedBy: a.DismissedBy,

@@ -37,6 +37,9 @@ type HookDeps struct {
 	MaxBodyBytes int64
 }
 
+// maxEchoedAlerts bounds the stored alerts a hook's answer lists.
+const maxEchoedAlerts = 100
+
 // hookTokenHeader is the request header a sender may carry its token in.
 const hookTokenHeader = "X-Hindsight-Token"
 
@@ -69,12 +72,15 @@ func (s *server) receiveHook(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	alerts := make([]alertJSON, len(res.Alerts))
-	for i, a := range res.Alerts {
+	// The answer shows where the first alerts went; a sender posting
+	// thousands at once does not need them all echoed back.
+	shown := res.Alerts[:min(len(res.Alerts), maxEchoedAlerts)]
+	alerts := make([]alertJSON, len(shown))
+	for i, a := range shown {
 		alerts[i] = toAlertJSON(a)
 	}
 	c.JSON(http.StatusOK, gin.H{"hook": res.Hook, "received": res.Received, "stored": res.Stored,
-		"duplicates": res.Duplicates, "alerts": alerts})
+		"duplicates": res.Duplicates, "alerts": alerts, "alerts_truncated": len(shown) < len(res.Alerts)})
 }
 
 // authorizationToken reads a hook token from Authorization: "Bearer

@@ -127,7 +127,7 @@ func (in *ingester) store(jobs []*ingestJob) ([]ingestOut, error) {
 	defer cancel()
 	var outs []ingestOut
 	err := a.store.InTx(ctx, func(tx *store.Store) error {
-		r := &router{a: a, tx: tx, refs: map[string]int64{}, keys: map[int64]string{}, services: map[string]int64{}, now: a.Now()}
+		r := &router{a: a, tx: tx, refs: map[string]int64{}, keys: map[int64]string{}, status: map[int64]incident.Status{}, services: map[string]int64{}, now: a.Now()}
 		var err error
 		if outs, err = r.storeJobs(ctx, jobs); err != nil {
 			return err
@@ -148,6 +148,7 @@ type router struct {
 	now      time.Time
 	refs     map[string]int64 // incident refs named by payloads → id (0: none)
 	keys     map[int64]string // incident id → key
+	status   map[int64]incident.Status
 	services map[string]int64 // service and minute → open incident id (0: none)
 	changes  []incident.Change
 	groups   map[auditGroup]*auditCount
@@ -334,22 +335,41 @@ func (r *router) route(ctx context.Context, p *pending, heads map[store.ThreadKe
 			return nil
 		}
 	}
+	// The alert's earlier events lead its follow-ups (acknowledge, note,
+	// resolve) wherever they went. A new occurrence (trigger, reopen) of a
+	// recurring alert follows only into an incident still open: the alert
+	// firing again after its incident was resolved, or after it was
+	// dismissed, is new evidence for whatever is burning now.
 	k := store.ThreadKey{Source: al.Event.Source, ThreadID: al.Event.ThreadID}
+	recurs := al.Subtype == importers.SubtypeTrigger || al.Subtype == importers.SubtypeReopen
+	var (
+		found         bool
+		prevInc       int64
+		prevDismissed bool
+	)
 	if prev, ok := batch[k]; ok {
-		if prev.incidentID != 0 {
-			p.incidentID, p.by = prev.incidentID, incident.RoutedThread
-		} else {
-			p.dismissed = prev.dismissed
-		}
-		return nil
-	}
-	if head, ok := heads[k]; ok {
+		found, prevInc, prevDismissed = true, prev.incidentID, prev.dismissed
+	} else if head, ok := heads[k]; ok {
+		found, prevDismissed = true, head.DismissedAt != nil
 		if head.IncidentID != nil {
-			p.incidentID, p.by = *head.IncidentID, incident.RoutedThread
-		} else {
-			p.dismissed = head.DismissedAt != nil
+			prevInc = *head.IncidentID
 		}
-		return nil
+	}
+	if found {
+		switch {
+		case prevInc != 0:
+			open, err := r.incidentOpen(ctx, prevInc)
+			if err != nil {
+				return err
+			}
+			if open || !recurs {
+				p.incidentID, p.by = prevInc, incident.RoutedThread
+				return nil
+			}
+		case !recurs:
+			p.dismissed = prevDismissed
+			return nil
+		}
 	}
 	if al.Service != "" {
 		sk := al.Service + "\x00" + al.Event.OccurredAt.Truncate(time.Minute).Format(time.RFC3339)
@@ -372,6 +392,22 @@ func (r *router) route(ctx context.Context, p *pending, heads map[store.ThreadKe
 		}
 	}
 	return nil
+}
+
+// incidentOpen reports whether the incident is open or mitigated.
+func (r *router) incidentOpen(ctx context.Context, id int64) (bool, error) {
+	if st, ok := r.status[id]; ok {
+		return st != incident.StatusResolved, nil
+	}
+	inc, err := r.tx.Incident(ctx, id)
+	if errors.Is(err, incident.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	r.status[id], r.keys[id] = inc.Status, inc.Key
+	return inc.Status != incident.StatusResolved, nil
 }
 
 func (r *router) incidentKey(ctx context.Context, id int64) (string, error) {

@@ -261,7 +261,7 @@ func (a *App) authenticate(ctx context.Context, parser importers.HookParser, tok
 	// The hash lookup compares digests, not the secret itself, so its
 	// timing says nothing about the token.
 	if !found || h.Source != parser.Source() || h.DisabledAt != nil {
-		return incident.Hook{}, &HookAuthError{Reason: "the token is not that of a " + parser.Source() + " hook"}
+		return incident.Hook{}, &HookAuthError{Reason: "the token belongs to no " + parser.Source() + " hook"}
 	}
 	if signs && h.SigningSecret != "" {
 		if err := verifier.VerifySignature(d, h.SigningSecret); err != nil {

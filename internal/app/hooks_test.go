@@ -210,6 +210,28 @@ func TestApp_HookRoutesAndDedupes(t *testing.T) {
 		if res.Alerts[0].State() != incident.AlertDismissed {
 			t.Fatalf("dismissed thread: %+v", res.Alerts)
 		}
+		// The same alert firing again is news: not dismissed, and routed to
+		// an open incident of its service when there is one.
+		res = deliver(alertBody("e10", "firing", "search", "D1", "2026-11-20T15:00:00Z"))
+		if res.Alerts[0].State() != incident.AlertInbox {
+			t.Fatalf("recurring after dismissal: %+v", res.Alerts)
+		}
+		// A1 went to inc, which is resolved now: its late resolve still
+		// follows it, but A1 firing again goes to the open incident of its
+		// service (the one opened from C1), not into the closed one.
+		res = deliver(alertBody("e11", "acknowledged", "checkout", "A1", "2026-11-20T15:01:00Z"))
+		if res.Alerts[0].IncidentKey != inc.Key || res.Alerts[0].RoutedBy != incident.RoutedThread {
+			t.Fatalf("late follow-up: %+v", res.Alerts)
+		}
+		res = deliver(alertBody("e12", "firing", "checkout", "A1", "2026-11-20T16:00:00Z"))
+		if res.Alerts[0].IncidentKey != opened.Incident.Key || res.Alerts[0].RoutedBy != incident.RoutedService {
+			t.Fatalf("recurring alert of a resolved incident: %+v", res.Alerts)
+		}
+		// Its resolve follows the new occurrence.
+		res = deliver(alertBody("e13", "resolved", "checkout", "A1", "2026-11-20T16:10:00Z"))
+		if res.Alerts[0].IncidentKey != opened.Incident.Key {
+			t.Fatalf("resolve of the new occurrence: %+v", res.Alerts)
+		}
 	})
 }
 

@@ -202,7 +202,7 @@ func incidentFromAlert(al incident.Alert, thread []incident.Alert, in incident.I
 		}
 	}
 	if strings.TrimSpace(inc.Summary) == "" {
-		inc.Summary = "Opened from a " + al.Event.Source + " alert: " + inc.Title
+		inc.Summary = "Opened from an alert of " + al.Event.Source + ": " + inc.Title
 	}
 	first := al.Event.OccurredAt
 	for _, t := range thread {
