@@ -162,6 +162,11 @@ func TestParseDelivery(t *testing.T) {
 			ID: legacyID("0", "1", "2", "alerting", "2020-06-02T14:00:00Z"), At: "2020-06-02T14:00:05.25Z", AtText: "received 2020-06-02T14:00:05.25Z",
 			Subtype: "trigger", EventType: "alerting", Severity: "unknown", Body: "Triggered: Test notification\n\nSomeone is testing\n\nMatches:\n- High value = 100",
 			Link: "http://localhost:3000/", Thread: "rule:1/0"}}},
+		{name: "unified test message without labels is told by its group", body: `{"receiver":"hs","status":"resolved","orgId":1,"alerts":[{"status":"resolved","labels":{},"annotations":{},"startsAt":"2024-05-01T10:00:00Z","endsAt":"2024-05-01T10:05:00Z","generatorURL":"","fingerprint":"57c6d9296de2ad39"}],` +
+			`"groupLabels":{},"commonLabels":{},"commonAnnotations":{},"externalURL":"https://grafana.example.com/","version":"1","groupKey":"test-57c6d9296de2ad39","truncatedAlerts":0,"title":"[RESOLVED:1]  (TestAlert Grafana)","state":"ok","message":"Webhook test message."}`,
+			want: []row{{ID: importers.StableID("57c6d9296de2ad39", "resolved", "2024-05-01T10:00:00Z", "2024-05-01T10:05:00Z"), At: "2024-05-01T10:05:00Z", AtText: "2024-05-01T10:05:00Z",
+				Subtype: "resolve", EventType: "resolved", Severity: "unknown", Body: "Resolved: [RESOLVED:1]  (TestAlert Grafana)\n\nWebhook test message.",
+				Link: "https://grafana.example.com/", Thread: "57c6d9296de2ad39"}}},
 		{name: "legacy without state", body: `{"ruleId":1,"ruleName":"x"}`, wantErr: "state: is missing"},
 		{name: "unified alert with bad endsAt", body: `{"status":"resolved","alerts":[{"status":"resolved","labels":{"alertname":"x"},"startsAt":"2021-10-12T09:51:03Z","endsAt":"later"}]}`,
 			wantErr: `alerts[0].endsAt: timestamp "later"`},

@@ -10,7 +10,8 @@
 // An issue's state gives the subtype (CREATED/ACTIVATED and open →
 // trigger, ACKNOWLEDGED and acknowledged → acknowledge, CLOSED and closed →
 // resolve); workflows also notify on other changes of an activated issue
-// (trigger PRIORITY_CHANGED, INCIDENT_ADDED …), read as updates, and an
+// (state ACTIVATED with trigger PRIORITY_CHANGED, INCIDENT_ADDED …), read
+// as updates, while a CREATED issue is a trigger whatever its trigger; an
 // acknowledgement arrives as state ACTIVATED with trigger USER_ACTION and
 // acknowledgedBy set. Times are epoch milliseconds. IncidentRef comes from
 // a custom field "incident" or "hindsight_incident", a tag of that name
@@ -167,7 +168,10 @@ func (p *parser) workflow(o alertjson.Object) (importers.Alert, *fieldError) {
 		switch {
 		case strings.Contains(trig, "ACKNOWLEDGE") || (trig == "USER_ACTION" && (ackBy != "" || ackAt != "")):
 			a.Subtype, timeKeys = importers.SubtypeAcknowledge, []string{"acknowledgedAt", "updatedAt", "createdAt"}
-		case trig != "" && trig != "STATE_CHANGE":
+		case state == "ACTIVATED" && trig != "" && trig != "STATE_CHANGE":
+			// A change of an issue already active (another incident
+			// added, priority changed); a CREATED issue is new whatever
+			// the trigger (the default workflow payload says INCIDENT_ADDED).
 			a.Subtype = importers.SubtypeUpdate
 		default:
 			a.Subtype, timeKeys = importers.SubtypeTrigger, []string{"createdAt", "updatedAt"}

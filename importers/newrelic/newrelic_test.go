@@ -123,6 +123,8 @@ func TestParseDelivery(t *testing.T) {
 			{ID: sid("i1", "CLOSED", "", "received 2024-03-02T09:20:00Z"), At: "2024-03-02T09:20:00Z", Subtype: "resolve", EventType: "CLOSED", Severity: "info", Thread: "i1", Actor: "New Relic", Title: "t"}}},
 		{name: "title as a list and tags", body: `{"id":"i2","title":["a","b"],"state":"ACTIVATED","createdAt":1709370900000,"updatedAt":1709370900000,"tags":["team:x","hindsight:INC-3"]}`, want: []row{
 			{ID: sid("i2", "ACTIVATED", "1709370900000"), At: "2024-03-02T09:15:00Z", Subtype: "trigger", EventType: "ACTIVATED", Severity: "unknown", Thread: "i2", Incident: "INC-3", Actor: "New Relic", Title: "a"}}},
+		{name: "the default workflow payload of a new issue is a trigger", body: `{"id":"i3","title":"CPU high","state":"CREATED","trigger":"INCIDENT_ADDED","priority":"CRITICAL","createdAt":1709370900000,"updatedAt":1709370900000}`, want: []row{
+			{ID: sid("i3", "CREATED", "1709370900000"), At: "2024-03-02T09:15:00Z", Subtype: "trigger", EventType: "CREATED", Severity: "critical", Thread: "i3", Actor: "New Relic", Title: "CPU high"}}},
 		{name: "missing id", body: `{"state":"ACTIVATED"}`, wantErr: "id: is missing"},
 		{name: "bad time", body: `{"incident_id":5,"current_state":"open","timestamp":"soon"}`, wantErr: "timestamp: timestamp"},
 		{name: "unknown shape", body: `{"foo":1}`, wantErr: "is not a New Relic payload"},

@@ -332,6 +332,8 @@ func TestParseDelivery(t *testing.T) {
 			ids: []string{importers.StableID("v3", "incident.acknowledged", "Q9", "Q9", "2026-03-01T10:00:00Z")}},
 		{name: "not json", body: "event=1", wantErr: "body: not JSON"},
 		{name: "log entries are not a webhook", body: `{"log_entries":[]}`, wantErr: "event: is missing"},
+		{name: "retired v1 webhook says so", body: `{"messages":[{"type":"incident.trigger","data":{"incident":{"id":"P1"}},"id":"m1","created_on":"2014-11-20T22:12:00Z"}]}`,
+			wantErr: "messages[0].event: is missing: this is a PagerDuty v1 webhook"},
 		{name: "bad v2 message refuses the delivery", body: `{"messages":[{"id":"M1","event":"incident.trigger","created_on":"2026-03-01T10:00:00Z","incident":{"id":"Q"}},{"id":"M2","event":"incident.resolve","created_on":"soon","incident":{"id":"Q"}}]}`,
 			wantErr: "messages[1].created_on: timestamp"},
 		{name: "missing event type", body: `{"event":{"id":"E","occurred_at":"2026-03-01T10:00:00Z"}}`, wantErr: "event.event_type: is missing"},

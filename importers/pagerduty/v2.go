@@ -38,6 +38,14 @@ func v2Alert(raw json.RawMessage, at string) (importers.Alert, error) {
 	}
 	typ := strings.TrimSpace(m.Event)
 	if typ == "" {
+		var v1 struct {
+			Type string          `json:"type"`
+			Data json.RawMessage `json:"data"`
+		}
+		if json.Unmarshal(raw, &v1) == nil && v1.Type != "" && len(v1.Data) > 0 {
+			return importers.Alert{}, &alertjson.FieldError{Field: alertjson.Join(at, "event"),
+				Reason: "is missing: this is a PagerDuty v1 webhook (type and data), a format PagerDuty retired; subscribe a v3 webhook instead"}
+		}
 		return importers.Alert{}, &alertjson.FieldError{Field: alertjson.Join(at, "event"), Reason: "is missing"}
 	}
 	if m.Incident == nil {

@@ -345,12 +345,15 @@ func ackActor(ack alertjson.Object) string {
 }
 
 // apiHost is the first host of a problem (selectHosts): its visible name,
-// else its technical name.
+// else its technical name, else "host <hostid>" when only ids were asked.
 func apiHost(o alertjson.Object) string {
 	for _, el := range o.List("hosts") {
 		if h, ok := alertjson.AsObject(el); ok {
 			if n := h.Str("name", "host"); n != "" {
 				return n
+			}
+			if id := h.Str("hostid"); id != "" {
+				return "host " + id
 			}
 		}
 	}

@@ -285,7 +285,14 @@ func webhookTags(pl payload) ([]tag, *fieldError) {
 	if s == "" {
 		return nil, nil
 	}
-	_ = k
+	// Zabbix's own media templates fill event_tags with {EVENT.TAGSJSON}.
+	if strings.HasPrefix(strings.TrimSpace(s), "[") {
+		var tags []tag
+		if err := json.Unmarshal([]byte(s), &tags); err != nil {
+			return nil, &fieldError{field: k, reason: "looks like a JSON list but is not one of {\"tag\",\"value\"}: " + err.Error()}
+		}
+		return tags, nil
+	}
 	var tags []tag
 	for part := range strings.SplitSeq(s, ",") {
 		part = strings.TrimSpace(part)

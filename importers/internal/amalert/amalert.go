@@ -227,6 +227,14 @@ func Alert(raw json.RawMessage, group *Payload, field string, c Config) (importe
 
 	out.Title = alertjson.Plain(alertjson.FirstOf(alertjson.First(ann, "summary", "title"), labels["alertname"]))
 	out.Details = details(ann, &a)
+	// An alert without labels or annotations (Grafana's test message) is
+	// told by its group's title and message (Grafana unified alerting).
+	if out.Title == "" && group != nil {
+		out.Title = alertjson.Plain(group.Title.String())
+	}
+	if out.Details == "" && group != nil {
+		out.Details = alertjson.Plain(group.Message.String())
+	}
 	out.Service = alertjson.First(labels, "service", "job", "app")
 	out.Host = alertjson.First(labels, "instance", "host", "node", "hostname")
 	out.Component = alertjson.First(labels, "component")
