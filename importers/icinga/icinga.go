@@ -91,7 +91,10 @@ func (Importer) Parse(ctx context.Context, in importers.Input, opts importers.Op
 // post. Any record that cannot be read refuses the whole delivery.
 func (Importer) ParseDelivery(ctx context.Context, d importers.Delivery, sink importers.Sink) error {
 	p := parser{delivery: &d, incident: strings.TrimSpace(d.Query.Get("incident"))}
-	if d.ContentType == "application/x-www-form-urlencoded" {
+	// A JSON body sent as a form (curl -d without a Content-Type) is JSON.
+	trimmed := bytes.TrimSpace(d.Body)
+	looksJSON := len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[')
+	if d.ContentType == "application/x-www-form-urlencoded" && !looksJSON {
 		form, err := url.ParseQuery(string(d.Body))
 		if err != nil {
 			return fmt.Errorf("form body: %w", err)

@@ -301,6 +301,7 @@ func TestImporter_ParseDelivery(t *testing.T) {
 		{name: "empty array", body: `[]`, wantErr: "body holds no event"},
 		{name: "not JSON", body: `hello`, wantErr: "icinga: body is not JSON"},
 		{name: "form without macros", contentType: "application/x-www-form-urlencoded", body: "a=b", wantErr: "NOTIFICATIONTYPE: is missing"},
+		{name: "broken JSON sent as a form is told as JSON", contentType: "application/x-www-form-urlencoded", body: `{"type":`, wantErr: "not valid JSON"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -119,7 +119,10 @@ func (Importer) ParseDelivery(ctx context.Context, d importers.Delivery, sink im
 		problems []*alertjson.FieldError
 	)
 	switch {
-	case d.ContentType == "application/x-www-form-urlencoded" || (body != "" && body[0] != '{' && body[0] != '['):
+	case body == "":
+		return errors.New(`body: is empty, neither JSON nor form-encoded; want a Splunk On-Call outgoing webhook with ALERT.* fields`)
+	// A JSON body sent as a form (curl -d without a Content-Type) is JSON.
+	case body[0] != '{' && body[0] != '[':
 		q, err := url.ParseQuery(body)
 		if err != nil || len(q) == 0 {
 			return errors.New(`body: neither JSON nor form-encoded; want a Splunk On-Call outgoing webhook with ALERT.* fields`)

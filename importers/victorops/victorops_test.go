@@ -189,6 +189,7 @@ func TestParseDelivery(t *testing.T) {
 		{name: "not a webhook", contentType: "application/json", body: `{"summary":"hello"}`, wantErr: "body: want a Splunk On-Call outgoing webhook"},
 		{name: "nothing to tell the alert by", contentType: "application/json", body: `{"ALERT.state_message":"x"}`, wantErr: "ALERT.entity_id: is missing"},
 		{name: "empty form", contentType: formCT, body: "", wantErr: "neither JSON nor form-encoded"},
+		{name: "broken JSON sent as a form is told as JSON", contentType: formCT, body: `{"ALERT.entity_id":`, wantErr: "not a JSON object"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
