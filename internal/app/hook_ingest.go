@@ -53,7 +53,7 @@ const pgIngestWorkers = 3
 
 func newIngester(a *App) *ingester {
 	in := &ingester{a: a, workers: 1}
-	if a.store.Dialect() == store.DialectPostgres {
+	if a.store != nil && a.store.Dialect() == store.DialectPostgres {
 		in.workers = pgIngestWorkers
 	}
 	return in

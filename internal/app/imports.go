@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"time"
 
@@ -74,7 +75,8 @@ type ImportReport struct {
 	Rejected int
 	// Filtered counts events outside the time window.
 	Filtered int
-	// Preview holds the first PreviewEvents events kept, in parse order.
+	// Preview holds the first PreviewEvents events kept (in parse order),
+	// sorted by time.
 	Preview []incident.TimelineEvent
 	// Rejections lists up to MaxRejections rejected records.
 	Rejections []importers.Rejection
@@ -210,6 +212,9 @@ func (a *App) ImportTimeline(ctx context.Context, ref string, imp importers.Impo
 	if rep.Preview == nil {
 		rep.Preview = []incident.TimelineEvent{}
 	}
+	// Shown in time order, whatever order the source lists them in
+	// (PagerDuty's log entries come newest first).
+	sort.SliceStable(rep.Preview, func(i, j int) bool { return rep.Preview[i].OccurredAt.Before(rep.Preview[j].OccurredAt) })
 	if rep.Rejections == nil {
 		rep.Rejections = []importers.Rejection{}
 	}
