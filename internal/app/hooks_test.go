@@ -330,3 +330,52 @@ func TestApp_HookConcurrentDeliveries(t *testing.T) {
 		}
 	})
 }
+
+// TestApp_ConcurrentAttachOneWins attaches one inbox alert to two incidents
+// at once, many times: each alert ends in exactly one timeline.
+func TestApp_ConcurrentAttachOneWins(t *testing.T) {
+	forEachHookDB(t, func(t *testing.T, a *app.App) {
+		ctx := context.Background()
+		x, err := a.CreateIncident(ctx, incident.Incident{Title: "X", StartedAt: ptr(t0)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, err := a.CreateIncident(ctx, incident.Incident{Title: "Y", StartedAt: ptr(t0)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := a.CreateHook(ctx, incident.Hook{Source: "generic", Name: "race"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 10
+		for i := range n {
+			res, err := a.DeliverHook(ctx, "generic", h.Token, delivery(alertBody(fmt.Sprint("r", i), "firing", "nowhere", fmt.Sprint("R", i), "2026-11-20T10:00:00Z")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := res.Alerts[0].ID
+			var wg sync.WaitGroup
+			wins := make(chan string, 2)
+			for _, inc := range []incident.Incident{x, y} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if _, err := a.AttachAlerts(ctx, []int64{id}, inc.Key); err == nil {
+						wins <- inc.Key
+					}
+				}()
+			}
+			wg.Wait()
+			close(wins)
+			if got := len(wins); got != 1 {
+				t.Fatalf("alert %d attached %d times", id, got)
+			}
+		}
+		tx, _ := a.Timeline(ctx, x.Key, incident.TimelineFilter{Limit: 100})
+		ty, _ := a.Timeline(ctx, y.Key, incident.TimelineFilter{Limit: 100})
+		if len(tx.Items)+len(ty.Items) != n {
+			t.Fatalf("timelines hold %d + %d events, want %d in all", len(tx.Items), len(ty.Items), n)
+		}
+	})
+}

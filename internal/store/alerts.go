@@ -156,15 +156,20 @@ func (s *Store) OpenIncidentForService(ctx context.Context, service string, notA
 	return ids[0], true, nil
 }
 
-// RouteAlert records that alert id went to incident incidentID as event
-// eventID (nil when the timeline already held that event).
+// RouteAlert records that inbox alert id went to incident incidentID as
+// event eventID (nil when the timeline already held that event). An alert
+// routed meanwhile by someone else is a conflict: the transaction must
+// roll back rather than leave its events in two incidents.
 func (s *Store) RouteAlert(ctx context.Context, id, incidentID int64, eventID *int64, routedBy string, at time.Time) error {
-	err := s.conn(ctx).Model(&alertRecord{}).Where("id = ?", id).Updates(map[string]any{
+	res := s.conn(ctx).Model(&alertRecord{}).Where("id = ? AND incident_id IS NULL", id).Updates(map[string]any{
 		"incident_id": incidentID, "event_id": eventID, "routed_by": routedBy, "routed_at": toDB(at),
 		"dismissed_at": nil, "dismissed_by": "",
-	}).Error
-	if err != nil {
-		return fmt.Errorf("store: route alert: %w", err)
+	})
+	if res.Error != nil {
+		return fmt.Errorf("store: route alert: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return &incident.ConflictError{Object: "alert " + ref(id)}
 	}
 	return nil
 }
@@ -358,27 +363,27 @@ func (s *Store) AlertThreadHeads(ctx context.Context, threads []ThreadKey) (map[
 // RouteAlerts records that the alerts ids went to incident incidentID,
 // linking each to its timeline event (same source and external id).
 func (s *Store) RouteAlerts(ctx context.Context, ids []int64, incidentID int64, routedBy string, at time.Time) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	err := s.conn(ctx).Exec(`UPDATE alerts SET incident_id = ?, routed_by = ?, routed_at = ?, dismissed_at = NULL, dismissed_by = '',
+	for start := 0; start < len(ids); start += alertInsertChunk {
+		chunk := ids[start:min(start+alertInsertChunk, len(ids))]
+		err := s.conn(ctx).Exec(`UPDATE alerts SET incident_id = ?, routed_by = ?, routed_at = ?, dismissed_at = NULL, dismissed_by = '',
  event_id = (SELECT t.id FROM timeline_events t WHERE t.incident_id = ? AND t.source = alerts.source AND t.external_id = alerts.external_id)
- WHERE id IN ?`, incidentID, routedBy, toDB(at), incidentID, ids).Error
-	if err != nil {
-		return fmt.Errorf("store: route alerts: %w", err)
+ WHERE id IN ? AND incident_id IS NULL`, incidentID, routedBy, toDB(at), incidentID, chunk).Error
+		if err != nil {
+			return fmt.Errorf("store: route alerts: %w", err)
+		}
 	}
 	return nil
 }
 
 // DismissAlertIDs puts inbox alerts aside.
 func (s *Store) DismissAlertIDs(ctx context.Context, ids []int64, by string, at time.Time) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	err := s.conn(ctx).Model(&alertRecord{}).Where("id IN ? AND incident_id IS NULL", ids).
-		Updates(map[string]any{"dismissed_at": toDB(at), "dismissed_by": by}).Error
-	if err != nil {
-		return fmt.Errorf("store: dismiss alerts: %w", err)
+	for start := 0; start < len(ids); start += alertInsertChunk {
+		chunk := ids[start:min(start+alertInsertChunk, len(ids))]
+		err := s.conn(ctx).Model(&alertRecord{}).Where("id IN ? AND incident_id IS NULL", chunk).
+			Updates(map[string]any{"dismissed_at": toDB(at), "dismissed_by": by}).Error
+		if err != nil {
+			return fmt.Errorf("store: dismiss alerts: %w", err)
+		}
 	}
 	return nil
 }
