@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -52,6 +53,14 @@ type SignatureVerifier interface {
 	VerifySignature(d Delivery, secret string) error
 }
 
+// SenderScoped is implemented by hook parsers whose senders choose their
+// own event ids and source names (the generic JSON hook). The receiver
+// keeps each hook's events apart, so two tools numbering their alerts 1,
+// 2, 3 do not collide, and refuses a sender naming a built-in source.
+type SenderScoped interface {
+	SenderScoped()
+}
+
 // ErrBadSignature is wrapped by signature verification failures.
 var ErrBadSignature = errors.New("webhook signature does not match")
 
@@ -95,6 +104,18 @@ func (r *HookRegistry) Sources() []string {
 	return out
 }
 
+// IDTime is the part of an event's time that may go into its dedupe key:
+// the time as the source wrote it, or "" when it is only DeliveryTime's
+// (a retried delivery is received later but is the same event).
+func IDTime(atText string) string {
+	if strings.HasPrefix(atText, receivedPrefix) {
+		return ""
+	}
+	return atText
+}
+
+const receivedPrefix = "received "
+
 // DeliveryTime is the time of an event whose payload carries none: when
 // the delivery was received, with the text saying so.
 func DeliveryTime(d Delivery) (time.Time, string) {
@@ -103,5 +124,5 @@ func DeliveryTime(d Delivery) (time.Time, string) {
 		t = time.Now()
 	}
 	t = t.UTC()
-	return t, "received " + t.Format(time.RFC3339Nano)
+	return t, receivedPrefix + t.Format(time.RFC3339Nano)
 }

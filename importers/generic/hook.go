@@ -37,6 +37,9 @@ func NewHook() *Hook { return &Hook{} }
 // Source implements importers.HookParser.
 func (*Hook) Source() string { return "generic" }
 
+// SenderScoped implements importers.SenderScoped: senders pick their ids.
+func (*Hook) SenderScoped() {}
+
 // hookFields lists our fields and the payload keys read by default.
 var hookFields = map[string][]string{
 	"id":       {"id", "event_id"},
@@ -155,7 +158,9 @@ func (h *Hook) alert(obj map[string]any, d importers.Delivery) (importers.Alert,
 		a.AlertID = importers.StableID(a.Service, a.Host, a.Title)
 	}
 	if a.ID == "" {
-		a.ID = importers.StableID(a.AlertID, a.Subtype, a.At.Format("2006-01-02T15:04:05.999999999Z"), a.Details)
+		// Without a time of its own the content is the identity, so a
+		// retried delivery is the same event.
+		a.ID = importers.StableID(a.AlertID, a.Subtype, importers.IDTime(a.AtText), a.Details)
 	}
 	return a, nil
 }

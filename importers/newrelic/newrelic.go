@@ -189,7 +189,7 @@ func (p *parser) workflow(o alertjson.Object) (importers.Alert, *fieldError) {
 	a.AlertID = id
 	a.ID = importers.StableID(Source, id, state, o.Str("updatedAt"))
 	if o.Str("updatedAt") == "" {
-		a.ID = importers.StableID(Source, id, state, trig, atText)
+		a.ID = importers.StableID(Source, id, state, trig, importers.IDTime(atText))
 	}
 	policies, conditions, entities := strs(o["alertPolicyNames"]), strs(o["alertConditionNames"]), strs(o["impactedEntities"])
 	acc, _ := alertjson.AsObject(o["accumulations"])
@@ -266,7 +266,7 @@ func (p *parser) legacy(o alertjson.Object) (importers.Alert, *fieldError) {
 	a.AlertID = id
 	a.ID = importers.StableID(Source, id, state, o.Str("timestamp"))
 	if o.Str("timestamp") == "" {
-		a.ID = importers.StableID(Source, id, state, evType, atText)
+		a.ID = importers.StableID(Source, id, state, evType, importers.IDTime(atText))
 	}
 	details := clean(o.Str("details"))
 	a.Title = clean(firstNonEmpty(o.Str("condition_name"), details, "New Relic incident "+id))

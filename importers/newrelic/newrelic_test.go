@@ -120,7 +120,7 @@ func TestParseDelivery(t *testing.T) {
 		want                []row
 	}{
 		{name: "no times uses the delivery time", body: `{"id":"i1","title":"t","state":"CLOSED","priority":"LOW"}`, want: []row{
-			{ID: sid("i1", "CLOSED", "", "received 2024-03-02T09:20:00Z"), At: "2024-03-02T09:20:00Z", Subtype: "resolve", EventType: "CLOSED", Severity: "info", Thread: "i1", Actor: "New Relic", Title: "t"}}},
+			{ID: sid("i1", "CLOSED", "", ""), At: "2024-03-02T09:20:00Z", Subtype: "resolve", EventType: "CLOSED", Severity: "info", Thread: "i1", Actor: "New Relic", Title: "t"}}},
 		{name: "title as a list and tags", body: `{"id":"i2","title":["a","b"],"state":"ACTIVATED","createdAt":1709370900000,"updatedAt":1709370900000,"tags":["team:x","hindsight:INC-3"]}`, want: []row{
 			{ID: sid("i2", "ACTIVATED", "1709370900000"), At: "2024-03-02T09:15:00Z", Subtype: "trigger", EventType: "ACTIVATED", Severity: "unknown", Thread: "i2", Incident: "INC-3", Actor: "New Relic", Title: "a"}}},
 		{name: "the default workflow payload of a new issue is a trigger", body: `{"id":"i3","title":"CPU high","state":"CREATED","trigger":"INCIDENT_ADDED","priority":"CRITICAL","createdAt":1709370900000,"updatedAt":1709370900000}`, want: []row{

@@ -77,9 +77,9 @@ func (p *parser) webhookAlert(pl payload) (importers.Alert, *fieldError) {
 	case kindProblem, kindRecovery:
 		a.ID = problemID(a.AlertID, kind)
 	case kindUpdate:
-		a.ID = importers.StableID(Source, a.AlertID, kindUpdate, pl.str("_udate"), pl.str("_utime"), pl.str("_uclock"), updAction, updMessage, atText)
+		a.ID = importers.StableID(Source, a.AlertID, kindUpdate, pl.str("_udate"), pl.str("_utime"), pl.str("_uclock"), updAction, updMessage, importers.IDTime(atText))
 	default:
-		a.ID = importers.StableID(Source, a.AlertID, kindOther, eventType, atText)
+		a.ID = importers.StableID(Source, a.AlertID, kindOther, eventType, importers.IDTime(atText))
 	}
 
 	a.Link = pl.str("link")

@@ -328,10 +328,24 @@ func (a *App) DeliverHook(ctx context.Context, source, token string, d importers
 	if c.reject != nil {
 		return HookResult{}, &DeliveryError{Err: errors.New(rejectionText(*c.reject))}
 	}
+	_, scoped := parser.(importers.SenderScoped)
+	scope := "hook" + strconv.FormatInt(h.ID, 10) + ":"
 	alerts := make([]incident.Alert, 0, len(c.events))
 	for i, e := range c.events {
 		if e.Source == "" {
 			e.Source = parser.Source()
+		}
+		if scoped {
+			if _, builtin := a.hooks.Get(strings.ToLower(strings.TrimSpace(e.Source))); builtin {
+				return HookResult{}, &DeliveryError{Err: errors.New("event " + strconv.Itoa(i+1) + ": source: " + strconv.Quote(e.Source) +
+					" has its own receiver: post its payloads to /api/v1/hooks/" + e.Source)}
+			}
+			if e.ExternalID != "" {
+				e.ExternalID = scope + e.ExternalID
+			}
+			if e.ThreadID != "" {
+				e.ThreadID = scope + e.ThreadID
+			}
 		}
 		if e.Kind == "" {
 			e.Kind = incident.KindAlert

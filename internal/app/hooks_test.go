@@ -80,8 +80,30 @@ func TestApp_HookCreateValidates(t *testing.T) {
 			t.Fatal(err)
 		}
 		res, err := a.DeliverHook(ctx, "generic", mapped.Token, delivery(`{"fp":"f1","labels":{"alertname":"HighLatency","job":"api"},"time":"2026-11-20T10:00:00Z"}`))
-		if err != nil || res.Stored != 1 || res.Alerts[0].Service != "api" || res.Alerts[0].Event.Body != "Triggered: HighLatency" || res.Alerts[0].Event.ExternalID != "f1" {
+		if err != nil || res.Stored != 1 || res.Alerts[0].Service != "api" || res.Alerts[0].Event.Body != "Triggered: HighLatency" || res.Alerts[0].Event.ExternalID != fmt.Sprintf("hook%d:f1", mapped.Hook.ID) {
 			t.Fatalf("mapped delivery: %+v %v", res, err)
+		}
+		// Generic senders pick their own ids: each hook's are its own, a
+		// delivery without a time is the same event when retried, and a
+		// sender may not speak for a built-in source.
+		other, err := a.CreateHook(ctx, incident.Hook{Source: "generic", Name: "other"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, err := a.DeliverHook(ctx, "generic", other.Token, delivery(`{"id":"f1","title":"x","time":"2026-11-20T10:00:00Z"}`)); err != nil || res.Stored != 1 {
+			t.Fatalf("same id from another hook: %+v %v", res, err)
+		}
+		if res, err := a.DeliverHook(ctx, "generic", other.Token, delivery(`{"title":"no time"}`)); err != nil || res.Stored != 1 {
+			t.Fatalf("delivery without a time: %+v %v", res, err)
+		}
+		retry := delivery(`{"title":"no time"}`)
+		retry.ReceivedAt = retry.ReceivedAt.Add(3 * time.Second)
+		if res, err := a.DeliverHook(ctx, "generic", other.Token, retry); err != nil || res.Duplicates != 1 {
+			t.Fatalf("retry of a delivery without a time: %+v %v", res, err)
+		}
+		var de *app.DeliveryError
+		if _, err := a.DeliverHook(ctx, "generic", other.Token, delivery(`{"id":"Q1","title":"x","source":"signedtest"}`)); !errors.As(err, &de) {
+			t.Fatalf("generic sender speaking for a built-in source: %v", err)
 		}
 		h, err := a.CreateHook(ctx, incident.Hook{Source: "generic", Name: "g"})
 		if err != nil || !strings.HasPrefix(h.Token, "hsk_") || h.Hook.TokenHash == "" || strings.Contains(h.Hook.TokenHash, h.Token) {
