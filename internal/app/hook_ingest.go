@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -26,20 +27,25 @@ const ingestTimeout = 30 * time.Second
 // and each sender still hears back only after its alerts are committed.
 // On PostgreSQL a few workers run transactions side by side (their reads
 // and inserts overlap; the outbox lock orders their ends); SQLite has one
-// writer, so one worker.
+// writer, so one worker. Deliveries of one alert (one thread) are never
+// stored by two workers at once: each would miss the other's events and
+// could route a resolve apart from its trigger.
 type ingester struct {
 	a       *App
 	mu      sync.Mutex
 	queue   []*ingestJob
 	running int
 	workers int
+	// inflight holds the threads of the jobs some worker is storing.
+	inflight map[store.ThreadKey]bool
 }
 
 type ingestJob struct {
-	ctx    context.Context
-	hook   incident.Hook
-	alerts []incident.Alert
-	done   chan ingestOut
+	ctx     context.Context
+	hook    incident.Hook
+	alerts  []incident.Alert
+	threads []store.ThreadKey
+	done    chan ingestOut
 }
 
 type ingestOut struct {
@@ -52,7 +58,7 @@ type ingestOut struct {
 const pgIngestWorkers = 3
 
 func newIngester(a *App) *ingester {
-	in := &ingester{a: a, workers: 1}
+	in := &ingester{a: a, workers: 1, inflight: map[store.ThreadKey]bool{}}
 	if a.store != nil && a.store.Dialect() == store.DialectPostgres {
 		in.workers = pgIngestWorkers
 	}
@@ -64,6 +70,14 @@ func newIngester(a *App) *ingester {
 // retry is a duplicate.
 func (in *ingester) submit(ctx context.Context, h incident.Hook, alerts []incident.Alert) (ingestOut, error) {
 	job := &ingestJob{ctx: ctx, hook: h, alerts: alerts, done: make(chan ingestOut, 1)}
+	seen := map[store.ThreadKey]bool{}
+	for _, al := range alerts {
+		k := store.ThreadKey{Source: al.Event.Source, ThreadID: al.Event.ThreadID}
+		if k.ThreadID != "" && !seen[k] {
+			seen[k] = true
+			job.threads = append(job.threads, k)
+		}
+	}
 	in.mu.Lock()
 	in.queue = append(in.queue, job)
 	if in.running < in.workers {
@@ -79,21 +93,60 @@ func (in *ingester) submit(ctx context.Context, h incident.Hook, alerts []incide
 	}
 }
 
-// loop stores queued jobs until the queue is empty.
+// loop stores queued jobs until none is left that it may take: a job
+// whose threads another worker is storing stays queued for that worker,
+// which looks at the queue again when it is done.
 func (in *ingester) loop() {
 	for {
 		in.mu.Lock()
-		if len(in.queue) == 0 {
+		batch, rest := in.take()
+		in.queue = rest
+		if len(batch) == 0 {
 			in.running--
 			in.mu.Unlock()
 			return
 		}
-		n := min(len(in.queue), ingestBatch)
-		batch := in.queue[:n:n]
-		in.queue = in.queue[n:]
 		in.mu.Unlock()
 		in.run(batch)
+		in.mu.Lock()
+		for _, j := range batch {
+			for _, k := range j.threads {
+				delete(in.inflight, k)
+			}
+		}
+		in.mu.Unlock()
 	}
+}
+
+// take picks, in arrival order, up to ingestBatch queued jobs whose
+// threads no other worker holds, marks their threads, and returns them
+// with the jobs left queued. Call it with mu held.
+func (in *ingester) take() (batch, rest []*ingestJob) {
+	rest = in.queue[:0:0]
+	// mine are the threads this batch holds; blocked those of jobs left
+	// queued, which later jobs of the same thread must not overtake.
+	mine, blocked := map[store.ThreadKey]bool{}, map[store.ThreadKey]bool{}
+	for _, j := range in.queue {
+		free := len(batch) < ingestBatch
+		for _, k := range j.threads {
+			if blocked[k] || (in.inflight[k] && !mine[k]) {
+				free = false
+				break
+			}
+		}
+		if !free {
+			for _, k := range j.threads {
+				blocked[k] = true
+			}
+			rest = append(rest, j)
+			continue
+		}
+		for _, k := range j.threads {
+			in.inflight[k], mine[k] = true, true
+		}
+		batch = append(batch, j)
+	}
+	return batch, rest
 }
 
 // run stores a batch in one transaction; when that fails, each job is
@@ -231,11 +284,15 @@ func (r *router) storeJobs(ctx context.Context, jobs []*ingestJob) ([]ingestOut,
 		}
 		stored = append(stored, p)
 	}
+	late, err := r.lateFollowUps(ctx, stored, heads)
+	if err != nil {
+		return nil, err
+	}
 	// Timeline events per incident, then the routing of their alerts.
 	byIncident := map[int64][]*pending{}
 	var order []int64
 	var dismissed []int64
-	for _, p := range stored {
+	for _, p := range append(slices.Clone(stored), late...) {
 		switch {
 		case p.incidentID != 0:
 			if byIncident[p.incidentID] == nil {
@@ -299,6 +356,51 @@ func (r *router) storeJobs(ctx context.Context, jobs []*ingestJob) ([]ingestOut,
 	return outs, nil
 }
 
+// lateFollowUps finds the inbox events that arrived before the trigger of
+// their alert: a trigger routed now (by name or service) brings along the
+// events of its alert that wait in the inbox, dated at or after it and
+// before the alert's next trigger — a resolve delivered ahead of its
+// trigger, say. They join the trigger's incident.
+func (r *router) lateFollowUps(ctx context.Context, stored []*pending, heads map[store.ThreadKey]incident.Alert) ([]*pending, error) {
+	inBatch := make(map[int64]bool, len(stored))
+	for _, p := range stored {
+		inBatch[p.al.ID] = true
+	}
+	var late []*pending
+	done := map[store.ThreadKey]bool{}
+	for _, p := range stored {
+		if p.incidentID == 0 || p.by == incident.RoutedThread || !recurring(p.al.Subtype) {
+			continue
+		}
+		k := store.ThreadKey{Source: p.al.Event.Source, ThreadID: p.al.Event.ThreadID}
+		head, ok := heads[k]
+		if k.ThreadID == "" || done[k] || !ok || head.IncidentID != nil || head.DismissedAt != nil {
+			continue
+		}
+		done[k] = true
+		waiting, err := r.tx.InboxThread(ctx, k.Source, k.ThreadID)
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range waiting {
+			if inBatch[w.ID] || w.DismissedAt != nil || w.Event.OccurredAt.Before(p.al.Event.OccurredAt) {
+				continue
+			}
+			if recurring(w.Subtype) {
+				break // the next occurrence
+			}
+			w := w
+			late = append(late, &pending{job: -1, al: &w, group: p.group, incidentID: p.incidentID, by: incident.RoutedThread})
+		}
+	}
+	return late, nil
+}
+
+// recurring reports whether an alert event starts an occurrence.
+func recurring(subtype string) bool {
+	return subtype == importers.SubtypeTrigger || subtype == importers.SubtypeReopen
+}
+
 // count is the audit counter of p's hook and incident.
 func (r *router) count(p *pending, incidentID int64) *auditCount {
 	g := p.group
@@ -341,7 +443,7 @@ func (r *router) route(ctx context.Context, p *pending, heads map[store.ThreadKe
 	// firing again after its incident was resolved, or after it was
 	// dismissed, is new evidence for whatever is burning now.
 	k := store.ThreadKey{Source: al.Event.Source, ThreadID: al.Event.ThreadID}
-	recurs := al.Subtype == importers.SubtypeTrigger || al.Subtype == importers.SubtypeReopen
+	recurs := recurring(al.Subtype)
 	var (
 		found         bool
 		prevInc       int64

@@ -401,3 +401,57 @@ func TestApp_ConcurrentAttachOneWins(t *testing.T) {
 		}
 	})
 }
+
+// TestApp_HookResolveAheadOfTrigger delivers each alert's resolve and
+// trigger at once, in both orders and concurrently: the resolve (which
+// names no service) must end in the trigger's incident either way.
+func TestApp_HookResolveAheadOfTrigger(t *testing.T) {
+	forEachHookDB(t, func(t *testing.T, a *app.App) {
+		ctx := context.Background()
+		inc, err := a.CreateIncident(ctx, incident.Incident{Title: "API down", StartedAt: ptr(t0), Services: []string{"api"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := a.CreateHook(ctx, incident.Hook{Source: "generic", Name: "pairs"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 60
+		var wg sync.WaitGroup
+		errs := make(chan error, 2*n)
+		for i := range n {
+			for _, body := range []string{
+				alertBody(fmt.Sprint("t", i), "firing", "api", fmt.Sprint("P", i), "2026-11-20T10:00:00Z"),
+				alertBody(fmt.Sprint("r", i), "resolved", "", fmt.Sprint("P", i), "2026-11-20T10:10:00Z"),
+			} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if _, err := a.DeliverHook(ctx, "generic", h.Token, delivery(body)); err != nil {
+						errs <- err
+					}
+				}()
+			}
+		}
+		// And one pair strictly resolve first.
+		if _, err := a.DeliverHook(ctx, "generic", h.Token, delivery(alertBody("rl", "resolved", "", "PL", "2026-11-20T10:10:00Z"))); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.DeliverHook(ctx, "generic", h.Token, delivery(alertBody("tl", "firing", "api", "PL", "2026-11-20T10:00:00Z"))); err != nil {
+			t.Fatal(err)
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		inbox, err := a.Alerts(ctx, incident.AlertFilter{State: incident.AlertInbox})
+		if err != nil || inbox.Total != 0 {
+			t.Fatalf("%d alerts left in the inbox (%v)", inbox.Total, err)
+		}
+		tl, err := a.Timeline(ctx, inc.Key, incident.TimelineFilter{Limit: 500})
+		if err != nil || len(tl.Items) != 2*n+2 {
+			t.Fatalf("timeline holds %d events, want %d (%v)", len(tl.Items), 2*n+2, err)
+		}
+	})
+}
