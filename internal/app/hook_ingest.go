@@ -420,19 +420,24 @@ func (r *router) count(p *pending, incidentID int64) *auditCount {
 // it in the inbox (dismissed when its alert was).
 func (r *router) route(ctx context.Context, p *pending, heads map[store.ThreadKey]incident.Alert, batch map[store.ThreadKey]*pending) error {
 	al := p.al
+	// A payload names an incident by its key (INC-7); a bare number could
+	// be the vendor's own incident number. A new occurrence goes only into
+	// a named incident that is still open.
 	if ref, _ := al.Event.Metadata[importers.MetaIncident].(string); strings.TrimSpace(ref) != "" {
 		id, ok := r.refs[ref]
 		if !ok {
-			inc, err := r.a.resolve(ctx, r.tx, ref)
-			if err == nil {
-				id = inc.ID
-				r.keys[inc.ID] = inc.Key
-			} else if !errors.Is(err, incident.ErrNotFound) {
-				return err
+			if n, isKey := incident.ParseKey(strings.TrimSpace(ref)); isKey {
+				inc, err := r.tx.IncidentByKey(ctx, incident.FormatKey(n))
+				if err == nil {
+					id = inc.ID
+					r.keys[inc.ID], r.status[inc.ID] = inc.Key, inc.Status
+				} else if !errors.Is(err, incident.ErrNotFound) {
+					return err
+				}
 			}
 			r.refs[ref] = id
 		}
-		if id != 0 {
+		if id != 0 && (!recurring(al.Subtype) || r.status[id] != incident.StatusResolved) {
 			p.incidentID, p.by = id, incident.RoutedNamed
 			return nil
 		}

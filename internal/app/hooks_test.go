@@ -254,6 +254,20 @@ func TestApp_HookRoutesAndDedupes(t *testing.T) {
 		if res.Alerts[0].IncidentKey != opened.Incident.Key {
 			t.Fatalf("resolve of the new occurrence: %+v", res.Alerts)
 		}
+		// A named incident that is resolved takes late follow-ups but no
+		// new firing; a bare number is no incident key.
+		res = deliver(`{"id":"e14","status":"firing","title":"x","service":"checkout","alert_id":"N1","incident":"` + inc.Key + `","time":"2026-11-20T17:00:00Z"}`)
+		if res.Alerts[0].IncidentKey != opened.Incident.Key || res.Alerts[0].RoutedBy != incident.RoutedService {
+			t.Fatalf("firing naming a resolved incident: %+v", res.Alerts)
+		}
+		res = deliver(`{"id":"e15","status":"resolved","title":"x","alert_id":"N2","incident":"` + inc.Key + `","time":"2026-11-20T17:01:00Z"}`)
+		if res.Alerts[0].IncidentKey != inc.Key || res.Alerts[0].RoutedBy != incident.RoutedNamed {
+			t.Fatalf("follow-up naming a resolved incident: %+v", res.Alerts)
+		}
+		res = deliver(`{"id":"e16","status":"firing","title":"x","alert_id":"N3","incident":"1","time":"2026-11-20T17:02:00Z"}`)
+		if res.Alerts[0].State() != incident.AlertInbox {
+			t.Fatalf("bare number as incident: %+v", res.Alerts)
+		}
 	})
 }
 
