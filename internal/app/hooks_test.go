@@ -469,3 +469,48 @@ func TestApp_HookResolveAheadOfTrigger(t *testing.T) {
 		}
 	})
 }
+
+// TestApp_AttachTakesOneOccurrence attaches the second firing of a
+// recurring alert: its own resolve goes along, the first firing stays.
+func TestApp_AttachTakesOneOccurrence(t *testing.T) {
+	forEachHookDB(t, func(t *testing.T, a *app.App) {
+		ctx := context.Background()
+		inc, err := a.CreateIncident(ctx, incident.Incident{Title: "Disk", StartedAt: ptr(t0)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := a.CreateHook(ctx, incident.Hook{Source: "generic", Name: "occ"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var second int64
+		for i, b := range []string{
+			alertBody("o1", "firing", "disk", "D", "2026-11-01T10:00:00Z"),
+			alertBody("o2", "resolved", "disk", "D", "2026-11-01T10:30:00Z"),
+			alertBody("o3", "firing", "disk", "D", "2026-11-20T10:00:00Z"),
+			alertBody("o4", "acknowledged", "disk", "D", "2026-11-20T10:05:00Z"),
+			alertBody("o5", "resolved", "disk", "D", "2026-11-20T10:30:00Z"),
+		} {
+			res, err := a.DeliverHook(ctx, "generic", h.Token, delivery(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i == 3 {
+				second = res.Alerts[0].ID
+			}
+		}
+		res, err := a.AttachAlerts(ctx, []int64{second}, inc.Key)
+		if err != nil || res.Attached != 3 {
+			t.Fatalf("attach: %+v %v", res, err)
+		}
+		left, err := a.Alerts(ctx, incident.AlertFilter{State: incident.AlertInbox})
+		if err != nil || left.Total != 2 {
+			t.Fatalf("inbox after attach: %d %v", left.Total, err)
+		}
+		for _, al := range left.Items {
+			if !al.Event.OccurredAt.Before(time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)) {
+				t.Fatalf("the second firing's event %s stayed in the inbox", al.Event.ExternalID)
+			}
+		}
+	})
+}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -85,7 +86,7 @@ func (a *App) attach(ctx context.Context, tx *store.Store, inc incident.Incident
 		}
 		thread := []incident.Alert{al}
 		if al.Event.ThreadID != "" {
-			if thread, err = tx.InboxThread(ctx, al.Event.Source, al.Event.ThreadID); err != nil {
+			if thread, err = inboxOccurrence(ctx, tx, al); err != nil {
 				return AttachResult{}, err
 			}
 		}
@@ -146,7 +147,7 @@ func (a *App) OpenIncidentFromAlert(ctx context.Context, id int64, in incident.I
 		}
 		thread := []incident.Alert{al}
 		if al.Event.ThreadID != "" {
-			if thread, err = tx.InboxThread(ctx, al.Event.Source, al.Event.ThreadID); err != nil {
+			if thread, err = inboxOccurrence(ctx, tx, al); err != nil {
 				return err
 			}
 		}
@@ -244,7 +245,7 @@ func (a *App) DismissAlerts(ctx context.Context, ids []int64) (int, error) {
 			}
 			thread := []incident.Alert{al}
 			if al.Event.ThreadID != "" {
-				if thread, err = tx.InboxThread(ctx, al.Event.Source, al.Event.ThreadID); err != nil {
+				if thread, err = inboxOccurrence(ctx, tx, al); err != nil {
 					return err
 				}
 			}
@@ -266,4 +267,34 @@ func (a *App) DismissAlerts(ctx context.Context, ids []int64) (int, error) {
 		return a.record(ctx, tx, "alert.dismiss", incident.ObjectAlert, 0, 0, incident.OpUpsert, strconv.Itoa(n)+" alert(s) dismissed")
 	})
 	return n, err
+}
+
+// inboxOccurrence lists the inbox events of al's occurrence: its alert's
+// waiting events from the trigger at or before al up to the alert's next
+// trigger, oldest first. A recurring alert's earlier firings that still
+// wait in the inbox are other occurrences and stay.
+func inboxOccurrence(ctx context.Context, tx *store.Store, al incident.Alert) ([]incident.Alert, error) {
+	thread, err := tx.InboxThread(ctx, al.Event.Source, al.Event.ThreadID)
+	if err != nil {
+		return nil, err
+	}
+	at := slices.IndexFunc(thread, func(t incident.Alert) bool { return t.ID == al.ID })
+	if at < 0 {
+		return []incident.Alert{al}, nil
+	}
+	start := 0
+	for i := at; i >= 0; i-- {
+		if recurring(thread[i].Subtype) {
+			start = i
+			break
+		}
+	}
+	end := len(thread)
+	for i := at + 1; i < len(thread); i++ {
+		if recurring(thread[i].Subtype) {
+			end = i
+			break
+		}
+	}
+	return thread[start:end], nil
 }
