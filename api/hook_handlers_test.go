@@ -68,7 +68,7 @@ func TestAPI_Hooks(t *testing.T) {
 			headers: map[string]string{"Authorization": "Bearer " + created.Token}, wantStatus: 200,
 			wantContains: []string{`"state":"inbox"`}},
 		{name: "basic auth password", method: "POST", url: "/api/v1/hooks/generic",
-			body:    `{"id":"c1","title":"Queue backlog","service":"billing","alert_id":"Q","time":"2026-03-10T10:01:00Z"}`,
+			body:    `{"id":"c1","status":"acknowledged","title":"Queue backlog","service":"billing","alert_id":"Q","time":"2026-03-10T10:01:00Z"}`,
 			headers: map[string]string{"Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte("zabbix:"+created.Token))}, wantStatus: 200,
 			wantContains: []string{`"state":"inbox"`}},
 		{name: "timeline holds the alert", method: "GET", url: "/api/v1/incidents/INC-1/timeline", wantStatus: 200,

@@ -2,6 +2,7 @@ package importers
 
 import (
 	"errors"
+	"math"
 	"net/mail"
 	"slices"
 	"strconv"
@@ -15,6 +16,9 @@ import (
 var zonedLayouts = []string{
 	time.RFC3339Nano,
 	"2006-01-02T15:04:05.999999999Z0700",
+	"2006-01-02T15:04:05.999999999Z07", // hour-only offset: "…T10:00:00+01"
+	"2006-01-02 15:04:05.999999999Z0700",
+	"2006-01-02 15:04:05.999999999 Z07:00",
 	"2006-01-02 15:04:05.999999999Z07:00",
 	"2006-01-02 15:04:05.999999999 -0700",
 	"2006-01-02 15:04:05.999999999 -0700 MST",
@@ -42,7 +46,24 @@ var localLayouts = []string{
 // times as strings in seconds, milliseconds, microseconds or nanoseconds,
 // with or without a fraction (Slack's "1732096700.000100"). Times without a
 // zone are read in loc (UTC when nil). The result is in UTC.
+//
+// Zone abbreviations ("Mon Jan 15 12:30:45 CET 2024", Nagios's
+// $LONGDATETIME$) are read from ZoneOffsets, never from the server's own
+// zone; an abbreviation not there is an error rather than a guess. A
+// time outside the years 0001–9999, the zero time and Unix time 0 are
+// errors: they are placeholders, not moments.
 func ParseTime(s string, loc *time.Location) (time.Time, error) {
+	t, err := parseTime(s, loc)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if t.IsZero() || !incident.TimeInRange(t) {
+		return time.Time{}, errors.New("timestamp " + strconv.Quote(short(strings.TrimSpace(s))) + " is out of range (a placeholder, not a time)")
+	}
+	return t, nil
+}
+
+func parseTime(s string, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, errors.New("timestamp is empty")
@@ -51,11 +72,19 @@ func ParseTime(s string, loc *time.Location) (time.Time, error) {
 		loc = time.UTC
 	}
 	if s[0] >= '0' && s[0] <= '9' && !strings.ContainsAny(s, "-:/ T") {
+		if strings.ContainsAny(s, "eE") { // 1.7320967e+09, as some JSON encoders write floats
+			f, err := strconv.ParseFloat(s, 64)
+			if err != nil || f < 1 || f > 1e11 {
+				return time.Time{}, errors.New("timestamp " + strconv.Quote(short(s)) + " is not a Unix time")
+			}
+			sec, frac := math.Modf(f)
+			return time.Unix(int64(sec), int64(frac*1e9)).UTC(), nil
+		}
 		return parseUnix(s)
 	}
 	for _, l := range zonedLayouts {
 		if t, err := time.Parse(l, s); err == nil {
-			return t.UTC(), nil
+			return fixAbbreviation(t, l, s)
 		}
 	}
 	for _, l := range localLayouts {
@@ -70,6 +99,35 @@ func ParseTime(s string, loc *time.Location) (time.Time, error) {
 	return time.Time{}, errors.New("timestamp " + strconv.Quote(short(s)) + " is in no known format (want RFC 3339, \"2006-01-02 15:04:05\" or Unix seconds)")
 }
 
+// ZoneOffsets are the zone abbreviations monitoring tools print, in
+// seconds east of UTC. Ambiguous ones (IST: India, Ireland, Israel) are
+// left out.
+var ZoneOffsets = map[string]int{
+	"UTC": 0, "UT": 0, "GMT": 0, "Z": 0, "WET": 0, "WEST": 3600, "BST": 3600,
+	"CET": 3600, "CEST": 7200, "MET": 3600, "MEST": 7200, "EET": 7200, "EEST": 10800, "MSK": 10800,
+	"EST": -5 * 3600, "EDT": -4 * 3600, "CST": -6 * 3600, "CDT": -5 * 3600, "MST": -7 * 3600, "MDT": -6 * 3600,
+	"PST": -8 * 3600, "PDT": -7 * 3600, "AKST": -9 * 3600, "AKDT": -8 * 3600, "HST": -10 * 3600,
+	"JST": 9 * 3600, "KST": 9 * 3600, "HKT": 8 * 3600, "SGT": 8 * 3600, "AWST": 8 * 3600,
+	"ACST": 34200, "ACDT": 37800, "AEST": 10 * 3600, "AEDT": 11 * 3600, "NZST": 12 * 3600, "NZDT": 13 * 3600,
+}
+
+// fixAbbreviation gives a time parsed with a zone abbreviation (layout
+// "MST") the offset of ZoneOffsets: Go takes it from the server's zone
+// when that zone uses the abbreviation, else makes it UTC.
+func fixAbbreviation(t time.Time, layout, s string) (time.Time, error) {
+	if !strings.Contains(layout, "MST") {
+		return t.UTC(), nil
+	}
+	name, _ := t.Zone()
+	off, ok := ZoneOffsets[name]
+	if !ok {
+		return time.Time{}, errors.New("timestamp " + strconv.Quote(short(s)) + ": time zone " + name + " is unknown or ambiguous; give the offset (+01:00)")
+	}
+	y, mo, d := t.Date()
+	h, mi, sec := t.Clock()
+	return time.Date(y, mo, d, h, mi, sec, t.Nanosecond(), time.FixedZone(name, off)).UTC(), nil
+}
+
 // parseUnix reads "1732096700", "1732096700123" (millis) or
 // "1732096700.000100"; the magnitude of the integer part picks the unit.
 func parseUnix(s string) (time.Time, error) {
@@ -81,6 +139,9 @@ func parseUnix(s string) (time.Time, error) {
 	n, err := strconv.ParseInt(whole, 10, 64)
 	if err != nil {
 		return time.Time{}, bad
+	}
+	if n == 0 && strings.Trim(frac, "0") == "" {
+		return time.Time{}, errors.New("timestamp " + strconv.Quote(short(s)) + " is zero (a placeholder, not a time)")
 	}
 	// Seconds until the year 5138, then millis, micros, nanos.
 	var sec, nsec int64

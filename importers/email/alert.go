@@ -131,22 +131,10 @@ func firstNonEmpty(ss ...string) string {
 	return ""
 }
 
-// zoneOffsets are the zone abbreviations monitoring tools print (Nagios's
-// $LONGDATETIME$ is "Mon Jan 15 13:30:45 CET 2024"), in seconds east of
-// UTC. Ambiguous ones (IST) are left out.
-var zoneOffsets = map[string]int{
-	"UTC": 0, "UT": 0, "GMT": 0, "Z": 0, "WET": 0, "WEST": 3600, "BST": 3600,
-	"CET": 3600, "CEST": 7200, "MET": 3600, "MEST": 7200, "EET": 7200, "EEST": 10800, "MSK": 10800,
-	"EST": -5 * 3600, "EDT": -4 * 3600, "CST": -6 * 3600, "CDT": -5 * 3600, "MST": -7 * 3600, "MDT": -6 * 3600,
-	"PST": -8 * 3600, "PDT": -7 * 3600, "AKST": -9 * 3600, "AKDT": -8 * 3600, "HST": -10 * 3600,
-	"JST": 9 * 3600, "KST": 9 * 3600, "HKT": 8 * 3600, "SGT": 8 * 3600, "AWST": 8 * 3600,
-	"ACST": 34200, "ACDT": 37800, "AEST": 10 * 3600, "AEDT": 11 * 3600, "NZST": 12 * 3600, "NZDT": 13 * 3600,
-}
-
 var zoneAbbrRe = regexp.MustCompile(`(^|\s)([A-Z]{1,5})(\s|$)`)
 
 // bodyTime reads a time a tool printed in a mail body. A zone
-// abbreviation is read from zoneOffsets; one not there takes the offset
+// abbreviation is read from importers.ZoneOffsets; one not there takes the offset
 // that brings the time closest to the Date header (the mail left within
 // minutes), rounded to a quarter hour; note says so.
 func bodyTime(s string, header time.Time, loc *time.Location) (time.Time, string, bool) {
@@ -170,7 +158,7 @@ func readBodyTime(s string, header time.Time, loc *time.Location) (t time.Time, 
 	if err != nil {
 		return time.Time{}, "", false
 	}
-	if off, known := zoneOffsets[abbr]; known {
+	if off, known := importers.ZoneOffsets[abbr]; known {
 		return wall.Add(-time.Duration(off) * time.Second), "", true
 	}
 	if header.IsZero() {

@@ -270,8 +270,8 @@ func readStatus(raw json.RawMessage) (word string, api *apiStatus, err error) {
 // zero time (a zero endsAt means "still firing").
 func readTime(t alertjson.Text, loc *time.Location) (at time.Time, text string, set bool, err error) {
 	text = t.String()
-	if text == "" {
-		return time.Time{}, "", false, nil
+	if text == "" || strings.HasPrefix(text, "0001-01-01") {
+		return time.Time{}, text, false, nil
 	}
 	at, err = importers.ParseTime(text, loc)
 	if err != nil {
