@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -149,12 +150,28 @@ func (in *ingester) take() (batch, rest []*ingestJob) {
 	return batch, rest
 }
 
-// run stores a batch in one transaction; when that fails, each job is
-// tried alone so that one bad delivery does not fail the others.
+// run stores a batch in one transaction; when that fails, each job whose
+// sender still waits is tried alone so that one bad delivery does not fail
+// the others. A panic fails the batch instead of the server.
 func (in *ingester) run(batch []*ingestJob) {
+	defer func() {
+		if p := recover(); p != nil {
+			in.a.log.Error("Webhook ingest panicked", "panic", p, "stack", string(debug.Stack()))
+			for _, j := range batch {
+				select {
+				case j.done <- ingestOut{err: fmt.Errorf("webhook ingest failed: %v", p)}:
+				default: // already answered
+				}
+			}
+		}
+	}()
 	outs, err := in.store(batch)
 	if err != nil && len(batch) > 1 {
 		for _, j := range batch {
+			if j.ctx.Err() != nil { // the sender is gone and will retry
+				j.done <- ingestOut{err: j.ctx.Err()}
+				continue
+			}
 			o, err := in.store([]*ingestJob{j})
 			if err != nil {
 				j.done <- ingestOut{err: err}
@@ -242,7 +259,9 @@ func (r *router) storeJobs(ctx context.Context, jobs []*ingestJob) ([]ingestOut,
 			al.Service = strings.ToLower(strings.TrimSpace(al.Service))
 			all = append(all, &pending{job: i, al: &al, group: g})
 		}
-		r.hookIDs = append(r.hookIDs, j.hook.ID)
+		if !slices.Contains(r.hookIDs, j.hook.ID) {
+			r.hookIDs = append(r.hookIDs, j.hook.ID)
+		}
 	}
 	sort.SliceStable(all, func(x, y int) bool { return all[x].al.Event.OccurredAt.Before(all[y].al.Event.OccurredAt) })
 
@@ -348,7 +367,7 @@ func (r *router) storeJobs(ctx context.Context, jobs []*ingestJob) ([]ingestOut,
 		return nil, err
 	}
 	for _, p := range stored {
-		if p.incidentID == 0 {
+		if p.incidentID == 0 && !p.dismissed {
 			r.count(p, 0).inbox++
 		}
 		outs[p.job].stored = append(outs[p.job].stored, *p.al)

@@ -13,7 +13,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -319,17 +321,21 @@ var refTag = regexp.MustCompile(`(?i)^hindsight:\s*(\S+)$`)
 // as the tag "hindsight:INC-7", or a key "hindsight" (a key/value tag
 // hindsight=INC-7). Earlier maps win.
 func IncidentRef(ms ...map[string]string) string {
+	// Keys in sorted order, so that when several match the same one wins
+	// every time.
 	for _, m := range ms {
+		keys := slices.Sorted(maps.Keys(m))
 		for _, want := range refKeys {
-			for k, v := range m {
-				if strings.EqualFold(strings.TrimSpace(k), want) && strings.TrimSpace(v) != "" {
+			for _, k := range keys {
+				if v := m[k]; strings.EqualFold(strings.TrimSpace(k), want) && strings.TrimSpace(v) != "" {
 					return clip(strings.TrimSpace(v), 100)
 				}
 			}
 		}
 	}
 	for _, m := range ms {
-		for k, v := range m {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			v := m[k]
 			for _, s := range []string{v, k} {
 				if sm := refTag.FindStringSubmatch(strings.TrimSpace(s)); sm != nil {
 					return clip(sm[1], 100)
