@@ -175,6 +175,30 @@ func (p *parser) apiAlerts(o alertjson.Object, recovery map[string]alertjson.Obj
 	if t := o.Str("objectid"); t != "" {
 		extra["trigger_id"] = t
 	}
+	// problem.get says when a problem is suppressed (a maintenance, or a
+	// user); the answer does not say since when, so it is told, not dated.
+	if o.Str("suppressed") == "1" {
+		extra["suppressed"] = true
+		note := "Suppressed"
+		for _, el := range o.List("suppression_data") {
+			sd, ok := alertjson.AsObject(el)
+			if !ok {
+				continue
+			}
+			if m := sd.Str("maintenanceid"); m != "" && m != "0" {
+				note += " by maintenance " + m
+			} else if u := sd.Str("userid"); u != "" && u != "0" {
+				note += " by Zabbix user " + u
+			}
+			if u := sd.Str("suppress_until"); u != "" && u != "0" {
+				if t, err := importers.ParseTime(u, nil); err == nil {
+					note += " until " + t.Format(time.RFC3339)
+				}
+			}
+			break
+		}
+		base.Details = strings.TrimSpace(base.Details + "\n\n" + note + ".")
+	}
 	if len(extra) > 0 {
 		base.Extra = extra
 	}

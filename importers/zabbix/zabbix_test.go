@@ -312,3 +312,20 @@ func TestMacroFree(t *testing.T) {
 		}
 	}
 }
+
+func TestParse_SuppressedProblem(t *testing.T) {
+	in := `{"jsonrpc":"2.0","result":[{"eventid":"9001","source":"0","object":"0","objectid":"77","clock":"1709370900","ns":"0","r_eventid":"0","r_clock":"0","name":"Disk full","severity":"4",` +
+		`"suppressed":"1","suppression_data":[{"maintenanceid":"3","suppress_until":"1709380000"}],"hosts":[{"hostid":"10084"}],"acknowledges":[],"tags":[]}],"id":1}`
+	var r importertest.Recorder
+	if err := New().Parse(context.Background(), importertest.StringInput("p.json", in), importers.Options{}, &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Events) != 1 {
+		t.Fatalf("events: %+v", r.Events)
+	}
+	e := r.Events[0]
+	if e.Metadata["suppressed"] != true || e.Metadata["host"] != "host 10084" ||
+		!strings.Contains(e.Body, "Suppressed by maintenance 3 until 2024-03-02T11:46:40Z.") {
+		t.Fatalf("suppressed problem: %q %v", e.Body, e.Metadata)
+	}
+}
