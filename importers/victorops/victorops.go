@@ -42,6 +42,7 @@
 package victorops
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -73,11 +74,18 @@ func (Importer) Source() string { return Source }
 // Parse implements importers.Importer. A record or incident transition
 // that cannot be read is rejected, naming its field, and the rest is kept.
 func (Importer) Parse(ctx context.Context, in importers.Input, opts importers.Options, sink importers.Sink) error {
-	recs, err := alertjson.Read(in, Source, want)
+	data, err := alertjson.ReadBytes(in, Source, want)
 	if err != nil {
 		return err
 	}
 	r := reader{opts: opts}
+	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] != '{' && t[0] != '[' {
+		return r.parseForms(ctx, in.Name, data, sink)
+	}
+	recs, err := alertjson.Split(data, in.Name, Source, want)
+	if err != nil {
+		return err
+	}
 	for _, rec := range recs {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -210,4 +218,41 @@ func (r reader) record(raw json.RawMessage, prefix string) (alerts []importers.A
 		return nil, []*alertjson.FieldError{p}, true
 	}
 	return []importers.Alert{a}, nil, true
+}
+
+// parseForms reads a file of form-encoded webhook captures, one delivery
+// per line (as the hook receives them with Content-Type
+// application/x-www-form-urlencoded).
+func (r reader) parseForms(ctx context.Context, name string, data []byte, sink importers.Sink) error {
+	line := 0
+	for raw := range strings.SplitSeq(string(data), "\n") {
+		line++
+		raw = strings.TrimSpace(raw)
+		if raw == "" {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		q, err := url.ParseQuery(raw)
+		if err != nil || len(q) == 0 {
+			sink.Reject(importers.Rejection{File: name, Line: line, Reason: "is neither JSON nor a form-encoded webhook (ALERT.entity_id=…&ALERT.message_type=…)"})
+			continue
+		}
+		f := fields{}
+		for k, vs := range q {
+			if len(vs) > 0 {
+				f.set(k, vs[0])
+			}
+		}
+		a, p := r.webhook(f, "")
+		if p != nil {
+			sink.Reject(importers.Rejection{File: name, Line: line, Field: p.Field, Reason: p.Reason})
+			continue
+		}
+		if err := sink.Event(a.Event(Source)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -74,7 +74,7 @@ func TestParse_Files(t *testing.T) {
 					Actor: "Splunk On-Call", Severity: "unknown", Body: "Alert: Custom template without prefixes", Thread: "batch/etl"},
 			},
 			rejects: []importers.Rejection{
-				{File: "testdata/webhooks.jsonl", Line: 5, Field: "ALERT.timestamp", Reason: "is missing, so the event has no time"},
+				{File: "testdata/webhooks.jsonl", Line: 5, Field: "ALERT.timestamp", Reason: "is missing (as are ALERT.vo_alert_rcv_time, STATE.STATE_START_TIME, INCIDENT.INCIDENT_TIMESTAMP, STATE.LAST_TIMESTAMP), so the event has no time"},
 				{File: "testdata/webhooks.jsonl", Line: 6, Reason: "is not a Splunk On-Call webhook payload, incident or incident list"},
 			},
 		},
@@ -237,5 +237,49 @@ func TestParseDelivery_Redelivered(t *testing.T) {
 	}
 	if len(ids) != 2 || ids["u1:critical"] != 2 {
 		t.Errorf("ids = %v", ids)
+	}
+}
+
+// TestParseDelivery_IncidentPhase reads a real incident-level outgoing
+// webhook (relay-integrations) and the same incident once acknowledged:
+// ALERT.* still says CRITICAL, the phase says what happened.
+func TestParseDelivery_IncidentPhase(t *testing.T) {
+	var got []incident.TimelineEvent
+	for _, f := range []string{"testdata/relay_triggered.json", "testdata/relay_acked.json"} {
+		body, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r importertest.Recorder
+		if err := New().ParseDelivery(context.Background(), importers.Delivery{ContentType: "application/json", Body: body, ReceivedAt: time.Now()}, &r); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		got = append(got, r.Events...)
+	}
+	if len(got) != 2 {
+		t.Fatalf("events: %+v", got)
+	}
+	trig, ack := got[0], got[1]
+	if trig.Metadata["subtype"] != "trigger" || !trig.OccurredAt.Equal(time.UnixMilli(1591156454582).UTC()) || trig.Metadata["service"] != "test14" {
+		t.Errorf("trigger: %v %v", trig.OccurredAt, trig.Metadata)
+	}
+	if ack.Metadata["subtype"] != "acknowledge" || !ack.OccurredAt.Equal(time.UnixMilli(1591156554582).UTC()) || ack.Actor != "kenazk" ||
+		!strings.Contains(ack.Body, "looking") || ack.ExternalID == trig.ExternalID || ack.ThreadID != trig.ThreadID {
+		t.Errorf("acknowledgement: %+v", ack)
+	}
+}
+
+func TestParse_FormFile(t *testing.T) {
+	var r importertest.Recorder
+	in := "ALERT.VO_UUID=3c8d&ALERT.entity_id=disk.web01&ALERT.message_type=ACKNOWLEDGEMENT&ALERT.ack_author=ana&ALERT.ack_msg=on+it&ALERT.timestamp=1764000100&ALERT.service=checkout\n\n" +
+		"ALERT.entity_id=disk.web01&ALERT.message_type=RECOVERY\n%zz\n"
+	if err := New().Parse(context.Background(), importertest.StringInput("forms.txt", in), importers.Options{}, &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Events) != 1 || r.Events[0].Actor != "ana" || r.Events[0].Metadata["subtype"] != "acknowledge" {
+		t.Fatalf("events: %+v", r.Events)
+	}
+	if len(r.Rejects) != 2 || r.Rejects[0].Line != 3 || r.Rejects[1].Line != 4 {
+		t.Fatalf("rejects: %+v", r.Rejects)
 	}
 }

@@ -111,6 +111,14 @@ func (r reader) webhook(f fields, prefix string) (importers.Alert, *alertjson.Fi
 	phase := strings.ToUpper(f.get("state.current_alert_phase", "state.current_state", "incident.current_phase", "incident.current_state"))
 	entityState := strings.ToUpper(f.get("alert.entity_state"))
 	word := alertjson.FirstOf(msgType, phase, entityState)
+	// An incident-level webhook describes the incident's latest alert in
+	// ALERT.*, which still says CRITICAL once a person acknowledged or
+	// resolved the incident: the phase tells what happened then.
+	fromPhase := false
+	if ps := subtypeOf(phase); (ps == importers.SubtypeAcknowledge || ps == importers.SubtypeResolve) &&
+		(msgType == "" || subtypeOf(msgType) == importers.SubtypeTrigger) {
+		word, fromPhase = phase, true
+	}
 	entity := f.get("alert.entity_id")
 	thread := alertjson.FirstOf(entity, f.get("incident.entity_id"), f.get("incident.incident_name"))
 	if thread == "" && word == "" {
@@ -120,17 +128,37 @@ func (r reader) webhook(f fields, prefix string) (importers.Alert, *alertjson.Fi
 
 	var at time.Time
 	var atText, timeKey string
-	if ts := f.get("alert.timestamp"); ts != "" {
+	// The alert's own time, else when Splunk On-Call received it; a phase
+	// change is dated by the state's last change.
+	timeKeys := []string{"alert.timestamp", "alert.vo_alert_rcv_time", "state.state_start_time", "incident.incident_timestamp", "state.last_timestamp"}
+	switch {
+	case fromPhase && sub == importers.SubtypeAcknowledge:
+		timeKeys = []string{"state.ack_timestamp", "state.acked_at", "incident.ack_timestamp"}
+	case fromPhase:
+		timeKeys = []string{"state.resolved_at", "state.resolve_timestamp", "incident.resolved_at"}
+	}
+	timeField := ""
+	for _, k := range timeKeys {
+		if f.get(k) != "" {
+			timeField = k
+			break
+		}
+	}
+	if ts := f.get(timeField); timeField != "" {
 		t, err := importers.ParseTime(ts, r.opts.Location)
 		if err != nil {
-			return bad(f.keyName("alert.timestamp"), err.Error())
+			return bad(f.keyName(timeField), err.Error())
 		}
 		at, atText, timeKey = t, ts, t.Format(time.RFC3339Nano)
 	} else if r.delivery != nil {
 		at, atText = importers.DeliveryTime(*r.delivery)
 		timeKey = at.Truncate(time.Minute).Format(time.RFC3339)
 	} else {
-		return bad("ALERT.timestamp", "is missing, so the event has no time")
+		others := make([]string, len(timeKeys)-1)
+		for i, k := range timeKeys[1:] {
+			others[i] = displayKey(k)
+		}
+		return bad(displayKey(timeKeys[0]), "is missing (as are "+strings.Join(others, ", ")+"), so the event has no time")
 	}
 
 	id := importers.StableID(thread, word, timeKey)
@@ -140,10 +168,14 @@ func (r reader) webhook(f fields, prefix string) (importers.Alert, *alertjson.Fi
 	details := f.get("alert.state_message")
 	actor := alertjson.FirstOf(f.get("alert.monitoring_tool"), tool)
 	if sub == importers.SubtypeAcknowledge || sub == importers.SubtypeResolve {
-		if msg := f.get("alert.ack_msg"); msg != "" && msg != details {
+		if msg := f.get("alert.ack_msg", "state.ack_msg"); msg != "" && msg != details {
 			details = strings.TrimSpace(msg + "\n\n" + details)
 		}
-		actor = alertjson.FirstOf(f.get("alert.ack_author", "alert.resolve_author", "alert.author"), actor)
+		who := []string{"alert.ack_author", "alert.resolve_author", "alert.author", "state.ack_user", "state.acked_by"}
+		if fromPhase && sub == importers.SubtypeResolve {
+			who = []string{"state.resolved_by", "alert.resolve_author", "alert.ack_author"}
+		}
+		actor = alertjson.FirstOf(f.get(who...), actor)
 	}
 	severity := ""
 	for _, w := range []string{entityState, msgType} {
@@ -164,8 +196,8 @@ func (r reader) webhook(f fields, prefix string) (importers.Alert, *alertjson.Fi
 		ID: id, At: at, AtText: atText, Subtype: sub, EventType: word, AlertID: thread,
 		Title:       alertjson.Plain(alertjson.FirstOf(f.get("alert.entity_display_name"), entity, f.get("incident.incident_name"))),
 		Details:     alertjson.Plain(details),
-		Service:     f.get("alert.service", "alert.service_name", "alert.servicedesc"),
-		Host:        f.get("alert.host_name", "alert.hostname", "alert.host"),
+		Service:     f.get("alert.service", "alert.service_name", "alert.servicedesc", "state.service", "incident.service"),
+		Host:        f.get("alert.host_name", "alert.hostname", "alert.host", "state.host", "incident.host"),
 		Severity:    severity,
 		Status:      alertjson.FirstOf(phase, entityState),
 		Actor:       alertjson.Name(actor),
@@ -180,6 +212,16 @@ func (r reader) webhook(f fields, prefix string) (importers.Alert, *alertjson.Fi
 		}
 	}
 	return a, nil
+}
+
+// displayKey writes one of our lower-cased keys as Splunk On-Call spells
+// it: ALERT.timestamp, STATE.ACK_TIMESTAMP.
+func displayKey(k string) string {
+	scope, field, _ := strings.Cut(k, ".")
+	if scope == "alert" {
+		return "ALERT." + field
+	}
+	return strings.ToUpper(scope) + "." + strings.ToUpper(field)
 }
 
 // keyName is the key as the sender wrote it, for error messages.

@@ -56,6 +56,12 @@ func Read(in importers.Input, vendor, want string) ([]Record, error) {
 	return Split(data, in.Name, vendor, want)
 }
 
+// ReadBytes reads the single file of in whole (within the size cap), for
+// importers that accept more than JSON in a file.
+func ReadBytes(in importers.Input, vendor, want string) ([]byte, error) {
+	return readFile(in, vendor, want)
+}
+
 // ReadValues is Read for importers that read arrays themselves: the file
 // is one record when it is any one JSON value (an array too), else each
 // line of JSON Lines is one.
