@@ -375,11 +375,13 @@ func (r *router) storeJobs(ctx context.Context, jobs []*ingestJob) ([]ingestOut,
 	return outs, nil
 }
 
-// lateFollowUps finds the inbox events that arrived before the trigger of
-// their alert: a trigger routed now (by name or service) brings along the
-// events of its alert that wait in the inbox, dated at or after it and
-// before the alert's next trigger — a resolve delivered ahead of its
-// trigger, say. They join the trigger's incident.
+// lateFollowUps finds the inbox events of an occurrence that is routed
+// now: an alert routed by name or service brings along its occurrence's
+// events that wait in the inbox. For a trigger those are the ones dated
+// at or after it and before the alert's next trigger (a resolve delivered
+// ahead of its trigger); for a follow-up that names the incident (a tag
+// added to the alert later) also the occurrence's trigger and what came
+// before it. They join the same incident.
 func (r *router) lateFollowUps(ctx context.Context, stored []*pending, heads map[store.ThreadKey]incident.Alert) ([]*pending, error) {
 	inBatch := make(map[int64]bool, len(stored))
 	for _, p := range stored {
@@ -388,7 +390,7 @@ func (r *router) lateFollowUps(ctx context.Context, stored []*pending, heads map
 	var late []*pending
 	done := map[store.ThreadKey]bool{}
 	for _, p := range stored {
-		if p.incidentID == 0 || p.by == incident.RoutedThread || !recurring(p.al.Subtype) {
+		if p.incidentID == 0 || p.by == incident.RoutedThread {
 			continue
 		}
 		k := store.ThreadKey{Source: p.al.Event.Source, ThreadID: p.al.Event.ThreadID}
@@ -401,14 +403,36 @@ func (r *router) lateFollowUps(ctx context.Context, stored []*pending, heads map
 		if err != nil {
 			return nil, err
 		}
-		for _, w := range waiting {
-			if inBatch[w.ID] || w.DismissedAt != nil || w.Event.OccurredAt.Before(p.al.Event.OccurredAt) {
-				continue
+		// The occurrence: from p (a trigger) or from the last trigger
+		// before p (a follow-up), up to the next trigger after p.
+		at := p.al.Event.OccurredAt
+		start := 0
+		if recurring(p.al.Subtype) {
+			start = len(waiting)
+			for i, w := range waiting {
+				if !w.Event.OccurredAt.Before(at) {
+					start = i
+					break
+				}
 			}
-			if recurring(w.Subtype) {
+		} else {
+			for i, w := range waiting {
+				if w.Event.OccurredAt.After(at) {
+					break
+				}
+				if recurring(w.Subtype) {
+					start = i
+				}
+			}
+		}
+		for i := start; i < len(waiting); i++ {
+			w := waiting[i]
+			if recurring(w.Subtype) && w.Event.OccurredAt.After(at) {
 				break // the next occurrence
 			}
-			w := w
+			if inBatch[w.ID] || w.DismissedAt != nil {
+				continue
+			}
 			late = append(late, &pending{job: -1, al: &w, group: p.group, incidentID: p.incidentID, by: incident.RoutedThread})
 		}
 	}

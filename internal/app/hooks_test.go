@@ -514,3 +514,37 @@ func TestApp_AttachTakesOneOccurrence(t *testing.T) {
 		}
 	})
 }
+
+// TestApp_HookNamedLaterBringsTheTrigger: an alert's trigger waits in the
+// inbox; a later event of it names the incident (a tag added by a
+// responder): the trigger joins the incident, an older firing does not.
+func TestApp_HookNamedLaterBringsTheTrigger(t *testing.T) {
+	forEachHookDB(t, func(t *testing.T, a *app.App) {
+		ctx := context.Background()
+		inc, err := a.CreateIncident(ctx, incident.Incident{Title: "Queue", StartedAt: ptr(t0)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := a.CreateHook(ctx, incident.Hook{Source: "generic", Name: "later"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range []string{
+			alertBody("old", "firing", "queue", "Q", "2026-11-01T10:00:00Z"),
+			alertBody("t1", "firing", "queue", "Q", "2026-11-20T10:00:00Z"),
+			`{"id":"n1","status":"note","title":"tagged","alert_id":"Q","incident":"` + inc.Key + `","time":"2026-11-20T10:05:00Z"}`,
+		} {
+			if _, err := a.DeliverHook(ctx, "generic", h.Token, delivery(b)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tl, err := a.Timeline(ctx, inc.Key, incident.TimelineFilter{Limit: 10})
+		if err != nil || len(tl.Items) != 2 || tl.Items[0].Metadata["subtype"] != "trigger" || !tl.Items[0].OccurredAt.Equal(time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)) {
+			t.Fatalf("timeline: %+v %v", tl.Items, err)
+		}
+		left, err := a.Alerts(ctx, incident.AlertFilter{State: incident.AlertInbox})
+		if err != nil || left.Total != 1 {
+			t.Fatalf("inbox: %d %v", left.Total, err)
+		}
+	})
+}
