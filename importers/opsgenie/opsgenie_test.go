@@ -115,7 +115,7 @@ func TestParse_WebhookActions(t *testing.T) {
 	}
 	// A sender giving the priority as a number and no service detail.
 	q := rowOf(r.Events[15])
-	if q.Severity != "warning" || q.Service != "queue-1" || q.Host != "queue-1" || q.Actor != "" || q.AtText != "1772359800000" || q.ID != createID("ec03dad6-62c8-4c94-b38b-d88f398e900f") {
+	if q.Severity != "warning" || q.Service != "queue-1" || q.Host != "queue-1" || q.Actor != "OpsGenie" || q.AtText != "1772359800000" || q.ID != createID("ec03dad6-62c8-4c94-b38b-d88f398e900f") {
 		t.Errorf("numeric priority create = %+v", q)
 	}
 }

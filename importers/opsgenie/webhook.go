@@ -116,7 +116,7 @@ func webhookAlert(raw json.RawMessage, appURL string, now func() (time.Time, str
 	if a.Subtype == "" {
 		a.Subtype = importers.SubtypeOther
 	}
-	a.Actor = strings.TrimSpace(al.Username)
+	a.Actor = firstOf(strings.TrimSpace(al.Username), "OpsGenie")
 	if w.Source != nil && strings.TrimSpace(w.Source.Type) != "" {
 		a.Extra["via"] = strings.TrimSpace(w.Source.Type)
 	}

@@ -87,9 +87,9 @@ func TestParse_WebhookV3(t *testing.T) {
 			Service: "Checkout API", Severity: "critical", Vendor: "P1", Status: "acknowledged", Body: "Acknowledged: " + title3}},
 		{"annotated note in html", "01DEN4J0NOTE000000000000AA", row{Subtype: "note", EventType: "incident.annotated", Actor: "Ana Lima",
 			Severity: "unknown", Body: "Note: " + title3 + "\n\nRolling back **deploy 2026.03.01-2**; error rate climbing since 09:58."}},
-		{"unacknowledged without agent", "01DEN4J0UNACK00000000000AA", row{Subtype: "unacknowledge", EventType: "incident.unacknowledged",
+		{"unacknowledged without agent", "01DEN4J0UNACK00000000000AA", row{Subtype: "unacknowledge", EventType: "incident.unacknowledged", Actor: "PagerDuty",
 			Service: "Checkout API", Severity: "critical", Vendor: "P1", Status: "triggered", Body: "Unacknowledged: " + title3 + "\n\nAssigned to: Ana Lima"}},
-		{"escalated", "01DEN4J0ESC00000000000000A", row{Subtype: "escalate", EventType: "incident.escalated",
+		{"escalated", "01DEN4J0ESC00000000000000A", row{Subtype: "escalate", EventType: "incident.escalated", Actor: "PagerDuty",
 			Service: "Checkout API", Severity: "critical", Vendor: "P1", Status: "triggered", Body: "Escalated: " + title3 + "\n\nAssigned to: Bo Chen"}},
 		{"reassigned", "01DEN4J0REAS0000000000000A", row{Subtype: "assign", EventType: "incident.reassigned", Actor: "Ana Lima",
 			Service: "Checkout API", Severity: "critical", Vendor: "P1", Status: "triggered", Body: "Assigned: " + title3 + "\n\nAssigned to: Bo Chen"}},
@@ -107,7 +107,7 @@ func TestParse_WebhookV3(t *testing.T) {
 			Service: "Checkout API", Severity: "critical", Vendor: "P1", Status: "resolved", Body: "Resolved: " + title3}},
 		{"reopened", "01DEN4J0REOP0000000000000A", row{Subtype: "reopen", EventType: "incident.reopened", Actor: "Bo Chen",
 			Service: "Checkout API", Severity: "critical", Vendor: "P1", Status: "triggered", Body: "Reopened: " + title3 + "\n\nAssigned to: Ana Lima"}},
-		{"unknown type kept as other", "01DEN4J0WORK0000000000000A", row{Subtype: "other", EventType: "incident.workflow.started",
+		{"unknown type kept as other", "01DEN4J0WORK0000000000000A", row{Subtype: "other", EventType: "incident.workflow.started", Actor: "PagerDuty",
 			Severity: "unknown", Body: "Alert: " + title3}},
 	}
 	for _, tt := range tests {

@@ -111,6 +111,10 @@ func v3Alert(raw json.RawMessage, now func() (time.Time, string)) (importers.Ale
 		a.Subtype = importers.SubtypeOther
 	}
 	a.Actor = ev.Agent.label()
+	if a.Actor == "" {
+		// Triggered through the Events API or resolved automatically.
+		a.Actor = "PagerDuty"
+	}
 	if ev.Client != nil && strings.TrimSpace(ev.Client.Name) != "" {
 		a.Extra["client"] = strings.TrimSpace(ev.Client.Name)
 	}
