@@ -35,7 +35,7 @@ func (p *parser) webhookAlert(pl payload) (importers.Alert, *fieldError) {
 	title := clean(pl.str("title"))
 	if id == "" && title == "" {
 		_, k := pl.get("id")
-		return a, &fieldError{field: k, reason: "is missing: a payload needs an event id (event_id) or an event name (event_name)"}
+		return a, &fieldError{field: k, reason: "is missing: a payload needs an event id (event_id) or an event name (event_name); for other key names create the hook with a mapping (hindsight hook create zabbix --map id=… --map title=…)"}
 	}
 	kind, subtype, eventType := classify(pl)
 	a.Subtype, a.EventType = subtype, eventType
