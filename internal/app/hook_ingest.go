@@ -39,6 +39,39 @@ type ingester struct {
 	workers int
 	// inflight holds the threads of the jobs some worker is storing.
 	inflight map[store.ThreadKey]bool
+	// touched is when each hook's last delivery time was last written.
+	touched map[int64]time.Time
+	// keys remembers incident keys (they never change).
+	keys map[int64]string
+}
+
+// key returns the remembered key of incident id (keys never change).
+func (in *ingester) key(id int64) (string, bool) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	k, ok := in.keys[id]
+	return k, ok
+}
+
+func (in *ingester) rememberKey(id int64, key string) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if len(in.keys) >= 10000 {
+		in.keys = map[int64]string{}
+	}
+	in.keys[id] = key
+}
+
+// touch reports whether hook id's last delivery time should be written at
+// now (it was not written in the last minute), and notes it.
+func (in *ingester) touch(id int64, now time.Time) bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if t, ok := in.touched[id]; ok && now.Sub(t) < time.Minute && !now.Before(t) {
+		return false
+	}
+	in.touched[id] = now
+	return true
 }
 
 type ingestJob struct {
@@ -59,7 +92,7 @@ type ingestOut struct {
 const pgIngestWorkers = 3
 
 func newIngester(a *App) *ingester {
-	in := &ingester{a: a, workers: 1, inflight: map[store.ThreadKey]bool{}}
+	in := &ingester{a: a, workers: 1, inflight: map[store.ThreadKey]bool{}, touched: map[int64]time.Time{}, keys: map[int64]string{}}
 	if a.store != nil && a.store.Dialect() == store.DialectPostgres {
 		in.workers = pgIngestWorkers
 	}
@@ -564,11 +597,15 @@ func (r *router) incidentKey(ctx context.Context, id int64) (string, error) {
 	if k, ok := r.keys[id]; ok {
 		return k, nil
 	}
+	if k, ok := r.a.ingest.key(id); ok {
+		return k, nil
+	}
 	inc, err := r.tx.Incident(ctx, id)
 	if err != nil {
 		return "", err
 	}
 	r.keys[id] = inc.Key
+	r.a.ingest.rememberKey(id, inc.Key)
 	return inc.Key, nil
 }
 
@@ -578,6 +615,7 @@ func (r *router) finish(ctx context.Context) error {
 	if err := r.tx.AppendChanges(ctx, r.changes...); err != nil {
 		return err
 	}
+	entries := make([]incident.AuditEntry, 0, len(r.groups))
 	for g, n := range r.groups {
 		if n.added == 0 && n.inbox == 0 {
 			continue
@@ -589,12 +627,22 @@ func (r *router) finish(ctx context.Context) error {
 			incID = &id
 			action, detail = "hook.deliver", fmt.Sprintf("%d alert(s) added to the timeline", n.added)
 		}
-		err := r.tx.AppendAudit(ctx, incident.AuditEntry{Actor: "hook:" + g.hook, Action: action,
+		entries = append(entries, incident.AuditEntry{Actor: "hook:" + g.hook, Action: action,
 			ObjectType: incident.ObjectAlert, IncidentID: incID, Detail: detail,
 			RemoteAddr: g.remote, RequestID: g.requestID, CreatedAt: r.now})
-		if err != nil {
-			return err
+	}
+	// Sorted so that the audit log reads the same on every run.
+	slices.SortFunc(entries, func(x, y incident.AuditEntry) int { return strings.Compare(x.RequestID+x.Action, y.RequestID+y.Action) })
+	if err := r.tx.AppendAudit(ctx, entries...); err != nil {
+		return err
+	}
+	// A hook's last delivery time is kept to the minute: busy hooks do not
+	// update their row in every batch.
+	var stale []int64
+	for _, id := range r.hookIDs {
+		if r.a.ingest.touch(id, r.now) {
+			stale = append(stale, id)
 		}
 	}
-	return r.tx.TouchHooks(ctx, r.now, r.hookIDs...)
+	return r.tx.TouchHooks(ctx, r.now, stale...)
 }

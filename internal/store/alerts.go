@@ -332,7 +332,7 @@ func (s *Store) AlertThreadHeads(ctx context.Context, threads []ThreadKey) (map[
 		var sb strings.Builder
 		// ORs of equalities rather than a row-value IN list: SQLite plans
 		// the ORs as index lookups, but scans the table for the IN list.
-		sb.WriteString("SELECT MAX(id) FROM alerts WHERE ")
+		sb.WriteString("SELECT * FROM alerts WHERE id IN (SELECT MAX(id) FROM alerts WHERE ")
 		args := make([]any, 0, 2*len(chunk))
 		for i, t := range chunk {
 			if i > 0 {
@@ -341,16 +341,9 @@ func (s *Store) AlertThreadHeads(ctx context.Context, threads []ThreadKey) (map[
 			sb.WriteString("(source = ? AND thread_id = ?)")
 			args = append(args, t.Source, t.ThreadID)
 		}
-		sb.WriteString(" GROUP BY source, thread_id")
-		var ids []int64
-		if err := s.conn(ctx).Raw(sb.String(), args...).Scan(&ids).Error; err != nil {
-			return nil, fmt.Errorf("store: read alert threads: %w", err)
-		}
-		if len(ids) == 0 {
-			continue
-		}
+		sb.WriteString(" GROUP BY source, thread_id)")
 		var recs []alertRecord
-		if err := s.conn(ctx).Where("id IN ?", ids).Find(&recs).Error; err != nil {
+		if err := s.conn(ctx).Raw(sb.String(), args...).Scan(&recs).Error; err != nil {
 			return nil, fmt.Errorf("store: read alert threads: %w", err)
 		}
 		for _, r := range recs {

@@ -28,17 +28,23 @@ func (auditRecord) TableName() string { return "audit_entries" }
 const DefaultAuditLimit = 100
 
 // AppendAudit records who did what (CreatedAt defaults to now).
-func (s *Store) AppendAudit(ctx context.Context, e incident.AuditEntry) error {
-	at := e.CreatedAt
-	if at.IsZero() {
-		at = s.nowUTC()
+func (s *Store) AppendAudit(ctx context.Context, es ...incident.AuditEntry) error {
+	if len(es) == 0 {
+		return nil
 	}
-	rec := auditRecord{
-		Actor: e.Actor, Action: e.Action, ObjectType: e.ObjectType, ObjectID: e.ObjectID,
-		IncidentID: e.IncidentID, Detail: e.Detail, RemoteAddr: e.RemoteAddr, RequestID: e.RequestID,
-		CreatedAt: toDB(at),
+	recs := make([]auditRecord, len(es))
+	for i, e := range es {
+		at := e.CreatedAt
+		if at.IsZero() {
+			at = s.nowUTC()
+		}
+		recs[i] = auditRecord{
+			Actor: e.Actor, Action: e.Action, ObjectType: e.ObjectType, ObjectID: e.ObjectID,
+			IncidentID: e.IncidentID, Detail: e.Detail, RemoteAddr: e.RemoteAddr, RequestID: e.RequestID,
+			CreatedAt: toDB(at),
+		}
 	}
-	if err := s.conn(ctx).Create(&rec).Error; err != nil {
+	if err := s.conn(ctx).CreateInBatches(&recs, 500).Error; err != nil {
 		return fmt.Errorf("store: append audit: %w", err)
 	}
 	return nil
