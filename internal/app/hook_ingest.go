@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -351,9 +352,15 @@ func (r *router) storeJobs(ctx context.Context, jobs []*ingestJob) ([]ingestOut,
 				order = append(order, p.incidentID)
 			}
 			byIncident[p.incidentID] = append(byIncident[p.incidentID], p)
+			if p.job < 0 { // an inbox alert leaving the inbox
+				r.changes = append(r.changes, incident.Change{ObjectType: incident.ObjectAlert, ObjectID: p.al.ID,
+					Op: incident.OpUpsert, CreatedAt: r.now})
+			}
 		case p.dismissed:
 			dismissed = append(dismissed, p.al.ID)
 			p.al.DismissedAt, p.al.DismissedBy = &r.now, "with its alert"
+			r.changes = append(r.changes, incident.Change{ObjectType: incident.ObjectAlert, ObjectID: p.al.ID,
+				Op: incident.OpUpsert, CreatedAt: r.now})
 		default:
 			r.changes = append(r.changes, incident.Change{ObjectType: incident.ObjectAlert, ObjectID: p.al.ID,
 				Op: incident.OpUpsert, CreatedAt: r.now})
@@ -372,7 +379,7 @@ func (r *router) storeJobs(ctx context.Context, jobs []*ingestJob) ([]ingestOut,
 		}
 		eventIDs := make(map[string]int64, len(added))
 		for _, e := range added {
-			eventIDs[e.ExternalID] = e.ID
+			eventIDs[e.Source+"\x00"+e.ExternalID] = e.ID
 			r.changes = append(r.changes, incident.Change{ObjectType: incident.ObjectTimelineEvent,
 				ObjectID: e.ID, IncidentID: incID, Op: incident.OpUpsert, CreatedAt: r.now})
 		}
@@ -385,7 +392,7 @@ func (r *router) storeJobs(ctx context.Context, jobs []*ingestJob) ([]ingestOut,
 			byRoute[p.by] = append(byRoute[p.by], p.al.ID)
 			id := incID
 			p.al.IncidentID, p.al.IncidentKey, p.al.RoutedBy, p.al.RoutedAt = &id, key, p.by, &r.now
-			if evID, ok := eventIDs[p.al.Event.ExternalID]; ok {
+			if evID, ok := eventIDs[p.al.Event.Source+"\x00"+p.al.Event.ExternalID]; ok {
 				p.al.EventID = &evID
 				r.count(p, incID).added++
 			}
@@ -416,9 +423,14 @@ func (r *router) storeJobs(ctx context.Context, jobs []*ingestJob) ([]ingestOut,
 // added to the alert later) also the occurrence's trigger and what came
 // before it. They join the same incident.
 func (r *router) lateFollowUps(ctx context.Context, stored []*pending, heads map[store.ThreadKey]incident.Alert) ([]*pending, error) {
-	inBatch := make(map[int64]bool, len(stored))
+	byID := make(map[int64]*pending, len(stored))
+	byThread := map[store.ThreadKey][]*pending{}
 	for _, p := range stored {
-		inBatch[p.al.ID] = true
+		byID[p.al.ID] = p
+		if p.al.Event.ThreadID != "" {
+			k := store.ThreadKey{Source: p.al.Event.Source, ThreadID: p.al.Event.ThreadID}
+			byThread[k] = append(byThread[k], p)
+		}
 	}
 	var late []*pending
 	done := map[store.ThreadKey]bool{}
@@ -427,49 +439,79 @@ func (r *router) lateFollowUps(ctx context.Context, stored []*pending, heads map
 			continue
 		}
 		k := store.ThreadKey{Source: p.al.Event.Source, ThreadID: p.al.Event.ThreadID}
-		head, ok := heads[k]
-		if k.ThreadID == "" || done[k] || !ok || head.IncidentID != nil || head.DismissedAt != nil {
+		if k.ThreadID == "" || done[k] {
 			continue
 		}
 		done[k] = true
-		waiting, err := r.tx.InboxThread(ctx, k.Source, k.ThreadID)
-		if err != nil {
-			return nil, err
-		}
-		// The occurrence: from p (a trigger) or from the last trigger
-		// before p (a follow-up), up to the next trigger after p.
-		at := p.al.Event.OccurredAt
-		start := 0
-		if recurring(p.al.Subtype) {
-			start = len(waiting)
-			for i, w := range waiting {
-				if !w.Event.OccurredAt.Before(at) {
-					start = i
-					break
-				}
+		// The thread's waiting events: those stored before this batch (when
+		// its head waits in the inbox) and this batch's own, oldest first.
+		var waiting []incident.Alert
+		if head, ok := heads[k]; ok && head.IncidentID == nil && head.DismissedAt == nil {
+			var err error
+			if waiting, err = r.tx.InboxThread(ctx, k.Source, k.ThreadID); err != nil {
+				return nil, err
 			}
 		} else {
-			for i, w := range waiting {
-				if w.Event.OccurredAt.After(at) {
-					break
-				}
-				if recurring(w.Subtype) {
-					start = i
-				}
+			for _, q := range byThread[k] {
+				waiting = append(waiting, *q.al)
 			}
 		}
-		for i := start; i < len(waiting); i++ {
-			w := waiting[i]
-			if recurring(w.Subtype) && w.Event.OccurredAt.After(at) {
-				break // the next occurrence
+		for _, w := range occurrenceOf(waiting, p.al) {
+			if q, ok := byID[w.ID]; ok {
+				// This batch's own: route it along unless it went somewhere.
+				if q.incidentID == 0 && !q.dismissed {
+					q.incidentID, q.by = p.incidentID, incident.RoutedThread
+				}
+				continue
 			}
-			if inBatch[w.ID] || w.DismissedAt != nil {
+			if w.DismissedAt != nil {
 				continue
 			}
 			late = append(late, &pending{job: -1, al: &w, group: p.group, incidentID: p.incidentID, by: incident.RoutedThread})
 		}
 	}
 	return late, nil
+}
+
+// occurrenceOf picks from a thread's events (oldest first) the occurrence
+// of al: from al when it is a trigger, else from the last trigger at or
+// before al, up to the next trigger after al.
+func occurrenceOf(thread []incident.Alert, al *incident.Alert) []incident.Alert {
+	at := al.Event.OccurredAt
+	start := 0
+	if recurring(al.Subtype) {
+		start = len(thread)
+		for i, w := range thread {
+			if !w.Event.OccurredAt.Before(at) {
+				start = i
+				break
+			}
+		}
+	} else {
+		for i, w := range thread {
+			if w.Event.OccurredAt.After(at) {
+				break
+			}
+			if recurring(w.Subtype) {
+				start = i
+			}
+		}
+	}
+	end := len(thread)
+	for i := start; i < len(thread); i++ {
+		if recurring(thread[i].Subtype) && thread[i].Event.OccurredAt.After(at) {
+			end = i
+			break
+		}
+	}
+	return thread[start:end]
+}
+
+func ptrValue(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }
 
 // recurring reports whether an alert event starts an occurrence.
@@ -632,7 +674,12 @@ func (r *router) finish(ctx context.Context) error {
 			RemoteAddr: g.remote, RequestID: g.requestID, CreatedAt: r.now})
 	}
 	// Sorted so that the audit log reads the same on every run.
-	slices.SortFunc(entries, func(x, y incident.AuditEntry) int { return strings.Compare(x.RequestID+x.Action, y.RequestID+y.Action) })
+	slices.SortFunc(entries, func(x, y incident.AuditEntry) int {
+		if c := strings.Compare(x.RequestID+x.Action, y.RequestID+y.Action); c != 0 {
+			return c
+		}
+		return cmp.Compare(ptrValue(x.IncidentID), ptrValue(y.IncidentID))
+	})
 	if err := r.tx.AppendAudit(ctx, entries...); err != nil {
 		return err
 	}

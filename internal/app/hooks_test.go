@@ -548,3 +548,48 @@ func TestApp_HookNamedLaterBringsTheTrigger(t *testing.T) {
 		}
 	})
 }
+
+// TestApp_HookOccurrenceInOneDelivery: a trigger and a later event naming
+// the incident in one delivery go together, as they do delivered apart.
+func TestApp_HookOccurrenceInOneDelivery(t *testing.T) {
+	forEachHookDB(t, func(t *testing.T, a *app.App) {
+		ctx := context.Background()
+		inc, err := a.CreateIncident(ctx, incident.Incident{Title: "Queue", StartedAt: ptr(t0)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := a.CreateHook(ctx, incident.Hook{Source: "generic", Name: "one"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := `[` + alertBody("t1", "firing", "queue", "Q", "2026-11-20T10:00:00Z") + `,` +
+			`{"id":"n1","status":"note","title":"tagged","alert_id":"Q","incident":"` + inc.Key + `","time":"2026-11-20T10:05:00Z"}]`
+		res, err := a.DeliverHook(ctx, "generic", h.Token, delivery(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, al := range res.Alerts {
+			if al.IncidentKey != inc.Key {
+				t.Fatalf("%s went to %q, want %s", al.Event.ExternalID, al.IncidentKey, inc.Key)
+			}
+		}
+		// Waiting trigger, then one delivery with an ack and a note naming
+		// the incident: all three end in it.
+		if _, err := a.DeliverHook(ctx, "generic", h.Token, delivery(alertBody("t2", "firing", "queue", "Q2", "2026-11-20T11:00:00Z"))); err != nil {
+			t.Fatal(err)
+		}
+		body = `[` + alertBody("a2", "acknowledged", "queue", "Q2", "2026-11-20T11:06:00Z") + `,` +
+			`{"id":"n2","status":"note","title":"tagged","alert_id":"Q2","incident":"` + inc.Key + `","time":"2026-11-20T11:07:00Z"}]`
+		if _, err := a.DeliverHook(ctx, "generic", h.Token, delivery(body)); err != nil {
+			t.Fatal(err)
+		}
+		left, err := a.Alerts(ctx, incident.AlertFilter{State: incident.AlertInbox})
+		if err != nil || left.Total != 0 {
+			t.Fatalf("inbox holds %d (%v)", left.Total, err)
+		}
+		tl, err := a.Timeline(ctx, inc.Key, incident.TimelineFilter{Limit: 10})
+		if err != nil || len(tl.Items) != 5 {
+			t.Fatalf("timeline holds %d events (%v)", len(tl.Items), err)
+		}
+	})
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/hindsightrca/hindsight/internal/incident"
 )
@@ -122,10 +123,13 @@ func (s *Store) AlertThreadHead(ctx context.Context, source, threadID string, ex
 }
 
 // InboxThread lists the alerts of the thread (source, threadID) that wait
-// in the inbox (not routed, dismissed or not), oldest first.
+// in the inbox (not routed, dismissed or not), oldest first. On
+// PostgreSQL the rows are locked until the transaction ends, so a
+// concurrent attach or ingest of the same alert waits and then sees what
+// this one did.
 func (s *Store) InboxThread(ctx context.Context, source, threadID string) ([]incident.Alert, error) {
 	var recs []alertRecord
-	err := s.conn(ctx).Where("source = ? AND thread_id = ? AND incident_id IS NULL", source, threadID).
+	err := s.forUpdate(s.conn(ctx)).Where("source = ? AND thread_id = ? AND incident_id IS NULL", source, threadID).
 		Order("occurred_at, id").Find(&recs).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: read alert thread: %w", err)
@@ -342,6 +346,11 @@ func (s *Store) AlertThreadHeads(ctx context.Context, threads []ThreadKey) (map[
 			args = append(args, t.Source, t.ThreadID)
 		}
 		sb.WriteString(" GROUP BY source, thread_id)")
+		if s.dialect == DialectPostgres {
+			// Locked, as InboxThread: an attach of the same alert that is
+			// under way finishes first, and its routing is seen.
+			sb.WriteString(" FOR UPDATE")
+		}
 		var recs []alertRecord
 		if err := s.conn(ctx).Raw(sb.String(), args...).Scan(&recs).Error; err != nil {
 			return nil, fmt.Errorf("store: read alert threads: %w", err)
@@ -353,16 +362,29 @@ func (s *Store) AlertThreadHeads(ctx context.Context, threads []ThreadKey) (map[
 	return out, nil
 }
 
+// forUpdate locks the rows a query reads on PostgreSQL (SQLite's writers
+// are serialized already).
+func (s *Store) forUpdate(q *gorm.DB) *gorm.DB {
+	if s.dialect == DialectPostgres {
+		return q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	return q
+}
+
 // RouteAlerts records that the alerts ids went to incident incidentID,
-// linking each to its timeline event (same source and external id).
+// linking each to its timeline event (same source and external id). An
+// alert routed meanwhile by someone else is a conflict.
 func (s *Store) RouteAlerts(ctx context.Context, ids []int64, incidentID int64, routedBy string, at time.Time) error {
 	for start := 0; start < len(ids); start += alertInsertChunk {
 		chunk := ids[start:min(start+alertInsertChunk, len(ids))]
-		err := s.conn(ctx).Exec(`UPDATE alerts SET incident_id = ?, routed_by = ?, routed_at = ?, dismissed_at = NULL, dismissed_by = '',
+		res := s.conn(ctx).Exec(`UPDATE alerts SET incident_id = ?, routed_by = ?, routed_at = ?, dismissed_at = NULL, dismissed_by = '',
  event_id = (SELECT t.id FROM timeline_events t WHERE t.incident_id = ? AND t.source = alerts.source AND t.external_id = alerts.external_id)
- WHERE id IN ? AND incident_id IS NULL`, incidentID, routedBy, toDB(at), incidentID, chunk).Error
-		if err != nil {
-			return fmt.Errorf("store: route alerts: %w", err)
+ WHERE id IN ? AND incident_id IS NULL`, incidentID, routedBy, toDB(at), incidentID, chunk)
+		if res.Error != nil {
+			return fmt.Errorf("store: route alerts: %w", res.Error)
+		}
+		if res.RowsAffected != int64(len(chunk)) {
+			return &incident.ConflictError{Object: "alerts routed meanwhile"}
 		}
 	}
 	return nil
