@@ -5,9 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 )
@@ -46,28 +43,12 @@ func fakeOpsGenieAPI() http.Handler {
 }
 
 func TestCLI_PullOpsGenie(t *testing.T) {
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	md := filepath.Join(dir, "in.md")
-	if err := os.WriteFile(md, []byte(importFixture), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if code, _, errOut := runCLI(t, nil, "import", "markdown", md, "--data-dir", data); code != 0 {
-		t.Fatal(errOut)
-	}
+	data := fixtureDataDir(t)
 	srv := httptest.NewServer(fakeOpsGenieAPI())
 	t.Cleanup(srv.Close)
 	environ := []string{"HINDSIGHT_OPSGENIE_API_URL=" + srv.URL, "HINDSIGHT_OPSGENIE_TOKEN=" + opsGenieToken}
 	args := []string{"pull", "opsgenie", "--incident", "INC-1", "--data-dir", data}
-	tests := []struct {
-		name      string
-		environ   []string
-		args      []string
-		wantCode  int
-		wantOut   []string
-		wantErr   []string
-		wantCount int
-	}{
+	tests := []pullCase{
 		{name: "pull the window", environ: environ, args: args,
 			wantOut: []string{"Pulled opsgenie: 2026-03-01T09:00Z..2026-03-01T13:00Z into INC-1: 3 added, 0 duplicates"},
 			wantErr: []string{"pull: reading opsgenie: everything, from 2026-03-01T09:00:00Z to 2026-03-01T13:00:00Z"}, wantCount: 4},
@@ -77,30 +58,7 @@ func TestCLI_PullOpsGenie(t *testing.T) {
 		{name: "wrong token", environ: []string{"HINDSIGHT_OPSGENIE_API_URL=" + srv.URL, "HINDSIGHT_OPSGENIE_TOKEN=nope"}, args: args,
 			wantCode: 1, wantErr: []string{"401 Could not authenticate: the API key was refused"}, wantCount: 4},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			code, out, errOut := runCLI(t, tt.environ, tt.args...)
-			if code != tt.wantCode {
-				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.wantCode, out, errOut)
-			}
-			for _, w := range tt.wantOut {
-				if !strings.Contains(out, w) {
-					t.Errorf("stdout lacks %q:\n%s", w, out)
-				}
-			}
-			for _, w := range tt.wantErr {
-				if !strings.Contains(errOut, w) {
-					t.Errorf("stderr lacks %q:\n%s", w, errOut)
-				}
-			}
-			if strings.Contains(out+errOut, opsGenieToken) {
-				t.Errorf("the token was printed:\n%s\n%s", out, errOut)
-			}
-			if got := len(timelineOf(t, data)); got != tt.wantCount {
-				t.Errorf("timeline has %d events, want %d", got, tt.wantCount)
-			}
-		})
-	}
+	runPullCases(t, data, []string{opsGenieToken}, tests)
 	for _, e := range timelineOf(t, data) {
 		if e.Source == "opsgenie" && (e.ThreadID != "A1" || e.Metadata["incident"] != "INC-1" || e.Metadata["service"] != "checkout") {
 			t.Errorf("event %s: %+v", e.ExternalID, e.Metadata)

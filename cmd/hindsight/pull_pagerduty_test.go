@@ -5,9 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -57,28 +54,12 @@ func fakePagerDutyAPI() http.Handler {
 }
 
 func TestCLI_PullPagerDuty(t *testing.T) {
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	md := filepath.Join(dir, "in.md")
-	if err := os.WriteFile(md, []byte(importFixture), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if code, _, errOut := runCLI(t, nil, "import", "markdown", md, "--data-dir", data); code != 0 {
-		t.Fatal(errOut)
-	}
+	data := fixtureDataDir(t)
 	srv := httptest.NewServer(fakePagerDutyAPI())
 	t.Cleanup(srv.Close)
 	environ := []string{"HINDSIGHT_PAGERDUTY_API_URL=" + srv.URL, "HINDSIGHT_PAGERDUTY_TOKEN=" + pagerDutyToken}
 	args := []string{"pull", "pagerduty", "--incident", "INC-1", "--data-dir", data}
-	tests := []struct {
-		name      string
-		environ   []string
-		args      []string
-		wantCode  int
-		wantOut   []string
-		wantErr   []string
-		wantCount int
-	}{
+	tests := []pullCase{
 		{name: "dry run by id", environ: environ, args: append(args, "--id", "Q1", "--dry-run"),
 			wantOut: []string{"3 events read; would be 3 added", "Acknowledged: Checkout 5xx"},
 			wantErr: []string{"pull: reading pagerduty: Q1, from 2026-03-01T09:00:00Z to 2026-03-01T13:00:00Z"}, wantCount: 1},
@@ -90,30 +71,7 @@ func TestCLI_PullPagerDuty(t *testing.T) {
 		{name: "wrong token", environ: []string{"HINDSIGHT_PAGERDUTY_API_URL=" + srv.URL, "HINDSIGHT_PAGERDUTY_TOKEN=nope"}, args: append(args, "--id", "Q1"),
 			wantCode: 1, wantErr: []string{"401 Unauthorized: the API key was refused"}, wantCount: 4},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			code, out, errOut := runCLI(t, tt.environ, tt.args...)
-			if code != tt.wantCode {
-				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.wantCode, out, errOut)
-			}
-			for _, w := range tt.wantOut {
-				if !strings.Contains(out, w) {
-					t.Errorf("stdout lacks %q:\n%s", w, out)
-				}
-			}
-			for _, w := range tt.wantErr {
-				if !strings.Contains(errOut, w) {
-					t.Errorf("stderr lacks %q:\n%s", w, errOut)
-				}
-			}
-			if strings.Contains(out+errOut, pagerDutyToken) {
-				t.Errorf("the token was printed:\n%s\n%s", out, errOut)
-			}
-			if got := len(timelineOf(t, data)); got != tt.wantCount {
-				t.Errorf("timeline has %d events, want %d", got, tt.wantCount)
-			}
-		})
-	}
+	runPullCases(t, data, []string{pagerDutyToken}, tests)
 	for _, e := range timelineOf(t, data) {
 		if e.Source == "pagerduty" && (e.ThreadID != "Q1" || e.Metadata["incident"] != "INC-1") {
 			t.Errorf("event %s: thread %q incident %v", e.ExternalID, e.ThreadID, e.Metadata["incident"])

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -38,6 +37,13 @@ type fakeSlackAPI struct {
 	broken  bool
 	limited bool
 	calls   map[string]int
+}
+
+// setBroken makes the second page fail, or serve again.
+func (f *fakeSlackAPI) setBroken(b bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.broken = b
 }
 
 func (f *fakeSlackAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -141,15 +147,7 @@ func timelineOf(t *testing.T, data string) []incident.TimelineEvent {
 }
 
 func TestCLI_Pull(t *testing.T) {
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	md := filepath.Join(dir, "in.md")
-	if err := os.WriteFile(md, []byte(importFixture), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if code, _, errOut := runCLI(t, nil, "import", "markdown", md, "--data-dir", data); code != 0 {
-		t.Fatal(errOut)
-	}
+	data := fixtureDataDir(t)
 	slackAPI := &fakeSlackAPI{calls: map[string]int{}}
 	slackSrv := httptest.NewServer(slackAPI)
 	t.Cleanup(slackSrv.Close)
@@ -159,19 +157,15 @@ func TestCLI_Pull(t *testing.T) {
 		"HINDSIGHT_MATTERMOST_URL=" + mmSrv.URL, "HINDSIGHT_MATTERMOST_TOKEN=" + mmToken}
 	slackArgs := []string{"pull", "slack", "--incident", "INC-1", "--channel", "C123", "--data-dir", data}
 	mmArgs := []string{"pull", "mattermost", "--incident", "INC-1", "--channel", "ch1", "--data-dir", data}
-	tests := []struct {
-		name      string
-		environ   []string
-		broken    bool
-		args      []string
-		wantCode  int
-		wantOut   []string
-		wantErr   []string
-		wantCount int // events in the timeline afterwards (1 from the fixture)
-	}{
-		{name: "slack stops part way and writes nothing", environ: environ, broken: true, args: slackArgs, wantCode: 1,
+	secrets := []string{slackToken, mmToken}
+	slackAPI.setBroken(true)
+	runPullCases(t, data, secrets, []pullCase{
+		{name: "slack stops part way and writes nothing", environ: environ, args: slackArgs, wantCode: 1,
 			wantErr: []string{"internal_error", "nothing was written", "--cursor page2 --from 2026-03-01T09:00:00Z --to 2026-03-01T13:00:00Z",
 				"--channel C123 --from 2026-03-01T10:10:00.0001Z --to 2026-03-01T13:00:00Z"}, wantCount: 1},
+	})
+	slackAPI.setBroken(false)
+	tests := []pullCase{
 		{name: "slack dry run", environ: environ, args: append(slackArgs, "--dry-run"),
 			wantOut:   []string{"Dry run of slack:C123 2026-03-01T09:00Z..2026-03-01T13:00Z into INC-1", "4 events read; would be 4 added", "Bo Chen", "@Ana Lima confirmed"},
 			wantErr:   []string{"pull: reading slack channel C123 (1 of 1), from 2026-03-01T09:00:00Z to 2026-03-01T13:00:00Z"},
@@ -200,47 +194,11 @@ func TestCLI_Pull(t *testing.T) {
 		{name: "unknown incident", environ: environ, args: []string{"pull", "slack", "--incident", "INC-9", "--channel", "C123", "--data-dir", data},
 			wantCode: 1, wantErr: []string{"incident INC-9 not found"}, wantCount: 3},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			slackAPI.mu.Lock()
-			slackAPI.broken = tt.broken
-			slackAPI.mu.Unlock()
-			code, out, errOut := runCLI(t, tt.environ, tt.args...)
-			if code != tt.wantCode {
-				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.wantCode, out, errOut)
-			}
-			for _, w := range tt.wantOut {
-				if !strings.Contains(out, w) {
-					t.Errorf("stdout lacks %q:\n%s", w, out)
-				}
-			}
-			for _, w := range tt.wantErr {
-				if !strings.Contains(errOut, w) {
-					t.Errorf("stderr lacks %q:\n%s", w, errOut)
-				}
-			}
-			for _, secret := range []string{slackToken, mmToken} {
-				if strings.Contains(out+errOut, secret) {
-					t.Errorf("a token was printed:\nstdout: %s\nstderr: %s", out, errOut)
-				}
-			}
-			if got := len(timelineOf(t, data)); got != tt.wantCount {
-				t.Errorf("timeline has %d events, want %d", got, tt.wantCount)
-			}
-		})
-	}
+	runPullCases(t, data, secrets, tests)
 }
 
 func TestCLI_PullThreadsAndNames(t *testing.T) {
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	md := filepath.Join(dir, "in.md")
-	if err := os.WriteFile(md, []byte(importFixture), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if code, _, errOut := runCLI(t, nil, "import", "markdown", md, "--data-dir", data); code != 0 {
-		t.Fatal(errOut)
-	}
+	data := fixtureDataDir(t)
 	slackSrv := httptest.NewServer(&fakeSlackAPI{calls: map[string]int{}})
 	t.Cleanup(slackSrv.Close)
 	mmSrv := httptest.NewServer(&fakeMattermostAPI{})

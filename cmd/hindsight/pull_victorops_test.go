@@ -5,8 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -60,28 +58,12 @@ func fakeVictorOpsAPI() http.Handler {
 }
 
 func TestCLI_PullVictorOps(t *testing.T) {
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	md := filepath.Join(dir, "in.md")
-	if err := os.WriteFile(md, []byte(importFixture), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if code, _, errOut := runCLI(t, nil, "import", "markdown", md, "--data-dir", data); code != 0 {
-		t.Fatal(errOut)
-	}
+	data := fixtureDataDir(t)
 	srv := httptest.NewServer(fakeVictorOpsAPI())
 	t.Cleanup(srv.Close)
 	environ := []string{"HINDSIGHT_VICTOROPS_API_URL=" + srv.URL, "HINDSIGHT_VICTOROPS_API_ID=" + voAPIID, "HINDSIGHT_VICTOROPS_API_KEY=" + voAPIKey}
 	args := []string{"pull", "victorops", "--incident", "INC-1", "--data-dir", data}
-	tests := []struct {
-		name      string
-		environ   []string
-		args      []string
-		wantCode  int
-		wantOut   []string
-		wantErr   []string
-		wantCount int
-	}{
+	tests := []pullCase{
 		{name: "dry run by incident number", environ: environ, args: append(args, "--id", "4217", "--dry-run"),
 			wantOut: []string{"3 events read; would be 3 added", "Acknowledged: Checkout latency"},
 			wantErr: []string{"pull: reading victorops: 4217, from 2026-03-01T09:00:00Z to 2026-03-01T13:00:00Z"}, wantCount: 1},
@@ -93,30 +75,7 @@ func TestCLI_PullVictorOps(t *testing.T) {
 		{name: "wrong key", environ: []string{"HINDSIGHT_VICTOROPS_API_URL=" + srv.URL, "HINDSIGHT_VICTOROPS_API_ID=" + voAPIID, "HINDSIGHT_VICTOROPS_API_KEY=nope-nope"},
 			args: args, wantCode: 1, wantErr: []string{"victorops: GET /api-reporting/v2/incidents: 403 Authentication failed"}, wantCount: 4},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			code, out, errOut := runCLI(t, tt.environ, tt.args...)
-			if code != tt.wantCode {
-				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.wantCode, out, errOut)
-			}
-			for _, w := range tt.wantOut {
-				if !strings.Contains(out, w) {
-					t.Errorf("stdout lacks %q:\n%s", w, out)
-				}
-			}
-			for _, w := range tt.wantErr {
-				if !strings.Contains(errOut, w) {
-					t.Errorf("stderr lacks %q:\n%s", w, errOut)
-				}
-			}
-			if strings.Contains(out+errOut, voAPIKey) {
-				t.Errorf("the key was printed:\n%s\n%s", out, errOut)
-			}
-			if got := len(timelineOf(t, data)); got != tt.wantCount {
-				t.Errorf("timeline has %d events, want %d", got, tt.wantCount)
-			}
-		})
-	}
+	runPullCases(t, data, []string{voAPIKey}, tests)
 	var subtypes []string
 	for _, e := range timelineOf(t, data) {
 		if e.Source == "victorops" {

@@ -6,9 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -43,28 +40,12 @@ func fakeZabbixAPI(t *testing.T) http.Handler {
 }
 
 func TestCLI_PullZabbix(t *testing.T) {
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	md := filepath.Join(dir, "in.md")
-	if err := os.WriteFile(md, []byte(importFixture), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if code, _, errOut := runCLI(t, nil, "import", "markdown", md, "--data-dir", data); code != 0 {
-		t.Fatal(errOut)
-	}
+	data := fixtureDataDir(t)
 	srv := httptest.NewServer(fakeZabbixAPI(t))
 	t.Cleanup(srv.Close)
 	environ := []string{"HINDSIGHT_ZABBIX_URL=" + srv.URL, "HINDSIGHT_ZABBIX_TOKEN=" + zabbixToken}
 	args := []string{"pull", "zabbix", "--incident", "INC-1", "--data-dir", data}
-	tests := []struct {
-		name      string
-		environ   []string
-		args      []string
-		wantCode  int
-		wantOut   []string
-		wantErr   []string
-		wantCount int
-	}{
+	tests := []pullCase{
 		{name: "dry run", environ: environ, args: append(args, "--dry-run"), wantOut: []string{"3 events read; would be 3 added", "Ana Lima"},
 			wantErr: []string{"pull: reading zabbix: everything, from 2026-03-01T09:00:00Z to 2026-03-01T13:00:00Z"}, wantCount: 1},
 		{name: "pull", environ: environ, args: args, wantOut: []string{"Pulled zabbix: 2026-03-01T09:00Z..2026-03-01T13:00Z into INC-1: 3 added, 0 duplicates"}, wantCount: 4},
@@ -73,28 +54,5 @@ func TestCLI_PullZabbix(t *testing.T) {
 		{name: "wrong token", environ: []string{"HINDSIGHT_ZABBIX_URL=" + srv.URL, "HINDSIGHT_ZABBIX_TOKEN=nope"}, args: args, wantCode: 1,
 			wantErr: []string{"Zabbix API error -32602: Invalid params: Not authorized."}, wantCount: 4},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			code, out, errOut := runCLI(t, tt.environ, tt.args...)
-			if code != tt.wantCode {
-				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.wantCode, out, errOut)
-			}
-			for _, w := range tt.wantOut {
-				if !strings.Contains(out, w) {
-					t.Errorf("stdout lacks %q:\n%s", w, out)
-				}
-			}
-			for _, w := range tt.wantErr {
-				if !strings.Contains(errOut, w) {
-					t.Errorf("stderr lacks %q:\n%s", w, errOut)
-				}
-			}
-			if strings.Contains(out+errOut, zabbixToken) {
-				t.Errorf("the token was printed:\n%s\n%s", out, errOut)
-			}
-			if got := len(timelineOf(t, data)); got != tt.wantCount {
-				t.Errorf("timeline has %d events, want %d", got, tt.wantCount)
-			}
-		})
-	}
+	runPullCases(t, data, []string{zabbixToken}, tests)
 }

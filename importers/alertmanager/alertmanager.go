@@ -30,11 +30,8 @@ package alertmanager
 
 import (
 	"context"
-	"errors"
-	"strconv"
 
 	"github.com/hindsightrca/hindsight/importers"
-	"github.com/hindsightrca/hindsight/importers/internal/alertjson"
 	"github.com/hindsightrca/hindsight/importers/internal/amalert"
 )
 
@@ -59,72 +56,22 @@ func (Importer) Source() string { return Source }
 // rejected (its field named, e.g. "alerts[2].startsAt") and the rest of
 // its notification is kept.
 func (Importer) Parse(ctx context.Context, in importers.Input, opts importers.Options, sink importers.Sink) error {
-	recs, err := alertjson.Read(in, Source, want)
-	if err != nil {
-		return err
-	}
-	c := amalert.Config{Tool: tool, Location: opts.Location}
-	for _, r := range recs {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		reject := func(field, reason string) {
-			sink.Reject(importers.Rejection{File: in.Name, Line: r.Index, Field: field, Reason: reason})
-		}
-		if r.Err != "" {
-			reject("", r.Err)
-			continue
-		}
-		res, ok := amalert.Record(r.Data, "", c)
-		if !ok {
-			reject("", "is not an Alertmanager notification, alert group or alert")
-			continue
-		}
-		for _, p := range res.Problems {
-			reject(p.Field, p.Reason)
-		}
-		for _, a := range res.Alerts {
-			if err := sink.Event(a.Event(Source)); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return reader().Parse(ctx, in, opts, sink)
 }
 
 // ParseDelivery implements importers.HookParser: one notification (or an
 // array of them). An alert that cannot be read refuses the delivery.
 func (Importer) ParseDelivery(ctx context.Context, d importers.Delivery, sink importers.Sink) error {
-	recs, err := alertjson.SplitBody(d.Body, "an Alertmanager webhook notification")
-	if err != nil {
-		return err
+	return reader().ParseDelivery(ctx, d, sink)
+}
+
+// reader is the shared file and webhook plumbing, told how this source
+// names what it reads.
+func reader() amalert.Reader {
+	return amalert.Reader{
+		Source: Source, Tool: tool, FileWant: want,
+		NotRecord: "is not an Alertmanager notification, alert group or alert",
+		BodyWant:  "an Alertmanager webhook notification",
+		BodyShape: `an Alertmanager webhook notification {"version":"4","alerts":[…]}`,
 	}
-	c := amalert.Config{Tool: tool, Delivery: &d}
-	var all []importers.Alert
-	for _, r := range recs {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		prefix := ""
-		if len(recs) > 1 {
-			prefix = "[" + strconv.Itoa(r.Index-1) + "]"
-		}
-		if r.Err != "" {
-			return errors.New("body line " + strconv.Itoa(r.Index) + ": " + r.Err)
-		}
-		res, ok := amalert.Record(r.Data, prefix, c)
-		if !ok {
-			return errors.New(alertjson.FirstOf(prefix, "body") + `: want an Alertmanager webhook notification {"version":"4","alerts":[…]}`)
-		}
-		if len(res.Problems) > 0 {
-			return res.Problems[0]
-		}
-		all = append(all, res.Alerts...)
-	}
-	for _, a := range all {
-		if err := sink.Event(a.Event(Source)); err != nil {
-			return err
-		}
-	}
-	return nil
 }

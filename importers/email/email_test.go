@@ -4,9 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
-	"os"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -20,49 +18,6 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite the .golden files from the parser's output")
-
-// goldenEvent is what a golden file keeps of an event: the fields a
-// parser sets.
-type goldenEvent struct {
-	OccurredAt     time.Time
-	OccurredAtText string
-	Source         string
-	Kind           incident.EventKind
-	Actor          string
-	Body           string
-	Link           string `json:",omitempty"`
-	ExternalID     string
-	ThreadID       string
-	Metadata       map[string]any
-}
-
-// golden compares events with testdata/<name>.golden, or rewrites it.
-func golden(t *testing.T, name string, events []incident.TimelineEvent) {
-	t.Helper()
-	got := make([]goldenEvent, len(events))
-	for i, e := range events {
-		got[i] = goldenEvent{e.OccurredAt, e.OccurredAtText, e.Source, e.Kind, e.Actor, e.Body, e.Link, e.ExternalID, e.ThreadID, e.Metadata}
-	}
-	b, err := json.MarshalIndent(got, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b = append(b, '\n')
-	path := "testdata/" + name + ".golden"
-	if *update {
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to write it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(b)); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", path, diff)
-	}
-}
 
 func parse(t *testing.T, in importers.Input, opts importers.Options) *importertest.Recorder {
 	t.Helper()
@@ -88,7 +43,7 @@ func parse(t *testing.T, in importers.Input, opts importers.Options) *importerte
 // event against the golden file.
 func TestImporter_ParseMbox(t *testing.T) {
 	r := parse(t, importertest.FileInput("testdata/alerts.mbox"), importers.Options{})
-	golden(t, "alerts.mbox", r.Events)
+	importertest.Golden(t, "testdata/alerts.mbox.golden", r.Events, *update)
 	wantRejects := []importers.Rejection{
 		{File: "testdata/alerts.mbox", Line: 13, Reason: "not a readable mail (malformed header line: this line is no header)"},
 		{File: "testdata/alerts.mbox", Line: 14, Field: "Date", Reason: `message "Disk full on db03 (CRITICAL)" has no Date header and no mbox "From " line date`},
@@ -126,14 +81,8 @@ func TestImporter_ParseEml(t *testing.T) {
 // TestImporter_ParseFolder reads a zip of .eml files and an mbox, and a
 // Maildir, and skips what is not mail.
 func TestImporter_ParseFolder(t *testing.T) {
-	eml, err := os.ReadFile("testdata/nagios_recovery.eml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	mbox, err := os.ReadFile("testdata/alerts.mbox")
-	if err != nil {
-		t.Fatal(err)
-	}
+	eml := importertest.ReadFile(t, "testdata/nagios_recovery.eml")
+	mbox := importertest.ReadFile(t, "testdata/alerts.mbox")
 	var zb bytes.Buffer
 	zw := zip.NewWriter(&zb)
 	for name, body := range map[string][]byte{"export/recovery.eml": eml, "export/all.mbox": mbox, "export/readme.txt": []byte("hi"), "export/__MACOSX/._recovery.eml": []byte("junk")} {

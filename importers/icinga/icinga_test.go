@@ -7,7 +7,6 @@ import (
 	"flag"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -20,49 +19,6 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite the .golden files from the parser's output")
-
-// goldenEvent is what a golden file keeps of an event: the fields a
-// parser sets.
-type goldenEvent struct {
-	OccurredAt     time.Time
-	OccurredAtText string
-	Source         string
-	Kind           incident.EventKind
-	Actor          string
-	Body           string
-	Link           string `json:",omitempty"`
-	ExternalID     string
-	ThreadID       string
-	Metadata       map[string]any
-}
-
-// golden compares events with testdata/<name>.golden, or rewrites it.
-func golden(t *testing.T, name string, events []incident.TimelineEvent) {
-	t.Helper()
-	got := make([]goldenEvent, len(events))
-	for i, e := range events {
-		got[i] = goldenEvent{e.OccurredAt, e.OccurredAtText, e.Source, e.Kind, e.Actor, e.Body, e.Link, e.ExternalID, e.ThreadID, e.Metadata}
-	}
-	b, err := json.MarshalIndent(got, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b = append(b, '\n')
-	path := "testdata/" + name + ".golden"
-	if *update {
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to write it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(b)); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", path, diff)
-	}
-}
 
 func parseFile(t *testing.T, path string) *importertest.Recorder {
 	t.Helper()
@@ -77,7 +33,7 @@ func parseFile(t *testing.T, path string) *importertest.Recorder {
 // against the golden file, and the rejections exactly.
 func TestImporter_ParseStream(t *testing.T) {
 	r := parseFile(t, "testdata/events.jsonl")
-	golden(t, "events.jsonl", r.Events)
+	importertest.Golden(t, "testdata/events.jsonl.golden", r.Events, *update)
 	wantRejects := []importers.Rejection{
 		{File: "testdata/events.jsonl", Line: 6, Reason: "not valid JSON: unexpected end of JSON input"},
 		{File: "testdata/events.jsonl", Line: 23, Field: "timestamp", Reason: "is missing"},
@@ -246,10 +202,7 @@ func TestImporter_Record(t *testing.T) {
 
 func TestImporter_ParseDelivery(t *testing.T) {
 	received := time.Date(2024, 1, 15, 12, 31, 0, 0, time.UTC)
-	macros, err := os.ReadFile("testdata/nagios_macros.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	macros := importertest.ReadFile(t, "testdata/nagios_macros.json")
 	form := url.Values{"HOSTNAME": {"db02"}, "HOSTSTATE": {"DOWN"}, "HOSTOUTPUT": {"PING CRITICAL - Packet loss = 100%"}, "NOTIFICATIONTYPE": {"PROBLEM"}}
 	tests := []struct {
 		name        string
@@ -343,10 +296,7 @@ func TestImporter_ParseDelivery(t *testing.T) {
 }
 
 func TestImporter_ParseJSONLinesDelivery(t *testing.T) {
-	body, err := os.ReadFile("testdata/events_array.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	body := importertest.ReadFile(t, "testdata/events_array.json")
 	var events []json.RawMessage
 	if err := json.Unmarshal(body, &events); err != nil {
 		t.Fatal(err)

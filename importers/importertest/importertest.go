@@ -1,5 +1,6 @@
 // Package importertest holds what every importer's tests need: a sink that
-// records what a parser hands it, and inputs made from a file or a string.
+// records what a parser hands it, inputs made from a file or a string,
+// fixture and golden-file comparisons, and the checks fuzz targets make.
 package importertest
 
 import (

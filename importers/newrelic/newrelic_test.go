@@ -2,7 +2,6 @@ package newrelic
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -25,24 +24,11 @@ func rowOf(e incident.TimelineEvent) row {
 	}
 }
 
+// check compares the events with want and demands that they be valid.
 func check(t *testing.T, got []incident.TimelineEvent, want []row) {
 	t.Helper()
-	if len(got) != len(want) {
-		for _, e := range got {
-			t.Logf("got %+v", rowOf(e))
-		}
-		t.Fatalf("got %d events, want %d", len(got), len(want))
-	}
-	for i := range want {
-		e := got[i]
-		e.Normalize()
-		if err := e.Validate(); err != nil {
-			t.Errorf("event %d invalid: %v", i, err)
-		}
-		if g := rowOf(got[i]); g != want[i] {
-			t.Errorf("event %d:\n got %+v\nwant %+v", i, g, want[i])
-		}
-	}
+	importertest.Rows(t, got, want, rowOf)
+	importertest.Valid(t, got)
 }
 
 const (
@@ -152,29 +138,11 @@ func TestParseDelivery(t *testing.T) {
 // FuzzParse checks that no input panics and that every event is valid.
 func FuzzParse(f *testing.F) {
 	for _, p := range []string{"testdata/workflow_activated.json", "testdata/workflows.jsonl", "testdata/legacy.json"} {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(string(b))
+		f.Add(string(importertest.ReadFile(f, p)))
 	}
 	f.Fuzz(func(t *testing.T, data string) {
-		var r importertest.Recorder
-		_ = New().Parse(context.Background(), importertest.StringInput("f.json", data), importers.Options{}, &r)
-		_ = New().ParseDelivery(context.Background(), importers.Delivery{Body: []byte(data), ReceivedAt: time.Unix(1700000000, 0)}, &r)
-		for _, e := range r.Events {
-			if e.ExternalID == "" || e.OccurredAt.IsZero() || strings.TrimSpace(e.Body) == "" || e.ThreadID == "" {
-				t.Fatalf("incomplete event %#v", e)
-			}
-			e.Normalize()
-			if err := e.Validate(); err != nil && !strings.Contains(err.Error(), "occurred_at") && !strings.Contains(err.Error(), "characters") {
-				t.Fatalf("invalid event %#v: %v", e, err)
-			}
-		}
-		for _, rej := range r.Rejects {
-			if rej.File != "f.json" || rej.Line < 1 {
-				t.Fatalf("rejection without position: %#v", rej)
-			}
-		}
+		r := importertest.ParseString(New(), "f.json", data, importers.Options{})
+		_ = New().ParseDelivery(context.Background(), importers.Delivery{Body: []byte(data), ReceivedAt: time.Unix(1700000000, 0)}, r)
+		importertest.Check(t, importertest.Want{File: "f.json", Complete: true, Tolerate: []string{"occurred_at", "characters"}}, r.Events, r.Rejects)
 	})
 }

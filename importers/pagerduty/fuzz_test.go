@@ -2,7 +2,6 @@ package pagerduty
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
@@ -14,11 +13,7 @@ import (
 // neither may panic, and every event they emit must be valid.
 func FuzzParse(f *testing.F) {
 	for _, name := range []string{"v3_triggered.json", "v3_events.jsonl", "v2_webhook.json", "log_entries.json", "log_entry.json", "bad.jsonl"} {
-		b, err := os.ReadFile("testdata/" + name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
+		f.Add(importertest.ReadFile(f, "testdata/"+name))
 	}
 	f.Add([]byte(`[{"type":"x_log_entry","created_at":"1700000000","incident":{"id":"Q"}}]`))
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -29,9 +24,7 @@ func FuzzParse(f *testing.F) {
 				}
 			}
 		}
-		var r importertest.Recorder
-		_ = New().Parse(context.Background(), importertest.StringInput("f.json", string(b)), importers.Options{}, &r)
-		check(&r)
+		check(importertest.ParseString(New(), "f.json", string(b), importers.Options{}))
 		var h importertest.Recorder
 		_ = New().ParseDelivery(context.Background(), importers.Delivery{Body: b, ReceivedAt: time.Unix(1700000000, 0)}, &h)
 		check(&h)

@@ -1,15 +1,12 @@
 package victorops
 
 import (
-	"context"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/hindsightrca/hindsight/importers"
 	"github.com/hindsightrca/hindsight/importers/importertest"
-	"github.com/hindsightrca/hindsight/internal/incident"
 )
 
 // FuzzParse feeds the same bytes to the file importer and to the webhook
@@ -18,37 +15,15 @@ import (
 func FuzzParse(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*")
 	for _, p := range files {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
+		f.Add(importertest.ReadFile(f, p))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var r importertest.Recorder
-		_ = New().Parse(context.Background(), importertest.StringInput("f", string(data)), importers.Options{}, &r)
-		for _, rej := range r.Rejects {
-			if rej.File != "f" || rej.Line < 1 || rej.Reason == "" {
-				t.Fatalf("rejection without position: %#v", rej)
-			}
-		}
+		r := importertest.ParseString(New(), "f", string(data), importers.Options{})
 		events := r.Events
 		for _, ct := range []string{"application/json", "application/x-www-form-urlencoded"} {
-			var live importertest.Recorder
-			d := importers.Delivery{ContentType: ct, Body: data, ReceivedAt: time.Unix(1714557600, 0)}
-			if err := New().ParseDelivery(context.Background(), d, &live); err != nil && len(live.Events) > 0 {
-				t.Fatalf("a refused delivery gave %d events", len(live.Events))
-			}
+			live, _ := importertest.Deliver(t, New(), importers.Delivery{ContentType: ct, Body: data, ReceivedAt: time.Unix(1714557600, 0)})
 			events = append(events, live.Events...)
 		}
-		for _, e := range events {
-			if e.ExternalID == "" || e.Kind != incident.KindAlert {
-				t.Fatalf("incomplete event %#v", e)
-			}
-			e.Normalize()
-			if err := e.Validate(); err != nil {
-				t.Fatalf("invalid event %#v: %v", e, err)
-			}
-		}
+		importertest.Check(t, importertest.Want{File: "f", Reason: true, Alert: true}, events, r.Rejects)
 	})
 }

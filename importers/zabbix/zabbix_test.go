@@ -45,17 +45,7 @@ func parseFile(t *testing.T, path string, opts importers.Options) *importertest.
 
 func checkRows(t *testing.T, got []incident.TimelineEvent, want []row) {
 	t.Helper()
-	if len(got) != len(want) {
-		for _, e := range got {
-			t.Logf("got %+v", rowOf(e))
-		}
-		t.Fatalf("got %d events, want %d", len(got), len(want))
-	}
-	for i := range want {
-		if g := rowOf(got[i]); g != want[i] {
-			t.Errorf("event %d:\n got %+v\nwant %+v", i, g, want[i])
-		}
-	}
+	importertest.Rows(t, got, want, rowOf)
 }
 
 const link5123 = "https://zabbix.example.com/tr_events.php?triggerid=23456&eventid=5123"
@@ -209,7 +199,7 @@ func TestParse_ProblemGetAndErrors(t *testing.T) {
 	tests := []struct {
 		name, input, want string
 	}{
-		{name: "rpc error", input: mustRead(t, "testdata/rpc_error.json"), want: "Zabbix API error -32602: Invalid params: Not authorized."},
+		{name: "rpc error", input: string(importertest.ReadFile(t, "testdata/rpc_error.json")), want: "Zabbix API error -32602: Invalid params: Not authorized."},
 		{name: "not json", input: "hello", want: "f.json: not JSON"},
 		{name: "empty", input: " \n", want: "f.json: the file is empty"},
 		{name: "result not a list", input: `{"jsonrpc":"2.0","result":{"eventids":["1"]},"id":1}`, want: "result: want a list of events"},
@@ -242,7 +232,7 @@ func TestParseDelivery(t *testing.T) {
 		wantText string
 		wantErr  string
 	}{
-		{name: "official media type params without dates use the delivery time", body: mustRead(t, "testdata/opsgenie_style.json"),
+		{name: "official media type params without dates use the delivery time", body: string(importertest.ReadFile(t, "testdata/opsgenie_style.json")),
 			want: []row{{ID: problemID("8001", kindProblem), At: "2024-03-02T09:15:07Z", Subtype: "trigger", EventType: "PROBLEM", Service: "mysql",
 				Severity: "critical", VendorSeverity: "Disaster", Body: "Triggered: Problem: MySQL: Service is down\n\nProblem started at 09:15:00 on 2024.03.02\nProblem name: MySQL: Service is down\nHost: db-1\nSeverity: Disaster\nOriginal problem ID: 8001",
 				Thread: "8001", Incident: "INC-12", Actor: "Zabbix"}},
