@@ -89,6 +89,36 @@ type Config struct {
 	VictorOpsAPIKeyFile string `env:"HINDSIGHT_VICTOROPS_API_KEY_FILE"`
 	// VictorOpsAPIURL is the root of the Splunk On-Call public API.
 	VictorOpsAPIURL string `env:"HINDSIGHT_VICTOROPS_API_URL" envDefault:"https://api.victorops.com"`
+	// JiraURL is the Jira site "hindsight pull jira" reads
+	// (https://example.atlassian.net or a Data Center base URL).
+	JiraURL string `env:"HINDSIGHT_JIRA_URL"`
+	// JiraUser is the account e-mail for Jira Cloud basic auth with an API
+	// token; empty sends JiraToken as a Bearer personal access token (Data
+	// Center).
+	JiraUser string `env:"HINDSIGHT_JIRA_USER"`
+	// JiraToken is the API token or personal access token. A secret.
+	JiraToken     string `env:"HINDSIGHT_JIRA_TOKEN"`
+	JiraTokenFile string `env:"HINDSIGHT_JIRA_TOKEN_FILE"`
+	// RedmineURL and RedmineKey ("X-Redmine-API-Key") for "hindsight pull redmine".
+	RedmineURL     string `env:"HINDSIGHT_REDMINE_URL"`
+	RedmineKey     string `env:"HINDSIGHT_REDMINE_KEY"`
+	RedmineKeyFile string `env:"HINDSIGHT_REDMINE_KEY_FILE"`
+	// BugzillaURL and BugzillaKey (X-BUGZILLA-API-KEY) for "hindsight pull bugzilla".
+	BugzillaURL     string `env:"HINDSIGHT_BUGZILLA_URL"`
+	BugzillaKey     string `env:"HINDSIGHT_BUGZILLA_KEY"`
+	BugzillaKeyFile string `env:"HINDSIGHT_BUGZILLA_KEY_FILE"`
+	// MantisURL and MantisToken (Authorization header) for "hindsight pull mantis".
+	MantisURL       string `env:"HINDSIGHT_MANTIS_URL"`
+	MantisToken     string `env:"HINDSIGHT_MANTIS_TOKEN"`
+	MantisTokenFile string `env:"HINDSIGHT_MANTIS_TOKEN_FILE"`
+	// GitHubToken and GitHubAPIURL for "hindsight pull github".
+	GitHubToken     string `env:"HINDSIGHT_GITHUB_TOKEN"`
+	GitHubTokenFile string `env:"HINDSIGHT_GITHUB_TOKEN_FILE"`
+	GitHubAPIURL    string `env:"HINDSIGHT_GITHUB_API_URL" envDefault:"https://api.github.com"`
+	// StatuspageToken ("OAuth <key>") and StatuspageAPIURL for "hindsight pull statuspage".
+	StatuspageToken     string `env:"HINDSIGHT_STATUSPAGE_TOKEN"`
+	StatuspageTokenFile string `env:"HINDSIGHT_STATUSPAGE_TOKEN_FILE"`
+	StatuspageAPIURL    string `env:"HINDSIGHT_STATUSPAGE_API_URL" envDefault:"https://api.statuspage.io"`
 	// HookMaxBodyBytes bounds one webhook delivery's body.
 	HookMaxBodyBytes int64 `env:"HINDSIGHT_HOOK_MAX_BODY_BYTES" envDefault:"1048576"`
 	// HookRouteWindow is how long before an open incident's start an alert
@@ -121,6 +151,12 @@ func Load(environ []string) (Config, error) {
 		{"HINDSIGHT_OPSGENIE_TOKEN", &c.OpsGenieToken, c.OpsGenieTokenFile},
 		{"HINDSIGHT_ZABBIX_TOKEN", &c.ZabbixToken, c.ZabbixTokenFile},
 		{"HINDSIGHT_VICTOROPS_API_KEY", &c.VictorOpsAPIKey, c.VictorOpsAPIKeyFile},
+		{"HINDSIGHT_JIRA_TOKEN", &c.JiraToken, c.JiraTokenFile},
+		{"HINDSIGHT_REDMINE_KEY", &c.RedmineKey, c.RedmineKeyFile},
+		{"HINDSIGHT_BUGZILLA_KEY", &c.BugzillaKey, c.BugzillaKeyFile},
+		{"HINDSIGHT_MANTIS_TOKEN", &c.MantisToken, c.MantisTokenFile},
+		{"HINDSIGHT_GITHUB_TOKEN", &c.GitHubToken, c.GitHubTokenFile},
+		{"HINDSIGHT_STATUSPAGE_TOKEN", &c.StatuspageToken, c.StatuspageTokenFile},
 	} {
 		if err := readSecretFile(sec.name, sec.value, sec.file); err != nil {
 			return Config{}, err
@@ -199,7 +235,9 @@ func (c Config) Validate() error {
 	}
 	for _, u := range [][2]string{{"HINDSIGHT_SLACK_API_URL", c.SlackAPIURL}, {"HINDSIGHT_MATTERMOST_URL", c.MattermostURL},
 		{"HINDSIGHT_PAGERDUTY_API_URL", c.PagerDutyAPIURL}, {"HINDSIGHT_OPSGENIE_API_URL", c.OpsGenieAPIURL},
-		{"HINDSIGHT_ZABBIX_URL", c.ZabbixURL}, {"HINDSIGHT_VICTOROPS_API_URL", c.VictorOpsAPIURL}} {
+		{"HINDSIGHT_ZABBIX_URL", c.ZabbixURL}, {"HINDSIGHT_VICTOROPS_API_URL", c.VictorOpsAPIURL},
+		{"HINDSIGHT_JIRA_URL", c.JiraURL}, {"HINDSIGHT_REDMINE_URL", c.RedmineURL}, {"HINDSIGHT_BUGZILLA_URL", c.BugzillaURL},
+		{"HINDSIGHT_MANTIS_URL", c.MantisURL}, {"HINDSIGHT_GITHUB_API_URL", c.GitHubAPIURL}, {"HINDSIGHT_STATUSPAGE_API_URL", c.StatuspageAPIURL}} {
 		if u[1] != "" && !strings.HasPrefix(u[1], "https://") && !strings.HasPrefix(u[1], "http://") {
 			errs = append(errs, fmt.Errorf("%s %q: want an http:// or https:// URL", u[0], u[1]))
 		}
