@@ -12,9 +12,10 @@ import (
 
 // importCmd groups the importers run from the command line.
 type importCmd struct {
-	Markdown importMarkdownCmd `cmd:"" help:"Create incidents from Markdown exports (hindsight export --format md) or post-mortems with the same YAML front matter."`
-	Undo     importUndoCmd     `cmd:"" help:"Undo an import into a timeline: remove exactly the events it added."`
-	Source   importSourceCmd   `cmd:"" name:"source" default:"withargs" help:"Import an export into an incident's timeline: hindsight import <source> <path> --incident INC-7."`
+	Markdown    importMarkdownCmd    `cmd:"" help:"Create incidents from Markdown exports (hindsight export --format md) or post-mortems with the same YAML front matter."`
+	Undo        importUndoCmd        `cmd:"" help:"Undo an import into a timeline: remove exactly the events it added."`
+	Postmortems importPostmortemsCmd `cmd:"" help:"Import a library of post-mortems (a folder or zip of Markdown files with YAML front matter); a second run adds nothing."`
+	Source      importSourceCmd      `cmd:"" name:"source" default:"withargs" help:"Import an export into an incident's timeline: hindsight import <source> <path> --incident INC-7."`
 }
 
 // importMarkdownCmd imports Markdown files, one new incident per file.

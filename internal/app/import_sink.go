@@ -24,6 +24,8 @@ type importSink struct {
 	// store inserts one chunk and returns what it added.
 	store    func([]incident.TimelineEvent) ([]incident.TimelineEvent, int, error)
 	progress func(int)
+	// links gathers the tickets the events belong to.
+	links linkCollector
 	// discard stops storing once a rejection dooms the import.
 	discard func() bool
 
@@ -50,6 +52,9 @@ func (s *importSink) Event(e incident.TimelineEvent) error {
 		ThreadID: e.ThreadID, ParentID: e.ParentID, Metadata: e.Metadata,
 	}
 	clean.Normalize()
+	if s.links != nil {
+		s.links.add(clean)
+	}
 	if err := clean.Validate(); err != nil {
 		var verr *incident.ValidationError
 		if !errors.As(err, &verr) {

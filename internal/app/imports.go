@@ -57,6 +57,9 @@ type ImportOptions struct {
 	SHA256   string
 	// Progress, when set, hears the number of events parsed so far.
 	Progress func(parsed int)
+	// Pulled says the events come from a tool's API (a pull), so links
+	// found note when they were last pulled.
+	Pulled bool
 }
 
 // ImportReport tells what an import did (or, for a dry run, would do).
@@ -163,7 +166,7 @@ func (a *App) ImportTimeline(ctx context.Context, ref string, imp importers.Impo
 		}
 		now := a.Now()
 		sink := &importSink{ctx: ctx, source: imp.Source(), file: opts.FileName, from: from, to: to,
-			threads: opts.ThreadsTouchingWindow, touching: map[string]bool{}, progress: opts.Progress}
+			threads: opts.ThreadsTouchingWindow, touching: map[string]bool{}, progress: opts.Progress, links: linkCollector{}}
 		// A rejection dooms an import that does not skip them: parse on to
 		// list every rejection, but store nothing more.
 		sink.discard = func() bool { return sink.rejected > 0 && !opts.SkipInvalid && !opts.DryRun }
@@ -194,6 +197,10 @@ func (a *App) ImportTimeline(ctx context.Context, ref string, imp importers.Impo
 			return errDryRun
 		}
 		if err := tx.SetImportBatchCounts(ctx, b.ID, b.Added, b.Duplicates, b.Rejected); err != nil {
+			return err
+		}
+		// The tickets imported are remembered, so they can be pulled again.
+		if err := tx.AddLinks(ctx, inc.ID, sink.links.list(), now, opts.Pulled); err != nil {
 			return err
 		}
 		detail := fmt.Sprintf("%s %s: %d added, %d duplicates, %d rejected, %d filtered",

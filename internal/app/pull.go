@@ -67,7 +67,7 @@ func (a *App) pullInto(ctx context.Context, ref, source string, channels []strin
 	if from == nil && to == nil {
 		return ImportReport{}, incident.Invalid("from", "a pull needs a time window: the incident has no start or resolution time, so give from and/or to")
 	}
-	opts.From, opts.To = from, to
+	opts.From, opts.To, opts.Pulled = from, to, true
 	opts.FileName = PullBatchName(source, channels, from, to)
 	opts.SHA256 = ""
 	imp := PullImporter{Name: source, Pull: func(ctx context.Context, sink importers.Sink) error {

@@ -199,6 +199,12 @@ func (a *App) Export(ctx context.Context, ref, format string, audience incident.
 // one transaction: either everything is there afterwards or nothing is.
 // The incident gets the next key of this database.
 func (a *App) ImportDocument(ctx context.Context, imp report.Imported) (incident.Incident, error) {
+	return a.importDocument(ctx, imp, nil, nil)
+}
+
+// importDocument is ImportDocument with steps of the same transaction run
+// before the incident is made and after (with it).
+func (a *App) importDocument(ctx context.Context, imp report.Imported, before func(tx *store.Store) error, after func(tx *store.Store, inc incident.Incident) error) (incident.Incident, error) {
 	inc := imp.Incident
 	inc.ID, inc.Key, inc.Version = 0, "", 0
 	inc.Normalize()
@@ -225,6 +231,11 @@ func (a *App) ImportDocument(ctx context.Context, imp report.Imported) (incident
 	}
 	actor := incident.ActorFrom(ctx).Name
 	err := a.store.InTx(ctx, func(tx *store.Store) error {
+		if before != nil {
+			if err := before(tx); err != nil {
+				return err
+			}
+		}
 		now := a.Now()
 		inc.CreatedAt, inc.UpdatedAt = now, now
 		if err := tx.CreateIncident(ctx, &inc); err != nil {
@@ -310,6 +321,11 @@ func (a *App) ImportDocument(ctx context.Context, imp report.Imported) (incident
 		detail := inc.Key + " " + inc.Title
 		if imp.SourceKey != "" {
 			detail += " (imported from " + imp.SourceKey + ")"
+		}
+		if after != nil {
+			if err := after(tx, inc); err != nil {
+				return err
+			}
 		}
 		return a.record(ctx, tx, "incident.import", incident.ObjectIncident, inc.ID, inc.ID, incident.OpUpsert, detail)
 	})

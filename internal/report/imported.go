@@ -11,7 +11,7 @@ import (
 // validates them, naming the file line of every problem.
 func (fm frontMatter) imported(secs []incident.Section, at lines) (Imported, error) {
 	v := &incident.ValidationError{}
-	out := Imported{SourceKey: fm.Key, Incident: fm.incident()}
+	out := Imported{SourceKey: fm.Key, Origin: strings.TrimSpace(fm.URL), Incident: fm.incident()}
 	out.Incident.Normalize()
 	if err := out.Incident.Validate(); err != nil {
 		addAll(v, at, "", err, fm.corpusAlias())

@@ -20,6 +20,9 @@ const MaxImport = 8 << 20
 type Imported struct {
 	// SourceKey is the key the incident had where it was exported.
 	SourceKey string
+	// Origin is where the post-mortem was published (the front matter's
+	// url), when it says; importers use it to recognise a file seen before.
+	Origin string
 	Incident  incident.Incident
 	// RCA is nil when the file carries no sections.
 	RCA *incident.RCA
