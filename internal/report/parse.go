@@ -22,8 +22,8 @@ type Imported struct {
 	SourceKey string
 	// Origin is where the post-mortem was published (the front matter's
 	// url), when it says; importers use it to recognise a file seen before.
-	Origin string
-	Incident  incident.Incident
+	Origin   string
+	Incident incident.Incident
 	// RCA is nil when the file carries no sections.
 	RCA *incident.RCA
 	// Events keep the ids of the exporting database: RootCauses' evidence
