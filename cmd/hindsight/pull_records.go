@@ -15,12 +15,16 @@ import (
 // the window.
 type recordPullFlags struct {
 	Incident    string   `required:"" help:"Hindsight incident key or id to pull into (INC-7)." placeholder:"INC-7"`
-	ID          []string `name:"id" help:"Vendor incident or alert id to pull (repeatable). Without: everything in the window." placeholder:"ID"`
+	ID          []string `name:"id" help:"Vendor incident, alert or ticket id to pull (repeatable). Without: everything in the window, or for ticket trackers the incident's tickets pulled or imported before." placeholder:"ID"`
 	From        string   `help:"Pull records at or after this time (RFC 3339 or 2006-01-02 15:04, UTC). Default: incident start - 1h." placeholder:"TIME"`
 	To          string   `help:"Pull records at or before this time. Default: incident resolution + 1h." placeholder:"TIME"`
 	DryRun      bool     `name:"dry-run" help:"Pull and count, show the first events, write nothing."`
 	SkipInvalid bool     `name:"skip-invalid" help:"Store the readable records when some cannot be read."`
 }
+
+// ticketSystems are the sources whose pulls refresh an incident's linked
+// tickets when no --id is given.
+var ticketSystems = map[string]bool{"jira": true, "redmine": true, "bugzilla": true, "mantis": true, "github": true, "statuspage": true}
 
 // recordPull reads the vendor's records: by ids when ids is not empty,
 // else the window [from, to] (nil ends are open).
@@ -46,6 +50,20 @@ func (f recordPullFlags) pull(e *env, source string, pull recordPull) error {
 	defer s.Close()
 	loc, _ := e.cfg.Location() // validated in setup
 	a := app.New(s, app.Options{Logger: e.log, Location: loc})
+	if len(f.ID) == 0 && ticketSystems[source] {
+		// Without ids a ticket pull refreshes the tickets the incident was
+		// built from.
+		links, err := a.Links(e.ctx, f.Incident, source)
+		if err != nil {
+			return err
+		}
+		for _, l := range links {
+			f.ID = append(f.ID, l.Key)
+		}
+		if len(f.ID) == 0 {
+			return usageError{fmt.Errorf("%s has no %s tickets yet: name them with --id", f.Incident, source)}
+		}
+	}
 	bar := newProgress(e.stderr, time.Now)
 	opts.Progress = bar.update
 	run := func(ctx context.Context, from, to *time.Time, sink importers.Sink) error {
