@@ -7,6 +7,14 @@ import (
 	"github.com/hindsightrca/hindsight/internal/incident"
 )
 
+// Unwindowed is implemented by importers whose events belong to an
+// incident whenever they happen (ticket trackers, status pages: the
+// follow-up work goes on for weeks): their imports keep every event
+// unless a window is given explicitly.
+type Unwindowed interface {
+	Unwindowed()
+}
+
 // Ticket event subtypes, in metadata under "subtype" of kind-ticket events
 // (and of kind-status events for status pages).
 const (

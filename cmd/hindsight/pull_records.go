@@ -50,6 +50,9 @@ func (f recordPullFlags) pull(e *env, source string, pull recordPull) error {
 	defer s.Close()
 	loc, _ := e.cfg.Location() // validated in setup
 	a := app.New(s, app.Options{Logger: e.log, Location: loc})
+	// A ticket's follow-up work goes on after the incident: no window
+	// unless one is asked for.
+	opts.OpenWindow = ticketSystems[source]
 	if len(f.ID) == 0 && ticketSystems[source] {
 		// Without ids a ticket pull refreshes the tickets the incident was
 		// built from.

@@ -60,6 +60,9 @@ type ImportOptions struct {
 	// Pulled says the events come from a tool's API (a pull), so links
 	// found note when they were last pulled.
 	Pulled bool
+	// OpenWindow keeps events whenever they happened when From and To are
+	// nil (tickets, status pages); importers.Unwindowed importers set it.
+	OpenWindow bool
 }
 
 // ImportReport tells what an import did (or, for a dry run, would do).
@@ -143,6 +146,9 @@ func (a *App) ImportTimeline(ctx context.Context, ref string, imp importers.Impo
 	}
 	if opts.FileName == "" {
 		opts.FileName = in.Name
+	}
+	if _, ok := imp.(importers.Unwindowed); ok {
+		opts.OpenWindow = true
 	}
 	if opts.SHA256 == "" && in.Open != nil {
 		if opts.SHA256, err = hashInput(in); err != nil {
@@ -245,7 +251,7 @@ func hashInput(in importers.Input) (string, error) {
 // importWindow is the window asked for, or by default the incident's start
 // − 1h to its resolution + 1h (each side only when known).
 func importWindow(inc incident.Incident, opts ImportOptions) (from, to *time.Time) {
-	if opts.From != nil || opts.To != nil {
+	if opts.From != nil || opts.To != nil || opts.OpenWindow {
 		return utcPtr(opts.From), utcPtr(opts.To)
 	}
 	if inc.StartedAt != nil {

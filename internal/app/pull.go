@@ -64,7 +64,7 @@ func (a *App) pullInto(ctx context.Context, ref, source string, channels []strin
 		return ImportReport{}, incident.Invalid("to", "must not be before from")
 	}
 	from, to := importWindow(inc, opts)
-	if from == nil && to == nil {
+	if from == nil && to == nil && !opts.OpenWindow {
 		return ImportReport{}, incident.Invalid("from", "a pull needs a time window: the incident has no start or resolution time, so give from and/or to")
 	}
 	opts.From, opts.To, opts.Pulled = from, to, true
