@@ -79,7 +79,7 @@ func (s *server) receiveHook(c *gin.Context) {
 	for i, a := range shown {
 		alerts[i] = toAlertJSON(a)
 	}
-	c.JSON(http.StatusOK, gin.H{"hook": res.Hook, "received": res.Received, "stored": res.Stored,
+	c.JSON(http.StatusOK, gin.H{"hook": res.Hook, "received": res.Received, "ignored": res.Ignored, "stored": res.Stored,
 		"duplicates": res.Duplicates, "alerts": alerts, "alerts_truncated": len(shown) < len(res.Alerts)})
 }
 

@@ -273,8 +273,10 @@ func (a *App) authenticate(ctx context.Context, parser importers.HookParser, tok
 
 // HookResult tells a sender what its delivery did.
 type HookResult struct {
-	Hook       string
-	Received   int
+	Hook     string
+	Received int
+	// Ignored counts ticket events of tickets no incident is linked to.
+	Ignored    int
 	Stored     int
 	Duplicates int
 	Alerts     []incident.Alert
@@ -329,6 +331,7 @@ func (a *App) DeliverHook(ctx context.Context, source, token string, d importers
 		return HookResult{}, &DeliveryError{Err: errors.New(rejectionText(*c.reject))}
 	}
 	_, scoped := parser.(importers.SenderScoped)
+	ignored := 0
 	scope := "hook" + strconv.FormatInt(h.ID, 10) + ":"
 	alerts := make([]incident.Alert, 0, len(c.events))
 	for i, e := range c.events {
@@ -354,6 +357,19 @@ func (a *App) DeliverHook(ctx context.Context, source, token string, d importers
 		if err := e.Validate(); err != nil {
 			return HookResult{}, &DeliveryError{Err: errors.New("event " + strconv.Itoa(i+1) + ": " + err.Error())}
 		}
+		if e.Kind == incident.KindTicket || e.Kind == incident.KindStatus {
+			// Trackers send every ticket's changes; only those of tickets an
+			// incident was built from belong here, and go to that incident.
+			ref, err := a.linkedIncidentRef(ctx, e)
+			if err != nil {
+				return HookResult{}, err
+			}
+			if ref == "" {
+				ignored++
+				continue
+			}
+			e.Metadata[importers.MetaIncident] = ref
+		}
 		if e.ExternalID == "" {
 			// Without an id of its own the event's content is its identity,
 			// so a repeated delivery is still recognised.
@@ -366,7 +382,7 @@ func (a *App) DeliverHook(ctx context.Context, source, token string, d importers
 		al.Subtype, _ = e.Metadata[importers.MetaSubtype].(string)
 		alerts = append(alerts, al)
 	}
-	res := HookResult{Hook: h.Name, Received: len(alerts), Alerts: []incident.Alert{}}
+	res := HookResult{Hook: h.Name, Received: len(alerts) + ignored, Ignored: ignored, Alerts: []incident.Alert{}}
 	if len(alerts) == 0 {
 		return res, nil
 	}
@@ -388,4 +404,26 @@ func rejectionText(r importers.Rejection) string {
 		s += r.Field + ": "
 	}
 	return s + r.Reason
+}
+
+// linkedIncidentRef is the key of the incident a ticket event's ticket is
+// linked to (imported or pulled into it before), or "".
+func (a *App) linkedIncidentRef(ctx context.Context, e incident.TimelineEvent) (string, error) {
+	system, _ := e.Metadata[importers.MetaTicketSystem].(string)
+	key, _ := e.Metadata[importers.MetaTicketKey].(string)
+	if strings.TrimSpace(system) == "" || strings.TrimSpace(key) == "" {
+		return "", nil
+	}
+	id, ok, err := a.store.LinkedIncident(ctx, strings.ToLower(strings.TrimSpace(system)), strings.TrimSpace(key))
+	if err != nil || !ok {
+		return "", err
+	}
+	inc, err := a.store.Incident(ctx, id)
+	if err != nil {
+		if errors.Is(err, incident.ErrNotFound) {
+			return "", nil
+		}
+		return "", err
+	}
+	return inc.Key, nil
 }

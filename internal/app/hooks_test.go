@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -34,8 +35,26 @@ func (signedHook) VerifySignature(d importers.Delivery, secret string) error {
 	return nil
 }
 
+// ticketHook turns {"key":…,"id":…,"at":…} into a comment on a Jira-like ticket.
+type ticketHook struct{}
+
+func (ticketHook) Source() string { return "tickettest" }
+
+func (ticketHook) ParseDelivery(_ context.Context, d importers.Delivery, sink importers.Sink) error {
+	var p struct{ Key, ID, At string }
+	if err := json.Unmarshal(d.Body, &p); err != nil {
+		return err
+	}
+	at, err := time.Parse(time.RFC3339, p.At)
+	if err != nil {
+		return err
+	}
+	return sink.Event(importers.TicketEvent{ID: p.ID, At: at, Subtype: importers.TicketComment, System: "jira", Key: p.Key,
+		Actor: "ana", Body: "comment " + p.ID}.Event("tickettest"))
+}
+
 func hookApp(t *testing.T, dialect string) *app.App {
-	a, _ := testApp(t, dialect, app.Options{Hooks: importers.NewHookRegistry(generic.NewHook(), signedHook{generic.NewHook()})})
+	a, _ := testApp(t, dialect, app.Options{Hooks: importers.NewHookRegistry(generic.NewHook(), signedHook{generic.NewHook()}, ticketHook{})})
 	return a
 }
 
@@ -590,6 +609,40 @@ func TestApp_HookOccurrenceInOneDelivery(t *testing.T) {
 		tl, err := a.Timeline(ctx, inc.Key, incident.TimelineFilter{Limit: 10})
 		if err != nil || len(tl.Items) != 5 {
 			t.Fatalf("timeline holds %d events (%v)", len(tl.Items), err)
+		}
+	})
+}
+
+// TestApp_TicketHookFollowsLinks: a tracker's webhook delivers changes of
+// every ticket; those of a ticket an incident was built from go to it
+// (resolved or not), the rest are ignored, not put in the inbox.
+func TestApp_TicketHookFollowsLinks(t *testing.T) {
+	forEachHookDB(t, func(t *testing.T, a *app.App) {
+		ctx := context.Background()
+		inc, err := a.CreateIncident(ctx, incident.Incident{Title: "Checkout down", StartedAt: ptr(t0), ResolvedAt: ptr(t0.Add(time.Hour)), Status: incident.StatusResolved})
+		if err != nil {
+			t.Fatal(err)
+		}
+		imp := fakeTracker{fakeImporter{events: []incident.TimelineEvent{importers.TicketEvent{ID: "c1", At: t0, Subtype: importers.TicketCreated,
+			System: "jira", Key: "OPS-1", Title: "Fix it"}.Event("faketracker")}}}
+		if _, err := a.ImportTimeline(ctx, inc.Key, imp, importers.Input{Name: "x.json"}, app.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		h, err := a.CreateHook(ctx, incident.Hook{Source: "tickettest", Name: "jira"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := a.DeliverHook(ctx, "tickettest", h.Token, delivery(`{"Key":"OPS-1","ID":"c2","At":"2026-12-01T10:00:00Z"}`))
+		if err != nil || res.Stored != 1 || res.Alerts[0].IncidentKey != inc.Key {
+			t.Fatalf("linked ticket: %+v %v", res, err)
+		}
+		res, err = a.DeliverHook(ctx, "tickettest", h.Token, delivery(`{"Key":"OPS-9","ID":"c3","At":"2026-12-01T10:00:00Z"}`))
+		if err != nil || res.Stored != 0 || res.Ignored != 1 || res.Received != 1 {
+			t.Fatalf("unlinked ticket: %+v %v", res, err)
+		}
+		inbox, err := a.Alerts(ctx, incident.AlertFilter{State: incident.AlertInbox})
+		if err != nil || inbox.Total != 0 {
+			t.Fatalf("inbox: %d %v", inbox.Total, err)
 		}
 	})
 }
