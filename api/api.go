@@ -26,6 +26,7 @@ type Service interface {
 	importService
 	hookService
 	alertService
+	linkService
 
 	Ping(ctx context.Context) error
 	// Today is the calendar day that due dates are judged against.

@@ -30,6 +30,7 @@ func (s *server) routes(e *gin.Engine) {
 
 	v1.POST("/incidents/:id/imports", s.importTimeline)
 	v1.GET("/incidents/:id/imports", s.listImports)
+	v1.GET("/incidents/:id/links", s.listLinks)
 	v1.DELETE("/imports/:id", s.undoImport)
 
 	v1.GET("/incidents/:id/rca", s.getRCA)
