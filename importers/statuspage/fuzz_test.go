@@ -1,0 +1,19 @@
+package statuspage
+
+import (
+	"testing"
+
+	"github.com/hindsightrca/hindsight/importers"
+	"github.com/hindsightrca/hindsight/importers/importertest"
+)
+
+// FuzzParse feeds any bytes to the importer: no panic, valid events.
+func FuzzParse(f *testing.F) {
+	for _, name := range []string{"incident.json", "incidents_v2.json", "webhook.json", "component_webhook.json", "list.json", "bad.jsonl"} {
+		f.Add(importertest.ReadFile(f, "testdata/"+name))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r := importertest.ParseString(New(), "f.json", string(b), importers.Options{})
+		importertest.Check(t, importertest.Want{File: "f.json", Reason: true, Complete: true}, r.Events, r.Rejects)
+	})
+}
