@@ -35,7 +35,7 @@ func (e *env) hookApp() (*app.App, func(), error) {
 }
 
 type hookCreateCmd struct {
-	Source            string   `arg:"" help:"Sender: pagerduty, opsgenie, victorops, alertmanager, grafana, zabbix, icinga, newrelic, zenoss or generic."`
+	Source            string   `arg:"" help:"Sender: pagerduty, opsgenie, victorops, alertmanager, grafana, zabbix, icinga, newrelic, zenoss, jira, github or generic."`
 	Name              string   `required:"" help:"A name for this integration, e.g. alertmanager-prod." placeholder:"NAME"`
 	SigningSecretFile string   `name:"signing-secret-file" type:"existingfile" help:"File holding the vendor's signing secret (PagerDuty v3 webhooks); deliveries must then be signed." placeholder:"FILE"`
 	Map               []string `help:"Field mapping for templated payloads (Zabbix, generic): our_field=payload.key (repeatable)." placeholder:"FIELD=KEY"`

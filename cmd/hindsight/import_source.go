@@ -14,18 +14,24 @@ import (
 
 	"github.com/hindsightrca/hindsight/importers"
 	"github.com/hindsightrca/hindsight/importers/alertmanager"
+	"github.com/hindsightrca/hindsight/importers/bugzilla"
 	"github.com/hindsightrca/hindsight/importers/calls"
 	"github.com/hindsightrca/hindsight/importers/email"
 	"github.com/hindsightrca/hindsight/importers/generic"
+	"github.com/hindsightrca/hindsight/importers/github"
 	"github.com/hindsightrca/hindsight/importers/grafana"
 	"github.com/hindsightrca/hindsight/importers/hipchat"
 	"github.com/hindsightrca/hindsight/importers/icinga"
+	"github.com/hindsightrca/hindsight/importers/jira"
+	"github.com/hindsightrca/hindsight/importers/mantis"
 	"github.com/hindsightrca/hindsight/importers/mattermost"
 	"github.com/hindsightrca/hindsight/importers/newrelic"
 	"github.com/hindsightrca/hindsight/importers/opsgenie"
 	"github.com/hindsightrca/hindsight/importers/pagerduty"
+	"github.com/hindsightrca/hindsight/importers/redmine"
 	"github.com/hindsightrca/hindsight/importers/skype"
 	"github.com/hindsightrca/hindsight/importers/slack"
+	"github.com/hindsightrca/hindsight/importers/statuspage"
 	"github.com/hindsightrca/hindsight/importers/teams"
 	"github.com/hindsightrca/hindsight/importers/victorops"
 	"github.com/hindsightrca/hindsight/importers/zabbix"
@@ -55,6 +61,12 @@ func importerRegistry() *importers.Registry {
 		victorops.New(),
 		icinga.New(),
 		email.New(),
+		jira.New(),
+		redmine.New(),
+		bugzilla.New(),
+		github.New(),
+		statuspage.New(),
+		mantis.New(),
 	)
 }
 
@@ -72,13 +84,16 @@ func hookRegistry() *importers.HookRegistry {
 		grafana.New(),
 		victorops.New(),
 		icinga.New(),
+		// Ticket trackers: changes of linked tickets go to their incidents.
+		jira.New(),
+		github.New(),
 	)
 }
 
 // importSourceCmd imports an export file into an incident's timeline. It is
 // importCmd's default branch: "hindsight import slack export.zip".
 type importSourceCmd struct {
-	Source      string   `arg:"" help:"Importer: slack, mattermost, teams, skype, hipchat, call (WebVTT/SRT), csv, jsonl, pagerduty, opsgenie, zabbix, zenoss, newrelic, alertmanager, grafana, victorops, icinga (event-stream JSON) or email (mbox/.eml alert mails)."`
+	Source      string   `arg:"" help:"Importer: slack, mattermost, teams, skype, hipchat, call (WebVTT/SRT), csv, jsonl, pagerduty, opsgenie, zabbix, zenoss, newrelic, alertmanager, grafana, victorops, icinga (event-stream JSON), email (mbox/.eml alert mails), jira (issue/search/webhook JSON or CSV export), redmine (issue JSON), bugzilla (REST bug, comment and history JSON), github (issue, comment, event JSON or webhooks), statuspage (incident JSON) or mantis (REST issue JSON)."`
 	Path        string   `arg:"" type:"path" help:"Export file, zip or unpacked folder."`
 	Incident    string   `required:"" help:"Incident key or id (INC-7)." placeholder:"INC-7"`
 	DryRun      bool     `name:"dry-run" help:"Parse and count, show the first events, write nothing."`

@@ -184,7 +184,7 @@ func zipFolder(t *testing.T, src, prefix, dst string) {
 // TestImporterRegistry: every importer package of the tree is offered.
 func TestImporterRegistry(t *testing.T) {
 	got := strings.Join(importerRegistry().Sources(), ",")
-	if want := "alertmanager,call,csv,email,grafana,hipchat,icinga,jsonl,mattermost,newrelic,opsgenie,pagerduty,skype,slack,teams,victorops,zabbix,zenoss"; got != want {
+	if want := "alertmanager,bugzilla,call,csv,email,github,grafana,hipchat,icinga,jira,jsonl,mantis,mattermost,newrelic,opsgenie,pagerduty,redmine,skype,slack,statuspage,teams,victorops,zabbix,zenoss"; got != want {
 		t.Errorf("sources = %s, want %s", got, want)
 	}
 }

@@ -23,6 +23,12 @@ type pullCmd struct {
 	OpsGenie   pullOpsGenieCmd   `cmd:"" name:"opsgenie" help:"Pull OpsGenie alerts and their logs through the Alert API, by --id or window (HINDSIGHT_OPSGENIE_TOKEN or _FILE; HINDSIGHT_OPSGENIE_API_URL)."`
 	Zabbix     pullZabbixCmd     `cmd:"" help:"Pull Zabbix problems, recoveries and updates through the JSON-RPC API (HINDSIGHT_ZABBIX_URL and HINDSIGHT_ZABBIX_TOKEN or _FILE)."`
 	VictorOps  pullVictorOpsCmd  `cmd:"" name:"victorops" help:"Pull Splunk On-Call (VictorOps) incident history through the reporting API, by --id (incident number) or window (HINDSIGHT_VICTOROPS_API_ID, HINDSIGHT_VICTOROPS_API_KEY or _FILE; HINDSIGHT_VICTOROPS_API_URL)."`
+	Jira       pullJiraCmd       `cmd:"" help:"Pull Jira issues with comments, changelog and worklogs through the REST API, by --id (issue key) or --jql (HINDSIGHT_JIRA_URL, HINDSIGHT_JIRA_TOKEN or _FILE; HINDSIGHT_JIRA_USER for Cloud)."`
+	GitHub     pullGitHubCmd     `cmd:"" name:"github" help:"Pull GitHub issues with their comments and events through the REST API, by --id owner/repo#12 (HINDSIGHT_GITHUB_TOKEN or _FILE, optional for public repositories; HINDSIGHT_GITHUB_API_URL)."`
+	Statuspage pullStatuspageCmd `cmd:"" name:"statuspage" help:"Pull Atlassian Statuspage incidents and their updates, by --id PAGE_ID/INCIDENT_ID with HINDSIGHT_STATUSPAGE_TOKEN (or _FILE), or from a public page set as HINDSIGHT_STATUSPAGE_API_URL without a token."`
+	Mantis     pullMantisCmd     `cmd:"" name:"mantis" help:"Pull MantisBT issues with their notes and history through the REST API, by --id 42 (HINDSIGHT_MANTIS_URL and HINDSIGHT_MANTIS_TOKEN or _FILE)."`
+	Redmine    pullRedmineCmd    `cmd:"" help:"Pull Redmine issues with their journals through the REST API, by --id (HINDSIGHT_REDMINE_URL and HINDSIGHT_REDMINE_KEY or _FILE)."`
+	Bugzilla   pullBugzillaCmd   `cmd:"" help:"Pull Bugzilla bugs with their comments and history through the REST API, by --id (HINDSIGHT_BUGZILLA_URL and HINDSIGHT_BUGZILLA_KEY or _FILE)."`
 }
 
 // pullFlags are the flags every pull takes.
