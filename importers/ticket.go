@@ -38,7 +38,10 @@ const (
 	MetaTicketKey    = "ticket_key"    // PROJ-12, 4711, owner/repo#12
 	MetaTicketURL    = "ticket_url"
 	MetaTicketTitle  = "ticket_title"
-	MetaField        = "field"
+	// MetaPublicText holds what customers were told (a status page's whole
+	// incident text, on its newest update).
+	MetaPublicText = "incident_public_text"
+	MetaField      = "field"
 	MetaFrom         = "from"
 	MetaTo           = "to"
 )

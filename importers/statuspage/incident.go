@@ -154,7 +154,7 @@ func readIncident(o alertjson.Object, pageID, prefix string) ([]importers.Ticket
 		out = append(out, ups[i].t)
 	}
 	if len(out) > 0 {
-		out[len(out)-1].Extra["incident_public_text"] = publicText(name, ups)
+		out[len(out)-1].Extra[importers.MetaPublicText] = publicText(name, ups)
 	}
 	if pm := alertjson.Plain(o.Str("postmortem_body")); pm != "" {
 		t := base

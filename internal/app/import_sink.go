@@ -26,6 +26,9 @@ type importSink struct {
 	progress func(int)
 	// links gathers the tickets the events belong to.
 	links linkCollector
+	// publicText is the newest customer-facing text (a status page's).
+	publicText   string
+	publicTextAt time.Time
 	// discard stops storing once a rejection dooms the import.
 	discard func() bool
 
@@ -54,6 +57,9 @@ func (s *importSink) Event(e incident.TimelineEvent) error {
 	clean.Normalize()
 	if s.links != nil {
 		s.links.add(clean)
+	}
+	if t, _ := clean.Metadata[importers.MetaPublicText].(string); t != "" && !clean.OccurredAt.Before(s.publicTextAt) {
+		s.publicText, s.publicTextAt = t, clean.OccurredAt
 	}
 	if err := clean.Validate(); err != nil {
 		var verr *incident.ValidationError

@@ -9,6 +9,7 @@ import (
 	"io"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hindsightrca/hindsight/importers"
@@ -208,6 +209,23 @@ func (a *App) ImportTimeline(ctx context.Context, ref string, imp importers.Impo
 		// The tickets imported are remembered, so they can be pulled again.
 		if err := tx.AddLinks(ctx, inc.ID, sink.links.list(), now, opts.Pulled); err != nil {
 			return err
+		}
+		// What customers were told (a status page) becomes the incident's
+		// customer impact when nobody has written one.
+		if sink.publicText != "" && strings.TrimSpace(inc.CustomerImpact) == "" {
+			inc.CustomerImpact = sink.publicText
+			if len([]rune(inc.CustomerImpact)) > incident.MaxSummary {
+				inc.CustomerImpact = string([]rune(inc.CustomerImpact)[:incident.MaxSummary])
+			}
+			updated, err := tx.UpdateIncident(ctx, inc, inc.Version, []string{"customer_impact"})
+			if err != nil {
+				return err
+			}
+			if err := a.record(ctx, tx, "incident.update", incident.ObjectIncident, inc.ID, inc.ID, incident.OpUpsert,
+				"customer impact from "+b.Source+" "+b.FileName); err != nil {
+				return err
+			}
+			inc = updated
 		}
 		detail := fmt.Sprintf("%s %s: %d added, %d duplicates, %d rejected, %d filtered",
 			b.Source, b.FileName, rep.Added, rep.Duplicates, rep.Rejected, rep.Filtered)

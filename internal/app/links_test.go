@@ -57,3 +57,44 @@ func TestApp_ImportTicketsLinksAndNoWindow(t *testing.T) {
 		}
 	})
 }
+
+// TestApp_StatusPageTextFillsCustomerImpact: what customers were told
+// becomes the customer impact when nobody wrote one, and never replaces
+// what someone wrote.
+func TestApp_StatusPageTextFillsCustomerImpact(t *testing.T) {
+	forEachDB(t, func(t *testing.T, a *app.App) {
+		ctx := context.Background()
+		mk := func(impact string) incident.Incident {
+			inc, err := a.CreateIncident(ctx, incident.Incident{Title: "EU checkout", StartedAt: ptr(t0), CustomerImpact: impact})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return inc
+		}
+		update := func(id string, at time.Time, text string) incident.TimelineEvent {
+			ev := importers.TicketEvent{ID: id, At: at, Subtype: importers.TicketUpdate, System: "statuspage", Key: "p/i1", To: "resolved",
+				Body: "Fixed.", Status: true, Extra: map[string]any{}}
+			if text != "" {
+				ev.Extra[importers.MetaPublicText] = text
+			}
+			return ev.Event("faketracker")
+		}
+		imp := fakeTracker{fakeImporter{events: []incident.TimelineEvent{
+			update("u1", t0, ""), update("u2", t0.Add(time.Hour), "Checkout failed for EU customers for 40 minutes."),
+		}}}
+		empty, typed := mk(""), mk("Written by the IC.")
+		for _, inc := range []incident.Incident{empty, typed} {
+			if _, err := a.ImportTimeline(ctx, inc.Key, imp, importers.Input{Name: "sp.json"}, app.ImportOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, _ := a.Incident(ctx, empty.Key)
+		if got.CustomerImpact != "Checkout failed for EU customers for 40 minutes." || got.Version != empty.Version+1 {
+			t.Fatalf("empty impact: %q v%d", got.CustomerImpact, got.Version)
+		}
+		got, _ = a.Incident(ctx, typed.Key)
+		if got.CustomerImpact != "Written by the IC." {
+			t.Fatalf("typed impact overwritten: %q", got.CustomerImpact)
+		}
+	})
+}
