@@ -42,8 +42,8 @@ const (
 	// incident text, on its newest update).
 	MetaPublicText = "incident_public_text"
 	MetaField      = "field"
-	MetaFrom         = "from"
-	MetaTo           = "to"
+	MetaFrom       = "from"
+	MetaTo         = "to"
 )
 
 // TicketEvent is what a ticket or status-page parser knows of one thing
