@@ -363,7 +363,12 @@ func TagRef(tags []string) string {
 }
 
 // htmlTag spots markup worth converting.
-var htmlTag = regexp.MustCompile(`(?i)</?(a|b|br|p|div|span|i|em|strong|ul|ol|li|table|tr|td|th|pre|code|h[1-6]|font|img|hr)\b[^>]*>`)
+// htmlTag finds HTML in text: the formatting tags senders use, and every
+// tag that could run or load something (script, iframe, svg …), so that
+// neither is ever passed through.
+var htmlTag = regexp.MustCompile(`(?i)</?(a|b|u|s|br|p|div|span|i|em|strong|ul|ol|li|table|tbody|thead|tr|td|th|pre|code|h[1-6]|font|img|hr|blockquote|center|` +
+	`script|style|iframe|frame|frameset|svg|math|object|embed|applet|form|input|textarea|button|select|option|link|meta|base|` +
+	`html|head|body|title|noscript|template|video|audio|source|track|canvas|marquee|details|summary|dialog|image|xml)\b[^>]*>`)
 
 // Plain returns s as plain text or markdown: HTML (some senders put it in
 // descriptions) is converted, never passed through; other text is kept.

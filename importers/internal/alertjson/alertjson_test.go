@@ -127,3 +127,23 @@ func TestPlainAndLink(t *testing.T) {
 		t.Errorf("ID of a long id = %q", got)
 	}
 }
+
+func TestPlain_NoDangerousTagSurvives(t *testing.T) {
+	for _, in := range []string{
+		"a <script>alert(1)</script> b",
+		`<iframe src="javascript:alert(1)"></iframe>x`,
+		`<svg onload=alert(1)>x`,
+		`<img src=x onerror=alert(1)>x`,
+		`<object data="x.swf"></object>x`,
+	} {
+		out := Plain(in)
+		for _, bad := range []string{"<script", "<iframe", "<svg", "<img", "<object", "onerror=", "onload="} {
+			if strings.Contains(strings.ToLower(out), bad) {
+				t.Errorf("Plain(%q) = %q keeps %s", in, out, bad)
+			}
+		}
+	}
+	if got := Plain("mail <ana@example.com> about a < b"); got != "mail <ana@example.com> about a < b" {
+		t.Errorf("plain text changed: %q", got)
+	}
+}
