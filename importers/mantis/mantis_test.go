@@ -35,7 +35,7 @@ func TestParse_Issue(t *testing.T) {
 	const k, l = "Mantis 42", "https://bugs.example.com/view.php?id=42"
 	importertest.Rows(t, r.Events, []row{
 		{"2026-03-01T10:05:00Z", "created", "Ana Lima", k, l, "", "", "",
-			k + " created: Checkout returns 502 for EU customers\n\nSince 10:00 UTC checkout fails.\n<script>alert(1)</script>\n\n**Additional information**\n\nSeen from the EU load balancer only."},
+			k + " created: Checkout returns 502 for EU customers\n\nSince 10:00 UTC checkout fails.\n\n**Additional information**\n\nSeen from the EU load balancer only."},
 		{"2026-03-01T10:20:00Z", "comment", "Bo Chen", k, l, "", "", "", k + " comment\n\nThe EU pool lost its backends after the deploy."},
 		{"2026-03-01T10:40:00Z", "worklog", "bo", k, l, "", "", "", k + " work logged\n\nRolled back."},
 		{"2026-03-01T10:06:00Z", "assignee", "Ana Lima", k, l, "assignee", "", "Bo Chen", k + " assignee: (none) → Bo Chen"},
