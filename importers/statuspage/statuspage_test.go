@@ -38,7 +38,7 @@ func TestParse_Incident(t *testing.T) {
 		{"update:u2", "2026-03-01T10:25:00Z", "status", "update", k, l, "investigating", "identified", k + " identified\n\nThe issue has been identified: a **faulty deploy** of the EU load balancer."},
 		{"update:u3", "2026-03-01T10:40:00Z", "status", "update", k, l, "identified", "monitoring", k + " monitoring\n\nA fix has been deployed and we are monitoring the results."},
 		{"update:u4", "2026-03-01T10:50:11Z", "status", "update", k, l, "monitoring", "resolved", k + " resolved\n\nThis incident has been resolved."},
-		{"postmortem:p31zjtct2jer", "2026-03-02T09:00:00Z", "status", "update", k, l, "", "postmortem", k + " postmortem\n\nA configuration change removed the EU backends.\n\n<script>alert(1)</script>"},
+		{"postmortem:p31zjtct2jer", "2026-03-02T09:00:00Z", "status", "update", k, l, "", "postmortem", k + " postmortem\n\nA configuration change removed the EU backends."},
 	}, rowOf)
 	md := r.Events[0].Metadata
 	if md["customer_facing"] != true || md["impact"] != "major" || md["ticket_title"] != "Checkout failures in the EU" || md["ticket_system"] != "statuspage" {
