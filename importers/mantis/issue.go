@@ -109,8 +109,19 @@ func issue(o alertjson.Object, base string) ([]importers.TicketEvent, error) {
 			return nil, err
 		}
 		t.Actor, t.Body = person(n["reporter"]), alertjson.Plain(n.Str("text"))
-		if tt := n.Str("time_tracking"); tt != "" && tt != "0" && tt != "0:00" {
+		// MantisBT sends {"duration":"01:30"} on timelog notes; older
+		// versions a bare string.
+		tt := n.Str("time_tracking")
+		if obj, ok := alertjson.AsObject(n["time_tracking"]); ok {
+			tt = obj.Str("duration")
+		}
+		if tt != "" && tt != "0" && tt != "0:00" && tt != "00:00" {
 			t.Subtype, t.Extra = importers.TicketWorklog, map[string]any{"time_tracking": tt}
+			if strings.TrimSpace(t.Body) == "" {
+				t.Body = "Time spent: " + tt
+			} else {
+				t.Body = "Time spent: " + tt + "\n\n" + t.Body
+			}
 		}
 		out = append(out, t)
 	}

@@ -37,7 +37,7 @@ func TestParse_Issue(t *testing.T) {
 		{"2026-03-01T10:05:00Z", "created", "Ana Lima", k, l, "", "", "",
 			k + " created: Checkout returns 502 for EU customers\n\nSince 10:00 UTC checkout fails.\n\n**Additional information**\n\nSeen from the EU load balancer only."},
 		{"2026-03-01T10:20:00Z", "comment", "Bo Chen", k, l, "", "", "", k + " comment\n\nThe EU pool lost its backends after the deploy."},
-		{"2026-03-01T10:40:00Z", "worklog", "bo", k, l, "", "", "", k + " work logged\n\nRolled back."},
+		{"2026-03-01T10:40:00Z", "worklog", "bo", k, l, "", "", "", k + " work logged\n\nTime spent: 0:30\n\nRolled back."},
 		{"2026-03-01T10:06:00Z", "assignee", "Ana Lima", k, l, "assignee", "", "Bo Chen", k + " assignee: (none) → Bo Chen"},
 		{"2026-03-01T10:06:00Z", "status", "ana", k, l, "status", "new", "assigned", k + " status: new → assigned"},
 		{"2026-03-01T10:07:00Z", "priority", "ana", k, l, "priority", "normal", "urgent", k + " priority: normal → urgent"},
@@ -79,5 +79,23 @@ func TestParse_Bad(t *testing.T) {
 		if g.Line != w.line || g.Field != w.field || !strings.Contains(g.Reason, w.part) {
 			t.Errorf("reject %d: %+v, want %+v", i, g, w)
 		}
+	}
+}
+
+func TestParse_TimelogNote(t *testing.T) {
+	in := `{"issues":[{"id":7,"summary":"s","created_at":"2026-03-01T10:00:00+00:00","reporter":{"name":"ana"},` +
+		`"notes":[{"id":3,"reporter":{"name":"bo"},"text":"","created_at":"2026-03-01T11:00:00+00:00","view_state":{"name":"public"},"type":"timelog","time_tracking":{"duration":"01:30"}}]}]}`
+	var r importertest.Recorder
+	if err := New().Parse(context.Background(), importertest.StringInput("m.json", in), importers.Options{}, &r); err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, e := range r.Events {
+		if e.Metadata["subtype"] == "worklog" && strings.Contains(e.Body, "Time spent: 01:30") {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("no worklog with its time: %+v", r.Events)
 	}
 }
