@@ -368,6 +368,15 @@ func (r *router) storeJobs(ctx context.Context, jobs []*ingestJob) ([]ingestOut,
 	}
 	for _, incID := range order {
 		ps := byIncident[incID]
+		// Tickets whose changes arrive here are linked to the incident, so
+		// their next changes follow and a pull can refresh them.
+		links := linkCollector{}
+		for _, p := range ps {
+			links.add(p.al.Event)
+		}
+		if err := r.tx.AddLinks(ctx, incID, links.list(), r.now, false); err != nil {
+			return nil, err
+		}
 		evs := make([]incident.TimelineEvent, len(ps))
 		for i, p := range ps {
 			evs[i] = p.al.Event

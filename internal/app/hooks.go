@@ -365,6 +365,11 @@ func (a *App) DeliverHook(ctx context.Context, source, token string, d importers
 				return HookResult{}, err
 			}
 			if ref == "" {
+				// A ticket not linked yet may name its incident itself (a
+				// hindsight:INC-7 label); linking follows from storing it.
+				ref, _ = e.Metadata[importers.MetaIncident].(string)
+			}
+			if ref == "" {
 				ignored++
 				continue
 			}

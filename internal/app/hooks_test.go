@@ -41,7 +41,7 @@ type ticketHook struct{}
 func (ticketHook) Source() string { return "tickettest" }
 
 func (ticketHook) ParseDelivery(_ context.Context, d importers.Delivery, sink importers.Sink) error {
-	var p struct{ Key, ID, At string }
+	var p struct{ Key, ID, At, Incident string }
 	if err := json.Unmarshal(d.Body, &p); err != nil {
 		return err
 	}
@@ -49,8 +49,12 @@ func (ticketHook) ParseDelivery(_ context.Context, d importers.Delivery, sink im
 	if err != nil {
 		return err
 	}
-	return sink.Event(importers.TicketEvent{ID: p.ID, At: at, Subtype: importers.TicketComment, System: "jira", Key: p.Key,
-		Actor: "ana", Body: "comment " + p.ID}.Event("tickettest"))
+	t := importers.TicketEvent{ID: p.ID, At: at, Subtype: importers.TicketComment, System: "jira", Key: p.Key,
+		Actor: "ana", Body: "comment " + p.ID}
+	if p.Incident != "" {
+		t.Extra = map[string]any{importers.MetaIncident: p.Incident}
+	}
+	return sink.Event(t.Event("tickettest"))
 }
 
 func hookApp(t *testing.T, dialect string) *app.App {
@@ -643,6 +647,16 @@ func TestApp_TicketHookFollowsLinks(t *testing.T) {
 		inbox, err := a.Alerts(ctx, incident.AlertFilter{State: incident.AlertInbox})
 		if err != nil || inbox.Total != 0 {
 			t.Fatalf("inbox: %d %v", inbox.Total, err)
+		}
+		// An unlinked ticket that names its incident goes there.
+		res, err = a.DeliverHook(ctx, "tickettest", h.Token, delivery(`{"Key":"OPS-5","ID":"c4","At":"2026-12-01T10:00:00Z","Incident":"`+inc.Key+`"}`))
+		if err != nil || res.Stored != 1 || res.Alerts[0].IncidentKey != inc.Key {
+			t.Fatalf("ticket naming its incident: %+v %v", res, err)
+		}
+		// …and is linked from then on.
+		res, err = a.DeliverHook(ctx, "tickettest", h.Token, delivery(`{"Key":"OPS-5","ID":"c5","At":"2026-12-02T10:00:00Z"}`))
+		if err != nil || res.Stored != 1 || res.Alerts[0].IncidentKey != inc.Key {
+			t.Fatalf("linked by the label: %+v %v", res, err)
 		}
 	})
 }
