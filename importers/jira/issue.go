@@ -98,6 +98,15 @@ func (r *collector) comment(t ticket, co alertjson.Object, rendered, p string, e
 		r.reject(p+".id", "missing")
 		return
 	}
+	// Comments restricted to a role or group, and Service Management's
+	// internal comments, stay in the tracker, as the other trackers'
+	// private notes do.
+	if vis, ok := alertjson.AsObject(co["visibility"]); ok && vis.Str("value") != "" {
+		return
+	}
+	if pub, ok := co["jsdPublic"].(bool); ok && !pub {
+		return
+	}
 	field, who := "created", co["author"]
 	if edited && co.Str("updated") != "" && co.Str("updated") != co.Str("created") {
 		field, who = "updated", alertjson.FirstOf(person(co["updateAuthor"]), person(co["author"]))

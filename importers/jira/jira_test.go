@@ -417,3 +417,22 @@ func TestVerifySignature(t *testing.T) {
 		})
 	}
 }
+
+func TestParse_RestrictedCommentsStay(t *testing.T) {
+	in := `{"key":"OPS-1","self":"https://acme.atlassian.net/rest/api/2/issue/1","fields":{"summary":"s","created":"2026-03-01T10:00:00.000+0000","reporter":{"displayName":"Ana"},` +
+		`"comment":{"comments":[{"id":"1","author":{"displayName":"Bo"},"body":"public","created":"2026-03-01T10:05:00.000+0000"},` +
+		`{"id":"2","author":{"displayName":"Bo"},"body":"admins only","created":"2026-03-01T10:06:00.000+0000","visibility":{"type":"role","value":"Administrators"}},` +
+		`{"id":"3","author":{"displayName":"Bo"},"body":"internal","created":"2026-03-01T10:07:00.000+0000","jsdPublic":false}]}}}`
+	var r importertest.Recorder
+	if err := New().Parse(context.Background(), importertest.StringInput("i.json", in), importers.Options{}, &r); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range r.Events {
+		if strings.Contains(e.Body, "admins only") || strings.Contains(e.Body, "internal") {
+			t.Fatalf("restricted comment imported: %q", e.Body)
+		}
+	}
+	if len(r.Events) != 2 {
+		t.Fatalf("events: %d, want created and the public comment", len(r.Events))
+	}
+}
