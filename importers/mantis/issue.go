@@ -39,6 +39,24 @@ func value(v any) string {
 	return alertjson.Name(alertjson.ValueText(v))
 }
 
+// defaultEnums are MantisBT's stock enumerations (config_defaults_inc.php);
+// history sent as bare ids is read with them. A site that renumbered its
+// enums shows the id.
+var defaultEnums = map[string]map[string]string{
+	"status":     {"10": "new", "20": "feedback", "30": "acknowledged", "40": "confirmed", "50": "assigned", "80": "resolved", "90": "closed"},
+	"priority":   {"10": "none", "20": "low", "30": "normal", "40": "high", "50": "urgent", "60": "immediate"},
+	"severity":   {"10": "feature", "20": "trivial", "30": "text", "40": "tweak", "50": "minor", "60": "major", "70": "crash", "80": "block"},
+	"resolution": {"10": "open", "20": "fixed", "30": "reopened", "40": "unable to reproduce", "50": "not fixable", "60": "duplicate", "70": "no change required", "80": "suspended", "90": "won't fix"},
+}
+
+// enumLabel names a bare enum id of field by MantisBT's defaults.
+func enumLabel(field, v string) string {
+	if name, ok := defaultEnums[field][strings.TrimSpace(v)]; ok {
+		return name
+	}
+	return v
+}
+
 // person is an account's display name.
 func person(v any) string {
 	if o, ok := alertjson.AsObject(v); ok {
@@ -179,7 +197,7 @@ func history(t importers.TicketEvent, h alertjson.Object, p string) (importers.T
 		}
 	}
 	if t.Subtype != importers.TicketOther && t.Subtype != importers.TicketLinked {
-		t.Field, t.From, t.To = label, from, to
+		t.Field, t.From, t.To = label, enumLabel(field, from), enumLabel(field, to)
 		switch field {
 		case "status", "resolution", "priority", "severity":
 			t.Field = field

@@ -43,7 +43,7 @@ func TestParse_Issue(t *testing.T) {
 		{"2026-03-01T10:07:00Z", "priority", "ana", k, l, "priority", "normal", "urgent", k + " priority: normal → urgent"},
 		{"2026-03-01T10:30:00Z", "field", "bo", k, l, "Summary", "Checkout broken", "Checkout returns 502 for EU customers", k + " Summary: Checkout broken → Checkout returns 502 for EU customers"},
 		{"2026-03-01T10:31:00Z", "other", "bo", k, l, "", "", "", k + " updated\n\nTag Attached: outage"},
-		{"2026-03-01T10:50:00Z", "status", "bo", k, l, "status", "50", "resolved", k + " status: 50 → resolved"},
+		{"2026-03-01T10:50:00Z", "status", "bo", k, l, "status", "assigned", "resolved", k + " status: assigned → resolved"},
 		{"2026-03-01T10:50:00Z", "status", "bo", k, l, "resolution", "open", "fixed", k + " resolution: open → fixed"},
 	}, rowOf)
 	if r.Events[0].ExternalID != "Mantis 42:created" || r.Events[1].ExternalID != "note:101" || !strings.HasPrefix(r.Events[3].ExternalID, "history:") {
@@ -97,5 +97,24 @@ func TestParse_TimelogNote(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("no worklog with its time: %+v", r.Events)
+	}
+}
+
+func TestParse_BareEnumIDs(t *testing.T) {
+	in := `{"issues":[{"id":7,"summary":"s","created_at":"2026-03-01T10:00:00+00:00","reporter":{"name":"ana"},` +
+		`"history":[{"created_at":"2026-03-01T11:00:00+00:00","user":{"name":"bo"},"field":{"name":"status"},"type":{"name":"field-updated"},"old_value":"10","new_value":"50"},` +
+		`{"created_at":"2026-03-01T11:01:00+00:00","user":{"name":"bo"},"field":{"name":"severity"},"type":{"name":"field-updated"},"old_value":{"id":"50"},"new_value":{"id":"70"}}]}]}`
+	var r importertest.Recorder
+	if err := New().Parse(context.Background(), importertest.StringInput("m.json", in), importers.Options{}, &r); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range r.Events {
+		if f, _ := e.Metadata["field"].(string); f != "" {
+			got = append(got, f+":"+e.Metadata["from"].(string)+"→"+e.Metadata["to"].(string))
+		}
+	}
+	if strings.Join(got, ",") != "status:new→assigned,severity:minor→crash" {
+		t.Fatalf("changes: %v", got)
 	}
 }
