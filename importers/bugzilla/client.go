@@ -159,17 +159,14 @@ var keyCodes = map[string]bool{"306": true, "410": true, "32000": true}
 // sometimes with a 200.
 func (c *Client) get(ctx context.Context, path, what string, out any) error {
 	endpoint := strings.TrimRight(c.BaseURL, "/") + path
-	name := "bugzilla: GET " + path
-	r := apiclient.Retrier{HTTP: c.HTTP, MaxRetries: c.MaxRetries, MaxWait: c.MaxWait, CapWait: true, Sleep: c.wait}
-	resp, err := r.Do(ctx, name, func() (*http.Request, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
-		if err != nil {
-			return nil, err
-		}
-		req.Header.Set("X-BUGZILLA-API-KEY", c.Key)
-		req.Header.Set("Accept", "application/json")
-		return req, nil
-	}, c.Key)
+	g := apiclient.Getter{
+		Vendor:  "bugzilla",
+		Retrier: apiclient.Retrier{HTTP: c.HTTP, MaxRetries: c.MaxRetries, MaxWait: c.MaxWait, CapWait: true, Sleep: c.wait},
+		Auth:    func(req *http.Request) { req.Header.Set("X-BUGZILLA-API-KEY", c.Key) },
+		Secret:  c.Key,
+	}
+	name := g.Name(path)
+	resp, err := g.Send(ctx, endpoint, path)
 	if err != nil {
 		return err
 	}

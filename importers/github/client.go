@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -152,43 +151,34 @@ func nextLink(h, base string) string {
 
 // get sends one GET and decodes a 2xx answer into out.
 func (c *Client) get(ctx context.Context, endpoint, path, what string, out any) (http.Header, error) {
-	name := "github: GET " + path
 	hc := c.HTTP
 	if hc == nil {
 		hc = http.DefaultClient
 	}
 	limited := *hc
 	limited.Transport = rateLimited{next: hc.Transport}
-	r := apiclient.Retrier{HTTP: &limited, MaxRetries: c.MaxRetries, MaxWait: c.MaxWait, CapWait: true, Fallback: resetWait, Sleep: c.wait}
-	resp, err := r.Do(ctx, name, func() (*http.Request, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
-		if err != nil {
-			return nil, err
-		}
-		if c.Token != "" {
-			req.Header.Set("Authorization", "Bearer "+c.Token)
-		}
-		req.Header.Set("Accept", "application/vnd.github+json")
-		req.Header.Set("X-GitHub-Api-Version", "2022-11-28")
-		return req, nil
-	}, c.Token)
-	if err != nil {
-		return nil, err
+	g := apiclient.Getter{
+		Vendor:  "github",
+		Retrier: apiclient.Retrier{HTTP: &limited, MaxRetries: c.MaxRetries, MaxWait: c.MaxWait, CapWait: true, Fallback: resetWait, Sleep: c.wait},
+		Auth: func(req *http.Request) {
+			if c.Token != "" {
+				req.Header.Set("Authorization", "Bearer "+c.Token)
+			}
+			req.Header.Set("Accept", "application/vnd.github+json")
+			req.Header.Set("X-GitHub-Api-Version", "2022-11-28")
+		},
+		Secret:  c.Token,
+		KeyHint: "give a token that may read the repository (HINDSIGHT_GITHUB_TOKEN)",
+		Message: func(_ *http.Response, body []byte) string {
+			var e struct {
+				Message string `json:"message"`
+			}
+			_ = json.Unmarshal(body, &e)
+			return e.Message
+		},
+		UseNumber: true,
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		var e struct {
-			Message string `json:"message"`
-		}
-		_ = json.Unmarshal(apiclient.ErrorBody(resp.Body), &e)
-		return nil, apiclient.Refused(name, resp.StatusCode, apiclient.Redact(apiclient.Snippet(e.Message, 300), c.Token), what, "give a token that may read the repository (HINDSIGHT_GITHUB_TOKEN)")
-	}
-	dec := json.NewDecoder(io.LimitReader(resp.Body, apiclient.MaxAnswer))
-	dec.UseNumber()
-	if err := dec.Decode(out); err != nil {
-		return nil, fmt.Errorf("%s: decode answer: %w", name, err)
-	}
-	return resp.Header, nil
+	return g.Fetch(ctx, endpoint, path, what, out)
 }
 
 // rateLimited turns GitHub's rate-limit 403 (x-ratelimit-remaining: 0, or

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -98,8 +97,8 @@ func (c *Client) search(ctx context.Context, jql, fields, expand string, each fu
 			IsLast        *bool            `json:"isLast"`
 		}
 		err := c.get(ctx, "/rest/api/2/search/jql", q, "the JQL search", &ans)
-		var nf notFound
-		if page == 0 && errors.As(err, &nf) {
+		var se *apiclient.StatusError
+		if page == 0 && errors.As(err, &se) && se.Status == http.StatusNotFound {
 			return c.searchOld(ctx, query(), each)
 		}
 		if err != nil {
@@ -252,49 +251,28 @@ func (c *Client) pageSize() int {
 	return 100
 }
 
-// notFound is a 404 answer.
-type notFound struct{ error }
-
 // get sends GET path?q and decodes the JSON answer into out.
 func (c *Client) get(ctx context.Context, path string, q url.Values, what string, out any) error {
 	base := strings.TrimRight(strings.TrimSpace(c.BaseURL), "/")
 	if base == "" {
 		return errors.New("jira: no site URL (set HINDSIGHT_JIRA_URL)")
 	}
-	u := base + path + "?" + q.Encode()
-	name := "jira: GET " + path
-	resp, err := c.Retrier.Do(ctx, name, func() (*http.Request, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-		if err != nil {
-			return nil, err
-		}
-		if c.User != "" {
-			req.SetBasicAuth(c.User, c.Token)
-		} else {
-			req.Header.Set("Authorization", "Bearer "+c.Token)
-		}
-		req.Header.Set("Accept", "application/json")
-		return req, nil
-	}, c.Token)
-	if err != nil {
-		return err
+	g := apiclient.Getter{
+		Vendor:  "jira",
+		Retrier: c.Retrier,
+		Auth: func(req *http.Request) {
+			if c.User != "" {
+				req.SetBasicAuth(c.User, c.Token)
+			} else {
+				req.Header.Set("Authorization", "Bearer "+c.Token)
+			}
+		},
+		Secret:    c.Token,
+		KeyHint:   "set HINDSIGHT_JIRA_TOKEN (with HINDSIGHT_JIRA_USER for Jira Cloud)",
+		Message:   func(_ *http.Response, body []byte) string { return errorText(body) },
+		UseNumber: true,
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		msg := apiclient.Redact(errorText(apiclient.ErrorBody(resp.Body)), c.Token)
-		hint := "set HINDSIGHT_JIRA_TOKEN (with HINDSIGHT_JIRA_USER for Jira Cloud)"
-		err := apiclient.Refused(name, resp.StatusCode, msg, what, hint)
-		if resp.StatusCode == http.StatusNotFound {
-			return notFound{err}
-		}
-		return err
-	}
-	dec := json.NewDecoder(io.LimitReader(resp.Body, apiclient.MaxAnswer))
-	dec.UseNumber()
-	if err := dec.Decode(out); err != nil {
-		return fmt.Errorf("%s: decode answer: %w", name, err)
-	}
-	return nil
+	return g.Get(ctx, base+path+"?"+q.Encode(), path, what, out)
 }
 
 // errorText reads Jira's error answer: {"errorMessages":[…],"errors":{…}}.

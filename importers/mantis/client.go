@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -84,38 +83,28 @@ func ParseID(s string) (string, error) {
 
 // get sends one GET and decodes a 2xx answer into out.
 func (c *Client) get(ctx context.Context, endpoint, path, what string, out any) error {
-	name := "mantis: GET " + path
-	r := apiclient.Retrier{HTTP: c.HTTP, MaxRetries: c.MaxRetries, MaxWait: c.MaxWait, CapWait: true, Sleep: c.wait}
-	resp, err := r.Do(ctx, name, func() (*http.Request, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
-		if err != nil {
-			return nil, err
-		}
-		req.Header.Set("Authorization", c.Token)
-		req.Header.Set("Accept", "application/json")
-		return req, nil
-	}, c.Token)
-	if err != nil {
-		return err
+	g := apiclient.Getter{
+		Vendor:    "mantis",
+		Retrier:   apiclient.Retrier{HTTP: c.HTTP, MaxRetries: c.MaxRetries, MaxWait: c.MaxWait, CapWait: true, Sleep: c.wait},
+		Auth:      func(req *http.Request) { req.Header.Set("Authorization", c.Token) },
+		Secret:    c.Token,
+		KeyHint:   "give an API token (My Account → API Tokens) as HINDSIGHT_MANTIS_TOKEN",
+		Message:   message,
+		UseNumber: true,
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		var e struct {
-			Message   string `json:"message"`
-			Localized string `json:"localized"`
-		}
-		_ = json.Unmarshal(apiclient.ErrorBody(resp.Body), &e)
-		msg := alertjson.FirstOf(e.Message, e.Localized)
-		if msg == "" {
-			// Mantis also says why in the status line ("404 Issue #42 not found").
-			msg = strings.TrimSpace(strings.TrimPrefix(resp.Status, strconv.Itoa(resp.StatusCode)))
-		}
-		return apiclient.Refused(name, resp.StatusCode, apiclient.Redact(apiclient.Snippet(msg, 300), c.Token), what, "give an API token (My Account → API Tokens) as HINDSIGHT_MANTIS_TOKEN")
+	return g.Get(ctx, endpoint, path, what, out)
+}
+
+// message reads Mantis's error answer, {"message", "localized"}, else
+// the status line, where Mantis also says why ("404 Issue #42 not found").
+func message(resp *http.Response, body []byte) string {
+	var e struct {
+		Message   string `json:"message"`
+		Localized string `json:"localized"`
 	}
-	dec := json.NewDecoder(io.LimitReader(resp.Body, apiclient.MaxAnswer))
-	dec.UseNumber()
-	if err := dec.Decode(out); err != nil {
-		return fmt.Errorf("%s: decode answer: %w", name, err)
+	_ = json.Unmarshal(body, &e)
+	if msg := alertjson.FirstOf(e.Message, e.Localized); msg != "" {
+		return msg
 	}
-	return nil
+	return strings.TrimSpace(strings.TrimPrefix(resp.Status, strconv.Itoa(resp.StatusCode)))
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -121,8 +120,8 @@ func IssueID(key string) (string, error) {
 func (c *Client) lookup(ctx context.Context, path, key string) ([]named, error) {
 	var ans map[string]json.RawMessage
 	err := c.get(ctx, path, nil, path, &ans)
-	var re *refused
-	if errors.As(err, &re) && re.status != http.StatusUnauthorized {
+	var re *apiclient.StatusError
+	if errors.As(err, &re) && re.Status != http.StatusUnauthorized {
 		return nil, nil
 	}
 	if err != nil {
@@ -137,15 +136,6 @@ func (c *Client) lookup(ctx context.Context, path, key string) ([]named, error) 
 	return out, nil
 }
 
-// refused is a non-2xx answer.
-type refused struct {
-	status int
-	err    error
-}
-
-func (r *refused) Error() string { return r.err.Error() }
-func (r *refused) Unwrap() error { return r.err }
-
 // get sends one GET, retrying after 429 answers, and decodes a 2xx answer
 // into out.
 func (c *Client) get(ctx context.Context, path string, q url.Values, what string, out any) error {
@@ -153,36 +143,25 @@ func (c *Client) get(ctx context.Context, path string, q url.Values, what string
 	if len(q) > 0 {
 		endpoint += "?" + q.Encode()
 	}
-	name := "redmine: GET " + path
-	r := apiclient.Retrier{HTTP: c.HTTP, MaxRetries: c.MaxRetries, MaxWait: c.MaxWait, CapWait: true, Sleep: c.wait}
-	resp, err := r.Do(ctx, name, func() (*http.Request, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
-		if err != nil {
-			return nil, err
-		}
-		req.Header.Set("X-Redmine-API-Key", c.Key)
-		req.Header.Set("Accept", "application/json")
-		return req, nil
-	}, c.Key)
-	if err != nil {
-		return err
+	g := apiclient.Getter{
+		Vendor:  "redmine",
+		Retrier: apiclient.Retrier{HTTP: c.HTTP, MaxRetries: c.MaxRetries, MaxWait: c.MaxWait, CapWait: true, Sleep: c.wait},
+		Auth:    func(req *http.Request) { req.Header.Set("X-Redmine-API-Key", c.Key) },
+		Secret:  c.Key,
+		KeyHint: "give a Redmine API key (My account → API access key) in HINDSIGHT_REDMINE_KEY, and check that the REST API is enabled",
+		Message: message,
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		// Redmine answers {"errors": ["…"]} for 422 and mostly an empty
-		// or HTML body otherwise.
-		body := apiclient.ErrorBody(resp.Body)
-		var e struct {
-			Errors []string `json:"errors"`
-		}
-		msg := ""
-		if json.Unmarshal(body, &e) == nil {
-			msg = apiclient.Redact(strings.Join(e.Errors, "; "), c.Key)
-		}
-		return &refused{status: resp.StatusCode, err: apiclient.Refused(name, resp.StatusCode, msg, what, "give a Redmine API key (My account → API access key) in HINDSIGHT_REDMINE_KEY, and check that the REST API is enabled")}
+	return g.Get(ctx, endpoint, path, what, out)
+}
+
+// message reads Redmine's error answer: {"errors": ["…"]} for 422, and
+// mostly an empty or HTML body otherwise.
+func message(_ *http.Response, body []byte) string {
+	var e struct {
+		Errors []string `json:"errors"`
 	}
-	if err := apiclient.DecodeAnswer(io.Reader(resp.Body), out); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+	if json.Unmarshal(body, &e) != nil {
+		return ""
 	}
-	return nil
+	return strings.Join(e.Errors, "; ")
 }

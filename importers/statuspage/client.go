@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -146,47 +145,41 @@ func (c *Client) emit(v any, what string, line int, sink importers.Sink) error {
 
 // get sends one GET and decodes a 2xx answer into out.
 func (c *Client) get(ctx context.Context, endpoint, path, what string, out any) error {
-	name := "statuspage: GET " + path
 	hc := c.HTTP
 	if hc == nil {
 		hc = http.DefaultClient
 	}
 	limited := *hc
 	limited.Transport = enhanceCalm{next: hc.Transport}
-	r := apiclient.Retrier{HTTP: &limited, MaxRetries: c.MaxRetries, MaxWait: c.MaxWait, CapWait: true, Sleep: c.wait}
-	resp, err := r.Do(ctx, name, func() (*http.Request, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
-		if err != nil {
-			return nil, err
-		}
-		if c.Token != "" {
-			req.Header.Set("Authorization", "OAuth "+c.Token)
-		}
-		req.Header.Set("Accept", "application/json")
-		return req, nil
-	}, c.Token)
-	if err != nil {
-		return err
+	g := apiclient.Getter{
+		Vendor:  "statuspage",
+		Retrier: apiclient.Retrier{HTTP: &limited, MaxRetries: c.MaxRetries, MaxWait: c.MaxWait, CapWait: true, Sleep: c.wait},
+		Auth: func(req *http.Request) {
+			if c.Token != "" {
+				req.Header.Set("Authorization", "OAuth "+c.Token)
+			}
+		},
+		Secret:    c.Token,
+		KeyHint:   "give a Statuspage API key (HINDSIGHT_STATUSPAGE_TOKEN)",
+		Message:   message,
+		UseNumber: true,
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		var e struct {
-			Error   any    `json:"error"`
-			Message string `json:"message"`
-		}
-		_ = json.Unmarshal(apiclient.ErrorBody(resp.Body), &e)
-		msg := alertjson.FirstOf(alertjson.ValueText(e.Error), e.Message)
-		if l, ok := e.Error.([]any); ok && msg == "" && len(l) > 0 {
-			msg = alertjson.ValueText(l[0])
-		}
-		return apiclient.Refused(name, resp.StatusCode, apiclient.Redact(apiclient.Snippet(msg, 300), c.Token), what, "give a Statuspage API key (HINDSIGHT_STATUSPAGE_TOKEN)")
+	return g.Get(ctx, endpoint, path, what, out)
+}
+
+// message reads Statuspage's error answer: {"error": "…" or ["…"]} or
+// {"message": "…"}.
+func message(_ *http.Response, body []byte) string {
+	var e struct {
+		Error   any    `json:"error"`
+		Message string `json:"message"`
 	}
-	dec := json.NewDecoder(io.LimitReader(resp.Body, apiclient.MaxAnswer))
-	dec.UseNumber()
-	if err := dec.Decode(out); err != nil {
-		return fmt.Errorf("%s: decode answer: %w", name, err)
+	_ = json.Unmarshal(body, &e)
+	msg := alertjson.FirstOf(alertjson.ValueText(e.Error), e.Message)
+	if l, ok := e.Error.([]any); ok && msg == "" && len(l) > 0 {
+		msg = alertjson.ValueText(l[0])
 	}
-	return nil
+	return msg
 }
 
 // enhanceCalm turns Statuspage's rate-limit 420 into the 429 the retrier

@@ -1,7 +1,8 @@
 // Package apiclient holds the HTTP plumbing the alert pull clients
-// (OpsGenie, PagerDuty, Splunk On-Call, Zabbix) share: sending a request
-// again after 429 answers as the server asks, within a bounded wait, and
-// error texts that never carry the credentials.
+// (OpsGenie, PagerDuty, Splunk On-Call, Zabbix) and the ticket pull
+// clients (Bugzilla, GitHub, Jira, Mantis, Redmine, Statuspage) share:
+// sending a request again after 429 answers as the server asks, within a
+// bounded wait, and error texts that never carry the credentials.
 package apiclient
 
 import (
@@ -179,4 +180,92 @@ func Snippet(s string, n int) string {
 		s = string(r[:n]) + "…"
 	}
 	return s
+}
+
+// Getter sends the GETs of a ticket pull client (Bugzilla, GitHub, Jira,
+// Mantis, Redmine, Statuspage): one request with the credentials and Accept:
+// application/json through Retrier, a non-2xx answer turned into a
+// *StatusError that names what was asked for and never carries Secret,
+// and a 2xx answer decoded.
+type Getter struct {
+	// Vendor prefixes errors ("redmine").
+	Vendor string
+	// Retrier sends the requests.
+	Retrier Retrier
+	// Auth sets the credentials on each request, and any header the API
+	// wants beside them (it may replace Accept); none when nil.
+	Auth func(*http.Request)
+	// Secret is redacted from errors.
+	Secret string
+	// KeyHint says which key to give after a 401 (see Refused).
+	KeyHint string
+	// Message reads the API's message from the start of an error answer;
+	// it is redacted and cut to one line here. The status text when nil or
+	// empty.
+	Message func(resp *http.Response, body []byte) string
+	// UseNumber decodes JSON numbers as json.Number.
+	UseNumber bool
+}
+
+// StatusError is a non-2xx answer to a Getter's GET.
+type StatusError struct {
+	Status int
+	Err    error
+}
+
+func (e *StatusError) Error() string { return e.Err.Error() }
+func (e *StatusError) Unwrap() error { return e.Err }
+
+// Name is the error prefix of a GET of path ("redmine: GET /issues/1.json").
+func (g Getter) Name(path string) string { return g.Vendor + ": GET " + path }
+
+// Send sends one GET of endpoint (path names it in errors) and returns
+// the answer that is not a 429, whatever its status; the caller closes
+// its body.
+func (g Getter) Send(ctx context.Context, endpoint, path string) (*http.Response, error) {
+	return g.Retrier.Do(ctx, g.Name(path), func() (*http.Request, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Accept", "application/json")
+		if g.Auth != nil {
+			g.Auth(req)
+		}
+		return req, nil
+	}, g.Secret)
+}
+
+// Get sends one GET of endpoint and decodes a 2xx answer into out; what
+// names what was asked for ("issue 42") in a refusal.
+func (g Getter) Get(ctx context.Context, endpoint, path, what string, out any) error {
+	_, err := g.Fetch(ctx, endpoint, path, what, out)
+	return err
+}
+
+// Fetch is Get that also returns the 2xx answer's header (for paging
+// links).
+func (g Getter) Fetch(ctx context.Context, endpoint, path, what string, out any) (http.Header, error) {
+	name := g.Name(path)
+	resp, err := g.Send(ctx, endpoint, path)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		body := ErrorBody(resp.Body)
+		msg := ""
+		if g.Message != nil {
+			msg = Snippet(Redact(g.Message(resp, body), g.Secret), 300)
+		}
+		return nil, &StatusError{Status: resp.StatusCode, Err: Refused(name, resp.StatusCode, msg, what, g.KeyHint)}
+	}
+	dec := json.NewDecoder(io.LimitReader(resp.Body, MaxAnswer))
+	if g.UseNumber {
+		dec.UseNumber()
+	}
+	if err := dec.Decode(out); err != nil {
+		return nil, fmt.Errorf("%s: decode answer: %w", name, err)
+	}
+	return resp.Header, nil
 }

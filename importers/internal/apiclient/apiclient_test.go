@@ -2,6 +2,8 @@ package apiclient
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -82,5 +84,73 @@ func TestRedact(t *testing.T) {
 	got := Redact("key s3cr3t-key refused; id abc", "s3cr3t-key", "abc")
 	if strings.Contains(got, "s3cr3t") || !strings.Contains(got, "[redacted]") || !strings.Contains(got, "abc") {
 		t.Errorf("Redact = %q", got)
+	}
+}
+
+func TestGetter_Fetch(t *testing.T) {
+	const secret = "s3cret-key"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Key") != secret || r.Header.Get("Accept") != "application/vnd.test+json" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		switch r.URL.Path {
+		case "/ok":
+			w.Header().Set("Link", "<next>")
+			_, _ = w.Write([]byte(`{"n": 12345678901234567890}`))
+		case "/gone":
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`{"msg": "no   such thing for ` + secret + `"}`))
+		case "/bad":
+			_, _ = w.Write([]byte(`{"n": `))
+		}
+	}))
+	defer srv.Close()
+	g := Getter{
+		Vendor: "test",
+		Auth: func(req *http.Request) {
+			req.Header.Set("X-Key", secret)
+			req.Header.Set("Accept", "application/vnd.test+json")
+		},
+		Secret:  secret,
+		KeyHint: "give a key",
+		Message: func(_ *http.Response, body []byte) string {
+			var e struct {
+				Msg string `json:"msg"`
+			}
+			_ = json.Unmarshal(body, &e)
+			return e.Msg
+		},
+		UseNumber: true,
+	}
+	var out map[string]any
+	h, err := g.Fetch(context.Background(), srv.URL+"/ok", "/ok", "the thing", &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]any{"n": json.Number("12345678901234567890")}, out); diff != "" {
+		t.Errorf("answer (-want +got):\n%s", diff)
+	}
+	if h.Get("Link") != "<next>" {
+		t.Errorf("header Link = %q", h.Get("Link"))
+	}
+
+	err = g.Get(context.Background(), srv.URL+"/gone", "/gone", "the thing", &out)
+	var se *StatusError
+	if !errors.As(err, &se) || se.Status != http.StatusNotFound {
+		t.Fatalf("error = %v, want a 404 StatusError", err)
+	}
+	if want := "test: GET /gone: 404 no such thing for [redacted]: the thing not found"; err.Error() != want {
+		t.Errorf("error = %q, want %q", err, want)
+	}
+
+	if err := g.Get(context.Background(), srv.URL+"/bad", "/bad", "the thing", &out); err == nil || !strings.HasPrefix(err.Error(), "test: GET /bad: decode answer:") {
+		t.Errorf("error = %v, want a decode error", err)
+	}
+
+	g.Auth = nil
+	err = g.Get(context.Background(), srv.URL+"/ok", "/ok", "the thing", &out)
+	if want := "test: GET /ok: 401 Unauthorized: the API key was refused; give a key"; err == nil || err.Error() != want {
+		t.Errorf("error = %v, want %q", err, want)
 	}
 }
