@@ -61,6 +61,11 @@ type SenderScoped interface {
 	SenderScoped()
 }
 
+// ErrRemoteNotFound is matched (errors.Is) by a pull client's error for a
+// record the tool no longer has or no longer shows (404, 410, 403): a
+// ticket deleted or made private since it was linked.
+var ErrRemoteNotFound = errors.New("not found at the source")
+
 // ErrBadSignature is wrapped by signature verification failures.
 var ErrBadSignature = errors.New("webhook signature does not match")
 

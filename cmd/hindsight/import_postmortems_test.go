@@ -71,17 +71,19 @@ func TestCLI_ImportPostmortemsZipAndBadFiles(t *testing.T) {
 	add("2024/dns.md", "---\ntitle: DNS outage\nurl: https://status.example.com/incidents/42\nsummary: A bad zone push.\n---\n\n## Root cause\n\nA typo.\n")
 	add("notes.txt", "not a post-mortem")
 	add("2024/broken.md", "---\ntitle: [unclosed\n---\n")
+	add("2024/latin1.md", "---\ntitle: Caf\xe9 outage\n---\n\n## What happened\n\nx\n")
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
 	data := filepath.Join(dir, "data")
 	code, out, errOut := runCLI(t, nil, "import", "postmortems", zpath, "--data-dir", data)
-	if code == 0 || !strings.Contains(errOut, "2024/broken.md") || !strings.Contains(errOut, "nothing was imported") {
+	if code == 0 || !strings.Contains(errOut, "2024/broken.md") || !strings.Contains(errOut, "nothing was imported") ||
+		!strings.Contains(errOut, "2024/latin1.md") || !strings.Contains(errOut, "not UTF-8") {
 		t.Fatalf("bad file: %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, errOut = runCLI(t, nil, "import", "postmortems", zpath, "--skip-invalid", "--data-dir", data)
-	if code != 0 || !strings.Contains(out, "2 new, 0 already there, 1 skipped") {
+	if code != 0 || !strings.Contains(out, "2 new, 0 already there, 2 skipped") {
 		t.Fatalf("skip invalid: %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, _ = runCLI(t, nil, "import", "postmortems", zpath, "--skip-invalid", "--data-dir", data)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -53,7 +54,8 @@ func (f recordPullFlags) pull(e *env, source string, pull recordPull) error {
 	// A ticket's follow-up work goes on after the incident: no window
 	// unless one is asked for.
 	opts.OpenWindow = ticketSystems[source]
-	if len(f.ID) == 0 && ticketSystems[source] {
+	refreshing := len(f.ID) == 0 && ticketSystems[source]
+	if refreshing {
 		// Without ids a ticket pull refreshes the tickets the incident was
 		// built from.
 		links, err := a.Links(e.ctx, f.Incident, source)
@@ -75,7 +77,22 @@ func (f recordPullFlags) pull(e *env, source string, pull recordPull) error {
 			what = strings.Join(f.ID, ", ")
 		}
 		fmt.Fprintf(e.stderr, "pull: reading %s: %s, %s\n", source, what, windowText(from, to))
-		return pull(ctx, f.ID, from, to, sink)
+		if !refreshing {
+			return pull(ctx, f.ID, from, to, sink)
+		}
+		// Refreshing the linked tickets: one deleted or made private since
+		// must not keep the others from being pulled.
+		for _, id := range f.ID {
+			err := pull(ctx, []string{id}, from, to, sink)
+			if errors.Is(err, importers.ErrRemoteNotFound) {
+				fmt.Fprintf(e.stderr, "pull: %s %s is gone or hidden at the source, skipped: %v\n", source, id, err)
+				continue
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	rep, err := a.PullRecords(e.ctx, f.Incident, source, f.ID, run, opts)
 	bar.done()

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -56,6 +57,10 @@ func TestCLI_PullRedmine(t *testing.T) {
 	t.Cleanup(srv.Close)
 	environ := []string{"HINDSIGHT_REDMINE_URL=" + srv.URL, "HINDSIGHT_REDMINE_KEY=" + redmineKey}
 	args := []string{"pull", "redmine", "--incident", "INC-1", "--data-dir", data}
+	gone := filepath.Join(t.TempDir(), "gone.json")
+	if err := os.WriteFile(gone, []byte(`{"issue":{"id":99,"subject":"Deleted since","author":{"name":"Ana"},"created_on":"2026-03-01T10:00:00Z","journals":[]}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []pullCase{
 		{name: "dry run", environ: environ, args: append(args, "--id", "#4711", "--dry-run"),
 			wantOut: []string{"13 events read; would be 13 added", "#4711 status: New → In Progress"},
@@ -68,11 +73,17 @@ func TestCLI_PullRedmine(t *testing.T) {
 		{name: "key required", environ: []string{"HINDSIGHT_REDMINE_URL=" + srv.URL}, args: append(args, "--id", "4711"), wantCode: 2, wantErr: []string{"HINDSIGHT_REDMINE_KEY"}, wantCount: 14},
 		{name: "wrong key", environ: []string{"HINDSIGHT_REDMINE_URL=" + srv.URL, "HINDSIGHT_REDMINE_KEY=nope-nope"}, args: append(args, "--id", "4711"),
 			wantCode: 1, wantErr: []string{"401 Unauthorized: the API key was refused"}, wantCount: 14},
+		// The incident's tickets are #4711 and #99, which Redmine no longer
+		// has: a refresh pulls #4711 and says #99 is gone.
+		{name: "link a ticket deleted since", environ: environ, args: []string{"import", "redmine", gone, "--incident", "INC-1", "--data-dir", data},
+			wantOut: []string{"1 added"}, wantCount: 15},
+		{name: "refresh skips the ticket gone", environ: environ, args: args,
+			wantOut: []string{"0 added, 13 duplicates"}, wantErr: []string{"pull: redmine #99 is gone or hidden at the source, skipped"}, wantCount: 15},
 	}
 	runPullCases(t, data, []string{redmineKey}, tests)
 	subtypes := map[string]int{}
 	for _, e := range timelineOf(t, data) {
-		if e.Source != "redmine" {
+		if e.Source != "redmine" || e.ThreadID == "#99" {
 			continue
 		}
 		subtypes[e.Metadata["subtype"].(string)]++

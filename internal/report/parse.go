@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -76,6 +77,10 @@ func ParseMarkdownFile(name string, src []byte) (Imported, error) {
 	v := &incident.ValidationError{}
 	if len(src) > MaxImport {
 		v.Add("file", "is larger than "+strconv.Itoa(MaxImport)+" bytes")
+		return Imported{}, v
+	}
+	if !utf8.Valid(src) {
+		v.Add("file", "is not UTF-8 text: save it as UTF-8 (its accented letters would be garbled)")
 		return Imported{}, v
 	}
 	// The byte order mark goes first: it would hide the "---\r\n" below.

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hindsightrca/hindsight/importers"
 )
 
 // MaxAnswer caps one API answer.
@@ -215,6 +217,11 @@ type StatusError struct {
 
 func (e *StatusError) Error() string { return e.Err.Error() }
 func (e *StatusError) Unwrap() error { return e.Err }
+
+// Is makes a 404, 410 or 403 match importers.ErrRemoteNotFound.
+func (e *StatusError) Is(target error) bool {
+	return target == importers.ErrRemoteNotFound && (e.Status == 404 || e.Status == 410 || e.Status == 403)
+}
 
 // Name is the error prefix of a GET of path ("redmine: GET /issues/1.json").
 func (g Getter) Name(path string) string { return g.Vendor + ": GET " + path }
