@@ -17,25 +17,31 @@ var (
 	openTag     = regexp.MustCompile(`<([a-zA-Z/!?])`)
 	anyTag      = regexp.MustCompile(`(?s)</?[a-zA-Z!][^>]*>`)
 	textileHint = regexp.MustCompile(`(?m)^(h[1-6]|bq|p)\.\s|^\*\*+\s|"[^"\n]+":https?://|(^|\s)\*[^\s*][^*\n]*\*(\s|$|[.,;:!?])`)
-	heading     = regexp.MustCompile(`^h([1-6])\.\s+(.*)$`)
-	quote       = regexp.MustCompile(`^bq\.\s+(.*)$`)
-	para        = regexp.MustCompile(`^p\.\s+(.*)$`)
-	bullet      = regexp.MustCompile(`^(\*+)\s+(.*)$`)
-	numbered    = regexp.MustCompile(`^(#+)\s+(.*)$`)
-	bold        = regexp.MustCompile(`(^|[\s(\[])\*([^\s*](?:[^*\n]*[^\s*])?)\*($|[\s.,;:!?)\]])`)
-	italic      = regexp.MustCompile(`(^|[\s(\[])_([^\s_](?:[^_\n]*[^\s_])?)_($|[\s.,;:!?)\]])`)
-	strike      = regexp.MustCompile(`(^|[\s(\[])-([^\s-](?:[^-\n]*[^\s-])?)-($|[\s.,;:!?)\]])`)
-	inlineCode  = regexp.MustCompile(`@([^@\s][^@\n]*?)@`)
-	link        = regexp.MustCompile(`"([^"\n]+)":(https?://[^\s<>"]*[^\s<>".,;:!?)])`)
-	image       = regexp.MustCompile(`!([^\s!][^!\n]*)!`)
-	entity      = strings.NewReplacer("&nbsp;", " ", "&amp;", "&", "&quot;", `"`, "&#39;", "'", "&apos;", "'")
+	// markdownHint and strongTextile tell Markdown text (Redmine's other
+	// formatter) that happens to hold a *word* from Textile: a fence or a
+	// [link](url) is Markdown's own ("# item" is not: Textile lists use it).
+	markdownHint  = regexp.MustCompile("(?m)^```|\\]\\(https?://")
+	strongTextile = regexp.MustCompile(`(?m)^(h[1-6]|bq|p)\.\s|"[^"\n]+":https?://`)
+	heading       = regexp.MustCompile(`^h([1-6])\.\s+(.*)$`)
+	quote         = regexp.MustCompile(`^bq\.\s+(.*)$`)
+	para          = regexp.MustCompile(`^p\.\s+(.*)$`)
+	bullet        = regexp.MustCompile(`^(\*+)\s+(.*)$`)
+	numbered      = regexp.MustCompile(`^(#+)\s+(.*)$`)
+	bold          = regexp.MustCompile(`(^|[\s(\[])\*([^\s*](?:[^*\n]*[^\s*])?)\*($|[\s.,;:!?)\]])`)
+	italic        = regexp.MustCompile(`(^|[\s(\[])_([^\s_](?:[^_\n]*[^\s_])?)_($|[\s.,;:!?)\]])`)
+	strike        = regexp.MustCompile(`(^|[\s(\[])-([^\s-](?:[^-\n]*[^\s-])?)-($|[\s.,;:!?)\]])`)
+	inlineCode    = regexp.MustCompile(`@([^@\s][^@\n]*?)@`)
+	link          = regexp.MustCompile(`"([^"\n]+)":(https?://[^\s<>"]*[^\s<>".,;:!?)])`)
+	image         = regexp.MustCompile(`!([^\s!][^!\n]*)!`)
+	entity        = strings.NewReplacer("&nbsp;", " ", "&amp;", "&", "&quot;", `"`, "&#39;", "'", "&apos;", "'")
 )
 
 // Markdown returns s (Textile or Markdown, maybe with HTML) as markdown
 // holding no raw HTML outside code fences.
 func Markdown(s string) string {
 	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
-	textile := textileHint.MatchString(preBlock.ReplaceAllString(s, ""))
+	plain := preBlock.ReplaceAllString(s, "")
+	textile := textileHint.MatchString(plain) && !(markdownHint.MatchString(plain) && !strongTextile.MatchString(plain))
 	var out []string
 	rest := s
 	for {

@@ -28,3 +28,13 @@ func TestMarkdown(t *testing.T) {
 		})
 	}
 }
+
+func TestMarkdown_MarkdownTextStays(t *testing.T) {
+	in := "The *api* was down, see [the graph](https://grafana.example.com/d/1).\n\n```\n# not a list\n```"
+	if got := Markdown(in); got != in {
+		t.Errorf("Markdown(%q) = %q, want it unchanged", in, got)
+	}
+	if got := Markdown("h2. Impact\n\nThe *api* was down."); got != "## Impact\n\nThe **api** was down." {
+		t.Errorf("textile: %q", got)
+	}
+}
