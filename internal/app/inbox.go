@@ -235,6 +235,7 @@ func (a *App) DismissAlerts(ctx context.Context, ids []int64) (int, error) {
 		by, now := incident.ActorFrom(ctx).Name, a.Now()
 		seen := map[int64]bool{}
 		var changes []incident.Change
+		var dismiss []int64
 		for i, id := range ids {
 			al, err := tx.Alert(ctx, id)
 			if err != nil {
@@ -254,12 +255,13 @@ func (a *App) DismissAlerts(ctx context.Context, ids []int64) (int, error) {
 					continue
 				}
 				seen[t.ID] = true
-				if err := tx.DismissAlert(ctx, t.ID, by, now); err != nil {
-					return err
-				}
+				dismiss = append(dismiss, t.ID)
 				changes = append(changes, incident.Change{ObjectType: incident.ObjectAlert, ObjectID: t.ID, Op: incident.OpUpsert, CreatedAt: now})
 				n++
 			}
+		}
+		if err := tx.DismissAlertIDs(ctx, dismiss, by, now); err != nil {
+			return err
 		}
 		if err := tx.AppendChanges(ctx, changes...); err != nil {
 			return err

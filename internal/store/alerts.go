@@ -59,34 +59,6 @@ func (r alertRecord) domain() incident.Alert {
 	}
 }
 
-const insertAlertSQL = `INSERT INTO alerts (hook_id, source, external_id, thread_id, occurred_at, occurred_at_text,
- actor, body, link, metadata, service, severity, subtype, received_at, dismissed_at, dismissed_by)
- VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
- ON CONFLICT (source, external_id) DO NOTHING RETURNING id`
-
-// InsertAlert stores a delivered alert and sets its ID; it reports false
-// (and stores nothing) when an alert of the same source and external id
-// is already kept: a repeated delivery.
-func (s *Store) InsertAlert(ctx context.Context, a *incident.Alert) (bool, error) {
-	e := a.Event
-	meta, err := jsonObject(e.Metadata).Value()
-	if err != nil {
-		return false, fmt.Errorf("store: insert alert: %w", err)
-	}
-	var ids []int64
-	err = s.conn(ctx).Raw(insertAlertSQL, a.HookID, e.Source, e.ExternalID, e.ThreadID, toDB(e.OccurredAt), e.OccurredAtText,
-		e.Actor, e.Body, e.Link, meta, a.Service, a.Severity, a.Subtype, toDB(a.ReceivedAt),
-		toDBPtr(a.DismissedAt), a.DismissedBy).Scan(&ids).Error
-	if err != nil {
-		return false, fmt.Errorf("store: insert alert: %w", s.translate(err))
-	}
-	if len(ids) == 0 {
-		return false, nil
-	}
-	a.ID = ids[0]
-	return true, nil
-}
-
 // Alert returns the alert with id.
 func (s *Store) Alert(ctx context.Context, id int64) (incident.Alert, error) {
 	var rec alertRecord
@@ -101,25 +73,6 @@ func (s *Store) Alert(ctx context.Context, id int64) (incident.Alert, error) {
 		return incident.Alert{}, err
 	}
 	return out[0], nil
-}
-
-// AlertThreadHead returns the latest alert of the thread (source,
-// threadID) other than exceptID, to route a follow-up where its alert
-// went; ok is false when the thread has none.
-func (s *Store) AlertThreadHead(ctx context.Context, source, threadID string, exceptID int64) (incident.Alert, bool, error) {
-	if threadID == "" {
-		return incident.Alert{}, false, nil
-	}
-	var recs []alertRecord
-	err := s.conn(ctx).Where("source = ? AND thread_id = ? AND id <> ?", source, threadID, exceptID).
-		Order("id DESC").Limit(1).Find(&recs).Error
-	if err != nil {
-		return incident.Alert{}, false, fmt.Errorf("store: read alert thread: %w", err)
-	}
-	if len(recs) == 0 {
-		return incident.Alert{}, false, nil
-	}
-	return recs[0].domain(), true, nil
 }
 
 // InboxThread lists the alerts of the thread (source, threadID) that wait
@@ -174,16 +127,6 @@ func (s *Store) RouteAlert(ctx context.Context, id, incidentID int64, eventID *i
 	}
 	if res.RowsAffected == 0 {
 		return &incident.ConflictError{Object: "alert " + ref(id)}
-	}
-	return nil
-}
-
-// DismissAlert puts an inbox alert aside.
-func (s *Store) DismissAlert(ctx context.Context, id int64, by string, at time.Time) error {
-	err := s.conn(ctx).Model(&alertRecord{}).Where("id = ? AND incident_id IS NULL", id).
-		Updates(map[string]any{"dismissed_at": toDB(at), "dismissed_by": by}).Error
-	if err != nil {
-		return fmt.Errorf("store: dismiss alert: %w", err)
 	}
 	return nil
 }
