@@ -38,8 +38,20 @@ func (c serveCmd) Run(e *env) error {
 	defer s.Close()
 	loc, _ := e.cfg.Location() // validated in setup
 	md := markdown.New()       // one pipeline for previews, reports and exports
-	a := app.New(s, app.Options{Logger: e.log, Location: loc, Templates: tmpls, ChromiumPath: e.cfg.ChromiumPath, Markdown: md,
-		Hooks: hookRegistry(), HookRouteWindow: e.cfg.HookRouteWindow})
+	var a *app.App
+	ix, err := openIndex(e, func(ctx context.Context, ids []int64) { a.CheckRecurrences(ctx, ids) })
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	a = app.New(s, app.Options{Logger: e.log, Location: loc, Templates: tmpls, ChromiumPath: e.cfg.ChromiumPath, Markdown: md,
+		Hooks: hookRegistry(), HookRouteWindow: e.cfg.HookRouteWindow, Search: ix})
+	// The indexer follows the change feed until shutdown, then the index
+	// closes (deferred above, so after the indexer stopped).
+	indexCtx, stopIndexer := context.WithCancel(e.ctx)
+	indexerDone := make(chan struct{})
+	go func() { defer close(indexerDone); ix.Run(indexCtx, a.SearchSource()) }()
+	defer func() { stopIndexer(); <-indexerDone }()
 	handler := api.New(api.Deps{
 		Service:      a,
 		Logger:       e.log,
@@ -64,6 +76,8 @@ func (c serveCmd) Run(e *env) error {
 		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelWarn),
 	}
 	url := "http://" + ln.Addr().String()
+	removeServerFile := writeServerFile(e, url)
+	defer removeServerFile()
 	e.log.Info("Hindsight is serving", "url", url, "database", e.databaseName(), "dialect", s.Dialect(), "data_dir", e.cfg.DataDir, "version", version)
 	fmt.Fprintf(e.stdout, "Hindsight %s is serving on %s (database: %s)\n", version, url, e.databaseName())
 

@@ -15,6 +15,7 @@ import (
 	"github.com/hindsightrca/hindsight/internal/incident"
 	"github.com/hindsightrca/hindsight/internal/markdown"
 	"github.com/hindsightrca/hindsight/internal/store"
+	"github.com/hindsightrca/hindsight/search"
 	"github.com/hindsightrca/hindsight/templates"
 )
 
@@ -41,6 +42,8 @@ type Options struct {
 	// HookRouteWindow is how long before an open incident's start an alert
 	// of one of its services is still routed to it. Default 1h.
 	HookRouteWindow time.Duration
+	// Search is the search index (nil in commands that do not open one).
+	Search *search.Index
 }
 
 // App is the set of use cases over one store.
@@ -58,6 +61,10 @@ type App struct {
 	routeWindow time.Duration
 	hookCache   *hookCache
 	ingest      *ingester
+	// search is the index searches and similar incidents use (may be nil).
+	search *search.Index
+	// recur remembers when incidents were last checked for recurrence.
+	recur *recurrenceChecker
 }
 
 // New returns an App over s.
@@ -82,7 +89,8 @@ func New(s *store.Store, opts Options) *App {
 	}
 	a := &App{store: s, now: opts.Now, log: opts.Logger, loc: opts.Location, tmpls: opts.Templates,
 		chromium: opts.ChromiumPath, md: opts.Markdown, hooks: opts.Hooks, routeWindow: opts.HookRouteWindow,
-		hookCache: newHookCache()}
+		hookCache: newHookCache(), search: opts.Search}
+	a.recur = newRecurrenceChecker()
 	a.ingest = newIngester(a)
 	return a
 }

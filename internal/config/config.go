@@ -124,6 +124,22 @@ type Config struct {
 	// HookRouteWindow is how long before an open incident's start an alert
 	// of one of its services is still routed to it.
 	HookRouteWindow time.Duration `env:"HINDSIGHT_HOOK_ROUTE_WINDOW" envDefault:"1h"`
+	// IndexDir holds the search index. Empty: "index" in the data dir. Each
+	// server replica needs its own (it is derived from the database).
+	IndexDir string `env:"HINDSIGHT_INDEX_DIR"`
+	// IndexPollInterval is how often the indexer looks for changes it was
+	// not notified of (PostgreSQL notifies; SQLite is polled).
+	IndexPollInterval time.Duration `env:"HINDSIGHT_INDEX_POLL_INTERVAL" envDefault:"250ms"`
+	// PublicURL is where people reach this server (links in Slack answers
+	// and messages). Empty: taken from the request.
+	PublicURL string `env:"HINDSIGHT_PUBLIC_URL"`
+	// ServerURL is the running server the CLI's search, similar and reindex
+	// commands ask (instead of opening the data dir's index).
+	ServerURL string `env:"HINDSIGHT_SERVER_URL"`
+	// SlackSigningSecret verifies Slack's slash-command requests
+	// (POST /api/v1/integrations/slack/command). A secret: never logged.
+	SlackSigningSecret     string `env:"HINDSIGHT_SLACK_SIGNING_SECRET"`
+	SlackSigningSecretFile string `env:"HINDSIGHT_SLACK_SIGNING_SECRET_FILE"`
 }
 
 // Load reads the configuration from environ (KEY=value pairs, as os.Environ
@@ -146,6 +162,7 @@ func Load(environ []string) (Config, error) {
 	}{
 		{"HINDSIGHT_DATABASE_URL", &c.DatabaseURL, c.DatabaseURLFile},
 		{"HINDSIGHT_SLACK_TOKEN", &c.SlackToken, c.SlackTokenFile},
+		{"HINDSIGHT_SLACK_SIGNING_SECRET", &c.SlackSigningSecret, c.SlackSigningSecretFile},
 		{"HINDSIGHT_MATTERMOST_TOKEN", &c.MattermostToken, c.MattermostTokenFile},
 		{"HINDSIGHT_PAGERDUTY_TOKEN", &c.PagerDutyToken, c.PagerDutyTokenFile},
 		{"HINDSIGHT_OPSGENIE_TOKEN", &c.OpsGenieToken, c.OpsGenieTokenFile},
@@ -257,6 +274,14 @@ func (c Config) Validate() error {
 // UsesPostgres reports whether the database is PostgreSQL.
 func (c Config) UsesPostgres() bool {
 	return strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://")
+}
+
+// SearchIndexDir is the directory of the search index.
+func (c Config) SearchIndexDir() string {
+	if c.IndexDir != "" {
+		return c.IndexDir
+	}
+	return filepath.Join(c.DataDir, "index")
 }
 
 // SQLitePath is the embedded database file inside the data dir.

@@ -60,6 +60,8 @@ type Store struct {
 	log     *slog.Logger
 	now     func() time.Time
 	inTx    bool
+	// dsn is the PostgreSQL URL, for the LISTEN connection of the change feed.
+	dsn string
 }
 
 // slowQuery is how long a query may take before it is logged.
@@ -83,6 +85,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	var dialector gorm.Dialector
 	if isPostgresURL(cfg.DatabaseURL) {
 		s.dialect = DialectPostgres
+		s.dsn = cfg.DatabaseURL
 		dialector = postgres.Open(cfg.DatabaseURL)
 	} else {
 		if cfg.SQLitePath == "" {

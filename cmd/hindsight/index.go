@@ -1,0 +1,52 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/hindsightrca/hindsight/search"
+)
+
+// serverFile names, in the index directory, the file where a running
+// server writes its URL, so the CLI on the same data dir can ask it while
+// it holds the index.
+const serverFile = "SERVER"
+
+// openIndex opens the search index of the configured data dir.
+func openIndex(e *env, onApplied func(ctx context.Context, ids []int64)) (*search.Index, error) {
+	dir := e.cfg.SearchIndexDir()
+	ix, err := search.Open(dir, search.Options{Logger: e.log, PollInterval: e.cfg.IndexPollInterval, OnApplied: onApplied})
+	if errors.Is(err, search.ErrLocked) {
+		return nil, fmt.Errorf("the search index %s is in use by another process (another server on this data dir?): "+
+			"give each server its own HINDSIGHT_INDEX_DIR or --data-dir", dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open search index: %w", err)
+	}
+	return ix, nil
+}
+
+// writeServerFile records url in the index directory; the returned func
+// removes it again.
+func writeServerFile(e *env, url string) func() {
+	path := filepath.Join(e.cfg.SearchIndexDir(), serverFile)
+	if err := os.WriteFile(path, []byte(url+"\n"), 0o600); err != nil {
+		e.log.Warn("Cannot record the server's address for the CLI", "path", path, "error", err)
+		return func() {}
+	}
+	return func() { _ = os.Remove(path) }
+}
+
+// runningServer is the URL a running server recorded in the index
+// directory ("" when none did).
+func runningServer(e *env) string {
+	b, err := os.ReadFile(filepath.Join(e.cfg.SearchIndexDir(), serverFile))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}

@@ -1,0 +1,612 @@
+package search
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/registry"
+)
+
+// The analyzers of the index, registered with bleve's registry under these
+// names so a mapping can name them.
+const (
+	// AnalyzerText analyses prose (titles, summaries, RCA sections, root
+	// causes, actions, timeline text): English words are lower-cased, stop
+	// words dropped and stems indexed, while error codes, hostnames, IPs,
+	// paths and snake_case/CamelCase identifiers are indexed whole and by
+	// their parts, so "ERR_CONN_RESET", "conn reset" and "reset" all find
+	// the same incident.
+	AnalyzerText = "hindsight_text"
+	// AnalyzerKeyword keeps a whole value (a service, tag, severity, key…)
+	// as one lower-cased term with surrounding space trimmed and inner
+	// space collapsed, so "Payments  API" and "payments api" are one value.
+	AnalyzerKeyword = "hindsight_keyword"
+)
+
+// Names of the components the analyzers are built from.
+const (
+	tokenizerText    = "hindsight_tokenizer"
+	tokenizerKeyword = "hindsight_keyword_tokenizer"
+	filterParts      = "hindsight_parts"
+	filterEnglish    = "hindsight_english"
+)
+
+// bleve looks analyzers up by name in a global registry, so registering in
+// init is the only way a mapping (and an index opened later) can find them.
+func init() {
+	must := func(err error) {
+		if err != nil {
+			panic(fmt.Sprintf("search: registering analysis: %v", err))
+		}
+	}
+	must(registry.RegisterTokenizer(tokenizerText, func(map[string]interface{}, *registry.Cache) (analysis.Tokenizer, error) {
+		return textTokenizer{}, nil
+	}))
+	must(registry.RegisterTokenizer(tokenizerKeyword, func(map[string]interface{}, *registry.Cache) (analysis.Tokenizer, error) {
+		return keywordTokenizer{}, nil
+	}))
+	must(registry.RegisterTokenFilter(filterParts, func(map[string]interface{}, *registry.Cache) (analysis.TokenFilter, error) {
+		return partsFilter{}, nil
+	}))
+	must(registry.RegisterTokenFilter(filterEnglish, newEnglishFilter))
+	must(registry.RegisterAnalyzer(AnalyzerText, func(_ map[string]interface{}, c *registry.Cache) (analysis.Analyzer, error) {
+		tok, err := c.TokenizerNamed(tokenizerText)
+		if err != nil {
+			return nil, err
+		}
+		parts, err := c.TokenFilterNamed(filterParts)
+		if err != nil {
+			return nil, err
+		}
+		english, err := c.TokenFilterNamed(filterEnglish)
+		if err != nil {
+			return nil, err
+		}
+		return &analysis.DefaultAnalyzer{Tokenizer: tok, TokenFilters: []analysis.TokenFilter{parts, english}}, nil
+	}))
+	must(registry.RegisterAnalyzer(AnalyzerKeyword, func(_ map[string]interface{}, c *registry.Cache) (analysis.Analyzer, error) {
+		tok, err := c.TokenizerNamed(tokenizerKeyword)
+		if err != nil {
+			return nil, err
+		}
+		return &analysis.DefaultAnalyzer{Tokenizer: tok}, nil
+	}))
+}
+
+// textAnalyzer is AnalyzerText built once for AnalyzeTerms; the analyzer
+// holds no state between calls, so sharing it is safe.
+var textAnalyzer = sync.OnceValues(func() (analysis.Analyzer, error) {
+	return registry.NewCache().AnalyzerNamed(AnalyzerText)
+})
+
+// AnalyzeTerms is the terms AnalyzerText makes of text, in order (a whole
+// identifier comes before its parts). It is nil when the analyzer cannot be
+// built, which only a broken registration causes.
+func AnalyzeTerms(text string) []string {
+	a, err := textAnalyzer()
+	if err != nil || text == "" {
+		return nil
+	}
+	tokens := a.Analyze([]byte(text))
+	out := make([]string, len(tokens))
+	for i, t := range tokens {
+		out[i] = string(t.Term)
+	}
+	return out
+}
+
+// Rune classes of the text tokenizer.
+const (
+	classOther  = iota
+	classWord   // a letter, digit or mark that joins its neighbours
+	classSingle // a Han, kana, Hangul or Thai rune: a token by itself
+	classJoiner // may join two word runes into one token
+)
+
+// asciiClass is the class of each ASCII byte, so the common case costs a
+// table lookup rather than a Unicode range search.
+var asciiClass = func() (t [utf8.RuneSelf]uint8) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = classWord
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = classWord
+		t[c-'a'+'A'] = classWord
+	}
+	for _, c := range ".-_:/@#'" {
+		t[c] = classJoiner
+	}
+	return t
+}()
+
+// singleScripts are the scripts written without spaces between words; each
+// rune becomes a token so the text is searchable at all (a query is cut the
+// same way, so a phrase query matches the run of runes).
+var singleScripts = []*unicode.RangeTable{unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul, unicode.Thai}
+
+// rightQuote is the typographic apostrophe, a joiner like '.
+const rightQuote = '\u2019'
+
+// runeClass is the class of r.
+func runeClass(r rune) uint8 {
+	if r < utf8.RuneSelf {
+		return asciiClass[r]
+	}
+	switch {
+	case r == rightQuote:
+		return classJoiner
+	case r == utf8.RuneError:
+		return classOther
+	case r == '\u30FC' || r == '\uFF70':
+		// The kana prolonged-sound mark belongs to no script but is
+		// written as part of a katakana word.
+		return classSingle
+	case unicode.IsLetter(r) || unicode.IsNumber(r):
+		if unicode.IsOneOf(singleScripts, r) {
+			return classSingle
+		}
+		return classWord
+	case unicode.IsMark(r):
+		return classWord
+	}
+	return classOther
+}
+
+// decode is the rune at s[i:] and its width, fast for ASCII.
+func decode(s []byte, i int) (rune, int) {
+	if c := s[i]; c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	return utf8.DecodeRune(s[i:])
+}
+
+// textTokenizer cuts text into words, keeping identifiers whole: a single
+// joiner between two word runes stays inside the token, so
+// "db-1.prod.example.com", "10.0.0.12", "ERR_CONN_RESET" and "don't" are
+// one token each, while "https://x" splits at "://" and a full stop ends
+// a sentence, not a token.
+type textTokenizer struct{}
+
+// Tokenize implements analysis.Tokenizer. Terms are slices of input and the
+// tokens share one backing array, so a token costs no allocation of its own.
+func (textTokenizer) Tokenize(input []byte) analysis.TokenStream {
+	est := len(input)/7 + 1
+	arena := make([]analysis.Token, 0, est)
+	out := make(analysis.TokenStream, 0, est)
+	emit := func(start, end int, typ analysis.TokenType) {
+		if len(arena) == cap(arena) {
+			// Earlier tokens keep pointing into the old array, which stays alive.
+			arena = make([]analysis.Token, 0, cap(arena)*2)
+		}
+		arena = append(arena, analysis.Token{
+			Start: start, End: end, Term: input[start:end:end],
+			Position: len(out) + 1, Type: typ,
+		})
+		out = append(out, &arena[len(arena)-1])
+	}
+	for i := 0; i < len(input); {
+		r, w := decode(input, i)
+		switch runeClass(r) {
+		case classSingle:
+			end := i + w
+			for end < len(input) { // combining marks stay with their rune
+				r2, w2 := decode(input, end)
+				if r2 < utf8.RuneSelf || !unicode.IsMark(r2) {
+					break
+				}
+				end += w2
+			}
+			emit(i, end, analysis.Ideographic)
+			i = end
+		case classWord:
+			end, numeric := scanWord(input, i)
+			typ := analysis.AlphaNumeric
+			if numeric {
+				typ = analysis.Numeric
+			}
+			emit(i, end, typ)
+			i = end
+		default:
+			i += w
+		}
+	}
+	return out
+}
+
+// scanWord is the end of the token starting at the word rune at start, and
+// whether it holds only digits (and joiners).
+func scanWord(s []byte, start int) (end int, numeric bool) {
+	numeric = true
+	i := start
+	for i < len(s) {
+		r, w := decode(s, i)
+		switch runeClass(r) {
+		case classWord:
+			if r < '0' || r > '9' {
+				numeric = false
+			}
+			i += w
+			continue
+		case classJoiner:
+			if i+w < len(s) {
+				if r2, _ := decode(s, i+w); runeClass(r2) == classWord {
+					if r == '\'' || r == rightQuote {
+						numeric = false
+					}
+					i += w
+					continue
+				}
+			}
+		}
+		break
+	}
+	return i, numeric
+}
+
+// partSpan is a part of a token, as byte offsets into its term.
+type partSpan struct{ start, end int }
+
+// partsFilter follows each identifier (a token with joiners or case humps)
+// with its parts: the whole first, marked KeyWord so later filters leave it
+// as written, then the parts at consecutive positions, the first sharing
+// the whole's. Later tokens move up to make room, so a phrase query for
+// "connection timeout" matches connectionTimeout and one for the whole
+// identifier still matches it.
+type partsFilter struct{}
+
+// Filter implements analysis.TokenFilter.
+func (partsFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
+	var out analysis.TokenStream // allocated at the first identifier
+	var parts []partSpan
+	var sub []bool // sub[k]: parts[k] starts a humped piece of a joined token
+	shift := 0
+	for idx, t := range input {
+		t.Position += shift
+		if t.Type == analysis.Ideographic {
+			if out != nil {
+				out = append(out, t)
+			}
+			continue
+		}
+		parts, sub = splitParts(t.Term, parts[:0], sub[:0])
+		if len(parts) < 2 {
+			if out != nil {
+				out = append(out, t)
+			}
+			continue
+		}
+		if out == nil {
+			out = make(analysis.TokenStream, 0, len(input)+len(input)/2+len(parts))
+			out = append(out, input[:idx]...)
+		}
+		t.KeyWord = true
+		out = append(out, t)
+		newTokens := make([]analysis.Token, 0, len(parts)+2)
+		add := func(tok analysis.Token) {
+			newTokens = append(newTokens, tok)
+			out = append(out, &newTokens[len(newTokens)-1])
+		}
+		for k, p := range parts {
+			if sub[k] {
+				// A humped piece of a joined token ("ConnectionTimeout" in
+				// "java.net.ConnectionTimeout") is findable whole as well.
+				e := k + 1
+				for e < len(parts) && parts[e].start == parts[e-1].end {
+					e++
+				}
+				add(partToken(t, partSpan{p.start, parts[e-1].end}, t.Position+k, true))
+			}
+			add(partToken(t, p, t.Position+k, false))
+		}
+		shift += len(parts) - 1
+	}
+	if out == nil {
+		return input
+	}
+	return out
+}
+
+// partToken is the token of part p of t.
+func partToken(t *analysis.Token, p partSpan, pos int, whole bool) analysis.Token {
+	typ := analysis.AlphaNumeric
+	if allDigits(t.Term[p.start:p.end]) {
+		typ = analysis.Numeric
+	}
+	return analysis.Token{
+		Start: t.Start + p.start, End: t.Start + p.end,
+		Term:     t.Term[p.start:p.end:p.end],
+		Position: pos, Type: typ, KeyWord: whole,
+	}
+}
+
+func allDigits(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return len(b) > 0
+}
+
+// isPartJoiner says whether r splits an identifier into parts. The
+// apostrophe joins tokens but does not split them: "don't" is one word.
+func isPartJoiner(r rune) bool {
+	switch r {
+	case '.', '_', '-', ':', '/', '@', '#':
+		return true
+	}
+	return false
+}
+
+// splitParts appends to parts the parts of term: its pieces between
+// joiners, each cut at its case humps. sub is set for the first part of a
+// piece that itself has humps when the term also has joiners.
+func splitParts(term []byte, parts []partSpan, sub []bool) ([]partSpan, []bool) {
+	joined := false
+	start := 0
+	for i := 0; i <= len(term); {
+		r, w := rune(0), 1
+		if i < len(term) {
+			r, w = decode(term, i)
+		}
+		if i == len(term) || isPartJoiner(r) {
+			if i < len(term) {
+				joined = true
+			}
+			n := len(parts)
+			parts = splitHumps(term, start, i, parts)
+			for k := n; k < len(parts); k++ {
+				sub = append(sub, k == n && len(parts)-n > 1)
+			}
+			start = i + w
+		}
+		i += w
+	}
+	if !joined {
+		for k := range sub {
+			sub[k] = false
+		}
+	}
+	return parts, sub
+}
+
+// splitHumps appends the parts of term[start:end] cut at case humps:
+// before an upper-case letter that follows a lower-case one
+// (connection|Timeout), or follows a digit after a letter (s3|Bucket), and
+// before the last of a run of capitals that starts a word of at least two
+// lower-case letters (HTTP|Server) — so "IDs", "URLs" and "IPv6" stay
+// whole. Letter/digit boundaries are not cut: s3, ipv6 and sev1 stay.
+func splitHumps(term []byte, start, end int, parts []partSpan) []partSpan {
+	if start >= end {
+		return parts
+	}
+	partStart := start
+	var prev rune = -1
+	upperRun := 0       // capitals just before i
+	seenLetter := false // a letter since partStart
+	for i := start; i < end; {
+		r, w := decode(term, i)
+		if prev >= 0 && isUpper(r) {
+			cut := false
+			switch {
+			case isLower(prev):
+				cut = true
+			case isDigit(prev) && seenLetter:
+				cut = true
+			case upperRun >= 2 && lowerRunAt(term, i+w, end) >= 2:
+				cut = true
+			}
+			if cut {
+				parts = append(parts, partSpan{partStart, i})
+				partStart = i
+				seenLetter = false
+			}
+		}
+		if isUpper(r) {
+			upperRun++
+		} else {
+			upperRun = 0
+		}
+		if unicode.IsLetter(r) {
+			seenLetter = true
+		}
+		prev = r
+		i += w
+	}
+	return append(parts, partSpan{partStart, end})
+}
+
+// lowerRunAt is the number of lower-case letters at term[i:end], up to 2.
+func lowerRunAt(term []byte, i, end int) int {
+	n := 0
+	for i < end && n < 2 {
+		r, w := decode(term, i)
+		if !isLower(r) {
+			break
+		}
+		n++
+		i += w
+	}
+	return n
+}
+
+func isUpper(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'A' <= r && r <= 'Z'
+	}
+	return unicode.IsUpper(r)
+}
+
+func isLower(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z'
+	}
+	return unicode.IsLower(r)
+}
+
+func isDigit(r rune) bool {
+	if r < utf8.RuneSelf {
+		return '0' <= r && r <= '9'
+	}
+	return unicode.IsDigit(r)
+}
+
+// englishFilter lower-cases every token, removes possessives, and drops
+// English stop words and stems English words — but only ordinary words and
+// parts: a whole identifier (KeyWord) is kept as written, and only tokens of
+// letters alone are stemmed, so "sev1", "10.0.0.12" and "ERR_CONN_RESET"
+// are never mangled.
+//
+// It lower-cases itself rather than use bleve's to_lower, which rewrites
+// the term in place: a whole identifier and its parts share bytes, and a
+// rune whose lower case is shorter (İ, the Kelvin sign) would shift the
+// bytes under the parts.
+type englishFilter struct {
+	stop       analysis.TokenMap
+	possessive analysis.TokenFilter
+	stemmer    analysis.TokenFilter
+	// stems holds *stemCache values. Stemming costs three allocations a
+	// word and a corpus repeats a small vocabulary, so remembering stems
+	// makes analysis several times faster; a pool gives each goroutine
+	// its own map without locks.
+	stems sync.Pool
+}
+
+// stemCache maps words to their stems. The stems are shared between the
+// tokens of every stream, so nothing may write into a term's bytes after
+// this filter (bleve's own filters replace terms rather than write them,
+// except to_lower, which has nothing left to change).
+type stemCache map[string][]byte
+
+// maxStems bounds a stemCache; a full one starts again empty.
+const maxStems = 1 << 15
+
+func newEnglishFilter(_ map[string]interface{}, c *registry.Cache) (analysis.TokenFilter, error) {
+	stop, err := c.TokenMapNamed(en.StopName)
+	if err != nil {
+		return nil, err
+	}
+	possessive, err := c.TokenFilterNamed(en.PossessiveName)
+	if err != nil {
+		return nil, err
+	}
+	stemmer, err := c.TokenFilterNamed(en.SnowballStemmerName)
+	if err != nil {
+		return nil, err
+	}
+	f := &englishFilter{stop: stop, possessive: possessive, stemmer: stemmer}
+	f.stems.New = func() any { c := make(stemCache, 1024); return &c }
+	return f, nil
+}
+
+// Filter implements analysis.TokenFilter.
+func (f *englishFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
+	var buf []byte // lower-cased terms, so the input is never written
+	one := make(analysis.TokenStream, 1)
+	stems := f.stems.Get().(*stemCache)
+	defer f.stems.Put(stems)
+	out := input[:0]
+	for _, t := range input {
+		t.Term, buf = lower(t.Term, buf)
+		one[0] = t
+		f.possessive.Filter(one)
+		if len(t.Term) == 0 {
+			continue
+		}
+		if !t.KeyWord {
+			if _, isStop := f.stop[string(t.Term)]; isStop {
+				continue
+			}
+			if lettersOnly(t.Term) {
+				t.Term = f.stem(*stems, t, one)
+			}
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// stem is t's term stemmed, from cache when it can be; one is a stream
+// of t alone to hand to the stemmer.
+func (f *englishFilter) stem(cache stemCache, t *analysis.Token, one analysis.TokenStream) []byte {
+	if s, ok := cache[string(t.Term)]; ok {
+		return s
+	}
+	word := string(t.Term)
+	f.stemmer.Filter(one)
+	if len(cache) >= maxStems {
+		clear(cache)
+	}
+	s := t.Term[:len(t.Term):len(t.Term)]
+	cache[word] = s
+	return s
+}
+
+// lower is term in lower case, with the typographic apostrophe made plain
+// so "don’t" and "don't" are one term. A term already in lower case is
+// returned as is; otherwise the result is appended to buf (returned grown).
+func lower(term, buf []byte) ([]byte, []byte) {
+	i := 0
+	for i < len(term) {
+		c := term[i]
+		if c >= utf8.RuneSelf || ('A' <= c && c <= 'Z') {
+			break
+		}
+		i++
+	}
+	if i == len(term) {
+		return term, buf
+	}
+	start := len(buf)
+	buf = append(buf, term[:i]...)
+	for i < len(term) {
+		r, w := decode(term, i)
+		switch {
+		case r == rightQuote:
+			buf = append(buf, '\'')
+		case r == utf8.RuneError && w == 1:
+			buf = append(buf, term[i])
+		default:
+			buf = utf8.AppendRune(buf, unicode.ToLower(r))
+		}
+		i += w
+	}
+	return buf[start:len(buf):len(buf)], buf
+}
+
+// lettersOnly says whether b is a non-empty run of letters (marks allowed
+// after the first), which is what the English stemmer may touch.
+func lettersOnly(b []byte) bool {
+	for i := 0; i < len(b); {
+		r, w := decode(b, i)
+		if !unicode.IsLetter(r) && (i == 0 || !unicode.IsMark(r)) {
+			return false
+		}
+		i += w
+	}
+	return len(b) > 0
+}
+
+// keywordTokenizer makes the whole input one token: lower case, trimmed,
+// inner white space collapsed to one space. Blank input makes no token.
+type keywordTokenizer struct{}
+
+// Tokenize implements analysis.Tokenizer.
+func (keywordTokenizer) Tokenize(input []byte) analysis.TokenStream {
+	s := string(input)
+	trimmed := strings.TrimSpace(s)
+	if trimmed == "" {
+		return nil
+	}
+	start := len(s) - len(strings.TrimLeftFunc(s, unicode.IsSpace))
+	term := strings.Join(strings.Fields(strings.ToLower(trimmed)), " ")
+	return analysis.TokenStream{{
+		Start: start, End: start + len(trimmed), Term: []byte(term),
+		Position: 1, Type: analysis.AlphaNumeric,
+	}}
+}

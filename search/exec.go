@@ -1,0 +1,299 @@
+package search
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// ErrBadCursor says a cursor was not made by this search (or this sort).
+var ErrBadCursor = errors.New("search: the cursor does not belong to this search")
+
+// fuzzyBelow is how few exact matches make a search try again with typos
+// allowed.
+const fuzzyBelow = 3
+
+// facetSizes are the facets counted and how many values each shows.
+var facetSizes = map[string]struct {
+	field string
+	size  int
+}{
+	FacetService:  {FieldServices, 15},
+	FacetSeverity: {FieldSeverity, 10},
+	FacetTag:      {FieldTags, 15},
+	FacetCategory: {FieldCategories, 15},
+	FacetYear:     {FieldYear, 30},
+	FacetStatus:   {FieldStatus, 5},
+	FacetTeam:     {FieldTeams, 15},
+}
+
+// hitFields are the stored fields a page of hits loads.
+var hitFields = storedFields
+
+// Search runs one search: the query text and filters, restricted to what
+// the viewer may see, ranked (or sorted by date), one page at a time, with
+// facet counts over every match and highlighted fragments for the page.
+// When the words match fewer than a few incidents, they are matched again
+// with typos allowed and the result says so (Fuzzy).
+func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
+	start := time.Now()
+	q := ParseQuery(req.Q, time.Now())
+	limit := req.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	limit = min(limit, MaxLimit)
+	mode := req.Sort
+	switch mode {
+	case SortNewest, SortOldest, SortRelevance:
+	case "", "score", "rank":
+		mode = SortRelevance
+	case "date", "-date", "new", "recent", "latest":
+		mode = SortNewest
+	case "+date", "old", "earliest":
+		mode = SortOldest
+	default:
+		return Result{}, fmt.Errorf("%w: sort %q (use relevance, newest or oldest)", ErrBadRequest, req.Sort)
+	}
+	if mode == SortRelevance && !q.HasText() {
+		mode = SortNewest
+	}
+	var after []string
+	if req.Cursor != "" {
+		c, err := decodeCursor(req.Cursor)
+		if err != nil || c.Mode != mode {
+			return Result{}, ErrBadCursor
+		}
+		after = c.After
+	}
+
+	var res Result
+	err := ix.reader(func(idx bleve.Index) error {
+		b := ix.builder()
+		run := func(fuzzy bool) (*bleve.SearchResult, query.Query, error) {
+			text := b.text(q, fuzzy)
+			full := b.combine(text, b.exclusions(q), b.filters(req.Filters, q), b.visibility(req.Viewer))
+			sr := bleve.NewSearchRequestOptions(full, limit+1, 0, false)
+			sr.Fields = hitFields
+			sr.Sort = sortOrder(mode)
+			if after != nil {
+				sr.SearchAfter = after
+			}
+			if !req.NoFacets {
+				sr.Facets = bleve.FacetsRequest{}
+				for name, f := range facetSizes {
+					sr.AddFacet(name, bleve.NewFacetRequest(f.field, f.size))
+				}
+			}
+			r, err := idx.SearchInContext(ctx, sr)
+			return r, text, err
+		}
+		sr, text, err := run(false)
+		if err != nil {
+			return err
+		}
+		if text != nil && after == nil && sr.Total < fuzzyBelow {
+			fsr, ftext, err := run(true)
+			if err != nil {
+				return err
+			}
+			if fsr.Total > sr.Total {
+				sr, text, res.Fuzzy = fsr, ftext, true
+			}
+		}
+		res.Total = sr.Total
+		res.Facets = facetCounts(sr.Facets)
+		hits := sr.Hits
+		if len(hits) > limit {
+			hits = hits[:limit]
+			last := hits[len(hits)-1]
+			res.NextCursor = encodeCursor(cursor{Mode: mode, After: afterValues(mode, last)})
+		}
+		var locs map[string]bsearch.FieldTermLocationMap
+		if text != nil && len(hits) > 0 {
+			if locs, err = ix.locations(ctx, idx, text, hits); err != nil {
+				return err
+			}
+		}
+		res.Items = make([]Hit, 0, len(hits))
+		for _, h := range hits {
+			res.Items = append(res.Items, hitOf(h, locs[h.ID]))
+		}
+		return nil
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	res.Query = q.String()
+	res.Took = time.Since(start)
+	res.TookMS = float64(res.Took.Microseconds()) / 1000
+	return res, nil
+}
+
+// ErrBadRequest marks a search request that cannot be run as asked.
+var ErrBadRequest = errors.New("search: bad request")
+
+// locations finds where text matched in the hits: the query again, limited
+// to the page's documents, with term locations (cheap for a page; costly
+// for every match, which is why the first pass does without).
+func (ix *Index) locations(ctx context.Context, idx bleve.Index, text query.Query, hits bsearch.DocumentMatchCollection) (map[string]bsearch.FieldTermLocationMap, error) {
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	q := bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), text)
+	sr := bleve.NewSearchRequestOptions(q, len(ids), 0, false)
+	sr.IncludeLocations = true
+	sr.Sort = bsearch.SortOrder{&bsearch.SortDocID{}}
+	r, err := idx.SearchInContext(ctx, sr)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]bsearch.FieldTermLocationMap, len(r.Hits))
+	for _, h := range r.Hits {
+		out[h.ID] = h.Locations
+	}
+	return out, nil
+}
+
+// sortOrder is the bleve sort of a mode; the document id breaks ties.
+func sortOrder(mode string) bsearch.SortOrder {
+	switch mode {
+	case SortNewest:
+		return bsearch.SortOrder{&bsearch.SortField{Field: FieldWhen, Type: bsearch.SortFieldAsDate, Desc: true}, &bsearch.SortDocID{Desc: true}}
+	case SortOldest:
+		return bsearch.SortOrder{&bsearch.SortField{Field: FieldWhen, Type: bsearch.SortFieldAsDate}, &bsearch.SortDocID{}}
+	}
+	return bsearch.SortOrder{&bsearch.SortScore{Desc: true}, &bsearch.SortDocID{}}
+}
+
+// afterValues are the sort values of the last hit of a page, as SearchAfter
+// takes them.
+func afterValues(mode string, h *bsearch.DocumentMatch) []string {
+	if mode == SortRelevance {
+		return []string{strconv.FormatFloat(h.Score, 'g', -1, 64), h.ID}
+	}
+	when, _ := h.Fields[FieldWhen].(string)
+	if t, err := time.Parse(time.RFC3339Nano, when); err == nil {
+		when = t.UTC().Format(time.RFC3339Nano)
+	}
+	return []string{when, h.ID}
+}
+
+// cursor is what a next_cursor carries.
+type cursor struct {
+	Mode  string   `json:"m"`
+	After []string `json:"a"`
+}
+
+func encodeCursor(c cursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (cursor, error) {
+	var c cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return c, err
+	}
+	if err := json.Unmarshal(b, &c); err != nil {
+		return c, err
+	}
+	if len(c.After) != 2 {
+		return c, ErrBadCursor
+	}
+	return c, nil
+}
+
+// facetCounts turns bleve's facets into value counts, years newest first.
+func facetCounts(fr bsearch.FacetResults) map[string][]Count {
+	if fr == nil {
+		return nil
+	}
+	out := make(map[string][]Count, len(fr))
+	for name, f := range fr {
+		counts := []Count{}
+		if f.Terms != nil {
+			for _, t := range f.Terms.Terms() {
+				counts = append(counts, Count{Value: t.Term, Count: t.Count})
+			}
+		}
+		if name == FacetYear {
+			sort.Slice(counts, func(i, j int) bool { return counts[i].Value > counts[j].Value })
+		}
+		out[name] = counts
+	}
+	return out
+}
+
+// hitOf makes a Hit from a bleve match with its stored fields and the
+// locations of its matched words.
+func hitOf(h *bsearch.DocumentMatch, locs bsearch.FieldTermLocationMap) Hit {
+	id, _ := strconv.ParseInt(h.ID, 10, 64)
+	out := Hit{
+		ID: id, Score: h.Score,
+		Key:      strings.ToUpper(fieldString(h.Fields, FieldKey)),
+		Title:    fieldString(h.Fields, FieldTitle),
+		Severity: strings.ToUpper(fieldString(h.Fields, FieldSeverity)),
+		Status:   fieldString(h.Fields, FieldStatus),
+		Services: fieldStrings(h.Fields, FieldServices),
+		Tags:     fieldStrings(h.Fields, FieldTags),
+	}
+	out.Published = fieldString(h.Fields, FieldPublished) == "t"
+	if t, ok := parseWhen(fieldString(h.Fields, FieldWhen)); ok {
+		out.StartedAt = &t
+	}
+	out.Highlights, out.Events = highlights(h.Fields, locs)
+	return out
+}
+
+// fieldString is a stored single value ("" when absent).
+func fieldString(fields map[string]any, name string) string {
+	switch v := fields[name].(type) {
+	case string:
+		return v
+	case []any:
+		if len(v) > 0 {
+			s, _ := v[0].(string)
+			return s
+		}
+	}
+	return ""
+}
+
+// fieldStrings is a stored array (a single value is an array of one).
+func fieldStrings(fields map[string]any, name string) []string {
+	switch v := fields[name].(type) {
+	case string:
+		return []string{v}
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return []string{}
+}
+
+// parseWhen reads a stored date.
+func parseWhen(s string) (time.Time, bool) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return t.UTC(), true
+}

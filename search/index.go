@@ -1,0 +1,370 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+)
+
+// Errors of the index.
+var (
+	// ErrLocked says another process holds the index directory (a running
+	// server); ask it instead.
+	ErrLocked = errors.New("search: the index is in use by another process")
+	// ErrNotReady says there is no index to answer from yet: it is being
+	// built for the first time.
+	ErrNotReady = errors.New("search: the index is being built")
+	// ErrClosed says the index was closed.
+	ErrClosed = errors.New("search: the index is closed")
+)
+
+// Keys of the index's internal storage.
+var (
+	keySeq     = []byte("hindsight.seq")
+	keyVersion = []byte("hindsight.mapping_version")
+)
+
+// currentFile names, inside the index directory, the generation in use.
+const currentFile = "CURRENT"
+
+// Options configures an Index.
+type Options struct {
+	// Logger receives progress and errors. Default slog.Default().
+	Logger *slog.Logger
+	// BatchSize is how many documents go into one index batch. Default 500.
+	BatchSize int
+	// PollInterval is how often the indexer looks for new changes when the
+	// source cannot notify (and as the fallback when it can). Default 1s.
+	PollInterval time.Duration
+	// OnApplied is called by the indexer after it applied changes, with the
+	// incidents they touched that are still there (for recurrence checks).
+	OnApplied func(ctx context.Context, ids []int64)
+	// Progress, when set, is told how a rebuild advances.
+	Progress func(done, total int)
+}
+
+// Index is the search index in one directory: the generation in use
+// (named by the CURRENT file) and, while a rebuild runs, the next one.
+type Index struct {
+	dir  string
+	opts Options
+	log  *slog.Logger
+	lock *os.File
+	im   *mapping.IndexMappingImpl
+	docs docBuilder
+
+	// mu guards cur: searches hold it for reading while they use cur, a swap
+	// or Close takes it for writing.
+	mu     sync.RWMutex
+	cur    bleve.Index
+	gen    string
+	seq    int64 // last change applied to cur
+	stale  bool  // cur has another mapping version (or none is known)
+	closed bool
+
+	// applyMu serializes writers (the indexer loop, Rebuild, Put).
+	applyMu sync.Mutex
+
+	rebuildWanted atomic.Bool
+	building      atomic.Bool
+	buildDone     atomic.Int64
+	buildTotal    atomic.Int64
+	wake          chan struct{}
+}
+
+// Open opens the index in dir (created when missing) and takes its lock, so
+// one process at a time uses it (ErrLocked otherwise). An index of another
+// mapping version keeps answering until Run rebuilds it; without any index,
+// searches fail with ErrNotReady until Run (or Rebuild) has built one.
+func Open(dir string, opts Options) (*Index, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 500
+	}
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = time.Second
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("search: index dir %s: %w", dir, err)
+	}
+	lock, err := os.OpenFile(filepath.Join(dir, "LOCK"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("search: lock %s: %w", dir, err)
+	}
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		lock.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("%w (%s)", ErrLocked, dir)
+		}
+		return nil, fmt.Errorf("search: lock %s: %w", dir, err)
+	}
+	im := newMapping()
+	ix := &Index{dir: dir, opts: opts, log: opts.Logger, lock: lock, im: im, docs: newDocBuilder(im),
+		wake: make(chan struct{}, 1)}
+	ix.openCurrent()
+	ix.removeLeftovers()
+	return ix, nil
+}
+
+// openCurrent opens the generation CURRENT names, if it can be used.
+func (ix *Index) openCurrent() {
+	b, err := os.ReadFile(filepath.Join(ix.dir, currentFile))
+	if err != nil {
+		if !errors.Is(err, os.ErrNotExist) {
+			ix.log.Warn("Search index: cannot read CURRENT; rebuilding", "error", err)
+		}
+		return
+	}
+	gen := strings.TrimSpace(string(b))
+	if gen == "" || strings.ContainsAny(gen, `/\`) || gen == "." || gen == ".." {
+		ix.log.Warn("Search index: CURRENT names no generation; rebuilding", "current", gen)
+		return
+	}
+	idx, err := bleve.Open(filepath.Join(ix.dir, gen))
+	if err != nil {
+		ix.log.Warn("Search index: cannot open; rebuilding", "generation", gen, "error", err)
+		return
+	}
+	version, seq, err := readMeta(idx)
+	if err != nil {
+		ix.log.Warn("Search index: cannot read its state; rebuilding", "generation", gen, "error", err)
+		idx.Close()
+		return
+	}
+	ix.cur, ix.gen, ix.seq = idx, gen, seq
+	if version != MappingVersion {
+		ix.stale = true
+		ix.log.Info("Search index: mapping changed; rebuilding in the background, the old index answers meanwhile",
+			"index_version", version, "version", MappingVersion)
+	}
+}
+
+// removeLeftovers deletes generations other than the current one (an
+// interrupted rebuild, an old index a crash kept).
+func (ix *Index) removeLeftovers() {
+	ents, err := os.ReadDir(ix.dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if e.IsDir() && strings.HasPrefix(e.Name(), "gen-") && e.Name() != ix.gen {
+			_ = os.RemoveAll(filepath.Join(ix.dir, e.Name()))
+		}
+	}
+}
+
+func readMeta(idx bleve.Index) (version int, seq int64, err error) {
+	v, err := idx.GetInternal(keyVersion)
+	if err != nil {
+		return 0, 0, err
+	}
+	if len(v) > 0 {
+		if version, err = strconv.Atoi(string(v)); err != nil {
+			return 0, 0, fmt.Errorf("mapping version %q: %w", v, err)
+		}
+	}
+	s, err := idx.GetInternal(keySeq)
+	if err != nil {
+		return 0, 0, err
+	}
+	if len(s) > 0 {
+		if seq, err = strconv.ParseInt(string(s), 10, 64); err != nil {
+			return 0, 0, fmt.Errorf("sequence %q: %w", s, err)
+		}
+	}
+	return version, seq, nil
+}
+
+// Close closes the index and releases its lock.
+func (ix *Index) Close() error {
+	ix.applyMu.Lock()
+	defer ix.applyMu.Unlock()
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.closed {
+		return nil
+	}
+	ix.closed = true
+	var err error
+	if ix.cur != nil {
+		err = ix.cur.Close()
+		ix.cur = nil
+	}
+	if ix.lock != nil {
+		_ = syscall.Flock(int(ix.lock.Fd()), syscall.LOCK_UN)
+		ix.lock.Close()
+	}
+	return err
+}
+
+// Status says what the index holds and whether a rebuild is under way.
+type Status struct {
+	Ready      bool   `json:"ready"`
+	Building   bool   `json:"building"`
+	Stale      bool   `json:"stale"`
+	Documents  uint64 `json:"documents"`
+	Seq        int64  `json:"seq"`
+	Version    int    `json:"mapping_version"`
+	BuildDone  int64  `json:"build_done,omitempty"`
+	BuildTotal int64  `json:"build_total,omitempty"`
+}
+
+// Status reports the index's state.
+func (ix *Index) Status() Status {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	st := Status{Ready: ix.cur != nil, Stale: ix.stale, Seq: ix.seq, Version: MappingVersion,
+		Building: ix.building.Load()}
+	if st.Building {
+		st.BuildDone, st.BuildTotal = ix.buildDone.Load(), ix.buildTotal.Load()
+	}
+	if ix.cur != nil {
+		st.Documents, _ = ix.cur.DocCount()
+	}
+	return st
+}
+
+// Seq is the last change the index has applied.
+func (ix *Index) Seq() int64 {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.seq
+}
+
+// RequestRebuild asks the running indexer (Run) to rebuild the index from
+// the database; the current index answers until the new one is ready.
+func (ix *Index) RequestRebuild() {
+	ix.rebuildWanted.Store(true)
+	ix.Kick()
+}
+
+// Kick wakes the indexer to look for changes now.
+func (ix *Index) Kick() {
+	select {
+	case ix.wake <- struct{}{}:
+	default:
+	}
+}
+
+// reader runs fn with the index in use, holding it against a swap.
+func (ix *Index) reader(fn func(idx bleve.Index) error) error {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.closed {
+		return ErrClosed
+	}
+	if ix.cur == nil {
+		return ErrNotReady
+	}
+	return fn(ix.cur)
+}
+
+// Put indexes docs directly, outside the change feed (benchmarks, tests,
+// tools that own the index). The sequence number is left as it is.
+func (ix *Index) Put(ctx context.Context, docs []Doc) error {
+	ix.applyMu.Lock()
+	defer ix.applyMu.Unlock()
+	ix.mu.RLock()
+	idx := ix.cur
+	ix.mu.RUnlock()
+	if idx == nil {
+		var err error
+		if idx, err = ix.newGeneration(); err != nil {
+			return err
+		}
+	}
+	for start := 0; start < len(docs); start += ix.opts.BatchSize {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		b := idx.NewBatch()
+		for i := start; i < min(start+ix.opts.BatchSize, len(docs)); i++ {
+			if err := b.IndexAdvanced(ix.docs.build(&docs[i])); err != nil {
+				return fmt.Errorf("search: index %s: %w", docs[i].Key, err)
+			}
+		}
+		if err := idx.Batch(b); err != nil {
+			return fmt.Errorf("search: index batch: %w", err)
+		}
+	}
+	return nil
+}
+
+// newGeneration creates an empty index of the current mapping, makes it the
+// one in use and returns it (caller holds applyMu; used when none exists).
+func (ix *Index) newGeneration() (bleve.Index, error) {
+	gen, idx, err := ix.create(false)
+	if err != nil {
+		return nil, err
+	}
+	if err := ix.swap(gen, idx, 0); err != nil {
+		return nil, err
+	}
+	return idx, nil
+}
+
+// create makes a new, empty generation directory and index. bulk turns off
+// the per-batch sync to disk, for rebuilds (a crash mid-rebuild leaves a
+// generation CURRENT does not name, which the next start deletes).
+func (ix *Index) create(bulk bool) (string, bleve.Index, error) {
+	gen := "gen-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	cfg := map[string]any{}
+	_ = bulk // scorch's unsafe_batch loses unpersisted segments on Close: not used
+	idx, err := bleve.NewUsing(filepath.Join(ix.dir, gen), ix.im, scorch.Name, scorch.Name, cfg)
+	if err != nil {
+		return "", nil, fmt.Errorf("search: create index: %w", err)
+	}
+	b := idx.NewBatch()
+	b.SetInternal(keyVersion, []byte(strconv.Itoa(MappingVersion)))
+	b.SetInternal(keySeq, []byte("0"))
+	if err := idx.Batch(b); err != nil {
+		idx.Close()
+		return "", nil, fmt.Errorf("search: create index: %w", err)
+	}
+	return gen, idx, nil
+}
+
+// swap makes idx (generation gen, having applied changes up to seq) the
+// index in use: CURRENT is replaced atomically, then the old generation is
+// closed (after the searches using it finished) and deleted.
+func (ix *Index) swap(gen string, idx bleve.Index, seq int64) error {
+	tmp := filepath.Join(ix.dir, currentFile+".tmp")
+	if err := os.WriteFile(tmp, []byte(gen+"\n"), 0o600); err != nil {
+		return fmt.Errorf("search: write %s: %w", tmp, err)
+	}
+	if f, err := os.Open(tmp); err == nil {
+		_ = f.Sync()
+		f.Close()
+	}
+	if err := os.Rename(tmp, filepath.Join(ix.dir, currentFile)); err != nil {
+		return fmt.Errorf("search: switch index: %w", err)
+	}
+	ix.mu.Lock()
+	old, oldGen := ix.cur, ix.gen
+	ix.cur, ix.gen, ix.seq, ix.stale = idx, gen, seq, false
+	ix.mu.Unlock()
+	if old != nil {
+		if err := old.Close(); err != nil {
+			ix.log.Warn("Search index: closing the old index", "error", err)
+		}
+		if err := os.RemoveAll(filepath.Join(ix.dir, oldGen)); err != nil {
+			ix.log.Warn("Search index: removing the old index", "error", err)
+		}
+	}
+	return nil
+}

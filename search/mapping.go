@@ -1,0 +1,223 @@
+package search
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/mapping"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// MappingVersion names the shape of the index: the fields, their analysis
+// and what is stored. Bump it whenever any of that changes; an index of
+// another version is rebuilt from the database (the old one answers until
+// the new one is ready).
+const MappingVersion = 1
+
+// Field boosts of the text fields in searches: what a title or a root cause
+// says weighs more than a line of chat.
+var textBoosts = map[string]float64{
+	FieldTitle:      5,
+	FieldRootCauses: 3,
+	FieldSummary:    2.5,
+	FieldRCA:        1.5,
+	FieldActions:    1.5,
+	FieldTimeline:   0.6,
+}
+
+// textFields lists the text fields in a stable order.
+var textFields = []string{FieldTitle, FieldRootCauses, FieldSummary, FieldRCA, FieldActions, FieldTimeline}
+
+// keywordFields lists the keyword fields.
+var keywordFields = []string{FieldKey, FieldServices, FieldTeams, FieldTags, FieldCategories, FieldSeverity,
+	FieldStatus, FieldCommander, FieldYear, FieldPublished, FieldAccess}
+
+// storedFields are what a hit needs to be shown without the database.
+var storedFields = []string{FieldKey, FieldTitle, FieldSummary, FieldRCA, FieldRootCauses, FieldActions,
+	FieldTimeline, FieldEventIDs, FieldServices, FieldTeams, FieldTags, FieldCategories, FieldSeverity,
+	FieldStatus, FieldWhen, FieldPublished}
+
+// accessAll is the access value of incidents every viewer may see.
+const accessAll = "*"
+
+// newMapping is the index mapping of MappingVersion. Documents are built
+// field by field (buildDocument) rather than from structs, so the mapping
+// serves queries: it names each field's analyzer.
+func newMapping() *mapping.IndexMappingImpl {
+	im := bleve.NewIndexMapping()
+	im.DefaultAnalyzer = AnalyzerText
+	im.ScoringModel = index.BM25Scoring
+	im.StoreDynamic = false
+	im.IndexDynamic = false
+	im.DocValuesDynamic = false
+	dm := bleve.NewDocumentStaticMapping()
+	for _, f := range textFields {
+		fm := bleve.NewTextFieldMapping()
+		fm.Analyzer = AnalyzerText
+		fm.Store = true
+		fm.IncludeTermVectors = true
+		fm.IncludeInAll = false
+		fm.DocValues = false
+		dm.AddFieldMappingsAt(f, fm)
+	}
+	for _, f := range keywordFields {
+		fm := bleve.NewKeywordFieldMapping()
+		fm.Analyzer = AnalyzerKeyword
+		fm.Store = true
+		fm.IncludeTermVectors = false
+		fm.IncludeInAll = false
+		fm.DocValues = true
+		dm.AddFieldMappingsAt(f, fm)
+	}
+	for _, f := range []string{FieldWhen, FieldCreated, FieldUpdated, FieldResolved} {
+		fm := bleve.NewDateTimeFieldMapping()
+		fm.Store = f == FieldWhen
+		fm.IncludeInAll = false
+		fm.DocValues = true
+		dm.AddFieldMappingsAt(f, fm)
+	}
+	ids := bleve.NewTextFieldMapping()
+	ids.Index = false
+	ids.Store = true
+	ids.IncludeInAll = false
+	ids.DocValues = false
+	dm.AddFieldMappingsAt(FieldEventIDs, ids)
+	im.DefaultMapping = dm
+	return im
+}
+
+// Indexing options of the field kinds.
+const (
+	textOptions    = index.IndexField | index.StoreField | index.IncludeTermVectors
+	keywordOptions = index.IndexField | index.StoreField | index.DocValues
+	dateOptions    = index.IndexField | index.DocValues
+)
+
+// docBuilder turns Docs into bleve documents with the mapping's analyzers.
+type docBuilder struct {
+	text, keyword analysis.Analyzer
+}
+
+func newDocBuilder(im *mapping.IndexMappingImpl) docBuilder {
+	return docBuilder{text: im.AnalyzerNamed(AnalyzerText), keyword: im.AnalyzerNamed(AnalyzerKeyword)}
+}
+
+// docID is the index id of an incident.
+func docID(id int64) string { return strconv.FormatInt(id, 10) }
+
+// build is d as a bleve document.
+func (b docBuilder) build(d *Doc) *document.Document {
+	doc := document.NewDocument(docID(d.ID))
+	addText := func(name string, pos []uint64, s string) {
+		doc.AddField(document.NewTextFieldCustom(name, pos, []byte(s), textOptions, b.text))
+	}
+	addKeyword := func(name string, pos []uint64, s string) {
+		doc.AddField(document.NewTextFieldCustom(name, pos, []byte(s), keywordOptions, b.keyword))
+	}
+	addKeywords := func(name string, vals []string) {
+		n := 0
+		for _, v := range vals {
+			if normalizeKeyword(v) != "" {
+				addKeyword(name, []uint64{uint64(n)}, strings.Join(strings.Fields(v), " "))
+				n++
+			}
+		}
+	}
+	addDate := func(name string, t time.Time, opts index.FieldIndexingOptions) {
+		if f, err := document.NewDateTimeFieldWithIndexingOptions(name, nil, t.UTC(), time.RFC3339, opts); err == nil {
+			doc.AddField(f)
+		}
+	}
+	// addArray adds the non-empty texts as one array field.
+	addArray := func(name string, texts []string) {
+		n := 0
+		for _, s := range texts {
+			if strings.TrimSpace(s) != "" {
+				addText(name, []uint64{uint64(n)}, s)
+				n++
+			}
+		}
+	}
+
+	addKeyword(FieldKey, nil, normalizeKeyword(d.Key))
+	if strings.TrimSpace(d.Title) != "" {
+		addText(FieldTitle, nil, d.Title)
+	}
+	addArray(FieldSummary, []string{d.Summary, d.CustomerImpact})
+	secs := make([]string, 0, len(d.Sections))
+	for _, s := range d.Sections {
+		secs = append(secs, joinNonEmpty("\n\n", s.Title, s.Body))
+	}
+	addArray(FieldRCA, secs)
+	rcs := make([]string, 0, len(d.RootCauses))
+	for _, rc := range d.RootCauses {
+		rcs = append(rcs, rc.Description)
+	}
+	addArray(FieldRootCauses, rcs)
+	acts := make([]string, 0, len(d.Actions))
+	for _, a := range d.Actions {
+		acts = append(acts, joinNonEmpty("\n", a.Title, a.Description))
+	}
+	addArray(FieldActions, acts)
+	n := 0
+	for _, e := range d.Events {
+		if strings.TrimSpace(e.Body) == "" {
+			continue
+		}
+		pos := []uint64{uint64(n)}
+		addText(FieldTimeline, pos, e.Body)
+		doc.AddField(document.NewTextFieldWithIndexingOptions(FieldEventIDs, pos, []byte(strconv.FormatInt(e.ID, 10)), index.StoreField))
+		n++
+	}
+	addKeywords(FieldServices, d.Services)
+	addKeywords(FieldTeams, d.Teams)
+	addKeywords(FieldTags, d.Tags)
+	addKeywords(FieldCategories, d.Categories())
+	addKeyword(FieldSeverity, nil, normalizeKeyword(d.Severity))
+	addKeyword(FieldStatus, nil, normalizeKeyword(d.Status))
+	if c := normalizeKeyword(d.Commander); c != "" {
+		addKeyword(FieldCommander, nil, c)
+	}
+	when := d.When()
+	addKeyword(FieldYear, nil, strconv.Itoa(when.Year()))
+	addKeyword(FieldPublished, nil, boolKeyword(d.Published))
+	if strings.EqualFold(d.Visibility, "restricted") {
+		addKeywords(FieldAccess, d.RestrictedTo)
+	} else {
+		addKeyword(FieldAccess, nil, accessAll)
+	}
+	addDate(FieldWhen, when, dateOptions|index.StoreField)
+	addDate(FieldCreated, d.CreatedAt, dateOptions)
+	addDate(FieldUpdated, d.UpdatedAt, dateOptions)
+	if d.ResolvedAt != nil {
+		addDate(FieldResolved, *d.ResolvedAt, dateOptions)
+	}
+	return doc
+}
+
+func boolKeyword(b bool) string {
+	if b {
+		return "t"
+	}
+	return "f"
+}
+
+// normalizeKeyword is a keyword value as the keyword analyzer keeps it:
+// lower case, trimmed, inner spaces collapsed.
+func normalizeKeyword(s string) string {
+	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+}
+
+func joinNonEmpty(sep string, parts ...string) string {
+	out := make([]string, 0, len(parts))
+	for _, p := range parts {
+		if strings.TrimSpace(p) != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, sep)
+}

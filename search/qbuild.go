@@ -1,0 +1,292 @@
+package search
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// queryBuilder turns a parsed Query into bleve queries, analysing words
+// with the index's text analyzer.
+type queryBuilder struct {
+	an analysis.Analyzer
+}
+
+func (ix *Index) builder() queryBuilder {
+	return queryBuilder{an: ix.im.AnalyzerNamed(AnalyzerText)}
+}
+
+// positions analyses s into its terms grouped by position: one group per
+// word, holding the word and — for an identifier — its first part, so a
+// multi-phrase over the groups finds the identifier whole or within a
+// longer one.
+func (b queryBuilder) positions(s string) [][]string {
+	ts := b.an.Analyze([]byte(s))
+	var out [][]string
+	last := -1
+	for _, t := range ts {
+		if len(t.Term) == 0 {
+			continue
+		}
+		if t.Position != last || len(out) == 0 {
+			out = append(out, nil)
+			last = t.Position
+		}
+		g := &out[len(out)-1]
+		term := string(t.Term)
+		dup := false
+		for _, x := range *g {
+			dup = dup || x == term
+		}
+		if !dup {
+			*g = append(*g, term)
+		}
+	}
+	return out
+}
+
+// fuzziness is how many edits a fuzzy term may differ by: none for short
+// words (too many false friends), one up to seven letters, two beyond.
+func fuzziness(term string) int {
+	switch n := utf8.RuneCountInString(term); {
+	case n < 4:
+		return 0
+	case n < 8:
+		return 1
+	}
+	return 2
+}
+
+// wordIn is one word or phrase in one text field.
+func (b queryBuilder) wordIn(field string, groups [][]string, fuzzy bool) query.Query {
+	boost := textBoosts[field]
+	if len(groups) == 1 {
+		alts := make([]query.Query, 0, len(groups[0])*2)
+		for _, term := range groups[0] {
+			tq := bleve.NewTermQuery(term)
+			tq.SetField(field)
+			tq.SetBoost(boost)
+			alts = append(alts, tq)
+			if f := fuzziness(term); fuzzy && f > 0 {
+				fq := bleve.NewFuzzyQuery(term)
+				fq.SetField(field)
+				fq.SetFuzziness(f)
+				fq.SetBoost(boost * 0.5)
+				alts = append(alts, fq)
+			}
+		}
+		if len(alts) == 1 {
+			return alts[0]
+		}
+		return bleve.NewDisjunctionQuery(alts...)
+	}
+	mp := query.NewMultiPhraseQuery(groups, field)
+	mp.SetBoost(boost)
+	if fuzzy {
+		mp.SetFuzziness(1)
+	}
+	return mp
+}
+
+// term is one Term as a query (nil when it holds nothing searchable, such
+// as a stop word).
+func (b queryBuilder) term(t Term, fuzzy bool) query.Query {
+	if t.Field != "" && !IsTextField(t.Field) {
+		v := normalizeKeyword(t.Value)
+		if v == "" {
+			return nil
+		}
+		tq := bleve.NewTermQuery(v)
+		tq.SetField(t.Field)
+		return tq
+	}
+	groups := b.positions(t.Value)
+	if len(groups) == 0 {
+		return nil
+	}
+	if t.Field != "" {
+		return b.wordIn(t.Field, groups, fuzzy)
+	}
+	alts := make([]query.Query, 0, len(textFields)+3)
+	for _, f := range textFields {
+		alts = append(alts, b.wordIn(f, groups, fuzzy))
+	}
+	// A word that is a service, tag or key ("s3", "INC-42") counts as one
+	// too, so typing a service's name finds its incidents first.
+	if !t.Phrase {
+		if v := normalizeKeyword(t.Value); v != "" {
+			for f, boost := range map[string]float64{FieldServices: 4, FieldTags: 2, FieldKey: 10} {
+				tq := bleve.NewTermQuery(v)
+				tq.SetField(f)
+				tq.SetBoost(boost)
+				alts = append(alts, tq)
+			}
+		}
+	}
+	return bleve.NewDisjunctionQuery(alts...)
+}
+
+// text is the query's words and phrases: every group must match (nil
+// when there are none to rank by).
+func (b queryBuilder) text(q Query, fuzzy bool) query.Query {
+	var must []query.Query
+	for _, g := range q.Groups {
+		var alts []query.Query
+		for _, t := range g.Terms {
+			if x := b.term(t, fuzzy); x != nil {
+				alts = append(alts, x)
+			}
+		}
+		switch len(alts) {
+		case 0:
+		case 1:
+			must = append(must, alts[0])
+		default:
+			must = append(must, bleve.NewDisjunctionQuery(alts...))
+		}
+	}
+	switch len(must) {
+	case 0:
+		return nil
+	case 1:
+		return must[0]
+	}
+	return bleve.NewConjunctionQuery(must...)
+}
+
+// exclusions are the query's -terms.
+func (b queryBuilder) exclusions(q Query) []query.Query {
+	var out []query.Query
+	for _, t := range q.Not {
+		if x := b.term(t, false); x != nil {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// filters are the request's filters and the query's dates.
+func (b queryBuilder) filters(f Filters, q Query) []query.Query {
+	var out []query.Query
+	anyOf := func(field string, vals []string) {
+		var alts []query.Query
+		for _, v := range vals {
+			if v = normalizeKeyword(v); v != "" {
+				tq := bleve.NewTermQuery(v)
+				tq.SetField(field)
+				alts = append(alts, tq)
+			}
+		}
+		switch len(alts) {
+		case 0:
+		case 1:
+			out = append(out, alts[0])
+		default:
+			out = append(out, bleve.NewDisjunctionQuery(alts...))
+		}
+	}
+	anyOf(FieldServices, f.Services)
+	anyOf(FieldSeverity, normalizeSeverities(f.Severities))
+	anyOf(FieldStatus, f.Statuses)
+	anyOf(FieldTags, f.Tags)
+	anyOf(FieldTeams, f.Teams)
+	anyOf(FieldCategories, f.Categories)
+	if f.Published != nil {
+		anyOf(FieldPublished, []string{boolKeyword(*f.Published)})
+	}
+	after, before := laterOf(f.After, q.After), earlierOf(f.Before, q.Before)
+	if after != nil || before != nil {
+		var from, to time.Time
+		if after != nil {
+			from = after.UTC()
+		}
+		if before != nil {
+			to = before.UTC()
+		}
+		yes, no := true, false
+		dq := bleve.NewDateRangeInclusiveQuery(from, to, &yes, &no)
+		dq.SetField(FieldWhen)
+		out = append(out, dq)
+	}
+	return out
+}
+
+// normalizeSeverities reads "1", "SEV-1" and "sev1" alike.
+func normalizeSeverities(vals []string) []string {
+	out := make([]string, 0, len(vals))
+	for _, v := range vals {
+		v = strings.ToLower(strings.TrimSpace(v))
+		v = strings.ReplaceAll(strings.ReplaceAll(v, "-", ""), " ", "")
+		if len(v) == 1 && v[0] >= '0' && v[0] <= '9' {
+			v = "sev" + v
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func laterOf(a, b *time.Time) *time.Time {
+	if a == nil || (b != nil && b.After(*a)) {
+		return b
+	}
+	return a
+}
+
+func earlierOf(a, b *time.Time) *time.Time {
+	if a == nil || (b != nil && b.Before(*a)) {
+		return b
+	}
+	return a
+}
+
+// visibility is the filter that keeps what the viewer may see (nil for a
+// viewer who sees everything).
+func (b queryBuilder) visibility(v Viewer) query.Query {
+	if v.All {
+		return nil
+	}
+	all := bleve.NewTermQuery(accessAll)
+	all.SetField(FieldAccess)
+	alts := []query.Query{all}
+	for _, p := range v.Principals {
+		if p = normalizeKeyword(p); p != "" && p != accessAll {
+			tq := bleve.NewTermQuery(p)
+			tq.SetField(FieldAccess)
+			alts = append(alts, tq)
+		}
+	}
+	if len(alts) == 1 {
+		return all
+	}
+	return bleve.NewDisjunctionQuery(alts...)
+}
+
+// combine is text AND every filter AND NOT any exclusion. Filters and the
+// visibility do not score.
+func (b queryBuilder) combine(text query.Query, not, filters []query.Query, vis query.Query) query.Query {
+	var must []query.Query
+	if text != nil {
+		must = append(must, text)
+	}
+	for _, f := range append(filters, vis) {
+		if f != nil {
+			if bq, ok := f.(query.BoostableQuery); ok {
+				bq.SetBoost(0)
+			}
+			must = append(must, f)
+		}
+	}
+	if len(must) == 0 {
+		must = append(must, bleve.NewMatchAllQuery())
+	}
+	bq := bleve.NewBooleanQuery()
+	bq.AddMust(must...)
+	if len(not) > 0 {
+		bq.AddMustNot(not...)
+	}
+	return bq
+}

@@ -1,0 +1,413 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/blevesearch/bleve/v2"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+	"github.com/hindsightrca/hindsight/internal/incident"
+)
+
+// Similar incidents ("more like this", which bleve has not): the source's
+// words are weighted by where they appear (a title or root cause says more
+// than chat) and how rare they are in the index (inverse document
+// frequency), the most distinctive become one weighted query over the
+// fields, with the source's services, tags and categories; published RCAs
+// are preferred. Each result says why it matched.
+const (
+	// similarTerms is how many distinctive words the query uses.
+	similarTerms = 20
+	// similarCandidates bounds the words whose rarity is looked up.
+	similarCandidates = 120
+	// publishedBoost favours incidents whose RCA is published: they have
+	// the answer.
+	publishedBoost = 1.15
+	// DefaultSimilar is how many similar incidents are returned by default.
+	DefaultSimilar = 5
+	// MaxSimilar bounds them.
+	MaxSimilar = 50
+)
+
+// sourceWeights weigh a word by the field of the source it was found in.
+var sourceWeights = map[string]float64{
+	FieldTitle:      3,
+	FieldRootCauses: 3,
+	FieldSummary:    2,
+	FieldRCA:        1,
+	FieldActions:    1,
+	FieldTimeline:   0.4,
+}
+
+// targetBoosts weigh a match by the field of the candidate it is in.
+var targetBoosts = map[string]float64{
+	FieldTitle:      3,
+	FieldRootCauses: 3,
+	FieldSummary:    2,
+	FieldRCA:        1,
+	FieldActions:    1,
+	FieldTimeline:   0.4,
+}
+
+// profile is what a similar-incident query is made from.
+type profile struct {
+	id         int64
+	texts      map[string][]string // text field → texts
+	services   []string
+	tags       []string
+	categories []string
+	teams      []string
+}
+
+// Similar returns the incidents most like the request's incident (its
+// document as indexed, or req.Doc when given) or text, best first, each
+// with its reasons, never the incident itself, and only what the viewer
+// may see.
+func (ix *Index) Similar(ctx context.Context, req SimilarRequest) ([]Similar, error) {
+	limit := req.Limit
+	if limit <= 0 {
+		limit = DefaultSimilar
+	}
+	limit = min(limit, MaxSimilar)
+	var out []Similar
+	err := ix.reader(func(idx bleve.Index) error {
+		var p profile
+		switch {
+		case req.Doc != nil:
+			p = profileOfDoc(req.Doc)
+		case req.ID != 0:
+			var err error
+			if p, err = profileOfIndexed(idx, req.ID); err != nil {
+				return err
+			}
+		default:
+			p = profile{texts: map[string][]string{FieldSummary: {req.Text}}}
+		}
+		var err error
+		out, err = ix.similar(ctx, idx, p, req.Viewer, limit)
+		return err
+	})
+	return out, err
+}
+
+// profileOfDoc reads a Doc.
+func profileOfDoc(d *Doc) profile {
+	p := profile{id: d.ID, texts: map[string][]string{}, services: d.Services, tags: d.Tags,
+		categories: d.Categories(), teams: d.Teams}
+	p.texts[FieldTitle] = []string{d.Title}
+	p.texts[FieldSummary] = []string{d.Summary, d.CustomerImpact}
+	for _, s := range d.Sections {
+		p.texts[FieldRCA] = append(p.texts[FieldRCA], s.Body)
+	}
+	for _, rc := range d.RootCauses {
+		p.texts[FieldRootCauses] = append(p.texts[FieldRootCauses], rc.Description)
+	}
+	for _, a := range d.Actions {
+		p.texts[FieldActions] = append(p.texts[FieldActions], a.Title+"\n"+a.Description)
+	}
+	for _, e := range d.Events {
+		p.texts[FieldTimeline] = append(p.texts[FieldTimeline], e.Body)
+	}
+	return p
+}
+
+// profileOfIndexed reads an incident's stored fields.
+func profileOfIndexed(idx bleve.Index, id int64) (profile, error) {
+	doc, err := idx.Document(docID(id))
+	if err != nil {
+		return profile{}, fmt.Errorf("search: read incident %d: %w", id, err)
+	}
+	if doc == nil {
+		return profile{}, incident.NotFound("incident", strconv.FormatInt(id, 10))
+	}
+	p := profile{id: id, texts: map[string][]string{}}
+	doc.VisitFields(func(f index.Field) {
+		v := string(f.Value())
+		switch name := f.Name(); name {
+		case FieldServices:
+			p.services = append(p.services, v)
+		case FieldTags:
+			p.tags = append(p.tags, v)
+		case FieldCategories:
+			p.categories = append(p.categories, v)
+		case FieldTeams:
+			p.teams = append(p.teams, v)
+		default:
+			if IsTextField(name) {
+				p.texts[name] = append(p.texts[name], v)
+			}
+		}
+	})
+	return p, nil
+}
+
+// weighted is a candidate word: its term, how it was written, and weights.
+type weighted struct {
+	term    string
+	surface string
+	tf      float64
+	weight  float64
+}
+
+// distinctive picks the profile's most distinctive terms.
+func (ix *Index) distinctive(ctx context.Context, idx bleve.Index, p profile) ([]weighted, error) {
+	an := ix.im.AnalyzerNamed(AnalyzerText)
+	cands := map[string]*weighted{}
+	for field, texts := range p.texts {
+		w := sourceWeights[field]
+		counts := map[string]int{}
+		for _, text := range texts {
+			for _, t := range an.Analyze([]byte(text)) {
+				term := string(t.Term)
+				if !usefulTerm(term) {
+					continue
+				}
+				counts[term]++
+				if c, ok := cands[term]; !ok {
+					surface := strings.ToLower(text[t.Start:t.End])
+					cands[term] = &weighted{term: term, surface: surface}
+				} else if c.surface == "" {
+					c.surface = strings.ToLower(text[t.Start:t.End])
+				}
+			}
+		}
+		for term, n := range counts {
+			cands[term].tf += w * (1 + math.Log(float64(n)))
+		}
+	}
+	list := make([]*weighted, 0, len(cands))
+	for _, c := range cands {
+		list = append(list, c)
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].tf != list[j].tf {
+			return list[i].tf > list[j].tf
+		}
+		return list[i].term < list[j].term
+	})
+	list = list[:min(len(list), similarCandidates)]
+
+	adv, err := idx.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	n, err := r.DocCount()
+	if err != nil {
+		return nil, err
+	}
+	N := float64(max(n, 1))
+	out := make([]weighted, 0, len(list))
+	for _, c := range list {
+		df := uint64(0)
+		for _, f := range []string{FieldRCA, FieldTitle, FieldTimeline} {
+			tfr, err := r.TermFieldReader(ctx, []byte(c.term), f, false, false, false)
+			if err != nil {
+				return nil, err
+			}
+			df = max(df, tfr.Count())
+			tfr.Close()
+		}
+		if df == 0 {
+			continue // nowhere else: cannot make anything similar
+		}
+		idf := math.Log(1 + (N-float64(df)+0.5)/(float64(df)+0.5))
+		c.weight = c.tf * idf
+		out = append(out, *c)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].weight != out[j].weight {
+			return out[i].weight > out[j].weight
+		}
+		return out[i].term < out[j].term
+	})
+	return out[:min(len(out), similarTerms)], nil
+}
+
+// usefulTerm keeps words that can say what an incident is about: not
+// numbers, not one or two letters.
+func usefulTerm(t string) bool {
+	if len(t) < 3 {
+		return false
+	}
+	for _, r := range t {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// similarQuery is the weighted query of the terms and labels.
+func similarQuery(terms []weighted, p profile) query.Query {
+	var alts []query.Query
+	top := 1.0
+	if len(terms) > 0 {
+		top = terms[0].weight
+	}
+	for _, t := range terms {
+		w := t.weight / top
+		for _, f := range textFields {
+			tq := bleve.NewTermQuery(t.term)
+			tq.SetField(f)
+			tq.SetBoost(w * targetBoosts[f])
+			alts = append(alts, tq)
+		}
+	}
+	label := func(field string, vals []string, boost float64) {
+		for _, v := range vals {
+			if v = normalizeKeyword(v); v != "" {
+				tq := bleve.NewTermQuery(v)
+				tq.SetField(field)
+				tq.SetBoost(boost)
+				alts = append(alts, tq)
+			}
+		}
+	}
+	label(FieldServices, p.services, 3)
+	label(FieldCategories, p.categories, 2)
+	label(FieldTags, p.tags, 1.5)
+	label(FieldTeams, p.teams, 0.5)
+	if len(alts) == 0 {
+		return nil
+	}
+	return bleve.NewDisjunctionQuery(alts...)
+}
+
+// similar runs the query of a profile.
+func (ix *Index) similar(ctx context.Context, idx bleve.Index, p profile, v Viewer, limit int) ([]Similar, error) {
+	terms, err := ix.distinctive(ctx, idx, p)
+	if err != nil {
+		return nil, err
+	}
+	mlt := similarQuery(terms, p)
+	if mlt == nil {
+		return []Similar{}, nil
+	}
+	b := ix.builder()
+	full := b.combine(mlt, nil, nil, b.visibility(v))
+	sr := bleve.NewSearchRequestOptions(full, limit*3+1, 0, false)
+	sr.Fields = []string{FieldKey, FieldTitle, FieldStatus, FieldSeverity, FieldWhen, FieldPublished,
+		FieldServices, FieldTags, FieldCategories, FieldTeams}
+	res, err := idx.SearchInContext(ctx, sr)
+	if err != nil {
+		return nil, err
+	}
+	self := 0.0
+	hits := make(bsearch.DocumentMatchCollection, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		if p.id != 0 && h.ID == docID(p.id) {
+			self = h.Score
+			continue
+		}
+		if fieldString(h.Fields, FieldPublished) == "t" {
+			h.Score *= publishedBoost
+		}
+		hits = append(hits, h)
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
+	hits = hits[:min(len(hits), limit)]
+	if len(hits) == 0 {
+		return []Similar{}, nil
+	}
+	locs, err := ix.locations(ctx, idx, mlt, hits)
+	if err != nil {
+		return nil, err
+	}
+	surface := make(map[string]string, len(terms))
+	for _, t := range terms {
+		surface[t.term] = t.surface
+	}
+	out := make([]Similar, 0, len(hits))
+	for _, h := range hits {
+		id, _ := strconv.ParseInt(h.ID, 10, 64)
+		s := Similar{ID: id, Score: h.Score,
+			Key:      strings.ToUpper(fieldString(h.Fields, FieldKey)),
+			Title:    fieldString(h.Fields, FieldTitle),
+			Status:   fieldString(h.Fields, FieldStatus),
+			Severity: strings.ToUpper(fieldString(h.Fields, FieldSeverity)),
+		}
+		s.Published = fieldString(h.Fields, FieldPublished) == "t"
+		if t, ok := parseWhen(fieldString(h.Fields, FieldWhen)); ok {
+			s.StartedAt = &t
+		}
+		if self > 0 {
+			s.Relative = math.Min(1, h.Score/self)
+		}
+		s.Reasons = reasons(p, h, locs[h.ID], terms, surface)
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// reasons says why a hit is like the profile: the distinctive words both
+// have (strongest first) and the labels they share.
+func reasons(p profile, h *bsearch.DocumentMatch, locs bsearch.FieldTermLocationMap, terms []weighted, surface map[string]string) []Reason {
+	var out []Reason
+	matched := map[string]bool{}
+	for _, tl := range locs {
+		for term := range tl {
+			matched[term] = true
+		}
+	}
+	var words []string
+	for _, t := range terms {
+		if matched[t.term] && len(words) < 8 {
+			words = append(words, surface[t.term])
+		}
+	}
+	if len(words) > 0 {
+		out = append(out, Reason{Kind: ReasonTerms, Values: words, Text: "Both mention " + joinAnd(words)})
+	}
+	shared := func(kind, field string, mine []string, what string) {
+		var vals []string
+		theirs := map[string]bool{}
+		for _, v := range fieldStrings(h.Fields, field) {
+			theirs[normalizeKeyword(v)] = true
+		}
+		seen := map[string]bool{}
+		for _, v := range mine {
+			n := normalizeKeyword(v)
+			if n != "" && theirs[n] && !seen[n] {
+				seen[n] = true
+				vals = append(vals, strings.TrimSpace(v))
+			}
+		}
+		if len(vals) > 0 {
+			label := what
+			if len(vals) > 1 {
+				label += "s"
+			}
+			out = append(out, Reason{Kind: kind, Values: vals, Text: "Same " + label + ": " + strings.Join(vals, ", ")})
+		}
+	}
+	shared(ReasonService, FieldServices, p.services, "service")
+	shared(ReasonCategory, FieldCategories, p.categories, "root-cause category")
+	shared(ReasonTag, FieldTags, p.tags, "tag")
+	shared(ReasonTeam, FieldTeams, p.teams, "team")
+	if out == nil {
+		out = []Reason{}
+	}
+	return out
+}
+
+func joinAnd(words []string) string {
+	switch len(words) {
+	case 0:
+		return ""
+	case 1:
+		return words[0]
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
