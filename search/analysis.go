@@ -173,7 +173,8 @@ func decode(s []byte, i int) (rune, int) {
 type textTokenizer struct{}
 
 // Tokenize implements analysis.Tokenizer. Terms are slices of input and the
-// tokens share one backing array, so a token costs no allocation of its own.
+// tokens live in a few shared arrays, so a token costs no allocation of its
+// own (indexing speed depends on it). The input is never written.
 func (textTokenizer) Tokenize(input []byte) analysis.TokenStream {
 	est := len(input)/7 + 1
 	arena := make([]analysis.Token, 0, est)
@@ -262,12 +263,20 @@ type partsFilter struct{}
 // Filter implements analysis.TokenFilter.
 func (partsFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 	var out analysis.TokenStream // allocated at the first identifier
+	var arena []analysis.Token   // the parts, allocated in chunks
 	var parts []partSpan
 	var sub []bool // sub[k]: parts[k] starts a humped piece of a joined token
+	add := func(tok analysis.Token) {
+		if len(arena) == cap(arena) {
+			arena = make([]analysis.Token, 0, max(64, len(input)/2))
+		}
+		arena = append(arena, tok)
+		out = append(out, &arena[len(arena)-1])
+	}
 	shift := 0
 	for idx, t := range input {
 		t.Position += shift
-		if t.Type == analysis.Ideographic {
+		if t.Type == analysis.Ideographic || plainWord(t.Term) {
 			if out != nil {
 				out = append(out, t)
 			}
@@ -281,16 +290,11 @@ func (partsFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 			continue
 		}
 		if out == nil {
-			out = make(analysis.TokenStream, 0, len(input)+len(input)/2+len(parts))
+			out = make(analysis.TokenStream, 0, 2*len(input)+len(parts))
 			out = append(out, input[:idx]...)
 		}
 		t.KeyWord = true
 		out = append(out, t)
-		newTokens := make([]analysis.Token, 0, len(parts)+2)
-		add := func(tok analysis.Token) {
-			newTokens = append(newTokens, tok)
-			out = append(out, &newTokens[len(newTokens)-1])
-		}
 		for k, p := range parts {
 			if sub[k] {
 				// A humped piece of a joined token ("ConnectionTimeout" in
@@ -309,6 +313,17 @@ func (partsFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 		return input
 	}
 	return out
+}
+
+// plainWord says whether term is ASCII without joiners or capitals after
+// its first byte — most words of prose, which have no parts.
+func plainWord(term []byte) bool {
+	for i, c := range term {
+		if c >= utf8.RuneSelf || asciiClass[c] == classJoiner || (i > 0 && 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 // partToken is the token of part p of t.
@@ -343,7 +358,9 @@ func isPartJoiner(r rune) bool {
 	return false
 }
 
-// splitParts appends to parts the parts of term: its pieces between
+// splitParts appends to parts the parts of term (offsets into term, which
+// the tokenizer made a slice of the input, so they map to input offsets by
+// adding the token's Start): its pieces between
 // joiners, each cut at its case humps. sub is set for the first part of a
 // piece that itself has humps when the term also has joiners.
 func splitParts(term []byte, parts []partSpan, sub []bool) ([]partSpan, []bool) {

@@ -12,14 +12,14 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
-// tok is the part of a token the tests check.
-type tok struct {
+// analyzedTok is the part of a token the tests check.
+type analyzedTok struct {
 	term       string
 	pos        int
 	start, end int
 }
 
-func analyzerNamed(t testing.TB, name string) analysis.Analyzer {
+func testAnalyzer(t testing.TB, name string) analysis.Analyzer {
 	t.Helper()
 	a, err := registry.NewCache().AnalyzerNamed(name)
 	if err != nil {
@@ -28,94 +28,94 @@ func analyzerNamed(t testing.TB, name string) analysis.Analyzer {
 	return a
 }
 
-func toks(ts analysis.TokenStream) []tok {
-	out := make([]tok, len(ts))
+func analyzedToks(ts analysis.TokenStream) []analyzedTok {
+	out := make([]analyzedTok, len(ts))
 	for i, t := range ts {
-		out[i] = tok{string(t.Term), t.Position, t.Start, t.End}
+		out[i] = analyzedTok{string(t.Term), t.Position, t.Start, t.End}
 	}
 	return out
 }
 
 func TestAnalyzerText_Tokens(t *testing.T) {
-	a := analyzerNamed(t, AnalyzerText)
+	a := testAnalyzer(t, AnalyzerText)
 	tests := []struct {
 		name string
 		in   string
-		want []tok
+		want []analyzedTok
 	}{
-		{"empty", "", []tok{}},
-		{"only punctuation", " -- ... :// ", []tok{}},
-		{"snake case error code", "ERR_CONN_RESET", []tok{
+		{"empty", "", []analyzedTok{}},
+		{"only punctuation", " -- ... :// ", []analyzedTok{}},
+		{"snake case error code", "ERR_CONN_RESET", []analyzedTok{
 			{"err_conn_reset", 1, 0, 14}, {"err", 1, 0, 3}, {"conn", 2, 4, 8}, {"reset", 3, 9, 14},
 		}},
-		{"hostname", "db-primary-1.prod.example.com", []tok{
+		{"hostname", "db-primary-1.prod.example.com", []analyzedTok{
 			{"db-primary-1.prod.example.com", 1, 0, 29}, {"db", 1, 0, 2}, {"primari", 2, 3, 10},
 			{"1", 3, 11, 12}, {"prod", 4, 13, 17}, {"exampl", 5, 18, 25}, {"com", 6, 26, 29},
 		}},
-		{"ip address", "10.0.0.12", []tok{
+		{"ip address", "10.0.0.12", []analyzedTok{
 			{"10.0.0.12", 1, 0, 9}, {"10", 1, 0, 2}, {"0", 2, 3, 4}, {"0", 3, 5, 6}, {"12", 4, 7, 9},
 		}},
-		{"camel case", "connectionTimeoutException", []tok{
+		{"camel case", "connectionTimeoutException", []analyzedTok{
 			{"connectiontimeoutexception", 1, 0, 26}, {"connect", 1, 0, 10}, {"timeout", 2, 10, 17}, {"except", 3, 17, 26},
 		}},
-		{"acronym then word", "HTTPServer", []tok{
+		{"acronym then word", "HTTPServer", []analyzedTok{
 			{"httpserver", 1, 0, 10}, {"http", 1, 0, 4}, {"server", 2, 4, 10},
 		}},
-		{"region", "us-east-1", []tok{
+		{"region", "us-east-1", []analyzedTok{
 			{"us-east-1", 1, 0, 9}, {"us", 1, 0, 2}, {"east", 2, 3, 7}, {"1", 3, 8, 9},
 		}},
-		{"host and port", "api.example.com:8443", []tok{
+		{"host and port", "api.example.com:8443", []analyzedTok{
 			{"api.example.com:8443", 1, 0, 20}, {"api", 1, 0, 3}, {"exampl", 2, 4, 11}, {"com", 3, 12, 15}, {"8443", 4, 16, 20},
 		}},
 		// Parts push later tokens along; the stop word keeps its (empty) place.
-		{"identifier in a sentence", "Got ERR_CONN_RESET from db.", []tok{
+		{"identifier in a sentence", "Got ERR_CONN_RESET from db.", []analyzedTok{
 			{"got", 1, 0, 3}, {"err_conn_reset", 2, 4, 18}, {"err", 2, 4, 7}, {"conn", 3, 8, 12}, {"reset", 4, 13, 18},
 			{"db", 6, 24, 26},
 		}},
-		{"sentence end dots", "Restarted db-1. Then it worked.", []tok{
+		{"sentence end dots", "Restarted db-1. Then it worked.", []analyzedTok{
 			{"restart", 1, 0, 9}, {"db-1", 2, 10, 14}, {"db", 2, 10, 12}, {"1", 3, 13, 14}, {"work", 6, 24, 30},
 		}},
-		{"qualified class name", "java.net.ConnectionTimeoutException thrown", []tok{
+		{"qualified class name", "java.net.ConnectionTimeoutException thrown", []analyzedTok{
 			{"java.net.connectiontimeoutexception", 1, 0, 35}, {"java", 1, 0, 4}, {"net", 2, 5, 8},
 			{"connectiontimeoutexception", 3, 9, 35}, {"connect", 3, 9, 19}, {"timeout", 4, 19, 26}, {"except", 5, 26, 35},
 			{"thrown", 6, 36, 42},
 		}},
-		{"url splits at scheme", "https://x.io/status", []tok{
+		{"url splits at scheme", "https://x.io/status", []analyzedTok{
 			{"https", 1, 0, 5}, {"x.io/status", 2, 8, 19}, {"x", 2, 8, 9}, {"io", 3, 10, 12}, {"status", 4, 13, 19},
 		}},
-		{"email", "mail oncall@example.com", []tok{
+		{"email", "mail oncall@example.com", []analyzedTok{
 			{"mail", 1, 0, 4}, {"oncall@example.com", 2, 5, 23}, {"oncal", 2, 5, 11}, {"exampl", 3, 12, 19}, {"com", 4, 20, 23},
 		}},
-		{"protocol version", "HTTP/1.1", []tok{
+		{"protocol version", "HTTP/1.1", []analyzedTok{
 			{"http/1.1", 1, 0, 8}, {"http", 1, 0, 4}, {"1", 2, 5, 6}, {"1", 3, 7, 8},
 		}},
-		{"letters and digits stay together", "s3 ipv6 ec2 sev1", []tok{
+		{"letters and digits stay together", "s3 ipv6 ec2 sev1", []analyzedTok{
 			{"s3", 1, 0, 2}, {"ipv6", 2, 3, 7}, {"ec2", 3, 8, 11}, {"sev1", 4, 12, 16},
 		}},
-		{"plural acronyms are words", "IDs URLs IPv6 s3Bucket", []tok{
+		{"plural acronyms are words", "IDs URLs IPv6 s3Bucket", []analyzedTok{
 			{"id", 1, 0, 3}, {"url", 2, 4, 8}, {"ipv6", 3, 9, 13}, {"s3bucket", 4, 14, 22}, {"s3", 4, 14, 16}, {"bucket", 5, 16, 22},
 		}},
-		{"possessive and contraction", "The service's queue don’t", []tok{
+		{"possessive and contraction", "The service's queue don’t", []analyzedTok{
 			{"servic", 2, 4, 13}, {"queue", 3, 14, 19},
 		}},
-		{"doubled joiners split", "a--b c__d", []tok{
+		{"doubled joiners split", "a--b c__d", []analyzedTok{
 			{"b", 2, 3, 4}, {"c", 3, 5, 6}, {"d", 4, 8, 9},
 		}},
-		{"cjk one token per rune", "数据库 サーバー 서버", []tok{
+		{"cjk one token per rune", "数据库 サーバー 서버", []analyzedTok{
 			{"数", 1, 0, 3}, {"据", 2, 3, 6}, {"库", 3, 6, 9},
 			{"サ", 4, 10, 13}, {"ー", 5, 13, 16}, {"バ", 6, 16, 19}, {"ー", 7, 19, 22},
 			{"서", 8, 23, 26}, {"버", 9, 26, 29},
 		}},
-		{"emoji and invalid utf-8", "🔥 fire\xff\xfeBad", []tok{
+		{"emoji and invalid utf-8", "🔥 fire\xff\xfeBad", []analyzedTok{
 			{"fire", 1, 5, 9}, {"bad", 2, 11, 14},
 		}},
-		{"accented words", "Déploiement échoué", []tok{
+		{"accented words", "Déploiement échoué", []analyzedTok{
 			{"déploiement", 1, 0, 12}, {"échoué", 2, 13, 21},
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := toks(a.Analyze([]byte(tt.in)))
+			got := analyzedToks(a.Analyze([]byte(tt.in)))
 			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
 				t.Errorf("Analyze(%q)\n got %v\nwant %v", tt.in, got, tt.want)
 			}
@@ -156,7 +156,7 @@ func TestAnalyzerText_InputUnchanged(t *testing.T) {
 	// must not rewrite them (İ lower-cases to a shorter encoding).
 	in := []byte("İSTANBUL_Gateway Kelvin\u212A_Probe")
 	orig := string(in)
-	ts := analyzerNamed(t, AnalyzerText).Analyze(in)
+	ts := testAnalyzer(t, AnalyzerText).Analyze(in)
 	if string(in) != orig {
 		t.Fatalf("input rewritten: %q, was %q", in, orig)
 	}
@@ -174,22 +174,22 @@ func TestAnalyzerText_InputUnchanged(t *testing.T) {
 }
 
 func TestAnalyzerKeyword(t *testing.T) {
-	a := analyzerNamed(t, AnalyzerKeyword)
+	a := testAnalyzer(t, AnalyzerKeyword)
 	tests := []struct {
 		name string
 		in   string
-		want []tok
+		want []analyzedTok
 	}{
-		{"plain", "payments", []tok{{"payments", 1, 0, 8}}},
-		{"trimmed and collapsed", "  Payments \t API\n", []tok{{"payments api", 1, 2, 16}}},
-		{"unicode lower case", "ÉQUIPE Données", []tok{{"équipe données", 1, 0, 16}}},
-		{"identifier kept whole", "db-primary-1.prod", []tok{{"db-primary-1.prod", 1, 0, 17}}},
-		{"blank", " \t\n", []tok{}},
-		{"empty", "", []tok{}},
+		{"plain", "payments", []analyzedTok{{"payments", 1, 0, 8}}},
+		{"trimmed and collapsed", "  Payments \t API\n", []analyzedTok{{"payments api", 1, 2, 16}}},
+		{"unicode lower case", "ÉQUIPE Données", []analyzedTok{{"équipe données", 1, 0, 16}}},
+		{"identifier kept whole", "db-primary-1.prod", []analyzedTok{{"db-primary-1.prod", 1, 0, 17}}},
+		{"blank", " \t\n", []analyzedTok{}},
+		{"empty", "", []analyzedTok{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := toks(a.Analyze([]byte(tt.in)))
+			got := analyzedToks(a.Analyze([]byte(tt.in)))
 			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
 				t.Errorf("Analyze(%q) = %v, want %v", tt.in, got, tt.want)
 			}
@@ -274,9 +274,9 @@ func TestAnalyzerText_Index(t *testing.T) {
 	}
 }
 
-// checkTokens fails t when a token's offsets do not address a non-empty
+// checkAnalyzedTokens fails t when a token's offsets do not address a non-empty
 // part of in or positions go backwards.
-func checkTokens(t testing.TB, in []byte, ts analysis.TokenStream) {
+func checkAnalyzedTokens(t testing.TB, in []byte, ts analysis.TokenStream) {
 	t.Helper()
 	last := 0
 	for _, tk := range ts {
@@ -298,20 +298,20 @@ func FuzzAnalyze(f *testing.F) {
 		"İSTANBUL_x", "x-\u0301y", "s3Bucket IPv6 URLs"} {
 		f.Add(s)
 	}
-	text := analyzerNamed(f, AnalyzerText)
-	keyword := analyzerNamed(f, AnalyzerKeyword)
+	text := testAnalyzer(f, AnalyzerText)
+	keyword := testAnalyzer(f, AnalyzerKeyword)
 	f.Fuzz(func(t *testing.T, s string) {
 		in := []byte(s)
-		checkTokens(t, in, text.Analyze(in))
+		checkAnalyzedTokens(t, in, text.Analyze(in))
 		if string(in) != s {
 			t.Fatalf("input rewritten to %q", in)
 		}
-		checkTokens(t, []byte(s), keyword.Analyze([]byte(s)))
+		checkAnalyzedTokens(t, []byte(s), keyword.Analyze([]byte(s)))
 	})
 }
 
-// benchText is about 1 MB of what incidents hold: prose, log lines, hosts.
-func benchText() []byte {
+// analysisBenchText is about 1 MB of what incidents hold: prose, log lines, hosts.
+func analysisBenchText() []byte {
 	para := `The checkout service started returning 502s at 01:32 UTC after the deploy of payments-api v2.14.3.
 Root cause: the connection pool on db-primary-1.prod.example.com was exhausted because the new
 retry policy in PaymentClient.submitOrder() retried on ERR_CONN_RESET without backoff. We rolled back,
@@ -331,13 +331,37 @@ Le déploiement a échoué; 数据库连接超时。サーバーが応答しま�
 }
 
 func BenchmarkAnalyzeText(b *testing.B) {
-	a := analyzerNamed(b, AnalyzerText)
-	text := benchText()
-	in := make([]byte, len(text))
+	a := testAnalyzer(b, AnalyzerText)
+	text := analysisBenchText()
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
 	for b.Loop() {
-		copy(in, text) // analysis may rewrite its input's bytes; start clean
-		_ = a.Analyze(in)
+		_ = a.Analyze(text) // the analyzer never writes its input
+	}
+}
+
+// TestAnalyzerText_Concurrent checks that goroutines sharing the analyzer
+// (as bleve's batch indexing does) get what one alone gets: the stem cache
+// is per goroutine and its stems are never written.
+func TestAnalyzerText_Concurrent(t *testing.T) {
+	a := testAnalyzer(t, AnalyzerText)
+	text := analysisBenchText()[:64<<10]
+	want := fmt.Sprint(analyzedToks(a.Analyze(text)))
+	errs := make(chan string, 8)
+	for range 8 {
+		go func() {
+			got := ""
+			for range 5 {
+				if got = fmt.Sprint(analyzedToks(a.Analyze(text))); got != want {
+					break
+				}
+			}
+			errs <- got
+		}()
+	}
+	for range 8 {
+		if got := <-errs; got != want {
+			t.Fatal("concurrent analysis differs from a single one")
+		}
 	}
 }

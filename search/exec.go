@@ -119,15 +119,13 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 			last := hits[len(hits)-1]
 			res.NextCursor = encodeCursor(cursor{Mode: mode, After: afterValues(mode, last)})
 		}
-		var locs map[string]bsearch.FieldTermLocationMap
-		if text != nil && len(hits) > 0 {
-			if locs, err = ix.locations(ctx, idx, text, hits); err != nil {
-				return err
-			}
+		var m *matcher
+		if text != nil {
+			m = newMatcher(b.an, q, res.Fuzzy)
 		}
 		res.Items = make([]Hit, 0, len(hits))
 		for _, h := range hits {
-			res.Items = append(res.Items, hitOf(h, locs[h.ID]))
+			res.Items = append(res.Items, hitOf(h, m))
 		}
 		return nil
 	})
@@ -142,29 +140,6 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 
 // ErrBadRequest marks a search request that cannot be run as asked.
 var ErrBadRequest = errors.New("search: bad request")
-
-// locations finds where text matched in the hits: the query again, limited
-// to the page's documents, with term locations (cheap for a page; costly
-// for every match, which is why the first pass does without).
-func (ix *Index) locations(ctx context.Context, idx bleve.Index, text query.Query, hits bsearch.DocumentMatchCollection) (map[string]bsearch.FieldTermLocationMap, error) {
-	ids := make([]string, len(hits))
-	for i, h := range hits {
-		ids[i] = h.ID
-	}
-	q := bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), text)
-	sr := bleve.NewSearchRequestOptions(q, len(ids), 0, false)
-	sr.IncludeLocations = true
-	sr.Sort = bsearch.SortOrder{&bsearch.SortDocID{}}
-	r, err := idx.SearchInContext(ctx, sr)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]bsearch.FieldTermLocationMap, len(r.Hits))
-	for _, h := range r.Hits {
-		out[h.ID] = h.Locations
-	}
-	return out, nil
-}
 
 // sortOrder is the bleve sort of a mode; the document id breaks ties.
 func sortOrder(mode string) bsearch.SortOrder {
@@ -237,9 +212,9 @@ func facetCounts(fr bsearch.FacetResults) map[string][]Count {
 	return out
 }
 
-// hitOf makes a Hit from a bleve match with its stored fields and the
-// locations of its matched words.
-func hitOf(h *bsearch.DocumentMatch, locs bsearch.FieldTermLocationMap) Hit {
+// hitOf makes a Hit from a bleve match with its stored fields, marking
+// what m matched.
+func hitOf(h *bsearch.DocumentMatch, m *matcher) Hit {
 	id, _ := strconv.ParseInt(h.ID, 10, 64)
 	out := Hit{
 		ID: id, Score: h.Score,
@@ -254,7 +229,7 @@ func hitOf(h *bsearch.DocumentMatch, locs bsearch.FieldTermLocationMap) Hit {
 	if t, ok := parseWhen(fieldString(h.Fields, FieldWhen)); ok {
 		out.StartedAt = &t
 	}
-	out.Highlights, out.Events = highlights(h.Fields, locs)
+	out.Highlights, out.Events = m.highlights(h.Fields)
 	return out
 }
 

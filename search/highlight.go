@@ -1,6 +1,7 @@
 package search
 
 import (
+	"bytes"
 	"html"
 	"sort"
 	"strconv"
@@ -8,14 +9,16 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/analysis"
 )
 
-// Highlighting: the page's term locations (byte offsets into each stored
-// text, and which array element for the array fields) are turned into
-// short fragments around the densest run of matches, HTML-escaped, with
-// the matched words in <mark>. Only the text the user's words matched is
-// marked; nothing of the stored text is ever passed through unescaped.
+// Highlighting: the index keeps no term vectors (they would double the
+// cost of indexing), so the page's hits are highlighted by analysing their
+// stored texts with the index's analyzer and marking the tokens whose
+// terms the query matched. A cheap byte search first skips the texts that
+// cannot hold any of them, so only a few are analysed. Fragments are cut
+// around the densest run of marks, HTML-escaped, with the matched words in
+// <mark>; nothing of the stored text is ever passed through unescaped.
 const (
 	// fragmentBytes is about how long a fragment is.
 	fragmentBytes = 220
@@ -28,50 +31,188 @@ const (
 // span is a matched byte range in one text.
 type span struct{ start, end int }
 
-// highlights makes the fragments of one hit from its stored fields and the
-// locations of its matched words.
-func highlights(fields map[string]any, locs bsearch.FieldTermLocationMap) (map[string][]string, []EventMatch) {
-	out := map[string][]string{}
-	var events []EventMatch
-	for _, field := range textFields {
-		tl := locs[field]
-		if len(tl) == 0 {
-			continue
-		}
-		texts := fieldStrings(fields, field)
-		// Spans by array element.
-		byElem := map[int][]span{}
-		for _, ls := range tl {
-			for _, l := range ls {
-				el := 0
-				if len(l.ArrayPositions) > 0 {
-					el = int(l.ArrayPositions[0])
-				}
-				byElem[el] = append(byElem[el], span{int(l.Start), int(l.End)})
+// matcher knows the terms a query matched and finds them in texts.
+type matcher struct {
+	an analysis.Analyzer
+	// terms are the analysed terms to mark, with the fields they may be
+	// marked in (nil: any text field).
+	terms map[string]map[string]bool
+	// needles are lower-case byte strings one of which a text must hold
+	// to be worth analysing (prefixes of the terms' words).
+	needles [][]byte
+	// fuzzy marks tokens within a few edits of a term as well (and skips
+	// the byte search, which cannot see typos).
+	fuzzy bool
+}
+
+// newMatcher makes a matcher for the positive words and phrases of q.
+func newMatcher(an analysis.Analyzer, q Query, fuzzy bool) *matcher {
+	m := &matcher{an: an, terms: map[string]map[string]bool{}, fuzzy: fuzzy}
+	for _, g := range q.Groups {
+		for _, t := range g.Terms {
+			if t.Field != "" && !IsTextField(t.Field) {
+				continue
+			}
+			for _, tok := range an.Analyze([]byte(t.Value)) {
+				m.add(string(tok.Term), t.Field, strings.ToLower(t.Value[tok.Start:tok.End]))
 			}
 		}
+	}
+	return m
+}
+
+// add notes a term (in field, or any field when ""), found in text as surface.
+func (m *matcher) add(term, field, surface string) {
+	if term == "" {
+		return
+	}
+	fs, ok := m.terms[term]
+	switch {
+	case !ok && field != "":
+		m.terms[term] = map[string]bool{field: true}
+	case !ok:
+		m.terms[term] = nil
+	case fs != nil && field != "":
+		fs[field] = true
+	case fs != nil:
+		m.terms[term] = nil
+	}
+	// A stem is mostly a prefix of its words, but not always ("happili"
+	// of "happily"), so the needle drops a couple of letters.
+	for _, w := range []string{term, surface} {
+		n := len(w)
+		if n > 4 {
+			n -= 2
+		}
+		for n > 0 && n < len(w) && !utf8.RuneStart(w[n]) {
+			n--
+		}
+		if n > 0 {
+			m.needles = append(m.needles, []byte(w[:n]))
+		}
+	}
+}
+
+// empty reports whether there is nothing to mark.
+func (m *matcher) empty() bool { return len(m.terms) == 0 }
+
+// spans finds the marked tokens of text in field.
+func (m *matcher) spans(field, text string) []span {
+	if !m.fuzzy && !m.mayHold(text) {
+		return nil
+	}
+	var out []span
+	for _, tok := range m.an.Analyze([]byte(text)) {
+		if m.matches(string(tok.Term), field) {
+			out = append(out, span{tok.Start, tok.End})
+		}
+	}
+	return out
+}
+
+// mayHold is the cheap test: does text contain one of the needles,
+// ignoring case?
+func (m *matcher) mayHold(text string) bool {
+	lower := bytes.ToLower([]byte(text))
+	for _, n := range m.needles {
+		if bytes.Contains(lower, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// matches reports whether term is one of the matcher's in field (or, when
+// fuzzy, close enough to one).
+func (m *matcher) matches(term, field string) bool {
+	if fs, ok := m.terms[term]; ok {
+		return fs == nil || fs[field]
+	}
+	if !m.fuzzy {
+		return false
+	}
+	for t, fs := range m.terms {
+		if (fs == nil || fs[field]) && fuzziness(t) > 0 && withinEdits(t, term, fuzziness(t)) {
+			return true
+		}
+	}
+	return false
+}
+
+// withinEdits reports whether a and b differ by at most k edits
+// (Levenshtein, on runes).
+func withinEdits(a, b string, k int) bool {
+	ra, rb := []rune(a), []rune(b)
+	if d := len(ra) - len(rb); d > k || -d > k {
+		return false
+	}
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		best := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			best = min(best, cur[j])
+		}
+		if best > k {
+			return false
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)] <= k
+}
+
+// found lists the matcher's terms that the stored text fields hold.
+func (m *matcher) found(fields map[string]any) map[string]bool {
+	out := map[string]bool{}
+	for _, field := range textFields {
+		for _, text := range fieldStrings(fields, field) {
+			if !m.mayHold(text) {
+				continue
+			}
+			for _, tok := range m.an.Analyze([]byte(text)) {
+				if t := string(tok.Term); m.matches(t, field) {
+					out[t] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// highlights makes the fragments of one hit from its stored fields.
+func (m *matcher) highlights(fields map[string]any) (map[string][]string, []EventMatch) {
+	out := map[string][]string{}
+	var events []EventMatch
+	if m == nil || m.empty() {
+		return out, events
+	}
+	for _, field := range textFields {
+		texts := fieldStrings(fields, field)
 		type frag struct {
 			elem, n int
 			text    string
 		}
 		var frags []frag
-		for el, spans := range byElem {
-			if el < 0 || el >= len(texts) {
-				continue
-			}
-			f, n := fragment(texts[el], spans)
-			if f != "" {
+		for el, text := range texts {
+			if f, n := fragment(text, m.spans(field, text)); f != "" {
 				frags = append(frags, frag{el, n, f})
 			}
 		}
+		if len(frags) == 0 {
+			continue
+		}
 		// Most matches first; the earlier element breaks ties (for the
 		// timeline, the earlier event).
-		sort.Slice(frags, func(i, j int) bool {
-			if frags[i].n != frags[j].n {
-				return frags[i].n > frags[j].n
-			}
-			return frags[i].elem < frags[j].elem
-		})
+		sort.SliceStable(frags, func(i, j int) bool { return frags[i].n > frags[j].n })
 		if field == FieldTimeline {
 			ids := fieldStrings(fields, FieldEventIDs)
 			for _, f := range frags[:min(len(frags), eventsPerHit)] {

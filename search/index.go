@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -288,21 +289,82 @@ func (ix *Index) Put(ctx context.Context, docs []Doc) error {
 			return err
 		}
 	}
-	for start := 0; start < len(docs); start += ix.opts.BatchSize {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		b := idx.NewBatch()
-		for i := start; i < min(start+ix.opts.BatchSize, len(docs)); i++ {
-			if err := b.IndexAdvanced(ix.docs.build(&docs[i])); err != nil {
-				return fmt.Errorf("search: index %s: %w", docs[i].Key, err)
+	defer bulkGC()()
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan []Doc)
+	go func() {
+		defer close(batches)
+		for start := 0; start < len(docs); start += ix.opts.BatchSize {
+			select {
+			case batches <- docs[start:min(start+ix.opts.BatchSize, len(docs))]:
+			case <-ctx.Done():
+				return
 			}
 		}
-		if err := idx.Batch(b); err != nil {
-			return fmt.Errorf("search: index batch: %w", err)
-		}
+	}()
+	if err := ix.indexConcurrently(ctx, cancel, idx, batches); err != nil {
+		return err
 	}
-	return nil
+	return parent.Err()
+}
+
+// indexWorkers is how many batches are built at once: while one batch's
+// segment is written, the next one is analysed.
+const indexWorkers = 2
+
+// indexConcurrently indexes the batches from ch with indexWorkers workers
+// and returns the first error (after draining ch). The first error calls
+// stop, which must make the sender of ch stop sending.
+func (ix *Index) indexConcurrently(ctx context.Context, stop func(), idx bleve.Index, ch <-chan []Doc) error {
+	var (
+		wg   sync.WaitGroup
+		once sync.Once
+		ferr error
+	)
+	for range indexWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for docs := range ch {
+				if ctx.Err() != nil {
+					continue
+				}
+				b := idx.NewBatch()
+				var err error
+				for i := range docs {
+					if err = b.IndexAdvanced(ix.docs.build(&docs[i])); err != nil {
+						err = fmt.Errorf("search: index %s: %w", docs[i].Key, err)
+						break
+					}
+				}
+				if err == nil {
+					if err = idx.Batch(b); err != nil {
+						err = fmt.Errorf("search: index batch: %w", err)
+					}
+				}
+				if err != nil {
+					once.Do(func() { ferr = err; stop() })
+					continue
+				}
+				ix.buildDone.Add(int64(len(docs)))
+				if ix.opts.Progress != nil {
+					ix.opts.Progress(int(ix.buildDone.Load()), int(ix.buildTotal.Load()))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return ferr
+}
+
+// bulkGC lets the heap grow further between collections while an index is
+// built in bulk (indexing allocates a lot of short-lived garbage), and
+// returns the function that restores the setting.
+func bulkGC() func() {
+	old := debug.SetGCPercent(400)
+	return func() { debug.SetGCPercent(old) }
 }
 
 // newGeneration creates an empty index of the current mapping, makes it the

@@ -263,30 +263,29 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) error {
 }
 
 // load indexes every incident of the source into idx. Reading the next
-// page from the database overlaps with indexing the current one.
+// page from the database overlaps with indexing the ones before.
 func (ix *Index) load(ctx context.Context, idx bleve.Index, src Source) (int, error) {
-	type page struct {
-		docs []Doc
-		err  error
-	}
-	pages := make(chan page, 2)
+	defer bulkGC()()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	pages := make(chan []Doc, 1)
+	var readErr error
 	go func() {
 		defer close(pages)
 		var after int64
 		for {
 			ids, err := src.IDs(ctx, after, ix.opts.BatchSize)
-			if err != nil || len(ids) == 0 {
-				if err != nil {
-					pages <- page{err: fmt.Errorf("search: list incidents: %w", err)}
-				}
+			if err != nil {
+				readErr = fmt.Errorf("search: list incidents: %w", err)
+				return
+			}
+			if len(ids) == 0 {
 				return
 			}
 			after = ids[len(ids)-1]
 			m, err := src.Docs(ctx, ids)
 			if err != nil {
-				pages <- page{err: fmt.Errorf("search: load incidents: %w", err)}
+				readErr = fmt.Errorf("search: load incidents: %w", err)
 				return
 			}
 			docs := make([]Doc, 0, len(m))
@@ -296,33 +295,20 @@ func (ix *Index) load(ctx context.Context, idx bleve.Index, src Source) (int, er
 				}
 			}
 			select {
-			case pages <- page{docs: docs}:
+			case pages <- docs:
 			case <-ctx.Done():
 				return
 			}
 		}
 	}()
-	n := 0
-	for p := range pages {
-		if p.err != nil {
-			return n, p.err
-		}
-		b := idx.NewBatch()
-		for i := range p.docs {
-			if err := b.IndexAdvanced(ix.docs.build(&p.docs[i])); err != nil {
-				return n, fmt.Errorf("search: index %s: %w", p.docs[i].Key, err)
-			}
-		}
-		if err := idx.Batch(b); err != nil {
-			return n, fmt.Errorf("search: index batch: %w", err)
-		}
-		n += len(p.docs)
-		ix.buildDone.Store(int64(n))
-		if ix.opts.Progress != nil {
-			ix.opts.Progress(n, int(ix.buildTotal.Load()))
-		}
+	err := ix.indexConcurrently(ctx, cancel, idx, pages)
+	if err == nil {
+		err = readErr // the reader is done: pages is closed
 	}
-	return n, ctx.Err()
+	if err == nil {
+		err = ctx.Err()
+	}
+	return int(ix.buildDone.Load()), err
 }
 
 // Counter is a Source that can say how many incidents it has, so a rebuild

@@ -57,9 +57,9 @@ func newMapping() *mapping.IndexMappingImpl {
 	dm := bleve.NewDocumentStaticMapping()
 	for _, f := range textFields {
 		fm := bleve.NewTextFieldMapping()
-		fm.Analyzer = AnalyzerText
+		fm.Analyzer = AnalyzerTextIndex
 		fm.Store = true
-		fm.IncludeTermVectors = true
+		fm.IncludeTermVectors = false
 		fm.IncludeInAll = false
 		fm.DocValues = false
 		dm.AddFieldMappingsAt(f, fm)
@@ -92,7 +92,7 @@ func newMapping() *mapping.IndexMappingImpl {
 
 // Indexing options of the field kinds.
 const (
-	textOptions    = index.IndexField | index.StoreField | index.IncludeTermVectors
+	textOptions    = index.IndexField | index.StoreField
 	keywordOptions = index.IndexField | index.StoreField | index.DocValues
 	dateOptions    = index.IndexField | index.DocValues
 )
@@ -103,7 +103,7 @@ type docBuilder struct {
 }
 
 func newDocBuilder(im *mapping.IndexMappingImpl) docBuilder {
-	return docBuilder{text: im.AnalyzerNamed(AnalyzerText), keyword: im.AnalyzerNamed(AnalyzerKeyword)}
+	return docBuilder{text: im.AnalyzerNamed(AnalyzerTextIndex), keyword: im.AnalyzerNamed(AnalyzerKeyword)}
 }
 
 // docID is the index id of an incident.

@@ -84,12 +84,29 @@ func (b queryBuilder) wordIn(field string, groups [][]string, fuzzy bool) query.
 		}
 		return bleve.NewDisjunctionQuery(alts...)
 	}
-	mp := query.NewMultiPhraseQuery(groups, field)
-	mp.SetBoost(boost)
-	if fuzzy {
-		mp.SetFuzziness(1)
+	// A phrase (or an identifier's parts): every pair of neighbouring
+	// words, matched as the pair terms the index holds.
+	pairs := make([]query.Query, 0, len(groups)-1)
+	for i := 0; i+1 < len(groups); i++ {
+		var alts []query.Query
+		for _, a := range groups[i] {
+			for _, b := range groups[i+1] {
+				tq := bleve.NewTermQuery(a + pairSep + b)
+				tq.SetField(field)
+				tq.SetBoost(boost)
+				alts = append(alts, tq)
+			}
+		}
+		if len(alts) == 1 {
+			pairs = append(pairs, alts[0])
+		} else {
+			pairs = append(pairs, bleve.NewDisjunctionQuery(alts...))
+		}
 	}
-	return mp
+	if len(pairs) == 1 {
+		return pairs[0]
+	}
+	return bleve.NewConjunctionQuery(pairs...)
 }
 
 // term is one Term as a query (nil when it holds nothing searchable, such

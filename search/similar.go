@@ -298,8 +298,8 @@ func (ix *Index) similar(ctx context.Context, idx bleve.Index, p profile, v View
 	b := ix.builder()
 	full := b.combine(mlt, nil, nil, b.visibility(v))
 	sr := bleve.NewSearchRequestOptions(full, limit*3+1, 0, false)
-	sr.Fields = []string{FieldKey, FieldTitle, FieldStatus, FieldSeverity, FieldWhen, FieldPublished,
-		FieldServices, FieldTags, FieldCategories, FieldTeams}
+	sr.Fields = append([]string{FieldKey, FieldStatus, FieldSeverity, FieldWhen, FieldPublished,
+		FieldServices, FieldTags, FieldCategories, FieldTeams}, textFields...)
 	res, err := idx.SearchInContext(ctx, sr)
 	if err != nil {
 		return nil, err
@@ -321,13 +321,11 @@ func (ix *Index) similar(ctx context.Context, idx bleve.Index, p profile, v View
 	if len(hits) == 0 {
 		return []Similar{}, nil
 	}
-	locs, err := ix.locations(ctx, idx, mlt, hits)
-	if err != nil {
-		return nil, err
-	}
+	m := &matcher{an: b.an, terms: map[string]map[string]bool{}}
 	surface := make(map[string]string, len(terms))
 	for _, t := range terms {
 		surface[t.term] = t.surface
+		m.add(t.term, "", t.surface)
 	}
 	out := make([]Similar, 0, len(hits))
 	for _, h := range hits {
@@ -345,7 +343,7 @@ func (ix *Index) similar(ctx context.Context, idx bleve.Index, p profile, v View
 		if self > 0 {
 			s.Relative = math.Min(1, h.Score/self)
 		}
-		s.Reasons = reasons(p, h, locs[h.ID], terms, surface)
+		s.Reasons = reasons(p, h, m.found(h.Fields), terms, surface)
 		out = append(out, s)
 	}
 	return out, nil
@@ -353,14 +351,8 @@ func (ix *Index) similar(ctx context.Context, idx bleve.Index, p profile, v View
 
 // reasons says why a hit is like the profile: the distinctive words both
 // have (strongest first) and the labels they share.
-func reasons(p profile, h *bsearch.DocumentMatch, locs bsearch.FieldTermLocationMap, terms []weighted, surface map[string]string) []Reason {
+func reasons(p profile, h *bsearch.DocumentMatch, matched map[string]bool, terms []weighted, surface map[string]string) []Reason {
 	var out []Reason
-	matched := map[string]bool{}
-	for _, tl := range locs {
-		for term := range tl {
-			matched[term] = true
-		}
-	}
 	var words []string
 	for _, t := range terms {
 		if matched[t.term] && len(words) < 8 {
