@@ -27,6 +27,8 @@ type Service interface {
 	hookService
 	alertService
 	linkService
+	searchService
+	recurrenceService
 
 	Ping(ctx context.Context) error
 	// Today is the calendar day that due dates are judged against.
@@ -86,6 +88,11 @@ type Deps struct {
 	Imports ImportDeps
 	// Hooks configures the webhook receivers.
 	Hooks HookDeps
+	// PublicURL is where people reach this server, for links in answers
+	// read elsewhere (Slack). Empty: taken from the request.
+	PublicURL string
+	// Slack configures the Slack slash command.
+	Slack SlackDeps
 }
 
 //go:embed openapi.yaml
@@ -101,6 +108,8 @@ type server struct {
 	ui         http.Handler
 	imports    ImportDeps
 	hooks      HookDeps
+	publicURL  string
+	slack      SlackDeps
 	// md renders markdown previews (POST /render).
 	md *markdown.Renderer
 }
@@ -125,6 +134,8 @@ func newEngine(deps Deps) *gin.Engine {
 		ui:         deps.UI,
 		imports:    deps.Imports,
 		hooks:      deps.Hooks,
+		publicURL:  deps.PublicURL,
+		slack:      deps.Slack,
 		md:         deps.Markdown,
 	}
 	if s.md == nil {

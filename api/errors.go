@@ -11,6 +11,7 @@ import (
 
 	"github.com/hindsightrca/hindsight/internal/app"
 	"github.com/hindsightrca/hindsight/internal/incident"
+	"github.com/hindsightrca/hindsight/search"
 )
 
 // httpError is an error the API itself raises (bad JSON, oversized body, no
@@ -83,6 +84,24 @@ func (s *server) renderError(c *gin.Context, err error) {
 		status, e.Code, e.Message = http.StatusUnauthorized, "hook_unauthorized", hookAuth.Error()
 	case errors.As(err, &delivery):
 		status, e.Code, e.Message = http.StatusBadRequest, "bad_payload", delivery.Error()
+	case errors.Is(err, search.ErrNotReady):
+		// The first build of the index is under way; say how far it got
+		// (the status is a few counters, cheap to read).
+		status, e.Code, e.Message = http.StatusServiceUnavailable, "search_not_ready", "the search index is being built; try again shortly"
+		c.Header("Retry-After", searchRetryAfter)
+		if s.svc != nil {
+			if st, serr := s.svc.SearchStatus(c.Request.Context()); serr == nil {
+				body["search"] = st
+			}
+		}
+	case errors.Is(err, app.ErrSearchUnavailable), errors.Is(err, search.ErrClosed):
+		status, e.Code, e.Message = http.StatusServiceUnavailable, "search_unavailable", "search is not available on this server right now"
+		c.Header("Retry-After", searchRetryAfter)
+	case errors.Is(err, search.ErrBadCursor):
+		status, e.Code, e.Message = http.StatusBadRequest, "bad_cursor", "the cursor does not belong to this search; start again without it"
+		e.Fields = map[string]string{"cursor": "does not belong to this search (same q, filters and sort)"}
+	case errors.Is(err, search.ErrBadRequest):
+		status, e.Code, e.Message = http.StatusBadRequest, "bad_search", err.Error()
 	case errors.As(err, &maxBytes):
 		he := errBodyTooLarge(maxBytes.Limit).(*httpError)
 		status, e.Code, e.Message = he.Status, he.Code, he.Message
@@ -127,6 +146,10 @@ func (s *server) renderError(c *gin.Context, err error) {
 	body["error"] = e
 	c.AbortWithStatusJSON(status, body)
 }
+
+// searchRetryAfter is the Retry-After (seconds) of a 503 from search: an
+// index build or a restart is a matter of seconds to minutes.
+const searchRetryAfter = "5"
 
 // notFoundCode turns a domain object name into the error code clients match
 // on: "incident" → "incident_not_found".

@@ -67,6 +67,10 @@ func (s *server) routes(e *gin.Engine) {
 	v1.PATCH("/actions/:id", s.updateAction)
 	v1.DELETE("/actions/:id", s.deleteAction)
 
+	v1.GET("/incidents/:id/recurrences", s.listIncidentRecurrences)
+	v1.GET("/recurrences", s.listRecurrences)
+	v1.POST("/recurrences/:id/dismiss", s.dismissRecurrence)
+
 	v1.POST("/hooks/:source", s.receiveHook)
 	v1.GET("/integrations/hooks", s.listHooks)
 	v1.POST("/integrations/hooks", s.createHook)
@@ -78,6 +82,14 @@ func (s *server) routes(e *gin.Engine) {
 	v1.POST("/alerts/attach", s.attachAlerts)
 	v1.POST("/alerts/dismiss", s.dismissAlerts)
 	v1.POST("/alerts/:id/incident", s.openIncidentFromAlert)
+
+	v1.GET("/search", s.searchIncidents)
+	v1.GET("/search/suggest", s.suggestSearch)
+	v1.GET("/search/status", s.searchStatus)
+	v1.POST("/search/reindex", s.reindexSearch)
+	v1.GET("/incidents/:id/similar", s.similarIncidents)
+	v1.POST("/similar", s.similarText)
+	v1.POST("/integrations/slack/command", s.slackCommand)
 
 	v1.GET("/templates", s.listTemplates)
 	v1.POST("/templates", s.createTemplate)

@@ -95,7 +95,7 @@ func TestSchemaParity(t *testing.T) {
 	}
 	// Table names are a contract other code relies on.
 	want := []string{"alerts", "audit_entries", "changes", "corrective_actions", "hooks", "import_batches", "incident_labels", "incident_links", "incidents",
-		"rca_comments", "rca_reviews", "rca_revisions", "rca_sections", "rca_templates", "rcas", "root_cause_evidence", "root_causes", "timeline_events"}
+		"rca_comments", "rca_reviews", "rca_revisions", "rca_sections", "rca_templates", "rcas", "recurrences", "root_cause_evidence", "root_causes", "timeline_events"}
 	var got []string
 	for table := range schemas["sqlite"] {
 		got = append(got, table)

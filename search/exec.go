@@ -23,7 +23,8 @@ var ErrBadCursor = errors.New("search: the cursor does not belong to this search
 // allowed.
 const fuzzyBelow = 3
 
-// facetSizes are the facets counted and how many values each shows.
+// facetSizes are the facets counted and how many values each shows. Each
+// facet visits every match, so only these five are counted.
 var facetSizes = map[string]struct {
 	field string
 	size  int
@@ -33,8 +34,6 @@ var facetSizes = map[string]struct {
 	FacetTag:      {FieldTags, 15},
 	FacetCategory: {FieldCategories, 15},
 	FacetYear:     {FieldYear, 30},
-	FacetStatus:   {FieldStatus, 5},
-	FacetTeam:     {FieldTeams, 15},
 }
 
 // hitFields are the stored fields a page of hits loads.

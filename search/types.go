@@ -37,8 +37,6 @@ const (
 	FacetTag      = "tag"
 	FacetCategory = "category"
 	FacetYear     = "year"
-	FacetStatus   = "status"
-	FacetTeam     = "team"
 )
 
 // Sort orders.

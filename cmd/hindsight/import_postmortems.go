@@ -138,10 +138,13 @@ type countBar struct {
 	last  time.Time
 	n     int
 	shown bool
+
+	// verb and noun label the bar ("import: 3 of 8 post-mortems").
+	verb, noun string
 }
 
 func newCountBar(w io.Writer, total int, now func() time.Time) *countBar {
-	return &countBar{w: w, total: total, now: now, tty: isTerminal(w), start: now()}
+	return &countBar{w: w, verb: "import", noun: "post-mortems", total: total, now: now, tty: isTerminal(w), start: now()}
 }
 
 func (b *countBar) update(n int) {
@@ -167,10 +170,10 @@ func (b *countBar) done() {
 func (b *countBar) draw() {
 	pct := 100 * b.n / max(b.total, 1)
 	if !b.tty {
-		fmt.Fprintf(b.w, "import: %d of %d post-mortems (%d%%)\n", b.n, b.total, pct)
+		fmt.Fprintf(b.w, "%s: %d of %d %s (%d%%)\n", b.verb, b.n, b.total, b.noun, pct)
 		return
 	}
 	const width = 30
 	filled := width * b.n / max(b.total, 1)
-	fmt.Fprintf(b.w, "\rimport: [%s%s] %d/%d (%d%%)", strings.Repeat("#", filled), strings.Repeat(" ", width-filled), b.n, b.total, pct)
+	fmt.Fprintf(b.w, "\r%s: [%s%s] %d/%d (%d%%)", b.verb, strings.Repeat("#", filled), strings.Repeat(" ", width-filled), b.n, b.total, pct)
 }

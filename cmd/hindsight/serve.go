@@ -61,6 +61,8 @@ func (c serveCmd) Run(e *env) error {
 		UI:           frontend.Handler(),
 		Imports:      api.ImportDeps{Registry: importerRegistry(), MaxUploadBytes: e.cfg.MaxUploadBytes},
 		Hooks:        api.HookDeps{MaxBodyBytes: e.cfg.HookMaxBodyBytes},
+		PublicURL:    e.cfg.PublicURL,
+		Slack:        api.SlackDeps{SigningSecret: e.cfg.SlackSigningSecret},
 	})
 	ln, err := net.Listen("tcp", e.cfg.Addr)
 	if err != nil {
