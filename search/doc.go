@@ -90,15 +90,28 @@ func (d *Doc) When() time.Time {
 	return d.CreatedAt.UTC()
 }
 
-// Categories are the root causes' categories, each once.
+// CategoryTag prefixes a tag that holds a category (post-mortems imported
+// from collections carry categories without root causes).
+const CategoryTag = "category:"
+
+// Categories are the root causes' categories and those of category tags,
+// each once.
 func (d *Doc) Categories() []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, rc := range d.RootCauses {
-		c := strings.ToLower(strings.TrimSpace(rc.Category))
+	add := func(c string) {
+		c = strings.ToLower(strings.TrimSpace(c))
 		if c != "" && !seen[c] {
 			seen[c] = true
 			out = append(out, c)
+		}
+	}
+	for _, rc := range d.RootCauses {
+		add(rc.Category)
+	}
+	for _, t := range d.Tags {
+		if len(t) > len(CategoryTag) && strings.EqualFold(t[:len(CategoryTag)], CategoryTag) {
+			add(t[len(CategoryTag):])
 		}
 	}
 	return out

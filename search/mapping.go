@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -34,7 +35,7 @@ var textFields = []string{FieldTitle, FieldRootCauses, FieldSummary, FieldRCA, F
 
 // keywordFields lists the keyword fields.
 var keywordFields = []string{FieldKey, FieldServices, FieldTeams, FieldTags, FieldCategories, FieldSeverity,
-	FieldStatus, FieldCommander, FieldYear, FieldPublished, FieldAccess}
+	FieldStatus, FieldCommander, FieldYear, FieldPublished, FieldAccess, FieldServiceWords, FieldTagWords}
 
 // storedFields are what a hit needs to be shown without the database.
 var storedFields = []string{FieldKey, FieldTitle, FieldSummary, FieldRCA, FieldRootCauses, FieldActions,
@@ -174,8 +175,10 @@ func (b docBuilder) build(d *Doc) *document.Document {
 		n++
 	}
 	addKeywords(FieldServices, d.Services)
+	addKeywords(FieldServiceWords, labelWords(d.Services))
 	addKeywords(FieldTeams, d.Teams)
 	addKeywords(FieldTags, d.Tags)
+	addKeywords(FieldTagWords, labelWords(d.Tags))
 	addKeywords(FieldCategories, d.Categories())
 	addKeyword(FieldSeverity, nil, normalizeKeyword(d.Severity))
 	addKeyword(FieldStatus, nil, normalizeKeyword(d.Status))
@@ -197,6 +200,24 @@ func (b docBuilder) build(d *Doc) *document.Document {
 		addDate(FieldResolved, *d.ResolvedAt, dateOptions)
 	}
 	return doc
+}
+
+// labelWords are the words of labels, each once: "Amazon S3" gives
+// "amazon" and "s3", so service:s3 finds it.
+func labelWords(labels []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, l := range labels {
+		for _, w := range strings.FieldsFunc(strings.ToLower(l), func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+		}) {
+			if !seen[w] {
+				seen[w] = true
+				out = append(out, w)
+			}
+		}
+	}
+	return out
 }
 
 func boolKeyword(b bool) string {

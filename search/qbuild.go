@@ -119,6 +119,15 @@ func (b queryBuilder) term(t Term, fuzzy bool) query.Query {
 		}
 		tq := bleve.NewTermQuery(v)
 		tq.SetField(t.Field)
+		// A typed service:s3 or tag:east also finds "Amazon S3" and
+		// "us east": people type a word of the name.
+		words := map[string]string{FieldServices: FieldServiceWords, FieldTags: FieldTagWords}
+		if wf, ok := words[t.Field]; ok && !strings.ContainsAny(v, " ") {
+			wq := bleve.NewTermQuery(v)
+			wq.SetField(wf)
+			wq.SetBoost(0.5)
+			return bleve.NewDisjunctionQuery(tq, wq)
+		}
 		return tq
 	}
 	groups := b.positions(t.Value)

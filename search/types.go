@@ -6,28 +6,30 @@ import "time"
 // prose that keeps identifiers whole and by parts); keyword fields hold
 // lower-cased exact values.
 const (
-	FieldKey        = "key"         // keyword: "inc-42"
-	FieldTitle      = "title"       // text
-	FieldSummary    = "summary"     // text: summary and customer impact
-	FieldRCA        = "rca"         // text array: one element per section
-	FieldRootCauses = "root_causes" // text array: one element per root cause
-	FieldActions    = "actions"     // text array: one element per action
-	FieldTimeline   = "timeline"    // text array: one element per event
-	FieldEventIDs   = "event_ids"   // stored only: the events' ids, same order as timeline
-	FieldServices   = "service"     // keyword array
-	FieldTeams      = "team"        // keyword array
-	FieldTags       = "tag"         // keyword array
-	FieldCategories = "category"    // keyword array: root-cause categories
-	FieldSeverity   = "severity"    // keyword: "sev1"
-	FieldStatus     = "status"      // keyword
-	FieldCommander  = "commander"   // keyword
-	FieldYear       = "year"        // keyword: "2024", for the facet
-	FieldWhen       = "when"        // datetime: started, else created
-	FieldCreated    = "created"     // datetime
-	FieldUpdated    = "updated"     // datetime
-	FieldResolved   = "resolved"    // datetime
-	FieldPublished  = "published"   // keyword: "t" or "f"
-	FieldAccess     = "access"      // keyword array: "*" for internal, else the allowed principals
+	FieldKey          = "key"          // keyword: "inc-42"
+	FieldTitle        = "title"        // text
+	FieldSummary      = "summary"      // text: summary and customer impact
+	FieldRCA          = "rca"          // text array: one element per section
+	FieldRootCauses   = "root_causes"  // text array: one element per root cause
+	FieldActions      = "actions"      // text array: one element per action
+	FieldTimeline     = "timeline"     // text array: one element per event
+	FieldEventIDs     = "event_ids"    // stored only: the events' ids, same order as timeline
+	FieldServices     = "service"      // keyword array
+	FieldTeams        = "team"         // keyword array
+	FieldTags         = "tag"          // keyword array
+	FieldServiceWords = "service_word" // keyword array: each word of the services ("s3" of "Amazon S3")
+	FieldTagWords     = "tag_word"     // keyword array: each word of the tags
+	FieldCategories   = "category"     // keyword array: root-cause categories
+	FieldSeverity     = "severity"     // keyword: "sev1"
+	FieldStatus       = "status"       // keyword
+	FieldCommander    = "commander"    // keyword
+	FieldYear         = "year"         // keyword: "2024", for the facet
+	FieldWhen         = "when"         // datetime: started, else created
+	FieldCreated      = "created"      // datetime
+	FieldUpdated      = "updated"      // datetime
+	FieldResolved     = "resolved"     // datetime
+	FieldPublished    = "published"    // keyword: "t" or "f"
+	FieldAccess       = "access"       // keyword array: "*" for internal, else the allowed principals
 )
 
 // Facet names in Result.Facets.

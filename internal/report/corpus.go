@@ -16,6 +16,9 @@ import (
 //     already holds the url is not given it twice);
 //   - company becomes the tag "company:<name>"; an export whose tags hold
 //     one writes the company field again;
+//   - each category that no root cause has becomes the tag
+//     "category:<name>" (search counts it as a root-cause category); an
+//     export writes those categories again;
 //   - a missing title is made from the first "# " heading of the body, else
 //     "<company>: <first sentence of the summary or the body>", else the
 //     file name.
@@ -27,6 +30,8 @@ const (
 	sourcePrefix = "Source: "
 	// companyTag prefixes the tag holding the company.
 	companyTag = "company:"
+	// categoryTag prefixes a tag holding a category.
+	categoryTag = "category:"
 	// maxTitleSentence bounds a title made from a sentence, in characters.
 	maxTitleSentence = 150
 )
@@ -62,6 +67,38 @@ func tagOfCompany(company string) string {
 		return ""
 	}
 	return companyTag + clip(c, 90)
+}
+
+// categoryTags are the tags keeping the categories no root cause has.
+func categoryTags(categories []string, rcs []rootCauseYAML, tags []string) []string {
+	have := map[string]bool{}
+	for _, rc := range rcs {
+		have[strings.ToLower(strings.TrimSpace(rc.Category))] = true
+	}
+	for _, t := range tags {
+		have[strings.ToLower(t)] = true
+	}
+	var out []string
+	for _, c := range categories {
+		c = oneLine(strings.ReplaceAll(c, ",", " "))
+		if c == "" || have[strings.ToLower(c)] || have[strings.ToLower(categoryTag+c)] {
+			continue
+		}
+		have[strings.ToLower(categoryTag+c)] = true
+		out = append(out, categoryTag+clip(c, 80))
+	}
+	return out
+}
+
+// categoriesOf are the categories category tags keep.
+func categoriesOf(tags []string) []string {
+	var out []string
+	for _, t := range tags {
+		if c, ok := strings.CutPrefix(t, categoryTag); ok && strings.TrimSpace(c) != "" {
+			out = append(out, strings.TrimSpace(c))
+		}
+	}
+	return out
 }
 
 // companyOf is the company a tag list keeps, "" for none.

@@ -113,6 +113,12 @@ func toFrontMatter(d Document) frontMatter {
 		fm.Facts[f.Name] = Human(*f.Duration)
 	}
 	seen := map[string]bool{}
+	for _, c := range categoriesOf(inc.Tags) {
+		if !seen[c] {
+			seen[c] = true
+			fm.Categories = append(fm.Categories, c)
+		}
+	}
 	for _, rc := range d.RootCauses {
 		if c := string(rc.Category); !seen[c] {
 			seen[c] = true

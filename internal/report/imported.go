@@ -115,6 +115,9 @@ func (fm frontMatter) incident() incident.Incident {
 	if t := tagOfCompany(fm.Company); t != "" && companyOf(inc.Tags) == "" {
 		inc.Tags = append(append([]string(nil), inc.Tags...), t)
 	}
+	if ts := categoryTags(fm.Categories, fm.RootCauses, inc.Tags); len(ts) > 0 {
+		inc.Tags = append(append([]string(nil), inc.Tags...), ts...)
+	}
 	if inc.Services == nil && fm.Product != "" {
 		inc.Services = strings.Split(fm.Product, ",")
 	}

@@ -109,7 +109,7 @@ It recovered.
 	}
 	inc := got.Incident
 	if inc.Title != "Example storage outage" || inc.Status != incident.StatusResolved || inc.StartedAt == nil || inc.ResolvedAt == nil ||
-		strings.Join(inc.Tags, ",") != "s3,outage,company:Example" || strings.Join(inc.Services, ",") != "Storage,Index" ||
+		strings.Join(inc.Tags, ",") != "s3,outage,company:Example,category:cloud" || strings.Join(inc.Services, ",") != "Storage,Index" ||
 		inc.Summary != "A command removed too many servers.\n\nSource: https://example.com/pm" {
 		t.Errorf("incident = %+v", inc)
 	}
