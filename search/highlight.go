@@ -54,7 +54,11 @@ func newMatcher(an analysis.Analyzer, q Query, fuzzy bool) *matcher {
 				continue
 			}
 			for _, tok := range an.Analyze([]byte(t.Value)) {
-				m.add(string(tok.Term), t.Field, strings.ToLower(t.Value[tok.Start:tok.End]))
+				surface := strings.ToLower(t.Value[tok.Start:tok.End])
+				m.add(string(tok.Term), t.Field, surface)
+				if surface != string(tok.Term) {
+					m.add(surface, t.Field, surface) // see queryBuilder.positions
+				}
 			}
 		}
 	}

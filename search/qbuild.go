@@ -37,13 +37,20 @@ func (b queryBuilder) positions(s string) [][]string {
 			last = t.Position
 		}
 		g := &out[len(out)-1]
-		term := string(t.Term)
-		dup := false
-		for _, x := range *g {
-			dup = dup || x == term
-		}
-		if !dup {
+		add := func(term string) {
+			for _, x := range *g {
+				if x == term {
+					return
+				}
+			}
 			*g = append(*g, term)
+		}
+		add(string(t.Term))
+		// The word as typed, lower-cased, too: an identifier in a text is
+		// indexed whole and unstemmed ("ZooKeeper" as zookeeper), while the
+		// same word typed plainly is stemmed (zookeep).
+		if t.Start >= 0 && t.End <= len(s) && t.Start < t.End {
+			add(strings.ToLower(s[t.Start:t.End]))
 		}
 	}
 	return out
