@@ -110,11 +110,16 @@ func (d *Doc) Categories() []string {
 		add(rc.Category)
 	}
 	for _, t := range d.Tags {
-		if len(t) > len(CategoryTag) && strings.EqualFold(t[:len(CategoryTag)], CategoryTag) {
+		if isCategoryTag(t) {
 			add(t[len(CategoryTag):])
 		}
 	}
 	return out
+}
+
+// isCategoryTag reports whether t is a category: tag.
+func isCategoryTag(t string) bool {
+	return len(t) > len(CategoryTag) && strings.EqualFold(t[:len(CategoryTag)], CategoryTag)
 }
 
 // Viewer says which incidents a caller may see. The zero Viewer sees the

@@ -177,8 +177,9 @@ func (b docBuilder) build(d *Doc) *document.Document {
 	addKeywords(FieldServices, d.Services)
 	addKeywords(FieldServiceWords, labelWords(d.Services))
 	addKeywords(FieldTeams, d.Teams)
-	addKeywords(FieldTags, d.Tags)
-	addKeywords(FieldTagWords, labelWords(d.Tags))
+	tags := withoutCategoryTags(d.Tags) // category: tags count as categories
+	addKeywords(FieldTags, tags)
+	addKeywords(FieldTagWords, labelWords(tags))
 	addKeywords(FieldCategories, d.Categories())
 	addKeyword(FieldSeverity, nil, normalizeKeyword(d.Severity))
 	addKeyword(FieldStatus, nil, normalizeKeyword(d.Status))

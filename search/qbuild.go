@@ -57,12 +57,13 @@ func (b queryBuilder) positions(s string) [][]string {
 }
 
 // fuzziness is how many edits a fuzzy term may differ by: none for short
-// words (too many false friends), one up to seven letters, two beyond.
+// words (too many false friends), one up to five letters, two beyond.
+// Fuzzy matching is only the fallback when exact matching found little.
 func fuzziness(term string) int {
 	switch n := utf8.RuneCountInString(term); {
 	case n < 4:
 		return 0
-	case n < 8:
+	case n < 6:
 		return 1
 	}
 	return 2
@@ -73,12 +74,19 @@ func (b queryBuilder) wordIn(field string, groups [][]string, fuzzy bool) query.
 	boost := textBoosts[field]
 	if len(groups) == 1 {
 		alts := make([]query.Query, 0, len(groups[0])*2)
+		// Typos are judged by the longest form (the word as typed): a
+		// stem is shorter and a typo moves it further ("certficate" stems
+		// to certfic, two edits from certif).
+		fuzz := 0
+		for _, term := range groups[0] {
+			fuzz = max(fuzz, fuzziness(term))
+		}
 		for _, term := range groups[0] {
 			tq := bleve.NewTermQuery(term)
 			tq.SetField(field)
 			tq.SetBoost(boost)
 			alts = append(alts, tq)
-			if f := fuzziness(term); fuzzy && f > 0 {
+			if f := fuzz; fuzzy && f > 0 {
 				fq := bleve.NewFuzzyQuery(term)
 				fq.SetField(field)
 				fq.SetFuzziness(f)
@@ -299,25 +307,27 @@ func (b queryBuilder) visibility(v Viewer) query.Query {
 }
 
 // combine is text AND every filter AND NOT any exclusion. Filters and the
-// visibility do not score.
+// visibility are a bleve filter: they keep documents without scoring them.
 func (b queryBuilder) combine(text query.Query, not, filters []query.Query, vis query.Query) query.Query {
-	var must []query.Query
+	bq := bleve.NewBooleanQuery()
 	if text != nil {
-		must = append(must, text)
+		bq.AddMust(text)
+	} else {
+		bq.AddMust(bleve.NewMatchAllQuery())
 	}
+	var keep []query.Query
 	for _, f := range append(filters, vis) {
 		if f != nil {
-			if bq, ok := f.(query.BoostableQuery); ok {
-				bq.SetBoost(0)
-			}
-			must = append(must, f)
+			keep = append(keep, f)
 		}
 	}
-	if len(must) == 0 {
-		must = append(must, bleve.NewMatchAllQuery())
+	switch len(keep) {
+	case 0:
+	case 1:
+		bq.AddFilter(keep[0])
+	default:
+		bq.AddFilter(bleve.NewConjunctionQuery(keep...))
 	}
-	bq := bleve.NewBooleanQuery()
-	bq.AddMust(must...)
 	if len(not) > 0 {
 		bq.AddMustNot(not...)
 	}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
@@ -64,6 +65,9 @@ type profile struct {
 	tags       []string
 	categories []string
 	teams      []string
+	// binary counts each word once: in a short pasted text, repeating a
+	// word says little.
+	binary bool
 }
 
 // Similar returns the incidents most like the request's incident (its
@@ -88,7 +92,7 @@ func (ix *Index) Similar(ctx context.Context, req SimilarRequest) ([]Similar, er
 				return err
 			}
 		default:
-			p = profile{texts: map[string][]string{FieldSummary: {req.Text}}}
+			p = profile{texts: map[string][]string{FieldSummary: {req.Text}}, binary: true}
 		}
 		var err error
 		out, err = ix.similar(ctx, idx, p, req.Viewer, limit)
@@ -154,6 +158,17 @@ type weighted struct {
 	surface string
 	tf      float64
 	weight  float64
+	common  bool
+}
+
+func countRare(ws []weighted) int {
+	n := 0
+	for _, w := range ws {
+		if !w.common {
+			n++
+		}
+	}
+	return n
 }
 
 // distinctive picks the profile's most distinctive terms.
@@ -179,6 +194,9 @@ func (ix *Index) distinctive(ctx context.Context, idx bleve.Index, p profile) ([
 			}
 		}
 		for term, n := range counts {
+			if p.binary {
+				n = 1
+			}
 			cands[term].tf += w * (1 + math.Log(float64(n)))
 		}
 	}
@@ -224,7 +242,18 @@ func (ix *Index) distinctive(ctx context.Context, idx bleve.Index, p profile) ([
 		}
 		idf := math.Log(1 + (N-float64(df)+0.5)/(float64(df)+0.5))
 		c.weight = c.tf * idf
+		c.common = N >= 50 && float64(df) > commonShare*N
 		out = append(out, *c)
+	}
+	// Words most incidents have only add noise, unless little else is left.
+	if rare := countRare(out); rare >= 5 {
+		kept := out[:0]
+		for _, c := range out {
+			if !c.common {
+				kept = append(kept, c)
+			}
+		}
+		out = kept
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].weight != out[j].weight {
@@ -235,10 +264,34 @@ func (ix *Index) distinctive(ctx context.Context, idx bleve.Index, p profile) ([
 	return out[:min(len(out), similarTerms)], nil
 }
 
+// boilerplate are words of alert and chat formats that say nothing about
+// what went wrong (as analysed: stemmed).
+// (Built on first use: the analyzers are registered by init functions,
+// which run after package variables are initialised.)
+var boilerplate = sync.OnceValue(func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range []string{"firing", "fired", "resolved", "triggered", "trigger", "alert", "alerts", "alerting",
+		"alarm", "warning", "critical", "info", "problem", "recovery", "severity", "status", "value", "summary",
+		"description", "labels", "annotations", "instance", "job", "runbook", "url", "http", "https", "www", "com",
+		"html", "org", "net", "utc", "gmt", "pst", "pdt", "est", "am", "pm", "today", "yesterday", "incident",
+		"incidents", "outage", "issue", "issues", "please", "thanks", "hi", "hey", "ok", "okay", "yes", "no",
+		"looking", "look", "see", "seeing", "think", "know", "just", "now", "still", "also", "get", "got"} {
+		for _, t := range AnalyzeTerms(w) {
+			m[t] = true
+		}
+		m[w] = true
+	}
+	return m
+})
+
+// commonShare is the share of incidents above which a word is too common
+// to say what an incident is about (when there are enough others).
+const commonShare = 0.12
+
 // usefulTerm keeps words that can say what an incident is about: not
-// numbers, not one or two letters.
+// numbers, not one or two letters, not alert boilerplate.
 func usefulTerm(t string) bool {
-	if len(t) < 3 {
+	if len(t) < 3 || boilerplate()[t] {
 		return false
 	}
 	for _, r := range t {
@@ -257,7 +310,9 @@ func similarQuery(terms []weighted, p profile) query.Query {
 		top = terms[0].weight
 	}
 	for _, t := range terms {
-		w := t.weight / top
+		// Squared, so the most distinctive words count clearly more than
+		// several middling ones together.
+		w := (t.weight / top) * (t.weight / top)
 		for _, f := range textFields {
 			tq := bleve.NewTermQuery(t.term)
 			tq.SetField(f)
@@ -379,17 +434,31 @@ func reasons(p profile, h *bsearch.DocumentMatch, matched map[string]bool, terms
 		if len(vals) > 0 {
 			label := what
 			if len(vals) > 1 {
-				label += "s"
+				label = plural[what]
 			}
 			out = append(out, Reason{Kind: kind, Values: vals, Text: "Same " + label + ": " + strings.Join(vals, ", ")})
 		}
 	}
 	shared(ReasonService, FieldServices, p.services, "service")
 	shared(ReasonCategory, FieldCategories, p.categories, "root-cause category")
-	shared(ReasonTag, FieldTags, p.tags, "tag")
+	shared(ReasonTag, FieldTags, withoutCategoryTags(p.tags), "tag")
 	shared(ReasonTeam, FieldTeams, p.teams, "team")
 	if out == nil {
 		out = []Reason{}
+	}
+	return out
+}
+
+var plural = map[string]string{"service": "services", "root-cause category": "root-cause categories",
+	"tag": "tags", "team": "teams"}
+
+// withoutCategoryTags drops the category: tags (counted as categories).
+func withoutCategoryTags(tags []string) []string {
+	out := make([]string, 0, len(tags))
+	for _, t := range tags {
+		if !isCategoryTag(t) {
+			out = append(out, t)
+		}
 	}
 	return out
 }
