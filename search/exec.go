@@ -67,13 +67,17 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 	if mode == SortRelevance && !q.HasText() {
 		mode = SortNewest
 	}
-	var after []string
+	var (
+		after       []string
+		offset      int
+		fuzzyCursor bool
+	)
 	if req.Cursor != "" {
 		c, err := decodeCursor(req.Cursor)
 		if err != nil || c.Mode != mode {
 			return Result{}, ErrBadCursor
 		}
-		after = c.After
+		after, offset, fuzzyCursor = c.After, c.Offset, c.Fuzzy
 	}
 
 	var res Result
@@ -82,7 +86,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 		run := func(fuzzy bool) (*bleve.SearchResult, query.Query, error) {
 			text := b.text(q, fuzzy)
 			full := b.combine(text, b.exclusions(q), b.filters(req.Filters, q), b.visibility(req.Viewer))
-			sr := bleve.NewSearchRequestOptions(full, limit+1, 0, false)
+			sr := bleve.NewSearchRequestOptions(full, limit+1, offset, false)
 			sr.Fields = hitFields
 			sr.Sort = sortOrder(mode)
 			if after != nil {
@@ -97,11 +101,12 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 			r, err := idx.SearchInContext(ctx, sr)
 			return r, text, err
 		}
-		sr, text, err := run(false)
+		sr, text, err := run(fuzzyCursor)
 		if err != nil {
 			return err
 		}
-		if text != nil && after == nil && sr.Total < fuzzyBelow {
+		res.Fuzzy = fuzzyCursor
+		if text != nil && req.Cursor == "" && sr.Total < fuzzyBelow {
 			fsr, ftext, err := run(true)
 			if err != nil {
 				return err
@@ -116,7 +121,15 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 		if len(hits) > limit {
 			hits = hits[:limit]
 			last := hits[len(hits)-1]
-			res.NextCursor = encodeCursor(cursor{Mode: mode, After: afterValues(mode, last)})
+			next := cursor{Mode: mode, Fuzzy: res.Fuzzy}
+			if mode == SortRelevance {
+				next.Offset = offset + limit
+			} else {
+				next.After = afterValues(mode, last)
+			}
+			if next.Offset <= maxOffset {
+				res.NextCursor = encodeCursor(next)
+			}
 		}
 		var m *matcher
 		if text != nil {
@@ -164,11 +177,22 @@ func afterValues(mode string, h *bsearch.DocumentMatch) []string {
 	return []string{when, h.ID}
 }
 
-// cursor is what a next_cursor carries.
+// cursor is what a next_cursor carries. Pages by date continue after the
+// last hit's sort values; pages by relevance continue at an offset, since
+// scores move a little as the index merges its segments, and a cursor of
+// scores would then show a hit twice.
 type cursor struct {
-	Mode  string   `json:"m"`
-	After []string `json:"a"`
+	Mode   string   `json:"m"`
+	After  []string `json:"a,omitempty"`
+	Offset int      `json:"o,omitempty"`
+	// Fuzzy remembers that the first page fell back to typo matching, so
+	// the next pages do too.
+	Fuzzy bool `json:"f,omitempty"`
 }
+
+// maxOffset bounds paging by relevance (nobody reads the 10,001st match;
+// deep offsets cost a collector of that size).
+const maxOffset = 10_000
 
 func encodeCursor(c cursor) string {
 	b, _ := json.Marshal(c)
@@ -184,7 +208,8 @@ func decodeCursor(s string) (cursor, error) {
 	if err := json.Unmarshal(b, &c); err != nil {
 		return c, err
 	}
-	if len(c.After) != 2 {
+	if (c.Mode == SortRelevance && (c.After != nil || c.Offset <= 0 || c.Offset > maxOffset)) ||
+		(c.Mode != SortRelevance && len(c.After) != 2) {
 		return c, ErrBadCursor
 	}
 	return c, nil

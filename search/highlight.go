@@ -102,22 +102,109 @@ func (m *matcher) empty() bool { return len(m.terms) == 0 }
 
 // spans finds the marked tokens of text in field.
 func (m *matcher) spans(field, text string) []span {
-	if !m.fuzzy && !m.mayHold(text) {
-		return nil
+	if m.fuzzy || len(text) <= 2*windowBytes {
+		if !m.fuzzy && !m.mayHold(text) {
+			return nil
+		}
+		return m.spansIn(field, text, 0, len(text))
 	}
+	// A long text: analyse only windows around the places a needle occurs.
 	var out []span
-	for _, tok := range m.an.Analyze([]byte(text)) {
+	for _, w := range m.windows(text) {
+		out = append(out, m.spansIn(field, text, w.start, w.end)...)
+	}
+	return out
+}
+
+// spansIn analyses text[from:to] and returns the marked tokens' spans in
+// text's offsets.
+func (m *matcher) spansIn(field, text string, from, to int) []span {
+	var out []span
+	for _, tok := range m.an.Analyze([]byte(text[from:to])) {
 		if m.matches(string(tok.Term), field) {
-			out = append(out, span{tok.Start, tok.End})
+			out = append(out, span{from + tok.Start, from + tok.End})
 		}
 	}
 	return out
 }
 
+// Windows around needles in long texts.
+const (
+	// windowBytes is how far a window reaches either side of a needle.
+	windowBytes = 120
+	// maxWindows bounds the windows of one text.
+	maxWindows = 8
+)
+
+// windows are the merged ranges of text around the first needle
+// occurrences, cut at spaces so no word is split.
+func (m *matcher) windows(text string) []span {
+	lower := asciiLower(text)
+	var hits []span
+	for _, n := range m.needles {
+		from := 0
+		for len(hits) < 4*maxWindows {
+			i := bytes.Index(lower[from:], n)
+			if i < 0 {
+				break
+			}
+			at := from + i
+			hits = append(hits, span{max(at-windowBytes, 0), min(at+len(n)+windowBytes, len(text))})
+			from = at + len(n)
+		}
+	}
+	if len(hits) == 0 {
+		return nil
+	}
+	sort.Slice(hits, func(i, j int) bool { return hits[i].start < hits[j].start })
+	var out []span
+	for _, h := range hits {
+		h.start = spaceBefore(text, h.start)
+		h.end = spaceAfter(text, h.end)
+		if n := len(out); n > 0 && h.start <= out[n-1].end {
+			out[n-1].end = max(out[n-1].end, h.end)
+			continue
+		}
+		if len(out) == maxWindows {
+			break
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+// spaceBefore moves i back to just after a space (or to 0).
+func spaceBefore(text string, i int) int {
+	for i > 0 && text[i-1] != ' ' && text[i-1] != '\n' && text[i-1] != '\t' {
+		i--
+	}
+	return i
+}
+
+// spaceAfter moves i forward to a space (or to the end).
+func spaceAfter(text string, i int) int {
+	for i < len(text) && text[i] != ' ' && text[i] != '\n' && text[i] != '\t' {
+		i++
+	}
+	return i
+}
+
+// asciiLower lower-cases the ASCII letters of s, keeping every other byte,
+// so offsets into the result are offsets into s.
+func asciiLower(s string) []byte {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return b
+}
+
 // mayHold is the cheap test: does text contain one of the needles,
-// ignoring case?
+// ignoring the case of ASCII letters?
 func (m *matcher) mayHold(text string) bool {
-	lower := bytes.ToLower([]byte(text))
+	lower := asciiLower(text)
 	for _, n := range m.needles {
 		if bytes.Contains(lower, n) {
 			return true

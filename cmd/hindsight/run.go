@@ -65,7 +65,7 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 			code = int(n)
 		}
 	}()
-	kctx, err := parser.Parse(args)
+	kctx, err := parser.Parse(searchArgs(args))
 	if err != nil {
 		fmt.Fprintln(stderr, "hindsight:", err)
 		return 2
