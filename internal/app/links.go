@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"sort"
 	"strings"
 
 	"github.com/hindsightrca/hindsight/importers"
@@ -91,10 +92,18 @@ func (c linkCollector) add(e incident.TimelineEvent) {
 	c[k] = l
 }
 
+// list returns the links in a stable order (system, then key), so what is
+// stored and shown does not depend on map order.
 func (c linkCollector) list() []incident.Link {
 	out := make([]incident.Link, 0, len(c))
 	for _, l := range c {
 		out = append(out, l)
 	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].System != out[j].System {
+			return out[i].System < out[j].System
+		}
+		return out[i].Key < out[j].Key
+	})
 	return out
 }
