@@ -293,9 +293,18 @@ func (m *matcher) highlights(fields map[string]any) (map[string][]string, []Even
 			text    string
 		}
 		var frags []frag
+		// Enough fragments are cut from the first texts that match: a
+		// busy timeline would otherwise be analysed event by event.
+		want := fragmentsPerField
+		if field == FieldTimeline {
+			want = eventsPerHit
+		}
 		for el, text := range texts {
 			if f, n := fragment(text, m.spans(field, text)); f != "" {
 				frags = append(frags, frag{el, n, f})
+				if len(frags) == want+2 {
+					break
+				}
 			}
 		}
 		if len(frags) == 0 {
