@@ -103,6 +103,20 @@ func Open(dir string, opts Options) (*Index, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("search: index dir %s: %w", dir, err)
 	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	im := newMapping()
+	ix := &Index{dir: dir, opts: opts, log: opts.Logger, lock: lock, im: im, docs: newDocBuilder(im),
+		wake: make(chan struct{}, 1)}
+	ix.openCurrent()
+	ix.removeLeftovers()
+	return ix, nil
+}
+
+// lockDir takes the lock of an index directory: one process at a time.
+func lockDir(dir string) (*os.File, error) {
 	lock, err := os.OpenFile(filepath.Join(dir, "LOCK"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("search: lock %s: %w", dir, err)
@@ -114,12 +128,27 @@ func Open(dir string, opts Options) (*Index, error) {
 		}
 		return nil, fmt.Errorf("search: lock %s: %w", dir, err)
 	}
-	im := newMapping()
-	ix := &Index{dir: dir, opts: opts, log: opts.Logger, lock: lock, im: im, docs: newDocBuilder(im),
-		wake: make(chan struct{}, 1)}
-	ix.openCurrent()
-	ix.removeLeftovers()
-	return ix, nil
+	return lock, nil
+}
+
+// relock makes the index directory again and locks it, after it was
+// removed under a running index.
+func (ix *Index) relock() error {
+	if err := os.MkdirAll(ix.dir, 0o700); err != nil {
+		return err
+	}
+	lock, err := lockDir(ix.dir)
+	if err != nil {
+		return err
+	}
+	ix.mu.Lock()
+	old := ix.lock
+	ix.lock = lock
+	ix.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
+	return nil
 }
 
 // openCurrent opens the generation CURRENT names, if it can be used.

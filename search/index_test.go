@@ -577,3 +577,33 @@ func TestSuggest(t *testing.T) {
 		t.Errorf("restricted suggestion leaked: %+v %v", got, err)
 	}
 }
+
+func TestIndex_DirectoryRemovedWhileRunning(t *testing.T) {
+	src := newMemSource(fixtures()...)
+	dir := filepath.Join(t.TempDir(), "index")
+	ix, err := Open(dir, Options{PollInterval: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); ix.Run(ctx, src) }()
+	defer func() { cancel(); <-done }()
+	waitFor(t, func() bool { return ix.Status().Ready })
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool {
+		_, err := os.Stat(filepath.Join(dir, currentFile))
+		return err == nil
+	})
+	src.put(Doc{ID: 8, Key: "INC-8", Title: "Memcached evictions", Visibility: "internal"})
+	waitFor(t, func() bool {
+		r, err := ix.Search(context.Background(), Request{Q: "memcached"})
+		return err == nil && r.Total == 1
+	})
+	if _, err := Open(dir, Options{}); !errors.Is(err, ErrLocked) {
+		t.Fatalf("the new directory is not locked: %v", err)
+	}
+}

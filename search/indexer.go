@@ -96,6 +96,15 @@ func (ix *Index) needsRebuild(ctx context.Context, src Source) bool {
 	if missing || stale {
 		return true
 	}
+	if _, err := os.Stat(filepath.Join(ix.dir, currentFile)); errors.Is(err, os.ErrNotExist) {
+		// Someone deleted the index while it was in use: build it again
+		// (the open files answer until then).
+		ix.log.Warn("Search index: its directory was removed; rebuilding", "dir", ix.dir)
+		if err := ix.relock(); err != nil {
+			ix.log.Warn("Search index: cannot lock the new directory", "error", err)
+		}
+		return true
+	}
 	last, err := src.LastSeq(ctx)
 	if err == nil && seq > last {
 		ix.log.Warn("Search index: has changes the database does not (another database?); rebuilding",
