@@ -35,7 +35,8 @@ var textFields = []string{FieldTitle, FieldRootCauses, FieldSummary, FieldRCA, F
 
 // keywordFields lists the keyword fields.
 var keywordFields = []string{FieldKey, FieldServices, FieldTeams, FieldTags, FieldCategories, FieldSeverity,
-	FieldStatus, FieldCommander, FieldYear, FieldPublished, FieldAccess, FieldServiceWords, FieldTagWords}
+	FieldStatus, FieldCommander, FieldYear, FieldPublished, FieldAccess, FieldServiceWords, FieldTagWords,
+	FieldRestricted}
 
 // storedFields are what a hit needs to be shown without the database.
 var storedFields = []string{FieldKey, FieldTitle, FieldSummary, FieldRCA, FieldRootCauses, FieldActions,
@@ -190,6 +191,7 @@ func (b docBuilder) build(d *Doc) *document.Document {
 	addKeyword(FieldYear, nil, strconv.Itoa(when.Year()))
 	addKeyword(FieldPublished, nil, boolKeyword(d.Published))
 	if strings.EqualFold(d.Visibility, "restricted") {
+		addKeyword(FieldRestricted, nil, boolKeyword(true))
 		addKeywords(FieldAccess, d.RestrictedTo)
 	} else {
 		addKeyword(FieldAccess, nil, accessAll)

@@ -284,31 +284,37 @@ func earlierOf(a, b *time.Time) *time.Time {
 	return a
 }
 
-// visibility is the filter that keeps what the viewer may see (nil for a
-// viewer who sees everything).
+// visibility is what the viewer may not see, as a query to exclude (nil
+// for a viewer who sees everything): the restricted incidents, except those
+// open to one of the viewer's principals. Restricted incidents are few, so
+// excluding them costs far less than filtering on the many others.
 func (b queryBuilder) visibility(v Viewer) query.Query {
 	if v.All {
 		return nil
 	}
-	all := bleve.NewTermQuery(accessAll)
-	all.SetField(FieldAccess)
-	alts := []query.Query{all}
+	restricted := bleve.NewTermQuery(boolKeyword(true))
+	restricted.SetField(FieldRestricted)
+	var open []query.Query
 	for _, p := range v.Principals {
 		if p = normalizeKeyword(p); p != "" && p != accessAll {
 			tq := bleve.NewTermQuery(p)
 			tq.SetField(FieldAccess)
-			alts = append(alts, tq)
+			open = append(open, tq)
 		}
 	}
-	if len(alts) == 1 {
-		return all
+	if len(open) == 0 {
+		return restricted
 	}
-	return bleve.NewDisjunctionQuery(alts...)
+	hidden := bleve.NewBooleanQuery()
+	hidden.AddMust(restricted)
+	hidden.AddMustNot(open...)
+	return hidden
 }
 
-// combine is text AND every filter AND NOT any exclusion. Filters and the
-// visibility are a bleve filter: they keep documents without scoring them.
-func (b queryBuilder) combine(text query.Query, not, filters []query.Query, vis query.Query) query.Query {
+// combine is text AND every filter AND NOT any exclusion or hidden
+// incident. Filters are a bleve filter: they keep documents without scoring
+// them.
+func (b queryBuilder) combine(text query.Query, not, filters []query.Query, hidden query.Query) query.Query {
 	bq := bleve.NewBooleanQuery()
 	if text != nil {
 		bq.AddMust(text)
@@ -316,10 +322,13 @@ func (b queryBuilder) combine(text query.Query, not, filters []query.Query, vis 
 		bq.AddMust(bleve.NewMatchAllQuery())
 	}
 	var keep []query.Query
-	for _, f := range append(filters, vis) {
+	for _, f := range filters {
 		if f != nil {
 			keep = append(keep, f)
 		}
+	}
+	if hidden != nil {
+		not = append(not, hidden)
 	}
 	switch len(keep) {
 	case 0:

@@ -30,6 +30,7 @@ const (
 	FieldResolved     = "resolved"     // datetime
 	FieldPublished    = "published"    // keyword: "t" or "f"
 	FieldAccess       = "access"       // keyword array: "*" for internal, else the allowed principals
+	FieldRestricted   = "restricted"   // keyword: "t" on restricted incidents only
 )
 
 // Facet names in Result.Facets.
