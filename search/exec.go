@@ -23,17 +23,18 @@ var ErrBadCursor = errors.New("search: the cursor does not belong to this search
 // allowed.
 const fuzzyBelow = 3
 
-// facetSizes are the facets counted and how many values each shows. Each
-// facet visits every match, so only these five are counted.
-var facetSizes = map[string]struct {
-	field string
-	size  int
+// facets are the facets counted, the prefix of their values in the one
+// facets field, and how many values each shows. All facets are read from
+// one doc-values field, so a match is visited once, not once per facet.
+var facets = []struct {
+	name, prefix string
+	size         int
 }{
-	FacetService:  {FieldServices, 15},
-	FacetSeverity: {FieldSeverity, 10},
-	FacetTag:      {FieldTags, 15},
-	FacetCategory: {FieldCategories, 15},
-	FacetYear:     {FieldYear, 30},
+	{FacetService, "s:", 15},
+	{FacetSeverity, "v:", 10},
+	{FacetTag, "t:", 15},
+	{FacetCategory, "c:", 15},
+	{FacetYear, "y:", 30},
 }
 
 // hitFields are the stored fields a page of hits loads.
@@ -94,8 +95,10 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 			}
 			if !req.NoFacets {
 				sr.Facets = bleve.FacetsRequest{}
-				for name, f := range facetSizes {
-					sr.AddFacet(name, bleve.NewFacetRequest(f.field, f.size))
+				for _, f := range facets {
+					fr := bleve.NewFacetRequest(FieldFacets, f.size)
+					fr.TermPrefix = f.prefix
+					sr.AddFacet(f.name, fr)
 				}
 			}
 			r, err := idx.SearchInContext(ctx, sr)
@@ -161,7 +164,10 @@ func sortOrder(mode string) bsearch.SortOrder {
 	case SortOldest:
 		return bsearch.SortOrder{&bsearch.SortField{Field: FieldWhen, Type: bsearch.SortFieldAsDate}, &bsearch.SortDocID{}}
 	}
-	return bsearch.SortOrder{&bsearch.SortScore{Desc: true}, &bsearch.SortDocID{}}
+	// By score alone: a tie is broken by the index's own document order,
+	// stable within a snapshot; a document-id tie-break would look up every
+	// match's id. (Relevance pages continue at an offset.)
+	return bsearch.SortOrder{&bsearch.SortScore{Desc: true}}
 }
 
 // afterValues are the sort values of the last hit of a page, as SearchAfter
@@ -221,11 +227,15 @@ func facetCounts(fr bsearch.FacetResults) map[string][]Count {
 		return nil
 	}
 	out := make(map[string][]Count, len(fr))
+	prefix := map[string]string{}
+	for _, f := range facets {
+		prefix[f.name] = f.prefix
+	}
 	for name, f := range fr {
 		counts := []Count{}
 		if f.Terms != nil {
 			for _, t := range f.Terms.Terms() {
-				counts = append(counts, Count{Value: t.Term, Count: t.Count})
+				counts = append(counts, Count{Value: strings.TrimPrefix(t.Term, prefix[name]), Count: t.Count})
 			}
 		}
 		if name == FacetYear {

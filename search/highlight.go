@@ -131,9 +131,9 @@ func (m *matcher) spansIn(field, text string, from, to int) []span {
 // Windows around needles in long texts.
 const (
 	// windowBytes is how far a window reaches either side of a needle.
-	windowBytes = 120
+	windowBytes = 80
 	// maxWindows bounds the windows of one text.
-	maxWindows = 8
+	maxWindows = 3
 )
 
 // windows are the merged ranges of text around the first needle

@@ -36,7 +36,7 @@ var textFields = []string{FieldTitle, FieldRootCauses, FieldSummary, FieldRCA, F
 // keywordFields lists the keyword fields.
 var keywordFields = []string{FieldKey, FieldServices, FieldTeams, FieldTags, FieldCategories, FieldSeverity,
 	FieldStatus, FieldCommander, FieldYear, FieldPublished, FieldAccess, FieldServiceWords, FieldTagWords,
-	FieldRestricted}
+	FieldRestricted, FieldFacets}
 
 // storedFields are what a hit needs to be shown without the database.
 var storedFields = []string{FieldKey, FieldTitle, FieldSummary, FieldRCA, FieldRootCauses, FieldActions,
@@ -72,14 +72,15 @@ func newMapping() *mapping.IndexMappingImpl {
 		fm.Store = true
 		fm.IncludeTermVectors = false
 		fm.IncludeInAll = false
-		fm.DocValues = true
+		fm.DocValues = f == FieldFacets
+		fm.Store = f != FieldFacets
 		dm.AddFieldMappingsAt(f, fm)
 	}
 	for _, f := range []string{FieldWhen, FieldCreated, FieldUpdated, FieldResolved} {
 		fm := bleve.NewDateTimeFieldMapping()
 		fm.Store = f == FieldWhen
 		fm.IncludeInAll = false
-		fm.DocValues = true
+		fm.DocValues = f == FieldWhen // sorts by date
 		dm.AddFieldMappingsAt(f, fm)
 	}
 	ids := bleve.NewTextFieldMapping()
@@ -95,7 +96,8 @@ func newMapping() *mapping.IndexMappingImpl {
 // Indexing options of the field kinds.
 const (
 	textOptions    = index.IndexField | index.StoreField
-	keywordOptions = index.IndexField | index.StoreField | index.DocValues
+	keywordOptions = index.IndexField | index.StoreField
+	facetOptions   = index.IndexField | index.DocValues
 	dateOptions    = index.IndexField | index.DocValues
 )
 
@@ -196,11 +198,31 @@ func (b docBuilder) build(d *Doc) *document.Document {
 	} else {
 		addKeyword(FieldAccess, nil, accessAll)
 	}
+	// The facets, in one doc-values field (see facets in exec.go).
+	facetVals := map[string]bool{}
+	addFacet := func(prefix, v string) {
+		if v = normalizeKeyword(v); v != "" && !facetVals[prefix+v] {
+			facetVals[prefix+v] = true
+			doc.AddField(document.NewTextFieldCustom(FieldFacets, []uint64{uint64(len(facetVals) - 1)},
+				[]byte(prefix+v), facetOptions, b.keyword))
+		}
+	}
+	for _, v := range d.Services {
+		addFacet("s:", v)
+	}
+	addFacet("v:", d.Severity)
+	for _, v := range tags {
+		addFacet("t:", v)
+	}
+	for _, v := range d.Categories() {
+		addFacet("c:", v)
+	}
+	addFacet("y:", strconv.Itoa(when.Year()))
 	addDate(FieldWhen, when, dateOptions|index.StoreField)
-	addDate(FieldCreated, d.CreatedAt, dateOptions)
-	addDate(FieldUpdated, d.UpdatedAt, dateOptions)
+	addDate(FieldCreated, d.CreatedAt, index.IndexField)
+	addDate(FieldUpdated, d.UpdatedAt, index.IndexField)
 	if d.ResolvedAt != nil {
-		addDate(FieldResolved, *d.ResolvedAt, dateOptions)
+		addDate(FieldResolved, *d.ResolvedAt, index.IndexField)
 	}
 	return doc
 }

@@ -31,6 +31,7 @@ const (
 	FieldPublished    = "published"    // keyword: "t" or "f"
 	FieldAccess       = "access"       // keyword array: "*" for internal, else the allowed principals
 	FieldRestricted   = "restricted"   // keyword: "t" on restricted incidents only
+	FieldFacets       = "facets"       // keyword array with doc values: "s:edge", "v:sev1", "t:bgp", "c:network", "y:2021"
 )
 
 // Facet names in Result.Facets.
@@ -51,7 +52,7 @@ const (
 
 // Limits on a page of results.
 const (
-	DefaultLimit = 20
+	DefaultLimit = 10
 	MaxLimit     = 100
 )
 

@@ -30,7 +30,7 @@ type searchCmd struct {
 	After    string   `help:"Only incidents from this day on." placeholder:"YYYY-MM-DD"`
 	Before   string   `help:"Only incidents before this day." placeholder:"YYYY-MM-DD"`
 	Sort     string   `help:"relevance (default with words), newest (default without) or oldest." placeholder:"ORDER"`
-	Limit    int      `help:"Incidents per page (default 20, at most 100)." placeholder:"N"`
+	Limit    int      `help:"Incidents per page (default 10, at most 100)." placeholder:"N"`
 	Cursor   string   `help:"Continue a list (the value printed after \"more:\")." placeholder:"CURSOR"`
 	JSON     bool     `name:"json" help:"Print the API's JSON answer."`
 	Server   string   `help:"Ask this running server (env HINDSIGHT_SERVER_URL) instead of the data dir's index." placeholder:"URL"`
