@@ -43,6 +43,12 @@ var storedFields = []string{FieldKey, FieldTitle, FieldSummary, FieldRCA, FieldR
 	FieldTimeline, FieldEventIDs, FieldServices, FieldTeams, FieldTags, FieldCategories, FieldSeverity,
 	FieldStatus, FieldWhen, FieldPublished}
 
+// Bounds of the timeline text indexed for one incident.
+const (
+	maxTimelineEvents = 20_000
+	maxTimelineBytes  = 8 << 20
+)
+
 // accessAll is the access value of incidents every viewer may see.
 const accessAll = "*"
 
@@ -167,10 +173,15 @@ func (b docBuilder) build(d *Doc) *document.Document {
 		acts = append(acts, joinNonEmpty("\n", a.Title, a.Description))
 	}
 	addArray(FieldActions, acts)
-	n := 0
+	n, size := 0, 0
 	for _, e := range d.Events {
 		if strings.TrimSpace(e.Body) == "" {
 			continue
+		}
+		// A timeline of an alert storm or a year of chat is indexed up to a
+		// bound, so one incident cannot make every update of it slow.
+		if size += len(e.Body); n >= maxTimelineEvents || size > maxTimelineBytes {
+			break
 		}
 		pos := []uint64{uint64(n)}
 		addText(FieldTimeline, pos, e.Body)

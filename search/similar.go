@@ -25,7 +25,7 @@ import (
 // are preferred. Each result says why it matched.
 const (
 	// similarTerms is how many distinctive words the query uses.
-	similarTerms = 20
+	similarTerms = 16
 	// similarCandidates bounds the words whose rarity is looked up.
 	similarCandidates = 120
 	// publishedBoost favours incidents whose RCA is published: they have
@@ -47,15 +47,20 @@ var sourceWeights = map[string]float64{
 	FieldTimeline:   0.4,
 }
 
-// targetBoosts weigh a match by the field of the candidate it is in.
+// targetBoosts weigh a match by the field of the candidate it is in. A
+// candidate's timeline is not searched: what a past incident was about is
+// in its title, summary, root causes and RCA, and the long postings of chat
+// would make the query several times slower for little.
 var targetBoosts = map[string]float64{
 	FieldTitle:      3,
 	FieldRootCauses: 3,
 	FieldSummary:    2,
 	FieldRCA:        1,
 	FieldActions:    1,
-	FieldTimeline:   0.4,
 }
+
+// targetFields are targetBoosts' fields in a stable order.
+var targetFields = []string{FieldTitle, FieldRootCauses, FieldSummary, FieldRCA, FieldActions}
 
 // profile is what a similar-incident query is made from.
 type profile struct {
@@ -313,7 +318,7 @@ func similarQuery(terms []weighted, p profile) query.Query {
 		// Squared, so the most distinctive words count clearly more than
 		// several middling ones together.
 		w := (t.weight / top) * (t.weight / top)
-		for _, f := range textFields {
+		for _, f := range targetFields {
 			tq := bleve.NewTermQuery(t.term)
 			tq.SetField(f)
 			tq.SetBoost(w * targetBoosts[f])
