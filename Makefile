@@ -38,6 +38,7 @@ bench:
 	$(GO) run ./internal/bench/importload
 	$(GO) test -run '^$$' -bench 'ImportSlack/postgres' -benchtime 1x ./internal/app/
 	$(GO) test -run '^$$' -bench HookIngest -benchtime 1x ./internal/bench/hookload/
+	$(GO) run ./internal/bench/searchload
 
 clean:
 	rm -rf bin tmp
