@@ -90,6 +90,9 @@ func parseFlags() (config, error) {
 	flag.Parse()
 	cfg.sqlRuns = cfg.pgRuns
 	for _, s := range strings.Split(*sizes, ",") {
+		if strings.TrimSpace(s) == "" || strings.TrimSpace(s) == "0" {
+			continue // -sizes 0: the relevance check only
+		}
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 1 {
 			return cfg, fmt.Errorf("-sizes: %q is not a positive number", s)
@@ -127,7 +130,7 @@ func run() error {
 
 	fmt.Printf("searchload: %d post-mortems from %s; go %s, GOMAXPROCS %d, %d CPUs\n",
 		len(pms), cfg.pmDir, runtime.Version(), runtime.GOMAXPROCS(0), runtime.NumCPU())
-	genRate, avgText, avgEvents := generationRate(gen, min(5000, max(cfg.sizes[0], 1000)))
+	genRate, avgText, avgEvents := generationRate(gen, 1000)
 	fmt.Printf("generator: %.0f incidents/s; %.1f KB of text and %.0f timeline events per incident on average\n",
 		genRate, avgText/1024, avgEvents)
 	fmt.Printf("query set (%d): %s\n", len(qs), strings.Join(qs, " | "))
