@@ -81,13 +81,17 @@ type Event struct {
 	Body   string
 }
 
-// When is the time the incident is dated by: when it started, else when
-// it was recorded.
-func (d *Doc) When() time.Time {
-	if d.StartedAt != nil && !d.StartedAt.IsZero() {
-		return d.StartedAt.UTC()
+// When is the time the incident is dated by — when it started, else when
+// it was resolved — and false for an incident with neither (a post-mortem
+// imported without dates is not dated by its import). Undated incidents
+// have no year, sort last by date and fall outside date filters.
+func (d *Doc) When() (time.Time, bool) {
+	for _, t := range []*time.Time{d.StartedAt, d.ResolvedAt} {
+		if t != nil && !t.IsZero() {
+			return t.UTC(), true
+		}
 	}
-	return d.CreatedAt.UTC()
+	return time.Time{}, false
 }
 
 // CategoryTag prefixes a tag that holds a category (post-mortems imported

@@ -20,8 +20,9 @@ import (
 var ErrBadCursor = errors.New("search: the cursor does not belong to this search")
 
 // fuzzyBelow is how few exact matches make a search try again with typos
-// allowed.
-const fuzzyBelow = 3
+// allowed: only none, so a rare word typed right is never swamped by its
+// near neighbours.
+const fuzzyBelow = 1
 
 // facets are the facets counted, the prefix of their values in the one
 // facets field, and how many values each shows. All facets are read from
@@ -69,7 +70,6 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 		mode = SortNewest
 	}
 	var (
-		after       []string
 		offset      int
 		fuzzyCursor bool
 	)
@@ -78,7 +78,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 		if err != nil || c.Mode != mode {
 			return Result{}, ErrBadCursor
 		}
-		after, offset, fuzzyCursor = c.After, c.Offset, c.Fuzzy
+		offset, fuzzyCursor = c.Offset, c.Fuzzy
 	}
 
 	var res Result
@@ -90,9 +90,6 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 			sr := bleve.NewSearchRequestOptions(full, limit+1, offset, false)
 			sr.Fields = hitFields
 			sr.Sort = sortOrder(mode)
-			if after != nil {
-				sr.SearchAfter = after
-			}
 			if !req.NoFacets {
 				sr.Facets = bleve.FacetsRequest{}
 				for _, f := range facets {
@@ -123,13 +120,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 		hits := sr.Hits
 		if len(hits) > limit {
 			hits = hits[:limit]
-			last := hits[len(hits)-1]
-			next := cursor{Mode: mode, Fuzzy: res.Fuzzy}
-			if mode == SortRelevance {
-				next.Offset = offset + limit
-			} else {
-				next.After = afterValues(mode, last)
-			}
+			next := cursor{Mode: mode, Fuzzy: res.Fuzzy, Offset: offset + limit}
 			if next.Offset <= maxOffset {
 				res.NextCursor = encodeCursor(next)
 			}
@@ -160,9 +151,9 @@ var ErrBadRequest = errors.New("search: bad request")
 func sortOrder(mode string) bsearch.SortOrder {
 	switch mode {
 	case SortNewest:
-		return bsearch.SortOrder{&bsearch.SortField{Field: FieldWhen, Type: bsearch.SortFieldAsDate, Desc: true}, &bsearch.SortDocID{Desc: true}}
+		return bsearch.SortOrder{&bsearch.SortField{Field: FieldWhen, Type: bsearch.SortFieldAsDate, Desc: true}}
 	case SortOldest:
-		return bsearch.SortOrder{&bsearch.SortField{Field: FieldWhen, Type: bsearch.SortFieldAsDate}, &bsearch.SortDocID{}}
+		return bsearch.SortOrder{&bsearch.SortField{Field: FieldWhen, Type: bsearch.SortFieldAsDate}}
 	}
 	// By score alone: a tie is broken by the index's own document order,
 	// stable within a snapshot; a document-id tie-break would look up every
@@ -170,27 +161,12 @@ func sortOrder(mode string) bsearch.SortOrder {
 	return bsearch.SortOrder{&bsearch.SortScore{Desc: true}}
 }
 
-// afterValues are the sort values of the last hit of a page, as SearchAfter
-// takes them.
-func afterValues(mode string, h *bsearch.DocumentMatch) []string {
-	if mode == SortRelevance {
-		return []string{strconv.FormatFloat(h.Score, 'g', -1, 64), h.ID}
-	}
-	when, _ := h.Fields[FieldWhen].(string)
-	if t, err := time.Parse(time.RFC3339Nano, when); err == nil {
-		when = t.UTC().Format(time.RFC3339Nano)
-	}
-	return []string{when, h.ID}
-}
-
-// cursor is what a next_cursor carries. Pages by date continue after the
-// last hit's sort values; pages by relevance continue at an offset, since
-// scores move a little as the index merges its segments, and a cursor of
-// scores would then show a hit twice.
+// cursor is what a next_cursor carries: the sort and the offset the next
+// page starts at. (Sort values would not do: scores move a little as the
+// index merges its segments, and undated incidents have no date.)
 type cursor struct {
-	Mode   string   `json:"m"`
-	After  []string `json:"a,omitempty"`
-	Offset int      `json:"o,omitempty"`
+	Mode   string `json:"m"`
+	Offset int    `json:"o"`
 	// Fuzzy remembers that the first page fell back to typo matching, so
 	// the next pages do too.
 	Fuzzy bool `json:"f,omitempty"`
@@ -214,8 +190,7 @@ func decodeCursor(s string) (cursor, error) {
 	if err := json.Unmarshal(b, &c); err != nil {
 		return c, err
 	}
-	if (c.Mode == SortRelevance && (c.After != nil || c.Offset <= 0 || c.Offset > maxOffset)) ||
-		(c.Mode != SortRelevance && len(c.After) != 2) {
+	if c.Offset <= 0 || c.Offset > maxOffset {
 		return c, ErrBadCursor
 	}
 	return c, nil

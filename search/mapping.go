@@ -138,7 +138,7 @@ func (b docBuilder) build(d *Doc) *document.Document {
 		}
 	}
 	addDate := func(name string, t time.Time, opts index.FieldIndexingOptions) {
-		if f, err := document.NewDateTimeFieldWithIndexingOptions(name, nil, t.UTC(), time.RFC3339, opts); err == nil {
+		if f, err := document.NewDateTimeFieldWithIndexingOptions(name, nil, t.UTC(), time.RFC3339Nano, opts); err == nil {
 			doc.AddField(f)
 		}
 	}
@@ -200,8 +200,10 @@ func (b docBuilder) build(d *Doc) *document.Document {
 	if c := normalizeKeyword(d.Commander); c != "" {
 		addKeyword(FieldCommander, nil, c)
 	}
-	when := d.When()
-	addKeyword(FieldYear, nil, strconv.Itoa(when.Year()))
+	when, dated := d.When()
+	if dated {
+		addKeyword(FieldYear, nil, strconv.Itoa(when.Year()))
+	}
 	addKeyword(FieldPublished, nil, boolKeyword(d.Published))
 	if strings.EqualFold(d.Visibility, "restricted") {
 		addKeyword(FieldRestricted, nil, boolKeyword(true))
@@ -228,8 +230,10 @@ func (b docBuilder) build(d *Doc) *document.Document {
 	for _, v := range d.Categories() {
 		addFacet("c:", v)
 	}
-	addFacet("y:", strconv.Itoa(when.Year()))
-	addDate(FieldWhen, when, dateOptions|index.StoreField)
+	if dated {
+		addFacet("y:", strconv.Itoa(when.Year()))
+		addDate(FieldWhen, when, dateOptions|index.StoreField)
+	}
 	addDate(FieldCreated, d.CreatedAt, index.IndexField)
 	addDate(FieldUpdated, d.UpdatedAt, index.IndexField)
 	if d.ResolvedAt != nil {

@@ -87,10 +87,14 @@ func (b queryBuilder) wordIn(field string, groups [][]string, fuzzy bool) query.
 			tq.SetBoost(boost)
 			alts = append(alts, tq)
 			if f := fuzz; fuzzy && f > 0 {
+				// The first letter must match (typos rarely hit it, and
+				// it keeps the candidates few); a near word scores far
+				// below the word itself.
 				fq := bleve.NewFuzzyQuery(term)
 				fq.SetField(field)
 				fq.SetFuzziness(f)
-				fq.SetBoost(boost * 0.5)
+				fq.SetPrefix(1)
+				fq.SetBoost(boost * 0.2)
 				alts = append(alts, fq)
 			}
 		}
