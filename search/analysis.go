@@ -268,7 +268,8 @@ func (partsFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 	var sub []bool // sub[k]: parts[k] starts a humped piece of a joined token
 	add := func(tok analysis.Token) {
 		if len(arena) == cap(arena) {
-			arena = make([]analysis.Token, 0, max(64, len(input)/2))
+			// Grown as needed: most streams hold few identifiers.
+			arena = make([]analysis.Token, 0, max(64, 2*cap(arena)))
 		}
 		arena = append(arena, tok)
 		out = append(out, &arena[len(arena)-1])
