@@ -102,19 +102,66 @@ func (m *matcher) empty() bool { return len(m.terms) == 0 }
 
 // spans finds the marked tokens of text in field.
 func (m *matcher) spans(field, text string) []span {
-	if m.fuzzy || len(text) <= 2*windowBytes {
-		if !m.fuzzy && !m.mayHold(text) {
-			return nil
-		}
-		return m.spansIn(field, text, 0, len(text))
+	if m.fuzzy {
+		// Typos cannot be found by bytes: analyse the text (bounded).
+		return m.spansIn(field, text, 0, len(text[:min(len(text), maxFuzzyText)]))
 	}
-	// A long text: analyse only windows around the places a needle occurs.
+	// Analyse only the words around the places a needle occurs: a hit's
+	// texts are long and mostly about other things.
+	lower := asciiLower(text)
 	var out []span
-	for _, w := range m.windows(text) {
-		out = append(out, m.spansIn(field, text, w.start, w.end)...)
+	seen := map[int]bool{}
+	for _, n := range m.needles {
+		from := 0
+		for k := 0; k < maxNeedleHits; k++ {
+			i := bytes.Index(lower[from:], n)
+			if i < 0 {
+				break
+			}
+			at := from + i
+			from = at + len(n)
+			ws, we := chunkAround(text, at, at+len(n))
+			if seen[ws] {
+				continue
+			}
+			seen[ws] = true
+			out = append(out, m.spansIn(field, text, ws, we)...)
+		}
 	}
 	return out
 }
+
+const (
+	// maxNeedleHits bounds the occurrences of one needle looked at in a text.
+	maxNeedleHits = 12
+	// maxFuzzyText bounds the text analysed per field element when fuzzy.
+	maxFuzzyText = 16 << 10
+)
+
+// chunkAround widens [from, to) to the run of non-space characters it is
+// in (one word, identifier or hostname), so the analyser sees it whole.
+func chunkAround(text string, from, to int) (int, int) {
+	lo, hi := max(from-maxChunk, 0), min(to+maxChunk, len(text))
+	for from > lo && !isSpaceByte(text[from-1]) {
+		from--
+	}
+	for to < hi && !isSpaceByte(text[to]) {
+		to++
+	}
+	for from > 0 && from < len(text) && !utf8.RuneStart(text[from]) {
+		from--
+	}
+	for to < len(text) && !utf8.RuneStart(text[to]) {
+		to++
+	}
+	return from, to
+}
+
+// maxChunk bounds how far a chunk reaches past its needle (a long blob
+// without spaces is not analysed whole).
+const maxChunk = 200
+
+func isSpaceByte(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
 
 // spansIn analyses text[from:to] and returns the marked tokens' spans in
 // text's offsets.
@@ -126,67 +173,6 @@ func (m *matcher) spansIn(field, text string, from, to int) []span {
 		}
 	}
 	return out
-}
-
-// Windows around needles in long texts.
-const (
-	// windowBytes is how far a window reaches either side of a needle.
-	windowBytes = 80
-	// maxWindows bounds the windows of one text.
-	maxWindows = 3
-)
-
-// windows are the merged ranges of text around the first needle
-// occurrences, cut at spaces so no word is split.
-func (m *matcher) windows(text string) []span {
-	lower := asciiLower(text)
-	var hits []span
-	for _, n := range m.needles {
-		from := 0
-		for len(hits) < 4*maxWindows {
-			i := bytes.Index(lower[from:], n)
-			if i < 0 {
-				break
-			}
-			at := from + i
-			hits = append(hits, span{max(at-windowBytes, 0), min(at+len(n)+windowBytes, len(text))})
-			from = at + len(n)
-		}
-	}
-	if len(hits) == 0 {
-		return nil
-	}
-	sort.Slice(hits, func(i, j int) bool { return hits[i].start < hits[j].start })
-	var out []span
-	for _, h := range hits {
-		h.start = spaceBefore(text, h.start)
-		h.end = spaceAfter(text, h.end)
-		if n := len(out); n > 0 && h.start <= out[n-1].end {
-			out[n-1].end = max(out[n-1].end, h.end)
-			continue
-		}
-		if len(out) == maxWindows {
-			break
-		}
-		out = append(out, h)
-	}
-	return out
-}
-
-// spaceBefore moves i back to just after a space (or to 0).
-func spaceBefore(text string, i int) int {
-	for i > 0 && text[i-1] != ' ' && text[i-1] != '\n' && text[i-1] != '\t' {
-		i--
-	}
-	return i
-}
-
-// spaceAfter moves i forward to a space (or to the end).
-func spaceAfter(text string, i int) int {
-	for i < len(text) && text[i] != ' ' && text[i] != '\n' && text[i] != '\t' {
-		i++
-	}
-	return i
 }
 
 // asciiLower lower-cases the ASCII letters of s, keeping every other byte,
