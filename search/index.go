@@ -244,6 +244,13 @@ func (ix *Index) Close() error {
 	return err
 }
 
+// isClosed reports whether Close was called.
+func (ix *Index) isClosed() bool {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.closed
+}
+
 // Status says what the index holds and whether a rebuild is under way.
 type Status struct {
 	Ready      bool   `json:"ready"`
@@ -311,6 +318,9 @@ func (ix *Index) reader(fn func(idx bleve.Index) error) error {
 func (ix *Index) Put(ctx context.Context, docs []Doc) error {
 	ix.applyMu.Lock()
 	defer ix.applyMu.Unlock()
+	if ix.isClosed() {
+		return ErrClosed
+	}
 	ix.mu.RLock()
 	idx := ix.cur
 	ix.mu.RUnlock()
@@ -349,9 +359,10 @@ const indexWorkers = 2
 // stop, which must make the sender of ch stop sending.
 func (ix *Index) indexConcurrently(ctx context.Context, stop func(), idx bleve.Index, ch <-chan []Doc) error {
 	var (
-		wg   sync.WaitGroup
-		once sync.Once
-		ferr error
+		wg         sync.WaitGroup
+		once       sync.Once
+		ferr       error
+		progressMu sync.Mutex
 	)
 	for range indexWorkers {
 		wg.Add(1)
@@ -378,9 +389,11 @@ func (ix *Index) indexConcurrently(ctx context.Context, stop func(), idx bleve.I
 					once.Do(func() { ferr = err; stop() })
 					continue
 				}
-				ix.buildDone.Add(int64(len(docs)))
+				done := ix.buildDone.Add(int64(len(docs)))
 				if ix.opts.Progress != nil {
-					ix.opts.Progress(int(ix.buildDone.Load()), int(ix.buildTotal.Load()))
+					progressMu.Lock() // Progress need not be safe for concurrent use
+					ix.opts.Progress(int(done), int(ix.buildTotal.Load()))
+					progressMu.Unlock()
 				}
 			}
 		}()

@@ -72,6 +72,7 @@ func (ix *Index) Run(ctx context.Context, src Source) {
 func (ix *Index) step(ctx context.Context, src Source) error {
 	if ix.needsRebuild(ctx, src) {
 		if err := ix.Rebuild(ctx, src); err != nil {
+			ix.rebuildWanted.Store(true) // try again, even if it was asked for
 			return err
 		}
 	}
@@ -204,6 +205,9 @@ func (ix *Index) apply(ctx context.Context, idx bleve.Index, src Source, ids []i
 func (ix *Index) Rebuild(ctx context.Context, src Source) error {
 	ix.applyMu.Lock()
 	defer ix.applyMu.Unlock()
+	if ix.isClosed() {
+		return ErrClosed
+	}
 	ix.building.Store(true)
 	defer ix.building.Store(false)
 	ix.buildDone.Store(0)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/hindsightrca/hindsight/search"
 )
@@ -30,15 +31,41 @@ func openIndex(e *env, onApplied func(ctx context.Context, ids []int64)) (*searc
 	return ix, nil
 }
 
-// writeServerFile records url in the index directory; the returned func
-// removes it again.
+// writeServerFile records url in the index directory, and again whenever
+// the file is gone (the index directory was deleted and rebuilt); the
+// returned func stops that and removes the file.
 func writeServerFile(e *env, url string) func() {
 	path := filepath.Join(e.cfg.SearchIndexDir(), serverFile)
-	if err := os.WriteFile(path, []byte(url+"\n"), 0o600); err != nil {
-		e.log.Warn("Cannot record the server's address for the CLI", "path", path, "error", err)
-		return func() {}
+	write := func() {
+		if err := os.WriteFile(path, []byte(url+"\n"), 0o600); err != nil {
+			e.log.Warn("Cannot record the server's address for the CLI", "path", path, "error", err)
+		}
 	}
-	return func() { _ = os.Remove(path) }
+	write()
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(5 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+					if _, err := os.Stat(filepath.Dir(path)); err == nil {
+						write()
+					}
+				}
+			}
+		}
+	}()
+	return func() {
+		close(stop)
+		<-done
+		_ = os.Remove(path)
+	}
 }
 
 // runningServer is the URL a running server recorded in the index
