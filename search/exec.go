@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"sort"
 	"strconv"
 	"strings"
@@ -75,7 +76,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 	)
 	if req.Cursor != "" {
 		c, err := decodeCursor(req.Cursor)
-		if err != nil || c.Mode != mode {
+		if err != nil || c.Mode != mode || c.Of != requestHash(req) {
 			return Result{}, ErrBadCursor
 		}
 		offset, fuzzyCursor = c.Offset, c.Fuzzy
@@ -120,7 +121,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 		hits := sr.Hits
 		if len(hits) > limit {
 			hits = hits[:limit]
-			next := cursor{Mode: mode, Fuzzy: res.Fuzzy, Offset: offset + limit}
+			next := cursor{Mode: mode, Fuzzy: res.Fuzzy, Offset: offset + limit, Of: requestHash(req)}
 			if next.Offset <= maxOffset {
 				res.NextCursor = encodeCursor(next)
 			}
@@ -167,9 +168,22 @@ func sortOrder(mode string) bsearch.SortOrder {
 type cursor struct {
 	Mode   string `json:"m"`
 	Offset int    `json:"o"`
+	// Of identifies the search (query, filters, sort, viewer) the cursor
+	// continues, so one cannot be used with another.
+	Of string `json:"q"`
 	// Fuzzy remembers that the first page fell back to typo matching, so
 	// the next pages do too.
 	Fuzzy bool `json:"f,omitempty"`
+}
+
+// requestHash is a short hash of what makes a search the same search.
+func requestHash(req Request) string {
+	r := req
+	r.Cursor, r.Limit, r.NoFacets = "", 0, false
+	b, _ := json.Marshal(r)
+	h := fnv.New64a()
+	h.Write(b)
+	return strconv.FormatUint(h.Sum64(), 36)
 }
 
 // maxOffset bounds paging by relevance (nobody reads the 10,001st match;

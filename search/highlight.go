@@ -43,13 +43,21 @@ type matcher struct {
 	// fuzzy marks tokens within a few edits of a term as well (and skips
 	// the byte search, which cannot see typos).
 	fuzzy bool
+	// labels are the query's words as services and tags match them: the
+	// whole value, or one word of it.
+	labels map[string]bool
 }
 
 // newMatcher makes a matcher for the positive words and phrases of q.
 func newMatcher(an analysis.Analyzer, q Query, fuzzy bool) *matcher {
-	m := &matcher{an: an, terms: map[string]map[string]bool{}, fuzzy: fuzzy}
+	m := &matcher{an: an, terms: map[string]map[string]bool{}, fuzzy: fuzzy, labels: map[string]bool{}}
 	for _, g := range q.Groups {
 		for _, t := range g.Terms {
+			if t.Field == "" || t.Field == FieldServices || t.Field == FieldTags {
+				// A word may have matched a service or tag (see
+				// queryBuilder.term), which is shown as a highlight too.
+				m.labels[normalizeKeyword(t.Value)] = true
+			}
 			if t.Field != "" && !IsTextField(t.Field) {
 				continue
 			}
@@ -313,7 +321,31 @@ func (m *matcher) highlights(fields map[string]any) (map[string][]string, []Even
 			out[field] = append(out[field], f.text)
 		}
 	}
+	for _, field := range []string{FieldServices, FieldTags} {
+		for _, v := range fieldStrings(fields, field) {
+			if m.labels[normalizeKeyword(v)] {
+				out[field] = append(out[field], "<mark>"+escape(v)+"</mark>")
+				continue
+			}
+			for _, w := range labelWords([]string{v}) {
+				if m.labels[w] {
+					out[field] = append(out[field], markWord(v, w))
+					break
+				}
+			}
+		}
+	}
 	return out, events
+}
+
+// markWord escapes label and marks the first occurrence of the word w
+// (lower case) in it.
+func markWord(label, w string) string {
+	i := strings.Index(string(asciiLower(label)), w)
+	if i < 0 {
+		return escape(label)
+	}
+	return escape(label[:i]) + "<mark>" + escape(label[i:i+len(w)]) + "</mark>" + escape(label[i+len(w):])
 }
 
 // fragment cuts from text a window of about fragmentBytes around the

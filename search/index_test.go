@@ -226,6 +226,9 @@ func TestSearch_HighlightsFacetsAndEvents(t *testing.T) {
 	if got := h.Highlights[FieldActions]; len(got) != 1 || !strings.Contains(got[0], "<mark>BGP</mark> session") {
 		t.Errorf("actions highlight %q", got)
 	}
+	if got := h.Highlights[FieldTags]; len(got) != 1 || got[0] != "<mark>bgp</mark>" {
+		t.Errorf("tag highlight %q", got)
+	}
 	facets := map[string]int{}
 	for _, c := range r.Facets[FacetService] {
 		facets[c.Value] = c.Count
