@@ -255,17 +255,16 @@ func withinEdits(a, b string, k int) bool {
 	return prev[len(rb)] <= k
 }
 
-// found lists the matcher's terms that the stored text fields hold.
-func (m *matcher) found(fields map[string]any) map[string]bool {
+// found lists the matcher's terms that texts (by field) hold.
+func (m *matcher) found(texts map[string][]string) map[string]bool {
 	out := map[string]bool{}
-	for _, field := range textFields {
-		for _, text := range fieldStrings(fields, field) {
-			if !m.mayHold(text) {
-				continue
-			}
-			for _, tok := range m.an.Analyze([]byte(text)) {
-				if t := string(tok.Term); m.matches(t, field) {
-					out[t] = true
+	for field, list := range texts {
+		for _, text := range list {
+			for _, sp := range m.spans(field, text) {
+				for _, tok := range m.an.Analyze([]byte(text[sp.start:sp.end])) {
+					if t := string(tok.Term); m.matches(t, field) {
+						out[t] = true
+					}
 				}
 			}
 		}

@@ -353,8 +353,10 @@ func (ix *Index) similar(ctx context.Context, idx bleve.Index, p profile, v View
 	b := ix.builder()
 	full := b.combine(mlt, nil, nil, b.visibility(v))
 	sr := bleve.NewSearchRequestOptions(full, limit*3+1, 0, false)
-	sr.Fields = append([]string{FieldKey, FieldStatus, FieldSeverity, FieldWhen, FieldPublished,
-		FieldServices, FieldTags, FieldCategories, FieldTeams}, textFields...)
+	// Small fields only: the texts (for the reasons) are read for the few
+	// hits kept, not for every candidate.
+	sr.Fields = []string{FieldKey, FieldTitle, FieldStatus, FieldSeverity, FieldWhen, FieldPublished,
+		FieldServices, FieldTags, FieldCategories, FieldTeams}
 	res, err := idx.SearchInContext(ctx, sr)
 	if err != nil {
 		return nil, err
@@ -398,9 +400,29 @@ func (ix *Index) similar(ctx context.Context, idx bleve.Index, p profile, v View
 		if self > 0 {
 			s.Relative = math.Min(1, h.Score/self)
 		}
-		s.Reasons = reasons(p, h, m.found(h.Fields), terms, surface)
+		texts, err := targetTexts(idx, h.ID)
+		if err != nil {
+			return nil, err
+		}
+		s.Reasons = reasons(p, h, m.found(texts), terms, surface)
 		out = append(out, s)
 	}
+	return out, nil
+}
+
+// targetTexts reads the texts of an incident's fields the similar query
+// searched.
+func targetTexts(idx bleve.Index, id string) (map[string][]string, error) {
+	doc, err := idx.Document(id)
+	if err != nil || doc == nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	doc.VisitFields(func(f index.Field) {
+		if _, ok := targetBoosts[f.Name()]; ok {
+			out[f.Name()] = append(out[f.Name()], string(f.Value()))
+		}
+	})
 	return out, nil
 }
 
