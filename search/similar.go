@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -60,10 +59,11 @@ var targetBoosts = map[string]float64{
 	FieldSummary:    2,
 	FieldRCA:        1,
 	FieldActions:    1,
+	FieldTimeline:   0.4,
 }
 
 // targetFields are targetBoosts' fields in a stable order.
-var targetFields = []string{FieldTitle, FieldRootCauses, FieldSummary, FieldRCA, FieldActions}
+var targetFields = []string{FieldTitle, FieldRootCauses, FieldSummary, FieldRCA, FieldActions, FieldTimeline}
 
 // profile is what a similar-incident query is made from.
 type profile struct {
@@ -171,53 +171,67 @@ type weighted struct {
 // distinctive picks the profile's most distinctive terms.
 func (ix *Index) distinctive(ctx context.Context, idx bleve.Index, p profile) ([]weighted, error) {
 	an := ix.im.AnalyzerNamed(AnalyzerText)
+	// cands are words and whole identifiers; parts holds, for each whole
+	// identifier, the weight its parts would add. An identifier counts as
+	// itself when other incidents have it, else by its parts — never both
+	// ("pager", "duty" and "pagerduty" would count PagerDuty thrice).
 	cands := map[string]*weighted{}
+	parts := map[string]map[string]*weighted{}
+	note := func(m map[string]*weighted, term, surface string) *weighted {
+		c, ok := m[term]
+		if !ok {
+			c = &weighted{term: term, surface: surface}
+			m[term] = c
+		}
+		return c
+	}
 	for field, texts := range p.texts {
 		w := sourceWeights[field]
-		counts := map[string]int{}
+		counts := map[*weighted]int{}
 		for _, text := range texts {
-			text = urlRe.ReplaceAllString(text, " ")
-			wholeEnd := -1
+			whole, wholeEnd := "", -1
 			for _, t := range an.Analyze([]byte(text)) {
-				// An identifier counts once, as itself: its parts
-				// ("pager", "duty" of PagerDuty) would count it thrice.
-				if t.Start < wholeEnd {
-					continue
-				}
-				if t.KeyWord {
-					wholeEnd = t.End
-				}
 				term := string(t.Term)
+				inside := t.Start < wholeEnd
+				if t.KeyWord && !inside {
+					whole, wholeEnd = term, t.End
+				}
 				if !usefulTerm(term) {
 					continue
 				}
-				counts[term]++
-				if c, ok := cands[term]; !ok {
-					surface := strings.ToLower(text[t.Start:t.End])
-					cands[term] = &weighted{term: term, surface: surface}
-				} else if c.surface == "" {
-					c.surface = strings.ToLower(text[t.Start:t.End])
+				surface := strings.ToLower(text[t.Start:t.End])
+				switch {
+				case inside:
+					if parts[whole] == nil {
+						parts[whole] = map[string]*weighted{}
+					}
+					counts[note(parts[whole], term, surface)]++
+				default:
+					counts[note(cands, term, surface)]++
 				}
 			}
 		}
-		for term, n := range counts {
+		for c, n := range counts {
 			if p.binary {
 				n = 1
 			}
-			cands[term].tf += w * (1 + math.Log(float64(n)))
+			c.tf += w * (1 + math.Log(float64(n)))
 		}
 	}
-	list := make([]*weighted, 0, len(cands))
-	for _, c := range cands {
-		list = append(list, c)
-	}
-	sort.Slice(list, func(i, j int) bool {
-		if list[i].tf != list[j].tf {
-			return list[i].tf > list[j].tf
+	top := func(m map[string]*weighted) []*weighted {
+		list := make([]*weighted, 0, len(m))
+		for _, c := range m {
+			list = append(list, c)
 		}
-		return list[i].term < list[j].term
-	})
-	list = list[:min(len(list), similarCandidates)]
+		sort.Slice(list, func(i, j int) bool {
+			if list[i].tf != list[j].tf {
+				return list[i].tf > list[j].tf
+			}
+			return list[i].term < list[j].term
+		})
+		return list[:min(len(list), similarCandidates)]
+	}
+	list := top(cands)
 
 	adv, err := idx.Advanced()
 	if err != nil {
@@ -233,25 +247,55 @@ func (ix *Index) distinctive(ctx context.Context, idx bleve.Index, p profile) ([
 		return nil, err
 	}
 	N := float64(max(n, 1))
-	out := make([]weighted, 0, len(list))
-	for _, c := range list {
+	docFreq := func(term string) (uint64, error) {
 		df := uint64(0)
-		for _, f := range []string{FieldRCA, FieldTitle, FieldTimeline} {
-			tfr, err := r.TermFieldReader(ctx, []byte(c.term), f, false, false, false)
+		for _, f := range []string{FieldRCA, FieldTitle, FieldSummary, FieldTimeline} {
+			tfr, err := r.TermFieldReader(ctx, []byte(term), f, false, false, false)
 			if err != nil {
-				return nil, err
+				return 0, err
 			}
 			df = max(df, tfr.Count())
 			tfr.Close()
 		}
-		if df == 0 {
-			continue // nowhere else: cannot make anything similar
+		return df, nil
+	}
+	byTerm := map[string]*weighted{}
+	var unknownWholes []string
+	weigh := func(c *weighted) error {
+		df, err := docFreq(c.term)
+		if err != nil || df == 0 {
+			return err
 		}
 		idf := math.Log(1 + (N-float64(df)+0.5)/(float64(df)+0.5))
+		if prev, ok := byTerm[c.term]; ok {
+			prev.tf += c.tf
+			prev.weight = prev.tf * idf
+			return nil
+		}
 		c.weight = c.tf * idf
+		byTerm[c.term] = c
+		return nil
+	}
+	for _, c := range list {
+		before := len(byTerm)
+		if err := weigh(c); err != nil {
+			return nil, err
+		}
+		if len(byTerm) == before && parts[c.term] != nil {
+			unknownWholes = append(unknownWholes, c.term) // nobody else has it whole
+		}
+	}
+	for _, w := range unknownWholes {
+		for _, c := range top(parts[w]) {
+			if err := weigh(c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	out := make([]weighted, 0, len(byTerm))
+	for _, c := range byTerm {
 		out = append(out, *c)
 	}
-
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].weight != out[j].weight {
 			return out[i].weight > out[j].weight
@@ -285,10 +329,6 @@ var boilerplate = sync.OnceValue(func() map[string]bool {
 	}
 	return m
 })
-
-// urlRe finds links, whose hosts and paths say where something was
-// written, not what happened.
-var urlRe = regexp.MustCompile(`(?i)\b(?:https?|ftp)://\S+`)
 
 // usefulTerm keeps words that can say what an incident is about: not
 // numbers, not one or two letters, not alert boilerplate.

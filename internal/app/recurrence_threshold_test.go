@@ -20,6 +20,14 @@ import (
 // 2015 and 2018, Elastic Cloud's two us-east-1 outages of 2019, Sentry's
 // and Mandrill's XID wraparounds), which in one organisation's database are
 // what the warning is for.
+// lookAlike are other post-mortems that may score above the threshold for
+// a write-up: different events with the same failure.
+var lookAlike = map[string]map[string]bool{
+	// Slack's January 2021 outage (packet loss in AWS Transit Gateways) and
+	// Google Cloud Networking's packet loss of May 2022.
+	"6bc6cd0c-5bbd-4278-a7bf-c42cd8174b50.md": {"c73b27f9-5b62-43ee-b89d-734977ab68d0.md": true},
+}
+
 func TestApp_RecurrenceThreshold(t *testing.T) {
 	if testing.Short() {
 		t.Skip("imports the whole corpus")
@@ -37,7 +45,8 @@ func TestApp_RecurrenceThreshold(t *testing.T) {
 		"029b4a8e-0332-4b91-abc3-5f84bdf70094.md", // intermittent downtime from repeated crashes
 		"090ac94f-65d7-49cc-9e5d-1c8c000b2042.md", // Zerodha order management overload
 		"848f9263-fe81-4bbc-b0d2-cc1671bb88a5.md", // Salesforce power failure
-		"a0ea0064-ca6d-438a-b8f0-0404dcd1d91c.md", // trivago lost access
+		// (trivago's "lost access" post-mortem is left out: it has no
+		// summary, so its live write-up would be a fragment of its url.)
 		"0b9c79f2-c9f6-4b88-a5b7-400973716d9a.md", // India NEW grid blackouts
 		"14b8603f-f0be-4a1e-999c-2e1be929bccd.md", // SMS filtering towards AT&T
 		fastly2021,
@@ -68,7 +77,7 @@ func TestApp_RecurrenceThreshold(t *testing.T) {
 					if s.Relative < app.RecurrenceThreshold {
 						t.Errorf("%s (timeline %v): its own post-mortem scores %.2f, below %.2f", pm, withTimeline, s.Relative, app.RecurrenceThreshold)
 					}
-				case s.Relative >= app.RecurrenceThreshold:
+				case s.Relative >= app.RecurrenceThreshold && !lookAlike[pm][name[s.ID]]:
 					t.Errorf("%s (timeline %v): unrelated %s %q scores %.2f", pm, withTimeline, s.Key, s.Title, s.Relative)
 				}
 			}
