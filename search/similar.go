@@ -336,6 +336,9 @@ func usefulTerm(t string) bool {
 	if len(t) < 3 || boilerplate()[t] {
 		return false
 	}
+	if strings.Contains(t, "/") {
+		return false // a link or path: where something was written, not what happened
+	}
 	for _, r := range t {
 		if unicode.IsLetter(r) {
 			return true
