@@ -44,14 +44,14 @@ rm -rf "$base"
 exit "$st"
 `
 
-func startCluster() (*cluster, error) {
+func startCluster(settings ...string) (*cluster, error) {
 	bin, err := findBinaries()
 	if err != nil {
 		return nil, err
 	}
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
-		c, err := tryStart(bin)
+		c, err := tryStart(bin, settings)
 		if err == nil {
 			return c, nil
 		}
@@ -60,7 +60,7 @@ func startCluster() (*cluster, error) {
 	return nil, lastErr
 }
 
-func tryStart(bin string) (*cluster, error) {
+func tryStart(bin string, settings []string) (*cluster, error) {
 	cred, err := credential()
 	if err != nil {
 		return nil, err
@@ -102,11 +102,15 @@ func tryStart(bin string) (*cluster, error) {
 		out:  &syncBuffer{},
 		done: make(chan struct{}),
 	}
-	c.cmd = exec.Command("/bin/sh", "-c", supervise, "pgtest", base,
+	args := []string{"-c", supervise, "pgtest", base,
 		filepath.Join(bin, "postgres"), "-D", data, "-p", strconv.Itoa(port), "-k", sock,
 		"-h", "127.0.0.1", "-F",
 		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-		"-c", "max_connections=300", "-c", "listen_addresses=127.0.0.1")
+		"-c", "max_connections=300", "-c", "listen_addresses=127.0.0.1"}
+	for _, kv := range settings {
+		args = append(args, "-c", kv)
+	}
+	c.cmd = exec.Command("/bin/sh", args...)
 	c.cmd.Dir = base
 	c.cmd.Env = []string{"PATH=/usr/bin:/bin", "LANG=C", "LC_ALL=C"}
 	c.cmd.Stdout, c.cmd.Stderr = c.out, c.out

@@ -165,3 +165,21 @@ func withDatabase(u, name string) (string, error) {
 	}
 	return p.String(), nil
 }
+
+// StartServer starts a throwaway PostgreSQL cluster outside a test (for
+// benchmarks), with extra server settings ("shared_buffers=512MB"), and
+// returns its superuser URL and the function that stops it and removes
+// its files.
+func StartServer(settings ...string) (url string, stop func(), err error) {
+	c, err := startCluster(settings...)
+	if err != nil {
+		return "", nil, err
+	}
+	s := &server{adminURL: c.url, cluster: c}
+	if err := s.probe(30 * time.Second); err != nil {
+		out := c.log()
+		c.stop()
+		return "", nil, fmt.Errorf("%w\n%s", err, out)
+	}
+	return c.url, c.stop, nil
+}

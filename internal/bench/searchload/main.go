@@ -35,6 +35,7 @@ import (
 
 	"github.com/hindsightrca/hindsight/internal/bench/memwatch"
 	"github.com/hindsightrca/hindsight/internal/bench/pmcorpus"
+	"github.com/hindsightrca/hindsight/internal/pgtest"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -213,11 +214,9 @@ func postgres(ctx context.Context, cfg config) (dbURL string, stop func(), err e
 			}
 		}, nil
 	}
-	cl, err := startPG(ctx)
-	if err != nil {
-		return "", nil, err
-	}
-	return cl.url, cl.stop, nil
+	// Tuned like a modest dedicated server, so PostgreSQL is not starved.
+	return pgtest.StartServer("shared_buffers=512MB", "work_mem=64MB", "maintenance_work_mem=512MB",
+		"max_wal_size=4GB", "effective_cache_size=4GB")
 }
 
 // withDatabase replaces the database (path) of a postgres:// URL.
