@@ -83,9 +83,13 @@ type Index struct {
 
 	rebuildWanted atomic.Bool
 	building      atomic.Bool
-	buildDone     atomic.Int64
-	buildTotal    atomic.Int64
-	wake          chan struct{}
+	// rebuilds counts the rebuilds finished since Open; rebuildErr is the
+	// error of the last one that failed ("" after one succeeded).
+	rebuilds   atomic.Int64
+	rebuildErr atomic.Value
+	buildDone  atomic.Int64
+	buildTotal atomic.Int64
+	wake       chan struct{}
 }
 
 // Open opens the index in dir (created when missing) and takes its lock, so
@@ -261,6 +265,13 @@ type Status struct {
 	Version    int    `json:"mapping_version"`
 	BuildDone  int64  `json:"build_done,omitempty"`
 	BuildTotal int64  `json:"build_total,omitempty"`
+	// Pending says a rebuild was asked for and has not started yet.
+	Pending bool `json:"pending"`
+	// Rebuilds counts the rebuilds finished since the server started, so a
+	// client can tell when the one it asked for is done.
+	Rebuilds int64 `json:"rebuilds"`
+	// RebuildError is why the last rebuild failed ("" when it did not).
+	RebuildError string `json:"rebuild_error,omitempty"`
 }
 
 // Status reports the index's state.
@@ -268,7 +279,8 @@ func (ix *Index) Status() Status {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	st := Status{Ready: ix.cur != nil, Stale: ix.stale, Seq: ix.seq, Version: MappingVersion,
-		Building: ix.building.Load()}
+		Building: ix.building.Load(), Pending: ix.rebuildWanted.Load(), Rebuilds: ix.rebuilds.Load()}
+	st.RebuildError, _ = ix.rebuildErr.Load().(string)
 	if st.Building {
 		st.BuildDone, st.BuildTotal = ix.buildDone.Load(), ix.buildTotal.Load()
 	}

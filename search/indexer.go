@@ -73,6 +73,9 @@ func (ix *Index) step(ctx context.Context, src Source) error {
 	if ix.needsRebuild(ctx, src) {
 		if err := ix.Rebuild(ctx, src); err != nil {
 			ix.rebuildWanted.Store(true) // try again, even if it was asked for
+			if ctx.Err() == nil {
+				ix.rebuildErr.Store(err.Error())
+			}
 			return err
 		}
 	}
@@ -281,6 +284,8 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) error {
 	if err := ix.swap(gen, idx, seq); err != nil {
 		return fail(err)
 	}
+	ix.rebuilds.Add(1)
+	ix.rebuildErr.Store("")
 	el := time.Since(start)
 	ix.log.Info("Search index built", "incidents", n, "took", el.Round(time.Millisecond).String(),
 		"per_second", int(float64(n)/max(el.Seconds(), 1e-9)))

@@ -268,11 +268,6 @@ func (c reindexCmd) Run(e *env) error {
 // reindexPoll is how often reindex --wait asks the server how far it is.
 const reindexPoll = 200 * time.Millisecond
 
-// reindexQuiet is how long reindex --wait waits for the server's rebuild to
-// show as started before it takes it as already done (a small database is
-// rebuilt between two polls).
-const reindexQuiet = 3 * time.Second
-
 // viaServer asks the server to rebuild and, with --wait, follows it.
 func (c reindexCmd) viaServer(e *env, api *apiClient) error {
 	status := func() (search.Status, error) {
@@ -299,10 +294,9 @@ func (c reindexCmd) viaServer(e *env, api *apiClient) error {
 		fmt.Fprintf(e.stdout, "The server at %s is rebuilding its search index; the current one answers until the new one is ready.\n", api.base)
 		return nil
 	}
-	// A rebuild already running when we asked finishes first; ours follows.
-	earlier := before.Building
+	// Done when a rebuild finished after we asked (the server counts them);
+	// one already running when we asked finishes first, then ours.
 	asked := time.Now()
-	seen := false
 	var bar *countBar
 	for {
 		st, err := status()
@@ -311,7 +305,6 @@ func (c reindexCmd) viaServer(e *env, api *apiClient) error {
 		}
 		switch {
 		case st.Building:
-			seen = seen || !earlier
 			if st.BuildTotal > 0 {
 				if bar == nil {
 					bar = newCountBar(e.stderr, int(st.BuildTotal), time.Now)
@@ -320,19 +313,18 @@ func (c reindexCmd) viaServer(e *env, api *apiClient) error {
 				bar.total = int(max(st.BuildTotal, st.BuildDone))
 				bar.update(int(st.BuildDone))
 			}
-		case earlier:
-			earlier, asked = false, time.Now()
-			if bar != nil {
-				bar.done()
-				bar = nil
-			}
-		case st.Ready && (seen || time.Since(asked) > reindexQuiet):
+		case st.Rebuilds >= before.Rebuilds+1 && !st.Pending:
 			if bar != nil {
 				bar.done()
 			}
 			fmt.Fprintf(e.stdout, "The server at %s rebuilt its search index: %d incident(s) in about %s.\n",
 				api.base, st.Documents, time.Since(asked).Round(100*time.Millisecond))
 			return nil
+		case st.RebuildError != "" && st.RebuildError != before.RebuildError:
+			if bar != nil {
+				bar.done()
+			}
+			return fmt.Errorf("the server could not rebuild its search index (it will try again): %s", st.RebuildError)
 		}
 		select {
 		case <-e.ctx.Done():
