@@ -287,6 +287,9 @@ func slackSearch(base, q string, res search.Result) slackResponse {
 	if res.Fuzzy {
 		head += " _(allowing for typos)_"
 	}
+	if res.AnyWord {
+		head += " _(some of the words)_"
+	}
 	if res.Total > uint64(len(res.Items)) {
 		head += fmt.Sprintf(", the top %d:", len(res.Items))
 	}

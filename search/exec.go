@@ -73,20 +73,24 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 	var (
 		offset      int
 		fuzzyCursor bool
+		anyCursor   bool
 	)
 	if req.Cursor != "" {
 		c, err := decodeCursor(req.Cursor)
 		if err != nil || c.Mode != mode || c.Of != requestHash(req) {
 			return Result{}, ErrBadCursor
 		}
-		offset, fuzzyCursor = c.Offset, c.Fuzzy
+		offset, fuzzyCursor, anyCursor = c.Offset, c.Fuzzy, c.Any
 	}
 
 	var res Result
 	err := ix.reader(func(idx bleve.Index) error {
 		b := ix.builder()
-		run := func(fuzzy bool) (*bleve.SearchResult, query.Query, error) {
+		run := func(fuzzy, anyWord bool) (*bleve.SearchResult, query.Query, error) {
 			text := b.text(q, fuzzy)
+			if anyWord {
+				text = b.anyOf(q)
+			}
 			full := b.combine(text, b.exclusions(q), b.filters(req.Filters, q), b.visibility(req.Viewer))
 			sr := bleve.NewSearchRequestOptions(full, limit+1, offset, false)
 			sr.Fields = hitFields
@@ -102,13 +106,13 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 			r, err := idx.SearchInContext(ctx, sr)
 			return r, text, err
 		}
-		sr, text, err := run(fuzzyCursor)
+		sr, text, err := run(fuzzyCursor, anyCursor)
 		if err != nil {
 			return err
 		}
-		res.Fuzzy = fuzzyCursor
+		res.Fuzzy, res.AnyWord = fuzzyCursor, anyCursor
 		if text != nil && req.Cursor == "" && sr.Total < fuzzyBelow {
-			fsr, ftext, err := run(true)
+			fsr, ftext, err := run(true, false)
 			if err != nil {
 				return err
 			}
@@ -116,12 +120,23 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 				sr, text, res.Fuzzy = fsr, ftext, true
 			}
 		}
+		// Still nothing with every word: the incidents with most of them
+		// ("clock skew" finds the clock incidents when none says skew).
+		if text != nil && req.Cursor == "" && sr.Total == 0 && len(q.Groups) > 1 {
+			asr, atext, err := run(false, true)
+			if err != nil {
+				return err
+			}
+			if asr.Total > 0 {
+				sr, text, res.Fuzzy, res.AnyWord = asr, atext, false, true
+			}
+		}
 		res.Total = sr.Total
 		res.Facets = facetCounts(sr.Facets)
 		hits := sr.Hits
 		if len(hits) > limit {
 			hits = hits[:limit]
-			next := cursor{Mode: mode, Fuzzy: res.Fuzzy, Offset: offset + limit, Of: requestHash(req)}
+			next := cursor{Mode: mode, Fuzzy: res.Fuzzy, Any: res.AnyWord, Offset: offset + limit, Of: requestHash(req)}
 			if next.Offset <= maxOffset {
 				res.NextCursor = encodeCursor(next)
 			}
@@ -174,6 +189,8 @@ type cursor struct {
 	// Fuzzy remembers that the first page fell back to typo matching, so
 	// the next pages do too.
 	Fuzzy bool `json:"f,omitempty"`
+	// Any remembers that the first page fell back to any of the words.
+	Any bool `json:"y,omitempty"`
 }
 
 // requestHash is a short hash of what makes a search the same search.

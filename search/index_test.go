@@ -665,3 +665,18 @@ func TestSearch_DatesAndUndated(t *testing.T) {
 		t.Fatalf("year facet %v", r.Facets[FacetYear])
 	}
 }
+
+func TestSearch_AnyWordWhenAllFindNothing(t *testing.T) {
+	ix := openBuilt(t, newMemSource(fixtures()...))
+	r, err := ix.Search(context.Background(), Request{Q: "cassandra zebra"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.AnyWord || r.Fuzzy || r.Total != 1 || r.Items[0].Key != "INC-2" {
+		t.Fatalf("any %v fuzzy %v total %d %v", r.AnyWord, r.Fuzzy, r.Total, keys(r))
+	}
+	r, err = ix.Search(context.Background(), Request{Q: "cassandra leap"})
+	if err != nil || r.AnyWord || r.Total != 1 {
+		t.Fatalf("all words found: any %v total %d %v", r.AnyWord, r.Total, err)
+	}
+}

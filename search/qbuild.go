@@ -203,6 +203,21 @@ func (b queryBuilder) text(q Query, fuzzy bool) query.Query {
 	return bleve.NewConjunctionQuery(must...)
 }
 
+// anyOf is the query's groups as alternatives: an incident needs one of
+// them, and ranks higher the more it has.
+func (b queryBuilder) anyOf(q Query) query.Query {
+	var alts []query.Query
+	for _, g := range q.Groups {
+		if x := b.text(Query{Groups: []Group{g}}, false); x != nil {
+			alts = append(alts, x)
+		}
+	}
+	if len(alts) == 0 {
+		return nil
+	}
+	return bleve.NewDisjunctionQuery(alts...)
+}
+
 // exclusions are the query's -terms.
 func (b queryBuilder) exclusions(q Query) []query.Query {
 	var out []query.Query

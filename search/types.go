@@ -105,6 +105,9 @@ type Result struct {
 	// Fuzzy says exact matching found too little and the words were
 	// matched with typos allowed.
 	Fuzzy bool `json:"fuzzy"`
+	// AnyWord says no incident had every word, and these have some of
+	// them (most first).
+	AnyWord bool `json:"any_word"`
 	// Query says how the text was read (for "showing results for …").
 	Query  string        `json:"query"`
 	TookMS float64       `json:"took_ms"`

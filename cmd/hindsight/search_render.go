@@ -40,6 +40,9 @@ func renderResult(w io.Writer, res search.Result, tty bool) error {
 	if res.Fuzzy {
 		fmt.Fprintln(w, "No exact match; showing incidents that match allowing for typos.")
 	}
+	if res.AnyWord {
+		fmt.Fprintln(w, "No incident has all the words; showing those with some of them.")
+	}
 	if len(res.Items) > 0 {
 		rows := make([][]string, len(res.Items))
 		for i, h := range res.Items {
