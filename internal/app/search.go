@@ -195,6 +195,12 @@ func (a *App) SimilarText(ctx context.Context, text string, limit int) ([]Simila
 		v.Add("text", fmt.Sprintf("must be at most %d bytes", maxSimilarText))
 		return nil, v.Err()
 	}
+	// A pasted incident key ("INC-42") means that incident.
+	if _, ok := incident.ParseKey(strings.TrimSpace(text)); ok {
+		if sims, err := a.Similar(ctx, strings.TrimSpace(text), limit); !errors.Is(err, incident.ErrNotFound) {
+			return sims, err
+		}
+	}
 	sims, err := ix.Similar(ctx, search.SimilarRequest{Text: text, Limit: limit, Viewer: viewerFrom(ctx)})
 	if err != nil {
 		return nil, err

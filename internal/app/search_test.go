@@ -202,3 +202,30 @@ func TestSearch_RestrictedIncidentsStayHidden(t *testing.T) {
 		})
 	}
 }
+
+// TestSearch_SimilarTextOfAKey reads a pasted incident key as that incident.
+func TestSearch_SimilarTextOfAKey(t *testing.T) {
+	r := startReplica(t, store.Config{SQLitePath: filepath.Join(t.TempDir(), "h.db")}, t.TempDir())
+	ctx := context.Background()
+	a, err := r.app.CreateIncident(ctx, incident.Incident{Title: "Etcd quorum lost after a disk stall", Services: []string{"etcd"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := r.app.CreateIncident(ctx, incident.Incident{Title: "Etcd quorum lost during an upgrade", Services: []string{"etcd"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	findWithin(t, r, "upgrade", b.Key)
+	sims, err := r.app.SimilarText(ctx, " "+a.Key+" ", 5)
+	if err != nil || len(sims) == 0 || sims[0].Key != b.Key {
+		t.Fatalf("similar to %s: %+v %v", a.Key, sims, err)
+	}
+	for _, s := range sims {
+		if s.Key == a.Key {
+			t.Fatal("the incident itself is listed")
+		}
+	}
+	if _, err := r.app.SimilarText(ctx, "INC-999", 5); err != nil {
+		t.Fatalf("an unknown key is searched as text: %v", err)
+	}
+}
