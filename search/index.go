@@ -417,7 +417,7 @@ func (ix *Index) indexConcurrently(ctx context.Context, stop func(), idx bleve.I
 // newGeneration creates an empty index of the current mapping, makes it the
 // one in use and returns it (caller holds applyMu; used when none exists).
 func (ix *Index) newGeneration() (bleve.Index, error) {
-	gen, idx, err := ix.create(false)
+	gen, idx, err := ix.create()
 	if err != nil {
 		return nil, err
 	}
@@ -427,15 +427,15 @@ func (ix *Index) newGeneration() (bleve.Index, error) {
 	return idx, nil
 }
 
-// create makes a new, empty generation directory and index. bulk turns off
-// the per-batch sync to disk, for rebuilds (a crash mid-rebuild leaves a
-// generation CURRENT does not name, which the next start deletes).
-func (ix *Index) create(bulk bool) (string, bleve.Index, error) {
+// create makes a new, empty generation directory and index (a crash
+// mid-rebuild leaves a generation CURRENT does not name, which the next
+// start deletes).
+func (ix *Index) create() (string, bleve.Index, error) {
 	gen := "gen-" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	cfg := map[string]any{}
-	_ = bulk // scorch's unsafe_batch loses unpersisted segments on Close: not used
-	idx, err := bleve.NewUsing(filepath.Join(ix.dir, gen), ix.im, scorch.Name, scorch.Name, cfg)
+	path := filepath.Join(ix.dir, gen)
+	idx, err := bleve.NewUsing(path, ix.im, scorch.Name, scorch.Name, nil)
 	if err != nil {
+		_ = os.RemoveAll(path)
 		return "", nil, fmt.Errorf("search: create index: %w", err)
 	}
 	b := idx.NewBatch()
@@ -443,6 +443,7 @@ func (ix *Index) create(bulk bool) (string, bleve.Index, error) {
 	b.SetInternal(keySeq, []byte("0"))
 	if err := idx.Batch(b); err != nil {
 		idx.Close()
+		_ = os.RemoveAll(path)
 		return "", nil, fmt.Errorf("search: create index: %w", err)
 	}
 	return gen, idx, nil
