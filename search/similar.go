@@ -28,6 +28,10 @@ const (
 	// (Measured on the 242 real post-mortems, make bench: more words rank
 	// better — 16 scored nDCG@5 0.64, 30 0.65, 45 0.66 — and cost more.)
 	similarTerms = 30
+	// firstStageTerms and firstStageHits shape the first stage of the
+	// query (see similar).
+	firstStageTerms = 10
+	firstStageHits  = 300
 	// similarCandidates bounds the words whose rarity is looked up.
 	similarCandidates = 120
 	// publishedBoost favours incidents whose RCA is published: they have
@@ -410,7 +414,27 @@ func (ix *Index) similar(ctx context.Context, idx bleve.Index, p profile, v View
 		return []Similar{}, nil
 	}
 	b := ix.builder()
-	full := b.combine(mlt, nil, nil, b.visibility(v))
+	hidden := b.visibility(v)
+	scope := mlt
+	if len(terms) > firstStageTerms && !p.binary {
+		// Two stages: the most distinctive words (short postings) pick the
+		// candidates, then every word ranks only those — the full query
+		// over the whole index costs several times more for the same top.
+		pre := similarQuery(terms[:firstStageTerms], p)
+		r1, err := idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(b.combine(pre, nil, nil, hidden), firstStageHits, 0, false))
+		if err != nil {
+			return nil, err
+		}
+		ids := make([]string, 0, len(r1.Hits)+1)
+		for _, h := range r1.Hits {
+			ids = append(ids, h.ID)
+		}
+		if p.id != 0 {
+			ids = append(ids, docID(p.id)) // its score is what Relative divides by
+		}
+		scope = bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), mlt)
+	}
+	full := b.combine(scope, nil, nil, hidden)
 	sr := bleve.NewSearchRequestOptions(full, limit*3+1, 0, false)
 	// Small fields only: the texts (for the reasons) are read for the few
 	// hits kept, not for every candidate.
