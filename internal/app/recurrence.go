@@ -19,11 +19,12 @@ const (
 	// RecurrenceThreshold is how similar a past incident must be, as a share
 	// of how similar the incident is to itself (search.Similar.Relative).
 	// Tuned on the real post-mortems (TestApp_RecurrenceThreshold): live
-	// write-ups of a post-mortem find it at 0.44 or more, while the best
-	// unrelated one mostly scores under 0.2; above it are other write-ups of
-	// the same event and the same failure elsewhere (packet loss in a cloud
-	// provider's network, Postgres transaction-id wraparound).
-	RecurrenceThreshold = 0.42
+	// write-ups of a post-mortem find it at 0.57 or more, while the best
+	// unrelated one scores at most 0.23; above the threshold are other
+	// write-ups of the same event and the same failure elsewhere (packet
+	// loss in a cloud provider's network, Postgres transaction-id
+	// wraparound).
+	RecurrenceThreshold = 0.5
 	// recurrenceCandidates is how many similar incidents are considered.
 	recurrenceCandidates = 5
 	// recurrenceMaxFlags bounds the past incidents flagged in one check, so
