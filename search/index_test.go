@@ -680,3 +680,41 @@ func TestSearch_AnyWordWhenAllFindNothing(t *testing.T) {
 		t.Fatalf("all words found: any %v total %d %v", r.AnyWord, r.Total, err)
 	}
 }
+
+// TestSimilar_HiddenWordsDoNotShow checks that a word only a restricted
+// incident holds changes nothing for a viewer who may not see it.
+func TestSimilar_HiddenWordsDoNotShow(t *testing.T) {
+	docs := fixtures()
+	docs = append(docs, Doc{ID: 9, Key: "INC-9", Title: "Frobnicator merger leaked", Visibility: "restricted",
+		RestrictedTo: []string{"legal"}, Summary: "The zqxwvyplo project leaked to the press."})
+	ix := openBuilt(t, newMemSource(docs...))
+	ctx := context.Background()
+	ask := func(text string, v Viewer) []Similar {
+		sims, err := ix.Similar(ctx, SimilarRequest{Text: text, Limit: 5, Viewer: v})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sims
+	}
+	with := ask("kernel leap second livelock zqxwvyplo", Viewer{})
+	without := ask("kernel leap second livelock", Viewer{})
+	if len(with) != len(without) {
+		t.Fatalf("%d vs %d results", len(with), len(without))
+	}
+	for i := range with {
+		if with[i].Key != without[i].Key || with[i].Score != without[i].Score {
+			t.Fatalf("result %d differs: %+v vs %+v", i, with[i], without[i])
+		}
+		for _, r := range with[i].Reasons {
+			for _, w := range r.Values {
+				if w == "zqxwvyplo" {
+					t.Fatal("a word only a hidden incident holds is a reason")
+				}
+			}
+		}
+	}
+	// Someone who may see it gets it.
+	if got := ask("zqxwvyplo", Viewer{Principals: []string{"legal"}}); len(got) != 1 || got[0].Key != "INC-9" {
+		t.Fatalf("insider: %+v", got)
+	}
+}

@@ -32,6 +32,9 @@ const (
 	// query (see similar).
 	firstStageTerms = 10
 	firstStageHits  = 300
+	// rareDocs is the document frequency at or below which a word's rarity
+	// is counted over the incidents the viewer may see (see distinctive).
+	rareDocs = 5
 	// similarCandidates bounds the words whose rarity is looked up.
 	similarCandidates = 120
 	// publishedBoost favours incidents whose RCA is published: they have
@@ -174,7 +177,12 @@ type weighted struct {
 }
 
 // distinctive picks the profile's most distinctive terms.
-func (ix *Index) distinctive(ctx context.Context, idx bleve.Index, p profile) ([]weighted, error) {
+//
+// visible, when not nil, counts the incidents the viewer may see that hold
+// a word: a rare word's rarity is taken from those alone, so what a viewer
+// may not see cannot change their results (a word found only in hidden
+// incidents is not used).
+func (ix *Index) distinctive(ctx context.Context, idx bleve.Index, p profile, visible func(term string) (uint64, error)) ([]weighted, error) {
 	an := ix.im.AnalyzerNamed(AnalyzerText)
 	// cands are words and whole identifiers; parts holds, for each whole
 	// identifier, the weight its parts would add. An identifier counts as
@@ -270,6 +278,11 @@ func (ix *Index) distinctive(ctx context.Context, idx bleve.Index, p profile) ([
 		df, err := docFreq(c.term)
 		if err != nil || df == 0 {
 			return err
+		}
+		if visible != nil && df <= rareDocs {
+			if df, err = visible(c.term); err != nil || df == 0 {
+				return err
+			}
 		}
 		idf := math.Log(1 + (N-float64(df)+0.5)/(float64(df)+0.5))
 		if prev, ok := byTerm[c.term]; ok {
@@ -405,7 +418,24 @@ func similarQuery(terms []weighted, p profile) query.Query {
 
 // similar runs the query of a profile.
 func (ix *Index) similar(ctx context.Context, idx bleve.Index, p profile, v Viewer, limit int) ([]Similar, error) {
-	terms, err := ix.distinctive(ctx, idx, p)
+	var visible func(string) (uint64, error)
+	if hidden := ix.builder().visibility(v); hidden != nil {
+		visible = func(term string) (uint64, error) {
+			var alts []query.Query
+			for _, f := range []string{FieldRCA, FieldTitle, FieldSummary, FieldTimeline} {
+				tq := bleve.NewTermQuery(term)
+				tq.SetField(f)
+				alts = append(alts, tq)
+			}
+			q := ix.builder().combine(bleve.NewDisjunctionQuery(alts...), nil, nil, hidden)
+			r, err := idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, 0, 0, false))
+			if err != nil {
+				return 0, err
+			}
+			return r.Total, nil
+		}
+	}
+	terms, err := ix.distinctive(ctx, idx, p, visible)
 	if err != nil {
 		return nil, err
 	}
