@@ -249,12 +249,8 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) error {
 	}
 	// One segment answers faster than the many a bulk load leaves (a
 	// third off the median search at 10k incidents, for 5% more time).
-	if adv, err := idx.Advanced(); err == nil {
-		if sc, ok := adv.(*scorch.Scorch); ok {
-			if err := sc.ForceMerge(ctx, nil); err != nil {
-				return fail(fmt.Errorf("search: rebuild: merge: %w", err))
-			}
-		}
+	if err := forceMerge(ctx, idx); err != nil {
+		return fail(fmt.Errorf("search: rebuild: merge: %w", err))
 	}
 	for {
 		chs, err := src.Changes(ctx, seq, changesPerRound)
@@ -333,4 +329,32 @@ func (ix *Index) load(ctx context.Context, idx bleve.Index, src Source) (int, er
 // can show its progress as a share.
 type Counter interface {
 	Count(ctx context.Context) (int64, error)
+}
+
+// mergeTimeout bounds the wait for the merge after a rebuild.
+const mergeTimeout = 5 * time.Minute
+
+// forceMerge merges idx into one segment. scorch's ForceMerge waits for its
+// merger without heeding ctx (and for ever if the merger fails, say because
+// the directory was deleted), so the wait is bounded here; closing the
+// index releases a merge left waiting.
+func forceMerge(ctx context.Context, idx bleve.Index) error {
+	adv, err := idx.Advanced()
+	if err != nil {
+		return err
+	}
+	sc, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return nil
+	}
+	done := make(chan error, 1)
+	go func() { done <- sc.ForceMerge(ctx, nil) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(mergeTimeout):
+		return errors.New("the merge did not finish in time")
+	}
 }
