@@ -35,7 +35,7 @@ var textFields = []string{FieldTitle, FieldRootCauses, FieldSummary, FieldRCA, F
 
 // keywordFields lists the keyword fields.
 var keywordFields = []string{FieldKey, FieldServices, FieldTeams, FieldTags, FieldCategories, FieldSeverity,
-	FieldStatus, FieldCommander, FieldYear, FieldPublished, FieldAccess, FieldServiceWords, FieldTagWords,
+	FieldStatus, FieldPublished, FieldAccess, FieldServiceWords, FieldTagWords,
 	FieldRestricted, FieldFacets}
 
 // storedFields are what a hit needs to be shown without the database.
@@ -82,13 +82,11 @@ func newMapping() *mapping.IndexMappingImpl {
 		fm.Store = f != FieldFacets
 		dm.AddFieldMappingsAt(f, fm)
 	}
-	for _, f := range []string{FieldWhen, FieldCreated, FieldUpdated, FieldResolved} {
-		fm := bleve.NewDateTimeFieldMapping()
-		fm.Store = f == FieldWhen
-		fm.IncludeInAll = false
-		fm.DocValues = f == FieldWhen // sorts by date
-		dm.AddFieldMappingsAt(f, fm)
-	}
+	when := bleve.NewDateTimeFieldMapping()
+	when.Store = true
+	when.IncludeInAll = false
+	when.DocValues = true // sorts by date
+	dm.AddFieldMappingsAt(FieldWhen, when)
 	ids := bleve.NewTextFieldMapping()
 	ids.Index = false
 	ids.Store = true
@@ -104,7 +102,7 @@ const (
 	textOptions    = index.IndexField | index.StoreField
 	keywordOptions = index.IndexField | index.StoreField
 	facetOptions   = index.IndexField | index.DocValues
-	dateOptions    = index.IndexField | index.DocValues
+	dateOptions    = index.IndexField | index.StoreField | index.DocValues
 )
 
 // docBuilder turns Docs into bleve documents with the mapping's analyzers.
@@ -135,11 +133,6 @@ func (b docBuilder) build(d *Doc) *document.Document {
 				addKeyword(name, []uint64{uint64(n)}, strings.Join(strings.Fields(v), " "))
 				n++
 			}
-		}
-	}
-	addDate := func(name string, t time.Time, opts index.FieldIndexingOptions) {
-		if f, err := document.NewDateTimeFieldWithIndexingOptions(name, nil, t.UTC(), time.RFC3339Nano, opts); err == nil {
-			doc.AddField(f)
 		}
 	}
 	// addArray adds the non-empty texts as one array field.
@@ -197,13 +190,7 @@ func (b docBuilder) build(d *Doc) *document.Document {
 	addKeywords(FieldCategories, d.Categories())
 	addKeyword(FieldSeverity, nil, normalizeKeyword(d.Severity))
 	addKeyword(FieldStatus, nil, normalizeKeyword(d.Status))
-	if c := normalizeKeyword(d.Commander); c != "" {
-		addKeyword(FieldCommander, nil, c)
-	}
 	when, dated := d.When()
-	if dated {
-		addKeyword(FieldYear, nil, strconv.Itoa(when.Year()))
-	}
 	addKeyword(FieldPublished, nil, boolKeyword(d.Published))
 	if strings.EqualFold(d.Visibility, "restricted") {
 		addKeyword(FieldRestricted, nil, boolKeyword(true))
@@ -232,12 +219,9 @@ func (b docBuilder) build(d *Doc) *document.Document {
 	}
 	if dated {
 		addFacet("y:", strconv.Itoa(when.Year()))
-		addDate(FieldWhen, when, dateOptions|index.StoreField)
-	}
-	addDate(FieldCreated, d.CreatedAt, index.IndexField)
-	addDate(FieldUpdated, d.UpdatedAt, index.IndexField)
-	if d.ResolvedAt != nil {
-		addDate(FieldResolved, *d.ResolvedAt, index.IndexField)
+		if f, err := document.NewDateTimeFieldWithIndexingOptions(FieldWhen, nil, when, time.RFC3339Nano, dateOptions); err == nil {
+			doc.AddField(f)
+		}
 	}
 	return doc
 }

@@ -128,6 +128,16 @@ func (b queryBuilder) wordIn(field string, groups [][]string, fuzzy bool) query.
 	return bleve.NewConjunctionQuery(pairs...)
 }
 
+// labelWordFields holds, for the label fields, the field of their words.
+var labelWordFields = map[string]string{FieldServices: FieldServiceWords, FieldTags: FieldTagWords}
+
+// wordAsLabel are the keyword fields a typed word is also looked up in,
+// with their boosts (a key names one incident; a service beats a tag).
+var wordAsLabel = []struct {
+	field string
+	boost float64
+}{{FieldKey, 10}, {FieldServices, 4}, {FieldTags, 2}}
+
 // term is one Term as a query (nil when it holds nothing searchable, such
 // as a stop word).
 func (b queryBuilder) term(t Term, fuzzy bool) query.Query {
@@ -140,8 +150,7 @@ func (b queryBuilder) term(t Term, fuzzy bool) query.Query {
 		tq.SetField(t.Field)
 		// A typed service:s3 or tag:east also finds "Amazon S3" and
 		// "us east": people type a word of the name.
-		words := map[string]string{FieldServices: FieldServiceWords, FieldTags: FieldTagWords}
-		if wf, ok := words[t.Field]; ok && !strings.ContainsAny(v, " ") {
+		if wf, ok := labelWordFields[t.Field]; ok && !strings.ContainsAny(v, " ") {
 			wq := bleve.NewTermQuery(v)
 			wq.SetField(wf)
 			wq.SetBoost(0.5)
@@ -164,10 +173,10 @@ func (b queryBuilder) term(t Term, fuzzy bool) query.Query {
 	// too, so typing a service's name finds its incidents first.
 	if !t.Phrase {
 		if v := normalizeKeyword(t.Value); v != "" {
-			for f, boost := range map[string]float64{FieldServices: 4, FieldTags: 2, FieldKey: 10} {
+			for _, k := range wordAsLabel {
 				tq := bleve.NewTermQuery(v)
-				tq.SetField(f)
-				tq.SetBoost(boost)
+				tq.SetField(k.field)
+				tq.SetBoost(k.boost)
 				alts = append(alts, tq)
 			}
 		}

@@ -22,12 +22,7 @@ const (
 	FieldCategories   = "category"     // keyword array: root-cause categories
 	FieldSeverity     = "severity"     // keyword: "sev1"
 	FieldStatus       = "status"       // keyword
-	FieldCommander    = "commander"    // keyword
-	FieldYear         = "year"         // keyword: "2024", for the facet
 	FieldWhen         = "when"         // datetime: started, else created
-	FieldCreated      = "created"      // datetime
-	FieldUpdated      = "updated"      // datetime
-	FieldResolved     = "resolved"     // datetime
 	FieldPublished    = "published"    // keyword: "t" or "f"
 	FieldAccess       = "access"       // keyword array: "*" for internal, else the allowed principals
 	FieldRestricted   = "restricted"   // keyword: "t" on restricted incidents only
