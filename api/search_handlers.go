@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"math"
 	"net/http"
 	"strconv"
 
@@ -68,9 +67,6 @@ func (s *server) searchIncidents(c *gin.Context) {
 	}
 	if res.Items == nil {
 		res.Items = []search.Hit{}
-	}
-	for i := range res.Items {
-		res.Items[i].Score = finite(res.Items[i].Score)
 	}
 	if res.Facets == nil {
 		res.Facets = map[string][]search.Count{}
@@ -185,22 +181,11 @@ func (s *server) renderSimilar(c *gin.Context, items []app.SimilarIncident) {
 		items = []app.SimilarIncident{}
 	}
 	for i := range items {
-		items[i].Score = finite(items[i].Score)
 		if items[i].Reasons == nil {
 			items[i].Reasons = []search.Reason{}
 		}
 	}
 	c.JSON(http.StatusOK, similarJSON{Items: items})
-}
-
-// finite is a score JSON can carry: a search without words sorts by date
-// and bleve leaves its hits' scores NaN, which encoding/json refuses (the
-// client would get a 200 with no body).
-func finite(f float64) float64 {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0
-	}
-	return f
 }
 
 // optBool reads true/false (also 1/0); absent is nil.

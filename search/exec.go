@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -230,7 +231,7 @@ func decodeCursor(s string) (cursor, error) {
 // facetCounts turns bleve's facets into value counts, years newest first.
 func facetCounts(fr bsearch.FacetResults) map[string][]Count {
 	if fr == nil {
-		return nil
+		return map[string][]Count{}
 	}
 	out := make(map[string][]Count, len(fr))
 	prefix := map[string]string{}
@@ -257,7 +258,7 @@ func facetCounts(fr bsearch.FacetResults) map[string][]Count {
 func hitOf(h *bsearch.DocumentMatch, m *matcher) Hit {
 	id, _ := strconv.ParseInt(h.ID, 10, 64)
 	out := Hit{
-		ID: id, Score: h.Score,
+		ID: id, Score: finite(h.Score),
 		Key:      strings.ToUpper(fieldString(h.Fields, FieldKey)),
 		Title:    fieldString(h.Fields, FieldTitle),
 		Severity: strings.ToUpper(fieldString(h.Fields, FieldSeverity)),
@@ -311,4 +312,13 @@ func parseWhen(s string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return t.UTC(), true
+}
+
+// finite is a score JSON can carry (encoding/json refuses NaN and
+// infinities, which bleve can leave on hits it did not score).
+func finite(f float64) float64 {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0
+	}
+	return f
 }

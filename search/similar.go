@@ -69,6 +69,9 @@ var targetBoosts = map[string]float64{
 	FieldTimeline:   0.4,
 }
 
+// dfFields are the fields a word's rarity is counted in (the long ones).
+var dfFields = []string{FieldRCA, FieldTitle, FieldSummary, FieldTimeline}
+
 // targetFields are targetBoosts' fields in a stable order.
 var targetFields = []string{FieldTitle, FieldRootCauses, FieldSummary, FieldRCA, FieldActions, FieldTimeline}
 
@@ -262,7 +265,7 @@ func (ix *Index) distinctive(ctx context.Context, idx bleve.Index, p profile, vi
 	N := float64(max(n, 1))
 	docFreq := func(term string) (uint64, error) {
 		df := uint64(0)
-		for _, f := range []string{FieldRCA, FieldTitle, FieldSummary, FieldTimeline} {
+		for _, f := range dfFields {
 			tfr, err := r.TermFieldReader(ctx, []byte(term), f, false, false, false)
 			if err != nil {
 				return 0, err
@@ -419,15 +422,17 @@ func similarQuery(terms []weighted, p profile) query.Query {
 // similar runs the query of a profile.
 func (ix *Index) similar(ctx context.Context, idx bleve.Index, p profile, v Viewer, limit int) ([]Similar, error) {
 	var visible func(string) (uint64, error)
-	if hidden := ix.builder().visibility(v); hidden != nil {
+	b := ix.builder()
+	hidden := b.visibility(v)
+	if hidden != nil {
 		visible = func(term string) (uint64, error) {
 			var alts []query.Query
-			for _, f := range []string{FieldRCA, FieldTitle, FieldSummary, FieldTimeline} {
+			for _, f := range dfFields {
 				tq := bleve.NewTermQuery(term)
 				tq.SetField(f)
 				alts = append(alts, tq)
 			}
-			q := ix.builder().combine(bleve.NewDisjunctionQuery(alts...), nil, nil, hidden)
+			q := b.combine(bleve.NewDisjunctionQuery(alts...), nil, nil, hidden)
 			r, err := idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, 0, 0, false))
 			if err != nil {
 				return 0, err
@@ -443,8 +448,6 @@ func (ix *Index) similar(ctx context.Context, idx bleve.Index, p profile, v View
 	if mlt == nil {
 		return []Similar{}, nil
 	}
-	b := ix.builder()
-	hidden := b.visibility(v)
 	scope := mlt
 	if len(terms) > firstStageTerms && !p.binary {
 		// Two stages: the most distinctive words (short postings) pick the
@@ -500,7 +503,7 @@ func (ix *Index) similar(ctx context.Context, idx bleve.Index, p profile, v View
 	out := make([]Similar, 0, len(hits))
 	for _, h := range hits {
 		id, _ := strconv.ParseInt(h.ID, 10, 64)
-		s := Similar{ID: id, Score: h.Score,
+		s := Similar{ID: id, Score: finite(h.Score),
 			Key:      strings.ToUpper(fieldString(h.Fields, FieldKey)),
 			Title:    fieldString(h.Fields, FieldTitle),
 			Status:   fieldString(h.Fields, FieldStatus),

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/url"
 	"os"
 	"slices"
@@ -119,11 +118,6 @@ func (c searchCmd) Run(e *env) error {
 		if err != nil {
 			return err
 		}
-		// A search without words leaves bleve's scores NaN, which JSON
-		// cannot carry; the API writes 0, and so does the command.
-		for i := range res.Items {
-			res.Items[i].Score = finiteScore(res.Items[i].Score)
-		}
 		// Empty lists as the API writes them, so --json reads the same.
 		if res.Items == nil {
 			res.Items = []search.Hit{}
@@ -214,7 +208,6 @@ func (c similarCmd) Run(e *env) error {
 			sims = []app.SimilarIncident{}
 		}
 		for i := range sims {
-			sims[i].Score = finiteScore(sims[i].Score)
 			if sims[i].Reasons == nil {
 				sims[i].Reasons = []search.Reason{}
 			}
@@ -343,15 +336,6 @@ func printJSON(w io.Writer, body []byte) error {
 	buf.WriteByte('\n')
 	_, err := w.Write(buf.Bytes())
 	return err
-}
-
-// finiteScore is a score JSON can carry (0 for NaN or infinity), as the
-// API writes it.
-func finiteScore(f float64) float64 {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0
-	}
-	return f
 }
 
 // searchValueFlags and searchBoolFlags are the flags of `hindsight search`
