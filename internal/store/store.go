@@ -98,6 +98,17 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		dialector = sqlite.Open(sqliteDSN(cfg.SQLitePath))
 	}
 	db, err := gorm.Open(dialector, gcfg)
+	// Processes opening a new SQLite file together race to switch it to
+	// WAL, which SQLite refuses at once with SQLITE_BUSY (the busy timeout
+	// does not cover it): the loser waits and opens again.
+	for attempt := 1; err != nil && s.dialect == DialectSQLite && isBusy(err) && attempt <= 20; attempt++ {
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Duration(attempt) * 25 * time.Millisecond):
+		}
+		db, err = gorm.Open(dialector, gcfg)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", s.dialect, err)
 	}
@@ -120,6 +131,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("store: ping %s: %w", s.dialect, err)
 	}
 	return s, nil
+}
+
+// isBusy reports whether err is SQLite's "database is locked".
+func isBusy(err error) bool {
+	return strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked")
 }
 
 func isPostgresURL(u string) bool {
