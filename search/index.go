@@ -68,6 +68,8 @@ type Index struct {
 	lock *os.File
 	im   *mapping.IndexMappingImpl
 	docs docBuilder
+	// fcache holds the segments' facet values (see facetcache.go).
+	fcache *facetCache
 
 	// mu guards cur: searches hold it for reading while they use cur, a swap
 	// or Close takes it for writing.
@@ -114,7 +116,7 @@ func Open(dir string, opts Options) (*Index, error) {
 		return nil, err
 	}
 	im := newMapping()
-	ix := &Index{dir: dir, opts: opts, log: opts.Logger, lock: lock, im: im, docs: newDocBuilder(im),
+	ix := &Index{dir: dir, opts: opts, log: opts.Logger, lock: lock, im: im, docs: newDocBuilder(im), fcache: newFacetCache(),
 		wake: make(chan struct{}, 1)}
 	ix.openCurrent()
 	ix.removeLeftovers()

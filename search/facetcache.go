@@ -1,0 +1,276 @@
+package search
+
+import (
+	"errors"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/collector"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// Facets are counted by the search itself rather than by bleve. bleve's
+// facet builder reads every match's doc values, which are compressed in
+// chunks of documents: a query decompresses about every chunk of the index
+// however few incidents it matches, and that cost (tens of milliseconds at
+// 100k incidents) dominated searches. Segments never change once written,
+// so each segment's facet values are read once, into an array of small
+// integers per document, and a search counts a match with a few array
+// reads.
+
+// errNotScorch says the index is not the kind facets can be counted on
+// (every index this package opens is).
+var errNotScorch = errors.New("search: the index is not a scorch index")
+
+// facetCache holds the facet values of the segments the index is made of,
+// for one bleve index (one generation).
+type facetCache struct {
+	mu sync.Mutex
+	// segs is keyed by the segment itself: a segment is immutable, and a
+	// merged one is a new segment.
+	segs map[any]*segFacets
+	// values numbers the facet values ("s:s3", "y:2024"); ords index it.
+	values []string
+	ordOf  map[string]uint32
+	// kind is the facets' index (into facets) of each value, -1 for a
+	// value of no facet asked for.
+	kind []int8
+}
+
+func newFacetCache() *facetCache {
+	return &facetCache{segs: map[any]*segFacets{}, ordOf: map[string]uint32{}}
+}
+
+// segFacets is one segment's facet values: document d's ordinals are
+// ords[start[d]:start[d+1]].
+type segFacets struct {
+	once  sync.Once
+	err   error
+	start []uint32
+	ords  []uint32
+}
+
+// ordinal numbers a value; the caller holds c.mu.
+func (c *facetCache) ordinal(v string) uint32 {
+	if o, ok := c.ordOf[v]; ok {
+		return o
+	}
+	o := uint32(len(c.values))
+	c.values = append(c.values, v)
+	c.ordOf[v] = o
+	k := int8(-1)
+	for i, f := range facets {
+		if strings.HasPrefix(v, f.prefix) {
+			k = int8(i)
+			break
+		}
+	}
+	c.kind = append(c.kind, k)
+	return o
+}
+
+// snapshotFacets is what one search needs to count: the segments of the
+// snapshot it runs on, where each starts, and their facet values.
+type snapshotFacets struct {
+	offsets []uint64 // global number of each segment's first document
+	segs    []*segFacets
+}
+
+// forSnapshot loads (once per segment) the facet values of snap's segments.
+// It also forgets segments that are no longer in the index.
+func (c *facetCache) forSnapshot(snap *scorch.IndexSnapshot) (*snapshotFacets, error) {
+	segs := snap.Segments()
+	out := &snapshotFacets{offsets: make([]uint64, len(segs)), segs: make([]*segFacets, len(segs))}
+	c.mu.Lock()
+	var running uint64
+	live := make(map[any]bool, len(segs))
+	for i, ss := range segs {
+		seg := ss.Segment()
+		out.offsets[i] = running
+		// Scorch numbers documents across segments by the segments' full
+		// counts, deleted documents included (see its introducer).
+		running += seg.Count()
+		sf := c.segs[seg]
+		if sf == nil {
+			sf = &segFacets{}
+			c.segs[seg] = sf
+		}
+		out.segs[i] = sf
+		live[seg] = true
+	}
+	if len(c.segs) > 2*len(segs)+8 {
+		for k := range c.segs {
+			if !live[k] {
+				delete(c.segs, k)
+			}
+		}
+	}
+	c.mu.Unlock()
+
+	var dvr index.DocValueReader
+	for i, sf := range out.segs {
+		sf.once.Do(func() {
+			if dvr == nil {
+				dvr, sf.err = snap.DocValueReader([]string{FieldFacets})
+				if sf.err != nil {
+					return
+				}
+			}
+			sf.err = c.load(sf, dvr, out.offsets[i], segs[i].Segment().Count())
+		})
+		if sf.err != nil {
+			// Try again next time rather than keep a broken segment.
+			c.mu.Lock()
+			delete(c.segs, segs[i].Segment())
+			c.mu.Unlock()
+			return nil, sf.err
+		}
+	}
+	return out, nil
+}
+
+// load reads the facet values of the n documents starting at global
+// number first.
+func (c *facetCache) load(sf *segFacets, dvr index.DocValueReader, first, n uint64) error {
+	sf.start = make([]uint32, n+1)
+	sf.ords = make([]uint32, 0, n*8)
+	id := make(index.IndexInternalID, 8)
+	// known saves taking the lock for values already numbered.
+	known := map[string]uint32{}
+	visit := func(field string, term []byte) {
+		if field != FieldFacets {
+			return
+		}
+		o, ok := known[string(term)]
+		if !ok {
+			c.mu.Lock()
+			o = c.ordinal(string(term))
+			c.mu.Unlock()
+			known[string(term)] = o
+		}
+		sf.ords = append(sf.ords, o)
+	}
+	var err error
+	for d := uint64(0); d < n; d++ {
+		sf.start[d] = uint32(len(sf.ords))
+		id.SetValue(first + d)
+		verr := dvr.VisitDocValues(id, visit)
+		if verr != nil && err == nil {
+			err = verr
+		}
+	}
+	sf.start[n] = uint32(len(sf.ords))
+	return err
+}
+
+// facetCounter counts the facet values of the matches of one search.
+type facetCounter struct {
+	cache  *facetCache
+	snap   *snapshotFacets
+	counts []uint32 // by ordinal
+	seg    int      // segment of the last match (matches come in order)
+}
+
+// count adds the match with global document number doc.
+func (fc *facetCounter) count(doc uint64) {
+	s := fc.snap
+	i := fc.seg
+	if i >= len(s.offsets) || doc < s.offsets[i] || (i+1 < len(s.offsets) && doc >= s.offsets[i+1]) {
+		i = sort.Search(len(s.offsets), func(x int) bool { return s.offsets[x] > doc }) - 1
+		if i < 0 {
+			return
+		}
+		fc.seg = i
+	}
+	sf := s.segs[i]
+	local := doc - s.offsets[i]
+	if local+1 >= uint64(len(sf.start)) {
+		return
+	}
+	for _, o := range sf.ords[sf.start[local]:sf.start[local+1]] {
+		if int(o) >= len(fc.counts) {
+			fc.grow()
+		}
+		fc.counts[o]++
+	}
+}
+
+// grow makes room for ordinals numbered since the counter was made.
+func (fc *facetCounter) grow() {
+	fc.cache.mu.Lock()
+	n := len(fc.cache.values)
+	fc.cache.mu.Unlock()
+	fc.counts = append(fc.counts, make([]uint32, n-len(fc.counts))...)
+}
+
+// result is the counts of each facet: the most frequent values first (the
+// value breaks ties), at most the facet's size.
+func (fc *facetCounter) result() map[string][]Count {
+	fc.cache.mu.Lock()
+	values := fc.cache.values[:len(fc.cache.values):len(fc.cache.values)]
+	kinds := fc.cache.kind[:len(fc.cache.kind):len(fc.cache.kind)]
+	fc.cache.mu.Unlock()
+	by := make([][]Count, len(facets))
+	for o, n := range fc.counts {
+		if n == 0 || o >= len(values) || kinds[o] < 0 {
+			continue
+		}
+		k := kinds[o]
+		by[k] = append(by[k], Count{Value: values[o][len(facets[k].prefix):], Count: int(n)})
+	}
+	out := make(map[string][]Count, len(facets))
+	for k, f := range facets {
+		cs := by[k]
+		sort.Slice(cs, func(i, j int) bool {
+			if cs[i].Count != cs[j].Count {
+				return cs[i].Count > cs[j].Count
+			}
+			return cs[i].Value < cs[j].Value
+		})
+		if len(cs) > f.size {
+			cs = cs[:f.size]
+		}
+		if f.name == FacetYear {
+			sort.Slice(cs, func(i, j int) bool { return cs[i].Value > cs[j].Value })
+		}
+		if cs == nil {
+			cs = []Count{}
+		}
+		out[f.name] = cs
+	}
+	return out
+}
+
+// countingHandler is a bleve document-match handler maker that counts
+// every match's facets into *fc before handing it to the usual top-N
+// collection. It is given to bleve through the search's context.
+func (c *facetCache) countingHandler(out **facetCounter) bsearch.MakeDocumentMatchHandler {
+	return func(sctx *bsearch.SearchContext) (bsearch.DocumentMatchHandler, bool, error) {
+		next, loadID, err := collector.MakeTopNDocumentMatchHandler(sctx)
+		if err != nil {
+			return nil, false, err
+		}
+		snap, ok := sctx.IndexReader.(*scorch.IndexSnapshot)
+		if !ok {
+			return nil, false, errNotScorch
+		}
+		sf, err := c.forSnapshot(snap)
+		if err != nil {
+			return nil, false, err
+		}
+		c.mu.Lock()
+		n := len(c.values)
+		c.mu.Unlock()
+		fc := &facetCounter{cache: c, snap: sf, counts: make([]uint32, n)}
+		*out = fc
+		return func(d *bsearch.DocumentMatch) error {
+			if d != nil && len(d.IndexInternalID) == 8 {
+				fc.count(d.IndexInternalID.Value())
+			}
+			return next(d)
+		}, loadID, nil
+	}
+}
