@@ -31,7 +31,10 @@ const (
 	// firstStageTerms and firstStageHits shape the first stage of the
 	// query (see similar).
 	firstStageTerms = 10
-	firstStageHits  = 300
+	firstStageHits  = 100
+	// firstStageTimelineShare: a word in at most 1/share of the incidents
+	// is looked up in the timelines in the first stage.
+	firstStageTimelineShare = 100
 	// rareDocs is the document frequency at or below which a word's rarity
 	// is counted over the incidents the viewer may see (see distinctive).
 	rareDocs = 5
@@ -385,6 +388,16 @@ func usefulTerm(t string) bool {
 
 // similarQuery is the weighted query of the terms and labels.
 func similarQuery(terms []weighted, p profile) query.Query {
+	return similarQueryIn(terms, p, targetFields, 0)
+}
+
+// firstStageFields are the fields the first stage looks the words up in:
+// the written parts of an incident, not its long timeline.
+var firstStageFields = []string{FieldTitle, FieldRootCauses, FieldSummary, FieldRCA}
+
+// similarQueryIn is similarQuery over some of the text fields, and over
+// the timeline for the words at most timelineDocs incidents hold.
+func similarQueryIn(terms []weighted, p profile, fields []string, timelineDocs uint64) query.Query {
 	var alts []query.Query
 	top := 1.0
 	if len(terms) > 0 {
@@ -392,10 +405,16 @@ func similarQuery(terms []weighted, p profile) query.Query {
 	}
 	for _, t := range terms {
 		w := t.weight / top
-		for _, f := range targetFields {
+		for _, f := range fields {
 			tq := bleve.NewTermQuery(t.term)
 			tq.SetField(f)
 			tq.SetBoost(w * targetBoosts[f])
+			alts = append(alts, tq)
+		}
+		if t.df > 0 && t.df <= timelineDocs {
+			tq := bleve.NewTermQuery(t.term)
+			tq.SetField(FieldTimeline)
+			tq.SetBoost(w * targetBoosts[FieldTimeline])
 			alts = append(alts, tq)
 		}
 	}
@@ -420,6 +439,10 @@ func similarQuery(terms []weighted, p profile) query.Query {
 }
 
 // similar runs the query of a profile.
+// candidateBoost is the score the second stage's candidate filter adds to
+// every candidate: next to nothing, so the words alone rank them.
+const candidateBoost = 1e-6
+
 func (ix *Index) similar(ctx context.Context, idx bleve.Index, p profile, v Viewer, limit int) ([]Similar, error) {
 	var visible func(string) (uint64, error)
 	b := ix.builder()
@@ -453,7 +476,17 @@ func (ix *Index) similar(ctx context.Context, idx bleve.Index, p profile, v View
 		// Two stages: the most distinctive words (short postings) pick the
 		// candidates, then every word ranks only those — the full query
 		// over the whole index costs several times more for the same top.
-		pre := similarQuery(terms[:firstStageTerms], p)
+		// The first stage looks the words up in the written parts, and in
+		// timelines only the rare words (error codes, hosts): the common
+		// words' timeline postings are most of the cost and pick the
+		// same candidates. Services count; teams and categories, held
+		// by thousands, would only add cost.
+		n, err := idx.DocCount()
+		if err != nil {
+			return nil, err
+		}
+		pre := similarQueryIn(terms[:firstStageTerms], profile{services: p.services}, firstStageFields,
+			max(n/firstStageTimelineShare, 20))
 		r1, err := idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(b.combine(pre, nil, nil, hidden), firstStageHits, 0, false))
 		if err != nil {
 			return nil, err
@@ -465,7 +498,15 @@ func (ix *Index) similar(ctx context.Context, idx bleve.Index, p profile, v View
 		if p.id != 0 {
 			ids = append(ids, docID(p.id)) // its score is what Relative divides by
 		}
-		scope = bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), mlt)
+		// The candidates drive and the words are only looked up for them
+		// (a should clause is advanced to each candidate; a conjunction
+		// would also walk the words' union of postings between them).
+		only := bleve.NewDocIDQuery(ids)
+		only.SetBoost(candidateBoost)
+		bq := bleve.NewBooleanQuery()
+		bq.AddMust(only)
+		bq.AddShould(mlt)
+		scope = bq
 	}
 	full := b.combine(scope, nil, nil, hidden)
 	sr := bleve.NewSearchRequestOptions(full, limit*3+1, 0, false)
