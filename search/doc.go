@@ -13,6 +13,8 @@ package search
 import (
 	"strings"
 	"time"
+
+	"github.com/hindsightrca/hindsight/internal/incident"
 )
 
 // Doc is the searchable form of one incident, built by the caller from the
@@ -126,13 +128,10 @@ func isCategoryTag(t string) bool {
 	return len(t) > len(CategoryTag) && strings.EqualFold(t[:len(CategoryTag)], CategoryTag)
 }
 
-// Viewer says which incidents a caller may see. The zero Viewer sees the
-// internal incidents only; All sees everything (administrators, the CLI on
-// the data dir); Principals (the user's name, e-mail and groups) open the
-// restricted incidents naming one of them. The filter is part of every
-// query, so results, totals, facets and similar-incident lists never count
-// an incident the viewer may not see.
-type Viewer struct {
-	All        bool
-	Principals []string
-}
+// Viewer says which incidents a caller may see (see incident.Viewer): the
+// zero Viewer sees the internal incidents only; All sees everything;
+// Principals open the restricted incidents naming one of them. The filter
+// is part of every query, so results, totals, facets and similar-incident
+// lists never count an incident the viewer may not see. It is the domain's
+// type, so the database and the index apply one definition.
+type Viewer = incident.Viewer

@@ -9,8 +9,10 @@ import (
 	"github.com/hindsightrca/hindsight/internal/store"
 )
 
-// Actions lists corrective actions across incidents.
+// Actions lists corrective actions across incidents: those of incidents
+// the caller may see (the page and the total alike).
 func (a *App) Actions(ctx context.Context, f incident.ActionFilter) (incident.Page[incident.CorrectiveAction], error) {
+	f.Viewer = viewerFrom(ctx)
 	f.Today = a.Today()
 	f.Limit = limit(f.Limit)
 	items, total, err := a.store.Actions(ctx, f)
@@ -30,10 +32,16 @@ func (a *App) IncidentActions(ctx context.Context, ref string, f incident.Action
 	return a.Actions(ctx, f)
 }
 
-// Action returns one corrective action.
+// Action returns one corrective action of an incident the caller may see.
 func (a *App) Action(ctx context.Context, id int64) (incident.CorrectiveAction, error) {
 	act, err := a.store.Action(ctx, id)
-	return act, notFoundAs(err, "action", strconv.FormatInt(id, 10))
+	if err != nil {
+		return incident.CorrectiveAction{}, notFoundAs(err, "action", strconv.FormatInt(id, 10))
+	}
+	if err := visibleChild(ctx, a.store, "action", id, act.IncidentID); err != nil {
+		return incident.CorrectiveAction{}, err
+	}
+	return act, nil
 }
 
 // CreateAction adds a corrective action to an incident.
@@ -119,6 +127,9 @@ func (a *App) DeleteAction(ctx context.Context, id int64) error {
 		act, err := tx.Action(ctx, id)
 		if err != nil {
 			return notFoundAs(err, "action", strconv.FormatInt(id, 10))
+		}
+		if err := visibleChild(ctx, tx, "action", id, act.IncidentID); err != nil {
+			return err
 		}
 		if err := tx.DeleteAction(ctx, id); err != nil {
 			return err

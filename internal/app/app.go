@@ -105,35 +105,48 @@ func (a *App) Now() time.Time { return incident.UTC(a.now()) }
 // judged against.
 func (a *App) Today() incident.Date { return incident.DateOf(a.now().In(a.loc)) }
 
-// resolve finds an incident by numeric id or key ("INC-42").
+// resolve finds an incident by numeric id or key ("INC-42") that the
+// caller may see (see viewerFrom): one it may not see is not found, like
+// one that does not exist. Every use case that names an incident goes
+// through here, so none can read or write an incident hidden from the
+// caller.
 func (a *App) resolve(ctx context.Context, s *store.Store, ref string) (incident.Incident, error) {
 	ref = strings.TrimSpace(ref)
+	var (
+		inc incident.Incident
+		err error
+	)
 	if n, ok := incident.ParseKey(ref); ok {
-		inc, err := s.IncidentByKey(ctx, incident.FormatKey(n))
-		if err != nil {
-			return incident.Incident{}, notFoundAs(err, "incident", ref)
-		}
-		return inc, nil
-	}
-	id, err := strconv.ParseInt(ref, 10, 64)
-	if err != nil || id <= 0 {
+		inc, err = s.IncidentByKey(ctx, incident.FormatKey(n))
+	} else if id, perr := strconv.ParseInt(ref, 10, 64); perr != nil || id <= 0 {
 		return incident.Incident{}, incident.NotFound("incident", ref)
+	} else {
+		inc, err = s.Incident(ctx, id)
 	}
-	inc, err := s.Incident(ctx, id)
 	if err != nil {
 		return incident.Incident{}, notFoundAs(err, "incident", ref)
+	}
+	if err := visible(ctx, inc, "incident", ref); err != nil {
+		return incident.Incident{}, err
 	}
 	return inc, nil
 }
 
 // lockIncident resolves ref inside tx and takes the incident's row lock (see
-// store.LockIncident), returning the incident as it is under the lock.
+// store.LockIncident), returning the incident as it is under the lock —
+// checked again there, so a restriction written in between is honoured.
 func (a *App) lockIncident(ctx context.Context, tx *store.Store, ref string) (incident.Incident, error) {
 	inc, err := a.resolve(ctx, tx, ref)
 	if err != nil {
 		return incident.Incident{}, err
 	}
-	return tx.LockIncident(ctx, inc.ID)
+	if inc, err = tx.LockIncident(ctx, inc.ID); err != nil {
+		return incident.Incident{}, notFoundAs(err, "incident", ref)
+	}
+	if err := visible(ctx, inc, "incident", ref); err != nil {
+		return incident.Incident{}, err
+	}
+	return inc, nil
 }
 
 // notFoundAs rewrites a not-found error to name the reference the user gave.
@@ -215,8 +228,9 @@ func page[T any](items []T, total, n int, cursor func(T) incident.Cursor) incide
 }
 
 // lockedChild loads an object that lives in an incident (an action, a root
-// cause), takes the incident's row lock and reads the object again as it is
-// under the lock, so the version check that follows cannot race.
+// cause), takes the incident's row lock, checks the caller may see the
+// incident and reads the object again as it is under the lock, so the
+// version check that follows cannot race.
 func lockedChild[T any](ctx context.Context, tx *store.Store, object string, id int64,
 	load func(context.Context, int64) (T, error), incidentOf func(T) int64) (T, incident.Incident, error) {
 	var zero T
@@ -226,6 +240,11 @@ func lockedChild[T any](ctx context.Context, tx *store.Store, object string, id 
 	}
 	inc, err := tx.LockIncident(ctx, incidentOf(cur))
 	if err != nil {
+		return zero, incident.Incident{}, notFoundAs(err, object, strconv.FormatInt(id, 10))
+	}
+	// An object in an incident the caller may not see does not exist
+	// for the caller either.
+	if err := visible(ctx, inc, object, strconv.FormatInt(id, 10)); err != nil {
 		return zero, incident.Incident{}, err
 	}
 	if cur, err = load(ctx, id); err != nil {

@@ -160,7 +160,7 @@ func (a *App) ImportTimeline(ctx context.Context, ref string, imp importers.Impo
 	var rep ImportReport
 	err = a.store.InTx(ctx, func(tx *store.Store) error {
 		// The lock makes overlapping imports into one incident take turns.
-		inc, err := tx.LockIncident(ctx, inc.ID)
+		inc, err := a.lockIncident(ctx, tx, ref)
 		if err != nil {
 			return err
 		}
@@ -309,7 +309,11 @@ func (a *App) UndoImport(ctx context.Context, id int64) (incident.ImportBatch, e
 		if err != nil {
 			return notFoundAs(err, "import_batch", strconv.FormatInt(id, 10))
 		}
-		if _, err := tx.LockIncident(ctx, b.IncidentID); err != nil {
+		inc, err := tx.LockIncident(ctx, b.IncidentID)
+		if err != nil {
+			return notFoundAs(err, "import_batch", strconv.FormatInt(id, 10))
+		}
+		if err := visible(ctx, inc, "import_batch", strconv.FormatInt(id, 10)); err != nil {
 			return err
 		}
 		if b.UndoneAt != nil {

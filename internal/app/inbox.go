@@ -12,8 +12,11 @@ import (
 	"github.com/hindsightrca/hindsight/internal/store"
 )
 
-// Alerts lists delivered alerts (the inbox with State "inbox"), newest first.
+// Alerts lists delivered alerts (the inbox with State "inbox"), newest
+// first. Alerts routed to an incident the caller may not see are part of
+// that incident and left out (the page and the total alike).
 func (a *App) Alerts(ctx context.Context, f incident.AlertFilter) (incident.Page[incident.Alert], error) {
+	f.Viewer = viewerFrom(ctx)
 	switch f.State {
 	case "", "all":
 		f.State = ""
@@ -29,9 +32,26 @@ func (a *App) Alerts(ctx context.Context, f incident.AlertFilter) (incident.Page
 	return page(items, total, f.Limit, store.AlertCursor), nil
 }
 
-// Alert returns one delivered alert.
+// Alert returns one delivered alert, unless it was routed to an incident
+// the caller may not see.
 func (a *App) Alert(ctx context.Context, id int64) (incident.Alert, error) {
-	return a.store.Alert(ctx, id)
+	al, err := a.store.Alert(ctx, id)
+	if err != nil {
+		return incident.Alert{}, err
+	}
+	if err := visibleAlert(ctx, a.store, al); err != nil {
+		return incident.Alert{}, err
+	}
+	return al, nil
+}
+
+// visibleAlert fails with not found for an alert routed to an incident
+// the caller may not see.
+func visibleAlert(ctx context.Context, s *store.Store, al incident.Alert) error {
+	if al.IncidentID == nil {
+		return nil
+	}
+	return visibleChild(ctx, s, "alert", al.ID, *al.IncidentID)
 }
 
 // AttachResult tells what attaching alerts to an incident did.
@@ -76,6 +96,9 @@ func (a *App) attach(ctx context.Context, tx *store.Store, inc incident.Incident
 		al, err := tx.Alert(ctx, id)
 		if err != nil {
 			return AttachResult{}, notFoundAs(err, "alert", strconv.FormatInt(id, 10))
+		}
+		if err := visibleAlert(ctx, tx, al); err != nil {
+			return AttachResult{}, err
 		}
 		if al.IncidentID != nil {
 			if *al.IncidentID == inc.ID {
@@ -142,6 +165,9 @@ func (a *App) OpenIncidentFromAlert(ctx context.Context, id int64, in incident.I
 		if err != nil {
 			return notFoundAs(err, "alert", strconv.FormatInt(id, 10))
 		}
+		if err := visibleAlert(ctx, tx, al); err != nil {
+			return err
+		}
 		if al.IncidentID != nil {
 			return incident.Invalid("alert", "alert "+strconv.FormatInt(id, 10)+" is already in "+al.IncidentKey)
 		}
@@ -154,6 +180,9 @@ func (a *App) OpenIncidentFromAlert(ctx context.Context, id int64, in incident.I
 		inc := incidentFromAlert(al, thread, in)
 		inc.Normalize()
 		if err := inc.Validate(); err != nil {
+			return err
+		}
+		if err := checkRestriction(ctx, inc); err != nil {
 			return err
 		}
 		now := a.Now()
@@ -240,6 +269,9 @@ func (a *App) DismissAlerts(ctx context.Context, ids []int64) (int, error) {
 			al, err := tx.Alert(ctx, id)
 			if err != nil {
 				return notFoundAs(err, "alert", strconv.FormatInt(id, 10))
+			}
+			if err := visibleAlert(ctx, tx, al); err != nil {
+				return err
 			}
 			if al.IncidentID != nil {
 				return incident.Invalid("alert_ids["+strconv.Itoa(i)+"]", "alert "+strconv.FormatInt(id, 10)+" is in "+al.IncidentKey+", not in the inbox")

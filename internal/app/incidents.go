@@ -21,13 +21,20 @@ func (a *App) CreateIncident(ctx context.Context, in incident.Incident) (inciden
 	if err := inc.Validate(); err != nil {
 		return incident.Incident{}, err
 	}
+	if err := checkRestriction(ctx, inc); err != nil {
+		return incident.Incident{}, err
+	}
 	now := a.Now()
 	inc.CreatedAt, inc.UpdatedAt = now, now
 	err := a.store.InTx(ctx, func(tx *store.Store) error {
 		if err := tx.CreateIncident(ctx, &inc); err != nil {
 			return err
 		}
-		return a.record(ctx, tx, "incident.create", incident.ObjectIncident, inc.ID, inc.ID, incident.OpUpsert, inc.Key)
+		detail := inc.Key
+		if inc.Visibility == incident.VisibilityRestricted {
+			detail += " (" + visibilityDetail(inc) + ")"
+		}
+		return a.record(ctx, tx, "incident.create", incident.ObjectIncident, inc.ID, inc.ID, incident.OpUpsert, detail)
 	})
 	if err != nil {
 		return incident.Incident{}, err
@@ -35,13 +42,16 @@ func (a *App) CreateIncident(ctx context.Context, in incident.Incident) (inciden
 	return inc, nil
 }
 
-// Incident returns the incident with the numeric id or key ref.
+// Incident returns the incident with the numeric id or key ref, if the
+// caller may see it.
 func (a *App) Incident(ctx context.Context, ref string) (incident.Incident, error) {
 	return a.resolve(ctx, a.store, ref)
 }
 
-// Incidents lists incidents matching f, one page at a time.
+// Incidents lists incidents matching f, one page at a time: those the
+// caller may see (the page and the total alike).
 func (a *App) Incidents(ctx context.Context, f incident.IncidentFilter) (incident.Page[incident.Incident], error) {
+	f.Viewer = viewerFrom(ctx)
 	f.Limit = limit(f.Limit)
 	if f.Sort.Field == "" {
 		f.Sort = incident.SortOrder{Field: "created_at", Desc: true}
@@ -83,11 +93,23 @@ func (a *App) UpdateIncident(ctx context.Context, ref string, p incident.Inciden
 			if err := next.Validate(); err != nil {
 				return err
 			}
+			visChanged := visibilityChanged(cur, next)
+			if visChanged {
+				if err := checkRestriction(ctx, next); err != nil {
+					return err
+				}
+			}
 			out, err = tx.UpdateIncident(ctx, next, cur.Version, cols)
 			if err != nil {
 				return err
 			}
-			return a.record(ctx, tx, "incident.update", incident.ObjectIncident, out.ID, out.ID, incident.OpUpsert, strings.Join(cols, ","))
+			if err := a.record(ctx, tx, "incident.update", incident.ObjectIncident, out.ID, out.ID, incident.OpUpsert, strings.Join(cols, ",")); err != nil {
+				return err
+			}
+			if !visChanged {
+				return nil
+			}
+			return a.auditVisibility(ctx, tx, cur, out)
 		})
 		return out, err
 	})

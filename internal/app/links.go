@@ -62,7 +62,15 @@ func (a *App) ImportPostmortem(ctx context.Context, imp report.Imported, raw []b
 		})
 	if errors.Is(err, errSeen) {
 		earlier, err := a.store.Incident(ctx, seen)
-		return earlier, false, err
+		if err != nil {
+			return incident.Incident{}, false, err
+		}
+		if !viewerFrom(ctx).CanSee(earlier) {
+			// Imported before into an incident the caller may not see:
+			// refused without naming it.
+			return incident.Incident{}, false, incident.Invalid("document", "was imported before")
+		}
+		return earlier, false, nil
 	}
 	if err != nil {
 		return incident.Incident{}, false, err

@@ -63,7 +63,8 @@ func blockHasRecords(ctx context.Context, tx *store.Store, incidentID int64, b i
 		rcs, err := tx.RootCauses(ctx, incidentID)
 		return len(rcs) > 0, err
 	case incident.BlockActions:
-		_, n, err := tx.Actions(ctx, incident.ActionFilter{IncidentID: incidentID, Limit: 1})
+		// The caller has checked the incident: count all of its actions.
+		_, n, err := tx.Actions(ctx, incident.ActionFilter{IncidentID: incidentID, Limit: 1, Viewer: incident.EveryIncident})
 		return n > 0, err
 	}
 	return false, nil

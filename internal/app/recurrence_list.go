@@ -7,7 +7,6 @@ import (
 
 	"github.com/hindsightrca/hindsight/internal/incident"
 	"github.com/hindsightrca/hindsight/internal/store"
-	"github.com/hindsightrca/hindsight/search"
 )
 
 // Recurrence is a recurrence warning as managers and the incident page
@@ -58,9 +57,6 @@ func (a *App) Recurrences(ctx context.Context, f RecurrenceFilter) (incident.Pag
 		if err != nil {
 			return incident.Page[Recurrence]{}, err
 		}
-		if !visibleTo(inc, viewerFrom(ctx)) {
-			return incident.Page[Recurrence]{}, incident.NotFound("incident", f.Incident)
-		}
 		sf.IncidentID = inc.ID
 	}
 	return a.recurrences(ctx, sf)
@@ -75,19 +71,7 @@ func (a *App) IncidentRecurrences(ctx context.Context, ref string) ([]Recurrence
 
 // recurrences lists with the caller's visibility applied.
 func (a *App) recurrences(ctx context.Context, f incident.RecurrenceFilter) (incident.Page[Recurrence], error) {
-	if v := viewerFrom(ctx); !v.All {
-		// Warnings that involve a restricted incident are few: check them
-		// here and exclude the hidden ones in the query.
-		rs, err := a.store.RestrictedRecurrences(ctx, f)
-		if err != nil {
-			return incident.Page[Recurrence]{}, err
-		}
-		for _, r := range rs {
-			if !refVisible(r.Incident, v) || !refVisible(r.Past, v) {
-				f.Exclude = append(f.Exclude, r.ID)
-			}
-		}
-	}
+	f.Viewer = viewerFrom(ctx)
 	rows, total, err := a.store.Recurrences(ctx, f)
 	if err != nil {
 		return incident.Page[Recurrence]{}, err
@@ -135,8 +119,8 @@ func (a *App) DismissRecurrence(ctx context.Context, id int64) (Recurrence, erro
 }
 
 // refVisible reports whether v may see the incident r describes.
-func refVisible(r incident.IncidentRef, v search.Viewer) bool {
-	return visibleTo(incident.Incident{Visibility: r.Visibility, RestrictedTo: r.RestrictedTo}, v)
+func refVisible(r incident.IncidentRef, v incident.Viewer) bool {
+	return v.Sees(r.Visibility, r.RestrictedTo)
 }
 
 func recurrenceOf(r incident.Recurrence) Recurrence {

@@ -142,7 +142,7 @@ func (a *App) reportEvents(ctx context.Context, incidentID int64, causes []incid
 // allActions loads every corrective action of an incident.
 func (a *App) allActions(ctx context.Context, incidentID int64) ([]incident.CorrectiveAction, error) {
 	var out []incident.CorrectiveAction
-	f := incident.ActionFilter{IncidentID: incidentID, Limit: incident.MaxLimit, Today: a.Today()}
+	f := incident.ActionFilter{IncidentID: incidentID, Limit: incident.MaxLimit, Today: a.Today(), Viewer: viewerFrom(ctx)}
 	for {
 		items, _, err := a.store.Actions(ctx, f)
 		if err != nil {
@@ -209,6 +209,9 @@ func (a *App) importDocument(ctx context.Context, imp report.Imported, before fu
 	inc.ID, inc.Key, inc.Version = 0, "", 0
 	inc.Normalize()
 	if err := inc.Validate(); err != nil {
+		return incident.Incident{}, err
+	}
+	if err := checkRestriction(ctx, inc); err != nil {
 		return incident.Incident{}, err
 	}
 	var rca *incident.RCA

@@ -18,10 +18,16 @@ func (a *App) RootCauses(ctx context.Context, ref string) ([]incident.RootCause,
 	return a.store.RootCauses(ctx, inc.ID)
 }
 
-// RootCause returns one root cause.
+// RootCause returns one root cause of an incident the caller may see.
 func (a *App) RootCause(ctx context.Context, id int64) (incident.RootCause, error) {
 	rc, err := a.store.RootCause(ctx, id)
-	return rc, notFoundAs(err, "root_cause", strconv.FormatInt(id, 10))
+	if err != nil {
+		return incident.RootCause{}, notFoundAs(err, "root_cause", strconv.FormatInt(id, 10))
+	}
+	if err := visibleChild(ctx, a.store, "root_cause", id, rc.IncidentID); err != nil {
+		return incident.RootCause{}, err
+	}
+	return rc, nil
 }
 
 // CreateRootCause adds a root cause; its evidence must be events of the same incident.
@@ -120,6 +126,9 @@ func (a *App) DeleteRootCause(ctx context.Context, id int64) error {
 		rc, err := tx.RootCause(ctx, id)
 		if err != nil {
 			return notFoundAs(err, "root_cause", strconv.FormatInt(id, 10))
+		}
+		if err := visibleChild(ctx, tx, "root_cause", id, rc.IncidentID); err != nil {
+			return err
 		}
 		if err := tx.DeleteRootCause(ctx, id); err != nil {
 			return err

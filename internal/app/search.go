@@ -83,25 +83,6 @@ func docOf(b *store.Bundle) search.Doc {
 	return d
 }
 
-// viewerKey carries the search viewer in a context.
-type viewerKey struct{}
-
-// WithViewer returns ctx carrying who is asking, for search's visibility
-// filter. The auth layer sets it on every request.
-func WithViewer(ctx context.Context, v search.Viewer) context.Context {
-	return context.WithValue(ctx, viewerKey{}, v)
-}
-
-// viewerFrom is the viewer ctx carries. Without one — the command line on
-// the data dir, and every request until sign-in exists — the caller sees
-// every incident, as the incident list does.
-func viewerFrom(ctx context.Context) search.Viewer {
-	if v, ok := ctx.Value(viewerKey{}).(search.Viewer); ok {
-		return v
-	}
-	return search.Viewer{All: true}
-}
-
 // index returns the search index or ErrSearchUnavailable.
 func (a *App) index() (*search.Index, error) {
 	if a.search == nil {
@@ -117,7 +98,51 @@ func (a *App) Search(ctx context.Context, req search.Request) (search.Result, er
 		return search.Result{}, err
 	}
 	req.Viewer = viewerFrom(ctx)
-	return ix.Search(ctx, req)
+	res, err := ix.Search(ctx, req)
+	if err != nil {
+		return search.Result{}, err
+	}
+	// The index filters by visibility itself; the database has the last
+	// word while the index catches up with a restriction just written.
+	ids := make([]int64, len(res.Items))
+	for i, h := range res.Items {
+		ids[i] = h.ID
+	}
+	ok, err := a.visibleIDs(ctx, ids)
+	if err != nil {
+		return search.Result{}, err
+	}
+	kept := res.Items[:0]
+	for _, h := range res.Items {
+		if ok[h.ID] {
+			kept = append(kept, h)
+		} else if res.Total > 0 {
+			res.Total--
+		}
+	}
+	res.Items = kept
+	return res, nil
+}
+
+// visibleIDs returns which of ids (from the search index) the caller may
+// see according to the database; for a caller who sees everything, all.
+func (a *App) visibleIDs(ctx context.Context, ids []int64) (map[int64]bool, error) {
+	out := make(map[int64]bool, len(ids))
+	v := viewerFrom(ctx)
+	if v.All {
+		for _, id := range ids {
+			out[id] = true
+		}
+		return out, nil
+	}
+	got, err := a.store.VisibleIncidentIDs(ctx, ids, v)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range got {
+		out[id] = true
+	}
+	return out, nil
 }
 
 // Suggest completes what the caller has typed: incident titles, services
@@ -127,7 +152,27 @@ func (a *App) Suggest(ctx context.Context, prefix string, limit int) ([]search.S
 	if err != nil {
 		return nil, err
 	}
-	return ix.Suggest(ctx, prefix, limit, viewerFrom(ctx))
+	sugs, err := ix.Suggest(ctx, prefix, limit, viewerFrom(ctx))
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for _, s := range sugs {
+		if s.ID != 0 {
+			ids = append(ids, s.ID)
+		}
+	}
+	ok, err := a.visibleIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	kept := sugs[:0]
+	for _, s := range sugs {
+		if s.ID == 0 || ok[s.ID] {
+			kept = append(kept, s)
+		}
+	}
+	return kept, nil
 }
 
 // SimilarIncident is a similar incident with where its corrective actions
@@ -159,9 +204,6 @@ func (a *App) Similar(ctx context.Context, ref string, limit int) ([]SimilarInci
 		return nil, err
 	}
 	v := viewerFrom(ctx)
-	if !visibleTo(inc, v) {
-		return nil, incident.NotFound("incident", ref)
-	}
 	bs, err := a.store.Bundles(ctx, []int64{inc.ID})
 	if err != nil {
 		return nil, err
@@ -211,19 +253,27 @@ func (a *App) SimilarText(ctx context.Context, text string, limit int) ([]Simila
 // maxSimilarText bounds the text of a similar-incidents request.
 const maxSimilarText = 100_000
 
-// withActions adds the actions' state to each similar incident.
+// withActions adds the actions' state to each similar incident, leaving
+// out any the caller may not see by the database (the index may lag a
+// restriction just written).
 func (a *App) withActions(ctx context.Context, sims []search.Similar) ([]SimilarIncident, error) {
 	ids := make([]int64, len(sims))
 	for i, s := range sims {
 		ids[i] = s.ID
 	}
-	counts, err := a.store.ActionStatusCounts(ctx, ids)
+	ok, err := a.visibleIDs(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]SimilarIncident, len(sims))
-	for i, s := range sims {
-		out[i] = SimilarIncident{Similar: s, Actions: summarize(counts[s.ID])}
+	counts, err := a.store.ActionStatusCounts(ctx, ids, viewerFrom(ctx))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SimilarIncident, 0, len(sims))
+	for _, s := range sims {
+		if ok[s.ID] {
+			out = append(out, SimilarIncident{Similar: s, Actions: summarize(counts[s.ID])})
+		}
 	}
 	return out, nil
 }
@@ -244,21 +294,6 @@ func summarize(byStatus map[incident.ActionStatus]int) ActionsSummary {
 	}
 	s.AllClosed = s.Total > 0 && s.Open == 0
 	return s
-}
-
-// visibleTo reports whether v may see inc.
-func visibleTo(inc incident.Incident, v search.Viewer) bool {
-	if v.All || inc.Visibility != incident.VisibilityRestricted {
-		return true
-	}
-	for _, p := range v.Principals {
-		for _, r := range inc.RestrictedTo {
-			if strings.EqualFold(strings.TrimSpace(p), strings.TrimSpace(r)) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // SearchStatus says what the index holds.

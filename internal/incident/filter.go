@@ -42,6 +42,9 @@ type IncidentFilter struct {
 	Limit         int
 	// After continues a list after this position (decoded from a cursor).
 	After *Cursor
+	// Viewer is who lists: incidents it may not see are left out of the
+	// page and the total. The zero Viewer sees internal incidents only.
+	Viewer Viewer
 }
 
 // Cursor is the position of the last row of a page under a sort: the value
@@ -77,6 +80,10 @@ type ActionFilter struct {
 	DueBefore  *Date
 	Limit      int
 	Cursor     *Cursor
+	// Viewer is who lists: actions of incidents it may not see are left
+	// out of the page and the total. The zero Viewer sees the actions of
+	// internal incidents only.
+	Viewer Viewer
 }
 
 // EncodeCursor turns a position into an opaque page token.

@@ -129,4 +129,8 @@ type AlertFilter struct {
 	Limit      int
 	// Cursor continues after the alert of that id.
 	Cursor *Cursor
+	// Viewer is who lists: alerts routed to an incident it may not see
+	// are left out of the page and the total (they are part of that
+	// incident now). The zero Viewer sees internal incidents only.
+	Viewer Viewer
 }

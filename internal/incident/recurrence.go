@@ -52,8 +52,12 @@ type RecurrenceFilter struct {
 	IncidentID int64
 	// IncludeDismissed keeps dismissed warnings too.
 	IncludeDismissed bool
-	// Exclude leaves out these warnings (those the caller may not see).
+	// Exclude leaves out these warnings.
 	Exclude []int64
 	Limit   int
 	Cursor  *Cursor
+	// Viewer is who lists: warnings where either incident is one it may
+	// not see are left out of the page and the total. The zero Viewer
+	// sees internal incidents only.
+	Viewer Viewer
 }

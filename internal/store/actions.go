@@ -145,7 +145,7 @@ func (s *Store) Actions(ctx context.Context, f incident.ActionFilter) ([]inciden
 }
 
 func (s *Store) actionQuery(ctx context.Context, f incident.ActionFilter) *gorm.DB {
-	q := s.conn(ctx).Model(&actionRecord{})
+	q := onlyVisibleRef(s.conn(ctx).Model(&actionRecord{}), "corrective_actions.incident_id", f.Viewer)
 	if f.IncidentID != 0 {
 		q = q.Where("incident_id = ?", f.IncidentID)
 	}

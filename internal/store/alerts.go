@@ -134,7 +134,7 @@ func (s *Store) RouteAlert(ctx context.Context, id, incidentID int64, eventID *i
 // Alerts lists alerts matching f, newest first (by id), and how many match.
 func (s *Store) Alerts(ctx context.Context, f incident.AlertFilter) ([]incident.Alert, int, error) {
 	q := func() *gorm.DB {
-		q := s.conn(ctx).Model(&alertRecord{})
+		q := onlyVisibleRef(s.conn(ctx).Model(&alertRecord{}), "alerts.incident_id", f.Viewer)
 		switch f.State {
 		case incident.AlertInbox:
 			q = q.Where("incident_id IS NULL AND dismissed_at IS NULL")

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -141,6 +142,9 @@ func (s *Store) CreateIncident(ctx context.Context, inc *incident.Incident) erro
 		}
 		rec.Key = &key
 		inc.ID = rec.ID
+		if err := tx.syncPrincipals(ctx, *inc); err != nil {
+			return err
+		}
 		return tx.syncLabels(ctx, *inc, "services", "teams", "tags")
 	})
 	if err != nil {
@@ -202,6 +206,11 @@ func (s *Store) UpdateIncident(ctx context.Context, inc incident.Incident, expec
 		}
 		if len(out) != 1 {
 			return nil
+		}
+		if slices.Contains(columns, "restricted_to") {
+			if err := tx.syncPrincipals(ctx, inc); err != nil {
+				return err
+			}
 		}
 		return tx.syncLabels(ctx, inc, columns...)
 	})

@@ -95,7 +95,7 @@ func keyset(expr, id, cmp string) string {
 
 // incidentQuery applies f's filters (not its cursor, order or limit).
 func (s *Store) incidentQuery(ctx context.Context, f incident.IncidentFilter) *gorm.DB {
-	q := s.conn(ctx).Model(&incidentRecord{})
+	q := onlyVisible(s.conn(ctx).Model(&incidentRecord{}), "incidents", f.Viewer)
 	if len(f.Statuses) > 0 {
 		q = q.Where("incidents.status IN ?", strs(f.Statuses))
 	}

@@ -135,20 +135,6 @@ func (s *Store) Recurrences(ctx context.Context, f incident.RecurrenceFilter) ([
 	return out, int(total), err
 }
 
-// RestrictedRecurrences returns every recurrence warning matching f (its
-// cursor and limit aside) where either incident is restricted: the few the
-// caller must check before listing, so the list can leave out in the query
-// those the caller may not see.
-func (s *Store) RestrictedRecurrences(ctx context.Context, f incident.RecurrenceFilter) ([]incident.Recurrence, error) {
-	restricted := string(incident.VisibilityRestricted)
-	var rows []recurrenceRow
-	if err := s.recurrenceQuery(ctx, f).Select(recurrenceSelect).Where("(i.visibility = ? OR p.visibility = ?)", restricted, restricted).
-		Order("r.id").Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("store: restricted recurrences: %w", err)
-	}
-	return recurrenceDomains(rows)
-}
-
 // RecurrenceCursor returns the position of rec in a recurrence list.
 func RecurrenceCursor(rec incident.Recurrence) incident.Cursor {
 	return incident.Cursor{Value: formatTime(rec.CreatedAt), ID: rec.ID}
@@ -175,7 +161,7 @@ func (s *Store) recurrenceBase(ctx context.Context) *gorm.DB {
 
 // recurrenceQuery applies f's filters (not its cursor, order or limit).
 func (s *Store) recurrenceQuery(ctx context.Context, f incident.RecurrenceFilter) *gorm.DB {
-	q := s.recurrenceBase(ctx)
+	q := onlyVisible(onlyVisible(s.recurrenceBase(ctx), "i", f.Viewer), "p", f.Viewer)
 	if f.IncidentID != 0 {
 		q = q.Where("r.incident_id = ?", f.IncidentID)
 	}

@@ -201,8 +201,8 @@ func wake(ch chan struct{}) {
 }
 
 // ActionStatusCounts counts the corrective actions of each incident by
-// status.
-func (s *Store) ActionStatusCounts(ctx context.Context, incidentIDs []int64) (map[int64]map[incident.ActionStatus]int, error) {
+// status; incidents v may not see have none.
+func (s *Store) ActionStatusCounts(ctx context.Context, incidentIDs []int64, v incident.Viewer) (map[int64]map[incident.ActionStatus]int, error) {
 	out := make(map[int64]map[incident.ActionStatus]int, len(incidentIDs))
 	if len(incidentIDs) == 0 {
 		return out, nil
@@ -212,7 +212,8 @@ func (s *Store) ActionStatusCounts(ctx context.Context, incidentIDs []int64) (ma
 		Status     string `gorm:"column:status"`
 		N          int    `gorm:"column:n"`
 	}
-	if err := s.conn(ctx).Model(&actionRecord{}).Select("incident_id, status, COUNT(*) AS n").
+	q := onlyVisibleRef(s.conn(ctx).Model(&actionRecord{}), "corrective_actions.incident_id", v)
+	if err := q.Select("incident_id, status, COUNT(*) AS n").
 		Where("incident_id IN ?", incidentIDs).Group("incident_id, status").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: action counts: %w", err)
 	}
