@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/collector"
@@ -38,6 +39,9 @@ type facetCache struct {
 	// kind is the facets' index (into facets) of each value, -1 for a
 	// value of no facet asked for.
 	kind []int8
+	// warming says a background warm-up runs; again that another was
+	// asked for meanwhile.
+	warming, again bool
 }
 
 func newFacetCache() *facetCache {
@@ -273,4 +277,90 @@ func (c *facetCache) countingHandler(out **facetCounter) bsearch.MakeDocumentMat
 			return next(d)
 		}, loadID, nil
 	}
+}
+
+// eventCallback is the name the index's scorch instances report their
+// events under (see init): when a batch or a merge brings in a segment,
+// its facet values are read right away, in the background, rather than by
+// the first search that meets it (a merged segment of 100k incidents takes
+// tens of milliseconds to read).
+const eventCallback = "hindsight"
+
+// warmers maps each open scorch instance to the facet cache to warm.
+var warmers sync.Map // *scorch.Scorch → *facetCache
+
+func init() {
+	scorch.RegistryEventCallbacks[eventCallback] = func(e scorch.Event) bool {
+		if e.Kind == scorch.EventKindMergeTaskIntroduction || e.Kind == scorch.EventKindBatchIntroduction {
+			if c, ok := warmers.Load(e.Scorch); ok {
+				c.(*facetCache).warmSoon(e.Scorch)
+			}
+		}
+		return true
+	}
+}
+
+// scorchConfig is the configuration every generation is created and
+// opened with.
+func scorchConfig() map[string]interface{} {
+	return map[string]interface{}{"eventCallbackName": eventCallback}
+}
+
+// watch has c warmed whenever idx takes in a segment, until unwatch.
+func (c *facetCache) watch(idx bleve.Index) {
+	if s := scorchOf(idx); s != nil {
+		warmers.Store(s, c)
+		c.warmSoon(s)
+	}
+}
+
+// unwatch stops warming for idx (before it is closed).
+func unwatch(idx bleve.Index) {
+	if s := scorchOf(idx); s != nil {
+		warmers.Delete(s)
+	}
+}
+
+func scorchOf(idx bleve.Index) *scorch.Scorch {
+	if idx == nil {
+		return nil
+	}
+	adv, err := idx.Advanced()
+	if err != nil {
+		return nil
+	}
+	s, _ := adv.(*scorch.Scorch)
+	return s
+}
+
+// warmSoon loads the facet values of s's segments in the background; a
+// request while one runs makes it run once more when done.
+func (c *facetCache) warmSoon(s *scorch.Scorch) {
+	c.mu.Lock()
+	if c.warming {
+		c.again = true
+		c.mu.Unlock()
+		return
+	}
+	c.warming = true
+	c.mu.Unlock()
+	go func() {
+		for {
+			// A closed index has no snapshot (a nil one).
+			if r, err := s.Reader(); err == nil {
+				if snap, ok := r.(*scorch.IndexSnapshot); ok && snap != nil {
+					_, _ = c.forSnapshot(snap) // an error is met again by the search
+					_ = snap.Close()
+				}
+			}
+			c.mu.Lock()
+			if !c.again {
+				c.warming = false
+				c.mu.Unlock()
+				return
+			}
+			c.again = false
+			c.mu.Unlock()
+		}
+	}()
 }

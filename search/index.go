@@ -173,7 +173,7 @@ func (ix *Index) openCurrent() {
 		ix.log.Warn("Search index: CURRENT names no generation; rebuilding", "current", gen)
 		return
 	}
-	idx, err := bleve.Open(filepath.Join(ix.dir, gen))
+	idx, err := bleve.OpenUsing(filepath.Join(ix.dir, gen), scorchConfig())
 	if err != nil {
 		ix.log.Warn("Search index: cannot open; rebuilding", "generation", gen, "error", err)
 		return
@@ -185,6 +185,7 @@ func (ix *Index) openCurrent() {
 		return
 	}
 	ix.cur, ix.gen, ix.seq = idx, gen, seq
+	ix.fcache.watch(idx)
 	if version != MappingVersion {
 		ix.stale = true
 		ix.log.Info("Search index: mapping changed; rebuilding in the background, the old index answers meanwhile",
@@ -240,6 +241,7 @@ func (ix *Index) Close() error {
 	ix.closed = true
 	var err error
 	if ix.cur != nil {
+		unwatch(ix.cur)
 		err = ix.cur.Close()
 		ix.cur = nil
 	}
@@ -435,7 +437,7 @@ func (ix *Index) newGeneration() (bleve.Index, error) {
 func (ix *Index) create() (string, bleve.Index, error) {
 	gen := "gen-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	path := filepath.Join(ix.dir, gen)
-	idx, err := bleve.NewUsing(path, ix.im, scorch.Name, scorch.Name, nil)
+	idx, err := bleve.NewUsing(path, ix.im, scorch.Name, scorch.Name, scorchConfig())
 	if err != nil {
 		_ = os.RemoveAll(path)
 		return "", nil, fmt.Errorf("search: create index: %w", err)
@@ -470,7 +472,11 @@ func (ix *Index) swap(gen string, idx bleve.Index, seq int64) error {
 	old, oldGen := ix.cur, ix.gen
 	ix.cur, ix.gen, ix.seq, ix.stale = idx, gen, seq, false
 	ix.mu.Unlock()
+	if old != idx {
+		ix.fcache.watch(idx)
+	}
 	if old != nil {
+		unwatch(old)
 		if err := old.Close(); err != nil {
 			ix.log.Warn("Search index: closing the old index", "error", err)
 		}

@@ -1,0 +1,157 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// facetDoc is incident id with a service, severity, tag and year drawn
+// from small sets, so that counts collide and ties happen.
+func facetDoc(r *rand.Rand, id int64) Doc {
+	when := time.Date(2018+r.IntN(5), 1, 1, 0, 0, 0, 0, time.UTC)
+	d := Doc{ID: id, Key: "INC-" + strconv.FormatInt(id, 10), Title: "disk full on the database host",
+		Severity: "SEV" + strconv.Itoa(1+r.IntN(3)), Status: "resolved", Visibility: "internal",
+		Services: []string{"svc" + strconv.Itoa(r.IntN(6))}, Tags: []string{"tag" + strconv.Itoa(r.IntN(20))},
+		RootCauses: []RootCause{{Category: "cat" + strconv.Itoa(r.IntN(4)), Description: "the disk filled"}},
+		StartedAt:  &when}
+	if r.IntN(4) == 0 {
+		d.Services = append(d.Services, "svc-extra")
+	}
+	return d
+}
+
+// wantFacets counts the facets of docs the way Search must: per value,
+// most frequent first, the value breaking ties, cut at the facet's size;
+// years newest first.
+func wantFacets(docs map[int64]Doc) map[string][]Count {
+	raw := map[string]map[string]int{}
+	add := func(facet, v string) {
+		if raw[facet] == nil {
+			raw[facet] = map[string]int{}
+		}
+		raw[facet][normalizeKeyword(v)]++
+	}
+	for _, d := range docs {
+		for _, s := range d.Services {
+			add(FacetService, s)
+		}
+		add(FacetSeverity, d.Severity)
+		for _, t := range d.Tags {
+			add(FacetTag, t)
+		}
+		for _, c := range d.Categories() {
+			add(FacetCategory, c)
+		}
+		w, _ := d.When()
+		add(FacetYear, strconv.Itoa(w.Year()))
+	}
+	out := map[string][]Count{}
+	for _, f := range facets {
+		cs := []Count{}
+		for v, n := range raw[f.name] {
+			cs = append(cs, Count{Value: v, Count: n})
+		}
+		slices.SortFunc(cs, func(a, b Count) int {
+			if a.Count != b.Count {
+				return b.Count - a.Count
+			}
+			if a.Value < b.Value {
+				return -1
+			}
+			return 1
+		})
+		cs = cs[:min(len(cs), f.size)]
+		if f.name == FacetYear {
+			slices.SortFunc(cs, func(a, b Count) int {
+				if a.Value > b.Value {
+					return -1
+				}
+				return 1
+			})
+		}
+		out[f.name] = cs
+	}
+	return out
+}
+
+// TestSearch_FacetsAcrossSegmentsUpdatesAndDeletes checks the facet
+// counts, read from the per-segment cache, against a count over the
+// documents themselves: after the index is built in many small batches
+// (many segments), after documents change their values and after some
+// are deleted — each step adds segments and marks old documents deleted.
+func TestSearch_FacetsAcrossSegmentsUpdatesAndDeletes(t *testing.T) {
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(7, 7))
+	docs := map[int64]Doc{}
+	for id := int64(1); id <= 400; id++ {
+		docs[id] = facetDoc(r, id)
+	}
+	ix, err := Open(t.TempDir(), Options{BatchSize: 25})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	src := newMemSource()
+	for _, d := range docs {
+		src.put(d)
+	}
+	if err := ix.Rebuild(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	check := func(step string) {
+		t.Helper()
+		res, err := ix.Search(ctx, Request{Q: "disk"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != uint64(len(docs)) {
+			t.Fatalf("%s: total %d, want %d", step, res.Total, len(docs))
+		}
+		want := wantFacets(docs)
+		for _, f := range facets {
+			if got := fmt.Sprint(res.Facets[f.name]); got != fmt.Sprint(want[f.name]) {
+				t.Errorf("%s: facet %s\n got %s\nwant %s", step, f.name, got, fmt.Sprint(want[f.name]))
+			}
+		}
+	}
+	check("built")
+
+	// Changes in several batches: new values, new documents, deletions.
+	for round := range 3 {
+		for k := 0; k < 40; k++ {
+			id := int64(1 + r.IntN(500))
+			d := facetDoc(r, id)
+			d.Services = append(d.Services, "svc-round"+strconv.Itoa(round))
+			docs[id] = d
+			src.put(d)
+		}
+		var gone []int64
+		for id := range docs {
+			if len(gone) < 15 && id%7 == int64(round) {
+				gone = append(gone, id)
+			}
+		}
+		for _, id := range gone {
+			delete(docs, id)
+			src.remove(id)
+		}
+		if _, err := ix.CatchUp(ctx, src); err != nil {
+			t.Fatal(err)
+		}
+		check("round " + strconv.Itoa(round))
+	}
+
+	// The cache is warmed in the background as segments come in, and
+	// forgets the segments merges replace.
+	waitFor(t, func() bool {
+		ix.fcache.mu.Lock()
+		defer ix.fcache.mu.Unlock()
+		return len(ix.fcache.segs) > 0 && !ix.fcache.warming
+	})
+	check("warmed")
+}
