@@ -175,6 +175,9 @@ func routeCases() []routeCase {
 		{"delete event", true, func(ctx context.Context, f *restrictedFixture) error {
 			return f.a.DeleteTimelineEvent(ctx, f.secret.Key, f.event)
 		}},
+		{"delete event through another incident", true, func(ctx context.Context, f *restrictedFixture) error {
+			return f.a.DeleteTimelineEvent(ctx, f.open.Key, f.event)
+		}},
 		{"import", true, func(ctx context.Context, f *restrictedFixture) error {
 			return ignore(f.a.ImportTimeline(ctx, f.secret.Key, chatExport, fakeInput, app.ImportOptions{}))
 		}},
@@ -517,6 +520,15 @@ func TestApp_RestrictedSearchAndSimilar(t *testing.T) {
 				sims := try(f.a.Similar(vctx, f.open.Key, 5)).must(t)
 				if got := slices.ContainsFunc(sims, func(s app.SimilarIncident) bool { return s.ID == f.secret.ID }); got != v.sees {
 					t.Errorf("%s: similar lists the restricted incident: %v", v.name, got)
+				}
+				// A pasted key of a hidden incident is read as text, not as it.
+				sims = try(f.a.SimilarText(vctx, f.secret.Key, 5)).must(t)
+				if !v.sees && slices.ContainsFunc(sims, func(s app.SimilarIncident) bool { return s.ID == f.secret.ID }) {
+					t.Errorf("%s: similar to the pasted key lists it", v.name)
+				}
+				sims = try(f.a.SimilarText(vctx, "payments database credentials leaked", 5)).must(t)
+				if got := slices.ContainsFunc(sims, func(s app.SimilarIncident) bool { return s.ID == f.secret.ID }); got != v.sees {
+					t.Errorf("%s: similar to pasted text lists the restricted incident: %v", v.name, got)
 				}
 			}
 
