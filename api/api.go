@@ -10,8 +10,10 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/gin-gonic/gin"
 
+	"github.com/hindsightrca/hindsight/internal/auth"
 	"github.com/hindsightrca/hindsight/internal/incident"
 	"github.com/hindsightrca/hindsight/internal/markdown"
 )
@@ -29,6 +31,7 @@ type Service interface {
 	linkService
 	searchService
 	recurrenceService
+	userService
 
 	Ping(ctx context.Context) error
 	// Today is the calendar day that due dates are judged against.
@@ -75,11 +78,9 @@ type Deps struct {
 	MaxBodyBytes int64
 	// Version is the build version, reported by the health checks.
 	Version string
-	// UserHeader, when set, names a request header holding the acting user's
-	// name, set by an authenticating reverse proxy. Set it only behind such a
-	// proxy (one that strips the header from client requests): the API trusts
-	// it blindly. Empty: every request acts as incident.Anonymous.
-	UserHeader string
+	// Auth configures sign-in, sessions and the security baseline. Every
+	// route but the public ones needs a signed-in user (see routeRules).
+	Auth AuthDeps
 	// Markdown renders previews (POST /render); share the app's. Default markdown.New().
 	Markdown *markdown.Renderer
 	// UI serves the browser UI for GET requests outside /api/v1. Nil: JSON 404.
@@ -93,6 +94,12 @@ type Deps struct {
 	PublicURL string
 	// Slack configures the Slack slash command.
 	Slack SlackDeps
+
+	// testIdentity, set by tests of this package only, replaces cookie and
+	// token authentication: every request is signed in as what it returns.
+	// It is unexported so that no other package (and no configuration) can
+	// switch authentication off.
+	testIdentity func(*http.Request) auth.Principal
 }
 
 //go:embed openapi.yaml
@@ -100,18 +107,27 @@ var openAPISpec []byte
 
 // server holds the dependencies of the handlers, which are its methods.
 type server struct {
-	svc        Service
-	log        *slog.Logger
-	maxBody    int64
-	version    string
-	userHeader string
-	ui         http.Handler
-	imports    ImportDeps
-	hooks      HookDeps
-	publicURL  string
-	slack      SlackDeps
+	svc       Service
+	log       *slog.Logger
+	maxBody   int64
+	version   string
+	ui        http.Handler
+	imports   ImportDeps
+	hooks     HookDeps
+	publicURL string
+	slack     SlackDeps
 	// md renders markdown previews (POST /render).
 	md *markdown.Renderer
+
+	authDeps     AuthDeps
+	sessions     *scs.SessionManager
+	oidc         *auth.OIDC
+	testIdentity func(*http.Request) auth.Principal
+	// throttle slows password guessing per account and per address;
+	// signInRate and hookRate bound requests per address.
+	throttle   *auth.Throttle
+	signInRate *auth.RateLimiter
+	hookRate   *auth.RateLimiter
 }
 
 // New returns the HTTP handler of the whole API.
@@ -121,22 +137,34 @@ type server struct {
 // would bypass the structured logger. It is the one global New touches, it is
 // set atomically, and every caller wants the same value.
 func New(deps Deps) http.Handler {
-	return newEngine(deps)
+	e, s := build(deps)
+	// Outside in: security headers on every answer, cross-origin writes
+	// refused (bearer-token requests exempt), the session loaded from its
+	// cookie and saved after, then gin.
+	return s.securityHeaders(s.crossOrigin(s.sessions.LoadAndSave(e)))
 }
 
 func newEngine(deps Deps) *gin.Engine {
+	e, _ := build(deps)
+	return e
+}
+
+func build(deps Deps) (*gin.Engine, *server) {
 	s := &server{
-		svc:        deps.Service,
-		log:        deps.Logger,
-		maxBody:    deps.MaxBodyBytes,
-		version:    deps.Version,
-		userHeader: deps.UserHeader,
-		ui:         deps.UI,
-		imports:    deps.Imports,
-		hooks:      deps.Hooks,
-		publicURL:  deps.PublicURL,
-		slack:      deps.Slack,
-		md:         deps.Markdown,
+		svc:       deps.Service,
+		log:       deps.Logger,
+		maxBody:   deps.MaxBodyBytes,
+		version:   deps.Version,
+		ui:        deps.UI,
+		imports:   deps.Imports,
+		hooks:     deps.Hooks,
+		publicURL: deps.PublicURL,
+		slack:     deps.Slack,
+		md:        deps.Markdown,
+
+		authDeps:     deps.Auth,
+		oidc:         deps.Auth.OIDC,
+		testIdentity: deps.testIdentity,
 	}
 	if s.md == nil {
 		s.md = markdown.New()
@@ -146,6 +174,12 @@ func newEngine(deps Deps) *gin.Engine {
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
+	}
+	s.sessions = newSessions(deps.Auth, s.log)
+	s.throttle = auth.NewThrottle(auth.ThrottleOptions{})
+	s.signInRate = auth.NewRateLimiter(orDefault(deps.Auth.SignInPerMinute, 10), 10, nil)
+	if deps.Auth.HooksPerMinute >= 0 {
+		s.hookRate = auth.NewRateLimiter(orDefault(deps.Auth.HooksPerMinute, 6000), 500, nil)
 	}
 
 	gin.SetMode(gin.ReleaseMode)
@@ -158,11 +192,19 @@ func newEngine(deps Deps) *gin.Engine {
 	e.RedirectTrailingSlash = false
 	e.RedirectFixedPath = false
 
-	e.Use(s.requestID, s.accessLog, s.recovery, s.limitBody, s.actor)
+	e.Use(s.requestID, s.accessLog, s.recovery, s.limitBody, s.rateLimit, s.guard)
 	e.NoRoute(s.routeNotFound)
 	e.NoMethod(s.methodNotAllowed)
 	s.routes(e)
-	return e
+	return e, s
+}
+
+// orDefault is v, or def when v is 0.
+func orDefault(v, def float64) float64 {
+	if v == 0 {
+		return def
+	}
+	return v
 }
 
 // today is the calendar day that due dates are judged against (the app's

@@ -97,7 +97,7 @@ func TestAPI_Decoding(t *testing.T) {
 }
 
 func TestAPI_BodyLimit(t *testing.T) {
-	h := New(Deps{Service: newTestService(t), MaxBodyBytes: 64})
+	h := New(Deps{testIdentity: testUser, Service: newTestService(t), MaxBodyBytes: 64})
 	big := `{"title":"` + strings.Repeat("x", 100) + `"}`
 	t.Run("declared length", func(t *testing.T) {
 		scenario{
@@ -132,7 +132,7 @@ func TestAPI_BodyLimit(t *testing.T) {
 // GET can be sent again without the server taking its read-only fields.
 func TestAPI_ReadOnlyFieldsIgnored(t *testing.T) {
 	svc := &recordingService{Service: newTestService(t)}
-	h := New(Deps{Service: svc})
+	h := New(Deps{testIdentity: testUser, Service: svc})
 	mustDo(t, h, http.StatusCreated, "POST", "/api/v1/incidents", `{"title":"t"}`)
 
 	t.Run("incident", func(t *testing.T) {

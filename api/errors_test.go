@@ -41,7 +41,7 @@ func TestAPI_Errors(t *testing.T) {
 	var logs bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
 	// Only the overridden methods are reached; the embedded Service is nil.
-	h := New(Deps{Service: panicService{failingService{}}, Logger: log})
+	h := New(Deps{testIdentity: testUser, Service: panicService{failingService{}}, Logger: log})
 	runScenarios(t, h, []scenario{
 		{
 			name: "panic becomes 500 with request id", method: "GET", url: "/api/v1/incidents/INC-1",
@@ -110,7 +110,7 @@ func TestAPI_Errors(t *testing.T) {
 
 func TestAPI_AccessLog(t *testing.T) {
 	var logs bytes.Buffer
-	h := New(Deps{Service: newTestService(t), Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	h := New(Deps{testIdentity: testUser, Service: newTestService(t), Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	req := httptest.NewRequest("GET", "/api/v1/incidents/INC-7?x=1", nil)
 	req.Header.Set(HeaderRequestID, "log-1")
 	h.ServeHTTP(httptest.NewRecorder(), req)

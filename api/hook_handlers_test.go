@@ -30,7 +30,7 @@ func newHookHandler(t *testing.T, maxBody int64) http.Handler {
 		t.Fatal(err)
 	}
 	a := app.New(st, app.Options{Now: fixedNow, Logger: slog.New(slog.DiscardHandler), Hooks: importers.NewHookRegistry(generic.NewHook())})
-	return New(Deps{Service: a, Version: "test", Hooks: HookDeps{MaxBodyBytes: maxBody}})
+	return New(Deps{testIdentity: testUser, Service: a, Version: "test", Hooks: HookDeps{MaxBodyBytes: maxBody}})
 }
 
 func TestAPI_Hooks(t *testing.T) {

@@ -118,7 +118,7 @@ func zipOf(t *testing.T, files map[string]string) []byte {
 const chatLog = "2026-03-10T10:05:00Z|Ada|checkout is failing\n2026-03-10T10:10:00Z|Grace|rolling back\n2026-03-09T10:00:00Z|Ada|day before\n"
 
 func TestAPI_Imports(t *testing.T) {
-	h := New(Deps{Service: newTestService(t), Version: "test", MaxBodyBytes: 1024,
+	h := New(Deps{testIdentity: testUser, Service: newTestService(t), Version: "test", MaxBodyBytes: 1024,
 		Imports: ImportDeps{Registry: importers.NewRegistry(linesImporter{})}})
 	mustDo(t, h, http.StatusCreated, "POST", "/api/v1/incidents", `{"title":"Checkout down","started_at":"2026-03-10T10:00:00Z"}`)
 	mp := func(fields map[string]string, name, content string) (string, map[string]string) {
@@ -169,7 +169,7 @@ func TestAPI_Imports(t *testing.T) {
 }
 
 func TestAPI_ImportsBadRequests(t *testing.T) {
-	h := New(Deps{Service: newTestService(t), Version: "test",
+	h := New(Deps{testIdentity: testUser, Service: newTestService(t), Version: "test",
 		Imports: ImportDeps{Registry: importers.NewRegistry(linesImporter{}), MaxUploadBytes: 4096}})
 	mustDo(t, h, http.StatusCreated, "POST", "/api/v1/incidents", `{"title":"Checkout down"}`)
 	mp := func(fields map[string]string, name, content string) (string, map[string]string) {

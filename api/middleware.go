@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-
-	"github.com/hindsightrca/hindsight/internal/incident"
 )
 
 // HeaderRequestID carries the request id in both directions.
@@ -101,24 +99,6 @@ func (s *server) limitBody(c *gin.Context) {
 	if c.Request.Body != nil && c.Request.Body != http.NoBody {
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	}
-	c.Next()
-}
-
-// actor puts who is acting (and from where, under which request id) into the
-// request context, where the app reads it for the audit log.
-func (s *server) actor(c *gin.Context) {
-	name := incident.Anonymous
-	if s.userHeader != "" {
-		if v := strings.TrimSpace(c.GetHeader(s.userHeader)); v != "" && len(v) <= incident.MaxName {
-			name = v
-		}
-	}
-	ctx := incident.WithActor(c.Request.Context(), incident.Actor{
-		Name:       name,
-		RemoteAddr: c.ClientIP(),
-		RequestID:  requestIDOf(c),
-	})
-	c.Request = c.Request.WithContext(ctx)
 	c.Next()
 }
 

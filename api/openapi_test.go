@@ -31,7 +31,7 @@ func TestAPI_OpenAPI(t *testing.T) {
 	}
 	ginParam := regexp.MustCompile(`:([A-Za-z_]+)`)
 	var inRoutes []string
-	for _, r := range newEngine(Deps{}).Routes() {
+	for _, r := range newEngine(Deps{testIdentity: testUser}).Routes() {
 		inRoutes = append(inRoutes, r.Method+" "+ginParam.ReplaceAllString(r.Path, "{$1}"))
 	}
 	if len(inRoutes) < 25 {

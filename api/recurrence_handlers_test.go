@@ -33,7 +33,7 @@ func TestAPI_Recurrences(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			h := newEngine(Deps{Service: svc})
+			h := newEngine(Deps{testIdentity: testUser, Service: svc})
 			runScenarios(t, h, []scenario{
 				{name: "list", method: http.MethodGet, url: "/api/v1/recurrences", wantStatus: http.StatusOK,
 					wantContains: []string{`"total":2`, `"message":"Looks like INC-1, whose corrective actions were all closed"`,

@@ -68,7 +68,7 @@ func TestAPI_RenderErrors(t *testing.T) {
 		{name: "GET not allowed", method: "GET", url: "/api/v1/render", wantStatus: http.StatusMethodNotAllowed},
 	})
 
-	small := New(Deps{Service: newTestService(t), MaxBodyBytes: 100})
+	small := New(Deps{testIdentity: testUser, Service: newTestService(t), MaxBodyBytes: 100})
 	runScenarios(t, small, []scenario{
 		{name: "body over the global limit", method: "POST", url: "/api/v1/render", body: `{"markdown":"` + strings.Repeat("a", 200) + `"}`,
 			wantStatus: http.StatusRequestEntityTooLarge, wantContains: []string{`"code":"body_too_large"`}},

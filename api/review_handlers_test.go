@@ -9,7 +9,7 @@ import (
 // to draft by amendment, with the refusals on the way. Requests without
 // X-User act as "anonymous" and may name the reviewer they speak for.
 func TestAPI_ReviewWorkflow(t *testing.T) {
-	h := New(Deps{Service: newTestService(t), Version: "test", UserHeader: "X-User"})
+	h := New(Deps{testIdentity: testUser, Service: newTestService(t), Version: "test"})
 	mustDo(t, h, http.StatusCreated, "POST", "/api/v1/incidents", `{"title":"Checkout down"}`)
 	mustDo(t, h, http.StatusCreated, "POST", "/api/v1/incidents", `{"title":"Search slow"}`)
 	mustDo(t, h, http.StatusCreated, "PUT", "/api/v1/incidents/INC-1/rca", `{"sections":[
@@ -168,7 +168,7 @@ func TestAPI_ReviewWorkflow(t *testing.T) {
 }
 
 func TestAPI_RCAComments(t *testing.T) {
-	h := New(Deps{Service: newTestService(t), Version: "test", UserHeader: "X-User"})
+	h := New(Deps{testIdentity: testUser, Service: newTestService(t), Version: "test"})
 	mustDo(t, h, http.StatusCreated, "POST", "/api/v1/incidents", `{"title":"Checkout down"}`)
 	mustDo(t, h, http.StatusCreated, "POST", "/api/v1/incidents", `{"title":"No RCA yet"}`)
 	mustDo(t, h, http.StatusCreated, "PUT", "/api/v1/incidents/INC-1/rca", `{"sections":[{"key":"timeline","title":"Timeline"}]}`)

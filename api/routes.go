@@ -1,6 +1,10 @@
 package api
 
-import "github.com/gin-gonic/gin"
+import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/hindsightrca/hindsight/internal/auth"
+)
 
 // APIPrefix is where the versioned API lives.
 const APIPrefix = "/api/v1"
@@ -96,4 +100,155 @@ func (s *server) routes(e *gin.Engine) {
 	v1.GET("/templates/:key", s.getTemplate)
 	v1.PUT("/templates/:key", s.updateTemplate)
 	v1.DELETE("/templates/:key", s.deleteTemplate)
+
+	v1.POST("/auth/login", s.login)
+	v1.POST("/auth/logout", s.logout)
+	v1.GET("/auth/me", s.me)
+	v1.PUT("/auth/password", s.changePassword)
+	v1.GET("/auth/oidc/login", s.oidcLogin)
+	v1.GET("/auth/oidc/callback", s.oidcCallback)
+	v1.GET("/tokens", s.listOwnTokens)
+	v1.POST("/tokens", s.createOwnToken)
+	v1.DELETE("/tokens/:id", s.revokeToken)
+	v1.GET("/users", s.listUsers)
+	v1.POST("/users", s.createUser)
+	v1.GET("/users/:id", s.getUser)
+	v1.PATCH("/users/:id", s.updateUser)
+	v1.POST("/users/:id/reset-password", s.resetPassword)
+	v1.GET("/users/:id/tokens", s.listUserTokens)
+	v1.POST("/users/:id/tokens", s.createUserToken)
+	v1.GET("/audit", s.listAudit)
+
+	// The server-rendered sign-in page, for browsers (works without JS).
+	e.GET("/login", s.loginPage)
+	e.POST("/login", s.loginForm)
+	e.POST("/login/password", s.passwordForm)
+	e.POST("/logout", s.logoutForm)
+}
+
+// Shorthands of the access rules below.
+var (
+	public = auth.Public
+	read   = auth.ViewRead   // viewer, token scope read
+	write  = auth.EditWrite  // editor, token scope write
+	imp    = auth.EditImport // editor, token scope import
+	admin  = auth.AdminAdmin // admin, token scope admin
+	self   = auth.Self       // any signed-in user, on their own account; a token needs scope admin
+)
+
+// routeRules is the access rule of every route, keyed "METHOD path" as gin
+// registers it. The guard middleware looks every request up here: a route
+// without a rule answers 500 (closed, never open), and
+// TestAPI_AuthorizationMatrix fails for it. Public routes authenticate
+// themselves (webhook tokens, Slack signatures) or sign people in.
+var routeRules = map[string]auth.Need{
+	"GET /healthz":             public,
+	"GET /readyz":              public,
+	"GET /api/v1/healthz":      public,
+	"GET /api/v1/readyz":       public,
+	"GET /api/v1/openapi.yaml": public,
+	"POST /api/v1/render":      read,
+
+	"POST /api/v1/incidents":       write,
+	"GET /api/v1/incidents":        read,
+	"GET /api/v1/incidents/:id":    read,
+	"PATCH /api/v1/incidents/:id":  write,
+	"DELETE /api/v1/incidents/:id": write,
+
+	"GET /api/v1/incidents/:id/timeline":              read,
+	"POST /api/v1/incidents/:id/timeline":             write,
+	"PATCH /api/v1/incidents/:id/timeline/:event_id":  write,
+	"DELETE /api/v1/incidents/:id/timeline/:event_id": write,
+
+	"POST /api/v1/incidents/:id/imports": imp,
+	"GET /api/v1/incidents/:id/imports":  read,
+	"GET /api/v1/incidents/:id/links":    read,
+	"DELETE /api/v1/imports/:id":         imp,
+
+	"GET /api/v1/incidents/:id/rca":                               read,
+	"PUT /api/v1/incidents/:id/rca":                               write,
+	"POST /api/v1/incidents/:id/rca/lint":                         read,
+	"POST /api/v1/incidents/:id/rca":                              write,
+	"GET /api/v1/incidents/:id/rca/revisions":                     read,
+	"GET /api/v1/incidents/:id/rca/revisions/:version":            read,
+	"POST /api/v1/incidents/:id/rca/revisions/:version/restore":   write,
+	"GET /api/v1/incidents/:id/rca/diff":                          read,
+	"POST /api/v1/incidents/:id/rca/submit":                       write,
+	"POST /api/v1/incidents/:id/rca/approve":                      write,
+	"POST /api/v1/incidents/:id/rca/request-changes":              write,
+	"POST /api/v1/incidents/:id/rca/publish":                      write,
+	"POST /api/v1/incidents/:id/rca/amend":                        write,
+	"GET /api/v1/incidents/:id/rca/comments":                      read,
+	"POST /api/v1/incidents/:id/rca/comments":                     write,
+	"POST /api/v1/incidents/:id/rca/comments/:comment_id/resolve": write,
+
+	"GET /api/v1/incidents/:id/root-causes":  read,
+	"POST /api/v1/incidents/:id/root-causes": write,
+	"GET /api/v1/root-causes/:id":            read,
+	"PATCH /api/v1/root-causes/:id":          write,
+	"DELETE /api/v1/root-causes/:id":         write,
+
+	"GET /api/v1/incidents/:id/report": read,
+	"GET /api/v1/incidents/:id/export": read,
+	"POST /api/v1/incidents/import":    imp,
+
+	"GET /api/v1/incidents/:id/actions":  read,
+	"POST /api/v1/incidents/:id/actions": write,
+	"GET /api/v1/actions":                read,
+	"GET /api/v1/actions/:id":            read,
+	"PATCH /api/v1/actions/:id":          write,
+	"DELETE /api/v1/actions/:id":         write,
+
+	"GET /api/v1/incidents/:id/recurrences": read,
+	"GET /api/v1/recurrences":               read,
+	"POST /api/v1/recurrences/:id/dismiss":  write,
+
+	"POST /api/v1/hooks/:source":                 public, // the hook's own token, rate-limited per address
+	"GET /api/v1/integrations/hooks":             admin,
+	"POST /api/v1/integrations/hooks":            admin,
+	"POST /api/v1/integrations/hooks/:id/rotate": admin,
+	"DELETE /api/v1/integrations/hooks/:id":      admin,
+
+	"GET /api/v1/alerts":               read,
+	"GET /api/v1/alerts/:id":           read,
+	"POST /api/v1/alerts/attach":       write,
+	"POST /api/v1/alerts/dismiss":      write,
+	"POST /api/v1/alerts/:id/incident": write,
+
+	"GET /api/v1/search":                      read,
+	"GET /api/v1/search/suggest":              read,
+	"GET /api/v1/search/status":               read,
+	"POST /api/v1/search/reindex":             admin,
+	"GET /api/v1/incidents/:id/similar":       read,
+	"POST /api/v1/similar":                    read,
+	"POST /api/v1/integrations/slack/command": public, // Slack's request signature
+
+	"GET /api/v1/templates":         read,
+	"POST /api/v1/templates":        admin,
+	"GET /api/v1/templates/:key":    read,
+	"PUT /api/v1/templates/:key":    admin,
+	"DELETE /api/v1/templates/:key": admin,
+
+	"POST /api/v1/auth/login":               public, // rate-limited and throttled
+	"POST /api/v1/auth/logout":              read,
+	"GET /api/v1/auth/me":                   read,
+	"PUT /api/v1/auth/password":             self,
+	"GET /api/v1/auth/oidc/login":           public,
+	"GET /api/v1/auth/oidc/callback":        public, // state, nonce and PKCE tie it to the browser's session
+	"GET /api/v1/tokens":                    self,
+	"POST /api/v1/tokens":                   self,
+	"DELETE /api/v1/tokens/:id":             self, // own tokens; an admin's, anyone's
+	"GET /api/v1/users":                     admin,
+	"POST /api/v1/users":                    admin,
+	"GET /api/v1/users/:id":                 admin,
+	"PATCH /api/v1/users/:id":               admin,
+	"POST /api/v1/users/:id/reset-password": admin,
+	"GET /api/v1/users/:id/tokens":          admin,
+	"POST /api/v1/users/:id/tokens":         admin,
+	"GET /api/v1/audit":                     admin,
+
+	"GET /login":           public,
+	"POST /login":          public, // rate-limited and throttled; cross-origin posts refused
+	"POST /login/password": public, // needs the session of a sign-in that must change its password
+	"POST /logout":         public, // ends the session, if any
 }

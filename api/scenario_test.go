@@ -81,7 +81,7 @@ func runScenarios(t *testing.T, h http.Handler, cases []scenario) {
 // the fixed clock.
 func newTestHandler(t *testing.T) http.Handler {
 	t.Helper()
-	return New(Deps{Service: newTestService(t), Version: "test"})
+	return New(Deps{testIdentity: testUser, Service: newTestService(t), Version: "test"})
 }
 
 // do sends one request and returns the recorder, for setup steps.

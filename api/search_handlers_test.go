@@ -33,6 +33,9 @@ func newSearchEnv(t *testing.T, dialect string, deps Deps) *searchEnv {
 	t.Cleanup(func() { _ = ix.Close() })
 	a := app.New(st, app.Options{Now: fixedNow, Logger: slog.New(slog.DiscardHandler), Search: ix})
 	deps.Service, deps.Version = a, "test"
+	if deps.testIdentity == nil {
+		deps.testIdentity = testUser
+	}
 	return &searchEnv{h: New(deps), a: a, ix: ix}
 }
 
@@ -57,11 +60,12 @@ func (e *searchEnv) sync(t *testing.T) {
 	}
 }
 
-// asViewer runs h with the search viewer set, as the auth layer will.
+// asViewer runs h signed in as a viewer whose e-mail address is the first
+// principal and whose groups are the others (see testUser).
 func asViewer(h http.Handler, principals ...string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v := search.Viewer{Principals: principals}
-		h.ServeHTTP(w, r.WithContext(app.WithViewer(r.Context(), v)))
+		r.Header.Set(testViewerHeader, strings.Join(principals, ","))
+		h.ServeHTTP(w, r)
 	})
 }
 

@@ -70,8 +70,8 @@ func slackAsk(t *testing.T, h http.Handler, text string, extra map[string]string
 
 // testSlackCommand runs on the seeded backend of TestAPI_Search.
 func testSlackCommand(t *testing.T, env *searchEnv) {
-	public := New(Deps{Service: env.a, PublicURL: "https://hindsight.example.com/", Slack: SlackDeps{SigningSecret: testSlackSecret}})
-	fromRequest := New(Deps{Service: env.a, Slack: SlackDeps{SigningSecret: testSlackSecret}})
+	public := New(Deps{testIdentity: testUser, Service: env.a, PublicURL: "https://hindsight.example.com/", Slack: SlackDeps{SigningSecret: testSlackSecret}})
+	fromRequest := New(Deps{testIdentity: testUser, Service: env.a, Slack: SlackDeps{SigningSecret: testSlackSecret}})
 	const inc1Link = "<https://hindsight.example.com/incidents/INC-1|INC-1 Checkout &lt;outage&gt; &amp; TLS certificate expired>"
 
 	t.Run("similar lists escaped links with reasons", func(t *testing.T) {

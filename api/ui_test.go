@@ -9,7 +9,7 @@ import (
 
 func TestAPI_UIFallback(t *testing.T) {
 	ui := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<html>ui</html>")) })
-	h := New(Deps{UI: ui})
+	h := New(Deps{testIdentity: testUser, UI: ui})
 	tests := []struct {
 		name       string
 		method     string

@@ -52,6 +52,7 @@ func serve(t *testing.T, environ []string, args ...string) (string, func()) {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if m := urlRe.FindStringSubmatch(stdout.String()); m != nil {
+			adminToken(t, m[1], environ, args)
 			return m[1], func() {
 				cancel()
 				select {
@@ -76,6 +77,44 @@ func serve(t *testing.T, environ []string, args ...string) (string, func()) {
 	}
 }
 
+// serverTokens maps a test server's base URL to an admin API token for it.
+var serverTokens sync.Map
+
+// adminToken makes an admin token for the server at base (serve created its
+// first admin) with the CLI on the same database, and remembers it for call.
+func adminToken(t *testing.T, base string, environ, serveArgs []string) {
+	t.Helper()
+	args := []string{"token", "create", "--user", "admin@localhost", "--name", "test", "--scopes", "read,write,import,admin"}
+	for i, a := range serveArgs {
+		if a == "--data-dir" && i+1 < len(serveArgs) {
+			args = append(args, a, serveArgs[i+1])
+		}
+	}
+	code, out, errOut := runCLI(t, environ, args...)
+	if code != 0 {
+		t.Fatalf("token create: %d\n%s\n%s", code, out, errOut)
+	}
+	serverTokens.Store(base, strings.TrimSpace(out))
+}
+
+// serverToken is the remembered token of the server url belongs to.
+func serverToken(url string) string {
+	tok := ""
+	serverTokens.Range(func(k, v any) bool {
+		if strings.HasPrefix(url, k.(string)+"/") || url == k.(string) {
+			tok = v.(string)
+			return false
+		}
+		return true
+	})
+	return tok
+}
+
+// tokenEnv is the environment that gives the CLI the token of the server at base.
+func tokenEnv(base string, environ ...string) []string {
+	return append(environ, "HINDSIGHT_TOKEN="+serverToken(base))
+}
+
 func call(t *testing.T, method, url, body string, wantStatus int) map[string]any {
 	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
@@ -83,6 +122,9 @@ func call(t *testing.T, method, url, body string, wantStatus int) map[string]any
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if tok := serverToken(url); tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

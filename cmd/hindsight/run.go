@@ -15,6 +15,7 @@ import (
 // cli is the command line. Flags override the HINDSIGHT_* environment.
 type cli struct {
 	DataDir string `name:"data-dir" help:"Directory for the embedded database and the search index (env HINDSIGHT_DATA_DIR; default ./hindsight-data)." placeholder:"DIR"`
+	APIToken string `name:"token" help:"API token sent to a running server (env HINDSIGHT_TOKEN or HINDSIGHT_TOKEN_FILE)." placeholder:"TOKEN"`
 
 	Serve   serveCmd   `cmd:"" help:"Serve the API and the browser UI."`
 	Migrate migrateCmd `cmd:"" help:"Apply database migrations and exit."`
@@ -27,6 +28,8 @@ type cli struct {
 	Search  searchCmd  `cmd:"" help:"Search past incidents (the data dir's index, or a running server's)."`
 	Similar similarCmd `cmd:"" help:"List the past incidents most like one incident or a pasted text."`
 	Reindex reindexCmd `cmd:"" help:"Rebuild the search index from the database (through the running server when one holds it)."`
+	User    userCmd    `cmd:"" help:"Manage accounts: create, list, set-role, disable, enable, reset-password."`
+	Token   tokenCmd   `cmd:"" help:"Manage API tokens: create (printed once), list, revoke."`
 }
 
 // env is what every command gets: streams, settings and a logger.
@@ -77,6 +80,9 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	}
 	if c.DataDir != "" {
 		cfg.DataDir = c.DataDir
+	}
+	if c.APIToken != "" {
+		cfg.Token = c.APIToken
 	}
 	e := &env{ctx: ctx, stdout: stdout, stderr: stderr, cfg: cfg}
 	if err := kctx.Run(e); err != nil {

@@ -44,7 +44,7 @@ func (e *env) openSearchTarget(server string) (*searchTarget, error) {
 		server = e.cfg.ServerURL
 	}
 	if server != "" {
-		c, err := newAPIClient(server)
+		c, err := newAPIClient(server, e.cfg.Token)
 		if err != nil {
 			return nil, usageError{err}
 		}
@@ -63,7 +63,7 @@ func (e *env) openSearchTarget(server string) (*searchTarget, error) {
 			return nil, fmt.Errorf("the search index %s is held by another process that left no address in %s/%s; "+
 				"ask the server with --server URL (or HINDSIGHT_SERVER_URL), or stop the other process", dir, dir, serverFile)
 		}
-		c, err := newAPIClient(u)
+		c, err := newAPIClient(u, e.cfg.Token)
 		if err != nil {
 			return nil, fmt.Errorf("the search index is held by another process and its recorded address is unusable: %w", err)
 		}
@@ -172,18 +172,21 @@ func (t *searchTarget) current(e *env) error {
 type apiClient struct {
 	base string // scheme://host[:port][/prefix], no trailing slash
 	hc   *http.Client
+	// token is the API token sent as Authorization: Bearer (--token,
+	// HINDSIGHT_TOKEN, HINDSIGHT_TOKEN_FILE).
+	token string
 }
 
 // maxAPIResponse bounds what the CLI reads from a server.
 const maxAPIResponse = 64 << 20
 
-func newAPIClient(raw string) (*apiClient, error) {
+func newAPIClient(raw, token string) (*apiClient, error) {
 	raw = strings.TrimRight(strings.TrimSpace(raw), "/")
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("server URL %q: want http(s)://host:port", raw)
 	}
-	return &apiClient{base: raw, hc: &http.Client{Timeout: time.Minute}}, nil
+	return &apiClient{base: raw, hc: &http.Client{Timeout: time.Minute}, token: strings.TrimSpace(token)}, nil
 }
 
 // do sends one request to path (under /api/v1) and returns the body of a
@@ -206,6 +209,9 @@ func (c *apiClient) do(ctx context.Context, method, path string, q url.Values, b
 		return nil, err
 	}
 	req.Header.Set("Accept", "application/json")
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -221,7 +227,15 @@ func (c *apiClient) do(ctx context.Context, method, path string, q url.Values, b
 	if len(b) > maxAPIResponse {
 		return nil, fmt.Errorf("%s %s: the answer is larger than %d bytes", method, path, maxAPIResponse)
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized && c.token == "":
+		return nil, fmt.Errorf("the server at %s needs an API token: pass --token or set HINDSIGHT_TOKEN "+
+			"(create one with: hindsight token create --user <email> --name cli)", c.base)
+	case resp.StatusCode == http.StatusUnauthorized:
+		return nil, fmt.Errorf("the server at %s refused the API token (unknown, expired or revoked): %w", c.base, apiError(resp.Status, b))
+	case resp.StatusCode == http.StatusForbidden:
+		return nil, fmt.Errorf("the server at %s does not allow this with that token (role or scope): %w", c.base, apiError(resp.Status, b))
+	case resp.StatusCode < 200 || resp.StatusCode > 299:
 		return nil, apiError(resp.Status, b)
 	}
 	return b, nil

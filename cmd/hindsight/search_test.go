@@ -16,6 +16,7 @@ import (
 
 	"github.com/hindsightrca/hindsight/api"
 	"github.com/hindsightrca/hindsight/internal/app"
+	"github.com/hindsightrca/hindsight/internal/incident"
 	"github.com/hindsightrca/hindsight/internal/store"
 	"github.com/hindsightrca/hindsight/search"
 )
@@ -282,53 +283,53 @@ func TestCLI_SearchServer(t *testing.T) {
 	defer stop()
 	waitIndexReady(t, base)
 
-	code, out, errOut := runCLI(t, nil, "search", "bgp", "--server", base)
+	code, out, errOut := runCLI(t, tokenEnv(base), "search", "bgp", "--server", base)
 	if code != 0 || len(rowKeys(out)) != 2 {
 		t.Fatalf("search --server: %d\n%s\n%s", code, out, errOut)
 	}
 	rowKey(t, out, "Cloudflare outage on June 21, 2022")
-	code, out, _ = runCLI(t, []string{"HINDSIGHT_SERVER_URL=" + base}, "search", `"leap second"`, "--json", "--limit", "2")
+	code, out, _ = runCLI(t, tokenEnv(base, "HINDSIGHT_SERVER_URL="+base), "search", `"leap second"`, "--json", "--limit", "2")
 	var res search.Result
 	if err := json.Unmarshal([]byte(out), &res); code != 0 || err != nil || res.Total != 3 || len(res.Items) != 2 || res.NextCursor == "" {
 		t.Fatalf("search --json via HINDSIGHT_SERVER_URL: %d %v\n%s", code, err, out)
 	}
 
 	// On the data dir the server holds, the CLI asks the server.
-	code, out, errOut = runCLI(t, nil, "search", "leap", "--service", "linux kernel", "--data-dir", data)
+	code, out, errOut = runCLI(t, tokenEnv(base), "search", "leap", "--service", "linux kernel", "--data-dir", data)
 	if code != 0 || len(rowKeys(out)) != 2 || !strings.Contains(errOut, "asking the running server at "+base) {
 		t.Fatalf("search on a held data dir: %d\n%s\n%s", code, out, errOut)
 	}
 	futex := rowKey(t, out, "Linux kernel leap second futex")
 	deadlock := rowKey(t, out, "Linux kernel leap second deadlock")
-	code, out, errOut = runCLI(t, nil, "similar", futex, "--server", base)
+	code, out, errOut = runCLI(t, tokenEnv(base), "similar", futex, "--server", base)
 	if keys := rowKeys(out); code != 0 || len(keys) == 0 || !slices.Contains(keys[:min(2, len(keys))], deadlock) || slices.Contains(keys, futex) {
 		t.Errorf("similar --server: %d\n%s\n%s", code, out, errOut)
 	}
 	withStdin(t, "BGP prefixes withdrawn; backbone unreachable", func() {
-		code, out, errOut = runCLI(t, nil, "similar", "--text", "-", "--limit", "3", "--server", base)
+		code, out, errOut = runCLI(t, tokenEnv(base), "similar", "--text", "-", "--limit", "3", "--server", base)
 	})
 	if code != 0 || len(rowKeys(out)) == 0 || len(rowKeys(out)) > 3 || !strings.Contains(out, "Facebook global backbone") && !strings.Contains(out, "Cloudflare outage on June 21") {
 		t.Errorf("similar --text - --server: %d\n%s\n%s", code, out, errOut)
 	}
 
 	// The API's error message is the command's.
-	code, _, errOut = runCLI(t, nil, "similar", "INC-999", "--server", base)
+	code, _, errOut = runCLI(t, tokenEnv(base), "similar", "INC-999", "--server", base)
 	if code != 1 || !strings.Contains(errOut, "INC-999") || !strings.Contains(errOut, "incident_not_found") {
 		t.Errorf("similar INC-999 --server: %d\n%s", code, errOut)
 	}
-	code, _, errOut = runCLI(t, nil, "search", "x", "--server", "ftp://nowhere")
+	code, _, errOut = runCLI(t, tokenEnv(base), "search", "x", "--server", "ftp://nowhere")
 	if code != 2 || !strings.Contains(errOut, "http(s)://") {
 		t.Errorf("search --server ftp://: %d\n%s", code, errOut)
 	}
 
-	code, out, errOut = runCLI(t, nil, "reindex", "--server", base, "--wait")
+	code, out, errOut = runCLI(t, tokenEnv(base), "reindex", "--server", base, "--wait")
 	if code != 0 || !strings.Contains(out, "rebuilt its search index: 8 incident(s)") {
 		t.Fatalf("reindex --server --wait: %d\n%s\n%s", code, out, errOut)
 	}
 	if st := call(t, "GET", base+"/api/v1/search/status", "", 200); st["building"] != false || st["ready"] != true {
 		t.Errorf("after reindex --wait the server is still rebuilding: %v", st)
 	}
-	code, out, _ = runCLI(t, nil, "reindex", "--data-dir", data)
+	code, out, _ = runCLI(t, tokenEnv(base), "reindex", "--data-dir", data)
 	if code != 0 || !strings.Contains(out, "is rebuilding its search index") {
 		t.Errorf("reindex on a held data dir: %d\n%s", code, out)
 	}
@@ -366,15 +367,33 @@ func TestCLI_SearchLocked(t *testing.T) {
 	defer func() { cancel(); <-done }()
 	srv := httptest.NewServer(api.New(api.Deps{Service: a, Logger: log}))
 	defer srv.Close()
+	u, _, err := a.CreateUser(ctx, app.NewUser{Email: "ops@example.com", Role: incident.RoleAdmin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, tok, err := a.CreateToken(ctx, app.NewToken{UserID: u.ID, Name: "cli", Scopes: []incident.Scope{incident.ScopeRead, incident.ScopeAdmin}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	serverTokens.Store(srv.URL, tok)
 	waitIndexReady(t, srv.URL)
 	if err := os.WriteFile(filepath.Join(data, "index", serverFile), []byte(srv.URL+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// Without a token the server refuses, and the CLI says what to do.
 	code, out, errOut = runCLI(t, nil, "search", "bgp", "--data-dir", data)
+	if code != 1 || !strings.Contains(errOut, "needs an API token") || !strings.Contains(errOut, "HINDSIGHT_TOKEN") {
+		t.Fatalf("search without a token: %d\n%s\n%s", code, out, errOut)
+	}
+	code, _, errOut = runCLI(t, []string{"HINDSIGHT_TOKEN=hs_" + strings.Repeat("x", 40)}, "search", "bgp", "--data-dir", data)
+	if code != 1 || !strings.Contains(errOut, "refused the API token") {
+		t.Fatalf("search with a wrong token: %d\n%s", code, errOut)
+	}
+	code, out, errOut = runCLI(t, tokenEnv(srv.URL), "search", "bgp", "--data-dir", data)
 	if code != 0 || len(rowKeys(out)) != 2 || !strings.Contains(errOut, "asking the running server at "+srv.URL) {
 		t.Fatalf("search with a recorded server: %d\n%s\n%s", code, out, errOut)
 	}
-	code, out, errOut = runCLI(t, nil, "reindex", "--wait", "--data-dir", data)
+	code, out, errOut = runCLI(t, tokenEnv(srv.URL), "reindex", "--wait", "--data-dir", data)
 	if code != 0 || !strings.Contains(out, "rebuilt its search index: 8 incident(s)") {
 		t.Fatalf("reindex with a recorded server: %d\n%s\n%s", code, out, errOut)
 	}

@@ -52,6 +52,14 @@ func (c serveCmd) Run(e *env) error {
 	indexerDone := make(chan struct{})
 	go func() { defer close(indexerDone); ix.Run(indexCtx, a.SearchSource()) }()
 	defer func() { stopIndexer(); <-indexerDone }()
+	authDeps, err := authDeps(e, s)
+	if err != nil {
+		return err
+	}
+	if err := firstAdmin(e, a); err != nil {
+		return err
+	}
+	go sweepSessions(indexCtx, e, s)
 	handler := api.New(api.Deps{
 		Service:      a,
 		Logger:       e.log,
@@ -63,6 +71,7 @@ func (c serveCmd) Run(e *env) error {
 		Hooks:        api.HookDeps{MaxBodyBytes: e.cfg.HookMaxBodyBytes},
 		PublicURL:    e.cfg.PublicURL,
 		Slack:        api.SlackDeps{SigningSecret: e.cfg.SlackSigningSecret},
+		Auth:         authDeps,
 	})
 	ln, err := net.Listen("tcp", e.cfg.Addr)
 	if err != nil {

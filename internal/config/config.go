@@ -140,6 +140,42 @@ type Config struct {
 	// (POST /api/v1/integrations/slack/command). A secret: never logged.
 	SlackSigningSecret     string `env:"HINDSIGHT_SLACK_SIGNING_SECRET"`
 	SlackSigningSecretFile string `env:"HINDSIGHT_SLACK_SIGNING_SECRET_FILE"`
+
+	// OIDCIssuer turns on single sign-on with this OpenID Connect provider
+	// (its discovery document is read from <issuer>/.well-known/openid-configuration).
+	OIDCIssuer string `env:"HINDSIGHT_OIDC_ISSUER"`
+	// OIDCClientID and OIDCClientSecret are this server's client at the
+	// provider. The secret is a secret: never logged.
+	OIDCClientID         string `env:"HINDSIGHT_OIDC_CLIENT_ID"`
+	OIDCClientSecret     string `env:"HINDSIGHT_OIDC_CLIENT_SECRET"`
+	OIDCClientSecretFile string `env:"HINDSIGHT_OIDC_CLIENT_SECRET_FILE"`
+	// OIDCRedirectURL is the callback registered at the provider. Empty:
+	// HINDSIGHT_PUBLIC_URL + /api/v1/auth/oidc/callback.
+	OIDCRedirectURL string `env:"HINDSIGHT_OIDC_REDIRECT_URL"`
+	// OIDCScopes are asked of the provider (openid is always added).
+	OIDCScopes []string `env:"HINDSIGHT_OIDC_SCOPES" envDefault:"openid,profile,email" envSeparator:","`
+	// OIDCGroupsClaim names the ID token claim with the user's groups.
+	OIDCGroupsClaim string `env:"HINDSIGHT_OIDC_GROUPS_CLAIM" envDefault:"groups"`
+	// OIDCRoleMap maps groups to roles: "sre-leads=admin,sre=editor". When
+	// set, the provider's groups decide a user's role at every sign-in.
+	OIDCRoleMap string `env:"HINDSIGHT_OIDC_ROLE_MAP"`
+	// OIDCDefaultRole is the role of users none of whose groups is mapped.
+	OIDCDefaultRole string `env:"HINDSIGHT_OIDC_DEFAULT_ROLE" envDefault:"viewer"`
+	// OIDCName is shown on the sign-in button ("Sign in with <name>").
+	OIDCName string `env:"HINDSIGHT_OIDC_NAME" envDefault:"single sign-on"`
+	// SessionIdleTimeout ends a session unused this long.
+	SessionIdleTimeout time.Duration `env:"HINDSIGHT_SESSION_IDLE_TIMEOUT" envDefault:"8h"`
+	// SessionLifetime ends every session this long after sign-in.
+	SessionLifetime time.Duration `env:"HINDSIGHT_SESSION_LIFETIME" envDefault:"168h"`
+	// CookieSecure overrides whether the session cookie is Secure
+	// ("true"/"false"). Empty: Secure when HINDSIGHT_PUBLIC_URL is https.
+	CookieSecure string `env:"HINDSIGHT_COOKIE_SECURE"`
+	// AdminEmail is the address of the admin created at the first start
+	// when no user exists.
+	AdminEmail string `env:"HINDSIGHT_ADMIN_EMAIL" envDefault:"admin@localhost"`
+	// Token is the API token the CLI sends to a server (--token). A secret.
+	Token     string `env:"HINDSIGHT_TOKEN"`
+	TokenFile string `env:"HINDSIGHT_TOKEN_FILE"`
 }
 
 // Load reads the configuration from environ (KEY=value pairs, as os.Environ
@@ -174,6 +210,8 @@ func Load(environ []string) (Config, error) {
 		{"HINDSIGHT_MANTIS_TOKEN", &c.MantisToken, c.MantisTokenFile},
 		{"HINDSIGHT_GITHUB_TOKEN", &c.GitHubToken, c.GitHubTokenFile},
 		{"HINDSIGHT_STATUSPAGE_TOKEN", &c.StatuspageToken, c.StatuspageTokenFile},
+		{"HINDSIGHT_OIDC_CLIENT_SECRET", &c.OIDCClientSecret, c.OIDCClientSecretFile},
+		{"HINDSIGHT_TOKEN", &c.Token, c.TokenFile},
 	} {
 		if err := readSecretFile(sec.name, sec.value, sec.file); err != nil {
 			return Config{}, err
@@ -268,6 +306,7 @@ func (c Config) Validate() error {
 	if c.ShutdownTimeout <= 0 || c.RequestTimeout <= 0 {
 		errs = append(errs, errors.New("HINDSIGHT_SHUTDOWN_TIMEOUT and HINDSIGHT_REQUEST_TIMEOUT must be positive"))
 	}
+	errs = append(errs, c.validateAuth()...)
 	return errors.Join(errs...)
 }
 
