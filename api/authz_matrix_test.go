@@ -130,19 +130,19 @@ func (e *authEnv) seedIncident(t *testing.T, admin *cred, prefix, body string) {
 // matrixBodies are request bodies that get past decoding, so a route
 // reaches the incident it names; other writes send {}.
 var matrixBodies = map[string]string{
-	"PATCH /api/v1/incidents/:id":                      `{"title":"Renamed"}`,
-	"POST /api/v1/incidents/:id/timeline":              `[{"source":"manual","occurred_at":"2026-03-01T09:00:00Z","kind":"note","body":"x"}]`,
-	"PATCH /api/v1/incidents/:id/timeline/:event_id":   `{"key_event":true}`,
-	"PUT /api/v1/incidents/:id/rca":                    `{"sections":[{"key":"summary","title":"Summary","body":"Changed."}]}`,
-	"POST /api/v1/incidents/:id/rca":                   `{"template":"essentials"}`,
-	"POST /api/v1/incidents/:id/rca/lint":              `{}`,
-	"POST /api/v1/incidents/:id/rca/comments":          `{"section":"summary","body":"Why?"}`,
-	"POST /api/v1/incidents/:id/root-causes":           `{"category":"config-change","description":"Another"}`,
-	"POST /api/v1/incidents/:id/actions":               `{"title":"Another action"}`,
-	"PATCH /api/v1/root-causes/:id":                    `{"description":"Changed"}`,
-	"PATCH /api/v1/actions/:id":                        `{"title":"Changed"}`,
-	"POST /api/v1/auth/login":                          `{"email":"nobody@example.com","password":"wrong password here"}`,
-	"POST /api/v1/similar":                             `{"text":"deploy"}`,
+	"PATCH /api/v1/incidents/:id":                    `{"title":"Renamed"}`,
+	"POST /api/v1/incidents/:id/timeline":            `[{"source":"manual","occurred_at":"2026-03-01T09:00:00Z","kind":"note","body":"x"}]`,
+	"PATCH /api/v1/incidents/:id/timeline/:event_id": `{"key_event":true}`,
+	"PUT /api/v1/incidents/:id/rca":                  `{"sections":[{"key":"summary","title":"Summary","body":"Changed."}]}`,
+	"POST /api/v1/incidents/:id/rca":                 `{"template":"essentials"}`,
+	"POST /api/v1/incidents/:id/rca/lint":            `{}`,
+	"POST /api/v1/incidents/:id/rca/comments":        `{"section":"summary","body":"Why?"}`,
+	"POST /api/v1/incidents/:id/root-causes":         `{"category":"config-change","description":"Another"}`,
+	"POST /api/v1/incidents/:id/actions":             `{"title":"Another action"}`,
+	"PATCH /api/v1/root-causes/:id":                  `{"description":"Changed"}`,
+	"PATCH /api/v1/actions/:id":                      `{"title":"Changed"}`,
+	"POST /api/v1/auth/login":                        `{"email":"nobody@example.com","password":"wrong password here"}`,
+	"POST /api/v1/similar":                           `{"text":"deploy"}`,
 }
 
 var ginParam = regexp.MustCompile(`:([a-z_]+)`)

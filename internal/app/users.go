@@ -92,7 +92,9 @@ func (a *App) CreateUser(ctx context.Context, in NewUser) (incident.User, string
 func (a *App) Users(ctx context.Context) ([]incident.User, error) { return a.store.Users(ctx) }
 
 // User returns the user with id.
-func (a *App) User(ctx context.Context, id int64) (incident.User, error) { return a.store.User(ctx, id) }
+func (a *App) User(ctx context.Context, id int64) (incident.User, error) {
+	return a.store.User(ctx, id)
+}
 
 // UserByEmail returns the user with the address.
 func (a *App) UserByEmail(ctx context.Context, email string) (incident.User, error) {

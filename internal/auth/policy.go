@@ -19,10 +19,10 @@ var (
 	// Self is what every signed-in user may do to their own account (their
 	// password, their tokens). A token needs the admin scope for it, so a
 	// narrow token cannot mint itself a wider one.
-	Self = Need{Role: incident.RoleViewer, Scope: incident.ScopeAdmin}
-	EditWrite   = Need{Role: incident.RoleEditor, Scope: incident.ScopeWrite}
-	EditImport  = Need{Role: incident.RoleEditor, Scope: incident.ScopeImport}
-	AdminAdmin  = Need{Role: incident.RoleAdmin, Scope: incident.ScopeAdmin}
+	Self       = Need{Role: incident.RoleViewer, Scope: incident.ScopeAdmin}
+	EditWrite  = Need{Role: incident.RoleEditor, Scope: incident.ScopeWrite}
+	EditImport = Need{Role: incident.RoleEditor, Scope: incident.ScopeImport}
+	AdminAdmin = Need{Role: incident.RoleAdmin, Scope: incident.ScopeAdmin}
 )
 
 // Decision is the outcome of Allow.

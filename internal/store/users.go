@@ -75,7 +75,9 @@ func (s *Store) CreateUser(ctx context.Context, u *incident.User) error {
 // emailTakenError is a ValidationError on email that is also ErrEmailTaken.
 type emailTakenError struct{ email string }
 
-func (e *emailTakenError) Error() string { return "email: is taken: a user " + e.email + " exists already" }
+func (e *emailTakenError) Error() string {
+	return "email: is taken: a user " + e.email + " exists already"
+}
 func (e *emailTakenError) Is(target error) bool { return target == ErrEmailTaken }
 func (e *emailTakenError) As(target any) bool {
 	if v, ok := target.(**incident.ValidationError); ok {
