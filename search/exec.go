@@ -84,9 +84,9 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 	}
 
 	var res Result
-	err := ix.reader(func(idx bleve.Index) error {
+	err := ix.reader(func(idx *shardIndex) error {
 		b := ix.builder()
-		run := func(fuzzy, anyWord bool) (*bleve.SearchResult, *facetCounter, query.Query, error) {
+		run := func(fuzzy, anyWord bool) (*bleve.SearchResult, *facetCounters, query.Query, error) {
 			text := b.text(q, fuzzy)
 			if anyWord {
 				text = b.anyOf(q)
@@ -96,9 +96,10 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 			sr.Fields = hitFields
 			sr.Sort = sortOrder(mode)
 			sctx := ctx
-			var fc *facetCounter
+			var fc *facetCounters
 			if !req.NoFacets {
-				sctx = context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey, ix.fcache.countingHandler(&fc))
+				fc = &facetCounters{}
+				sctx = context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey, ix.fcache.countingHandler(fc))
 			}
 			r, err := idx.SearchInContext(sctx, sr)
 			return r, fc, text, err

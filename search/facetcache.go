@@ -39,13 +39,13 @@ type facetCache struct {
 	// kind is the facets' index (into facets) of each value, -1 for a
 	// value of no facet asked for.
 	kind []int8
-	// warming says a background warm-up runs; again that another was
-	// asked for meanwhile.
-	warming, again bool
+	// warming holds the shards whose background warm-up runs, each with
+	// whether another was asked for meanwhile.
+	warming map[*scorch.Scorch]bool
 }
 
 func newFacetCache() *facetCache {
-	return &facetCache{segs: map[any]*segFacets{}, ordOf: map[string]uint32{}}
+	return &facetCache{segs: map[any]*segFacets{}, ordOf: map[string]uint32{}, warming: map[*scorch.Scorch]bool{}}
 }
 
 // segFacets is one segment's facet values: document d's ordinals are
@@ -248,10 +248,43 @@ func (fc *facetCounter) result() map[string][]Count {
 	return out
 }
 
+// facetCounters gathers the counters of one search's shards (each shard's
+// search makes its own, at the same time as the others).
+type facetCounters struct {
+	mu   sync.Mutex
+	list []*facetCounter
+}
+
+func (f *facetCounters) add(fc *facetCounter) {
+	f.mu.Lock()
+	f.list = append(f.list, fc)
+	f.mu.Unlock()
+}
+
+// result sums the shards' counts (read once every shard's search is over).
+func (f *facetCounters) result() map[string][]Count {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.list) == 0 {
+		return map[string][]Count{}
+	}
+	sum := f.list[0]
+	for _, fc := range f.list[1:] {
+		if len(fc.counts) > len(sum.counts) {
+			sum.counts = append(sum.counts, make([]uint32, len(fc.counts)-len(sum.counts))...)
+		}
+		for o, n := range fc.counts {
+			sum.counts[o] += n
+		}
+	}
+	f.list = f.list[:1]
+	return sum.result()
+}
+
 // countingHandler is a bleve document-match handler maker that counts
 // every match's facets into *fc before handing it to the usual top-N
 // collection. It is given to bleve through the search's context.
-func (c *facetCache) countingHandler(out **facetCounter) bsearch.MakeDocumentMatchHandler {
+func (c *facetCache) countingHandler(out *facetCounters) bsearch.MakeDocumentMatchHandler {
 	return func(sctx *bsearch.SearchContext) (bsearch.DocumentMatchHandler, bool, error) {
 		next, loadID, err := collector.MakeTopNDocumentMatchHandler(sctx)
 		if err != nil {
@@ -269,7 +302,7 @@ func (c *facetCache) countingHandler(out **facetCounter) bsearch.MakeDocumentMat
 		n := len(c.values)
 		c.mu.Unlock()
 		fc := &facetCounter{cache: c, snap: sf, counts: make([]uint32, n)}
-		*out = fc
+		out.add(fc)
 		return func(d *bsearch.DocumentMatch) error {
 			if d != nil && len(d.IndexInternalID) == 8 {
 				fc.count(d.IndexInternalID.Value())
@@ -306,18 +339,23 @@ func scorchConfig() map[string]interface{} {
 	return map[string]interface{}{"eventCallbackName": eventCallback}
 }
 
-// watch has c warmed whenever idx takes in a segment, until unwatch.
-func (c *facetCache) watch(idx bleve.Index) {
-	if s := scorchOf(idx); s != nil {
-		warmers.Store(s, c)
-		c.warmSoon(s)
+// watch has c warmed whenever a shard of idx takes in a segment, until
+// unwatch.
+func (c *facetCache) watch(idx *shardIndex) {
+	for _, p := range idx.parts {
+		if s := scorchOf(p); s != nil {
+			warmers.Store(s, c)
+			c.warmSoon(s)
+		}
 	}
 }
 
 // unwatch stops warming for idx (before it is closed).
-func unwatch(idx bleve.Index) {
-	if s := scorchOf(idx); s != nil {
-		warmers.Delete(s)
+func unwatch(idx *shardIndex) {
+	for _, p := range idx.parts {
+		if s := scorchOf(p); s != nil {
+			warmers.Delete(s)
+		}
 	}
 }
 
@@ -337,12 +375,12 @@ func scorchOf(idx bleve.Index) *scorch.Scorch {
 // request while one runs makes it run once more when done.
 func (c *facetCache) warmSoon(s *scorch.Scorch) {
 	c.mu.Lock()
-	if c.warming {
-		c.again = true
+	if _, running := c.warming[s]; running {
+		c.warming[s] = true
 		c.mu.Unlock()
 		return
 	}
-	c.warming = true
+	c.warming[s] = false
 	c.mu.Unlock()
 	go func() {
 		for {
@@ -354,12 +392,12 @@ func (c *facetCache) warmSoon(s *scorch.Scorch) {
 				}
 			}
 			c.mu.Lock()
-			if !c.again {
-				c.warming = false
+			if !c.warming[s] {
+				delete(c.warming, s)
 				c.mu.Unlock()
 				return
 			}
-			c.again = false
+			c.warming[s] = false
 			c.mu.Unlock()
 		}
 	}()

@@ -85,13 +85,19 @@ func wantFacets(docs map[int64]Doc) map[string][]Count {
 // (many segments), after documents change their values and after some
 // are deleted — each step adds segments and marks old documents deleted.
 func TestSearch_FacetsAcrossSegmentsUpdatesAndDeletes(t *testing.T) {
+	for _, shards := range []int{1, 3} {
+		t.Run("shards="+strconv.Itoa(shards), func(t *testing.T) { testFacets(t, shards) })
+	}
+}
+
+func testFacets(t *testing.T, shards int) {
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(7, 7))
 	docs := map[int64]Doc{}
 	for id := int64(1); id <= 400; id++ {
 		docs[id] = facetDoc(r, id)
 	}
-	ix, err := Open(t.TempDir(), Options{BatchSize: 25})
+	ix, err := Open(t.TempDir(), Options{BatchSize: 25, Shards: shards})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +157,7 @@ func TestSearch_FacetsAcrossSegmentsUpdatesAndDeletes(t *testing.T) {
 	waitFor(t, func() bool {
 		ix.fcache.mu.Lock()
 		defer ix.fcache.mu.Unlock()
-		return len(ix.fcache.segs) > 0 && !ix.fcache.warming
+		return len(ix.fcache.segs) > 0 && len(ix.fcache.warming) == 0
 	})
 	check("warmed")
 }

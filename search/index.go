@@ -35,6 +35,7 @@ var (
 var (
 	keySeq     = []byte("hindsight.seq")
 	keyVersion = []byte("hindsight.mapping_version")
+	keyShards  = []byte("hindsight.shards")
 )
 
 // currentFile names, inside the index directory, the generation in use.
@@ -57,6 +58,9 @@ type Options struct {
 	OnApplied func(ctx context.Context, ids []int64)
 	// Progress, when set, is told how a rebuild advances.
 	Progress func(done, total int)
+	// Shards is how many shards a new generation is split into (see
+	// shards.go); 0 decides by the number of incidents and cores.
+	Shards int
 }
 
 // Index is the search index in one directory: the generation in use
@@ -74,7 +78,7 @@ type Index struct {
 	// mu guards cur: searches hold it for reading while they use cur, a swap
 	// or Close takes it for writing.
 	mu     sync.RWMutex
-	cur    bleve.Index
+	cur    *shardIndex
 	gen    string
 	seq    int64 // last change applied to cur
 	stale  bool  // cur has another mapping version (or none is known)
@@ -173,12 +177,14 @@ func (ix *Index) openCurrent() {
 		ix.log.Warn("Search index: CURRENT names no generation; rebuilding", "current", gen)
 		return
 	}
-	idx, err := bleve.OpenUsing(filepath.Join(ix.dir, gen), scorchConfig())
+	idx, err := openShards(filepath.Join(ix.dir, gen), func(path string) (bleve.Index, error) {
+		return bleve.OpenUsing(path, scorchConfig())
+	})
 	if err != nil {
 		ix.log.Warn("Search index: cannot open; rebuilding", "generation", gen, "error", err)
 		return
 	}
-	version, seq, err := readMeta(idx)
+	version, seq, err := idx.meta()
 	if err != nil {
 		ix.log.Warn("Search index: cannot read its state; rebuilding", "generation", gen, "error", err)
 		idx.Close()
@@ -317,7 +323,7 @@ func (ix *Index) Kick() {
 }
 
 // reader runs fn with the index in use, holding it against a swap.
-func (ix *Index) reader(fn func(idx bleve.Index) error) error {
+func (ix *Index) reader(fn func(idx *shardIndex) error) error {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if ix.closed {
@@ -342,7 +348,7 @@ func (ix *Index) Put(ctx context.Context, docs []Doc) error {
 	ix.mu.RUnlock()
 	if idx == nil {
 		var err error
-		if idx, err = ix.newGeneration(); err != nil {
+		if idx, err = ix.newGeneration(shardsFor(int64(len(docs)), ix.opts.Shards)); err != nil {
 			return err
 		}
 	}
@@ -373,7 +379,7 @@ const indexWorkers = 2
 // indexConcurrently indexes the batches from ch with indexWorkers workers
 // and returns the first error (after draining ch). The first error calls
 // stop, which must make the sender of ch stop sending.
-func (ix *Index) indexConcurrently(ctx context.Context, stop func(), idx bleve.Index, ch <-chan []Doc) error {
+func (ix *Index) indexConcurrently(ctx context.Context, stop func(), idx *shardIndex, ch <-chan []Doc) error {
 	var (
 		wg         sync.WaitGroup
 		once       sync.Once
@@ -388,20 +394,7 @@ func (ix *Index) indexConcurrently(ctx context.Context, stop func(), idx bleve.I
 				if ctx.Err() != nil {
 					continue
 				}
-				b := idx.NewBatch()
-				var err error
-				for i := range docs {
-					if err = b.IndexAdvanced(ix.docs.build(&docs[i])); err != nil {
-						err = fmt.Errorf("search: index %s: %w", docs[i].Key, err)
-						break
-					}
-				}
-				if err == nil {
-					if err = idx.Batch(b); err != nil {
-						err = fmt.Errorf("search: index batch: %w", err)
-					}
-				}
-				if err != nil {
+				if err := idx.batch(ix.docs.build, docs, nil, 0); err != nil {
 					once.Do(func() { ferr = err; stop() })
 					continue
 				}
@@ -418,10 +411,11 @@ func (ix *Index) indexConcurrently(ctx context.Context, stop func(), idx bleve.I
 	return ferr
 }
 
-// newGeneration creates an empty index of the current mapping, makes it the
-// one in use and returns it (caller holds applyMu; used when none exists).
-func (ix *Index) newGeneration() (bleve.Index, error) {
-	gen, idx, err := ix.create()
+// newGeneration creates an empty index of the current mapping in shards
+// shards, makes it the one in use and returns it (caller holds applyMu; used
+// when none exists).
+func (ix *Index) newGeneration(shards int) (*shardIndex, error) {
+	gen, idx, err := ix.create(shards)
 	if err != nil {
 		return nil, err
 	}
@@ -434,18 +428,23 @@ func (ix *Index) newGeneration() (bleve.Index, error) {
 // create makes a new, empty generation directory and index (a crash
 // mid-rebuild leaves a generation CURRENT does not name, which the next
 // start deletes).
-func (ix *Index) create() (string, bleve.Index, error) {
+func (ix *Index) create(shards int) (string, *shardIndex, error) {
 	gen := "gen-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	path := filepath.Join(ix.dir, gen)
-	idx, err := bleve.NewUsing(path, ix.im, scorch.Name, scorch.Name, scorchConfig())
+	idx, err := createShards(path, shards, func(path string) (bleve.Index, error) {
+		return bleve.NewUsing(path, ix.im, scorch.Name, scorch.Name, scorchConfig())
+	})
 	if err != nil {
 		_ = os.RemoveAll(path)
 		return "", nil, fmt.Errorf("search: create index: %w", err)
 	}
-	b := idx.NewBatch()
-	b.SetInternal(keyVersion, []byte(strconv.Itoa(MappingVersion)))
-	b.SetInternal(keySeq, []byte("0"))
-	if err := idx.Batch(b); err != nil {
+	if err := idx.each(func(_ int, p bleve.Index) error {
+		b := p.NewBatch()
+		b.SetInternal(keyVersion, []byte(strconv.Itoa(MappingVersion)))
+		b.SetInternal(keySeq, []byte("0"))
+		b.SetInternal(keyShards, []byte(strconv.Itoa(shards)))
+		return p.Batch(b)
+	}); err != nil {
 		idx.Close()
 		_ = os.RemoveAll(path)
 		return "", nil, fmt.Errorf("search: create index: %w", err)
@@ -456,7 +455,7 @@ func (ix *Index) create() (string, bleve.Index, error) {
 // swap makes idx (generation gen, having applied changes up to seq) the
 // index in use: CURRENT is replaced atomically, then the old generation is
 // closed (after the searches using it finished) and deleted.
-func (ix *Index) swap(gen string, idx bleve.Index, seq int64) error {
+func (ix *Index) swap(gen string, idx *shardIndex, seq int64) error {
 	tmp := filepath.Join(ix.dir, currentFile+".tmp")
 	if err := os.WriteFile(tmp, []byte(gen+"\n"), 0o600); err != nil {
 		return fmt.Errorf("search: write %s: %w", tmp, err)

@@ -428,9 +428,7 @@ func TestIndex_RebuildsOnVersionMismatchWhileOldAnswers(t *testing.T) {
 	}
 	// Pretend an older version wrote it.
 	ix.mu.RLock()
-	b := ix.cur.NewBatch()
-	b.SetInternal(keyVersion, []byte("0"))
-	err = ix.cur.Batch(b)
+	err = ix.cur.setInternal(keyVersion, []byte("0"))
 	ix.mu.RUnlock()
 	if err != nil {
 		t.Fatal(err)

@@ -174,9 +174,12 @@ func touched(chs []incident.Change) []int64 {
 
 // apply re-indexes ids from the source (deleting those gone) and records
 // seq in the same batch; it returns the ids still there.
-func (ix *Index) apply(ctx context.Context, idx bleve.Index, src Source, ids []int64, seq int64) ([]int64, error) {
-	var kept []int64
-	b := idx.NewBatch()
+func (ix *Index) apply(ctx context.Context, idx *shardIndex, src Source, ids []int64, seq int64) ([]int64, error) {
+	var (
+		kept []int64
+		put  []Doc
+		gone []int64
+	)
 	for start := 0; start < len(ids); start += ix.opts.BatchSize {
 		chunk := ids[start:min(start+ix.opts.BatchSize, len(ids))]
 		docs, err := src.Docs(ctx, chunk)
@@ -186,18 +189,15 @@ func (ix *Index) apply(ctx context.Context, idx bleve.Index, src Source, ids []i
 		for _, id := range chunk {
 			d, ok := docs[id]
 			if !ok {
-				b.Delete(docID(id))
+				gone = append(gone, id)
 				continue
 			}
-			if err := b.IndexAdvanced(ix.docs.build(&d)); err != nil {
-				return nil, fmt.Errorf("search: index %s: %w", d.Key, err)
-			}
+			put = append(put, d)
 			kept = append(kept, id)
 		}
 	}
-	b.SetInternal(keySeq, []byte(strconv.FormatInt(seq, 10)))
-	if err := idx.Batch(b); err != nil {
-		return nil, fmt.Errorf("search: index batch: %w", err)
+	if err := idx.batch(ix.docs.build, put, gone, seq); err != nil {
+		return nil, err
 	}
 	return kept, nil
 }
@@ -228,7 +228,7 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) error {
 			ix.buildTotal.Store(total)
 		}
 	}
-	gen, idx, err := ix.create()
+	gen, idx, err := ix.create(shardsFor(ix.buildTotal.Load(), ix.opts.Shards))
 	if err != nil {
 		return err
 	}
@@ -242,14 +242,12 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) error {
 	if err != nil {
 		return fail(err)
 	}
-	b := idx.NewBatch()
-	b.SetInternal(keySeq, []byte(strconv.FormatInt(seq, 10)))
-	if err := idx.Batch(b); err != nil {
+	if err := idx.setInternal(keySeq, []byte(strconv.FormatInt(seq, 10))); err != nil {
 		return fail(fmt.Errorf("search: rebuild: %w", err))
 	}
 	// One segment answers faster than the many a bulk load leaves (a
 	// third off the median search at 10k incidents, for 5% more time).
-	if err := forceMerge(ctx, idx); err != nil {
+	if err := idx.each(func(_ int, p bleve.Index) error { return forceMerge(ctx, p) }); err != nil {
 		return fail(fmt.Errorf("search: rebuild: merge: %w", err))
 	}
 	for {
@@ -279,7 +277,7 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) error {
 
 // load indexes every incident of the source into idx. Reading the next
 // page from the database overlaps with indexing the ones before.
-func (ix *Index) load(ctx context.Context, idx bleve.Index, src Source) (int, error) {
+func (ix *Index) load(ctx context.Context, idx *shardIndex, src Source) (int, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	pages := make(chan []Doc, 1)

@@ -102,7 +102,7 @@ func (ix *Index) Similar(ctx context.Context, req SimilarRequest) ([]Similar, er
 	}
 	limit = min(limit, MaxSimilar)
 	var out []Similar
-	err := ix.reader(func(idx bleve.Index) error {
+	err := ix.reader(func(idx *shardIndex) error {
 		var p profile
 		switch {
 		case req.Doc != nil:
@@ -188,7 +188,7 @@ type weighted struct {
 // a word: a rare word's rarity is taken from those alone, so what a viewer
 // may not see cannot change their results (a word found only in hidden
 // incidents is not used).
-func (ix *Index) distinctive(ctx context.Context, idx bleve.Index, p profile, visible func(term string) (uint64, error)) ([]weighted, error) {
+func (ix *Index) distinctive(ctx context.Context, idx *shardIndex, p profile, visible func(term string) (uint64, error)) ([]weighted, error) {
 	an := ix.im.AnalyzerNamed(AnalyzerText)
 	// cands are words and whole identifiers; parts holds, for each whole
 	// identifier, the weight its parts would add. An identifier counts as
@@ -252,29 +252,35 @@ func (ix *Index) distinctive(ctx context.Context, idx bleve.Index, p profile, vi
 	}
 	list := top(cands)
 
-	adv, err := idx.Advanced()
+	rs, err := idx.readers()
 	if err != nil {
 		return nil, err
 	}
-	r, err := adv.Reader()
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	n, err := r.DocCount()
-	if err != nil {
-		return nil, err
+	defer closeReaders(rs)
+	var n uint64
+	for _, r := range rs {
+		c, err := r.DocCount()
+		if err != nil {
+			return nil, err
+		}
+		n += c
 	}
 	N := float64(max(n, 1))
+	// A word's document frequency is its largest over the fields, each
+	// summed over the shards.
 	docFreq := func(term string) (uint64, error) {
 		df := uint64(0)
 		for _, f := range dfFields {
-			tfr, err := r.TermFieldReader(ctx, []byte(term), f, false, false, false)
-			if err != nil {
-				return 0, err
+			var c uint64
+			for _, r := range rs {
+				tfr, err := r.TermFieldReader(ctx, []byte(term), f, false, false, false)
+				if err != nil {
+					return 0, err
+				}
+				c += tfr.Count()
+				tfr.Close()
 			}
-			df = max(df, tfr.Count())
-			tfr.Close()
+			df = max(df, c)
 		}
 		return df, nil
 	}
@@ -443,7 +449,7 @@ func similarQueryIn(terms []weighted, p profile, fields []string, timelineDocs u
 // every candidate: next to nothing, so the words alone rank them.
 const candidateBoost = 1e-6
 
-func (ix *Index) similar(ctx context.Context, idx bleve.Index, p profile, v Viewer, limit int) ([]Similar, error) {
+func (ix *Index) similar(ctx context.Context, idx *shardIndex, p profile, v Viewer, limit int) ([]Similar, error) {
 	var visible func(string) (uint64, error)
 	b := ix.builder()
 	hidden := b.visibility(v)

@@ -1,0 +1,387 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/document"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// A generation of the index is split into shards by incident id, each a
+// bleve index of its own in <generation>/shard-<n>, searched together
+// through a bleve alias. A search then runs on every shard at once, one
+// goroutine each: on a machine with two cores a large index answers in
+// about half the time. (A generation made before shards existed is one
+// bleve index in the generation directory itself; it opens as one shard.)
+//
+// Each shard stores the last change applied to it, in the same batch as its
+// documents. A crash between two shards' batches leaves them at different
+// sequences; the index resumes from the lowest, and applying a change again
+// only indexes the same incidents again.
+
+// shardDirPrefix names the shards' directories inside a generation.
+const shardDirPrefix = "shard-"
+
+// Shard counts.
+const (
+	// shardMinDocs is how many incidents a rebuild must find for the new
+	// generation to be split: below it searches are fast on one shard, and
+	// one shard's word statistics rank a small corpus best.
+	shardMinDocs = 10_000
+	// maxShards bounds the split however many cores there are.
+	maxShards = 4
+)
+
+// shardsFor is how many shards a generation holding about docs incidents
+// gets: one per core (at most maxShards) for a large index, else one;
+// want > 0 (Options.Shards) overrides.
+func shardsFor(docs int64, want int) int {
+	if want > 0 {
+		return min(want, 64)
+	}
+	if docs < shardMinDocs {
+		return 1
+	}
+	return max(1, min(runtime.GOMAXPROCS(0), maxShards))
+}
+
+// shardIndex is one generation: its shards and the alias searching them.
+// It is a bleve.Index for searching; writes go through its own methods,
+// which send each incident to its shard.
+type shardIndex struct {
+	bleve.IndexAlias
+	parts []bleve.Index
+}
+
+func newShardIndex(parts []bleve.Index) *shardIndex {
+	return &shardIndex{IndexAlias: bleve.NewIndexAlias(parts...), parts: parts}
+}
+
+// createShards makes n empty shards in dir.
+func createShards(dir string, n int, create func(path string) (bleve.Index, error)) (*shardIndex, error) {
+	parts := make([]bleve.Index, 0, n)
+	for i := range n {
+		p, err := create(filepath.Join(dir, shardDirPrefix+strconv.Itoa(i)))
+		if err != nil {
+			for _, q := range parts {
+				q.Close()
+			}
+			return nil, err
+		}
+		parts = append(parts, p)
+	}
+	return newShardIndex(parts), nil
+}
+
+// openShards opens the generation in dir: its shard directories, or the
+// directory itself when it is a generation from before shards.
+func openShards(dir string, open func(path string) (bleve.Index, error)) (*shardIndex, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var nums []int
+	for _, e := range ents {
+		if n, ok := strings.CutPrefix(e.Name(), shardDirPrefix); ok && e.IsDir() {
+			if i, err := strconv.Atoi(n); err == nil && i >= 0 {
+				nums = append(nums, i)
+			}
+		}
+	}
+	if len(nums) == 0 {
+		p, err := open(dir)
+		if err != nil {
+			return nil, err
+		}
+		return newShardIndex([]bleve.Index{p}), nil
+	}
+	sort.Ints(nums)
+	for k, i := range nums {
+		if i != k {
+			return nil, fmt.Errorf("shard %d of %d is missing", k, len(nums))
+		}
+	}
+	parts := make([]bleve.Index, 0, len(nums))
+	for _, i := range nums {
+		p, err := open(filepath.Join(dir, shardDirPrefix+strconv.Itoa(i)))
+		if err != nil {
+			for _, q := range parts {
+				q.Close()
+			}
+			return nil, fmt.Errorf("shard %d: %w", i, err)
+		}
+		parts = append(parts, p)
+	}
+	return newShardIndex(parts), nil
+}
+
+// shardOf is the shard incident id lives in.
+func (s *shardIndex) shardOf(id int64) int {
+	n := int64(len(s.parts))
+	return int(((id % n) + n) % n)
+}
+
+// SearchInContext searches every shard at once and merges their hits:
+// each shard is asked for the first From+Size hits, and the merged list is
+// cut to the page. Hits the sort cannot tell apart are ordered by their
+// place in their shard, then by shard, so that every page of a search sees
+// the same order (bleve's alias leaves such ties to the order the shards
+// answer in, and pages then repeat or skip hits). Totals add up; facets are
+// counted by the search itself (facetcache.go), not here.
+func (s *shardIndex) SearchInContext(ctx context.Context, req *bleve.SearchRequest) (*bleve.SearchResult, error) {
+	if len(s.parts) == 1 {
+		return s.parts[0].SearchInContext(ctx, req)
+	}
+	results := make([]*bleve.SearchResult, len(s.parts))
+	err := s.each(func(i int, p bleve.Index) error {
+		r := *req
+		r.From, r.Size = 0, req.From+req.Size
+		// A sort keeps each hit's values in its fields while it runs: every
+		// shard needs its own.
+		r.Sort = req.Sort.Copy()
+		res, err := p.SearchInContext(ctx, &r)
+		results[i] = res
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	type shardHit struct {
+		h     *bsearch.DocumentMatch
+		shard int
+	}
+	out := &bleve.SearchResult{Request: req, Status: &bleve.SearchStatus{Errors: map[string]error{}}}
+	var all []shardHit
+	for i, r := range results {
+		out.Total += r.Total
+		out.MaxScore = math.Max(out.MaxScore, r.MaxScore)
+		out.Took = max(out.Took, r.Took)
+		out.Status.Total += r.Status.Total
+		out.Status.Successful += r.Status.Successful
+		for _, h := range r.Hits {
+			all = append(all, shardHit{h, i})
+		}
+	}
+	order := req.Sort
+	if len(order) == 0 {
+		order = bsearch.SortOrder{&bsearch.SortScore{Desc: true}}
+	}
+	scoring, desc := order.CacheIsScore(), order.CacheDescending()
+	sort.Slice(all, func(a, b int) bool {
+		if c := order.Compare(scoring, desc, all[a].h, all[b].h); c != 0 {
+			return c < 0
+		}
+		return all[a].shard < all[b].shard
+	})
+	if req.From < len(all) {
+		all = all[req.From:]
+	} else {
+		all = nil
+	}
+	all = all[:min(len(all), req.Size)]
+	out.Hits = make(bsearch.DocumentMatchCollection, len(all))
+	for i, sh := range all {
+		out.Hits[i] = sh.h
+	}
+	return out, nil
+}
+
+// Document reads an incident's stored fields from its shard.
+func (s *shardIndex) Document(id string) (index.Document, error) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return nil, nil // no incident has such an id
+	}
+	return s.parts[s.shardOf(n)].Document(id)
+}
+
+// FieldDictPrefix lists the terms of field starting with prefix over all
+// shards, each with the number of documents holding it.
+func (s *shardIndex) FieldDictPrefix(field string, prefix []byte) (index.FieldDict, error) {
+	if len(s.parts) == 1 {
+		return s.parts[0].FieldDictPrefix(field, prefix)
+	}
+	counts := map[string]uint64{}
+	for _, p := range s.parts {
+		d, err := p.FieldDictPrefix(field, prefix)
+		if err != nil {
+			return nil, err
+		}
+		for {
+			e, err := d.Next()
+			if err != nil {
+				d.Close()
+				return nil, err
+			}
+			if e == nil {
+				break
+			}
+			counts[e.Term] += e.Count
+		}
+		if err := d.Close(); err != nil {
+			return nil, err
+		}
+	}
+	out := &listDict{entries: make([]index.DictEntry, 0, len(counts))}
+	for t, c := range counts {
+		out.entries = append(out.entries, index.DictEntry{Term: t, Count: c})
+	}
+	sort.Slice(out.entries, func(i, j int) bool { return out.entries[i].Term < out.entries[j].Term })
+	return out, nil
+}
+
+// listDict is a FieldDict over a list of terms in order.
+type listDict struct {
+	entries []index.DictEntry
+	next    int
+}
+
+func (d *listDict) Next() (*index.DictEntry, error) {
+	if d.next >= len(d.entries) {
+		return nil, nil
+	}
+	d.next++
+	return &d.entries[d.next-1], nil
+}
+
+func (d *listDict) Cardinality() int { return len(d.entries) }
+
+func (d *listDict) BytesRead() uint64 { return 0 }
+
+func (d *listDict) Close() error { return nil }
+
+// readers opens a reader on every shard (for many term counts at once);
+// close them with closeReaders.
+func (s *shardIndex) readers() ([]index.IndexReader, error) {
+	rs := make([]index.IndexReader, 0, len(s.parts))
+	for _, p := range s.parts {
+		adv, err := p.Advanced()
+		if err != nil {
+			closeReaders(rs)
+			return nil, err
+		}
+		r, err := adv.Reader()
+		if err != nil {
+			closeReaders(rs)
+			return nil, err
+		}
+		rs = append(rs, r)
+	}
+	return rs, nil
+}
+
+func closeReaders(rs []index.IndexReader) {
+	for _, r := range rs {
+		_ = r.Close()
+	}
+}
+
+// batch indexes docs and deletes the incidents gone, each in its shard,
+// one batch per shard; with seq > 0 every shard records it in its batch.
+// The shards' batches run at once.
+func (s *shardIndex) batch(build func(d *Doc) *document.Document, docs []Doc, gone []int64, seq int64) error {
+	bs := make([]*bleve.Batch, len(s.parts))
+	for i, p := range s.parts {
+		bs[i] = p.NewBatch()
+	}
+	for i := range docs {
+		if err := bs[s.shardOf(docs[i].ID)].IndexAdvanced(build(&docs[i])); err != nil {
+			return fmt.Errorf("search: index %s: %w", docs[i].Key, err)
+		}
+	}
+	for _, id := range gone {
+		bs[s.shardOf(id)].Delete(docID(id))
+	}
+	if seq > 0 {
+		v := []byte(strconv.FormatInt(seq, 10))
+		for _, b := range bs {
+			b.SetInternal(keySeq, v)
+		}
+	}
+	return s.each(func(i int, p bleve.Index) error {
+		if bs[i].Size() == 0 {
+			return nil
+		}
+		if err := p.Batch(bs[i]); err != nil {
+			return fmt.Errorf("search: index batch: %w", err)
+		}
+		return nil
+	})
+}
+
+// setInternal stores key = val in every shard.
+func (s *shardIndex) setInternal(key, val []byte) error {
+	return s.each(func(_ int, p bleve.Index) error {
+		b := p.NewBatch()
+		b.SetInternal(key, val)
+		return p.Batch(b)
+	})
+}
+
+// meta reads the mapping version (which every shard must agree on) and
+// the lowest sequence the shards have applied. Each shard also knows how
+// many shards its generation was made with, so a lost one is noticed.
+func (s *shardIndex) meta() (version int, seq int64, err error) {
+	for i, p := range s.parts {
+		v, q, err := readMeta(p)
+		if err != nil {
+			return 0, 0, fmt.Errorf("shard %d: %w", i, err)
+		}
+		n, err := p.GetInternal(keyShards)
+		if err != nil {
+			return 0, 0, fmt.Errorf("shard %d: %w", i, err)
+		}
+		if len(n) > 0 && string(n) != strconv.Itoa(len(s.parts)) {
+			return 0, 0, fmt.Errorf("shard %d belongs to %s shards, %d were found", i, n, len(s.parts))
+		}
+		if i == 0 {
+			version, seq = v, q
+			continue
+		}
+		if v != version {
+			return 0, 0, fmt.Errorf("shard %d has mapping version %d, shard 0 has %d", i, v, version)
+		}
+		seq = min(seq, q)
+	}
+	return version, seq, nil
+}
+
+// each runs fn on every shard at once and returns the first error.
+func (s *shardIndex) each(fn func(i int, p bleve.Index) error) error {
+	if len(s.parts) == 1 {
+		return fn(0, s.parts[0])
+	}
+	errs := make([]error, len(s.parts))
+	var wg sync.WaitGroup
+	for i, p := range s.parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn(i, p)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// Close closes every shard.
+func (s *shardIndex) Close() error {
+	var errs []error
+	for _, p := range s.parts {
+		errs = append(errs, p.Close())
+	}
+	_ = s.IndexAlias.Close()
+	return errors.Join(errs...)
+}
