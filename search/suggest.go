@@ -34,7 +34,7 @@ func (ix *Index) Suggest(ctx context.Context, prefix string, limit int, v Viewer
 	if lower == "" {
 		return out, nil
 	}
-	err := ix.reader(func(idx bleve.Index) error {
+	err := ix.reader(func(idx *shardIndex) error {
 		b := ix.builder()
 		vis := b.visibility(v)
 		count := func(field, value string) (int, error) {
