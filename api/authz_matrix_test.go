@@ -11,10 +11,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hindsightrca/hindsight/internal/app"
 	"github.com/hindsightrca/hindsight/internal/auth"
 	"github.com/hindsightrca/hindsight/internal/incident"
+	"github.com/hindsightrca/hindsight/internal/store"
 )
 
 // testPassword is the password of the matrix's users.
@@ -25,15 +27,31 @@ const testPassword = "correct horse battery staple"
 type authEnv struct {
 	h   http.Handler
 	a   *app.App
+	st  *store.Store
 	ids map[string]int64
+	// now is the app's clock, which tests may move (token expiry).
+	now time.Time
 }
 
-func newAuthEnv(t *testing.T, dialect string) *authEnv {
+// newAuthEnv builds it; deps, when given, configure the API (Service and
+// Sessions are filled in).
+func newAuthEnv(t *testing.T, dialect string, deps ...Deps) *authEnv {
 	t.Helper()
-	st := openTestStore(t, dialect)
-	a := app.New(st, app.Options{Now: fixedNow, Logger: slog.New(slog.DiscardHandler)})
-	h := New(Deps{Service: a, Version: "test", Auth: AuthDeps{Sessions: st.Sessions(), SignInPerMinute: 100000}})
-	return &authEnv{h: h, a: a, ids: map[string]int64{}}
+	e := &authEnv{st: openTestStore(t, dialect), ids: map[string]int64{}, now: testNow}
+	e.a = app.New(e.st, app.Options{Now: func() time.Time { return e.now }, Logger: slog.New(slog.DiscardHandler)})
+	e.h = e.replica(deps...)
+	return e
+}
+
+// replica is another API server over the same database, as a second
+// replica behind a load balancer would be.
+func (e *authEnv) replica(deps ...Deps) http.Handler {
+	d := Deps{Auth: AuthDeps{SignInPerMinute: 100000}}
+	if len(deps) > 0 {
+		d = deps[0]
+	}
+	d.Service, d.Version, d.Auth.Sessions = e.a, "test", e.st.Sessions()
+	return New(d)
 }
 
 // user creates a local account with testPassword.
@@ -79,6 +97,11 @@ type cred struct {
 }
 
 func (e *authEnv) send(c *cred, method, url, body string) *httptest.ResponseRecorder {
+	return sendTo(e.h, c, method, url, body)
+}
+
+// sendTo sends one request to h with the credentials.
+func sendTo(h http.Handler, c *cred, method, url, body string) *httptest.ResponseRecorder {
 	var r io.Reader
 	if body != "" {
 		r = strings.NewReader(body)
@@ -94,7 +117,7 @@ func (e *authEnv) send(c *cred, method, url, body string) *httptest.ResponseReco
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	rec := httptest.NewRecorder()
-	e.h.ServeHTTP(rec, req)
+	h.ServeHTTP(rec, req)
 	return rec
 }
 

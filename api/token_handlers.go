@@ -98,19 +98,15 @@ func (s *server) createToken(c *gin.Context, userID int64) {
 		return
 	}
 	in := app.NewToken{UserID: userID, Name: req.Name, Scopes: req.Scopes}
-	switch {
-	case req.ExpiresAt != nil && req.ExpiresInDays != nil:
-		s.renderError(c, incident.Invalid("expires_in_days", "give expires_at or expires_in_days, not both"))
-		return
-	case req.ExpiresAt != nil:
+	if req.ExpiresAt != nil {
 		in.ExpiresAt = req.ExpiresAt.ptr()
-	case req.ExpiresInDays != nil:
-		if *req.ExpiresInDays < 1 || *req.ExpiresInDays > 3650 {
+	}
+	if req.ExpiresInDays != nil {
+		if *req.ExpiresInDays == 0 {
 			s.renderError(c, incident.Invalid("expires_in_days", "must be from 1 to 3650"))
 			return
 		}
-		t := time.Now().UTC().AddDate(0, 0, *req.ExpiresInDays)
-		in.ExpiresAt = &t
+		in.ExpiresInDays = *req.ExpiresInDays
 	}
 	t, secret, err := s.svc.CreateToken(c.Request.Context(), in)
 	if err != nil {

@@ -20,6 +20,8 @@ type NewToken struct {
 	Scopes []incident.Scope
 	// ExpiresAt is when the token stops working; nil: never.
 	ExpiresAt *time.Time
+	// ExpiresInDays, instead of ExpiresAt, counts from now on the app's clock.
+	ExpiresInDays int
 }
 
 // MaxTokenName bounds a token's name, in characters.
@@ -43,6 +45,16 @@ func (a *App) CreateToken(ctx context.Context, in NewToken) (incident.APIToken, 
 	}
 	if len(in.Scopes) == 0 {
 		in.Scopes = []incident.Scope{incident.ScopeRead}
+	}
+	if in.ExpiresInDays != 0 {
+		if in.ExpiresAt != nil {
+			return incident.APIToken{}, "", incident.Invalid("expires_in_days", "give expires_at or expires_in_days, not both")
+		}
+		if in.ExpiresInDays < 1 || in.ExpiresInDays > 3650 {
+			return incident.APIToken{}, "", incident.Invalid("expires_in_days", "must be from 1 to 3650")
+		}
+		t := a.Now().AddDate(0, 0, in.ExpiresInDays)
+		in.ExpiresAt = &t
 	}
 	if in.ExpiresAt != nil && !in.ExpiresAt.After(a.Now()) {
 		return incident.APIToken{}, "", incident.Invalid("expires_at", "must be in the future")
