@@ -270,7 +270,7 @@ func (s *server) oidcRefused(c *gin.Context, err error) {
 	ctx := c.Request.Context()
 	switch {
 	case errors.Is(err, auth.ErrFlow), errors.Is(err, app.ErrBadCredentials):
-		s.svc.AuditDenied(ctx, "OIDC sign-in refused: "+truncateText(err.Error(), 300))
+		s.svc.AuditDenied(ctx, truncateText(err.Error(), 300))
 		s.log.Info("OIDC sign-in refused", slog.String("request_id", requestIDOf(c)), slog.Any("error", err))
 		s.renderError(c, &httpError{Status: http.StatusUnauthorized, Code: "oidc_refused",
 			Message: "sign-in refused; start again from the sign-in page"})
