@@ -43,6 +43,13 @@ var urlRe = regexp.MustCompile(`serving on (http://[0-9.:]+)`)
 // a stop function that waits for a clean exit.
 func serve(t *testing.T, environ []string, args ...string) (string, func()) {
 	t.Helper()
+	return serveOut(t, environ, nil, args...)
+}
+
+// serveOut is serve that also hands back what the server printed on
+// standard output until it was serving.
+func serveOut(t *testing.T, environ []string, printed *string, args ...string) (string, func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr syncBuffer
 	done := make(chan int, 1)
@@ -52,6 +59,9 @@ func serve(t *testing.T, environ []string, args ...string) (string, func()) {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if m := urlRe.FindStringSubmatch(stdout.String()); m != nil {
+			if printed != nil {
+				*printed = stdout.String()
+			}
 			adminToken(t, m[1], environ, args)
 			return m[1], func() {
 				cancel()

@@ -343,7 +343,7 @@ func printJSON(w io.Writer, body []byte) error {
 var (
 	searchValueFlags = map[string]bool{"--service": true, "--severity": true, "--status": true, "--tag": true,
 		"--team": true, "--category": true, "--after": true, "--before": true, "--sort": true, "--limit": true,
-		"--cursor": true, "--server": true, "--data-dir": true}
+		"--cursor": true, "--server": true, "--data-dir": true, "--token": true}
 	searchBoolFlags = map[string]bool{"--json": true, "--help": true, "-h": true}
 )
 
@@ -355,7 +355,7 @@ func searchArgs(args []string) []string {
 	at := -1
 	for i := 0; i < len(args); i++ {
 		a := args[i]
-		if a == "--data-dir" {
+		if a == "--data-dir" || a == "--token" {
 			i++
 			continue
 		}
