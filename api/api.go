@@ -78,6 +78,9 @@ type Deps struct {
 	MaxBodyBytes int64
 	// Version is the build version, reported by the health checks.
 	Version string
+	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
+	// whose X-Forwarded-For is believed (HINDSIGHT_TRUSTED_PROXIES).
+	TrustedProxies []string
 	// Auth configures sign-in, sessions and the security baseline. Every
 	// route but the public ones needs a signed-in user (see routeRules).
 	Auth AuthDeps
@@ -184,9 +187,12 @@ func build(deps Deps) (*gin.Engine, *server) {
 
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
-	// No proxy is trusted: the client address is the peer's address, so a
-	// client cannot choose what the audit log records via X-Forwarded-For.
-	_ = e.SetTrustedProxies(nil)
+	// Only the configured proxies are trusted (none by default): the client
+	// address is the peer's address, so a client cannot choose what the
+	// audit log records, or dodge the per-address rate limits, via
+	// X-Forwarded-For. Behind a load balancer, list it in TrustedProxies, or
+	// every client shares its address. The list is checked in cmd.
+	_ = e.SetTrustedProxies(deps.TrustedProxies)
 	e.HandleMethodNotAllowed = true
 	// A JSON API answers a wrong path with a JSON 404, not a redirect.
 	e.RedirectTrailingSlash = false

@@ -425,3 +425,29 @@ func serve(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
 func appNewUser(email string, role incident.Role) app.NewUser {
 	return app.NewUser{Email: email, Role: role}
 }
+
+// TestAPI_TrustedProxies: X-Forwarded-For names the client only when the
+// peer is a configured proxy; it is what the audit log records and what
+// the per-address limits count.
+func TestAPI_TrustedProxies(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		proxies []string
+		want    string
+	}{
+		{"no proxy trusted", nil, "192.0.2.1"},
+		{"behind the load balancer", []string{"192.0.2.0/24"}, "203.0.113.9"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newAuthEnv(t, "sqlite", Deps{TrustedProxies: tc.proxies, Auth: AuthDeps{SignInPerMinute: 1000}})
+			r := newRequest("POST", "/api/v1/auth/login", `{"email":"x@example.com","password":"wrong password!"}`)
+			r.Header.Set("X-Forwarded-For", "203.0.113.9")
+			if rec := serve(e.h, r); rec.Code != 401 {
+				t.Fatalf("login: %d %s", rec.Code, rec.Body)
+			}
+			if es := auditActions(t, e, incident.AuditLoginFailed); len(es) != 1 || es[0].RemoteAddr != tc.want {
+				t.Errorf("audit: %+v, want remote address %s", es, tc.want)
+			}
+		})
+	}
+}

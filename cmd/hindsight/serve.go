@@ -61,17 +61,18 @@ func (c serveCmd) Run(e *env) error {
 	}
 	go sweepSessions(indexCtx, e, s)
 	handler := api.New(api.Deps{
-		Service:      a,
-		Logger:       e.log,
-		MaxBodyBytes: e.cfg.MaxBodyBytes,
-		Version:      version,
-		Markdown:     md,
-		UI:           frontend.Handler(),
-		Imports:      api.ImportDeps{Registry: importerRegistry(), MaxUploadBytes: e.cfg.MaxUploadBytes},
-		Hooks:        api.HookDeps{MaxBodyBytes: e.cfg.HookMaxBodyBytes},
-		PublicURL:    e.cfg.PublicURL,
-		Slack:        api.SlackDeps{SigningSecret: e.cfg.SlackSigningSecret},
-		Auth:         authDeps,
+		Service:        a,
+		Logger:         e.log,
+		MaxBodyBytes:   e.cfg.MaxBodyBytes,
+		Version:        version,
+		Markdown:       md,
+		UI:             frontend.Handler(),
+		Imports:        api.ImportDeps{Registry: importerRegistry(), MaxUploadBytes: e.cfg.MaxUploadBytes},
+		Hooks:          api.HookDeps{MaxBodyBytes: e.cfg.HookMaxBodyBytes},
+		PublicURL:      e.cfg.PublicURL,
+		Slack:          api.SlackDeps{SigningSecret: e.cfg.SlackSigningSecret},
+		Auth:           authDeps,
+		TrustedProxies: e.cfg.TrustedProxies,
 	})
 	ln, err := net.Listen("tcp", e.cfg.Addr)
 	if err != nil {

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 )
@@ -33,6 +34,12 @@ func (c Config) validateAuth() []error {
 	if c.PublicURL != "" {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			errs = append(errs, fmt.Errorf("HINDSIGHT_PUBLIC_URL %q: want http(s)://host[:port]", c.PublicURL))
+		}
+	}
+	for _, p := range c.TrustedProxies {
+		p = strings.TrimSpace(p)
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			errs = append(errs, fmt.Errorf("HINDSIGHT_TRUSTED_PROXIES: %q is neither an IP address nor a CIDR range", p))
 		}
 	}
 	if c.OIDCIssuer == "" {

@@ -173,6 +173,10 @@ type Config struct {
 	// AdminEmail is the address of the admin created at the first start
 	// when no user exists.
 	AdminEmail string `env:"HINDSIGHT_ADMIN_EMAIL" envDefault:"admin@localhost"`
+	// TrustedProxies are the reverse proxies (addresses or CIDR ranges)
+	// whose X-Forwarded-For gives the client address for the audit log and
+	// the per-address rate limits. Empty: none; the peer is the client.
+	TrustedProxies []string `env:"HINDSIGHT_TRUSTED_PROXIES" envSeparator:","`
 	// Token is the API token the CLI sends to a server (--token). A secret.
 	Token     string `env:"HINDSIGHT_TOKEN"`
 	TokenFile string `env:"HINDSIGHT_TOKEN_FILE"`
