@@ -30,11 +30,17 @@ const (
 	similarTerms = 30
 	// firstStageTerms and firstStageHits shape the first stage of the
 	// query (see similar).
-	firstStageTerms = 10
+	// (8 words rank the 242 post-mortems as well as 10, 6 a little worse.)
+	firstStageTerms = 8
 	firstStageHits  = 100
 	// firstStageTimelineShare: a word in at most 1/share of the incidents
 	// is looked up in the timelines in the first stage.
 	firstStageTimelineShare = 100
+	// timelineCommonFrom and timelineShare: in an index of at least
+	// timelineCommonFrom incidents, the second stage looks a word up in
+	// the timelines only when at most 1/timelineShare of them hold it.
+	timelineCommonFrom = 10_000
+	timelineShare      = 20
 	// rareDocs is the document frequency at or below which a word's rarity
 	// is counted over the incidents the viewer may see (see distinctive).
 	rareDocs = 5
@@ -401,6 +407,9 @@ func similarQuery(terms []weighted, p profile) query.Query {
 // the written parts of an incident, not its long timeline.
 var firstStageFields = []string{FieldTitle, FieldRootCauses, FieldSummary, FieldRCA}
 
+// writtenFields are the target fields but the timeline.
+var writtenFields = []string{FieldTitle, FieldRootCauses, FieldSummary, FieldRCA, FieldActions}
+
 // similarQueryIn is similarQuery over some of the text fields, and over
 // the timeline for the words at most timelineDocs incidents hold.
 func similarQueryIn(terms []weighted, p profile, fields []string, timelineDocs uint64) query.Query {
@@ -473,7 +482,17 @@ func (ix *Index) similar(ctx context.Context, idx *shardIndex, p profile, v View
 	if err != nil {
 		return nil, err
 	}
+	n, err := idx.DocCount()
+	if err != nil {
+		return nil, err
+	}
 	mlt := similarQuery(terms, p)
+	if n >= timelineCommonFrom {
+		// In a large index a common word's timeline postings are long and
+		// cost most of the query while saying little (chat repeats common
+		// words); only the rarer words are looked up in timelines.
+		mlt = similarQueryIn(terms, p, writtenFields, n/timelineShare)
+	}
 	if mlt == nil {
 		return []Similar{}, nil
 	}
@@ -487,10 +506,6 @@ func (ix *Index) similar(ctx context.Context, idx *shardIndex, p profile, v View
 		// words' timeline postings are most of the cost and pick the
 		// same candidates. Services count; teams and categories, held
 		// by thousands, would only add cost.
-		n, err := idx.DocCount()
-		if err != nil {
-			return nil, err
-		}
 		pre := similarQueryIn(terms[:firstStageTerms], profile{services: p.services}, firstStageFields,
 			max(n/firstStageTimelineShare, 20))
 		r1, err := idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(b.combine(pre, nil, nil, hidden), firstStageHits, 0, false))
