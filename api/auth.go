@@ -225,7 +225,14 @@ func (s *server) identify(c *gin.Context) (p auth.Principal, presented string) {
 	}
 	uid := s.sessions.GetInt64(ctx, sessUserID)
 	if uid == 0 {
-		return p, "an unknown or expired session cookie"
+		// Expire the cookie, so the browser stops sending it (and the
+		// audit log gets one entry, not one per request) — unless it holds
+		// a single sign-on under way.
+		if !s.sessions.Exists(ctx, sessOIDCState) {
+			_ = s.sessions.Destroy(ctx)
+			return p, "an unknown or expired session cookie"
+		}
+		return p, ""
 	}
 	u, err := s.svc.SessionUser(ctx, uid, s.sessions.GetInt(ctx, sessVersion))
 	if err != nil {

@@ -141,8 +141,9 @@ func TestAPI_LogoutReplicas(t *testing.T) {
 				}
 			}
 			tampered := &cred{cookie: &http.Cookie{Name: sessionCookie, Value: c.cookie.Value[:len(c.cookie.Value)-2] + "xx"}}
-			if rec := sendTo(r2, tampered, "GET", "/api/v1/incidents", ""); rec.Code != 401 {
-				t.Errorf("tampered cookie: %d %s", rec.Code, rec.Body)
+			if rec := sendTo(r2, tampered, "GET", "/api/v1/incidents", ""); rec.Code != 401 ||
+				!strings.Contains(rec.Header().Get("Set-Cookie"), "Max-Age=0") {
+				t.Errorf("tampered cookie: %d %s (the cookie is to be expired: %q)", rec.Code, rec.Body, rec.Header().Get("Set-Cookie"))
 			}
 			if es := auditActions(t, e, incident.AuditLogout); len(es) != 1 || es[0].Actor != "cy@example.com" {
 				t.Errorf("logout audit: %+v", es)
