@@ -281,6 +281,23 @@ func testOIDC(t *testing.T, dialect string) {
 			}
 		})
 	}
+	t.Run("unverified address of an existing account", func(t *testing.T) {
+		e.user(t, "kim@example.com", incident.RoleAdmin)
+		e.m.QueueUser(&mockoidc.MockUser{Subject: "u-kim", Email: "kim@example.com", EmailVerified: false})
+		refused(t, func(cb *url.URL, b *browser) *browser { return b })
+		if u, _ := e.a.UserByEmail(context.Background(), "kim@example.com"); u.OIDCSubject != "" {
+			t.Errorf("the account was linked: %+v", u)
+		}
+	})
+	t.Run("verified address links a local account", func(t *testing.T) {
+		e.user(t, "lee@example.com", incident.RoleViewer)
+		e.m.QueueUser(&mockoidc.MockUser{Subject: "u-lee", Email: "lee@example.com", EmailVerified: true})
+		b := newBrowser(t)
+		b.get(t, e.srv.URL+"/api/v1/auth/oidc/login")
+		if _, me := b.get(t, e.srv.URL+"/api/v1/auth/me"); !strings.Contains(me, `"email":"lee@example.com"`) || !strings.Contains(me, `"has_password":true`) || !strings.Contains(me, `"sso":true`) {
+			t.Errorf("linked: %s", me)
+		}
+	})
 	t.Run("disabled user", func(t *testing.T) {
 		u, err := e.a.UserByEmail(context.Background(), "jane.doe@example.com")
 		if err != nil {

@@ -12,8 +12,8 @@ import (
 )
 
 // OIDCSignIn finds or creates the user the identity provider vouched for.
-// A user is found by issuer + subject, else by e-mail address (a local
-// account is then linked to the provider); else created with the role the
+// A user is found by issuer + subject, else by a verified e-mail address (a
+// local account is then linked to the provider); else created with the role the
 // groups map to. When roleFromGroups is set, the provider decides the role
 // at every sign-in and a change is audited. Disabled users are refused.
 func (a *App) OIDCSignIn(ctx context.Context, id auth.Identity, role incident.Role, roleFromGroups bool) (incident.User, error) {
@@ -30,6 +30,11 @@ func (a *App) OIDCSignIn(ctx context.Context, id auth.Identity, role incident.Ro
 			if err == nil && u.OIDCSubject != "" {
 				// The address belongs to another identity of the provider.
 				return fmt.Errorf("%w: %s is linked to another identity", auth.ErrFlow, email)
+			}
+			if err == nil && !id.EmailVerified {
+				// Linking on an address the provider has not verified would
+				// hand the account to whoever typed it there.
+				return fmt.Errorf("%w: %s has an account, and the provider does not say the address is verified", auth.ErrFlow, email)
 			}
 		}
 		if errors.Is(err, incident.ErrNotFound) {

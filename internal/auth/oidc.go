@@ -149,8 +149,11 @@ type Identity struct {
 	Issuer  string
 	Subject string
 	Email   string
-	Name    string
-	Groups  []string
+	// EmailVerified is the provider's email_verified claim; only a verified
+	// address links the identity to an existing account.
+	EmailVerified bool
+	Name          string
+	Groups        []string
 }
 
 // ErrFlow is wrapped by every refusal of a callback: forged or stale state,
@@ -193,6 +196,7 @@ func (o *OIDC) Finish(ctx context.Context, f Flow, gotState, code string) (Ident
 	id := Identity{Issuer: idt.Issuer, Subject: idt.Subject}
 	id.Email, _ = claims["email"].(string)
 	id.Name, _ = claims["name"].(string)
+	id.EmailVerified, _ = claims["email_verified"].(bool)
 	if v, ok := claims["email_verified"].(bool); ok && !v {
 		return Identity{}, fmt.Errorf("%w: the provider has not verified the e-mail address %s", ErrFlow, id.Email)
 	}
