@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hindsightrca/hindsight/importers"
@@ -65,6 +66,9 @@ type App struct {
 	search *search.Index
 	// recur remembers when incidents were last checked for recurrence.
 	recur *recurrenceChecker
+	// tokenTouched remembers when this process last recorded each API
+	// token's use (token id → time), so most requests write nothing.
+	tokenTouched sync.Map
 }
 
 // New returns an App over s.

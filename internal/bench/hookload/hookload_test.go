@@ -89,7 +89,9 @@ func benchDB(b *testing.B, dialect string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := &http.Server{Handler: api.New(api.Deps{Service: a, Logger: quiet})}
+	// All the load comes from one address: the per-address webhook limit
+	// would measure itself, not the ingest.
+	srv := &http.Server{Handler: api.New(api.Deps{Service: a, Logger: quiet, Auth: api.AuthDeps{HooksPerMinute: -1}})}
 	go srv.Serve(ln)
 	defer srv.Close()
 	url := "http://" + ln.Addr().String() + "/api/v1/hooks/generic"
