@@ -269,6 +269,11 @@ func (s *server) oidcCallback(c *gin.Context) {
 func (s *server) oidcRefused(c *gin.Context, err error) {
 	ctx := c.Request.Context()
 	switch {
+	case errors.Is(err, auth.ErrEmailNotVerified):
+		s.svc.AuditDenied(ctx, truncateText(err.Error(), 300))
+		s.log.Info("OIDC sign-in refused", slog.String("request_id", requestIDOf(c)), slog.Any("error", err))
+		s.renderError(c, &httpError{Status: http.StatusUnauthorized, Code: "oidc_refused",
+			Message: "sign-in refused: the identity provider does not say your e-mail address is verified; verify it there or ask an administrator"})
 	case errors.Is(err, auth.ErrFlow), errors.Is(err, app.ErrBadCredentials):
 		s.svc.AuditDenied(ctx, truncateText(err.Error(), 300))
 		s.log.Info("OIDC sign-in refused", slog.String("request_id", requestIDOf(c)), slog.Any("error", err))

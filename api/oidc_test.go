@@ -266,6 +266,11 @@ func testOIDC(t *testing.T, dialect string) {
 		{"expired", func(c jwt.MapClaims) { c["exp"] = float64(1600000000) }, "expired"},
 		{"wrong nonce", func(c jwt.MapClaims) { c["nonce"] = "not-the-nonce" }, "nonce"},
 		{"no e-mail", func(c jwt.MapClaims) { delete(c, "email") }, "e-mail"},
+		// An address the provider did not verify would become a visibility
+		// principal: no account is created for it.
+		{"e-mail verification not said", func(c jwt.MapClaims) { delete(c, "email_verified") }, "not verified"},
+		{"e-mail verified false as a string", func(c jwt.MapClaims) { c["email_verified"] = "false" }, "not verified"},
+		{"e-mail verified false", func(c jwt.MapClaims) { c["email_verified"] = false }, "not verified"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e.tamper = tc.tamper
@@ -287,6 +292,26 @@ func testOIDC(t *testing.T, dialect string) {
 		refused(t, func(cb *url.URL, b *browser) *browser { return b })
 		if u, _ := e.a.UserByEmail(context.Background(), "kim@example.com"); u.OIDCSubject != "" {
 			t.Errorf("the account was linked: %+v", u)
+		}
+	})
+	t.Run("unverified address of an existing account, claim absent", func(t *testing.T) {
+		e.user(t, "kay@example.com", incident.RoleAdmin)
+		e.tamper = func(c jwt.MapClaims) { delete(c, "email_verified") }
+		defer func() { e.tamper = nil }()
+		e.m.QueueUser(&mockoidc.MockUser{Subject: "u-kay", Email: "kay@example.com", EmailVerified: true})
+		refused(t, func(cb *url.URL, b *browser) *browser { return b })
+		if u, _ := e.a.UserByEmail(context.Background(), "kay@example.com"); u.OIDCSubject != "" {
+			t.Errorf("the account was linked: %+v", u)
+		}
+	})
+	t.Run("e-mail verified true as a string", func(t *testing.T) {
+		e.tamper = func(c jwt.MapClaims) { c["email_verified"] = "true" }
+		defer func() { e.tamper = nil }()
+		e.m.QueueUser(&mockoidc.MockUser{Subject: "u-ada", Email: "ada@example.com", EmailVerified: false})
+		b := newBrowser(t)
+		b.get(t, e.srv.URL+"/api/v1/auth/oidc/login")
+		if _, me := b.get(t, e.srv.URL+"/api/v1/auth/me"); !strings.Contains(me, `"email":"ada@example.com"`) {
+			t.Errorf("string \"true\" is not a verified address: %s", me)
 		}
 	})
 	t.Run("verified address links a local account", func(t *testing.T) {

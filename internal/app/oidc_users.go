@@ -13,8 +13,8 @@ import (
 
 // OIDCSignIn finds or creates the user the identity provider vouched for.
 // A user is found by issuer + subject, else by a verified e-mail address (a
-// local account is then linked to the provider); else created with the role the
-// groups map to. When roleFromGroups is set, the provider decides the role
+// local account is then linked to the provider); else, when the address is
+// verified, created with the role the groups map to. When roleFromGroups is set, the provider decides the role
 // at every sign-in and a change is audited. Disabled users are refused.
 func (a *App) OIDCSignIn(ctx context.Context, id auth.Identity, role incident.Role, roleFromGroups bool) (incident.User, error) {
 	email, err := normalizeEmail(id.Email)
@@ -34,8 +34,14 @@ func (a *App) OIDCSignIn(ctx context.Context, id auth.Identity, role incident.Ro
 			if err == nil && !id.EmailVerified {
 				// Linking on an address the provider has not verified would
 				// hand the account to whoever typed it there.
-				return fmt.Errorf("%w: %s has an account, and the provider does not say the address is verified", auth.ErrFlow, email)
+				return fmt.Errorf("%w: %s has an account, and the provider does not say the address is verified", auth.ErrEmailNotVerified, email)
 			}
+		}
+		if errors.Is(err, incident.ErrNotFound) && !id.EmailVerified {
+			// The address becomes a visibility principal: a user created on
+			// an address the provider did not verify (claim false, absent or
+			// unreadable) would see what is restricted to its real owner.
+			return fmt.Errorf("%w: the provider does not say %s is verified, so no account is created for it", auth.ErrEmailNotVerified, email)
 		}
 		if errors.Is(err, incident.ErrNotFound) {
 			u = incident.User{Email: email, Name: incident.CleanText(id.Name), Role: role,

@@ -160,6 +160,13 @@ type Identity struct {
 // a provider error, a bad ID token.
 var ErrFlow = errors.New("auth: OIDC sign-in refused")
 
+// ErrEmailNotVerified wraps ErrFlow when the provider does not say the
+// e-mail address is verified (the claim is false or absent) and the
+// address would create an account or link to one. An address is a
+// visibility principal, so one the provider did not verify must not open
+// what is restricted to it.
+var ErrEmailNotVerified = fmt.Errorf("%w: e-mail address not verified", ErrFlow)
+
 // Finish completes a sign-in: checks that the callback's state is the one
 // Start made, redeems the code with the PKCE verifier, and verifies the ID
 // token: signature, issuer, audience, expiry and nonce.
@@ -196,9 +203,10 @@ func (o *OIDC) Finish(ctx context.Context, f Flow, gotState, code string) (Ident
 	id := Identity{Issuer: idt.Issuer, Subject: idt.Subject}
 	id.Email, _ = claims["email"].(string)
 	id.Name, _ = claims["name"].(string)
-	id.EmailVerified, _ = claims["email_verified"].(bool)
-	if v, ok := claims["email_verified"].(bool); ok && !v {
-		return Identity{}, fmt.Errorf("%w: the provider has not verified the e-mail address %s", ErrFlow, id.Email)
+	verified, said := boolClaim(claims["email_verified"])
+	id.EmailVerified = verified
+	if said && !verified {
+		return Identity{}, fmt.Errorf("%w: the provider has not verified the e-mail address %s", ErrEmailNotVerified, id.Email)
 	}
 	if strings.TrimSpace(id.Email) == "" {
 		return Identity{}, fmt.Errorf("%w: the ID token has no e-mail claim (ask for the email scope)", ErrFlow)
@@ -207,6 +215,25 @@ func (o *OIDC) Finish(ctx context.Context, f Flow, gotState, code string) (Ident
 		id.Groups = stringsClaim(claims[o.cfg.GroupsClaim])
 	}
 	return id, nil
+}
+
+// boolClaim reads a boolean claim sent as a JSON boolean or, as AWS Cognito
+// and some ADFS setups do, as the string "true" or "false". said is false
+// when the claim is absent or neither; the value is then false, so an
+// address nobody vouched for counts as unverified.
+func boolClaim(v any) (value, said bool) {
+	switch x := v.(type) {
+	case bool:
+		return x, true
+	case string:
+		switch strings.ToLower(strings.TrimSpace(x)) {
+		case "true":
+			return true, true
+		case "false":
+			return false, true
+		}
+	}
+	return false, false
 }
 
 // stringsClaim reads a claim that is a list of strings or one string.
