@@ -30,7 +30,7 @@ func (a *App) EnsureFirstAdmin(ctx context.Context, email string) (incident.User
 		return incident.User{}, "", err
 	}
 	pw := auth.RandomPassword()
-	hash, err := auth.HashPassword(pw)
+	hash, err := auth.HashPassword(ctx, pw)
 	if err != nil {
 		return incident.User{}, "", err
 	}

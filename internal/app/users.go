@@ -71,7 +71,7 @@ func (a *App) CreateUser(ctx context.Context, in NewUser) (incident.User, string
 	} else if err := auth.CheckPassword(pw); err != nil {
 		return incident.User{}, "", incident.Invalid("password", err.Error())
 	}
-	hash, err := auth.HashPassword(pw)
+	hash, err := auth.HashPassword(ctx, pw)
 	if err != nil {
 		return incident.User{}, "", err
 	}
@@ -182,7 +182,7 @@ func (a *App) keepOneAdmin(ctx context.Context, tx *store.Store, leaving int64) 
 // (shown once).
 func (a *App) ResetPassword(ctx context.Context, id int64) (string, error) {
 	pw := auth.RandomPassword()
-	hash, err := auth.HashPassword(pw)
+	hash, err := auth.HashPassword(ctx, pw)
 	if err != nil {
 		return "", err
 	}
@@ -210,11 +210,11 @@ func (a *App) ChangePassword(ctx context.Context, id int64, current, next string
 	}
 	ok := false
 	if u.PasswordHash != "" {
-		if ok, err = auth.VerifyPassword(u.PasswordHash, current); err != nil {
+		if ok, err = auth.VerifyPassword(ctx, u.PasswordHash, current); err != nil {
 			return incident.User{}, err
 		}
-	} else {
-		auth.WasteTime(current)
+	} else if err := auth.WasteTime(ctx, current); err != nil {
+		return incident.User{}, err
 	}
 	if !ok {
 		_ = a.auditUser(ctx, a.store, incident.AuditPasswordChange, incident.ObjectUser, id, u.Email+": refused, wrong current password")
@@ -226,7 +226,7 @@ func (a *App) ChangePassword(ctx context.Context, id int64, current, next string
 	if next == current {
 		return incident.User{}, incident.Invalid("new_password", "must differ from the current password")
 	}
-	hash, err := auth.HashPassword(next)
+	hash, err := auth.HashPassword(ctx, next)
 	if err != nil {
 		return incident.User{}, err
 	}
@@ -251,12 +251,14 @@ func (a *App) Login(ctx context.Context, email, password string) (incident.User,
 	}
 	ok := false
 	if err == nil && u.PasswordHash != "" {
-		if ok, err = auth.VerifyPassword(u.PasswordHash, password); err != nil {
+		if ok, err = auth.VerifyPassword(ctx, u.PasswordHash, password); ctx.Err() != nil {
+			return incident.User{}, ctx.Err()
+		} else if err != nil {
 			a.log.Error("Stored password hash is unreadable", "user_id", u.ID, "error", err)
 			ok = false
 		}
-	} else {
-		auth.WasteTime(password)
+	} else if err := auth.WasteTime(ctx, password); err != nil {
+		return incident.User{}, err
 	}
 	if !ok || u.Disabled {
 		why := "wrong password"

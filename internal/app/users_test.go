@@ -64,7 +64,7 @@ func TestApp_FirstAdminReplicas(t *testing.T) {
 			if err != nil || len(us) != 1 || us[0].Email != app.DefaultAdminEmail || us[0].Role != incident.RoleAdmin || !us[0].MustChangePassword {
 				t.Fatalf("users: %+v %v", us, err)
 			}
-			if ok, _ := auth.VerifyPassword(us[0].PasswordHash, passwords[0]); !ok {
+			if ok, _ := auth.VerifyPassword(context.Background(), us[0].PasswordHash, passwords[0]); !ok {
 				t.Error("the printed password does not sign in")
 			}
 			if _, pw, err := apps[1].EnsureFirstAdmin(ctx, "other@example.com"); pw != "" || err != nil {

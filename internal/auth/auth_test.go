@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -9,14 +11,14 @@ import (
 )
 
 func TestAuth_Password(t *testing.T) {
-	h, err := HashPassword("correct horse battery staple")
+	h, err := HashPassword(context.Background(), "correct horse battery staple")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(h, "$argon2id$v=19$m=65536,t=3,p=2$") {
 		t.Errorf("hash %q is not an argon2id PHC string with the documented parameters", h)
 	}
-	h2, _ := HashPassword("correct horse battery staple")
+	h2, _ := HashPassword(context.Background(), "correct horse battery staple")
 	if h == h2 {
 		t.Error("two hashes of one password are equal: no salt")
 	}
@@ -31,7 +33,7 @@ func TestAuth_Password(t *testing.T) {
 		{"case", "Correct horse battery staple", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ok, err := VerifyPassword(h, tc.pw)
+			ok, err := VerifyPassword(context.Background(), h, tc.pw)
 			if err != nil || ok != tc.want {
 				t.Errorf("verify %q = %t, %v; want %t", tc.pw, ok, err, tc.want)
 			}
@@ -40,7 +42,7 @@ func TestAuth_Password(t *testing.T) {
 	for _, bad := range []string{"", "plain", "$argon2i$v=19$m=65536,t=3,p=2$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5",
 		"$argon2id$v=19$m=99999999,t=3,p=2$c2FsdHNhbHRzYWx0$a2V5a2V5a2V5a2V5a2V5a2V5",
 		"$argon2id$v=19$m=65536,t=3,p=2$!!!$a2V5"} {
-		if ok, err := VerifyPassword(bad, "x"); ok || err == nil {
+		if ok, err := VerifyPassword(context.Background(), bad, "x"); ok || err == nil {
 			t.Errorf("malformed hash %q: %t %v", bad, ok, err)
 		}
 	}
@@ -53,6 +55,74 @@ func TestAuth_Password(t *testing.T) {
 	}
 	if p := RandomPassword(); len(p) != 20 || CheckPassword(p) != nil || p == RandomPassword() {
 		t.Errorf("random password %q", p)
+	}
+}
+
+// TestAuth_PasswordTiming checks that an over-long password, which is not
+// hashed, still costs one hash's time: a known account must not answer
+// faster than an unknown one (whose sign-in calls WasteTime).
+func TestAuth_PasswordTiming(t *testing.T) {
+	ctx := context.Background()
+	h, err := HashPassword(ctx, "correct horse battery staple")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fastest := func(f func()) time.Duration {
+		best := time.Hour
+		for range 3 {
+			start := time.Now()
+			f()
+			best = min(best, time.Since(start))
+		}
+		return best
+	}
+	long := strings.Repeat("a", 2000)
+	tooLong := fastest(func() {
+		if ok, err := VerifyPassword(ctx, h, long); ok || err != nil {
+			t.Errorf("over-long password: %t %v", ok, err)
+		}
+	})
+	wrong := fastest(func() { _, _ = VerifyPassword(ctx, h, "wrong password here") })
+	wasted := fastest(func() { _ = WasteTime(ctx, long) })
+	if tooLong < wrong/3 || wasted < wrong/3 {
+		t.Errorf("an over-long password takes %v, a wrong one %v, an unknown account %v", tooLong, wrong, wasted)
+	}
+}
+
+// TestAuth_HashSlots checks that at most MaxConcurrentHashes hashes run at
+// once: with every slot taken, a verification waits, and gives up when its
+// context ends.
+func TestAuth_HashSlots(t *testing.T) {
+	for range MaxConcurrentHashes {
+		hashSlots <- struct{}{}
+	}
+	release := func() {
+		for range MaxConcurrentHashes {
+			<-hashSlots
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := HashPassword(ctx, "correct horse battery staple"); !errors.Is(err, context.DeadlineExceeded) {
+		release()
+		t.Fatalf("a hash ran with every slot taken: %v", err)
+	}
+	if err := WasteTime(ctx, "x"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("WasteTime ran with every slot taken: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := HashPassword(context.Background(), "correct horse battery staple")
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Errorf("a hash did not wait for a slot: %v", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	release()
+	if err := <-done; err != nil {
+		t.Errorf("after a slot freed: %v", err)
 	}
 }
 

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -23,6 +24,28 @@ const (
 	argonKeyLen  = 32
 	argonSaltLen = 16
 )
+
+// MaxConcurrentHashes bounds the argon2id computations the process runs at
+// once. Each one allocates 64 MiB, so without a bound a burst of sign-ins
+// (bad ones included) from a few addresses could take gigabytes; beyond the
+// bound a request waits for a slot (or until it is cancelled), which costs
+// time, not memory. 4 slots is 256 MiB at most.
+const MaxConcurrentHashes = 4
+
+// hashSlots is the process-wide semaphore of MaxConcurrentHashes.
+var hashSlots = make(chan struct{}, MaxConcurrentHashes)
+
+// idKey computes an argon2id key in one of the hash slots, waiting for a
+// free one as long as ctx allows.
+func idKey(ctx context.Context, pw, salt []byte, time, memory uint32, threads uint8, keyLen uint32) ([]byte, error) {
+	select {
+	case hashSlots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-hashSlots }()
+	return argon2.IDKey(pw, salt, time, memory, threads, keyLen), nil
+}
 
 // Password length limits, in characters. The upper bound keeps a hash
 // request from being a denial of service.
@@ -50,12 +73,15 @@ func CheckPassword(pw string) error {
 
 // HashPassword returns the PHC string of pw:
 // $argon2id$v=19$m=65536,t=3,p=2$<salt>$<hash> (unpadded standard base64).
-func HashPassword(pw string) (string, error) {
+func HashPassword(ctx context.Context, pw string) (string, error) {
 	salt := make([]byte, argonSaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key, err := idKey(ctx, []byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	if err != nil {
+		return "", err
+	}
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
 		argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
@@ -99,25 +125,38 @@ func decodeHash(encoded string) (argonParams, error) {
 }
 
 // VerifyPassword reports whether pw matches the encoded hash, comparing in
-// constant time. A malformed hash is an error, never a match.
-func VerifyPassword(encoded, pw string) (bool, error) {
+// constant time. A malformed hash is an error, never a match. A password
+// too long to be one is not hashed (that would be a denial of service) but
+// still costs one hash's time, so that the answer does not tell an
+// existing account from an unknown one (whose sign-in calls WasteTime).
+// It fails only when ctx ends while waiting for a hash slot.
+func VerifyPassword(ctx context.Context, encoded, pw string) (bool, error) {
 	if len(pw) > 4*MaxPasswordLen {
-		return false, nil
+		return false, WasteTime(ctx, "")
 	}
 	p, err := decodeHash(encoded)
 	if err != nil {
 		return false, err
 	}
-	key := argon2.IDKey([]byte(pw), p.salt, p.time, p.memory, p.threads, uint32(len(p.key)))
+	key, err := idKey(ctx, []byte(pw), p.salt, p.time, p.memory, p.threads, uint32(len(p.key)))
+	if err != nil {
+		return false, err
+	}
 	return subtle.ConstantTimeCompare(key, p.key) == 1, nil
 }
 
 // WasteTime spends the time of one password verification. A sign-in for
 // an unknown account or an account without a password calls it, so that
 // the answer takes as long as for a wrong password and does not tell which
-// accounts exist.
-func WasteTime(pw string) {
-	_ = argon2.IDKey([]byte(pw), make([]byte, argonSaltLen), argonTime, argonMemory, argonThreads, argonKeyLen)
+// accounts exist. It takes a hash slot like a real verification. The
+// password is not hashed beyond 4*MaxPasswordLen bytes (the cost of argon2id
+// hardly depends on the length).
+func WasteTime(ctx context.Context, pw string) error {
+	if len(pw) > 4*MaxPasswordLen {
+		pw = pw[:4*MaxPasswordLen]
+	}
+	_, err := idKey(ctx, []byte(pw), make([]byte, argonSaltLen), argonTime, argonMemory, argonThreads, argonKeyLen)
+	return err
 }
 
 // RandomPassword returns a one-time password: 20 characters from an
