@@ -100,11 +100,27 @@ func (s *server) suggestSearch(c *gin.Context) {
 	c.JSON(http.StatusOK, suggestJSON{Items: items})
 }
 
-// searchStatus handles GET /search/status.
+// searchStatusBrief is the index's status for a caller who does not see
+// every incident: the index counts restricted incidents too, so its
+// document count would tell how many are hidden, and its sequence number,
+// which moves on every change, would show activity on them.
+type searchStatusBrief struct {
+	Ready    bool `json:"ready"`
+	Building bool `json:"building"`
+	Stale    bool `json:"stale"`
+	Pending  bool `json:"pending"`
+}
+
+// searchStatus handles GET /search/status: everything for an admin, whether
+// the index answers for anyone else.
 func (s *server) searchStatus(c *gin.Context) {
 	st, err := s.svc.SearchStatus(c.Request.Context())
 	if err != nil {
 		s.renderError(c, err)
+		return
+	}
+	if p := principalOf(c); p.User == nil || !viewerOf(*p.User).All {
+		c.JSON(http.StatusOK, searchStatusBrief{Ready: st.Ready, Building: st.Building, Stale: st.Stale, Pending: st.Pending})
 		return
 	}
 	c.JSON(http.StatusOK, st)

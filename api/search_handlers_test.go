@@ -489,6 +489,12 @@ func testSearchStatus(t *testing.T, env *searchEnv) {
 	if !st.Ready || st.Documents != 4+batchIncidents || st.Version != search.MappingVersion || st.Seq <= 0 {
 		t.Fatalf("status: %+v", st)
 	}
+	// The index counts restricted incidents too: a caller who does not see
+	// them all learns only whether it answers.
+	brief := mustDo(t, asViewer(env.h, "bob"), 200, "GET", "/api/v1/search/status", "")
+	if !strings.Contains(brief, `"ready":true`) || strings.Contains(brief, "documents") || strings.Contains(brief, "seq") {
+		t.Errorf("status for a viewer: %s", brief)
+	}
 	decodeTestJSON(t, mustDo(t, env.h, 202, "POST", "/api/v1/search/reindex", ""), &st)
 	if !st.Building || !st.Ready {
 		t.Fatalf("reindex: %+v", st)
