@@ -128,6 +128,9 @@ func isCategoryTag(t string) bool {
 	return len(t) > len(CategoryTag) && strings.EqualFold(t[:len(CategoryTag)], CategoryTag)
 }
 
+// restricted says whether d is open only to named users and groups.
+func (d *Doc) restricted() bool { return strings.EqualFold(d.Visibility, "restricted") }
+
 // Viewer says which incidents a caller may see (see incident.Viewer): the
 // zero Viewer sees the internal incidents only; All sees everything;
 // Principals open the restricted incidents naming one of them. The filter

@@ -342,7 +342,7 @@ func scorchConfig() map[string]interface{} {
 // watch has c warmed whenever a shard of idx takes in a segment, until
 // unwatch.
 func (c *facetCache) watch(idx *shardIndex) {
-	for _, p := range idx.parts {
+	for _, p := range idx.all() {
 		if s := scorchOf(p); s != nil {
 			warmers.Store(s, c)
 			c.warmSoon(s)
@@ -352,7 +352,7 @@ func (c *facetCache) watch(idx *shardIndex) {
 
 // unwatch stops warming for idx (before it is closed).
 func unwatch(idx *shardIndex) {
-	for _, p := range idx.parts {
+	for _, p := range idx.all() {
 		if s := scorchOf(p); s != nil {
 			warmers.Delete(s)
 		}

@@ -17,7 +17,8 @@ import (
 // and what is stored. Bump it whenever any of that changes; an index of
 // another version is rebuilt from the database (the old one answers until
 // the new one is ready).
-const MappingVersion = 1
+// Version 2 keeps restricted incidents in a shard of their own (shards.go).
+const MappingVersion = 2
 
 // Field boosts of the text fields in searches: what a title or a root cause
 // says weighs more than a line of chat.

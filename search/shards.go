@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
 	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -26,13 +28,25 @@ import (
 // about half the time. (A generation made before shards existed is one
 // bleve index in the generation directory itself; it opens as one shard.)
 //
+// Restricted incidents live in a shard of their own (<generation>/restricted).
+// bleve ranks with each shard's own word statistics, so a search by someone
+// who may see no restricted incident runs on the other shards only, and
+// nothing hidden there — not even how many incidents hold a word — moves
+// the scores or the order of what they see. (Someone who may see some
+// restricted incidents searches that shard too, whose statistics count the
+// restricted incidents of others; see README.)
+//
 // Each shard stores the last change applied to it, in the same batch as its
 // documents. A crash between two shards' batches leaves them at different
 // sequences; the index resumes from the lowest, and applying a change again
 // only indexes the same incidents again.
 
-// shardDirPrefix names the shards' directories inside a generation.
-const shardDirPrefix = "shard-"
+// shardDirPrefix names the shards' directories inside a generation;
+// restrictedDir the restricted incidents' shard.
+const (
+	shardDirPrefix = "shard-"
+	restrictedDir  = "restricted"
+)
 
 // Shard counts.
 const (
@@ -59,30 +73,90 @@ func shardsFor(docs int64, want int) int {
 
 // shardIndex is one generation: its shards and the alias searching them.
 // It is a bleve.Index for searching; writes go through its own methods,
-// which send each incident to its shard.
+// which send each incident to its shard. A view for one viewer (forViewer)
+// searches only the shards that viewer may find something in.
 type shardIndex struct {
 	bleve.IndexAlias
-	parts []bleve.Index
+	// parts are the shards of internal incidents (by id); restricted is
+	// the restricted incidents' shard (nil in a generation from before it).
+	parts      []bleve.Index
+	restricted bleve.Index
+	// searched are the shards searches and word counts read.
+	searched []bleve.Index
+	// view is set on a view: it does not own the shards.
+	view bool
 }
 
-func newShardIndex(parts []bleve.Index) *shardIndex {
-	return &shardIndex{IndexAlias: bleve.NewIndexAlias(parts...), parts: parts}
+func newShardIndex(parts []bleve.Index, restricted bleve.Index) *shardIndex {
+	s := &shardIndex{parts: parts, restricted: restricted}
+	s.searched = s.all()
+	s.IndexAlias = bleve.NewIndexAlias(s.searched...)
+	return s
 }
 
-// createShards makes n empty shards in dir.
+// all is every shard, the restricted one last.
+func (s *shardIndex) all() []bleve.Index {
+	out := slices.Clone(s.parts)
+	if s.restricted != nil {
+		out = append(out, s.restricted)
+	}
+	return out
+}
+
+// forViewer is the index as v may search it: without the restricted shard
+// when v may see none of its incidents (most people: the shard is then not
+// even asked, and its word counts play no part in similar incidents).
+func (s *shardIndex) forViewer(ctx context.Context, v Viewer) *shardIndex {
+	if s.restricted == nil || v.All || s.opensAny(ctx, v) {
+		return s
+	}
+	view := *s
+	view.searched = s.parts
+	view.IndexAlias = bleve.NewIndexAlias(s.parts...)
+	view.view = true
+	return &view
+}
+
+// opensAny reports whether a restricted incident names one of v's
+// principals (true when that cannot be told: the search then filters).
+func (s *shardIndex) opensAny(ctx context.Context, v Viewer) bool {
+	var open []query.Query
+	for _, p := range v.Principals {
+		if p = normalizeKeyword(p); p != "" && p != accessAll {
+			tq := bleve.NewTermQuery(p)
+			tq.SetField(FieldAccess)
+			open = append(open, tq)
+		}
+	}
+	if len(open) == 0 {
+		return false
+	}
+	r, err := s.restricted.SearchInContext(ctx, bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(open...), 0, 0, false))
+	return err != nil || r.Total > 0
+}
+
+// createShards makes n empty shards and the restricted shard in dir.
 func createShards(dir string, n int, create func(path string) (bleve.Index, error)) (*shardIndex, error) {
-	parts := make([]bleve.Index, 0, n)
+	parts := make([]bleve.Index, 0, n+1)
+	closeAll := func() {
+		for _, q := range parts {
+			q.Close()
+		}
+	}
 	for i := range n {
 		p, err := create(filepath.Join(dir, shardDirPrefix+strconv.Itoa(i)))
 		if err != nil {
-			for _, q := range parts {
-				q.Close()
-			}
+			closeAll()
 			return nil, err
 		}
 		parts = append(parts, p)
 	}
-	return newShardIndex(parts), nil
+	r, err := create(filepath.Join(dir, restrictedDir))
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	return newShardIndex(parts, r), nil
 }
 
 // openShards opens the generation in dir: its shard directories, or the
@@ -105,7 +179,7 @@ func openShards(dir string, open func(path string) (bleve.Index, error)) (*shard
 		if err != nil {
 			return nil, err
 		}
-		return newShardIndex([]bleve.Index{p}), nil
+		return newShardIndex([]bleve.Index{p}, nil), nil
 	}
 	sort.Ints(nums)
 	for k, i := range nums {
@@ -124,10 +198,19 @@ func openShards(dir string, open func(path string) (bleve.Index, error)) (*shard
 		}
 		parts = append(parts, p)
 	}
-	return newShardIndex(parts), nil
+	var restricted bleve.Index
+	if fi, err := os.Stat(filepath.Join(dir, restrictedDir)); err == nil && fi.IsDir() {
+		if restricted, err = open(filepath.Join(dir, restrictedDir)); err != nil {
+			for _, q := range parts {
+				q.Close()
+			}
+			return nil, fmt.Errorf("restricted shard: %w", err)
+		}
+	}
+	return newShardIndex(parts, restricted), nil
 }
 
-// shardOf is the shard incident id lives in.
+// shardOf is the shard of internal incident id.
 func (s *shardIndex) shardOf(id int64) int {
 	n := int64(len(s.parts))
 	return int(((id % n) + n) % n)
@@ -141,11 +224,11 @@ func (s *shardIndex) shardOf(id int64) int {
 // answer in, and pages then repeat or skip hits). Totals add up; facets are
 // counted by the search itself (facetcache.go), not here.
 func (s *shardIndex) SearchInContext(ctx context.Context, req *bleve.SearchRequest) (*bleve.SearchResult, error) {
-	if len(s.parts) == 1 {
-		return s.parts[0].SearchInContext(ctx, req)
+	if len(s.searched) == 1 {
+		return s.searched[0].SearchInContext(ctx, req)
 	}
-	results := make([]*bleve.SearchResult, len(s.parts))
-	err := s.each(func(i int, p bleve.Index) error {
+	results := make([]*bleve.SearchResult, len(s.searched))
+	err := eachOf(s.searched, func(i int, p bleve.Index) error {
 		r := *req
 		r.From, r.Size = 0, req.From+req.Size
 		// A sort keeps each hit's values in its fields while it runs: every
@@ -198,23 +281,28 @@ func (s *shardIndex) SearchInContext(ctx context.Context, req *bleve.SearchReque
 	return out, nil
 }
 
-// Document reads an incident's stored fields from its shard.
+// Document reads an incident's stored fields from its shard (nil when
+// none of the searched shards holds it).
 func (s *shardIndex) Document(id string) (index.Document, error) {
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil {
 		return nil, nil // no incident has such an id
 	}
-	return s.parts[s.shardOf(n)].Document(id)
+	d, err := s.parts[s.shardOf(n)].Document(id)
+	if err != nil || d != nil || s.restricted == nil || !slices.Contains(s.searched, s.restricted) {
+		return d, err
+	}
+	return s.restricted.Document(id)
 }
 
 // FieldDictPrefix lists the terms of field starting with prefix over all
 // shards, each with the number of documents holding it.
 func (s *shardIndex) FieldDictPrefix(field string, prefix []byte) (index.FieldDict, error) {
-	if len(s.parts) == 1 {
-		return s.parts[0].FieldDictPrefix(field, prefix)
+	if len(s.searched) == 1 {
+		return s.searched[0].FieldDictPrefix(field, prefix)
 	}
 	counts := map[string]uint64{}
-	for _, p := range s.parts {
+	for _, p := range s.searched {
 		d, err := p.FieldDictPrefix(field, prefix)
 		if err != nil {
 			return nil, err
@@ -262,11 +350,11 @@ func (d *listDict) BytesRead() uint64 { return 0 }
 
 func (d *listDict) Close() error { return nil }
 
-// readers opens a reader on every shard (for many term counts at once);
-// close them with closeReaders.
+// readers opens a reader on every searched shard (for many term counts at
+// once); close them with closeReaders.
 func (s *shardIndex) readers() ([]index.IndexReader, error) {
-	rs := make([]index.IndexReader, 0, len(s.parts))
-	for _, p := range s.parts {
+	rs := make([]index.IndexReader, 0, len(s.searched))
+	for _, p := range s.searched {
 		adv, err := p.Advanced()
 		if err != nil {
 			closeReaders(rs)
@@ -291,18 +379,35 @@ func closeReaders(rs []index.IndexReader) {
 // batch indexes docs and deletes the incidents gone, each in its shard,
 // one batch per shard; with seq > 0 every shard records it in its batch.
 // The shards' batches run at once.
+// A restricted incident goes to the restricted shard and an internal one
+// to its shard by id; it is deleted from the other, where it was if its
+// visibility changed.
 func (s *shardIndex) batch(build func(d *Doc) *document.Document, docs []Doc, gone []int64, seq int64) error {
-	bs := make([]*bleve.Batch, len(s.parts))
-	for i, p := range s.parts {
+	all := s.all()
+	bs := make([]*bleve.Batch, len(all))
+	for i, p := range all {
 		bs[i] = p.NewBatch()
 	}
+	r := len(all) - 1 // the restricted shard's batch, when there is one
 	for i := range docs {
-		if err := bs[s.shardOf(docs[i].ID)].IndexAdvanced(build(&docs[i])); err != nil {
+		home := s.shardOf(docs[i].ID)
+		if s.restricted != nil {
+			if docs[i].restricted() {
+				bs[home].Delete(docID(docs[i].ID))
+				home = r
+			} else {
+				bs[r].Delete(docID(docs[i].ID))
+			}
+		}
+		if err := bs[home].IndexAdvanced(build(&docs[i])); err != nil {
 			return fmt.Errorf("search: index %s: %w", docs[i].Key, err)
 		}
 	}
 	for _, id := range gone {
 		bs[s.shardOf(id)].Delete(docID(id))
+		if s.restricted != nil {
+			bs[r].Delete(docID(id))
+		}
 	}
 	if seq > 0 {
 		v := []byte(strconv.FormatInt(seq, 10))
@@ -310,7 +415,7 @@ func (s *shardIndex) batch(build func(d *Doc) *document.Document, docs []Doc, go
 			b.SetInternal(keySeq, v)
 		}
 	}
-	return s.each(func(i int, p bleve.Index) error {
+	return eachOf(all, func(i int, p bleve.Index) error {
 		if bs[i].Size() == 0 {
 			return nil
 		}
@@ -332,9 +437,10 @@ func (s *shardIndex) setInternal(key, val []byte) error {
 
 // meta reads the mapping version (which every shard must agree on) and
 // the lowest sequence the shards have applied. Each shard also knows how
-// many shards its generation was made with, so a lost one is noticed.
+// many shards (of internal incidents) its generation was made with, so a
+// lost one is noticed.
 func (s *shardIndex) meta() (version int, seq int64, err error) {
-	for i, p := range s.parts {
+	for i, p := range s.all() {
 		v, q, err := readMeta(p)
 		if err != nil {
 			return 0, 0, fmt.Errorf("shard %d: %w", i, err)
@@ -358,14 +464,20 @@ func (s *shardIndex) meta() (version int, seq int64, err error) {
 	return version, seq, nil
 }
 
-// each runs fn on every shard at once and returns the first error.
+// each runs fn on every shard (the restricted one too) at once and
+// returns their errors.
 func (s *shardIndex) each(fn func(i int, p bleve.Index) error) error {
-	if len(s.parts) == 1 {
-		return fn(0, s.parts[0])
+	return eachOf(s.all(), fn)
+}
+
+// eachOf runs fn on every index of parts at once and returns their errors.
+func eachOf(parts []bleve.Index, fn func(i int, p bleve.Index) error) error {
+	if len(parts) == 1 {
+		return fn(0, parts[0])
 	}
-	errs := make([]error, len(s.parts))
+	errs := make([]error, len(parts))
 	var wg sync.WaitGroup
-	for i, p := range s.parts {
+	for i, p := range parts {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -376,10 +488,13 @@ func (s *shardIndex) each(fn func(i int, p bleve.Index) error) error {
 	return errors.Join(errs...)
 }
 
-// Close closes every shard.
+// Close closes every shard (a view closes nothing).
 func (s *shardIndex) Close() error {
+	if s.view {
+		return nil
+	}
 	var errs []error
-	for _, p := range s.parts {
+	for _, p := range s.all() {
 		errs = append(errs, p.Close())
 	}
 	_ = s.IndexAlias.Close()

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
@@ -259,5 +260,111 @@ func TestShards_OpensAGenerationFromBeforeShards(t *testing.T) {
 	r, err := ix.Search(context.Background(), Request{Q: "cassandra"})
 	if err != nil || r.Total != 1 || ix.Seq() != 42 || len(ix.cur.parts) != 1 {
 		t.Fatalf("old generation: %v, %+v, seq %d", err, r, ix.Seq())
+	}
+}
+
+// TestShards_RestrictedIncidentsDoNotMoveOthersScores is the side channel
+// a reviewer found: with every incident in one index, a viewer could tell
+// from the scores of their own incidents whether a hidden incident holds a
+// word (the word gets rarer or commoner). Restricted incidents are in a
+// shard of their own, so for a viewer who may see none of them, adding
+// one changes no score, order, total or facet.
+func TestShards_RestrictedIncidentsDoNotMoveOthersScores(t *testing.T) {
+	ctx := context.Background()
+	src := newMemSource(
+		Doc{ID: 1, Key: "INC-1", Title: "kafka lag on the billing consumer", Visibility: "internal", Services: []string{"billing"}},
+		Doc{ID: 2, Key: "INC-2", Title: "zookeeper session expiry", Visibility: "internal", Services: []string{"billing"}},
+		Doc{ID: 3, Key: "INC-3", Title: "unrelated disk alarm", Visibility: "internal"},
+	)
+	ix, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if err := ix.Rebuild(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	// A signed-in user with groups, none of which a restricted incident
+	// names.
+	outsider := Viewer{Principals: []string{"bob@example.com", "sre"}}
+	look := func() string {
+		t.Helper()
+		var b strings.Builder
+		for _, q := range []string{"kafka OR zookeeper", "kafka", "zookeeper billing"} {
+			r, err := ix.Search(ctx, Request{Q: q, Viewer: outsider})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, "%s: %d %v |", q, r.Total, r.Facets)
+			for _, h := range r.Items {
+				fmt.Fprintf(&b, " %s=%.9f", h.Key, h.Score)
+			}
+			b.WriteString("\n")
+		}
+		sims, err := ix.Similar(ctx, SimilarRequest{Text: "kafka lag zookeeper", Viewer: outsider, Limit: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range sims {
+			fmt.Fprintf(&b, " similar %s=%.9f", s.Key, s.Score)
+		}
+		return b.String()
+	}
+	before := look()
+	// A hidden incident that says kafka five times.
+	src.put(Doc{ID: 4, Key: "INC-4", Title: "kafka kafka kafka at the customer", Summary: "kafka kafka",
+		Visibility: "restricted", RestrictedTo: []string{"security"}, Services: []string{"billing"}})
+	if _, err := ix.CatchUp(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	if after := look(); after != before {
+		t.Fatalf("a restricted incident moved what an outsider sees:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+	ix.mu.RLock()
+	outView, memberView := len(ix.cur.forViewer(ctx, outsider).searched), len(ix.cur.forViewer(ctx, Viewer{Principals: []string{"SECURITY"}}).searched)
+	ix.mu.RUnlock()
+	if outView != len(ix.cur.parts) || memberView != len(ix.cur.parts)+1 {
+		t.Fatalf("shards searched: outsider %d, member %d", outView, memberView)
+	}
+	// Its members find it; it sits in the restricted shard only.
+	r, err := ix.Search(ctx, Request{Q: "kafka", Viewer: Viewer{Principals: []string{"security"}}})
+	if err != nil || r.Total != 2 {
+		t.Fatalf("member: %v, total %d, want 2", err, r.Total)
+	}
+	countIn := func(p bleve.Index) uint64 { n, _ := p.DocCount(); return n }
+	if n := countIn(ix.cur.restricted); n != 1 {
+		t.Fatalf("restricted shard holds %d incidents, want 1", n)
+	}
+
+	// Made internal, it moves out of the restricted shard (one copy);
+	// restricted again, it moves back.
+	for _, vis := range []string{"internal", "restricted"} {
+		src.put(Doc{ID: 4, Key: "INC-4", Title: "kafka kafka kafka at the customer", Visibility: vis,
+			RestrictedTo: []string{"security"}})
+		if _, err := ix.CatchUp(ctx, src); err != nil {
+			t.Fatal(err)
+		}
+		r, err := ix.Search(ctx, Request{Q: "customer", Viewer: Viewer{All: true}})
+		if err != nil || r.Total != 1 {
+			t.Fatalf("%s: %v, total %d, want 1", vis, err, r.Total)
+		}
+		want := uint64(0)
+		if vis == "restricted" {
+			want = 1
+		}
+		if n := countIn(ix.cur.restricted); n != want {
+			t.Fatalf("%s: restricted shard holds %d, want %d", vis, n, want)
+		}
+		if sims, err := ix.Similar(ctx, SimilarRequest{ID: 4, Viewer: Viewer{All: true}}); err != nil || len(sims) == 0 {
+			t.Fatalf("%s: similar to the moved incident: %v %v", vis, sims, err)
+		}
+	}
+	// Deleted, it is gone from every shard.
+	src.remove(4)
+	if _, err := ix.CatchUp(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := ix.Search(ctx, Request{Q: "customer", Viewer: Viewer{All: true}}); err != nil || r.Total != 0 {
+		t.Fatalf("deleted: %v %d", err, r.Total)
 	}
 }

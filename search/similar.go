@@ -109,6 +109,7 @@ func (ix *Index) Similar(ctx context.Context, req SimilarRequest) ([]Similar, er
 	limit = min(limit, MaxSimilar)
 	var out []Similar
 	err := ix.reader(func(idx *shardIndex) error {
+		idx = idx.forViewer(ctx, req.Viewer)
 		var p profile
 		switch {
 		case req.Doc != nil:

@@ -35,6 +35,7 @@ func (ix *Index) Suggest(ctx context.Context, prefix string, limit int, v Viewer
 		return out, nil
 	}
 	err := ix.reader(func(idx *shardIndex) error {
+		idx = idx.forViewer(ctx, v)
 		b := ix.builder()
 		vis := b.visibility(v)
 		count := func(field, value string) (int, error) {
