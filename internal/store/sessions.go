@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -11,6 +13,10 @@ import (
 )
 
 // sessionRecord is a row of sessions: what scs keeps for one session token.
+// Token holds the token's SHA-256 (hex), never the token: whoever reads the
+// database or a backup must not be able to replay a live session, for the
+// same reason API tokens are stored hashed (migration 00011 deleted the rows
+// that held tokens in clear).
 type sessionRecord struct {
 	Token  string `gorm:"column:token;primaryKey"`
 	Data   []byte `gorm:"column:data"`
@@ -29,10 +35,19 @@ type Sessions struct{ s *Store }
 // clock, not the store's (test) clock, because scs sets it by the wall clock.
 func (s *Store) Sessions() *Sessions { return &Sessions{s: s} }
 
+// sessionKey is the key a token is stored under: its SHA-256, in hex. scs
+// hands the store the token on every call and never asks for it back, so
+// nothing needs the clear value. Tokens are 256-bit random, so an unsalted
+// fast hash is enough (nothing to guess).
+func sessionKey(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
 // FindCtx returns the data of an unexpired session.
 func (ss *Sessions) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	var rec sessionRecord
-	err := ss.s.conn(ctx).Where("token = ? AND expiry > ?", token, toDB(time.Now())).Take(&rec).Error
+	err := ss.s.conn(ctx).Where("token = ? AND expiry > ?", sessionKey(token), toDB(time.Now())).Take(&rec).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, false, nil
 	}
@@ -44,7 +59,7 @@ func (ss *Sessions) FindCtx(ctx context.Context, token string) ([]byte, bool, er
 
 // CommitCtx adds or replaces a session.
 func (ss *Sessions) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
-	rec := sessionRecord{Token: token, Data: b, Expiry: toDB(expiry)}
+	rec := sessionRecord{Token: sessionKey(token), Data: b, Expiry: toDB(expiry)}
 	err := ss.s.conn(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "token"}},
 		DoUpdates: clause.AssignmentColumns([]string{"data", "expiry"}),
@@ -57,7 +72,7 @@ func (ss *Sessions) CommitCtx(ctx context.Context, token string, b []byte, expir
 
 // DeleteCtx ends a session.
 func (ss *Sessions) DeleteCtx(ctx context.Context, token string) error {
-	if err := ss.s.conn(ctx).Where("token = ?", token).Delete(&sessionRecord{}).Error; err != nil {
+	if err := ss.s.conn(ctx).Where("token = ?", sessionKey(token)).Delete(&sessionRecord{}).Error; err != nil {
 		return fmt.Errorf("store: delete session: %w", err)
 	}
 	return nil

@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"testing"
 	"time"
@@ -121,6 +123,19 @@ func TestStore_Sessions(t *testing.T) {
 		}
 		if b, found, err := ss.FindCtx(ctx, "t1"); !found || err != nil || string(b) != "two" {
 			t.Errorf("find: %q %t %v", b, found, err)
+		}
+		// The table holds the token's SHA-256, never the token: a copy of
+		// the database cannot replay the session.
+		db, err := s.DB()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var key string
+		if err := db.QueryRowContext(ctx, "SELECT token FROM sessions").Scan(&key); err != nil {
+			t.Fatal(err)
+		}
+		if sum := sha256.Sum256([]byte("t1")); key != hex.EncodeToString(sum[:]) {
+			t.Errorf("stored key %q is not the token's SHA-256", key)
 		}
 		if err := ss.CommitCtx(ctx, "old", []byte("x"), time.Now().Add(-time.Second)); err != nil {
 			t.Fatal(err)
