@@ -322,6 +322,19 @@ func (b queryBuilder) visibility(v Viewer) query.Query {
 	}
 	restricted := bleve.NewTermQuery(boolKeyword(true))
 	restricted.SetField(FieldRestricted)
+	open := opening(v)
+	if len(open) == 0 {
+		return restricted
+	}
+	hidden := bleve.NewBooleanQuery()
+	hidden.AddMust(restricted)
+	hidden.AddMustNot(open...)
+	return hidden
+}
+
+// opening is the queries for restricted incidents open to one of v's
+// principals.
+func opening(v Viewer) []query.Query {
 	var open []query.Query
 	for _, p := range v.Principals {
 		if p = normalizeKeyword(p); p != "" && p != accessAll {
@@ -330,13 +343,7 @@ func (b queryBuilder) visibility(v Viewer) query.Query {
 			open = append(open, tq)
 		}
 	}
-	if len(open) == 0 {
-		return restricted
-	}
-	hidden := bleve.NewBooleanQuery()
-	hidden.AddMust(restricted)
-	hidden.AddMustNot(open...)
-	return hidden
+	return open
 }
 
 // combine is text AND every filter AND NOT any exclusion or hidden

@@ -17,7 +17,6 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
 	bsearch "github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -120,14 +119,7 @@ func (s *shardIndex) forViewer(ctx context.Context, v Viewer) *shardIndex {
 // opensAny reports whether a restricted incident names one of v's
 // principals (true when that cannot be told: the search then filters).
 func (s *shardIndex) opensAny(ctx context.Context, v Viewer) bool {
-	var open []query.Query
-	for _, p := range v.Principals {
-		if p = normalizeKeyword(p); p != "" && p != accessAll {
-			tq := bleve.NewTermQuery(p)
-			tq.SetField(FieldAccess)
-			open = append(open, tq)
-		}
-	}
+	open := opening(v)
 	if len(open) == 0 {
 		return false
 	}
