@@ -126,9 +126,13 @@ type server struct {
 	sessions     *scs.SessionManager
 	oidc         *auth.OIDC
 	testIdentity func(*http.Request) auth.Principal
-	// throttle slows password guessing per account and per address;
-	// signInRate and hookRate bound requests per address.
-	throttle   *auth.Throttle
+	// throttle locks password guessing per (account, address) and per
+	// address; accountSlow only delays sign-ins to an account that failed
+	// from anywhere (capped, never a lock, so nobody can lock another
+	// person out from their own address); signInRate and hookRate bound
+	// requests per address.
+	throttle    *auth.Throttle
+	accountSlow *auth.Throttle
 	signInRate *auth.RateLimiter
 	hookRate   *auth.RateLimiter
 }
@@ -180,6 +184,7 @@ func build(deps Deps) (*gin.Engine, *server) {
 	}
 	s.sessions = newSessions(deps.Auth, s.log)
 	s.throttle = auth.NewThrottle(auth.ThrottleOptions{})
+	s.accountSlow = auth.NewThrottle(auth.ThrottleOptions{MaxLock: maxAccountDelay})
 	s.signInRate = auth.NewRateLimiter(orDefault(deps.Auth.SignInPerMinute, 10), 10, nil)
 	if deps.Auth.HooksPerMinute >= 0 {
 		s.hookRate = auth.NewRateLimiter(orDefault(deps.Auth.HooksPerMinute, 6000), 500, nil)

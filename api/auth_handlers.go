@@ -54,29 +54,52 @@ type loginRequest struct {
 
 var errBadCredentials = &httpError{Status: http.StatusUnauthorized, Code: "bad_credentials", Message: app.ErrBadCredentials.Error()}
 
-// passwordSignIn checks an e-mail address and password, with throttling per
-// account and per address, and starts a fresh session. It returns the user,
-// or an error to render.
+// maxAccountDelay caps how long failures on an account from other
+// addresses delay a sign-in to it.
+const maxAccountDelay = 3 * time.Second
+
+// passwordSignIn checks an e-mail address and password, with throttling,
+// and starts a fresh session. It returns the user, or an error to render.
+//
+// Repeated failures lock the account for the address they came from, and
+// the address for every account (429 with Retry-After). An account alone is
+// never locked: anyone may try any address, so a lock per account would let
+// a stranger keep the admin out with one request every few minutes.
+// Failures on it from anywhere only delay its sign-ins, by at most
+// maxAccountDelay (guessing is bounded by the per-address locks and rate
+// limits).
 func (s *server) passwordSignIn(c *gin.Context, email, password string) (incident.User, error) {
 	ctx := c.Request.Context()
 	if email == "" || password == "" {
 		return incident.User{}, errBadCredentials
 	}
-	if wait := max(s.throttle.Wait(accountKey(email)), s.throttle.Wait(clientKey(c))); wait > 0 {
+	pair := accountKey(email) + " " + clientKey(c)
+	if wait := max(s.throttle.Wait(pair), s.throttle.Wait(clientKey(c))); wait > 0 {
 		s.svc.AuditDenied(ctx, "sign-in of "+truncateText(email, 200)+" throttled after repeated failures")
 		return incident.User{}, &throttledError{wait: wait}
 	}
+	if d := s.accountSlow.Wait(accountKey(email)); d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return incident.User{}, ctx.Err()
+		}
+	}
 	u, err := s.svc.Login(ctx, email, password)
 	if errors.Is(err, app.ErrBadCredentials) {
-		s.throttle.Fail(accountKey(email))
+		s.throttle.Fail(pair)
 		s.throttle.Fail(clientKey(c))
+		s.accountSlow.Fail(accountKey(email))
 		return incident.User{}, errBadCredentials
 	}
 	if err != nil {
 		return incident.User{}, err
 	}
-	s.throttle.Succeed(accountKey(email))
+	s.throttle.Succeed(pair)
 	s.throttle.Succeed(clientKey(c))
+	s.accountSlow.Succeed(accountKey(email))
 	if err := s.startSession(ctx, u); err != nil {
 		return incident.User{}, err
 	}

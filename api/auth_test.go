@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hindsightrca/hindsight/internal/app"
 	"github.com/hindsightrca/hindsight/internal/incident"
@@ -70,6 +71,18 @@ func TestAPI_Login(t *testing.T) {
 			rec = e.send(nil, "POST", "/api/v1/auth/login", fmt.Sprintf(`{"email":"ana@example.com","password":%q}`, testPassword))
 			if rec.Code != 429 || rec.Header().Get("Retry-After") == "" {
 				t.Errorf("after repeated failures even the right password waits: %d %v", rec.Code, rec.Header())
+			}
+			// The lock holds for the address the failures came from; from
+			// another one the owner signs in (a little late), so a stranger
+			// cannot lock anyone out.
+			req := newRequest("POST", "/api/v1/auth/login", fmt.Sprintf(`{"email":"ana@example.com","password":%q}`, testPassword))
+			req.RemoteAddr = "198.51.100.7:4242"
+			start := time.Now()
+			if rec := serve(e.h, req); rec.Code != 200 {
+				t.Errorf("the owner from another address after a stranger's failures: %d %s", rec.Code, rec.Body)
+			}
+			if d := time.Since(start); d > maxAccountDelay+2*time.Second {
+				t.Errorf("the owner waited %v", d)
 			}
 		})
 	}
@@ -305,6 +318,12 @@ func TestAPI_Users(t *testing.T) {
 		t.Errorf("bad address: %d %s", rec.Code, rec.Body)
 	}
 	fay := &cred{cookie: e.login2(t, "fay@example.com", pw)}
+	fayUser, err := e.a.UserByEmail(context.Background(), "fay@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fayToken := &cred{token: e.token(t, fayUser, incident.ScopeRead)}
+	e.must(t, fayToken, 200, "GET", "/api/v1/auth/me", "")
 	e.must(t, admin, 200, "PATCH", fmt.Sprintf("/api/v1/users/%d", id), `{"role":"editor"}`)
 	if es := auditActions(t, e, incident.AuditUserRole); len(es) != 1 || !strings.Contains(es[0].Detail, "viewer -> editor") {
 		t.Errorf("role change audit: %+v", es)
@@ -315,6 +334,13 @@ func TestAPI_Users(t *testing.T) {
 	}
 	if rec := e.send(fay, "GET", "/api/v1/auth/me", ""); rec.Code != 401 {
 		t.Errorf("fay's session after the reset: %d", rec.Code)
+	}
+	// A reset answers a compromised account: the tokens end too.
+	if rec := e.send(fayToken, "GET", "/api/v1/auth/me", ""); rec.Code != 401 {
+		t.Errorf("fay's API token after the reset: %d", rec.Code)
+	}
+	if es := auditActions(t, e, incident.AuditPasswordReset); len(es) != 1 || !strings.Contains(es[0].Detail, "1 API token(s) revoked") {
+		t.Errorf("reset audit: %+v", es)
 	}
 	if rec := e.send(admin, "PATCH", fmt.Sprintf("/api/v1/users/%d", root.ID), `{"role":"viewer"}`); rec.Code != 422 ||
 		!strings.Contains(rec.Body.String(), "last enabled admin") {

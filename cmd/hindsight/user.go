@@ -23,7 +23,7 @@ type userCmd struct {
 	SetRole       userSetRoleCmd       `cmd:"" name:"set-role" help:"Change an account's role (viewer, editor, admin)."`
 	Disable       userDisableCmd       `cmd:"" help:"Disable an account: its sessions end and its tokens stop working."`
 	Enable        userEnableCmd        `cmd:"" help:"Enable a disabled account again."`
-	ResetPassword userResetPasswordCmd `cmd:"" name:"reset-password" help:"Give an account a new one-time password (printed once); its sessions end."`
+	ResetPassword userResetPasswordCmd `cmd:"" name:"reset-password" help:"Give an account a new one-time password (printed once); its sessions end and its API tokens are revoked."`
 }
 
 // cliActor is who the audit log names for changes made from the command line.
@@ -227,5 +227,6 @@ func (c userResetPasswordCmd) Run(e *env) error {
 		return cliError(err)
 	}
 	fmt.Fprintf(e.stdout, "New one-time password for %s (shown once; it must be changed at the next sign-in): %s\n", u.Email, pw)
+	fmt.Fprintf(e.stdout, "Its sessions ended and its API tokens were revoked.\n")
 	return nil
 }

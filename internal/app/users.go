@@ -178,8 +178,10 @@ func (a *App) keepOneAdmin(ctx context.Context, tx *store.Store, leaving int64) 
 }
 
 // ResetPassword gives a user a new one-time password, which they must change
-// at their next sign-in, and ends their sessions. It returns the password
-// (shown once).
+// at their next sign-in, ends their sessions and revokes their API tokens
+// (a reset is the usual answer to a compromised account: a token made by
+// whoever had it must stop working too). It returns the password (shown
+// once).
 func (a *App) ResetPassword(ctx context.Context, id int64) (string, error) {
 	pw := auth.RandomPassword()
 	hash, err := auth.HashPassword(ctx, pw)
@@ -192,7 +194,12 @@ func (a *App) ResetPassword(ctx context.Context, id int64) (string, error) {
 		if err != nil {
 			return err
 		}
-		return a.auditUser(ctx, tx, incident.AuditPasswordReset, incident.ObjectUser, id, u.Email)
+		n, err := tx.RevokeUserTokens(ctx, id, a.Now())
+		if err != nil {
+			return err
+		}
+		return a.auditUser(ctx, tx, incident.AuditPasswordReset, incident.ObjectUser, id,
+			fmt.Sprintf("%s: sessions ended, %d API token(s) revoked", u.Email, n))
 	})
 	if err != nil {
 		return "", err

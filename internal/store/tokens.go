@@ -123,6 +123,16 @@ func (s *Store) RevokeToken(ctx context.Context, id int64, at time.Time) error {
 	return nil
 }
 
+// RevokeUserTokens marks every live token of user userID revoked at at,
+// and returns how many it revoked.
+func (s *Store) RevokeUserTokens(ctx context.Context, userID int64, at time.Time) (int64, error) {
+	res := s.conn(ctx).Model(&tokenRecord{}).Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", toDB(at))
+	if res.Error != nil {
+		return 0, fmt.Errorf("store: revoke the user's tokens: %w", res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
 // TouchToken records that token id was used at at, unless it was recorded
 // less than every ago: most requests then cost no write.
 func (s *Store) TouchToken(ctx context.Context, id int64, at time.Time, every time.Duration) (bool, error) {
