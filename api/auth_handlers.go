@@ -54,6 +54,9 @@ type loginRequest struct {
 
 var errBadCredentials = &httpError{Status: http.StatusUnauthorized, Code: "bad_credentials", Message: app.ErrBadCredentials.Error()}
 
+// errPasswordExpired is the right one-time password, too late.
+var errPasswordExpired = &httpError{Status: http.StatusUnauthorized, Code: "password_expired", Message: app.ErrPasswordExpired.Error()}
+
 // maxAccountDelay caps how long failures on an account from other
 // addresses delay a sign-in to it.
 const maxAccountDelay = 3 * time.Second
@@ -88,6 +91,9 @@ func (s *server) passwordSignIn(c *gin.Context, email, password string) (inciden
 		}
 	}
 	u, err := s.svc.Login(ctx, email, password)
+	if errors.Is(err, app.ErrPasswordExpired) {
+		return incident.User{}, errPasswordExpired
+	}
 	if errors.Is(err, app.ErrBadCredentials) {
 		s.throttle.Fail(pair)
 		s.throttle.Fail(clientKey(c))

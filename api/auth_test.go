@@ -128,6 +128,34 @@ func TestAPI_OneTimePassword(t *testing.T) {
 	if es := auditActions(t, e, incident.AuditPasswordChange); len(es) != 2 || es[0].ObjectID != u.ID {
 		t.Errorf("password change audit: %+v", es)
 	}
+
+	// A one-time password ends after a day; a chosen one does not.
+	cy, cyPw, err := e.a.CreateUser(context.Background(), appNewUser("cy@example.com", incident.RoleViewer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.now = e.now.Add(app.OneTimePasswordTTL + time.Minute)
+	if rec := e.send(nil, "POST", "/api/v1/auth/login", `{"email":"bo@example.com","password":"a much better password"}`); rec.Code != 200 {
+		t.Errorf("a chosen password a day later: %d %s", rec.Code, rec.Body)
+	}
+	rec = e.send(nil, "POST", "/api/v1/auth/login", fmt.Sprintf(`{"email":"cy@example.com","password":%q}`, cyPw))
+	if rec.Code != 401 || code(rec.Body.Bytes()) != "password_expired" || !strings.Contains(rec.Body.String(), "hindsight user reset-password") {
+		t.Errorf("an expired one-time password: %d %s", rec.Code, rec.Body)
+	}
+	if es := auditActions(t, e, incident.AuditLoginFailed); len(es) == 0 || es[0].Detail != "cy@example.com: one-time password expired" {
+		t.Errorf("expired one-time password audit: %+v", es)
+	}
+	// A wrong password for that account says nothing about the expiry.
+	if rec := e.send(nil, "POST", "/api/v1/auth/login", `{"email":"cy@example.com","password":"not the password"}`); code(rec.Body.Bytes()) != "bad_credentials" {
+		t.Errorf("wrong password on an expired account: %d %s", rec.Code, rec.Body)
+	}
+	newPw, err := e.a.ResetPassword(context.Background(), cy.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec := e.send(nil, "POST", "/api/v1/auth/login", fmt.Sprintf(`{"email":"cy@example.com","password":%q}`, newPw)); rec.Code != 200 {
+		t.Errorf("after a reset: %d %s", rec.Code, rec.Body)
+	}
 }
 
 // TestAPI_LogoutReplicas: two API servers share one database; a session
@@ -476,5 +504,27 @@ func TestAPI_TrustedProxies(t *testing.T) {
 				t.Errorf("audit: %+v, want remote address %s", es, tc.want)
 			}
 		})
+	}
+}
+
+// TestAPI_SignInRateIPv6: the sign-in rate limit counts an IPv6 /64 as one
+// client, since a subscriber holds the whole /64.
+func TestAPI_SignInRateIPv6(t *testing.T) {
+	e := newAuthEnv(t, "sqlite", Deps{Auth: AuthDeps{SignInPerMinute: 10}})
+	from := func(addr string) int {
+		req := newRequest("POST", "/api/v1/auth/login", `{"email":"x@example.com","password":""}`)
+		req.RemoteAddr = addr
+		return serve(e.h, req).Code
+	}
+	for i := range 10 {
+		if got := from(fmt.Sprintf("[2001:db8:1:2::%x]:4000", i+1)); got != 401 {
+			t.Fatalf("sign-in %d: %d", i, got)
+		}
+	}
+	if got := from("[2001:db8:1:2:ffff::1]:4000"); got != 429 {
+		t.Errorf("another address of the same /64: %d", got)
+	}
+	if got := from("[2001:db8:1:3::1]:4000"); got != 401 {
+		t.Errorf("another /64: %d", got)
 	}
 }

@@ -114,6 +114,8 @@ func (s *server) loginForm(c *gin.Context) {
 		if errors.As(err, &th) {
 			status, msg = http.StatusTooManyRequests, "Too many failed sign-ins. Wait a while and try again."
 			c.Header("Retry-After", formatID(int64(th.wait.Seconds())+1))
+		} else if errors.Is(err, errPasswordExpired) {
+			msg = "This one-time password has expired. Ask an admin for a new one (hindsight user reset-password)."
 		} else if !errors.Is(err, errBadCredentials) {
 			s.renderError(c, err)
 			return

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/hindsightrca/hindsight/internal/auth"
 )
 
 // contentSecurityPolicy allows no inline script and nothing from other
@@ -86,7 +88,7 @@ func (s *server) rateLimit(c *gin.Context) {
 		c.Next()
 		return
 	}
-	if ok, wait := lim.Allow(c.ClientIP()); !ok {
+	if ok, wait := lim.Allow(auth.AddressKey(c.ClientIP())); !ok {
 		s.tooMany(c, wait)
 		return
 	}
@@ -101,8 +103,8 @@ func (s *server) tooMany(c *gin.Context, wait time.Duration) {
 		Message: "too many requests; try again in " + strconv.Itoa(max(secs, 1)) + " s"})
 }
 
-// clientKey is the throttle key of a client address.
-func clientKey(c *gin.Context) string { return "ip:" + c.ClientIP() }
+// clientKey is the throttle key of a client address (an IPv6 /64).
+func clientKey(c *gin.Context) string { return "ip:" + auth.AddressKey(c.ClientIP()) }
 
 // accountKey is the throttle key of an account.
 func accountKey(email string) string { return "account:" + strings.ToLower(strings.TrimSpace(email)) }

@@ -66,7 +66,8 @@ func firstAdmin(e *env, a *app.App) error {
 	}
 	e.log.Info("Created the first admin; its one-time password is printed on standard output", "email", u.Email)
 	fmt.Fprintf(e.stdout, "\nNo user existed, so an admin was created:\n  e-mail:   %s\n  password: %s\n"+
-		"This one-time password is shown only now; sign in at /login and choose your own.\n\n", u.Email, pw)
+		"This one-time password is shown only now and expires in %s; sign in at /login and choose your own\n"+
+		"(after that, `hindsight user reset-password %s` makes a new one).\n\n", u.Email, pw, otpTTL(), u.Email)
 	return nil
 }
 

@@ -87,7 +87,7 @@ func (c userCreateCmd) Run(e *env) error {
 	}
 	fmt.Fprintf(e.stdout, "User %s created (id %d, role %s).\n", u.Email, u.ID, u.Role)
 	if oneTime != "" {
-		fmt.Fprintf(e.stdout, "One-time password (shown once; it must be changed at the first sign-in): %s\n", oneTime)
+		fmt.Fprintf(e.stdout, "One-time password (shown once; it must be changed at the first sign-in, within %s): %s\n", otpTTL(), oneTime)
 	}
 	return nil
 }
@@ -226,7 +226,11 @@ func (c userResetPasswordCmd) Run(e *env) error {
 	if err != nil {
 		return cliError(err)
 	}
-	fmt.Fprintf(e.stdout, "New one-time password for %s (shown once; it must be changed at the next sign-in): %s\n", u.Email, pw)
+	fmt.Fprintf(e.stdout, "New one-time password for %s (shown once; it must be changed at the next sign-in, within %s): %s\n",
+		u.Email, otpTTL(), pw)
 	fmt.Fprintf(e.stdout, "Its sessions ended and its API tokens were revoked.\n")
 	return nil
 }
+
+// otpTTL says how long a one-time password works, for messages.
+func otpTTL() string { return fmt.Sprintf("%d hours", int(app.OneTimePasswordTTL.Hours())) }

@@ -34,7 +34,8 @@ func (a *App) EnsureFirstAdmin(ctx context.Context, email string) (incident.User
 	if err != nil {
 		return incident.User{}, "", err
 	}
-	u := incident.User{Email: email, Name: "Administrator", Role: incident.RoleAdmin, PasswordHash: hash, MustChangePassword: true}
+	exp := a.Now().Add(OneTimePasswordTTL)
+	u := incident.User{Email: email, Name: "Administrator", Role: incident.RoleAdmin, PasswordHash: hash, MustChangePassword: true, PasswordExpiresAt: &exp}
 	created := false
 	err = a.store.InTx(ctx, func(tx *store.Store) error {
 		// Counted again inside the transaction: on SQLite the transaction

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"time"
 
 	"github.com/hindsightrca/hindsight/internal/auth"
 	"github.com/hindsightrca/hindsight/internal/incident"
@@ -16,6 +17,16 @@ import (
 // disabled account or an account without a password. The caller is not told
 // which, so the answer does not reveal which accounts exist.
 var ErrBadCredentials = errors.New("wrong e-mail address or password")
+
+// OneTimePasswordTTL is how long a generated one-time password (a new
+// account's, a reset's, the first admin's) works: it is printed once, often
+// into a log, and must not stay valid there. After it the account needs a
+// reset by an admin.
+const OneTimePasswordTTL = 24 * time.Hour
+
+// ErrPasswordExpired is a sign-in with the right one-time password after
+// OneTimePasswordTTL.
+var ErrPasswordExpired = errors.New("this one-time password has expired; ask an admin for a new one (hindsight user reset-password)")
 
 // ErrUnauthenticated is a request whose credentials (session, token) are
 // missing, expired, revoked or unknown.
@@ -76,6 +87,10 @@ func (a *App) CreateUser(ctx context.Context, in NewUser) (incident.User, string
 		return incident.User{}, "", err
 	}
 	u := incident.User{Email: email, Name: name, Role: in.Role, PasswordHash: hash, MustChangePassword: oneTime != ""}
+	if oneTime != "" {
+		exp := a.Now().Add(OneTimePasswordTTL)
+		u.PasswordExpiresAt = &exp
+	}
 	err = a.store.InTx(ctx, func(tx *store.Store) error {
 		if err := tx.CreateUser(ctx, &u); err != nil {
 			return err
@@ -178,7 +193,7 @@ func (a *App) keepOneAdmin(ctx context.Context, tx *store.Store, leaving int64) 
 }
 
 // ResetPassword gives a user a new one-time password, which they must change
-// at their next sign-in, ends their sessions and revokes their API tokens
+// at their next sign-in (within OneTimePasswordTTL), ends their sessions and revokes their API tokens
 // (a reset is the usual answer to a compromised account: a token made by
 // whoever had it must stop working too). It returns the password (shown
 // once).
@@ -188,9 +203,9 @@ func (a *App) ResetPassword(ctx context.Context, id int64) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	must := true
+	must, exp := true, a.Now().Add(OneTimePasswordTTL)
 	err = a.store.InTx(ctx, func(tx *store.Store) error {
-		u, err := tx.UpdateUser(ctx, id, store.UserUpdate{PasswordHash: &hash, MustChangePassword: &must, BumpSessions: true})
+		u, err := tx.UpdateUser(ctx, id, store.UserUpdate{PasswordHash: &hash, PasswordExpiresAt: &exp, MustChangePassword: &must, BumpSessions: true})
 		if err != nil {
 			return err
 		}
@@ -266,6 +281,12 @@ func (a *App) Login(ctx context.Context, email, password string) (incident.User,
 		}
 	} else if err := auth.WasteTime(ctx, password); err != nil {
 		return incident.User{}, err
+	}
+	if ok && !u.Disabled && u.MustChangePassword && u.PasswordExpiresAt != nil && !a.Now().Before(*u.PasswordExpiresAt) {
+		// Said only to whoever knows the password, so it tells a stranger
+		// nothing about the account.
+		a.auditFailure(ctx, incident.AuditLoginFailed, incident.ObjectUser, u.ID, u.Email+": one-time password expired")
+		return incident.User{}, ErrPasswordExpired
 	}
 	if !ok || u.Disabled {
 		why := "wrong password"

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"net/netip"
 	"sync"
 	"time"
 
@@ -165,4 +166,25 @@ func (l *RateLimiter) Allow(key string) (bool, time.Duration) {
 		return false, d
 	}
 	return true, 0
+}
+
+// AddressKey is the key of a client address for rate limits, throttles
+// and refusal budgets: the address itself for IPv4, its /64 network for
+// IPv6 (a subscriber is routinely given a whole /64, so keying per address
+// would hand one client 2^64 budgets). Text that is not an address is its
+// own key.
+func AddressKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	a = a.Unmap()
+	if a.Is4() {
+		return a.String()
+	}
+	p, err := a.WithZone("").Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
 }

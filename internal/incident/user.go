@@ -64,6 +64,9 @@ type User struct {
 	PasswordHash string
 	// MustChangePassword is set for a generated one-time password.
 	MustChangePassword bool
+	// PasswordExpiresAt is when a generated one-time password stops
+	// working; nil for a password the user chose.
+	PasswordExpiresAt *time.Time
 	OIDCIssuer         string
 	OIDCSubject        string
 	// Groups are the identity provider's groups at the last sign-in; they

@@ -20,6 +20,7 @@ type userRecord struct {
 	Role               string      `gorm:"column:role"`
 	PasswordHash       *string     `gorm:"column:password_hash"`
 	MustChangePassword bool        `gorm:"column:must_change_password"`
+	PasswordExpiresAt  *dbTime     `gorm:"column:password_expires_at"`
 	OIDCIssuer         string      `gorm:"column:oidc_issuer"`
 	OIDCSubject        string      `gorm:"column:oidc_subject"`
 	Groups             jsonStrings `gorm:"column:oidc_groups"`
@@ -35,8 +36,8 @@ func (userRecord) TableName() string { return "users" }
 func (r userRecord) domain() incident.User {
 	u := incident.User{
 		ID: r.ID, Email: r.Email, Name: r.Name, Role: incident.Role(r.Role),
-		MustChangePassword: r.MustChangePassword, OIDCIssuer: r.OIDCIssuer, OIDCSubject: r.OIDCSubject,
-		Groups: []string(r.Groups), Disabled: r.Disabled, SessionVersion: r.SessionVersion,
+		MustChangePassword: r.MustChangePassword, PasswordExpiresAt: fromDBPtr(r.PasswordExpiresAt),
+		OIDCIssuer: r.OIDCIssuer, OIDCSubject: r.OIDCSubject, Groups: []string(r.Groups), Disabled: r.Disabled, SessionVersion: r.SessionVersion,
 		LastLoginAt: fromDBPtr(r.LastLoginAt), CreatedAt: time.Time(r.CreatedAt), UpdatedAt: time.Time(r.UpdatedAt),
 	}
 	if r.PasswordHash != nil {
@@ -56,6 +57,7 @@ func (s *Store) CreateUser(ctx context.Context, u *incident.User) error {
 	now := s.nowUTC()
 	rec := userRecord{
 		Email: u.Email, Name: u.Name, Role: string(u.Role), MustChangePassword: u.MustChangePassword,
+		PasswordExpiresAt: toDBPtr(u.PasswordExpiresAt),
 		OIDCIssuer: u.OIDCIssuer, OIDCSubject: u.OIDCSubject, Groups: labels(u.Groups), Disabled: u.Disabled,
 		SessionVersion: 1, LastLoginAt: toDBPtr(u.LastLoginAt), CreatedAt: toDB(now), UpdatedAt: toDB(now),
 	}
@@ -142,6 +144,9 @@ type UserUpdate struct {
 	Role               *incident.Role
 	Disabled           *bool
 	PasswordHash       *string // "" clears the password
+	// PasswordExpiresAt goes with PasswordHash (ignored without it): when
+	// a one-time password ends; nil for a password that does not.
+	PasswordExpiresAt *time.Time
 	MustChangePassword *bool
 	OIDCIssuer         *string
 	OIDCSubject        *string
@@ -168,6 +173,11 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, up UserUpdate) (incide
 			set["password_hash"] = nil
 		} else {
 			set["password_hash"] = *up.PasswordHash
+		}
+		if up.PasswordExpiresAt != nil {
+			set["password_expires_at"] = toDB(*up.PasswordExpiresAt)
+		} else {
+			set["password_expires_at"] = nil
 		}
 	}
 	if up.MustChangePassword != nil {

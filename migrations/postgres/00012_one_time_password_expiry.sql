@@ -1,0 +1,12 @@
+-- A generated one-time password ends: it is printed once (often into a
+-- container log) and must not stay valid there for ever. NULL is a password
+-- the user chose, which does not expire. One-time passwords that exist
+-- already get the same 24 hours from the upgrade.
+
+-- +goose Up
+ALTER TABLE users ADD COLUMN password_expires_at TIMESTAMPTZ;
+UPDATE users SET password_expires_at = now() + interval '24 hours'
+WHERE must_change_password AND password_hash IS NOT NULL;
+
+-- +goose Down
+ALTER TABLE users DROP COLUMN password_expires_at;
