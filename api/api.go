@@ -133,8 +133,8 @@ type server struct {
 	// requests per address.
 	throttle    *auth.Throttle
 	accountSlow *auth.Throttle
-	signInRate *auth.RateLimiter
-	hookRate   *auth.RateLimiter
+	signInRate  *auth.RateLimiter
+	hookRate    *auth.RateLimiter
 }
 
 // New returns the HTTP handler of the whole API.

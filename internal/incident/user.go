@@ -67,8 +67,8 @@ type User struct {
 	// PasswordExpiresAt is when a generated one-time password stops
 	// working; nil for a password the user chose.
 	PasswordExpiresAt *time.Time
-	OIDCIssuer         string
-	OIDCSubject        string
+	OIDCIssuer        string
+	OIDCSubject       string
 	// Groups are the identity provider's groups at the last sign-in; they
 	// take part in restricted-incident visibility.
 	Groups   []string

@@ -56,8 +56,7 @@ var ErrEmailTaken = errors.New("store: e-mail address taken")
 func (s *Store) CreateUser(ctx context.Context, u *incident.User) error {
 	now := s.nowUTC()
 	rec := userRecord{
-		Email: u.Email, Name: u.Name, Role: string(u.Role), MustChangePassword: u.MustChangePassword,
-		PasswordExpiresAt: toDBPtr(u.PasswordExpiresAt),
+		Email: u.Email, Name: u.Name, Role: string(u.Role), MustChangePassword: u.MustChangePassword, PasswordExpiresAt: toDBPtr(u.PasswordExpiresAt),
 		OIDCIssuer: u.OIDCIssuer, OIDCSubject: u.OIDCSubject, Groups: labels(u.Groups), Disabled: u.Disabled,
 		SessionVersion: 1, LastLoginAt: toDBPtr(u.LastLoginAt), CreatedAt: toDB(now), UpdatedAt: toDB(now),
 	}
@@ -140,13 +139,13 @@ func (s *Store) CountUsers(ctx context.Context) (int64, error) {
 
 // UserUpdate names the columns UpdateUser writes; nil fields stay.
 type UserUpdate struct {
-	Name               *string
-	Role               *incident.Role
-	Disabled           *bool
-	PasswordHash       *string // "" clears the password
+	Name         *string
+	Role         *incident.Role
+	Disabled     *bool
+	PasswordHash *string // "" clears the password
 	// PasswordExpiresAt goes with PasswordHash (ignored without it): when
 	// a one-time password ends; nil for a password that does not.
-	PasswordExpiresAt *time.Time
+	PasswordExpiresAt  *time.Time
 	MustChangePassword *bool
 	OIDCIssuer         *string
 	OIDCSubject        *string
