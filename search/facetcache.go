@@ -39,6 +39,9 @@ type facetCache struct {
 	// kind is the facets' index (into facets) of each value, -1 for a
 	// value of no facet asked for.
 	kind []int8
+	// tick counts the snapshots met (see forSnapshot); loads the segments
+	// read (tests).
+	tick, loads uint64
 	// warming holds the shards whose background warm-up runs, each with
 	// whether another was asked for meanwhile.
 	warming map[*scorch.Scorch]bool
@@ -51,6 +54,8 @@ func newFacetCache() *facetCache {
 // segFacets is one segment's facet values: document d's ordinals are
 // ords[start[d]:start[d+1]].
 type segFacets struct {
+	// used is the cache's tick when a search last met the segment.
+	used  uint64
 	once  sync.Once
 	err   error
 	start []uint32
@@ -76,6 +81,10 @@ func (c *facetCache) ordinal(v string) uint32 {
 	return o
 }
 
+// forgetAfter is how many snapshots later a segment no search met is
+// forgotten (merged away, or of a closed generation).
+const forgetAfter = 1024
+
 // snapshotFacets is what one search needs to count: the segments of the
 // snapshot it runs on, where each starts, and their facet values.
 type snapshotFacets struct {
@@ -84,13 +93,14 @@ type snapshotFacets struct {
 }
 
 // forSnapshot loads (once per segment) the facet values of snap's segments.
-// It also forgets segments that are no longer in the index.
+// It also forgets segments no search has met for a while (the cache serves
+// every shard, so "not in this snapshot" does not mean gone).
 func (c *facetCache) forSnapshot(snap *scorch.IndexSnapshot) (*snapshotFacets, error) {
 	segs := snap.Segments()
 	out := &snapshotFacets{offsets: make([]uint64, len(segs)), segs: make([]*segFacets, len(segs))}
 	c.mu.Lock()
+	c.tick++
 	var running uint64
-	live := make(map[any]bool, len(segs))
 	for i, ss := range segs {
 		seg := ss.Segment()
 		out.offsets[i] = running
@@ -102,12 +112,12 @@ func (c *facetCache) forSnapshot(snap *scorch.IndexSnapshot) (*snapshotFacets, e
 			sf = &segFacets{}
 			c.segs[seg] = sf
 		}
+		sf.used = c.tick
 		out.segs[i] = sf
-		live[seg] = true
 	}
-	if len(c.segs) > 2*len(segs)+8 {
-		for k := range c.segs {
-			if !live[k] {
+	if len(c.segs) > 64 && c.tick%64 == 0 {
+		for k, sf := range c.segs {
+			if c.tick-sf.used > forgetAfter {
 				delete(c.segs, k)
 			}
 		}
@@ -139,6 +149,9 @@ func (c *facetCache) forSnapshot(snap *scorch.IndexSnapshot) (*snapshotFacets, e
 // load reads the facet values of the n documents starting at global
 // number first.
 func (c *facetCache) load(sf *segFacets, dvr index.DocValueReader, first, n uint64) error {
+	c.mu.Lock()
+	c.loads++
+	c.mu.Unlock()
 	sf.start = make([]uint32, n+1)
 	sf.ords = make([]uint32, 0, n*8)
 	id := make(index.IndexInternalID, 8)

@@ -161,3 +161,57 @@ func testFacets(t *testing.T, shards int) {
 	})
 	check("warmed")
 }
+
+// TestSearch_FacetSegmentsReadOnce checks that with several shards, each
+// with many segments, a segment's facet values are read once: the shards
+// share the cache, and one shard's search must not make it forget the
+// others' segments. (The index merges small segments in the background, so
+// a few new ones may be read.)
+func TestSearch_FacetSegmentsReadOnce(t *testing.T) {
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(9, 9))
+	src := newMemSource()
+	for id := int64(1); id <= 300; id++ {
+		src.put(facetDoc(r, id))
+	}
+	ix, err := Open(t.TempDir(), Options{BatchSize: 5, Shards: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if err := ix.Rebuild(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	// Many small batches: many small segments in every shard.
+	for k := range 40 {
+		src.put(facetDoc(r, int64(1000+k)))
+		if _, err := ix.CatchUp(ctx, src); err != nil {
+			t.Fatal(err)
+		}
+	}
+	search := func() {
+		if _, err := ix.Search(ctx, Request{Q: "disk"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	loads := func() uint64 {
+		ix.fcache.mu.Lock()
+		defer ix.fcache.mu.Unlock()
+		return ix.fcache.loads
+	}
+	search()
+	waitFor(t, func() bool {
+		ix.fcache.mu.Lock()
+		defer ix.fcache.mu.Unlock()
+		return len(ix.fcache.warming) == 0
+	})
+	search()
+	before := loads()
+	for range 200 {
+		search()
+	}
+	// (A background merge may bring in a segment or two meanwhile.)
+	if after := loads(); after > before+10 {
+		t.Fatalf("segments read again: %d loads before, %d after 200 searches", before, after)
+	}
+}
