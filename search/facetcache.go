@@ -352,6 +352,13 @@ func scorchConfig() map[string]interface{} {
 	return map[string]interface{}{"eventCallbackName": eventCallback}
 }
 
+// forgetSegments drops every segment's values (a generation was replaced).
+func (c *facetCache) forgetSegments() {
+	c.mu.Lock()
+	c.segs = map[any]*segFacets{}
+	c.mu.Unlock()
+}
+
 // watch has c warmed whenever a shard of idx takes in a segment, until
 // unwatch.
 func (c *facetCache) watch(idx *shardIndex) {

@@ -472,6 +472,8 @@ func (ix *Index) swap(gen string, idx *shardIndex, seq int64) error {
 	ix.cur, ix.gen, ix.seq, ix.stale = idx, gen, seq, false
 	ix.mu.Unlock()
 	if old != idx {
+		// The old generation's segments are of no more use.
+		ix.fcache.forgetSegments()
 		ix.fcache.watch(idx)
 	}
 	if old != nil {
