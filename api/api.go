@@ -131,6 +131,8 @@ type server struct {
 	// from anywhere (capped, never a lock, so nobody can lock another
 	// person out from their own address); signInRate and hookRate bound
 	// requests per address.
+	// cop checks cross-origin requests (crossOrigin).
+	cop         *http.CrossOriginProtection
 	throttle    *auth.Throttle
 	accountSlow *auth.Throttle
 	signInRate  *auth.RateLimiter
@@ -145,10 +147,10 @@ type server struct {
 // set atomically, and every caller wants the same value.
 func New(deps Deps) http.Handler {
 	e, s := build(deps)
-	// Outside in: security headers on every answer, cross-origin writes
-	// refused (bearer-token requests exempt), the session loaded from its
-	// cookie and saved after, then gin.
-	return s.securityHeaders(s.crossOrigin(s.sessions.LoadAndSave(e)))
+	// Outside in: security headers on every answer, the session loaded
+	// from its cookie and saved after, then gin (where cross-origin writes
+	// are refused first, bearer-token requests exempt).
+	return s.securityHeaders(s.sessions.LoadAndSave(e))
 }
 
 func newEngine(deps Deps) *gin.Engine {
@@ -183,6 +185,7 @@ func build(deps Deps) (*gin.Engine, *server) {
 		s.maxBody = DefaultMaxBodyBytes
 	}
 	s.sessions = newSessions(deps.Auth, s.log)
+	s.cop = http.NewCrossOriginProtection()
 	s.throttle = auth.NewThrottle(auth.ThrottleOptions{})
 	s.accountSlow = auth.NewThrottle(auth.ThrottleOptions{MaxLock: maxAccountDelay})
 	s.signInRate = auth.NewRateLimiter(orDefault(deps.Auth.SignInPerMinute, 10), 10, nil)
@@ -203,7 +206,7 @@ func build(deps Deps) (*gin.Engine, *server) {
 	e.RedirectTrailingSlash = false
 	e.RedirectFixedPath = false
 
-	e.Use(s.requestID, s.accessLog, s.recovery, s.limitBody, s.rateLimit, s.guard)
+	e.Use(s.requestID, s.accessLog, s.recovery, s.crossOrigin, s.limitBody, s.rateLimit, s.guard)
 	e.NoRoute(s.routeNotFound)
 	e.NoMethod(s.methodNotAllowed)
 	s.routes(e)

@@ -23,6 +23,7 @@ type userService interface {
 	AuthenticateToken(ctx context.Context, secret string) (incident.User, incident.APIToken, error)
 	Logout(ctx context.Context, u incident.User) error
 	AuditDenied(ctx context.Context, detail string)
+	AuditRefused(ctx context.Context, detail string)
 	OIDCSignIn(ctx context.Context, id auth.Identity, role incident.Role, roleFromGroups bool) (incident.User, error)
 
 	CreateUser(ctx context.Context, in app.NewUser) (incident.User, string, error)
@@ -160,7 +161,7 @@ func (s *server) guard(c *gin.Context) {
 	switch auth.Allow(need, p) {
 	case auth.Unauthenticated:
 		if presented != "" {
-			s.svc.AuditDenied(ctx, presented+" refused on "+routeKey(c))
+			s.svc.AuditRefused(ctx, presented+" refused on "+routeKey(c))
 		}
 		s.renderError(c, &httpError{Status: http.StatusUnauthorized, Code: "unauthenticated",
 			Message: "sign in first: a session cookie or an Authorization: Bearer token is required"})

@@ -180,6 +180,7 @@ func TestAPI_LogoutReplicas(t *testing.T) {
 				if rec := sendTo(h, c, "GET", "/api/v1/auth/me", ""); rec.Code != 401 {
 					t.Errorf("replica %d after logout: %d %s", i+1, rec.Code, rec.Body)
 				}
+				e.now = e.now.Add(app.RefusalAuditEvery) // each refusal gets its own audit entry
 			}
 			tampered := &cred{cookie: &http.Cookie{Name: sessionCookie, Value: c.cookie.Value[:len(c.cookie.Value)-2] + "xx"}}
 			if rec := sendTo(r2, tampered, "GET", "/api/v1/incidents", ""); rec.Code != 401 ||
@@ -526,5 +527,72 @@ func TestAPI_SignInRateIPv6(t *testing.T) {
 	}
 	if got := from("[2001:db8:1:3::1]:4000"); got != 401 {
 		t.Errorf("another /64: %d", got)
+	}
+}
+
+// TestAPI_RefusalAudit: refusals of unauthenticated requests (junk
+// credentials, cross-site writes, rate limits) are audited with the request
+// id, at most once a minute per client address, so an anonymous client
+// cannot flood the audit log; the next entry counts what was left out.
+func TestAPI_RefusalAudit(t *testing.T) {
+	for _, dialect := range testDialects {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			e := newAuthEnv(t, dialect, Deps{Auth: AuthDeps{SignInPerMinute: 1}})
+			from := func(addr string, r *http.Request) *httptest.ResponseRecorder {
+				r.RemoteAddr = addr
+				return serve(e.h, r)
+			}
+			junk := func(addr string, i int) int {
+				r := newRequest("GET", "/api/v1/incidents", "")
+				if i%2 == 0 {
+					r.Header.Set("Authorization", fmt.Sprintf("Bearer hs_junk%d", i))
+				} else {
+					r.AddCookie(&http.Cookie{Name: sessionCookie, Value: fmt.Sprintf("bogus%d", i)})
+				}
+				return from(addr, r).Code
+			}
+			for i := range 60 {
+				if got := junk("203.0.113.5:1000", i); got != 401 {
+					t.Fatalf("junk %d: %d", i, got)
+				}
+			}
+			if es := auditActions(t, e, incident.AuditDenied); len(es) != 1 || es[0].RequestID == "" || es[0].RemoteAddr != "203.0.113.5" {
+				t.Fatalf("60 junk requests from one address: %d entries %+v", len(es), es)
+			}
+			// Another address has its own budget; a minute later the first
+			// address's next refusal is written with the count of the rest.
+			junk("203.0.113.6:1000", 0)
+			e.now = e.now.Add(app.RefusalAuditEvery)
+			junk("203.0.113.5:1000", 1)
+			es := auditActions(t, e, incident.AuditDenied)
+			if len(es) != 3 || !strings.Contains(es[0].Detail, "and 59 more refusals from this address") {
+				t.Fatalf("after a minute: %+v", es)
+			}
+
+			// A cross-site write is refused and audited, with its request id.
+			e.now = e.now.Add(app.RefusalAuditEvery)
+			r := newRequest("POST", "/api/v1/incidents", `{"title":"x"}`)
+			r.Header.Set("Origin", "https://evil.example")
+			r.Header.Set("Sec-Fetch-Site", "cross-site")
+			rec := from("203.0.113.5:1000", r)
+			if rec.Code != 403 || code(rec.Body.Bytes()) != "cross_origin_refused" {
+				t.Fatalf("cross-site write: %d %s", rec.Code, rec.Body)
+			}
+			rid := rec.Header().Get(HeaderRequestID)
+			if es := auditActions(t, e, incident.AuditDenied); len(es) != 4 || !strings.Contains(es[0].Detail, "CSRF") ||
+				rid == "" || es[0].RequestID != rid || !strings.Contains(rec.Body.String(), rid) {
+				t.Errorf("cross-site write audit (request id %q): %+v", rid, es[0])
+			}
+
+			// A rate limit (bursts of 10 sign-ins here) is audited too.
+			e.now = e.now.Add(app.RefusalAuditEvery)
+			for range 11 {
+				rec = from("203.0.113.7:1000", newRequest("POST", "/api/v1/auth/login", `{"email":"x@example.com","password":""}`))
+			}
+			if es := auditActions(t, e, incident.AuditDenied); rec.Code != 429 || len(es) != 5 || !strings.Contains(es[0].Detail, "rate limit") {
+				t.Errorf("rate limit audit: %d %+v", rec.Code, es[0])
+			}
+		})
 	}
 }

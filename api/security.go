@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/hindsightrca/hindsight/internal/auth"
+	"github.com/hindsightrca/hindsight/internal/incident"
 )
 
 // contentSecurityPolicy allows no inline script and nothing from other
@@ -44,21 +45,31 @@ func (s *server) securityHeaders(next http.Handler) http.Handler {
 // Authorization header are exempt: a browser never adds one on its own, so
 // they cannot ride on a victim's cookie. Webhooks and Slack, which are not
 // browsers and send neither header, pass too; they authenticate themselves.
-func (s *server) crossOrigin(next http.Handler) http.Handler {
-	cop := http.NewCrossOriginProtection()
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(http.StatusForbidden)
-		_, _ = w.Write([]byte(`{"error":{"code":"cross_origin_refused","message":"cross-origin request refused (CSRF protection)","request_id":""}}`))
-	}))
-	protected := cop.Handler(next)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") != "" {
-			next.ServeHTTP(w, r)
-			return
-		}
-		protected.ServeHTTP(w, r)
-	})
+// It runs inside gin, so a refusal carries the request id and is audited
+// (at most once a minute per address).
+func (s *server) crossOrigin(c *gin.Context) {
+	if c.GetHeader("Authorization") != "" {
+		c.Next()
+		return
+	}
+	if err := s.cop.Check(c.Request); err != nil {
+		s.auditRefused(c, "cross-origin "+c.Request.Method+" "+truncateText(c.Request.URL.Path, 200)+" refused (CSRF protection)")
+		s.renderError(c, &httpError{Status: http.StatusForbidden, Code: "cross_origin_refused",
+			Message: "cross-origin request refused (CSRF protection)"})
+		return
+	}
+	c.Next()
+}
+
+// auditRefused records the refusal of a request before guard has put the
+// caller into the context: as anonymous, with the client address and the
+// request id.
+func (s *server) auditRefused(c *gin.Context, detail string) {
+	if s.svc == nil {
+		return
+	}
+	ctx := incident.WithActor(c.Request.Context(), incident.Actor{Name: incident.Anonymous, RemoteAddr: c.ClientIP(), RequestID: requestIDOf(c)})
+	s.svc.AuditRefused(ctx, detail)
 }
 
 // signInRoutes are rate-limited per client address: every way to try a
@@ -89,6 +100,7 @@ func (s *server) rateLimit(c *gin.Context) {
 		return
 	}
 	if ok, wait := lim.Allow(auth.AddressKey(c.ClientIP())); !ok {
+		s.auditRefused(c, "rate limit of "+key+" reached")
 		s.tooMany(c, wait)
 		return
 	}

@@ -69,6 +69,9 @@ type App struct {
 	// tokenTouched remembers when this process last recorded each API
 	// token's use (token id → time), so most requests write nothing.
 	tokenTouched sync.Map
+	// refusals bounds the audit entries of unauthenticated refusals per
+	// client address (AuditRefused).
+	refusals refusalBudget
 }
 
 // New returns an App over s.

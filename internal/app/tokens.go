@@ -140,16 +140,17 @@ func (a *App) RevokeToken(ctx context.Context, id int64) (incident.APIToken, err
 
 // AuthenticateToken returns the user and token a bearer secret belongs to.
 // Unknown, revoked and expired tokens and disabled users are
-// ErrUnauthenticated (and audited). Use is recorded at most once a minute
+// ErrUnauthenticated (and audited, at most once a minute per address:
+// AuditRefused). Use is recorded at most once a minute
 // per token: its last-used time and a token.use audit entry.
 func (a *App) AuthenticateToken(ctx context.Context, secret string) (incident.User, incident.APIToken, error) {
 	if !auth.LooksLikeToken(secret) {
-		a.AuditDenied(ctx, "malformed bearer token")
+		a.AuditRefused(ctx, "malformed bearer token")
 		return incident.User{}, incident.APIToken{}, ErrUnauthenticated
 	}
 	t, err := a.store.TokenByHash(ctx, auth.HashToken(secret))
 	if errors.Is(err, incident.ErrNotFound) {
-		a.AuditDenied(ctx, "unknown token "+auth.DisplayPrefix(secret))
+		a.AuditRefused(ctx, "unknown token "+auth.DisplayPrefix(secret))
 		return incident.User{}, incident.APIToken{}, ErrUnauthenticated
 	}
 	if err != nil {
@@ -161,7 +162,7 @@ func (a *App) AuthenticateToken(ctx context.Context, secret string) (incident.Us
 		if t.RevokedAt == nil {
 			why = "expired"
 		}
-		a.auditFailure(ctx, incident.AuditDenied, incident.ObjectToken, t.ID, why+" token "+t.Prefix+" of "+t.UserEmail)
+		a.auditRefused(ctx, incident.ObjectToken, t.ID, why+" token "+t.Prefix+" of "+t.UserEmail)
 		return incident.User{}, incident.APIToken{}, ErrUnauthenticated
 	}
 	u, err := a.store.User(ctx, t.UserID)
@@ -169,7 +170,7 @@ func (a *App) AuthenticateToken(ctx context.Context, secret string) (incident.Us
 		return incident.User{}, incident.APIToken{}, err
 	}
 	if u.Disabled {
-		a.auditFailure(ctx, incident.AuditDenied, incident.ObjectToken, t.ID, "token "+t.Prefix+" of disabled user "+u.Email)
+		a.auditRefused(ctx, incident.ObjectToken, t.ID, "token "+t.Prefix+" of disabled user "+u.Email)
 		return incident.User{}, incident.APIToken{}, ErrUnauthenticated
 	}
 	// The database knows when the token was last recorded; this process
