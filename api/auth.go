@@ -84,12 +84,12 @@ const (
 // newSessions builds the session manager from d.
 func newSessions(d AuthDeps, log *slog.Logger) *scs.SessionManager {
 	sm := scs.New()
-	if d.Sessions != nil {
-		sm.Store = d.Sessions
-	}
 	sm.IdleTimeout = d.IdleTimeout
 	if sm.IdleTimeout <= 0 {
 		sm.IdleTimeout = 8 * time.Hour
+	}
+	if d.Sessions != nil {
+		sm.Store = newTouchSkipper(d.Sessions, sm.Codec, sm.IdleTimeout)
 	}
 	sm.Lifetime = d.Lifetime
 	if sm.Lifetime <= 0 {

@@ -596,3 +596,44 @@ func TestAPI_RefusalAudit(t *testing.T) {
 		})
 	}
 }
+
+// TestAPI_SessionTouch: a request that only moves a session's idle
+// deadline does not rewrite its row; a change to the session does.
+func TestAPI_SessionTouch(t *testing.T) {
+	for _, dialect := range testDialects {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			e := newAuthEnv(t, dialect)
+			e.user(t, "ida@example.com", incident.RoleEditor)
+			c := &cred{cookie: e.login(t, "ida@example.com")}
+			db, err := e.st.DB()
+			if err != nil {
+				t.Fatal(err)
+			}
+			row := func() string {
+				t.Helper()
+				var expiry, data string
+				if err := db.QueryRow("SELECT CAST(expiry AS TEXT), CAST(data AS TEXT) FROM sessions").Scan(&expiry, &data); err != nil {
+					t.Fatal(err)
+				}
+				return expiry + " " + data
+			}
+			e.must(t, c, 200, "GET", "/api/v1/auth/me", "")
+			before := row()
+			for range 3 {
+				time.Sleep(2 * time.Millisecond)
+				e.must(t, c, 200, "GET", "/api/v1/incidents", "")
+			}
+			if after := row(); after != before {
+				t.Errorf("reads rewrote the session row:\n%s\n%s", before, after)
+			}
+			// Signing out still ends the session.
+			if rec := e.send(c, "POST", "/api/v1/auth/logout", ""); rec.Code != 204 {
+				t.Fatalf("logout: %d", rec.Code)
+			}
+			if rec := e.send(c, "GET", "/api/v1/auth/me", ""); rec.Code != 401 {
+				t.Errorf("after logout: %d", rec.Code)
+			}
+		})
+	}
+}
