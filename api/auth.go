@@ -152,6 +152,9 @@ func (s *server) guard(c *gin.Context) {
 	c.Request = c.Request.WithContext(ctx)
 	p, presented := s.identify(c)
 	if p.User != nil {
+		// What a signed-in caller reads may be restricted: no browser or
+		// proxy cache keeps it (after sign-out it would still be on disk).
+		c.Header("Cache-Control", "no-store")
 		actor.Name = p.User.Email
 		ctx = incident.WithActor(ctx, actor)
 		ctx = app.WithViewer(ctx, viewerOf(*p.User))

@@ -46,6 +46,12 @@ func TestAPI_Login(t *testing.T) {
 				!strings.Contains(es[1].Detail, "wrong password") {
 				t.Errorf("failed sign-ins in the audit log: %+v", es)
 			}
+			// A password typed into the e-mail field stays out of the log.
+			e.send(nil, "POST", "/api/v1/auth/login", `{"email":"Tr0ub4dor&3 horse","password":"x"}`)
+			if es := auditActions(t, e, incident.AuditLoginFailed); len(es) != 3 || strings.Contains(es[0].Detail, "Tr0ub4dor") ||
+				!strings.Contains(es[0].Detail, "not an e-mail address") {
+				t.Errorf("a non-address in the audit log: %+v", es[0])
+			}
 
 			// A session cookie planted before sign-in is not the one after.
 			planted := &cred{cookie: &http.Cookie{Name: sessionCookie, Value: "planted-by-an-attacker"}}
@@ -281,6 +287,8 @@ func TestAPI_Tokens(t *testing.T) {
 			if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"revoked_at":"`) {
 				t.Fatalf("revoke: %d %s", rec.Code, rec.Body)
 			}
+			// Revoking it again changes nothing and audits nothing.
+			e.must(t, admin, 200, "DELETE", fmt.Sprintf("/api/v1/tokens/%d", created.ID), "")
 			if rec := e.send(tok, "GET", "/api/v1/incidents", ""); rec.Code != 401 {
 				t.Errorf("revoked token: %d %s", rec.Code, rec.Body)
 			}
@@ -618,7 +626,9 @@ func TestAPI_SessionTouch(t *testing.T) {
 				}
 				return expiry + " " + data
 			}
-			e.must(t, c, 200, "GET", "/api/v1/auth/me", "")
+			if rec := e.send(c, "GET", "/api/v1/auth/me", ""); rec.Code != 200 || rec.Header().Get("Cache-Control") != "no-store" {
+				t.Errorf("a signed-in answer may be cached: %d %q", rec.Code, rec.Header().Get("Cache-Control"))
+			}
 			before := row()
 			for range 3 {
 				time.Sleep(2 * time.Millisecond)

@@ -127,11 +127,15 @@ func (a *App) RevokeToken(ctx context.Context, id int64) (incident.APIToken, err
 		if err != nil {
 			return err
 		}
-		if err := tx.RevokeToken(ctx, id, a.Now()); err != nil {
+		revoked, err := tx.RevokeToken(ctx, id, a.Now())
+		if err != nil {
 			return err
 		}
 		if out, err = tx.Token(ctx, id); err != nil {
 			return err
+		}
+		if !revoked {
+			return nil // revoked before: nothing changed, nothing to audit
 		}
 		return a.auditUser(ctx, tx, incident.AuditTokenRevoke, incident.ObjectToken, id, t.Prefix+" of "+t.UserEmail)
 	})

@@ -298,7 +298,13 @@ func (a *App) Login(ctx context.Context, email, password string) (incident.User,
 		case ok && u.Disabled:
 			why = "account disabled"
 		}
-		a.auditFailure(ctx, incident.AuditLoginFailed, incident.ObjectUser, u.ID, termSafe(email)+": "+why)
+		// People type passwords into the e-mail field: only text shaped
+		// like an address goes into the audit log.
+		typed := "(not an e-mail address, not recorded)"
+		if n, err := normalizeEmail(email); err == nil {
+			typed = termSafe(n)
+		}
+		a.auditFailure(ctx, incident.AuditLoginFailed, incident.ObjectUser, u.ID, typed+": "+why)
 		return incident.User{}, ErrBadCredentials
 	}
 	return a.signedIn(ctx, u, "password")

@@ -113,14 +113,14 @@ func (s *Store) Tokens(ctx context.Context, userID int64) ([]incident.APIToken, 
 	return out, nil
 }
 
-// RevokeToken marks token id revoked at at. Revoking a revoked token
-// keeps the first time.
-func (s *Store) RevokeToken(ctx context.Context, id int64, at time.Time) error {
+// RevokeToken marks token id revoked at at, and reports whether it was
+// live. Revoking a revoked token keeps the first time.
+func (s *Store) RevokeToken(ctx context.Context, id int64, at time.Time) (bool, error) {
 	res := s.conn(ctx).Model(&tokenRecord{}).Where("id = ? AND revoked_at IS NULL", id).Update("revoked_at", toDB(at))
 	if res.Error != nil {
-		return fmt.Errorf("store: revoke token: %w", res.Error)
+		return false, fmt.Errorf("store: revoke token: %w", res.Error)
 	}
-	return nil
+	return res.RowsAffected > 0, nil
 }
 
 // RevokeUserTokens marks every live token of user userID revoked at at,

@@ -92,10 +92,12 @@ func TestStore_Tokens(t *testing.T) {
 		if ok, _ := s.TouchToken(ctx, tok.ID, at.Add(2*time.Minute), time.Minute); !ok {
 			t.Error("a touch after the minute does not write")
 		}
-		if err := s.RevokeToken(ctx, tok.ID, at); err != nil {
-			t.Fatal(err)
+		if revoked, err := s.RevokeToken(ctx, tok.ID, at); err != nil || !revoked {
+			t.Fatalf("revoke: %t %v", revoked, err)
 		}
-		_ = s.RevokeToken(ctx, tok.ID, at.Add(time.Hour))
+		if revoked, err := s.RevokeToken(ctx, tok.ID, at.Add(time.Hour)); err != nil || revoked {
+			t.Errorf("revoke again: %t %v", revoked, err)
+		}
 		if got, _ := s.Token(ctx, tok.ID); got.RevokedAt == nil || !got.RevokedAt.Equal(at) || !got.LastUsedAt.Equal(at.Add(2*time.Minute)) {
 			t.Errorf("revoked: %+v", got)
 		}
