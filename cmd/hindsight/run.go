@@ -15,7 +15,7 @@ import (
 // cli is the command line. Flags override the HINDSIGHT_* environment.
 type cli struct {
 	DataDir  string `name:"data-dir" help:"Directory for the embedded database and the search index (env HINDSIGHT_DATA_DIR; default ./hindsight-data)." placeholder:"DIR"`
-	APIToken string `name:"token" help:"API token sent to a running server (env HINDSIGHT_TOKEN or HINDSIGHT_TOKEN_FILE)." placeholder:"TOKEN"`
+	APIToken string `name:"token" help:"API token sent to a running server. Prefer env HINDSIGHT_TOKEN_FILE (or HINDSIGHT_TOKEN): an argument shows in ps and shell history." placeholder:"TOKEN"`
 
 	Serve   serveCmd   `cmd:"" help:"Serve the API and the browser UI."`
 	Migrate migrateCmd `cmd:"" help:"Apply database migrations and exit."`

@@ -23,7 +23,7 @@ type tokenCreateCmd struct {
 	User    string `required:"" help:"The token's user: e-mail address or id." placeholder:"EMAIL"`
 	Name    string `required:"" help:"What the token is for, e.g. ci-importer." placeholder:"NAME"`
 	Scopes  string `default:"read" help:"Comma-separated scopes: read, write, import, admin." placeholder:"SCOPES"`
-	Expires string `help:"Lifetime, e.g. 90d, 12h or 2026-12-31 (default: never expires)." placeholder:"DURATION"`
+	Expires string `help:"Lifetime, e.g. 90d, 12h, or the last day it works, 2026-12-31 (until the end of that day, UTC; default: never expires)." placeholder:"DURATION"`
 }
 
 // Run creates the token.
@@ -83,6 +83,9 @@ func parseExpiry(s string, now time.Time) (*time.Time, error) {
 		return &t, nil
 	}
 	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		// A date is the last day the token works: it ends when the day
+		// does (UTC), not as it starts.
+		t = t.AddDate(0, 0, 1)
 		return &t, nil
 	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
