@@ -450,6 +450,14 @@ func TestAPI_Baseline(t *testing.T) {
 	if got := req(gus, "https://evil.example"); got != 403 {
 		t.Errorf("cross-origin cookie write: %d", got)
 	}
+	// A cookie-authenticated JSON route takes JSON only (a cross-site form
+	// could send text/plain with the cookie).
+	plain := newRequest("POST", "/api/v1/incidents", `{"title":"From a form"}`)
+	plain.Header.Set("Content-Type", "text/plain")
+	plain.AddCookie(gus.cookie)
+	if rec := serve(e.h, plain); rec.Code != 415 || code(rec.Body.Bytes()) != "unsupported_media_type" {
+		t.Errorf("text/plain body with a cookie: %d %s", rec.Code, rec.Body)
+	}
 	tok := &cred{token: e.token(t, e.user(t, "bot@example.com", incident.RoleEditor), incident.ScopeWrite)}
 	if got := req(tok, "https://evil.example"); got != 201 {
 		t.Errorf("cross-origin bearer write: %d", got)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"mime"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -25,11 +26,35 @@ import (
 //   - 422 validation_failed naming the field for unknown fields and values
 //     of the wrong type.
 func decodeJSON(c *gin.Context, dst any) error {
+	if err := requireJSON(c); err != nil {
+		return err
+	}
 	b, err := readBody(c)
 	if err != nil {
 		return err
 	}
 	return decodeBytes(b, dst, "")
+}
+
+// requireJSON refuses a body that does not say it is JSON when the
+// request is authenticated by the session cookie (415). A cross-site form
+// can post text/plain, form or multipart bodies with the victim's cookie and
+// no preflight; refusing them keeps a JSON route out of its reach even if
+// the cross-origin check missed one. Bearer-token clients, which a browser
+// cannot forge, may leave the type out.
+func requireJSON(c *gin.Context) error {
+	if c.GetHeader("Authorization") != "" {
+		return nil
+	}
+	if _, err := c.Request.Cookie(sessionCookie); err != nil {
+		return nil
+	}
+	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if mt == "application/json" || (strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")) {
+		return nil
+	}
+	return &httpError{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type",
+		Message: "send the body as JSON with Content-Type: application/json"}
 }
 
 // readBody reads the whole (size-limited) body and refuses an empty one.

@@ -89,6 +89,9 @@ func (r eventPatchRequest) toPatch(version *int) (incident.TimelineEventPatch, e
 // decodeEvents reads one event, an array of events or {"events": [...]}.
 // Field names of list members are prefixed "events[i]." like the app's.
 func decodeEvents(c *gin.Context) ([]incident.TimelineEvent, error) {
+	if err := requireJSON(c); err != nil {
+		return nil, err
+	}
 	b, err := readBody(c)
 	if err != nil {
 		return nil, err
