@@ -322,6 +322,27 @@ func testOIDC(t *testing.T, dialect string) {
 			t.Errorf("string \"true\" is not a verified address: %s", me)
 		}
 	})
+	t.Run("address changed at the provider", func(t *testing.T) {
+		e.m.QueueUser(&mockoidc.MockUser{Subject: "u-ada", Email: "Ada.Lovelace@example.com", EmailVerified: true})
+		b := newBrowser(t)
+		b.get(t, e.srv.URL+"/api/v1/auth/oidc/login")
+		if _, me := b.get(t, e.srv.URL+"/api/v1/auth/me"); !strings.Contains(me, `"email":"ada.lovelace@example.com"`) {
+			t.Errorf("the new address is not the user's: %s", me)
+		}
+		if _, err := e.a.UserByEmail(context.Background(), "ada@example.com"); err == nil {
+			t.Errorf("the old address is still a user's")
+		}
+		if es := auditActions(t, e.authEnv, incident.AuditUserUpdate); len(es) != 1 || !strings.Contains(es[0].Detail, "ada@example.com -> ada.lovelace@example.com") {
+			t.Errorf("address change audit: %+v", es)
+		}
+		// An address another account holds is not taken over.
+		e.m.QueueUser(&mockoidc.MockUser{Subject: "u-ada", Email: "kay@example.com", EmailVerified: true})
+		b = newBrowser(t)
+		b.get(t, e.srv.URL+"/api/v1/auth/oidc/login")
+		if _, me := b.get(t, e.srv.URL+"/api/v1/auth/me"); !strings.Contains(me, `"email":"ada.lovelace@example.com"`) {
+			t.Errorf("took another account's address: %s", me)
+		}
+	})
 	t.Run("verified address links a local account", func(t *testing.T) {
 		e.user(t, "lee@example.com", incident.RoleViewer)
 		e.m.QueueUser(&mockoidc.MockUser{Subject: "u-lee", Email: "lee@example.com", EmailVerified: true})

@@ -63,6 +63,24 @@ func (a *App) OIDCSignIn(ctx context.Context, id auth.Identity, role incident.Ro
 		if u.OIDCSubject == "" {
 			up.OIDCIssuer, up.OIDCSubject = &id.Issuer, &id.Subject
 		}
+		if email != u.Email && id.EmailVerified {
+			// The address changed at the provider, which vouches for the new
+			// one: it is the user's principal from now on (the old one would
+			// keep opening what is restricted to it). An address another
+			// account holds is left alone.
+			if _, err := tx.UserByEmail(ctx, email); errors.Is(err, incident.ErrNotFound) {
+				up.Email = &email
+				if err := a.auditAs(ctx, tx, email, incident.AuditUserUpdate, incident.ObjectUser, u.ID,
+					fmt.Sprintf("e-mail %s -> %s (identity provider)", u.Email, email)); err != nil {
+					return err
+				}
+			} else if err != nil {
+				return err
+			} else {
+				a.log.Warn("OIDC sign-in: the provider's new address belongs to another account; the old one is kept",
+					"user_id", u.ID, "email", u.Email)
+			}
+		}
 		if roleFromGroups && role != u.Role {
 			up.Role = &role
 			if err := a.auditAs(ctx, tx, u.Email, incident.AuditUserRole, incident.ObjectUser, u.ID,
@@ -70,7 +88,7 @@ func (a *App) OIDCSignIn(ctx context.Context, id auth.Identity, role incident.Ro
 				return err
 			}
 		}
-		if !slices.Equal(groups, u.Groups) || up.Role != nil || up.OIDCSubject != nil {
+		if !slices.Equal(groups, u.Groups) || up.Role != nil || up.OIDCSubject != nil || up.Email != nil {
 			if out, err = tx.UpdateUser(ctx, u.ID, up); err != nil {
 				return err
 			}

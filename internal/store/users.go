@@ -139,6 +139,7 @@ func (s *Store) CountUsers(ctx context.Context) (int64, error) {
 
 // UserUpdate names the columns UpdateUser writes; nil fields stay.
 type UserUpdate struct {
+	Email        *string // normalized by the caller
 	Name         *string
 	Role         *incident.Role
 	Disabled     *bool
@@ -158,6 +159,9 @@ type UserUpdate struct {
 // UpdateUser writes the set fields of up to user id and returns the user.
 func (s *Store) UpdateUser(ctx context.Context, id int64, up UserUpdate) (incident.User, error) {
 	set := map[string]any{"updated_at": toDB(s.nowUTC())}
+	if up.Email != nil {
+		set["email"] = *up.Email
+	}
 	if up.Name != nil {
 		set["name"] = *up.Name
 	}
