@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/hindsightrca/hindsight/internal/incident"
 )
@@ -50,22 +49,16 @@ func (s *Store) AppendAudit(ctx context.Context, es ...incident.AuditEntry) erro
 	return nil
 }
 
-// AuditEntries returns the newest limit audit entries, newest first.
+// AuditEntries returns the newest limit audit entries, newest first, of
+// every incident (tools and tests; readers go through AuditLog with their
+// viewer).
 func (s *Store) AuditEntries(ctx context.Context, limit int) ([]incident.AuditEntry, error) {
 	if limit <= 0 {
 		limit = DefaultAuditLimit
 	}
-	var recs []auditRecord
-	if err := s.conn(ctx).Order("id DESC").Limit(limit).Find(&recs).Error; err != nil {
+	es, err := s.AuditLog(ctx, incident.AuditFilter{Limit: limit, Viewer: incident.EveryIncident})
+	if err != nil {
 		return nil, fmt.Errorf("store: audit entries: %w", err)
 	}
-	out := make([]incident.AuditEntry, len(recs))
-	for i, r := range recs {
-		out[i] = incident.AuditEntry{
-			ID: r.ID, Actor: r.Actor, Action: r.Action, ObjectType: r.ObjectType, ObjectID: r.ObjectID,
-			IncidentID: r.IncidentID, Detail: r.Detail, RemoteAddr: r.RemoteAddr, RequestID: r.RequestID,
-			CreatedAt: time.Time(r.CreatedAt),
-		}
-	}
-	return out, nil
+	return es[:min(len(es), limit)], nil
 }
