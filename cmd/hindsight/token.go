@@ -38,27 +38,20 @@ func (c tokenCreateCmd) Run(e *env) error {
 	if err != nil {
 		return usageError{fmt.Errorf("--expires: %w", err)}
 	}
-	a, done, err := e.userApp()
-	if err != nil {
-		return err
-	}
-	defer done()
-	u, err := findUser(e, a, c.User)
-	if err != nil {
-		return cliError(err)
-	}
-	t, secret, err := a.CreateToken(e.ctx, app.NewToken{UserID: u.ID, Name: c.Name, Scopes: scopes, ExpiresAt: exp})
-	if err != nil {
-		return cliError(err)
-	}
-	when := "never"
-	if t.ExpiresAt != nil {
-		when = t.ExpiresAt.UTC().Format(time.RFC3339)
-	}
-	fmt.Fprintf(e.stderr, "Token %d (%s) for %s, scopes %s, expires %s. Shown once; keep it secret:\n",
-		t.ID, t.Name, u.Email, scopeList(t.Scopes), when)
-	fmt.Fprintln(e.stdout, secret)
-	return nil
+	return withUser(e, c.User, func(a *app.App, u incident.User) error {
+		t, secret, err := a.CreateToken(e.ctx, app.NewToken{UserID: u.ID, Name: c.Name, Scopes: scopes, ExpiresAt: exp})
+		if err != nil {
+			return cliError(err)
+		}
+		when := "never"
+		if t.ExpiresAt != nil {
+			when = t.ExpiresAt.UTC().Format(time.RFC3339)
+		}
+		fmt.Fprintf(e.stderr, "Token %d (%s) for %s, scopes %s, expires %s. Shown once; keep it secret:\n",
+			t.ID, t.Name, u.Email, scopeList(t.Scopes), when)
+		fmt.Fprintln(e.stdout, secret)
+		return nil
+	})
 }
 
 // parseExpiry reads "90d", a Go duration ("12h") or a date; "" is never.

@@ -51,6 +51,21 @@ func findUser(e *env, a *app.App, ref string) (incident.User, error) {
 	return a.UserByEmail(e.ctx, ref)
 }
 
+// withUser opens the app on the database and runs fn with the account ref
+// names (an e-mail address or an id).
+func withUser(e *env, ref string, fn func(a *app.App, u incident.User) error) error {
+	a, done, err := e.userApp()
+	if err != nil {
+		return err
+	}
+	defer done()
+	u, err := findUser(e, a, ref)
+	if err != nil {
+		return cliError(err)
+	}
+	return fn(a, u)
+}
+
 // cliError turns validation and not-found errors into usage errors.
 func cliError(err error) error {
 	var verr *incident.ValidationError
@@ -155,21 +170,15 @@ type userSetRoleCmd struct {
 
 // Run changes the role.
 func (c userSetRoleCmd) Run(e *env) error {
-	a, done, err := e.userApp()
-	if err != nil {
-		return err
-	}
-	defer done()
-	u, err := findUser(e, a, c.User)
-	if err != nil {
-		return cliError(err)
-	}
-	role := incident.Role(c.Role)
-	if u, err = a.UpdateUser(e.ctx, u.ID, incident.UserPatch{Role: &role}); err != nil {
-		return cliError(err)
-	}
-	fmt.Fprintf(e.stdout, "User %s is now %s.\n", u.Email, u.Role)
-	return nil
+	return withUser(e, c.User, func(a *app.App, u incident.User) error {
+		role := incident.Role(c.Role)
+		u, err := a.UpdateUser(e.ctx, u.ID, incident.UserPatch{Role: &role})
+		if err != nil {
+			return cliError(err)
+		}
+		fmt.Fprintf(e.stdout, "User %s is now %s.\n", u.Email, u.Role)
+		return nil
+	})
 }
 
 type userDisableCmd struct {
@@ -187,24 +196,18 @@ type userEnableCmd struct {
 func (c userEnableCmd) Run(e *env) error { return setDisabled(e, c.User, false) }
 
 func setDisabled(e *env, ref string, disabled bool) error {
-	a, done, err := e.userApp()
-	if err != nil {
-		return err
-	}
-	defer done()
-	u, err := findUser(e, a, ref)
-	if err != nil {
-		return cliError(err)
-	}
-	if u, err = a.UpdateUser(e.ctx, u.ID, incident.UserPatch{Disabled: &disabled}); err != nil {
-		return cliError(err)
-	}
-	if disabled {
-		fmt.Fprintf(e.stdout, "User %s is disabled; their sessions ended and their tokens stop working.\n", u.Email)
-	} else {
-		fmt.Fprintf(e.stdout, "User %s is enabled.\n", u.Email)
-	}
-	return nil
+	return withUser(e, ref, func(a *app.App, u incident.User) error {
+		u, err := a.UpdateUser(e.ctx, u.ID, incident.UserPatch{Disabled: &disabled})
+		if err != nil {
+			return cliError(err)
+		}
+		if disabled {
+			fmt.Fprintf(e.stdout, "User %s is disabled; their sessions ended and their tokens stop working.\n", u.Email)
+		} else {
+			fmt.Fprintf(e.stdout, "User %s is enabled.\n", u.Email)
+		}
+		return nil
+	})
 }
 
 type userResetPasswordCmd struct {
@@ -213,23 +216,16 @@ type userResetPasswordCmd struct {
 
 // Run resets the password.
 func (c userResetPasswordCmd) Run(e *env) error {
-	a, done, err := e.userApp()
-	if err != nil {
-		return err
-	}
-	defer done()
-	u, err := findUser(e, a, c.User)
-	if err != nil {
-		return cliError(err)
-	}
-	pw, err := a.ResetPassword(e.ctx, u.ID)
-	if err != nil {
-		return cliError(err)
-	}
-	fmt.Fprintf(e.stdout, "New one-time password for %s (shown once; it must be changed at the next sign-in, within %s): %s\n",
-		u.Email, otpTTL(), pw)
-	fmt.Fprintf(e.stdout, "Its sessions ended and its API tokens were revoked.\n")
-	return nil
+	return withUser(e, c.User, func(a *app.App, u incident.User) error {
+		pw, err := a.ResetPassword(e.ctx, u.ID)
+		if err != nil {
+			return cliError(err)
+		}
+		fmt.Fprintf(e.stdout, "New one-time password for %s (shown once; it must be changed at the next sign-in, within %s): %s\n",
+			u.Email, otpTTL(), pw)
+		fmt.Fprintf(e.stdout, "Its sessions ended and its API tokens were revoked.\n")
+		return nil
+	})
 }
 
 // otpTTL says how long a one-time password works, for messages.
