@@ -7,20 +7,35 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 # Extra flags for go test, e.g. make test TESTFLAGS='-run TestStore -race'.
 TESTFLAGS ?=
 
-.PHONY: all build run test lint bench clean
+.PHONY: all build ui ui-test run test lint bench clean
 
 all: build
 
-## build: compile bin/hindsight
-build:
+NPM ?= npm
+UI_DEPS := frontend/node_modules/.package-lock.json
+
+$(UI_DEPS): frontend/package.json frontend/package-lock.json
+	cd frontend && $(NPM) ci --no-audit --no-fund
+	@touch $@
+
+## ui: build the browser UI into frontend/dist (embedded by the next go build)
+ui: $(UI_DEPS)
+	cd frontend && $(NPM) run --silent build
+
+## ui-test: type-check the UI and run its unit tests (vitest)
+ui-test: $(UI_DEPS)
+	cd frontend && $(NPM) run --silent check && $(NPM) test --silent
+
+## build: build the UI and compile bin/hindsight with it embedded
+build: ui
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/hindsight
 
 ## run: build and serve the embedded default (SQLite + index in ./hindsight-data, http://127.0.0.1:8080)
 run: build
 	./$(BIN) serve
 
-## test: every test, on SQLite and on a throwaway PostgreSQL cluster
-test:
+## test: the UI's unit tests, then every Go test (SQLite, a throwaway PostgreSQL cluster, the UI in headless Chromium)
+test: ui-test ui
 	@mkdir -p tmp
 	@set -o pipefail; $(GO) test -count=1 -timeout 20m -json $(TESTFLAGS) ./... 2>&1 \
 		| tee tmp/test.json | $(GO) run ./internal/tools/testsum
@@ -41,4 +56,5 @@ bench:
 	$(GO) run ./internal/bench/searchload
 
 clean:
-	rm -rf bin tmp
+	rm -rf bin tmp frontend/node_modules
+	find frontend/dist -mindepth 1 ! -name .gitkeep -delete

@@ -1,0 +1,45 @@
+import { get, post } from './api'
+
+export type Role = 'viewer' | 'editor' | 'admin'
+
+export interface User {
+  id: number
+  email: string
+  name: string
+  role: Role
+  groups: string[]
+  disabled: boolean
+  must_change_password: boolean
+  has_password: boolean
+  sso: boolean
+  last_login_at: string | null
+  created_at: string
+  updated_at: string
+}
+
+interface Me {
+  user: User
+  via: 'session' | 'token'
+  scopes?: string[]
+}
+
+/** The signed-in user (null until loaded). */
+export const session = $state<{ user: User | null; loaded: boolean }>({ user: null, loaded: false })
+
+export async function loadSession(): Promise<User> {
+  const me = await get<Me>('/auth/me')
+  session.user = me.user
+  session.loaded = true
+  return me.user
+}
+
+export const canWrite = () => session.user?.role === 'editor' || session.user?.role === 'admin'
+export const isAdmin = () => session.user?.role === 'admin'
+
+export async function signOut() {
+  try {
+    await post('/auth/logout', {}, { noRedirect: true })
+  } finally {
+    location.assign('/login')
+  }
+}
