@@ -1,0 +1,268 @@
+import { describe, expect, it } from 'vitest'
+import {
+  byteToIndex,
+  diffSections,
+  initialSave,
+  merge3,
+  mergeText,
+  nextSave,
+  parseUnifiedDiff,
+  resolveConflict,
+  retryDelay,
+  sameSections,
+  unsaved,
+  workflowBlock,
+  type SaveEvent,
+  type Section,
+} from './rca'
+
+const sec = (key: string, body: string, title = key.toUpperCase()): Section => ({
+  key,
+  title,
+  body,
+  audience: 'internal',
+  help: '',
+  required: false,
+  block: '',
+})
+
+describe('mergeText', () => {
+  it('takes the side that changed', () => {
+    expect(mergeText('a', 'a', 'b')).toEqual({ clean: true, text: 'b' })
+    expect(mergeText('a', 'b', 'a')).toEqual({ clean: true, text: 'b' })
+    expect(mergeText('a', 'c', 'c')).toEqual({ clean: true, text: 'c' })
+  })
+
+  it('combines edits to different lines', () => {
+    const base = 'one\ntwo\nthree\nfour\nfive'
+    const mine = 'ONE\ntwo\nthree\nfour\nfive'
+    const theirs = 'one\ntwo\nthree\nfour\nFIVE'
+    expect(mergeText(base, mine, theirs)).toEqual({ clean: true, text: 'ONE\ntwo\nthree\nfour\nFIVE' })
+  })
+
+  it('combines an insertion with a deletion elsewhere', () => {
+    const base = 'a\nb\nc\nd\ne'
+    const mine = 'a\nnew\nb\nc\nd\ne'
+    const theirs = 'a\nb\nc\nd'
+    expect(mergeText(base, mine, theirs)).toEqual({ clean: true, text: 'a\nnew\nb\nc\nd' })
+  })
+
+  it('appends from both sides in order when they touch different ends', () => {
+    const base = 'x\ny\nz'
+    expect(mergeText(base, 'top\nx\ny\nz', 'x\ny\nz\nbottom')).toEqual({ clean: true, text: 'top\nx\ny\nz\nbottom' })
+  })
+
+  it('reports overlapping edits as a conflict', () => {
+    expect(mergeText('a\nb\nc', 'a\nB1\nc', 'a\nB2\nc')).toEqual({ clean: false })
+  })
+
+  it('reports both sides appending different text as a conflict', () => {
+    expect(mergeText('a', 'a\nmine', 'a\ntheirs')).toEqual({ clean: false })
+  })
+
+  it('treats an empty base as a line', () => {
+    expect(mergeText('', 'mine', 'theirs')).toEqual({ clean: false })
+    expect(mergeText('', 'mine', '')).toEqual({ clean: true, text: 'mine' })
+  })
+
+  it('keeps identical changes made on both sides once', () => {
+    expect(mergeText('a\nb\nc', 'a\nX\nc\nd', 'a\nX\nc')).toEqual({ clean: true, text: 'a\nX\nc\nd' })
+  })
+})
+
+describe('merge3', () => {
+  const base = [sec('summary', 'S'), sec('impact', 'I'), sec('timeline', 'T')]
+
+  it('merges non-overlapping section changes without conflicts', () => {
+    const mine = [sec('summary', 'S mine'), sec('impact', 'I'), sec('timeline', 'T')]
+    const theirs = [sec('summary', 'S'), sec('impact', 'I theirs'), sec('timeline', 'T')]
+    const r = merge3(base, mine, theirs)
+    expect(r.conflicts).toEqual([])
+    expect(r.sections.map((s) => s.body)).toEqual(['S mine', 'I theirs', 'T'])
+    expect(r.merged).toEqual(['impact'])
+  })
+
+  it('reports a section both changed on the same line', () => {
+    const mine = [sec('summary', 'S mine'), sec('impact', 'I'), sec('timeline', 'T')]
+    const theirs = [sec('summary', 'S theirs'), sec('impact', 'I'), sec('timeline', 'T')]
+    const r = merge3(base, mine, theirs)
+    expect(r.conflicts).toEqual([{ key: 'summary', title: 'SUMMARY', base: 'S', mine: 'S mine', theirs: 'S theirs' }])
+    // My text is kept in the document until the user decides.
+    expect(r.sections[0].body).toBe('S mine')
+  })
+
+  it('merges two edits of different lines of one section', () => {
+    const b = [sec('summary', 'line 1\nline 2\nline 3')]
+    const r = merge3(b, [sec('summary', 'line 1 mine\nline 2\nline 3')], [sec('summary', 'line 1\nline 2\nline 3 theirs')])
+    expect(r.conflicts).toEqual([])
+    expect(r.sections[0].body).toBe('line 1 mine\nline 2\nline 3 theirs')
+    expect(r.merged).toEqual(['summary'])
+  })
+
+  it('takes sections they added and keeps the ones I added in place', () => {
+    const mine = [sec('summary', 'S'), sec('mine-only', 'M'), sec('impact', 'I'), sec('timeline', 'T')]
+    const theirs = [...base, sec('lessons', 'L')]
+    const r = merge3(base, mine, theirs)
+    expect(r.conflicts).toEqual([])
+    expect(r.sections.map((s) => s.key)).toEqual(['summary', 'mine-only', 'impact', 'timeline', 'lessons'])
+  })
+
+  it('drops a section they removed when I did not change it', () => {
+    const r = merge3(base, base, [sec('summary', 'S'), sec('timeline', 'T')])
+    expect(r.sections.map((s) => s.key)).toEqual(['summary', 'timeline'])
+    expect(r.conflicts).toEqual([])
+  })
+
+  it('asks when they removed a section I edited', () => {
+    const mine = [sec('summary', 'S'), sec('impact', 'I edited'), sec('timeline', 'T')]
+    const r = merge3(base, mine, [sec('summary', 'S'), sec('timeline', 'T')])
+    expect(r.conflicts).toEqual([{ key: 'impact', title: 'IMPACT', base: 'I', mine: 'I edited', theirs: null }])
+    expect(r.sections.map((s) => s.key)).toEqual(['summary', 'impact', 'timeline'])
+  })
+
+  it('asks when I removed a section they edited', () => {
+    const mine = [sec('summary', 'S'), sec('timeline', 'T')]
+    const theirs = [sec('summary', 'S'), sec('impact', 'I theirs'), sec('timeline', 'T')]
+    const r = merge3(base, mine, theirs)
+    expect(r.conflicts).toEqual([{ key: 'impact', title: 'IMPACT', base: 'I', mine: null, theirs: 'I theirs' }])
+  })
+
+  it('follows their metadata but keeps my title change', () => {
+    const mine = [sec('summary', 'S', 'My title'), sec('impact', 'I'), sec('timeline', 'T')]
+    const theirs = base.map((s) => ({ ...s, help: 'new help' }))
+    const r = merge3(base, mine, theirs)
+    expect(r.sections[0].title).toBe('My title')
+    expect(r.sections[0].help).toBe('new help')
+  })
+
+  it('is a no-op when nobody changed anything', () => {
+    const r = merge3(base, base, base)
+    expect(sameSections(r.sections, base)).toBe(true)
+    expect(r.conflicts).toEqual([])
+    expect(r.merged).toEqual([])
+  })
+})
+
+describe('resolveConflict', () => {
+  const s = [sec('a', '1'), sec('b', '2')]
+  it('replaces, removes or re-adds a section', () => {
+    expect(resolveConflict(s, 'a', 'x').map((x) => x.body)).toEqual(['x', '2'])
+    expect(resolveConflict(s, 'a', null).map((x) => x.key)).toEqual(['b'])
+    expect(resolveConflict(s, 'c', 'new', sec('c', 'theirs')).map((x) => [x.key, x.body])).toEqual([
+      ['a', '1'],
+      ['b', '2'],
+      ['c', 'new'],
+    ])
+  })
+})
+
+describe('diffSections', () => {
+  it('lists added, removed and changed keys', () => {
+    const from = [sec('a', '1'), sec('b', '2'), sec('c', '3')]
+    const to = [sec('a', '1'), sec('b', '2!'), sec('d', '4')]
+    expect(diffSections(from, to)).toEqual({ added: ['d'], removed: ['c'], changed: ['b'] })
+  })
+  it('sees a title change', () => {
+    expect(diffSections([sec('a', '1', 'x')], [sec('a', '1', 'y')]).changed).toEqual(['a'])
+  })
+  it('ignores order in sameSections only when equal', () => {
+    expect(sameSections([sec('a', '1'), sec('b', '2')], [sec('b', '2'), sec('a', '1')])).toBe(false)
+  })
+})
+
+describe('save state machine', () => {
+  const run = (events: SaveEvent[]) => events.reduce(nextSave, initialSave('2026-01-01T00:00:00Z'))
+
+  it('goes saved → dirty → saving → saved', () => {
+    const s = run([{ type: 'edit' }, { type: 'start' }, { type: 'ok', at: 'T1' }])
+    expect(s.kind).toBe('saved')
+    expect(s.savedAt).toBe('T1')
+    expect(unsaved(s)).toBe(false)
+  })
+
+  it('stays dirty when the user typed during the save', () => {
+    const s = run([{ type: 'edit' }, { type: 'start' }, { type: 'edit' }, { type: 'ok', at: 'T1' }])
+    expect(s.kind).toBe('dirty')
+    expect(unsaved(s)).toBe(true)
+  })
+
+  it('holds a conflict until it is resolved, whatever the user types', () => {
+    let s = run([{ type: 'edit' }, { type: 'start' }, { type: 'conflict' }, { type: 'edit' }, { type: 'start' }])
+    expect(s.kind).toBe('conflict')
+    expect(unsaved(s)).toBe(true)
+    s = nextSave(s, { type: 'resolved' })
+    expect(s.kind).toBe('dirty')
+  })
+
+  it('counts failures and clears them on success', () => {
+    let s = run([{ type: 'edit' }, { type: 'start' }, { type: 'fail', message: 'offline', retry: true }])
+    s = nextSave(nextSave(s, { type: 'start' }), { type: 'fail', message: 'offline', retry: true })
+    expect(s).toMatchObject({ kind: 'error', attempts: 2, retry: true, message: 'offline' })
+    s = nextSave(nextSave(s, { type: 'start' }), { type: 'ok', at: 'T2' })
+    expect(s).toMatchObject({ kind: 'saved', attempts: 0, message: '' })
+  })
+
+  it('keeps edits made while offline pending', () => {
+    const s = run([{ type: 'edit' }, { type: 'start' }, { type: 'fail', message: 'x', retry: true }, { type: 'edit' }])
+    expect(s.kind).toBe('error')
+    expect(s.pending).toBe(true)
+  })
+
+  it('backs off retries up to 30 s', () => {
+    expect(retryDelay(1)).toBe(2000)
+    expect(retryDelay(2)).toBe(4000)
+    expect(retryDelay(10)).toBe(30000)
+  })
+})
+
+describe('byteToIndex', () => {
+  it('maps UTF-8 byte offsets to string indexes', () => {
+    expect(byteToIndex('abc', 2)).toBe(2)
+    expect(byteToIndex('héllo', 3)).toBe(2) // é is 2 bytes
+    expect(byteToIndex('a😀b', 5)).toBe(3) // emoji: 4 bytes, 2 UTF-16 units
+    expect(byteToIndex('ab', 99)).toBe(2)
+  })
+})
+
+describe('parseUnifiedDiff', () => {
+  it('classifies lines', () => {
+    const d = '--- v1/summary\n+++ v2/summary\n@@ -1,2 +1,2 @@\n same\n-old\n+new\n'
+    expect(parseUnifiedDiff(d)).toEqual([
+      { kind: 'file', text: '--- v1/summary' },
+      { kind: 'file', text: '+++ v2/summary' },
+      { kind: 'hunk', text: '@@ -1,2 +1,2 @@' },
+      { kind: 'ctx', text: 'same' },
+      { kind: 'del', text: 'old' },
+      { kind: 'add', text: 'new' },
+    ])
+    expect(parseUnifiedDiff('')).toEqual([])
+  })
+})
+
+describe('workflowBlock', () => {
+  const editor = { email: 'ana@example.com', role: 'editor' }
+  it('lets a draft be submitted, not published', () => {
+    const r = { status: 'draft' as const, reviewers: [] }
+    expect(workflowBlock('submit', r, editor)).toBe('')
+    expect(workflowBlock('publish', r, editor)).toMatch(/Submit/)
+    expect(workflowBlock('submit', r, { email: 'v@x', role: 'viewer' })).toMatch(/Viewers/)
+    expect(workflowBlock('submit', r, editor, true)).toMatch(/saved/)
+  })
+  it('lets only reviewers approve, and publishing waits for an approval', () => {
+    const r = {
+      status: 'in_review' as const,
+      reviewers: [{ name: 'Ana@example.com', state: 'requested' as const, note: '', requested_at: '', decided_at: null }],
+    }
+    expect(workflowBlock('approve', r, editor)).toBe('')
+    expect(workflowBlock('approve', r, { email: 'bo@example.com', role: 'editor' })).toMatch(/Only the reviewers/)
+    expect(workflowBlock('publish', r, editor)).toMatch(/approval/)
+    const approved = { ...r, reviewers: [{ ...r.reviewers[0], state: 'approved' as const }] }
+    expect(workflowBlock('publish', approved, editor)).toBe('')
+    expect(workflowBlock('approve', approved, editor)).toMatch(/already/)
+  })
+  it('amends only a published RCA', () => {
+    expect(workflowBlock('amend', { status: 'published', reviewers: [] }, editor)).toBe('')
+    expect(workflowBlock('edit', { status: 'published', reviewers: [] }, editor)).toMatch(/amend/)
+    expect(workflowBlock('amend', { status: 'draft', reviewers: [] }, editor)).toMatch(/Only a published/)
+  })
+})
