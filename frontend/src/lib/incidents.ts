@@ -48,3 +48,130 @@ export const createIncident = (fields: Partial<Incident>) => post<Incident>('/in
 /** Saves changed fields; version guards against overwriting someone else's change (409). */
 export const updateIncident = (keyOrId: string | number, fields: Partial<Incident>, version: number) =>
   patch<Incident>(`/incidents/${encodeURIComponent(String(keyOrId))}`, { ...fields, version })
+
+// ---------- the create/edit form ----------
+
+export type Visibility = 'internal' | 'restricted'
+
+/** The lifecycle times, in the order they happen. */
+export const lifecycle = [
+  { field: 'started_at', label: 'Started' },
+  { field: 'detected_at', label: 'Detected' },
+  { field: 'acknowledged_at', label: 'Acknowledged' },
+  { field: 'mitigated_at', label: 'Mitigated' },
+  { field: 'resolved_at', label: 'Resolved' },
+] as const
+export type LifecycleField = (typeof lifecycle)[number]['field']
+
+/** What the form edits; times are datetime-local values in the browser's zone. */
+export interface IncidentFormValues {
+  title: string
+  summary: string
+  severity: Severity
+  status: IncidentStatus
+  services: string[]
+  teams: string[]
+  tags: string[]
+  commander: string
+  customer_impact: string
+  visibility: Visibility
+  restricted_to: string[]
+  times: Record<LifecycleField, string>
+}
+
+export function emptyForm(): IncidentFormValues {
+  return {
+    title: '',
+    summary: '',
+    severity: 'SEV3',
+    status: 'open',
+    services: [],
+    teams: [],
+    tags: [],
+    commander: '',
+    customer_impact: '',
+    visibility: 'internal',
+    restricted_to: [],
+    times: { started_at: '', detected_at: '', acknowledged_at: '', mitigated_at: '', resolved_at: '' },
+  }
+}
+
+/** The form's values for an incident; toLocal converts an instant to a datetime-local value. */
+export function formFromIncident(inc: Incident, toLocal: (iso: string | null | undefined) => string): IncidentFormValues {
+  const f = emptyForm()
+  f.title = inc.title ?? ''
+  f.summary = inc.summary ?? ''
+  f.severity = inc.severity
+  f.status = inc.status
+  f.services = [...(inc.services ?? [])]
+  f.teams = [...(inc.teams ?? [])]
+  f.tags = [...(inc.tags ?? [])]
+  f.commander = inc.commander ?? ''
+  f.customer_impact = inc.customer_impact ?? ''
+  f.visibility = inc.visibility ?? 'internal'
+  f.restricted_to = [...(inc.restricted_to ?? [])]
+  for (const { field } of lifecycle) f.times[field] = toLocal(inc[field])
+  return f
+}
+
+/** The request body for the form's values; fromLocal converts a datetime-local value to RFC 3339 (null when empty). */
+export function bodyFromForm(f: IncidentFormValues, fromLocal: (v: string) => string | null): Partial<Incident> {
+  const body: Partial<Incident> = {
+    title: f.title.trim(),
+    summary: f.summary,
+    severity: f.severity,
+    status: f.status,
+    services: f.services,
+    teams: f.teams,
+    tags: f.tags,
+    commander: f.commander.trim(),
+    customer_impact: f.customer_impact,
+    visibility: f.visibility,
+    restricted_to: f.visibility === 'restricted' ? f.restricted_to : [],
+  }
+  for (const { field } of lifecycle) body[field] = fromLocal(f.times[field])
+  return body
+}
+
+function same(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => x === b[i])
+  return (a ?? null) === (b ?? null)
+}
+
+/** Only the fields of next that differ from before (what a PATCH sends). */
+export function changedFields(before: Partial<Incident>, next: Partial<Incident>): Partial<Incident> {
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(next)) {
+    const old = (before as Record<string, unknown>)[k]
+    if (k.endsWith('_at') && typeof v === 'string' && typeof old === 'string') {
+      // Same instant written differently ("…:00Z" vs "…:00.000Z") is no change.
+      if (new Date(v).getTime() === new Date(old).getTime()) continue
+    }
+    if (!same(old, v)) out[k] = v
+  }
+  return out as Partial<Incident>
+}
+
+// ---------- chip inputs (services, teams, tags) ----------
+
+/**
+ * Splits what was typed into a chip input: every piece before a comma (or
+ * all of it when commit is true, e.g. on Enter or blur) becomes a chip; the
+ * text after the last comma stays in the input.
+ */
+export function parseChipInput(text: string, commit = false): { add: string[]; rest: string } {
+  const parts = text.split(/[,\n]/)
+  const rest = commit ? '' : (parts.pop() ?? '')
+  const add = parts.map((p) => p.trim().replace(/\s+/g, ' ')).filter(Boolean)
+  return { add, rest: commit ? rest : rest.replace(/^\s+/, '') }
+}
+
+/** existing plus the new values, leaving out those already there (ignoring case), in order. */
+export function addChips(existing: string[], add: string[], max = 50): string[] {
+  const out = [...existing]
+  for (const v of add) {
+    if (out.length >= max) break
+    if (!out.some((x) => x.toLowerCase() === v.toLowerCase())) out.push(v)
+  }
+  return out
+}
