@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest'
+import { ALL_FROM, checkFile, eventLine, formatRejection, importFields, sourceById, sources, summarizePreview, xhrError, type TimelineEvent } from './imports'
+
+const ev = (p: Partial<TimelineEvent>): TimelineEvent => ({ id: 0, source: 'slack', external_id: '', occurred_at: '2024-11-20T14:00:00Z', kind: 'chat', actor: 'Ann', body: '', ...p })
+
+describe('summarizePreview', () => {
+  it('counts by kind and actor, most first, and finds the time range', () => {
+    const s = summarizePreview([
+      ev({ kind: 'chat', actor: 'Ann', occurred_at: '2024-11-20T14:05:00Z' }),
+      ev({ kind: 'alert', actor: 'Zabbix', occurred_at: '2024-11-20T13:59:00Z' }),
+      ev({ kind: 'chat', actor: 'Bob', occurred_at: '2024-11-20T14:30:00Z' }),
+      ev({ kind: 'chat', actor: 'Ann', occurred_at: '2024-11-20T14:10:00Z' }),
+      ev({ kind: '', actor: '  ', occurred_at: 'nonsense' }),
+    ])
+    expect(s.total).toBe(5)
+    expect(s.byKind).toEqual([
+      { name: 'chat', count: 3 },
+      { name: 'alert', count: 1 },
+      { name: 'unknown', count: 1 },
+    ])
+    expect(s.byActor[0]).toEqual({ name: 'Ann', count: 2 })
+    expect(s.byActor.map((c) => c.name)).toEqual(['Ann', '(no actor)', 'Bob', 'Zabbix'])
+    expect(s.from).toBe('2024-11-20T13:59:00.000Z')
+    expect(s.to).toBe('2024-11-20T14:30:00.000Z')
+  })
+  it('has no range without events', () => {
+    expect(summarizePreview([])).toEqual({ total: 0, byKind: [], byActor: [], from: null, to: null })
+  })
+})
+
+describe('importFields', () => {
+  it('sends the source, dry run and only the options that are set', () => {
+    expect(importFields({ source: 'slack', window: 'incident' }, true)).toEqual([
+      ['source', 'slack'],
+      ['dry_run', 'true'],
+    ])
+  })
+  it('opens the window for "all" and passes custom times', () => {
+    expect(importFields({ source: 'csv', window: 'all', map: ' time=ts ', skipInvalid: true }, false)).toEqual([
+      ['source', 'csv'],
+      ['from', ALL_FROM],
+      ['skip_invalid', 'true'],
+      ['map', 'time=ts'],
+    ])
+    const f = importFields({ source: 'slack', window: 'custom', from: '2024-11-20T13:00:00.000Z', to: null, channels: 'incidents', threads: true }, false)
+    expect(f).toContainEqual(['from', '2024-11-20T13:00:00.000Z'])
+    expect(f.find(([k]) => k === 'to')).toBeUndefined()
+    expect(f).toContainEqual(['channel', 'incidents'])
+    expect(f).toContainEqual(['threads_touching_window', 'true'])
+  })
+})
+
+describe('checkFile', () => {
+  const slack = sourceById('slack')!
+  it('wants a zip for slack', () => {
+    expect(checkFile(slack, 'export.zip', 10)).toBe('')
+    expect(checkFile(slack, 'channels.json', 10)).toMatch(/\.zip/)
+  })
+  it('refuses empty and too large files', () => {
+    expect(checkFile(sourceById('csv')!, 'a.csv', 0)).toMatch(/empty/)
+    expect(checkFile(sourceById('csv')!, 'a.csv', 300 << 20)).toMatch(/at most 200\.0 MB/)
+  })
+  it('lists every source once', () => {
+    expect(new Set(sources.map((s) => s.id)).size).toBe(sources.length)
+    expect(sources.map((s) => s.id)).toContain('victorops')
+  })
+})
+
+describe('server errors', () => {
+  it('reads the rejections of import_rejected', () => {
+    const body = JSON.stringify({
+      error: { code: 'import_rejected', message: '1 record(s) could not be read', request_id: 'r1' },
+      rejected: 1,
+      rejections: [{ file: 'general/2024-11-20.json', line: 3, field: 'ts', reason: 'not a timestamp' }],
+    })
+    const e = xhrError(422, 'Unprocessable Entity', body)
+    expect(e.code).toBe('import_rejected')
+    expect(e.requestId).toBe('r1')
+    expect((e as any).rejections).toHaveLength(1)
+    expect(formatRejection((e as any).rejections[0])).toBe('general/2024-11-20.json:3: ts: not a timestamp')
+  })
+  it('explains a non-JSON 413', () => {
+    expect(xhrError(413, 'Request Entity Too Large', '<html>').message).toMatch(/larger/)
+  })
+  it('formats rejections without line or field', () => {
+    expect(formatRejection({ file: 'x.json', line: 0, field: '', reason: 'bad' })).toBe('x.json: bad')
+  })
+})
+
+describe('eventLine', () => {
+  it('flattens and shortens the body', () => {
+    expect(eventLine(ev({ body: 'a\n\nb  c' }))).toBe('a b c')
+    expect(eventLine(ev({ body: 'x'.repeat(200) }), 10)).toBe('xxxxxxxxx…')
+  })
+})
