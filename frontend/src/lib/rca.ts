@@ -242,7 +242,7 @@ export const rcaApi = {
   rootCauses: (key: string) => get<Page<RootCause>>(`${inc(key)}/root-causes`),
   createRootCause: (key: string, rc: { description: string; category: string; evidence_event_ids: number[] }) =>
     post<RootCause>(`${inc(key)}/root-causes`, rc),
-  updateRootCause: (id: number, fields: Partial<Pick<RootCause, 'description' | 'category' | 'evidence_event_ids'>>, version: number) =>
+  updateRootCause: (id: number, fields: { description?: string; category?: string; evidence_event_ids?: number[] }, version: number) =>
     patch<RootCause>(`/root-causes/${id}`, { ...fields, version }),
   deleteRootCause: (id: number) => del<void>(`/root-causes/${id}`),
   timeline: (key: string, cursor?: string) =>
