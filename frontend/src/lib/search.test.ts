@@ -67,8 +67,8 @@ describe('searchParams', () => {
 
 describe('listParams', () => {
   it('lists newest first when nothing is typed or filtered', () => {
-    expect(listParams(emptyState())).toEqual({ sort: '-started_at', limit: undefined, cursor: undefined })
-    expect(listParams({ ...emptyState(), sort: 'oldest' }, { cursor: 'c' })?.sort).toBe('started_at')
+    expect(listParams(emptyState())).toEqual({ sort: '-created_at', limit: undefined, cursor: undefined })
+    expect(listParams({ ...emptyState(), sort: 'oldest' }, { cursor: 'c' })?.sort).toBe('created_at')
   })
   it('defers to search when there are words or filters', () => {
     expect(listParams({ ...emptyState(), q: 'x' })).toBeNull()

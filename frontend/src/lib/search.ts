@@ -246,7 +246,7 @@ export function hasFilters(s: SearchState): boolean {
 export function listParams(s: SearchState, opts: { cursor?: string; limit?: number } = {}): Q | null {
   if (s.q.trim() || hasFilters(s)) return null
   return {
-    sort: s.sort === 'oldest' ? 'started_at' : '-started_at',
+    sort: s.sort === 'oldest' ? 'created_at' : '-created_at',
     limit: opts.limit,
     cursor: opts.cursor || undefined,
   }
