@@ -422,6 +422,27 @@ func (b *browser) waitSignedIn() {
 	b.waitJS("the signed-in UI", `!!document.querySelector('[data-test="user-menu"], .user-menu') && location.pathname !== '/login'`)
 }
 
+// noSideways fails the test when the page is wider than the viewport (on a
+// phone: the page scrolls sideways), naming the widest elements.
+func (b *browser) noSideways() {
+	b.t.Helper()
+	var res struct {
+		Page, View int
+		Wide       []string
+	}
+	b.eval(`(() => {
+		const view = document.documentElement.clientWidth
+		const wide = [...document.querySelectorAll('body *')]
+			.filter(e => e.getBoundingClientRect().right > view + 1)
+			.slice(0, 5)
+			.map(e => e.tagName.toLowerCase() + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : '') + ' (right edge ' + Math.round(e.getBoundingClientRect().right) + ')')
+		return { page: document.documentElement.scrollWidth, view, wide }
+	})()`, &res)
+	if res.Page > res.View {
+		b.t.Errorf("the page is %d px wide in a %d px viewport (it scrolls sideways); too wide: %s", res.Page, res.View, strings.Join(res.Wide, ", "))
+	}
+}
+
 // screenshotDir is where screenshots go, created on demand: $HINDSIGHT_SCREENSHOTS,
 // else tmp/screenshots at the repository root (git-ignored).
 func screenshotDir(t testing.TB) string {
