@@ -68,9 +68,16 @@ func (s *server) newPhone(t testing.TB) *browser {
 func (s *server) newBrowserSized(t testing.TB, w, h int, mobile bool) *browser {
 	t.Helper()
 	chromium := prerequisites(t)
+	// A fresh profile per browser. Not t.TempDir: Chromium's helper
+	// processes may still write to it for a moment after the browser is
+	// stopped, which would fail the test at its cleanup.
+	profile, err := os.MkdirTemp("", "hindsight-e2e-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromium),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.Headless,
 		chromedp.DisableGPU,
 		chromedp.NoFirstRun,
@@ -103,6 +110,7 @@ func (s *server) newBrowserSized(t testing.TB, w, h int, mobile bool) *browser {
 		cancelBrowser()
 		cancelAlloc()
 		cancelTimeout()
+		os.RemoveAll(profile)
 		t.Fatalf("start Chromium %s: %v", chromium, err)
 	}
 	t.Cleanup(func() {
@@ -110,6 +118,9 @@ func (s *server) newBrowserSized(t testing.TB, w, h int, mobile bool) *browser {
 		cancelBrowser()
 		cancelAlloc()
 		cancelTimeout()
+		for i := 0; i < 20 && os.RemoveAll(profile) != nil; i++ {
+			time.Sleep(100 * time.Millisecond) // helpers still exiting
+		}
 	})
 	return b
 }
