@@ -286,12 +286,15 @@ func (s *server) oidcCallback(c *gin.Context) {
 		s.oidcRefused(c, err)
 		return
 	}
+	// Where the sign-in page was asked to return (GET /login?next=…), read
+	// before the session token is renewed.
+	next := s.popLoginNext(ctx)
 	if err := s.startSession(ctx, u); err != nil {
 		s.renderError(c, err)
 		return
 	}
 	c.Header("Cache-Control", "no-store")
-	c.Redirect(http.StatusSeeOther, "/")
+	c.Redirect(http.StatusSeeOther, next)
 }
 
 // oidcRefused audits and answers a refused OIDC callback.

@@ -366,6 +366,24 @@ func testOIDC(t *testing.T, dialect string) {
 		e.m.QueueUser(&mockoidc.MockUser{Subject: "u-42", Email: "jane.doe@example.com", EmailVerified: true})
 		refused(t, func(cb *url.URL, b *browser) *browser { return b })
 	})
+
+	t.Run("returns to the page the sign-in was asked from", func(t *testing.T) {
+		e.m.QueueUser(&mockoidc.MockUser{Subject: "u-next", Email: "next@example.com", EmailVerified: true})
+		b := newBrowser(t)
+		b.get(t, e.srv.URL+"/login?next="+url.QueryEscape("/incidents/INC-7?tab=timeline"))
+		b.get(t, e.srv.URL+"/api/v1/auth/oidc/login")
+		if n := len(b.hops); n == 0 || b.hops[n-1].Path != "/incidents/INC-7" || b.hops[n-1].Query().Get("tab") != "timeline" {
+			t.Errorf("hops: %v", b.hops)
+		}
+		// An address elsewhere is never followed.
+		e.m.QueueUser(&mockoidc.MockUser{Subject: "u-next", Email: "next@example.com", EmailVerified: true})
+		b2 := newBrowser(t)
+		b2.get(t, e.srv.URL+"/login?next="+url.QueryEscape("//evil.example/x"))
+		b2.get(t, e.srv.URL+"/api/v1/auth/oidc/login")
+		if n := len(b2.hops); n == 0 || b2.hops[n-1].Path != "/" || b2.hops[n-1].Host != strings.TrimPrefix(e.srv.URL, "http://") {
+			t.Errorf("hops: %v", b2.hops)
+		}
+	})
 }
 
 func mustURL(s string) *url.URL {

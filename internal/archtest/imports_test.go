@@ -29,6 +29,7 @@ var allowed = map[string][]string{
 	"internal/config":     {},
 	"internal/pgtest/...": {},
 	"internal/archtest":   {},
+	"internal/e2e":        {"..."},
 	"internal/tools/...":  {},
 	"internal/bench/...":  {"..."},
 	"migrations":          {},
