@@ -97,7 +97,13 @@ func (s *server) newBrowserSized(t testing.TB, w, h int, mobile bool) *browser {
 	}
 	tctx, cancelTimeout := context.WithTimeout(context.Background(), browserTimeout)
 	actx, cancelAlloc := chromedp.NewExecAllocator(tctx, opts...)
-	ctx, cancelBrowser := chromedp.NewContext(actx)
+	ctx, cancelBrowser := chromedp.NewContext(actx, chromedp.WithErrorf(func(format string, args ...any) {
+		msg := fmt.Sprintf(format, args...)
+		if strings.Contains(msg, "unhandled node event") {
+			return // CDP events newer than chromedp (dom.topLayerElementsUpdated): harmless
+		}
+		fmt.Fprintf(os.Stderr, "chromedp: %s\n", msg)
+	}))
 	u, _ := url.Parse(s.URL)
 	b := &browser{t: t, s: s, ctx: ctx, origin: u.Scheme + "://" + u.Host,
 		requests: map[network.RequestID]*network.Request{}, okURLs: map[string]bool{}}
@@ -494,4 +500,10 @@ func safeName(s string) string {
 		}
 		return '-'
 	}, s)
+}
+
+// chromedpFocus focuses the element sel (CodeMirror takes focus on its
+// content element).
+func chromedpFocus(sel string) chromedp.Action {
+	return chromedp.Evaluate(fmt.Sprintf(`document.querySelector(%q).focus()`, sel), nil)
 }
