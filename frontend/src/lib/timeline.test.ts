@@ -13,6 +13,9 @@ import {
   fullView,
   groupByDay,
   lifecycleMarks,
+  markWords,
+  clip,
+  safeLink,
   matches,
   offsetLabel,
   pan,
@@ -260,5 +263,34 @@ describe('lifecycle', () => {
     expect(ph.map((p) => p.label)).toEqual(['Undetected', 'Responding', 'Mitigating', 'Recovering'])
     expect(ph[3].t1).toBe(Date.parse('2026-03-01T11:00:00Z'))
     expect(phases(lifecycleMarks({ started_at: '2026-03-01T10:00:00Z' }))).toEqual([])
+  })
+})
+
+describe('text', () => {
+  it('marks the words of the filter as parts, keeping markup as text', () => {
+    expect(markWords('<b>DB</b> is down, db!', 'db')).toEqual([
+      { text: '<b>', mark: false },
+      { text: 'DB', mark: true },
+      { text: '</b> is down, ', mark: false },
+      { text: 'db', mark: true },
+      { text: '!', mark: false },
+    ])
+    expect(markWords('a.b axb', 'a.b')).toEqual([
+      { text: 'a.b', mark: true },
+      { text: ' axb', mark: false },
+    ])
+    expect(markWords('plain', '')).toEqual([{ text: 'plain', mark: false }])
+  })
+  it('clips long text at a line or word', () => {
+    expect(clip('short')).toEqual({ text: 'short', clipped: false })
+    const c = clip('word '.repeat(300), 100)
+    expect(c.clipped).toBe(true)
+    expect(c.text.length).toBeLessThanOrEqual(101)
+    expect(c.text.endsWith('word…')).toBe(true)
+  })
+  it('links only http(s)', () => {
+    expect(safeLink('https://x.example/a')).toBe('https://x.example/a')
+    expect(safeLink('javascript:alert(1)')).toBeNull()
+    expect(safeLink('not a url')).toBeNull()
   })
 })

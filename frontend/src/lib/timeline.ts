@@ -603,3 +603,52 @@ export function phases(marks: LifecycleMark[], now?: number): Phase[] {
   }
   return out
 }
+
+// ---------- text ----------
+
+export interface TextPart {
+  text: string
+  mark: boolean
+}
+
+/** Splits text into parts, marking where any of the words occur (ignoring case); rendered as text, never HTML. */
+export function markWords(text: string, query: string): TextPart[] {
+  const words = query
+    .split(/\s+/)
+    .map((w) => w.trim())
+    .filter((w) => w.length > 0)
+  if (!words.length || !text) return [{ text, mark: false }]
+  const esc = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).sort((a, b) => b.length - a.length)
+  const re = new RegExp(`(${esc.join('|')})`, 'giu')
+  const out: TextPart[] = []
+  let last = 0
+  for (const m of text.matchAll(re)) {
+    const i = m.index ?? 0
+    if (m[0].length === 0) continue
+    if (i > last) out.push({ text: text.slice(last, i), mark: false })
+    out.push({ text: m[0], mark: true })
+    last = i + m[0].length
+  }
+  if (last < text.length) out.push({ text: text.slice(last), mark: false })
+  return out.length ? out : [{ text, mark: false }]
+}
+
+/** Long bodies are cut at about max characters (at a line or word end) until expanded. */
+export function clip(text: string, max = 700): { text: string; clipped: boolean } {
+  if (text.length <= max) return { text, clipped: false }
+  let cut = text.lastIndexOf('\n', max)
+  if (cut < max * 0.6) cut = text.lastIndexOf(' ', max)
+  if (cut < max * 0.6) cut = max
+  return { text: text.slice(0, cut).trimEnd() + '…', clipped: true }
+}
+
+/** Links only for http(s) URLs (never javascript: and the like). */
+export function safeLink(u: string | null | undefined): string | null {
+  if (!u) return null
+  try {
+    const url = new URL(u)
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null
+  } catch {
+    return null
+  }
+}
