@@ -7,6 +7,7 @@ import {
   mergeText,
   nextSave,
   parseUnifiedDiff,
+  recoverStash,
   resolveConflict,
   retryDelay,
   sameSections,
@@ -264,5 +265,25 @@ describe('workflowBlock', () => {
     expect(workflowBlock('amend', { status: 'published', reviewers: [] }, editor)).toBe('')
     expect(workflowBlock('edit', { status: 'published', reviewers: [] }, editor)).toMatch(/amend/)
     expect(workflowBlock('amend', { status: 'draft', reviewers: [] }, editor)).toMatch(/Only a published/)
+  })
+})
+
+describe('recoverStash', () => {
+  const base = [sec('a', '1'), sec('b', '2')]
+  it('recovers unsaved text onto a newer server version', () => {
+    const stash = { version: 3, base, mine: [sec('a', '1 mine'), sec('b', '2')], at: 0 }
+    const m = recoverStash(stash, { version: 4, sections: [sec('a', '1'), sec('b', '2 theirs')] })
+    expect(m?.conflicts).toEqual([])
+    expect(m?.sections.map((s) => s.body)).toEqual(['1 mine', '2 theirs'])
+  })
+  it('has nothing to recover when the server already has it or nothing changed', () => {
+    const mine = [sec('a', '1 mine'), sec('b', '2')]
+    expect(recoverStash({ version: 3, base, mine, at: 0 }, { version: 4, sections: mine })).toBeNull()
+    expect(recoverStash({ version: 3, base, mine: base, at: 0 }, { version: 3, sections: base })).toBeNull()
+    expect(recoverStash(null, { version: 3, sections: base })).toBeNull()
+  })
+  it('asks when the server changed the same text', () => {
+    const m = recoverStash({ version: 3, base, mine: [sec('a', 'mine'), sec('b', '2')], at: 0 }, { version: 4, sections: [sec('a', 'theirs'), sec('b', '2')] })
+    expect(m?.conflicts.map((c) => c.key)).toEqual(['a'])
   })
 })

@@ -620,3 +620,28 @@ export function workflowBlock(
       return ''
   }
 }
+
+// ---------- unsaved text kept for this tab ----------
+
+/** What the editor keeps in sessionStorage until the server has it. */
+export interface Stash {
+  version: number
+  base: Section[]
+  mine: Section[]
+  at: number
+}
+
+/**
+ * Brings unsaved text kept from an earlier visit (a reload, a page left
+ * before its save finished) onto the RCA as the server has it now: null
+ * when there is nothing to recover, else the merge (which may hold
+ * conflicts to ask about).
+ */
+export function recoverStash(stash: Stash | null, server: Pick<Rca, 'sections' | 'version'>): MergeResult | null {
+  if (!stash || !Array.isArray(stash.mine) || !Array.isArray(stash.base)) return null
+  if (stash.version > server.version) return null
+  if (sameSections(stash.mine, stash.base) || sameSections(stash.mine, server.sections)) return null
+  const m = merge3(stash.base, stash.mine, server.sections)
+  if (m.conflicts.length === 0 && sameSections(m.sections, server.sections)) return null
+  return m
+}
