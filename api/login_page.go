@@ -56,32 +56,32 @@ button:hover,.button:hover{background:var(--surface-2)}
 {{if .ChangePassword}}
 <h1>Choose your password</h1>
 <p class="lead">Signed in as <strong>{{.Email}}</strong>. Replace the one-time password with your own to go on.</p>
-{{if .Error}}<p class="error" role="alert" id="form-error">{{.Error}}</p>{{end}}
+{{if .Error}}<p class="error" role="alert" id="form-error" data-test="login-error">{{.Error}}</p>{{end}}
 <form method="post" action="/login/password">
 {{if .Next}}<input type="hidden" name="next" value="{{.Next}}">{{end}}
-<label for="current">Current (one-time) password</label><input id="current" name="current_password" type="password" autocomplete="current-password" required autofocus{{if .Error}} aria-describedby="form-error"{{end}}>
-<label for="new">New password</label><input id="new" name="new_password" type="password" autocomplete="new-password" minlength="{{.MinLen}}" required aria-describedby="new-hint">
+<label for="current">Current (one-time) password</label><input id="current" name="current_password" data-test="login-current-password" type="password" autocomplete="current-password" required autofocus{{if .Error}} aria-describedby="form-error"{{end}}>
+<label for="new">New password</label><input id="new" name="new_password" data-test="login-new-password" type="password" autocomplete="new-password" minlength="{{.MinLen}}" required aria-describedby="new-hint">
 <p class="hint" id="new-hint">At least {{.MinLen}} characters. A passphrase of a few unrelated words works well.</p>
-<label for="confirm">New password again</label><input id="confirm" name="confirm_password" type="password" autocomplete="new-password" minlength="{{.MinLen}}" required>
-<button type="submit" class="primary">Change password and continue</button>
+<label for="confirm">New password again</label><input id="confirm" name="confirm_password" data-test="login-confirm-password" type="password" autocomplete="new-password" minlength="{{.MinLen}}" required>
+<button type="submit" class="primary" data-test="login-change-password">Change password and continue</button>
 </form>
 <form method="post" action="/logout"><button type="submit" class="link">Sign out</button></form>
 {{else if .Email}}
 <h1>You are signed in</h1>
 <p class="lead">as <strong>{{.Email}}</strong>.</p>
-<a class="button primary" href="{{.Target}}">Continue to Hindsight</a>
+<a class="button primary" data-test="login-continue" href="{{.Target}}">Continue to Hindsight</a>
 <form method="post" action="/logout"><button type="submit" class="link">Sign out</button></form>
 {{else}}
 <h1>Sign in</h1>
 <p class="lead">Post-mortems, timelines and what we learned.</p>
-{{if .Error}}<p class="error" role="alert" id="form-error">{{.Error}}</p>{{end}}
-{{if .SSO}}<a class="button primary sso" href="/api/v1/auth/oidc/login">Sign in with {{.SSO}}</a>
+{{if .Error}}<p class="error" role="alert" id="form-error" data-test="login-error">{{.Error}}</p>{{end}}
+{{if .SSO}}<a class="button primary sso" data-test="login-sso" href="/api/v1/auth/oidc/login">Sign in with {{.SSO}}</a>
 <p class="or">or with a local account</p>{{end}}
 <form method="post" action="/login">
 {{if .Next}}<input type="hidden" name="next" value="{{.Next}}">{{end}}
-<label for="email">E-mail address</label><input id="email" name="email" type="email" autocomplete="username" value="{{.TypedEmail}}" required{{if not .SSO}} autofocus{{end}}{{if .Error}} aria-describedby="form-error" aria-invalid="true"{{end}}>
-<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required{{if .Error}} aria-invalid="true"{{end}}>
-<button type="submit"{{if not .SSO}} class="primary"{{end}}>Sign in</button>
+<label for="email">E-mail address</label><input id="email" name="email" data-test="login-email" type="email" autocomplete="username" value="{{.TypedEmail}}" required{{if not .SSO}} autofocus{{end}}{{if .Error}} aria-describedby="form-error" aria-invalid="true"{{end}}>
+<label for="password">Password</label><input id="password" name="password" data-test="login-password" type="password" autocomplete="current-password" required{{if .Error}} aria-invalid="true"{{end}}>
+<button type="submit" data-test="login-submit"{{if not .SSO}} class="primary"{{end}}>Sign in</button>
 </form>
 {{end}}
 </main>
