@@ -97,14 +97,14 @@ export const patchEvent = (key: string, id: number, fields: EventPatch, version:
 
 // ---------- kinds ----------
 
-export const kindMeta: Record<EventKind, { label: string; icon: string }> = {
-  chat: { label: 'Chat', icon: '💬' },
-  alert: { label: 'Alert', icon: '🔔' },
-  ticket: { label: 'Ticket', icon: '🎫' },
-  status: { label: 'Status', icon: '🚦' },
-  call: { label: 'Call', icon: '📞' },
-  note: { label: 'Note', icon: '📝' },
-  change: { label: 'Change', icon: '🔧' },
+export const kindMeta: Record<EventKind, { label: string }> = {
+  chat: { label: 'Chat' },
+  alert: { label: 'Alert' },
+  ticket: { label: 'Ticket' },
+  status: { label: 'Status' },
+  call: { label: 'Call' },
+  note: { label: 'Note' },
+  change: { label: 'Change' },
 }
 
 /** The kind used for colour and icon (unknown kinds show as notes). */
