@@ -125,46 +125,55 @@ export function createEditor(parent: HTMLElement, o: EditorOptions): Editor {
   }
 }
 
-/** A side-by-side merge view: theirs (read-only) against the merged text (editable). */
+/**
+ * A merge view: theirs (read-only) against the merged text (editable). Side
+ * by side on wide screens; on phones one editor with their removed lines
+ * shown inline (CodeMirror's unified merge view).
+ */
 export async function createMergeView(
   parent: HTMLElement,
   o: { theirs: string; mine: string; onChange: (text: string) => void },
 ): Promise<{ setMerged(text: string): void; destroy(): void }> {
-  const { MergeView } = await import('@codemirror/merge')
+  const { MergeView, unifiedMergeView } = await import('@codemirror/merge')
   const common = [EditorView.lineWrapping, markdown(), syntaxHighlighting(defaultHighlightStyle, { fallback: true }), theme]
   let applying = false
+  const editable = [
+    ...common,
+    history(),
+    keymap.of([...defaultKeymap, ...historyKeymap]),
+    EditorView.contentAttributes.of({ 'aria-label': 'Merged text (editable)', 'data-test': 'merge-input' }),
+    EditorView.updateListener.of((u) => {
+      if (u.docChanged && !applying) o.onChange(u.state.doc.toString())
+    }),
+  ]
+  const replaceAll = (v: EditorView, text: string) => {
+    applying = true
+    try {
+      v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: text } })
+    } finally {
+      applying = false
+    }
+  }
+  if (window.matchMedia('(max-width: 700px)').matches) {
+    const view = new EditorView({
+      parent,
+      state: EditorState.create({
+        doc: o.mine,
+        extensions: [...editable, unifiedMergeView({ original: o.theirs, highlightChanges: true, gutter: true, mergeControls: false })],
+      }),
+    })
+    return { setMerged: (t) => replaceAll(view, t), destroy: () => view.destroy() }
+  }
   const mv = new MergeView({
     parent,
     a: {
       doc: o.theirs,
       extensions: [...common, EditorState.readOnly.of(true), EditorView.editable.of(false), EditorView.contentAttributes.of({ 'aria-label': 'Their text (read-only)' })],
     },
-    b: {
-      doc: o.mine,
-      extensions: [
-        ...common,
-        history(),
-        keymap.of([...defaultKeymap, ...historyKeymap]),
-        EditorView.contentAttributes.of({ 'aria-label': 'Merged text (editable)', 'data-test': 'merge-input' }),
-        EditorView.updateListener.of((u) => {
-          if (u.docChanged && !applying) o.onChange(u.state.doc.toString())
-        }),
-      ],
-    },
+    b: { doc: o.mine, extensions: editable },
     highlightChanges: true,
     gutter: true,
     collapseUnchanged: { margin: 3, minSize: 6 },
   })
-  return {
-    setMerged(text) {
-      const v = mv.b
-      applying = true
-      try {
-        v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: text } })
-      } finally {
-        applying = false
-      }
-    },
-    destroy: () => mv.destroy(),
-  }
+  return { setMerged: (t) => replaceAll(mv.b, t), destroy: () => mv.destroy() }
 }
