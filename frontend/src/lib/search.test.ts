@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   actionsText,
+  applySuggestion,
   chips,
   clearFilters,
   emptyState,
@@ -133,5 +134,21 @@ describe('similar', () => {
     expect(scorePercent({ score: 5, relative: 0 }, 10)).toBe(50)
     expect(scorePercent({ score: 0, relative: 0 }, 0)).toBe(0)
     expect(scorePercent({ score: 0.0001, relative: 0 }, 10)).toBe(2)
+  })
+})
+
+describe('applySuggestion', () => {
+  it('opens an incident for a title or key', () => {
+    expect(applySuggestion(emptyState(), 'dns', { kind: 'title', value: 'DNS outage', key: 'INC-9' })).toEqual({ href: '/incidents/INC-9' })
+    expect(applySuggestion(emptyState(), 'inc-2', { kind: 'key', value: 'INC-24' })).toEqual({ href: '/incidents/INC-24' })
+  })
+  it('turns a service or tag into a filter and drops the word being typed', () => {
+    const r = applySuggestion({ ...emptyState(), q: 'timeout dn' }, 'timeout dn', { kind: 'service', value: 'dns' })
+    expect(r.text).toBe('timeout')
+    expect(r.state?.service).toEqual(['dns'])
+    expect(r.state?.q).toBe('timeout')
+    const t = applySuggestion({ ...emptyState(), tag: ['dns'] }, 'dn', { kind: 'tag', value: 'DNS' })
+    expect(t.state?.tag).toEqual(['dns'])
+    expect(t.text).toBe('')
   })
 })

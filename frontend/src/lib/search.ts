@@ -398,3 +398,23 @@ export function reasonText(r: Reason): string {
       return v
   }
 }
+
+// ---------- search-box suggestions ----------
+
+/**
+ * What choosing a suggestion does: a title or key opens that incident; a
+ * service or tag becomes a filter and the word being typed is dropped from
+ * the box (the earlier words stay).
+ */
+export function applySuggestion(s: SearchState, text: string, sg: Suggestion): { href?: string; state?: SearchState; text?: string } {
+  if ((sg.kind === 'title' || sg.kind === 'key') && (sg.key || sg.kind === 'key')) {
+    return { href: `/incidents/${encodeURIComponent(sg.key ?? sg.value)}` }
+  }
+  const field: ListField = sg.kind === 'service' ? 'service' : 'tag'
+  const words = text.trimEnd().split(/\s+/)
+  words.pop()
+  const rest = words.join(' ')
+  const next = isActive(s, field, sg.value) ? { ...s } : toggleFilter(s, field, sg.value)
+  next.q = rest
+  return { state: next, text: rest }
+}
