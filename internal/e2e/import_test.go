@@ -65,6 +65,7 @@ func TestImportSlackExport(t *testing.T) {
 	s := startSQLite(t)
 	inc := s.createIncident("Checkout is down", "SEV2", slackStart, nil)
 	b := s.newBrowser(t)
+	b.allowNoRCA()
 	b.signedIn(editorEmail, editorPassword)
 
 	added := importThroughWizard(t, b, inc.Key, slackZip(t), "import-wizard")
@@ -98,8 +99,10 @@ func TestImportedScriptIsText(t *testing.T) {
 		slackMessage(slackStart.Add(6*time.Minute), "and "+xssScript),
 	)
 	b := s.newBrowser(t)
+	b.allowNoRCA()
 	b.signedIn(editorEmail, editorPassword)
 	importThroughWizard(t, b, inc.Key, zipPath, "")
+	b.noXSS("the import wizard's preview and result")
 
 	// The server keeps what was typed.
 	var bodies []string
@@ -117,14 +120,27 @@ func TestImportedScriptIsText(t *testing.T) {
 	for _, p := range []string{xssImg, xssScript} {
 		b.waitJS(fmt.Sprintf("the text %q on the timeline", p), fmt.Sprintf(`document.body.innerText.includes(%q)`, p))
 	}
+	b.noXSS("the timeline")
+
+	// Search shows highlighted fragments of the matching events.
+	s.waitIndexed(t, "onerror", 1)
+	b.open("/incidents?q=onerror")
+	b.waitVisible(dt("search-result") + fmt.Sprintf(`[data-key=%q]`, inc.Key))
+	b.waitJS("the payload as text in the search results", `document.querySelector('main').innerText.includes('onerror')`)
+	b.noXSS("the search results")
+}
+
+// noXSS fails the test when a payload ran or left an element in the page.
+func (b *browser) noXSS(where string) {
+	b.t.Helper()
 	var xss string
 	b.eval(`typeof window.__xss`, &xss)
 	if xss != "undefined" {
-		t.Errorf("window.__xss is %s: a payload ran", xss)
+		b.t.Errorf("%s: window.__xss is set: a payload ran", where)
 	}
 	var injected int
-	b.eval(`document.querySelectorAll('main img[src="x"], main script').length`, &injected)
+	b.eval(`document.querySelectorAll('main img[src="x"], main script, main [onerror]').length`, &injected)
 	if injected != 0 {
-		t.Errorf("%d elements from the payload are in the page", injected)
+		b.t.Errorf("%s: %d elements from the payload are in the page", where, injected)
 	}
 }
