@@ -6,6 +6,7 @@ import {
   clearFilters,
   emptyState,
   eventHref,
+  facetValues,
   fragmentsOf,
   isActive,
   listParams,
@@ -150,5 +151,19 @@ describe('applySuggestion', () => {
     const t = applySuggestion({ ...emptyState(), tag: ['dns'] }, 'dn', { kind: 'tag', value: 'DNS' })
     expect(t.state?.tag).toEqual(['dns'])
     expect(t.text).toBe('')
+  })
+})
+
+describe('facetValues', () => {
+  it('keeps an active value the counts lack, and falls back to fixed values', () => {
+    expect(facetValues('tag', [{ value: 'a', count: 2 }], ['A', 'zz'])).toEqual([
+      { value: 'a', count: 2 },
+      { value: 'zz', count: 0 },
+    ])
+    expect(facetValues('status', undefined, [], ['open', 'resolved'])).toEqual([
+      { value: 'open', count: -1 },
+      { value: 'resolved', count: -1 },
+    ])
+    expect(facetValues('tag', [], [])).toEqual([])
   })
 })

@@ -418,3 +418,16 @@ export function applySuggestion(s: SearchState, text: string, sg: Suggestion): {
   next.q = rest
   return { state: next, text: rest }
 }
+
+/**
+ * The values a facet group lists: the API's counts in display order, then
+ * any active value the counts lack (so it can be unticked), or — when the
+ * API counts nothing for the facet — the fallback values without counts
+ * (count -1), e.g. the statuses.
+ */
+export function facetValues(name: string, counts: FacetCount[] | undefined, active: string[], fallback: string[] = []): FacetCount[] {
+  const list = counts?.length ? orderFacet(name, counts) : fallback.map((value) => ({ value, count: -1 }))
+  const have = new Set(list.map((c) => c.value.toLowerCase()))
+  for (const a of active) if (!have.has(a.toLowerCase())) list.push({ value: a, count: 0 })
+  return list
+}
