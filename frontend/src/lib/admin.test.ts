@@ -60,7 +60,7 @@ describe('templates', () => {
   })
   it('finds problems by field', () => {
     const p = templateProblems({ key: 'Bad Key', name: ' ', description: '', sections: [{ ...emptySection(), title: 'Impact' }, { ...emptySection(), title: 'impact' }, emptySection()] })
-    expect(Object.keys(p).sort()).toEqual(['key', 'name', 'sections.1.key', 'sections.2.title'])
+    expect(Object.keys(p).sort()).toEqual(['key', 'name', 'sections[1].key', 'sections[2].title'])
     expect(templateProblems({ key: 'x', name: 'X', description: '', sections: [] }).sections).toBeTruthy()
     expect(templateProblems({ key: 'short-rca', name: 'Short', description: '', sections: [{ ...emptySection(), title: 'Summary' }] })).toEqual({})
   })

@@ -173,17 +173,17 @@ export function emptySection(): Section {
   return { key: '', title: '', body: '', audience: 'internal', help: '', required: false, block: '' }
 }
 
-/** Problems of a draft before it is sent, by field ("sections.2.title"). */
+/** Problems of a draft before it is sent, by field as the server names them ("sections[2].title"). */
 export function templateProblems(t: TemplateDraft): Record<string, string> {
   const out: Record<string, string> = {}
-  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(t.key)) out.key = 'Use lower-case letters, digits, - and _ (up to 63), starting with a letter or digit.'
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(t.key) || t.key.length > 64) out.key = 'Use lower-case letters a-z, digits and - (up to 64), such as “my-template”.'
   if (!t.name.trim()) out.name = 'Give the template a name.'
   if (t.sections.length === 0) out.sections = 'Add at least one section.'
   const seen = new Set<string>()
   t.sections.forEach((s, i) => {
-    if (!s.title.trim()) out[`sections.${i}.title`] = 'Every section needs a title.'
+    if (!s.title.trim()) out[`sections[${i}].title`] = 'Every section needs a title.'
     const k = s.key || slug(s.title)
-    if (k && seen.has(k)) out[`sections.${i}.key`] = `Two sections have the key “${k}”.`
+    if (k && seen.has(k)) out[`sections[${i}].key`] = `Two sections have the key “${k}”.`
     seen.add(k)
   })
   return out
