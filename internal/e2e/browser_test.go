@@ -377,6 +377,14 @@ func (b *browser) click(sel string) {
 	b.run("click "+sel, chromedp.Click(sel, chromedp.ByQuery, chromedp.NodeVisible))
 }
 
+// clickJS clicks sel with element.click() (the element, wherever it is
+// at that moment), for lists that may move under the mouse.
+func (b *browser) clickJS(sel string) {
+	b.t.Helper()
+	b.waitVisible(sel)
+	b.eval(fmt.Sprintf(`document.querySelector(%q).click(), true`, sel), nil)
+}
+
 // typeInto types text into the input sel (key by key, as a person would).
 func (b *browser) typeInto(sel, text string) {
 	b.t.Helper()

@@ -68,6 +68,9 @@ func TestSearchAndOpenSimilar(t *testing.T) {
 
 	b := s.newBrowser(t)
 	b.signedIn(editorEmail, editorPassword)
+	b.waitPath("/")
+	b.waitVisible(dt("home-recent"))
+	b.screenshot("home")
 	b.open("/incidents")
 	b.waitVisible(dt("search-result"))
 	b.screenshot("incidents-list")
@@ -77,7 +80,10 @@ func TestSearchAndOpenSimilar(t *testing.T) {
 	b.waitVisible(hit)
 	b.waitGone(fmt.Sprintf(`%s[data-key="%s"]`, dt("search-result"), incs[5].Key)) // the BGP one is not a leap second
 	b.screenshot("incidents-search")
-	b.click(hit + " a.result-title")
+	// The list updates as one types; open the hit once the URL holds the
+	// whole query (a click in the middle of an update could hit a row that moved).
+	b.waitJS("the query in the URL", `new URLSearchParams(location.search).get('q') === 'leap second'`)
+	b.clickJS(hit + " a.result-title")
 	b.waitPath("/incidents/" + leapDNS.Key)
 
 	// The incident's similar incidents include the other leap-second ones.

@@ -47,6 +47,6 @@ func TestSignIn(t *testing.T) {
 		b.signedIn(adminEmail, adminPassword)
 		b.waitPath("/")
 		b.waitVisible("main h1")
-		b.screenshot("home")
+		b.screenshot("home-empty")
 	})
 }
