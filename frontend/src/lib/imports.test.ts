@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ALL_FROM, checkFile, eventLine, formatRejection, importFields, sourceById, sources, summarizePreview, xhrError, type TimelineEvent } from './imports'
+import { ALL_FROM, checkFile, eventLine, formatRejection, importFields, sourceById, sources, summarizePreview, uploadImport, xhrError, type TimelineEvent } from './imports'
 
 const ev = (p: Partial<TimelineEvent>): TimelineEvent => ({ id: 0, source: 'slack', external_id: '', occurred_at: '2024-11-20T14:00:00Z', kind: 'chat', actor: 'Ann', body: '', ...p })
 
@@ -91,5 +91,84 @@ describe('eventLine', () => {
   it('flattens and shortens the body', () => {
     expect(eventLine(ev({ body: 'a\n\nb  c' }))).toBe('a b c')
     expect(eventLine(ev({ body: 'x'.repeat(200) }), 10)).toBe('xxxxxxxxx…')
+  })
+})
+
+describe('uploadImport', () => {
+  class FakeXHR {
+    static last: FakeXHR
+    method = ''
+    url = ''
+    headers: Record<string, string> = {}
+    withCredentials = false
+    body: FormData | null = null
+    status = 0
+    statusText = ''
+    responseText = ''
+    upload: { onprogress?: (e: any) => void; onload?: () => void } = {}
+    onload?: () => void
+    onerror?: () => void
+    onabort?: () => void
+    constructor() {
+      FakeXHR.last = this
+    }
+    open(m: string, u: string) {
+      this.method = m
+      this.url = u
+    }
+    setRequestHeader(k: string, v: string) {
+      this.headers[k] = v
+    }
+    send(b: FormData) {
+      this.body = b
+    }
+    abort() {
+      this.onabort?.()
+    }
+    answer(status: number, body: unknown) {
+      this.upload.onprogress?.({ lengthComputable: true, loaded: 5, total: 10 })
+      this.upload.onload?.()
+      this.status = status
+      this.responseText = typeof body === 'string' ? body : JSON.stringify(body)
+      this.onload?.()
+    }
+  }
+
+  it('posts the file and options as multipart with the cookie and reports progress', async () => {
+    const orig = globalThis.XMLHttpRequest
+    ;(globalThis as any).XMLHttpRequest = FakeXHR
+    try {
+      const progress: number[] = []
+      const file = new File(['PK'], 'export.zip', { type: 'application/zip' })
+      const h = uploadImport('INC-7', file, { source: 'slack', window: 'all', channels: 'incidents' }, true, (f) => progress.push(f))
+      const x = FakeXHR.last
+      expect(x.method).toBe('POST')
+      expect(x.url).toBe('/api/v1/incidents/INC-7/imports')
+      expect(x.withCredentials).toBe(true)
+      expect(x.headers['Content-Type']).toBeUndefined() // the browser sets the multipart boundary
+      expect(x.body!.get('source')).toBe('slack')
+      expect(x.body!.get('dry_run')).toBe('true')
+      expect(x.body!.get('from')).toBe(ALL_FROM)
+      expect(x.body!.get('channel')).toBe('incidents')
+      expect((x.body!.get('file') as File).name).toBe('export.zip')
+      x.answer(200, { dry_run: true, parsed: 3, added: 3, duplicates: 0, rejected: 0, filtered: 0, preview: [], rejections: [], batch: null })
+      const rep = await h.promise
+      expect(rep.added).toBe(3)
+      expect(progress).toEqual([0.5, 1])
+    } finally {
+      globalThis.XMLHttpRequest = orig
+    }
+  })
+
+  it('rejects with the server error and its rejections', async () => {
+    const orig = globalThis.XMLHttpRequest
+    ;(globalThis as any).XMLHttpRequest = FakeXHR
+    try {
+      const h = uploadImport('INC-7', new File(['x'], 'a.json'), { source: 'pagerduty', window: 'incident' }, false, () => {})
+      FakeXHR.last.answer(422, { error: { code: 'import_rejected', message: 'bad' }, rejected: 1, rejections: [{ file: 'a.json', line: 2, field: 'ts', reason: 'no' }] })
+      await expect(h.promise).rejects.toMatchObject({ status: 422, code: 'import_rejected', rejections: [{ line: 2 }] })
+    } finally {
+      globalThis.XMLHttpRequest = orig
+    }
   })
 })
