@@ -22,14 +22,18 @@ export interface SourceInfo {
   callStart?: boolean
   /** Takes a field mapping (generic importers). */
   mapping?: boolean
+  /** The CLI can pull from the vendor's API instead (the HTTP API takes files only): arguments after the incident, and the settings it reads. */
+  pull?: { args: string; env: string }
 }
 
 // The importers of cmd/hindsight/import_source.go (the server has no list
 // route; an unknown source answers 422 naming the known ones).
 export const sources: SourceInfo[] = [
   { id: 'slack', label: 'Slack', group: 'Chat', input: 'zip', accept: '.zip,application/zip', channels: true,
+    pull: { args: '--channel C0123ABCD', env: 'HINDSIGHT_SLACK_TOKEN' },
     expects: 'A workspace export as a .zip: users.json, channels.json and one folder per channel with a JSON file per day.' },
   { id: 'mattermost', label: 'Mattermost', group: 'Chat', input: 'zip-or-file', accept: '.zip,.jsonl,.json', channels: true,
+    pull: { args: '--channel <channel id>', env: 'HINDSIGHT_MATTERMOST_URL, HINDSIGHT_MATTERMOST_TOKEN' },
     expects: 'A bulk export (mmctl export): the .zip or its JSON Lines file.' },
   { id: 'teams', label: 'Microsoft Teams', group: 'Chat', input: 'zip-or-file', accept: '.zip,.json', channels: true,
     expects: 'Messages from the Graph API or the Teams export, as JSON (one file or a .zip of them).' },
@@ -42,12 +46,16 @@ export const sources: SourceInfo[] = [
   { id: 'call', label: 'Call transcript', group: 'Calls', input: 'file', accept: '.vtt,.srt', callStart: true,
     expects: 'A bridge call transcript in WebVTT (.vtt) or SubRip (.srt); give the time the call began.' },
   { id: 'pagerduty', label: 'PagerDuty', group: 'Alerts & monitoring', input: 'zip-or-file', accept: '.json,.jsonl,.csv,.zip',
+    pull: { args: '--id P1ABC23', env: 'HINDSIGHT_PAGERDUTY_TOKEN' },
     expects: 'Incident log entries or webhook payloads saved as JSON / JSON Lines (or a .zip of them).' },
   { id: 'opsgenie', label: 'Opsgenie', group: 'Alerts & monitoring', input: 'zip-or-file', accept: '.json,.jsonl,.zip',
+    pull: { args: '--id <alert id>', env: 'HINDSIGHT_OPSGENIE_TOKEN' },
     expects: 'Alert logs or webhook payloads as JSON / JSON Lines.' },
   { id: 'victorops', label: 'VictorOps (Splunk On-Call)', group: 'Alerts & monitoring', input: 'zip-or-file', accept: '.json,.jsonl,.zip',
+    pull: { args: '--id <incident number>', env: 'HINDSIGHT_VICTOROPS_API_ID, HINDSIGHT_VICTOROPS_API_KEY' },
     expects: 'Incident timeline or outgoing webhook payloads as JSON / JSON Lines.' },
   { id: 'zabbix', label: 'Zabbix', group: 'Alerts & monitoring', input: 'zip-or-file', accept: '.json,.jsonl,.zip',
+    pull: { args: '--id <problem event id>', env: 'HINDSIGHT_ZABBIX_URL, HINDSIGHT_ZABBIX_TOKEN' },
     expects: 'Problem/event JSON from the Zabbix API, or webhook payloads as JSON Lines.' },
   { id: 'zenoss', label: 'Zenoss', group: 'Alerts & monitoring', input: 'zip-or-file', accept: '.json,.jsonl,.zip',
     expects: 'Event console JSON (EventsRouter query result), an array or JSON Lines of events.' },
@@ -60,16 +68,22 @@ export const sources: SourceInfo[] = [
   { id: 'icinga', label: 'Icinga', group: 'Alerts & monitoring', input: 'zip-or-file', accept: '.json,.jsonl,.zip',
     expects: 'Event-stream JSON (one event per line) from the Icinga 2 API.' },
   { id: 'jira', label: 'Jira', group: 'Tickets', input: 'zip-or-file', accept: '.json,.csv,.zip',
+    pull: { args: '--id OPS-12', env: 'HINDSIGHT_JIRA_URL, HINDSIGHT_JIRA_TOKEN' },
     expects: 'Issue or search JSON from the REST API, webhook payloads, or a CSV export.' },
   { id: 'github', label: 'GitHub', group: 'Tickets', input: 'zip-or-file', accept: '.json,.jsonl,.zip',
+    pull: { args: '--id owner/repo#12', env: 'HINDSIGHT_GITHUB_TOKEN' },
     expects: 'Issue, comment and event JSON from the REST API, or webhook payloads.' },
   { id: 'redmine', label: 'Redmine', group: 'Tickets', input: 'zip-or-file', accept: '.json,.zip',
+    pull: { args: '--id 42', env: 'HINDSIGHT_REDMINE_URL, HINDSIGHT_REDMINE_KEY' },
     expects: 'Issue JSON with journals (GET /issues/<id>.json?include=journals).' },
   { id: 'bugzilla', label: 'Bugzilla', group: 'Tickets', input: 'zip-or-file', accept: '.json,.zip',
+    pull: { args: '--id 42', env: 'HINDSIGHT_BUGZILLA_URL, HINDSIGHT_BUGZILLA_KEY' },
     expects: 'REST bug, comment and history JSON.' },
   { id: 'mantis', label: 'Mantis', group: 'Tickets', input: 'zip-or-file', accept: '.json,.zip',
+    pull: { args: '--id 42', env: 'HINDSIGHT_MANTIS_URL, HINDSIGHT_MANTIS_TOKEN' },
     expects: 'REST issue JSON (with notes and history).' },
   { id: 'statuspage', label: 'Statuspage', group: 'Tickets', input: 'zip-or-file', accept: '.json,.zip',
+    pull: { args: '--id PAGE_ID/INCIDENT_ID', env: 'HINDSIGHT_STATUSPAGE_TOKEN' },
     expects: 'Incident JSON with its updates from the Statuspage API.' },
   { id: 'csv', label: 'CSV', group: 'Generic', input: 'file', accept: '.csv,.tsv,.txt', mapping: true,
     expects: 'Any CSV with a header row; map its columns to time, actor, text (and optionally id, thread, kind, link).' },
