@@ -20,6 +20,7 @@ export default defineConfig(({ mode }) => ({
     emptyOutDir: true,
     assetsDir: 'assets',
     sourcemap: false,
+    manifest: true, // read by scripts/budget.mjs, which then removes it
     chunkSizeWarningLimit: 900,
   },
   server: {
