@@ -14,6 +14,10 @@ import {
   groupByDay,
   lifecycleMarks,
   markWords,
+  withMilestones,
+  groupItemsByDay,
+  callDetails,
+  type Item,
   clip,
   safeLink,
   matches,
@@ -292,5 +296,33 @@ describe('text', () => {
     expect(safeLink('https://x.example/a')).toBe('https://x.example/a')
     expect(safeLink('javascript:alert(1)')).toBeNull()
     expect(safeLink('not a url')).toBeNull()
+  })
+})
+
+describe('milestones', () => {
+  const rows = ['2026-03-01T10:00:00Z', '2026-03-01T10:05:00Z', '2026-03-01T23:30:00Z'].map((t, i) => ({ event: ev({ id: 100 + i, occurred_at: t }) }))
+  const marks = lifecycleMarks({
+    started_at: '2026-03-01T09:58:00Z',
+    detected_at: '2026-03-01T10:05:00Z',
+    mitigated_at: '2026-03-01T11:00:00Z',
+    resolved_at: '2026-03-02T01:00:00Z',
+  })
+  const shape = (items: Item<{ event: TimelineEvent }>[]) => items.map((i) => (i.type === 'row' ? i.row.event.id : i.mark.label))
+  it('puts milestones among the rows by time, before events at the same instant', () => {
+    expect(shape(withMilestones(rows, marks, true))).toEqual(['Started', 100, 'Detected', 101, 'Mitigated', 102, 'Resolved'])
+  })
+  it('leaves out milestones after the last row while the list is cut short', () => {
+    expect(shape(withMilestones(rows.slice(0, 2), marks, false))).toEqual(['Started', 100, 'Detected', 101])
+  })
+  it('groups items by day in the zone', () => {
+    const g = groupItemsByDay(withMilestones(rows, marks, true), 'UTC')
+    expect(g.map((d) => [d.day, d.items.length])).toEqual([
+      ['2026-03-01', 6],
+      ['2026-03-02', 1],
+    ])
+  })
+  it('describes calls', () => {
+    expect(callDetails(ev({ metadata: { participants: ['ann', 'bob'], duration_minutes: 12 } }))).toBe('With ann, bob · 12 min')
+    expect(callDetails(ev({ metadata: { participants: 'nope' } }))).toBe('')
   })
 })

@@ -652,3 +652,51 @@ export function safeLink(u: string | null | undefined): string | null {
     return null
   }
 }
+
+// ---------- lifecycle milestones in the list ----------
+
+export type Item<R> = { type: 'row'; row: R; t: number } | { type: 'mark'; mark: LifecycleMark; t: number }
+
+/**
+ * The rows with the lifecycle milestones put where they happened (a
+ * milestone at the same instant as an event goes before it). Milestones after
+ * the last row are added only when the list is complete (not cut short by
+ * progressive rendering).
+ */
+export function withMilestones<R extends { event: Pick<TimelineEvent, 'occurred_at'> }>(rows: R[], marks: LifecycleMark[], complete: boolean): Item<R>[] {
+  const out: Item<R>[] = []
+  let m = 0
+  for (const row of rows) {
+    const t = Date.parse(row.event.occurred_at)
+    while (m < marks.length && marks[m].t <= t) {
+      out.push({ type: 'mark', mark: marks[m], t: marks[m].t })
+      m++
+    }
+    out.push({ type: 'row', row, t })
+  }
+  if (complete) for (; m < marks.length; m++) out.push({ type: 'mark', mark: marks[m], t: marks[m].t })
+  return out
+}
+
+/** Items grouped by the day (in zone) they happened. */
+export function groupItemsByDay<R>(items: Item<R>[], zone: string): { day: string; items: Item<R>[] }[] {
+  const out: { day: string; items: Item<R>[] }[] = []
+  for (const it of items) {
+    const d = dayOf(new Date(it.t).toISOString(), zone)
+    const last = out[out.length - 1]
+    if (last && last.day === d) last.items.push(it)
+    else out.push({ day: d, items: [it] })
+  }
+  return out
+}
+
+/** People on a call and how long it took, from an event's metadata (as text). */
+export function callDetails(e: Pick<TimelineEvent, 'metadata'>): string {
+  const md = e.metadata ?? {}
+  const parts: string[] = []
+  const p = md.participants
+  if (Array.isArray(p) && p.length) parts.push('With ' + p.map(String).join(', '))
+  const mins = md.duration_minutes
+  if (typeof mins === 'number' && isFinite(mins)) parts.push(`${mins} min`)
+  return parts.join(' · ')
+}
