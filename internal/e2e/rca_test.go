@@ -139,11 +139,13 @@ func TestRCAConflictKeepsTyping(t *testing.T) {
 	b.open("/incidents/" + inc.Key + "/rca")
 	b.waitVisible(sectionInput(section))
 
-	// Type, and before the autosave (1.5 s after the last key) someone
-	// else saves the same section.
+	// Type, and before the autosave (1.5 s after the last key) reaches the
+	// server someone else saves the same section. The page's saves are held
+	// in the browser until then, so the order does not depend on timing.
+	r := s.rca(inc.Key)
+	release := b.hold("PUT", "*/api/v1/incidents/"+inc.Key+"/rca")
 	const mine = "Typed in the browser, not yet saved. "
 	b.typeInSection(section, mine)
-	r := s.rca(inc.Key)
 	const theirs = "Saved through the API meanwhile."
 	for i := range r.Sections {
 		if r.Sections[i].Key == section {
@@ -152,6 +154,7 @@ func TestRCAConflictKeepsTyping(t *testing.T) {
 	}
 	s.api(s.AdminToken, "PUT", "/incidents/"+inc.Key+"/rca",
 		map[string]any{"template": r.Template, "sections": r.Sections, "version": r.Version}, "", http.StatusOK)
+	release()
 
 	b.waitVisible(dt("merge-dialog"))
 	b.waitVisible(dt("merge-conflict") + fmt.Sprintf(`[data-section=%q]`, section))
