@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { addChips, bodyFromForm, changedFields, emptyForm, formFromIncident, parseChipInput, type Incident } from './incidents'
+import { addChips, bodyFromForm, changedFields, emptyForm, formFromIncident, parseChipInput, prefillForm, titleFromText, type Incident } from './incidents'
 
 describe('parseChipInput', () => {
   it('turns pieces before a comma into chips and keeps the rest typed', () => {
@@ -73,5 +73,21 @@ describe('form round trip', () => {
     expect(bodyFromForm(f, fromLocal).restricted_to).toEqual([])
     f.visibility = 'restricted'
     expect(bodyFromForm(f, fromLocal).restricted_to).toEqual(['sec-team'])
+  })
+})
+
+describe('titleFromText and prefillForm', () => {
+  it('makes a title from the first line of an alert', () => {
+    expect(titleFromText('\n  [FIRING:2] HighErrorRate checkout-api\nmore')).toBe('HighErrorRate checkout-api')
+    expect(titleFromText('FIRING: x')).toBe('x')
+    expect(titleFromText('payments   slow')).toBe('payments slow')
+    expect(titleFromText('a'.repeat(200), 10)).toBe('aaaaaaaaa…')
+    expect(titleFromText('   ')).toBe('')
+  })
+  it('prefills a new form from the query, ignoring bad values', () => {
+    const q = new URLSearchParams('title=T&summary=S&severity=sev1&service=api,db')
+    const f = prefillForm(emptyForm(), q)
+    expect([f.title, f.summary, f.severity, f.services]).toEqual(['T', 'S', 'SEV1', ['api', 'db']])
+    expect(prefillForm(emptyForm(), new URLSearchParams('severity=SEV9')).severity).toBe('SEV3')
   })
 })

@@ -175,3 +175,24 @@ export function addChips(existing: string[], add: string[], max = 50): string[] 
   }
   return out
 }
+
+/** A title for text pasted from an alert: its first non-empty line, without "FIRING:"-style prefixes, cut at max. */
+export function titleFromText(text: string, max = 120): string {
+  const line = text.split('\n').map((l) => l.trim()).find(Boolean) ?? ''
+  const t = line.replace(/^\[?(FIRING|RESOLVED|ALERT|CRITICAL|WARNING)(:\d+)?\]?:?\s*/i, '').replace(/\s+/g, ' ')
+  return t.length > max ? t.slice(0, max - 1).trimEnd() + '…' : t
+}
+
+/** A new incident's form prefilled from /incidents/new?title=…&summary=…&severity=…&service=a,b. */
+export function prefillForm(f: IncidentFormValues, q: URLSearchParams): IncidentFormValues {
+  const out = { ...f, times: { ...f.times } }
+  const title = q.get('title')
+  const summary = q.get('summary')
+  const sev = q.get('severity')?.toUpperCase()
+  if (title) out.title = title.slice(0, 300)
+  if (summary) out.summary = summary
+  if (sev && (severities as string[]).includes(sev)) out.severity = sev as Severity
+  const services = q.get('service')
+  if (services) out.services = addChips([], parseChipInput(services, true).add)
+  return out
+}
