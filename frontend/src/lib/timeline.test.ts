@@ -14,6 +14,8 @@ import {
   groupByDay,
   lifecycleMarks,
   markWords,
+  clock,
+  stamp,
   withMilestones,
   groupItemsByDay,
   callDetails,
@@ -324,5 +326,19 @@ describe('milestones', () => {
   it('describes calls', () => {
     expect(callDetails(ev({ metadata: { participants: ['ann', 'bob'], duration_minutes: 12 } }))).toBe('With ann, bob · 12 min')
     expect(callDetails(ev({ metadata: { participants: 'nope' } }))).toBe('')
+  })
+})
+
+describe('fast formatting', () => {
+  it('matches lib/format in any zone', async () => {
+    const f = await import('./format')
+    for (const zone of ['UTC', 'Asia/Kolkata', 'America/New_York', 'local']) {
+      for (const iso of ['2026-03-08T07:30:05Z', '2026-11-24T23:59:59Z']) {
+        expect(stamp(iso, zone, true)).toBe(f.dateTime(iso, zone, true))
+        expect(stamp(iso, zone)).toBe(f.dateTime(iso, zone))
+        expect(clock(iso, zone)).toBe(f.timeOnly(iso, zone))
+      }
+    }
+    expect(stamp(null, 'UTC')).toBe('—')
   })
 })

@@ -700,3 +700,20 @@ export function callDetails(e: Pick<TimelineEvent, 'metadata'>): string {
   if (typeof mins === 'number' && isFinite(mins)) parts.push(`${mins} min`)
   return parts.join(' · ')
 }
+
+// ---------- fast formatting (cached formatters; same output as lib/format.ts) ----------
+
+/** "14:05:09" in zone. */
+export function clock(iso: string, zone: string): string {
+  const w = wallClock(Date.parse(iso), zone)
+  return `${pad(w.h)}:${pad(w.mi)}:${pad(w.s)}`
+}
+
+/** "2026-11-24 14:05" (or with seconds) in zone; "—" when missing. */
+export function stamp(iso: string | null | undefined, zone: string, withSeconds = false): string {
+  if (!iso) return '—'
+  const t = Date.parse(iso)
+  if (isNaN(t)) return '—'
+  const w = wallClock(t, zone)
+  return `${pad(w.y, 4)}-${pad(w.mo)}-${pad(w.d)} ${pad(w.h)}:${pad(w.mi)}${withSeconds ? ':' + pad(w.s) : ''}`
+}
