@@ -237,6 +237,10 @@ describe('parseUnifiedDiff', () => {
       { kind: 'add', text: 'new' },
     ])
     expect(parseUnifiedDiff('')).toEqual([])
+    expect(parseUnifiedDiff('+x\n\\ No newline at end of file')).toEqual([
+      { kind: 'add', text: 'x' },
+      { kind: 'hunk', text: '\\ No newline at end of file' },
+    ])
   })
 })
 

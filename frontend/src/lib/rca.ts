@@ -575,7 +575,7 @@ export function parseUnifiedDiff(diff: string): DiffLine[] {
   const lines = diff.replace(/\n$/, '').split('\n')
   return lines.map((l): DiffLine => {
     if (l.startsWith('+++') || l.startsWith('---')) return { kind: 'file', text: l }
-    if (l.startsWith('@@')) return { kind: 'hunk', text: l }
+    if (l.startsWith('@@') || l.startsWith('\\')) return { kind: 'hunk', text: l }
     if (l.startsWith('+')) return { kind: 'add', text: l.slice(1) }
     if (l.startsWith('-')) return { kind: 'del', text: l.slice(1) }
     return { kind: 'ctx', text: l.startsWith(' ') ? l.slice(1) : l }
