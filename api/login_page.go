@@ -79,8 +79,8 @@ button:hover,.button:hover{background:var(--surface-2)}
 <p class="or">or with a local account</p>{{end}}
 <form method="post" action="/login">
 {{if .Next}}<input type="hidden" name="next" value="{{.Next}}">{{end}}
-<label for="email">E-mail address</label><input id="email" name="email" data-test="login-email" type="email" autocomplete="username" value="{{.TypedEmail}}" required{{if not .SSO}} autofocus{{end}}{{if .Error}} aria-describedby="form-error" aria-invalid="true"{{end}}>
-<label for="password">Password</label><input id="password" name="password" data-test="login-password" type="password" autocomplete="current-password" required{{if .Error}} aria-invalid="true"{{end}}>
+<label for="email">E-mail address</label><input id="email" name="email" data-test="login-email" type="email" autocomplete="username" value="{{.TypedEmail}}" required{{if and (not .SSO) (not .TypedEmail)}} autofocus{{end}}{{if .Error}} aria-describedby="form-error" aria-invalid="true"{{end}}>
+<label for="password">Password</label><input id="password" name="password" data-test="login-password" type="password" autocomplete="current-password" required{{if .TypedEmail}} autofocus{{end}}{{if .Error}} aria-invalid="true"{{end}}>
 <button type="submit" data-test="login-submit"{{if not .SSO}} class="primary"{{end}}>Sign in</button>
 </form>
 {{end}}
