@@ -12,6 +12,8 @@ func TestPathMatches(t *testing.T) {
 		{"/api/v1/incidents/*/rca", "/api/v1/incidents/INC-4/rca/lint", true},
 		{"/api/v1/incidents/*/rca", "/api/v1/incidents/INC-4/timeline", false},
 		{"/api/v1/incidents/*/rca", "/api/v1/incidents/a/b/rca", false},
+		{"/api/v1/incidents/*/rca$", "/api/v1/incidents/INC-4/rca", true},
+		{"/api/v1/incidents/*/rca$", "/api/v1/incidents/INC-4/rca/lint", false},
 		{"/api/v1/auth/me", "/api/v1/auth/mex", true},
 		{"/api/v1/auth/me", "/api/v1/auth", false},
 	} {

@@ -135,7 +135,7 @@ func (s *server) newBrowserSized(t testing.TB, w, h int, mobile bool) *browser {
 }
 
 // allow announces an error answer the test provokes: method ("" any) on
-// paths starting with path, with status. It is not a failure then.
+// paths matching path (see pathMatches), with status. It is not a failure then.
 func (b *browser) allow(method, path string, status int) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -204,9 +204,14 @@ func (b *browser) isAllowed(method, raw string, status int64) bool {
 }
 
 // pathMatches reports whether path starts with pattern, where a * in
-// pattern stands for one path segment ("/api/v1/incidents/*/rca").
+// pattern stands for one path segment ("/api/v1/incidents/*/rca") and a
+// final $ asks for the whole path.
 func pathMatches(pattern, path string) bool {
-	re := "^" + strings.ReplaceAll(regexp.QuoteMeta(pattern), `\*`, `[^/]+`)
+	whole := strings.HasSuffix(pattern, "$")
+	re := "^" + strings.ReplaceAll(regexp.QuoteMeta(strings.TrimSuffix(pattern, "$")), `\*`, `[^/]+`)
+	if whole {
+		re += "$"
+	}
 	ok, _ := regexp.MatchString(re, path)
 	return ok
 }
@@ -215,7 +220,7 @@ func pathMatches(pattern, path string) bool {
 // they ask for the RCA of an incident that has none yet: that answer is
 // how they learn it.
 func (b *browser) allowNoRCA() {
-	b.allow("GET", "/api/v1/incidents/*/rca", http.StatusNotFound)
+	b.allow("GET", "/api/v1/incidents/*/rca$", http.StatusNotFound)
 }
 
 func consoleArgs(args []*runtime.RemoteObject) string {
@@ -244,12 +249,9 @@ func (b *browser) check() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, e := range b.logs {
-		// An error answer the test allowed is logged by Chromium too.
-		if e.Source == log.SourceNetwork && (b.okURLs[e.URL] || failedLoad.MatchString(e.Text) && b.okURLs[e.URL]) {
-			continue
-		}
-		// Answers already reported as problems need no second line.
-		if e.Source == log.SourceNetwork && failedLoad.MatchString(e.Text) && b.ours(e.URL) {
+		// Chromium logs every error answer as well: an allowed one is no
+		// problem, and one of ours was reported from its response already.
+		if e.Source == log.SourceNetwork && failedLoad.MatchString(e.Text) && (b.okURLs[e.URL] || b.ours(e.URL)) {
 			continue
 		}
 		b.problems = append(b.problems, fmt.Sprintf("browser log (%s): %s %s", e.Source, e.Text, e.URL))

@@ -23,6 +23,7 @@ func TestCreateIncidentPostgres(t *testing.T) { createIncidentFlow(t, startPostg
 // lands on its page.
 func createIncidentFlow(t *testing.T, s *server) {
 	b := s.newBrowser(t)
+	b.allowNoRCA() // the new incident's page asks for its RCA
 	b.run("browser zone", emulation.SetTimezoneOverride("Europe/Berlin"))
 	b.signedIn(editorEmail, editorPassword)
 
