@@ -15,6 +15,8 @@ import {
   removeChip,
   scorePercent,
   searchParams,
+  shortReason,
+  similarityLabel,
   stateToHref,
   stateToQuery,
   toggleFilter,
@@ -130,11 +132,20 @@ describe('similar', () => {
     expect(actionsText({ total: 1, open: 0, done: 1, wont_do: 0, all_closed: true })).toBe('its 1 action closed')
   })
 
-  it('scales the bar by relative, else by the best score', () => {
-    expect(scorePercent({ score: 5, relative: 0.42 }, 10)).toBe(42)
-    expect(scorePercent({ score: 5, relative: 0 }, 10)).toBe(50)
-    expect(scorePercent({ score: 0, relative: 0 }, 0)).toBe(0)
-    expect(scorePercent({ score: 0.0001, relative: 0 }, 10)).toBe(2)
+  it('scales the bar by the best score of the list', () => {
+    expect(scorePercent({ score: 5 }, 10)).toBe(50)
+    expect(scorePercent({ score: 10 }, 10)).toBe(100)
+    expect(scorePercent({ score: 0 }, 0)).toBe(0)
+    expect(scorePercent({ score: 0.0001 }, 10)).toBe(2)
+  })
+
+  it('names how alike from relative', () => {
+    expect(similarityLabel(0)).toBe('')
+    expect(similarityLabel(undefined)).toBe('')
+    expect(similarityLabel(0.02)).toBe('some overlap')
+    expect(similarityLabel(0.1)).toBe('similar')
+    expect(similarityLabel(0.3)).toBe('quite similar')
+    expect(similarityLabel(0.9)).toBe('nearly the same')
   })
 })
 
@@ -165,5 +176,13 @@ describe('facetValues', () => {
       { value: 'resolved', count: -1 },
     ])
     expect(facetValues('tag', [], [])).toEqual([])
+  })
+})
+
+describe('shortReason', () => {
+  it('names the kind and the first values', () => {
+    expect(shortReason({ kind: 'terms', values: ['a', 'b', 'c', 'd', 'e'], text: 'Both mention …' })).toBe('words: a, b, c +2')
+    expect(shortReason({ kind: 'service', values: ['DNS'], text: 'Same service: DNS' })).toBe('service: DNS')
+    expect(shortReason({ kind: 'weird', values: ['x'], text: 'Something' })).toBe('Something')
   })
 })

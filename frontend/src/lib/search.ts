@@ -372,11 +372,23 @@ export function actionsText(a: ActionsSummary | undefined | null): string {
   return `${a.open} of ${n(a.total)} open`
 }
 
-/** The bar width (0–100) of a similar incident relative to the best one of its list. */
-export function scorePercent(item: Pick<SimilarIncident, 'score' | 'relative'>, best: number): number {
-  if (item.relative && item.relative > 0) return Math.max(2, Math.min(100, Math.round(item.relative * 100)))
-  if (!best || best <= 0) return 0
+/** The bar width (0–100) of a similar incident: its score against the best one of its list. */
+export function scorePercent(item: Pick<SimilarIncident, 'score'>, best: number): number {
+  if (!best || best <= 0 || !(item.score > 0)) return 0
   return Math.max(2, Math.min(100, Math.round((item.score / best) * 100)))
+}
+
+/**
+ * How alike, in words, from relative (the score over the incident's own
+ * score against itself): from 0.5 the server flags a recurrence. Empty for
+ * text (relative 0), where there is no self-score to compare with.
+ */
+export function similarityLabel(relative: number | undefined | null): string {
+  if (!relative || relative <= 0) return ''
+  if (relative >= 0.5) return 'nearly the same'
+  if (relative >= 0.15) return 'quite similar'
+  if (relative >= 0.05) return 'similar'
+  return 'some overlap'
 }
 
 /** A reason as a short phrase when its text is empty. */
@@ -430,4 +442,19 @@ export function facetValues(name: string, counts: FacetCount[] | undefined, acti
   const have = new Set(list.map((c) => c.value.toLowerCase()))
   for (const a of active) if (!have.has(a.toLowerCase())) list.push({ value: a, count: 0 })
   return list
+}
+
+/** A reason in a few words for a narrow column: "words: dns, broke, sites +5", "tags: dns, github +7". */
+export function shortReason(r: Reason, max = 3): string {
+  const vals = r.values.slice(0, max).join(', ') + (r.values.length > max ? ` +${r.values.length - max}` : '')
+  const name: Record<string, [string, string]> = {
+    terms: ['word', 'words'],
+    service: ['service', 'services'],
+    tag: ['tag', 'tags'],
+    category: ['category', 'categories'],
+    team: ['team', 'teams'],
+  }
+  const n = name[r.kind]
+  if (!n || r.values.length === 0) return reasonText(r)
+  return `${r.values.length === 1 ? n[0] : n[1]}: ${vals}`
 }
