@@ -1,9 +1,12 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -39,6 +42,7 @@ type incidentReadOnly struct {
 	ID        ignored `json:"id"`
 	Key       ignored `json:"key"`
 	Durations ignored `json:"durations"`
+	RCA       ignored `json:"rca"`
 	CreatedAt ignored `json:"created_at"`
 	UpdatedAt ignored `json:"updated_at"`
 }
@@ -138,13 +142,40 @@ func (s *server) listIncidents(c *gin.Context) {
 
 // getIncident handles GET /incidents/:id (numeric id or key).
 func (s *server) getIncident(c *gin.Context) {
-	inc, err := s.svc.Incident(c.Request.Context(), c.Param("id"))
+	ctx := c.Request.Context()
+	inc, err := s.svc.Incident(ctx, c.Param("id"))
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
+	// Where the RCA stands, so a client need not ask for it (and be told
+	// 404) to learn whether there is one.
+	out := incidentWithRCAJSON{incidentJSON: toIncidentJSON(inc)}
+	r, err := s.svc.RCA(ctx, strconv.FormatInt(inc.ID, 10))
+	switch {
+	case err == nil:
+		out.RCA = &rcaSummaryJSON{Status: r.Status, Template: r.Template, Version: r.Version, UpdatedAt: r.UpdatedAt, PublishedAt: r.PublishedAt}
+	case !errors.Is(err, incident.ErrNotFound):
+		s.renderError(c, err)
+		return
+	}
 	etag(c, inc.Version)
-	c.JSON(http.StatusOK, toIncidentJSON(inc))
+	c.JSON(http.StatusOK, out)
+}
+
+// incidentWithRCAJSON is one incident as GET /incidents/:id answers it: the
+// incident and a summary of its RCA (null when none was started).
+type incidentWithRCAJSON struct {
+	incidentJSON
+	RCA *rcaSummaryJSON `json:"rca"`
+}
+
+type rcaSummaryJSON struct {
+	Status      incident.RCAStatus `json:"status"`
+	Template    string             `json:"template"`
+	Version     int                `json:"version"`
+	UpdatedAt   time.Time          `json:"updated_at"`
+	PublishedAt *time.Time         `json:"published_at"`
 }
 
 // updateIncident handles PATCH /incidents/:id.

@@ -15,6 +15,10 @@ func TestAPI_RCA(t *testing.T) {
 			wantStatus: http.StatusNotFound, wantContains: []string{`"code":"rca_not_found"`},
 		},
 		{
+			name: "the incident says there is none", method: "GET", url: "/api/v1/incidents/INC-1",
+			wantStatus: http.StatusOK, wantContains: []string{`"key":"INC-1"`, `"rca":null`},
+		},
+		{
 			name: "create", method: "PUT", url: "/api/v1/incidents/INC-1/rca",
 			body: `{"template":"essentials","sections":[
 				{"title":"Summary","body":"It broke.","audience":"public"},
@@ -29,6 +33,10 @@ func TestAPI_RCA(t *testing.T) {
 		{
 			name: "get", method: "GET", url: "/api/v1/incidents/1/rca",
 			wantStatus: http.StatusOK, wantContains: []string{`"version":1`, `"key":"summary"`},
+		},
+		{
+			name: "the incident summarizes it", method: "GET", url: "/api/v1/incidents/INC-1",
+			wantStatus: http.StatusOK, wantContains: []string{`"rca":{"status":"draft","template":"essentials","version":1,"updated_at":"`, `"published_at":null}`},
 		},
 		{
 			name: "save edited version", method: "PUT", url: "/api/v1/incidents/INC-1/rca",
