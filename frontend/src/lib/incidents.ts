@@ -14,6 +14,14 @@ export interface Durations {
   time_to_resolve?: number | null
 }
 
+export interface RcaSummary {
+  status: 'draft' | 'in_review' | 'published'
+  template: string
+  version: number
+  updated_at: string
+  published_at: string | null
+}
+
 export interface Incident {
   id: number
   key: string
@@ -34,6 +42,8 @@ export interface Incident {
   mitigated_at?: string | null
   resolved_at?: string | null
   durations?: Durations
+  /** Only from GET /incidents/KEY: where its RCA stands, null when none was started. */
+  rca?: RcaSummary | null
   version: number
   created_at: string
   updated_at: string
