@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ALL_FROM, checkFile, eventLine, formatRejection, importFields, sourceById, sources, summarizePreview, uploadImport, xhrError, type TimelineEvent } from './imports'
+import { ALL_FROM, checkFile, eventLine, formatRejection, importFields, sourceById, sources, summarizePreview, uploadImport, xhrError, matchesSource, type TimelineEvent } from './imports'
 
 const ev = (p: Partial<TimelineEvent>): TimelineEvent => ({ id: 0, source: 'slack', external_id: '', occurred_at: '2024-11-20T14:00:00Z', kind: 'chat', actor: 'Ann', body: '', ...p })
 
@@ -59,6 +59,14 @@ describe('checkFile', () => {
   it('refuses empty and too large files', () => {
     expect(checkFile(sourceById('csv')!, 'a.csv', 0)).toMatch(/empty/)
     expect(checkFile(sourceById('csv')!, 'a.csv', 300 << 20)).toMatch(/at most 200\.0 MB/)
+  })
+  it('finds sources by any word', () => {
+    const ids = (q: string) => sources.filter((s) => matchesSource(s, q)).map((s) => s.id)
+    expect(ids('slack')).toEqual(['slack'])
+    expect(ids('transcript')).toEqual(['call'])
+    expect(ids('')).toHaveLength(sources.length)
+    expect(ids('tickets rest bugzilla')).toEqual(['bugzilla'])
+    expect(ids('nothing-like-this')).toEqual([])
   })
   it('lists every source once', () => {
     expect(new Set(sources.map((s) => s.id)).size).toBe(sources.length)

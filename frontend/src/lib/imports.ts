@@ -93,6 +93,13 @@ export const sources: SourceInfo[] = [
 
 export const sourceGroups = ['Chat', 'Calls', 'Alerts & monitoring', 'Tickets', 'Generic'] as const
 
+/** The source-picker search: every word in the id, name, group or description. */
+export function matchesSource(s: SourceInfo, q: string): boolean {
+  const words = q.toLowerCase().split(/\s+/).filter(Boolean)
+  const hay = `${s.id} ${s.label} ${s.group} ${s.expects}`.toLowerCase()
+  return words.every((w) => hay.includes(w))
+}
+
 export function sourceById(id: string): SourceInfo | undefined {
   return sources.find((s) => s.id === id)
 }
