@@ -342,3 +342,10 @@ describe('fast formatting', () => {
     expect(stamp(null, 'UTC')).toBe('—')
   })
 })
+
+describe('big inputs', () => {
+  it('handles 300,000 times without overflowing the stack', () => {
+    const times = Array.from({ length: 300_000 }, (_, i) => i * 1000)
+    expect(fullView(times, 0)).toEqual({ t0: 0, t1: 299_999_000 })
+  })
+})

@@ -507,8 +507,13 @@ export function fullView(times: number[], margin = 0.03): View {
     const now = Date.now()
     return { t0: now - HOUR, t1: now }
   }
-  let t0 = Math.min(...ok)
-  let t1 = Math.max(...ok)
+  // A loop, not Math.min(...times): a spread of 100,000 arguments overflows the stack.
+  let t0 = Infinity
+  let t1 = -Infinity
+  for (const t of ok) {
+    if (t < t0) t0 = t
+    if (t > t1) t1 = t
+  }
   if (t1 - t0 < MIN) {
     t0 -= 5 * MIN
     t1 += 5 * MIN
