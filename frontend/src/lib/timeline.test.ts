@@ -14,6 +14,8 @@ import {
   groupByDay,
   lifecycleMarks,
   markWords,
+  appendEvent,
+  patchEvent,
   clock,
   stamp,
   withMilestones,
@@ -347,5 +349,29 @@ describe('big inputs', () => {
   it('handles 300,000 times without overflowing the stack', () => {
     const times = Array.from({ length: 300_000 }, (_, i) => i * 1000)
     expect(fullView(times, 0)).toEqual({ t0: 0, t1: 299_999_000 })
+  })
+})
+
+describe('writes', () => {
+  it('do not leave the page when the session has ended', async () => {
+    const { setUnauthorizedHandler } = await import('./api')
+    let redirected = false
+    setUnauthorizedHandler(() => (redirected = true))
+    const orig = globalThis.fetch
+    globalThis.fetch = (async () =>
+      new Response(JSON.stringify({ error: { code: 'unauthenticated', message: 'sign in', request_id: 'r1' } }), {
+        status: 401,
+        headers: { 'Content-Type': 'application/json' },
+      })) as typeof fetch
+    try {
+      const err = await appendEvent('INC-1', { occurred_at: '2026-03-01T10:00:00Z', body: 'x' }).catch((e) => e)
+      expect(err.status).toBe(401)
+      expect(err.message).toContain('Sign in again in another tab')
+      const err2 = await patchEvent('INC-1', 1, { key_event: true }, 1).catch((e) => e)
+      expect(err2.status).toBe(401)
+      expect(redirected).toBe(false)
+    } finally {
+      globalThis.fetch = orig
+    }
   })
 })

@@ -3,7 +3,7 @@
 // grouping by day in a time zone, wall-clock conversion for any IANA zone,
 // and the time axis of the visual timeline (scale, ticks, density, zoom).
 // Owned by the incident lane.
-import { get, patch, post, type Page } from './api'
+import { ApiError, get, patch, post, type Page } from './api'
 
 // ---------- types and calls ----------
 
@@ -89,11 +89,25 @@ export async function fetchTimeline(
   return out
 }
 
-export const appendEvent = (key: string, ev: EventInput) => post<AppendResult>(`${inc(key)}/timeline`, ev)
+/**
+ * Writes do not send the browser to the sign-in page when the session has
+ * ended (what was typed would be lost): they fail with a message saying so.
+ */
+async function write<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401)
+      throw new ApiError(401, e.code, 'Your session has ended. Sign in again in another tab, then try again here — what you typed is still on this page.', {}, e.requestId)
+    throw e
+  }
+}
+
+export const appendEvent = (key: string, ev: EventInput) => write(post<AppendResult>(`${inc(key)}/timeline`, ev, { noRedirect: true }))
 
 /** Stars, hides or corrects an event; a stale version answers 409 with the event as it is now. */
 export const patchEvent = (key: string, id: number, fields: EventPatch, version: number) =>
-  patch<TimelineEvent>(`${inc(key)}/timeline/${id}`, { ...fields, version })
+  write(patch<TimelineEvent>(`${inc(key)}/timeline/${id}`, { ...fields, version }, { noRedirect: true }))
 
 // ---------- kinds ----------
 
