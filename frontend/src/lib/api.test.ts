@@ -37,4 +37,13 @@ describe('api', () => {
     await expect(request('GET', '/x')).rejects.toBeInstanceOf(ApiError)
     expect(h).toHaveBeenCalledOnce()
   })
+  it('keeps the page on a 401 to a write, so typed text is not lost', async () => {
+    const h = vi.fn()
+    setUnauthorizedHandler(h)
+    vi.stubGlobal('fetch', answer(401, { error: { code: 'unauthenticated', message: 'sign in' } }))
+    const e = (await request('PATCH', '/x', { a: 1 }).catch((x) => x)) as ApiError
+    expect(e.status).toBe(401)
+    expect(e.message).toMatch(/Sign in again in another tab/)
+    expect(h).not.toHaveBeenCalled()
+  })
 })

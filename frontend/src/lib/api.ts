@@ -83,7 +83,10 @@ export async function request<T>(method: string, path: string, body?: unknown, o
     throw new ApiError(0, 'network', 'The server could not be reached. Check your connection and try again.')
   }
   if (res.status === 401 && !opts.noRedirect) {
-    onUnauthorized()
+    // Reading a page: go and sign in, then come back. A write leaves the page
+    // as it is, so nothing typed is lost; the caller shows the message.
+    if (method === 'GET') onUnauthorized()
+    else throw new ApiError(401, 'unauthenticated', 'Your session has ended. Sign in again in another tab, then save again — your changes are still on this page.')
   }
   if (res.status === 204) return undefined as T
   const type = res.headers.get('Content-Type') ?? ''
