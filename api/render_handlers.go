@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/http"
+	"regexp"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -13,7 +14,16 @@ import (
 // renderRequest is the body of POST /render.
 type renderRequest struct {
 	Markdown string `json:"markdown"`
+	// IDPrefix, when set, is put before every id of the HTML and every
+	// in-page link to one (markdown.PrefixIDs, as the reports do per
+	// section), so several previews on one page keep their footnotes and
+	// heading anchors apart.
+	IDPrefix string `json:"id_prefix"`
 }
+
+// idPrefixRe is what an id_prefix may hold: safe in an id and in a CSS
+// selector. 80 characters fit "s-" + the longest section key (64) + "-".
+var idPrefixRe = regexp.MustCompile(`^[a-z0-9_-]{1,80}$`)
 
 // renderJSON is markdown rendered for a preview: sanitized HTML, and the
 // plain text that search indexes.
@@ -30,6 +40,14 @@ func (s *server) renderMarkdown(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
+	if req.IDPrefix != "" && !idPrefixRe.MatchString(req.IDPrefix) {
+		s.renderError(c, &httpError{
+			Status: http.StatusUnprocessableEntity, Code: "validation_failed",
+			Message: "id_prefix is not valid",
+			Fields:  map[string]string{"id_prefix": "must be 1 to 80 characters: a-z, 0-9, - and _"},
+		})
+		return
+	}
 	html, err := s.md.HTML(req.Markdown)
 	if errors.Is(err, markdown.ErrTooLarge) {
 		err = &httpError{
@@ -41,6 +59,9 @@ func (s *server) renderMarkdown(c *gin.Context) {
 	if err != nil {
 		s.renderError(c, err)
 		return
+	}
+	if req.IDPrefix != "" {
+		html = markdown.PrefixIDs(html, req.IDPrefix)
 	}
 	c.JSON(http.StatusOK, renderJSON{HTML: html, Text: s.md.PlainText(req.Markdown)})
 }

@@ -66,6 +66,14 @@ func TestAPI_RenderErrors(t *testing.T) {
 		{name: "no body", method: "POST", url: "/api/v1/render",
 			wantStatus: http.StatusBadRequest, wantContains: []string{`"code":"malformed_json"`}},
 		{name: "GET not allowed", method: "GET", url: "/api/v1/render", wantStatus: http.StatusMethodNotAllowed},
+		{name: "id_prefix with a quote", method: "POST", url: "/api/v1/render", body: `{"markdown":"x","id_prefix":"a\"b"}`,
+			wantStatus: http.StatusUnprocessableEntity, wantContains: []string{`"code":"validation_failed"`, `"id_prefix":"must be`}},
+		{name: "id_prefix upper case", method: "POST", url: "/api/v1/render", body: `{"markdown":"x","id_prefix":"S-Impact"}`,
+			wantStatus: http.StatusUnprocessableEntity, wantContains: []string{`"id_prefix":"must be`}},
+		{name: "id_prefix too long", method: "POST", url: "/api/v1/render", body: `{"markdown":"x","id_prefix":"` + strings.Repeat("a", 81) + `"}`,
+			wantStatus: http.StatusUnprocessableEntity, wantContains: []string{`"id_prefix":"must be`}},
+		{name: "id_prefix wrong type", method: "POST", url: "/api/v1/render", body: `{"markdown":"x","id_prefix":1}`,
+			wantStatus: http.StatusUnprocessableEntity, wantContains: []string{`"id_prefix":"must be a string"`}},
 	})
 
 	small := New(Deps{testIdentity: testUser, Service: newTestService(t), MaxBodyBytes: 100})
@@ -73,4 +81,42 @@ func TestAPI_RenderErrors(t *testing.T) {
 		{name: "body over the global limit", method: "POST", url: "/api/v1/render", body: `{"markdown":"` + strings.Repeat("a", 200) + `"}`,
 			wantStatus: http.StatusRequestEntityTooLarge, wantContains: []string{`"code":"body_too_large"`}},
 	})
+}
+
+// TestAPI_RenderIDPrefix checks that id_prefix keeps the anchors of two
+// previews on one page apart: every id and every in-page link is prefixed,
+// and without it the HTML is as before.
+func TestAPI_RenderIDPrefix(t *testing.T) {
+	h := newTestHandler(t)
+	md := "## Impact\n\nSee the note[^1] and [impact](#impact).\n\n[^1]: The note.\n"
+	render := func(prefix string) string {
+		t.Helper()
+		in := map[string]string{"markdown": md}
+		if prefix != "" {
+			in["id_prefix"] = prefix
+		}
+		body, _ := json.Marshal(in)
+		out := mustDo(t, h, http.StatusOK, "POST", "/api/v1/render", string(body))
+		var got struct{ HTML string }
+		decodeTestJSON(t, out, &got)
+		return got.HTML
+	}
+	plain := render("")
+	if !strings.Contains(plain, `id="impact"`) || !strings.Contains(plain, `href="#impact"`) {
+		t.Fatalf("without a prefix the ids are plain: %s", plain)
+	}
+	got := render("s-impact-")
+	for _, w := range []string{`id="s-impact--impact"`, `href="#s-impact--impact"`, `id="s-impact--fn:1"`, `href="#s-impact--fn:1"`, `href="#s-impact--fnref:1"`} {
+		if !strings.Contains(got, w) {
+			t.Errorf("html lacks %q: %s", w, got)
+		}
+	}
+	for _, bad := range []string{`id="impact"`, `id="fn:1"`, `href="#fn:1"`, `href="#impact"`} {
+		if strings.Contains(got, bad) {
+			t.Errorf("html keeps the unprefixed %q: %s", bad, got)
+		}
+	}
+	if got == plain || strings.ReplaceAll(got, "s-impact--", "") != plain {
+		t.Errorf("the prefix should be the only difference:\n%s\n%s", plain, got)
+	}
 }
