@@ -13,8 +13,10 @@ import {
   sameSections,
   unsaved,
   workflowBlock,
+  previewIdPrefix,
   type SaveEvent,
   type Section,
+  type Stash,
 } from './rca'
 
 const sec = (key: string, body: string, title = key.toUpperCase()): Section => ({
@@ -275,19 +277,53 @@ describe('workflowBlock', () => {
 describe('recoverStash', () => {
   const base = [sec('a', '1'), sec('b', '2')]
   it('recovers unsaved text onto a newer server version', () => {
-    const stash = { version: 3, base, mine: [sec('a', '1 mine'), sec('b', '2')], at: 0 }
-    const m = recoverStash(stash, { version: 4, sections: [sec('a', '1'), sec('b', '2 theirs')] })
+    const stash = { user: 7, version: 3, base, mine: [sec('a', '1 mine'), sec('b', '2')], at: 0 }
+    const m = recoverStash(stash, { version: 4, sections: [sec('a', '1'), sec('b', '2 theirs')] }, 7)
     expect(m?.conflicts).toEqual([])
     expect(m?.sections.map((s) => s.body)).toEqual(['1 mine', '2 theirs'])
   })
   it('has nothing to recover when the server already has it or nothing changed', () => {
     const mine = [sec('a', '1 mine'), sec('b', '2')]
-    expect(recoverStash({ version: 3, base, mine, at: 0 }, { version: 4, sections: mine })).toBeNull()
-    expect(recoverStash({ version: 3, base, mine: base, at: 0 }, { version: 3, sections: base })).toBeNull()
-    expect(recoverStash(null, { version: 3, sections: base })).toBeNull()
+    expect(recoverStash({ user: 7, version: 3, base, mine, at: 0 }, { version: 4, sections: mine }, 7)).toBeNull()
+    expect(recoverStash({ user: 7, version: 3, base, mine: base, at: 0 }, { version: 3, sections: base }, 7)).toBeNull()
+    expect(recoverStash(null, { version: 3, sections: base }, 7)).toBeNull()
+  })
+  it("never recovers another user's text (or text of unknown origin)", () => {
+    const mine = [sec('a', '1 typed by 7'), sec('b', '2')]
+    const server = { version: 3, sections: base }
+    expect(recoverStash({ user: 7, version: 3, base, mine, at: 0 }, server, 7)?.sections[0].body).toBe('1 typed by 7')
+    expect(recoverStash({ user: 7, version: 3, base, mine, at: 0 }, server, 8)).toBeNull()
+    expect(recoverStash({ user: 7, version: 3, base, mine, at: 0 }, server, undefined)).toBeNull()
+    const old = { version: 3, base, mine, at: 0 } as unknown as Stash
+    expect(recoverStash(old, server, 7)).toBeNull()
   })
   it('asks when the server changed the same text', () => {
-    const m = recoverStash({ version: 3, base, mine: [sec('a', 'mine'), sec('b', '2')], at: 0 }, { version: 4, sections: [sec('a', 'theirs'), sec('b', '2')] })
+    const m = recoverStash({ user: 7, version: 3, base, mine: [sec('a', 'mine'), sec('b', '2')], at: 0 }, { version: 4, sections: [sec('a', 'theirs'), sec('b', '2')] }, 7)
     expect(m?.conflicts.map((c) => c.key)).toEqual(['a'])
+  })
+})
+
+describe('previewIdPrefix', () => {
+  it('prefixes with the section key and a separator the card ids never have', () => {
+    expect(previewIdPrefix('impact')).toBe('s-impact-')
+    expect(previewIdPrefix('root_causes')).toBe('s-root_causes-')
+  })
+  it('gives none for a key the server would refuse', () => {
+    expect(previewIdPrefix('a'.repeat(78))).toBeUndefined()
+    expect(previewIdPrefix('Bad Key')).toBeUndefined()
+  })
+})
+
+describe('sign-out clears what the tab kept', () => {
+  it('removes every hindsight.* key of sessionStorage and nothing else', async () => {
+    const { clearTabStorage } = await import('./session.svelte')
+    sessionStorage.setItem('hindsight.rca.unsaved.INC-1', '{"user":1}')
+    sessionStorage.setItem('hindsight.home.alert', 'x')
+    sessionStorage.setItem('other.app', 'keep')
+    clearTabStorage()
+    expect(sessionStorage.getItem('hindsight.rca.unsaved.INC-1')).toBeNull()
+    expect(sessionStorage.getItem('hindsight.home.alert')).toBeNull()
+    expect(sessionStorage.getItem('other.app')).toBe('keep')
+    sessionStorage.clear()
   })
 })

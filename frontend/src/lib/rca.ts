@@ -219,8 +219,9 @@ export const rcaApi = {
   create: (key: string, template: string) => post<Rca>(`${inc(key)}/rca`, { template }),
   save: (key: string, r: { template: string; sections: Section[]; version: number }) =>
     put<Rca>(`${inc(key)}/rca`, { template: r.template, sections: r.sections, version: r.version }),
-  render: (markdown: string, signal?: AbortSignal) =>
-    post<{ html: string; text: string }>('/render', { markdown }, { signal }),
+  /** idPrefix: every id (and in-page link) of the HTML gets it (see previewIdPrefix). */
+  render: (markdown: string, signal?: AbortSignal, idPrefix?: string) =>
+    post<{ html: string; text: string }>('/render', idPrefix ? { markdown, id_prefix: idPrefix } : { markdown }, { signal }),
   lint: (key: string, sections: Section[], signal?: AbortSignal) =>
     post<{ findings: Finding[]; total: number }>(`${inc(key)}/rca/lint`, { sections }, { signal }),
   submit: (key: string, reviewers: string[], version: number) =>
@@ -625,6 +626,8 @@ export function workflowBlock(
 
 /** What the editor keeps in sessionStorage until the server has it. */
 export interface Stash {
+  /** The id of the user who typed it: another user's stash is never recovered. */
+  user: number
   version: number
   base: Section[]
   mine: Section[]
@@ -635,13 +638,25 @@ export interface Stash {
  * Brings unsaved text kept from an earlier visit (a reload, a page left
  * before its save finished) onto the RCA as the server has it now: null
  * when there is nothing to recover, else the merge (which may hold
- * conflicts to ask about).
+ * conflicts to ask about). Text typed by someone else (a shared machine,
+ * another user signed in in this tab) or of unknown origin is never
+ * recovered: it would be saved under this user's name.
  */
-export function recoverStash(stash: Stash | null, server: Pick<Rca, 'sections' | 'version'>): MergeResult | null {
+export function recoverStash(stash: Stash | null, server: Pick<Rca, 'sections' | 'version'>, userId: number | undefined): MergeResult | null {
   if (!stash || !Array.isArray(stash.mine) || !Array.isArray(stash.base)) return null
+  if (userId === undefined || stash.user !== userId) return null
   if (stash.version > server.version) return null
   if (sameSections(stash.mine, stash.base) || sameSections(stash.mine, server.sections)) return null
   const m = merge3(stash.base, stash.mine, server.sections)
   if (m.conflicts.length === 0 && sameSections(m.sections, server.sections)) return null
   return m
+}
+
+/** The id prefix of a section's preview, so footnotes and heading anchors of
+ *  the sections on one page stay apart and never equal the card's own ids
+ *  (`s-KEY`, `h-KEY`): ids become `s-KEY--id`. Undefined when the key cannot
+ *  be used (the server accepts [a-z0-9_-]{1,80}). */
+export function previewIdPrefix(key: string): string | undefined {
+  const p = `s-${key}-`
+  return /^[a-z0-9_-]{1,80}$/.test(p) ? p : undefined
 }

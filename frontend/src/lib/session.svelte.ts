@@ -36,10 +36,27 @@ export async function loadSession(): Promise<User> {
 export const canWrite = () => session.user?.role === 'editor' || session.user?.role === 'admin'
 export const isAdmin = () => session.user?.role === 'admin'
 
+/** Removes what pages kept in this tab's sessionStorage (unsaved RCA text,
+ *  drafts: every key starting with "hindsight."), so nothing of this user's
+ *  stays behind for the next one to sign in on this tab. */
+export function clearTabStorage() {
+  try {
+    const keys: string[] = []
+    for (let i = 0; i < sessionStorage.length; i++) {
+      const k = sessionStorage.key(i)
+      if (k?.startsWith('hindsight.')) keys.push(k)
+    }
+    for (const k of keys) sessionStorage.removeItem(k)
+  } catch {
+    // Storage disabled: nothing was kept.
+  }
+}
+
 export async function signOut() {
   try {
     await post('/auth/logout', {}, { noRedirect: true })
   } finally {
+    clearTabStorage()
     location.assign('/login')
   }
 }
