@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import {
+  actionClash,
+  actionFieldValue,
+  actionPatch,
   byteToIndex,
   diffSections,
   initialSave,
@@ -14,6 +17,7 @@ import {
   unsaved,
   workflowBlock,
   previewIdPrefix,
+  type Action,
   type SaveEvent,
   type Section,
   type Stash,
@@ -325,5 +329,32 @@ describe('sign-out clears what the tab kept', () => {
     expect(sessionStorage.getItem('hindsight.home.alert')).toBeNull()
     expect(sessionStorage.getItem('other.app')).toBe('keep')
     sessionStorage.clear()
+  })
+})
+
+describe('action cells', () => {
+  const act = (over: Partial<Action> = {}): Action => ({
+    id: 1, incident_id: 1, incident_key: 'INC-1', title: 'Add alert', description: '', type: 'corrective', priority: 'medium',
+    owner: 'ana', team: '', due_date: null, status: 'open', completed_at: null, overdue: false, ticket: null, version: 3, ...over,
+  })
+  it('shows each field as its input holds it', () => {
+    expect(actionFieldValue(act(), 'due_date')).toBe('')
+    expect(actionFieldValue(act({ due_date: '2026-12-01' }), 'due_date')).toBe('2026-12-01')
+    expect(actionFieldValue(act({ ticket: { url: 'https://t/1' } as Action['ticket'] }), 'ticket')).toBe('https://t/1')
+    expect(actionFieldValue(act(), 'ticket')).toBe('')
+    expect(actionFieldValue(act(), 'status')).toBe('open')
+  })
+  it('builds the PATCH body of a cell', () => {
+    expect(actionPatch('title', '  New  ')).toEqual({ title: 'New' })
+    expect(actionPatch('due_date', '')).toEqual({ due_date: null })
+    expect(actionPatch('ticket', '')).toEqual({ ticket: null })
+    expect(actionPatch('ticket', 'https://t/2')).toEqual({ ticket: { url: 'https://t/2' } })
+    expect(actionPatch('status', 'done')).toEqual({ status: 'done' })
+  })
+  it('sees a clash only when the same field changed meanwhile', () => {
+    const before = act()
+    expect(actionClash('owner', before, act({ version: 4, title: 'Other title' }))).toBe(false)
+    expect(actionClash('owner', before, act({ version: 4, owner: 'bo' }))).toBe(true)
+    expect(actionClash('ticket', before, act({ version: 4, ticket: { url: 'https://t/9' } as Action['ticket'] }))).toBe(true)
   })
 })

@@ -165,6 +165,30 @@ export interface Action {
   version: number
 }
 
+/** The inline-editable fields of an action row. */
+export type ActionField = 'title' | 'owner' | 'team' | 'priority' | 'due_date' | 'status' | 'ticket'
+
+/** A field of an action as its cell shows it (an input's value). */
+export function actionFieldValue(a: Action, f: ActionField): string {
+  if (f === 'ticket') return a.ticket?.url ?? ''
+  if (f === 'due_date') return a.due_date ?? ''
+  return a[f] ?? ''
+}
+
+/** The PATCH body for a cell's value. */
+export function actionPatch(f: ActionField, raw: string): Record<string, unknown> {
+  const v = raw.trim()
+  if (f === 'ticket') return { ticket: v ? { url: v } : null }
+  if (f === 'due_date') return { due_date: v || null }
+  return { [f]: v }
+}
+
+/** Whether someone else changed the field between the user's view and the
+ *  server's current row (a 409 the change cannot simply be re-applied to). */
+export function actionClash(f: ActionField, before: Action, current: Action): boolean {
+  return actionFieldValue(before, f) !== actionFieldValue(current, f)
+}
+
 export interface Finding {
   section_key: string
   start: number
