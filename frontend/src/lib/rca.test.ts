@@ -4,6 +4,8 @@ import {
   actionFieldValue,
   actionPatch,
   byteToIndex,
+  exportErrorMessage,
+  existingRca,
   diffSections,
   initialSave,
   merge3,
@@ -356,5 +358,26 @@ describe('action cells', () => {
     expect(actionClash('owner', before, act({ version: 4, title: 'Other title' }))).toBe(false)
     expect(actionClash('owner', before, act({ version: 4, owner: 'bo' }))).toBe(true)
     expect(actionClash('ticket', before, act({ version: 4, ticket: { url: 'https://t/9' } as Action['ticket'] }))).toBe(true)
+  })
+})
+
+describe('exportErrorMessage', () => {
+  it('says why an export was refused, with the server message', () => {
+    const tooLarge = { error: { code: 'section_too_large', message: 'section impact is too large to render as HTML' } }
+    expect(exportErrorMessage('html', 413, tooLarge)).toBe('HTML export failed (413): section impact is too large to render as HTML')
+    expect(exportErrorMessage('md', 500, null)).toBe('Markdown export failed (500)')
+    expect(exportErrorMessage('json', 403, { error: { message: '' } })).toMatch(/^JSON export refused: /)
+    expect(exportErrorMessage('pdf', 501, null)).toMatch(/needs Chromium/)
+  })
+})
+
+describe('existingRca', () => {
+  it('takes the RCA out of a 409 only when it is one', () => {
+    const r = { version: 2, sections: [sec('a', 'x')], status: 'draft', updated_by: 'bo' }
+    expect(existingRca(r)).toBe(r)
+    expect(existingRca(null)).toBeNull()
+    expect(existingRca(undefined)).toBeNull()
+    expect(existingRca({ id: 3, version: 1 })).toBeNull()
+    expect(existingRca({ sections: [], version: '2' })).toBeNull()
   })
 })

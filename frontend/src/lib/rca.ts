@@ -270,8 +270,6 @@ export const rcaApi = {
   updateRootCause: (id: number, fields: { description?: string; category?: string; evidence_event_ids?: number[] }, version: number) =>
     patch<RootCause>(`/root-causes/${id}`, { ...fields, version }),
   deleteRootCause: (id: number) => del<void>(`/root-causes/${id}`),
-  timeline: (key: string, cursor?: string) =>
-    get<Page<TimelineEvent>>(`${inc(key)}/timeline`, { limit: 500, cursor }),
   actions: (key: string) => get<Page<Action>>(`${inc(key)}/actions`, { limit: 500 }),
   createAction: (key: string, a: Record<string, unknown>) => post<Action>(`${inc(key)}/actions`, a),
   updateAction: (id: number, fields: Record<string, unknown>, version: number) =>
@@ -683,4 +681,22 @@ export function recoverStash(stash: Stash | null, server: Pick<Rca, 'sections' |
 export function previewIdPrefix(key: string): string | undefined {
   const p = `s-${key}-`
   return /^[a-z0-9_-]{1,80}$/.test(p) ? p : undefined
+}
+
+/** What to tell the user when an export is refused (status and the JSON error body, if any). */
+export function exportErrorMessage(format: string, status: number, body: unknown): string {
+  const name = format === 'md' ? 'Markdown' : format.toUpperCase()
+  if (format === 'pdf' && status === 501) return 'PDF export is not available on this server (it needs Chromium). Export HTML and print it to PDF instead.'
+  const err = (body as { error?: { message?: unknown; code?: unknown } } | null)?.error
+  const msg = typeof err?.message === 'string' && err.message ? err.message : ''
+  if (status === 403) return `${name} export refused: ${msg || 'you may not export this incident'}`
+  return `${name} export failed (${status})${msg ? `: ${msg}` : ''}`
+}
+
+/** The RCA a 409 of "create the RCA" carries (someone else created it), or
+ *  null when `current` is not one. */
+export function existingRca(current: unknown): Rca | null {
+  const r = current as Partial<Rca> | null | undefined
+  if (!r || typeof r !== 'object' || !Array.isArray(r.sections) || typeof r.version !== 'number') return null
+  return r as Rca
 }
