@@ -7,6 +7,7 @@ export type IncidentStatus = 'open' | 'mitigated' | 'resolved'
 export const severities: Severity[] = ['SEV1', 'SEV2', 'SEV3', 'SEV4', 'SEV5']
 export const statuses: IncidentStatus[] = ['open', 'mitigated', 'resolved']
 
+/** Derived lifecycle durations in whole SECONDS (null when an end is unknown); format.duration takes ms. */
 export interface Durations {
   time_to_detect?: number | null
   time_to_acknowledge?: number | null
