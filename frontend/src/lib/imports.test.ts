@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ALL_FROM, checkFile, eventLine, formatRejection, importFields, sourceById, sources, summarizePreview, uploadImport, xhrError, matchesSource, type TimelineEvent } from './imports'
+import { ALL_FROM, batchWrittenAnyway, reportFromBatch, type ImportBatch, checkFile, eventLine, formatRejection, importFields, sourceById, sources, summarizePreview, uploadImport, xhrError, matchesSource, type TimelineEvent } from './imports'
 
 const ev = (p: Partial<TimelineEvent>): TimelineEvent => ({ id: 0, source: 'slack', external_id: '', occurred_at: '2024-11-20T14:00:00Z', kind: 'chat', actor: 'Ann', body: '', ...p })
 
@@ -178,5 +178,28 @@ describe('uploadImport', () => {
     } finally {
       globalThis.XMLHttpRequest = orig
     }
+  })
+})
+
+describe('batchWrittenAnyway', () => {
+  const b = (id: number, p: Partial<ImportBatch> = {}): ImportBatch => ({
+    id, incident_id: 1, source: 'slack', file_name: 'export.zip', sha256: '', window_from: null, window_to: null,
+    added: 18, duplicates: 2, rejected: 1, created_by: 'ann@example.com', created_at: '2024-11-20T14:00:00Z', undone_at: null, ...p,
+  })
+  it('finds the new batch of the same source and file', () => {
+    const before = [b(1), b(2, { file_name: 'other.zip' })]
+    const after = [...before, b(3, { source: 'jira' }), b(4), b(5, { file_name: 'x.zip' })]
+    expect(batchWrittenAnyway(before, after, 'slack', 'export.zip')?.id).toBe(4)
+  })
+  it('is null when the server wrote nothing (or only an undone batch)', () => {
+    const before = [b(1)]
+    expect(batchWrittenAnyway(before, before, 'slack', 'export.zip')).toBeNull()
+    expect(batchWrittenAnyway(before, [...before, b(2, { undone_at: '2024-11-20T15:00:00Z' })], 'slack', 'export.zip')).toBeNull()
+  })
+  it('makes a result report from the batch', () => {
+    const r = reportFromBatch(b(7), 4)
+    expect(r.batch?.id).toBe(7)
+    expect([r.added, r.duplicates, r.rejected, r.filtered, r.parsed]).toEqual([18, 2, 1, 4, 25])
+    expect(r.dry_run).toBe(false)
   })
 })

@@ -274,6 +274,36 @@ export function uploadImport(key: string, file: File, opts: ImportOptions, dryRu
   return { promise, abort: () => xhr.abort() }
 }
 
+/**
+ * After a real import was aborted, finds the batch the server wrote anyway:
+ * the newest batch not in `before` with the same source and file name (an
+ * abort does not stop the server once the body has arrived).
+ */
+export function batchWrittenAnyway(before: ImportBatch[], after: ImportBatch[], source: string, fileName: string): ImportBatch | null {
+  const known = new Set(before.map((b) => b.id))
+  let found: ImportBatch | null = null
+  for (const b of after) {
+    if (known.has(b.id) || b.undone_at || b.source !== source || b.file_name !== fileName) continue
+    if (!found || b.id > found.id) found = b
+  }
+  return found
+}
+
+/** A result report for a batch known only from the list (the upload's answer was lost). */
+export function reportFromBatch(b: ImportBatch, filtered = 0): ImportReport {
+  return {
+    batch: b,
+    dry_run: false,
+    parsed: b.added + b.duplicates + b.rejected + filtered,
+    added: b.added,
+    duplicates: b.duplicates,
+    rejected: b.rejected,
+    filtered,
+    preview: [],
+    rejections: [],
+  }
+}
+
 export const listImports = (key: string) => get<Page<ImportBatch>>(`/incidents/${encodeURIComponent(key)}/imports`)
 
 /** Undoes a batch: its events go, the batch stays marked undone. */
