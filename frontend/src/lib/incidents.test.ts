@@ -91,3 +91,15 @@ describe('titleFromText and prefillForm', () => {
     expect(prefillForm(emptyForm(), new URLSearchParams('severity=SEV9')).severity).toBe('SEV3')
   })
 })
+
+describe('times with seconds', () => {
+  it('keeps an untouched time exactly, and sends an edited one', () => {
+    const withSeconds = { ...inc, started_at: '2026-01-02T03:04:35Z' }
+    const f = formFromIncident(withSeconds, toLocal)
+    expect(changedFields(withSeconds, bodyFromForm(f, fromLocal, withSeconds, toLocal))).toEqual({})
+    // without the incident the minute is all the form knows
+    expect(changedFields(withSeconds, bodyFromForm(f, fromLocal))).toEqual({ started_at: '2026-01-02T03:04:00Z' })
+    f.times.started_at = '2026-01-02T03:05'
+    expect(changedFields(withSeconds, bodyFromForm(f, fromLocal, withSeconds, toLocal))).toEqual({ started_at: '2026-01-02T03:05:00Z' })
+  })
+})

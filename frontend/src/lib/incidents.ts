@@ -125,8 +125,18 @@ export function formFromIncident(inc: Incident, toLocal: (iso: string | null | u
   return f
 }
 
-/** The request body for the form's values; fromLocal converts a datetime-local value to RFC 3339 (null when empty). */
-export function bodyFromForm(f: IncidentFormValues, fromLocal: (v: string) => string | null): Partial<Incident> {
+/**
+ * The request body for the form's values; fromLocal converts a datetime-local
+ * value to RFC 3339 (null when empty). With the incident as loaded
+ * (`before`), a time whose minute was left alone keeps its exact instant
+ * (seconds included) rather than being rounded to the minute the input shows.
+ */
+export function bodyFromForm(
+  f: IncidentFormValues,
+  fromLocal: (v: string) => string | null,
+  before?: Partial<Incident> | null,
+  toLocal?: (iso: string | null | undefined) => string,
+): Partial<Incident> {
   const body: Partial<Incident> = {
     title: f.title.trim(),
     summary: f.summary,
@@ -140,7 +150,10 @@ export function bodyFromForm(f: IncidentFormValues, fromLocal: (v: string) => st
     visibility: f.visibility,
     restricted_to: f.visibility === 'restricted' ? f.restricted_to : [],
   }
-  for (const { field } of lifecycle) body[field] = fromLocal(f.times[field])
+  for (const { field } of lifecycle) {
+    const was = before?.[field]
+    body[field] = was && toLocal && toLocal(was) === f.times[field] ? was : fromLocal(f.times[field])
+  }
   return body
 }
 
