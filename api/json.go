@@ -111,6 +111,7 @@ type eventJSON struct {
 	ImportBatchID      *int64             `json:"import_batch_id"`
 	CorrectedBy        string             `json:"corrected_by"`
 	CorrectedAt        *time.Time         `json:"corrected_at"`
+	CorrectionReason   string             `json:"correction_reason"`
 	Version            int                `json:"version"`
 	CreatedAt          time.Time          `json:"created_at"`
 	UpdatedAt          time.Time          `json:"updated_at"`
@@ -127,7 +128,7 @@ func toEventJSON(e incident.TimelineEvent) eventJSON {
 		OccurredAtText: e.OccurredAtText, Kind: e.Kind, Actor: e.Actor, Body: e.Body,
 		Link: e.Link, ThreadID: e.ThreadID, ParentID: e.ParentID, Metadata: md,
 		KeyEvent: e.KeyEvent, Hidden: e.Hidden, ImportBatchID: e.ImportBatchID,
-		CorrectedBy: e.CorrectedBy, CorrectedAt: utcPtr(e.CorrectedAt),
+		CorrectedBy: e.CorrectedBy, CorrectedAt: utcPtr(e.CorrectedAt), CorrectionReason: e.CorrectionReason,
 		Version: e.Version, CreatedAt: e.CreatedAt.UTC(), UpdatedAt: e.UpdatedAt.UTC(),
 	}
 }

@@ -42,6 +42,7 @@ type eventReadOnly struct {
 	ImportBatchID      ignored `json:"import_batch_id"`
 	CorrectedBy        ignored `json:"corrected_by"`
 	CorrectedAt        ignored `json:"corrected_at"`
+	CorrectionReason   ignored `json:"correction_reason"`
 	CreatedAt          ignored `json:"created_at"`
 	UpdatedAt          ignored `json:"updated_at"`
 }
@@ -68,6 +69,8 @@ type eventPatchRequest struct {
 	Body       incident.Opt[string]             `json:"body"`
 	Actor      incident.Opt[string]             `json:"actor"`
 	Kind       incident.Opt[incident.EventKind] `json:"kind"`
+	// Reason says why the event is corrected (kept with the correction).
+	Reason incident.Opt[string] `json:"reason"`
 
 	eventReadOnly
 }
@@ -75,7 +78,7 @@ type eventPatchRequest struct {
 func (r eventPatchRequest) toPatch(version *int) (incident.TimelineEventPatch, error) {
 	p := incident.TimelineEventPatch{
 		Version: version, KeyEvent: r.KeyEvent, Hidden: r.Hidden,
-		Body: r.Body, Actor: r.Actor, Kind: r.Kind,
+		Body: r.Body, Actor: r.Actor, Kind: r.Kind, Reason: r.Reason,
 	}
 	if r.OccurredAt.Set {
 		if r.OccurredAt.Value == nil {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -91,7 +92,29 @@ func TestAPI_Timeline(t *testing.T) {
 			body:       `{"key_event":true,"occurred_at":"2026-03-01T07:58:00Z","id":77,"created_at":"2001-01-01T00:00:00Z"}`,
 			wantStatus: http.StatusOK,
 			wantContains: []string{`"id":1`, `"key_event":true`, `"occurred_at":"2026-03-01T07:58:00Z"`,
-				`"original_occurred_at":"2026-03-01T08:00:00Z"`, `"corrected_by":"anonymous"`, `"version":2`},
+				`"original_occurred_at":"2026-03-01T08:00:00Z"`, `"corrected_by":"anonymous"`, `"correction_reason":""`, `"version":2`},
+		},
+		{
+			name: "correct with a reason", method: "PATCH", url: "/api/v1/incidents/INC-1/timeline/1",
+			body:       `{"occurred_at":"2026-03-01T07:59:00Z","reason":"the exporter's clock ran a minute fast","version":2,"correction_reason":"ignored"}`,
+			wantStatus: http.StatusOK,
+			wantContains: []string{`"occurred_at":"2026-03-01T07:59:00Z"`, `"original_occurred_at":"2026-03-01T08:00:00Z"`,
+				`"correction_reason":"the exporter's clock ran a minute fast"`, `"version":3`},
+		},
+		{
+			name: "reason listed with the event", method: "GET", url: "/api/v1/incidents/INC-1/timeline",
+			wantStatus: http.StatusOK, wantContains: []string{`"correction_reason":"the exporter's clock ran a minute fast"`},
+		},
+		{
+			name: "reason too long", method: "PATCH", url: "/api/v1/incidents/INC-1/timeline/1",
+			body:         `{"occurred_at":"2026-03-01T07:57:00Z","reason":"` + strings.Repeat("x", 501) + `"}`,
+			wantStatus:   http.StatusUnprocessableEntity,
+			wantContains: []string{`"code":"validation_failed"`, `"reason":"must be at most 500 characters"`},
+		},
+		{
+			name: "reason not a string", method: "PATCH", url: "/api/v1/incidents/INC-1/timeline/1",
+			body:       `{"occurred_at":"2026-03-01T07:57:00Z","reason":5}`,
+			wantStatus: http.StatusUnprocessableEntity, wantContains: []string{`"reason":"must be a string"`},
 		},
 		{
 			name: "key events only", method: "GET", url: "/api/v1/incidents/INC-1/timeline?key_only=true",
@@ -101,7 +124,7 @@ func TestAPI_Timeline(t *testing.T) {
 			name: "patch with stale version", method: "PATCH", url: "/api/v1/incidents/INC-1/timeline/1",
 			body:         `{"hidden":true,"version":1}`,
 			wantStatus:   http.StatusConflict,
-			wantContains: []string{`"code":"version_conflict"`, `"current":{"id":1`, `"version":2`},
+			wantContains: []string{`"code":"version_conflict"`, `"current":{"id":1`, `"version":3`},
 		},
 		{
 			name: "patch null time", method: "PATCH", url: "/api/v1/incidents/INC-1/timeline/1",

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -228,9 +229,32 @@ func TestApp_Timeline(t *testing.T) {
 		if !got.KeyEvent || got.OriginalOccurredAt == nil || !got.OriginalOccurredAt.Equal(t0) || got.CorrectedBy == "" {
 			t.Fatalf("correction: %+v", got)
 		}
-		got, err = a.UpdateTimelineEvent(ctx, inc.Key, slack.ID, incident.TimelineEventPatch{OccurredAt: incident.Some(t0.Add(time.Minute))})
+		if got.CorrectionReason != "" {
+			t.Fatalf("a correction without a reason has none: %q", got.CorrectionReason)
+		}
+		got, err = a.UpdateTimelineEvent(ctx, inc.Key, slack.ID, incident.TimelineEventPatch{OccurredAt: incident.Some(t0.Add(time.Minute)), Reason: incident.Some("  clock of the exporter was 1 min off  ")})
 		if err != nil || !got.OriginalOccurredAt.Equal(t0) {
 			t.Fatalf("second correction must keep the first original: %+v, %v", got, err)
+		}
+		if got.CorrectionReason != "clock of the exporter was 1 min off" {
+			t.Fatalf("reason kept with the correction: %q", got.CorrectionReason)
+		}
+		// A reason without a correction (a star) changes nothing about the reason.
+		starred, err := a.UpdateTimelineEvent(ctx, inc.Key, slack.ID, incident.TimelineEventPatch{KeyEvent: incident.Some(false), Reason: incident.Some("other")})
+		if err != nil || starred.CorrectionReason != got.CorrectionReason || starred.KeyEvent {
+			t.Fatalf("reason with a star only: %+v, %v", starred, err)
+		}
+		// A reason over 500 characters names the field.
+		_, err = a.UpdateTimelineEvent(ctx, inc.Key, slack.ID, incident.TimelineEventPatch{OccurredAt: incident.Some(t0), Reason: incident.Some(strings.Repeat("é", 501))})
+		if !errors.As(err, &v) || v.Fields["reason"] == "" {
+			t.Fatalf("long reason: err = %v", err)
+		}
+		if ok, err := a.UpdateTimelineEvent(ctx, inc.Key, slack.ID, incident.TimelineEventPatch{OccurredAt: incident.Some(t0.Add(2 * time.Minute)), Reason: incident.Some(strings.Repeat("é", 500))}); err != nil || ok.CorrectionReason != strings.Repeat("é", 500) {
+			t.Fatalf("500 characters are fine: %v", err)
+		}
+		// The next correction without a reason does not keep the old one.
+		if got, err := a.UpdateTimelineEvent(ctx, inc.Key, slack.ID, incident.TimelineEventPatch{OccurredAt: incident.Some(t0.Add(3 * time.Minute))}); err != nil || got.CorrectionReason != "" {
+			t.Fatalf("a later correction without a reason: %+v, %v", got, err)
 		}
 		// Imported text is evidence.
 		if _, err := a.UpdateTimelineEvent(ctx, inc.Key, slack.ID, incident.TimelineEventPatch{Body: incident.Some("rewritten")}); !errors.As(err, &v) {

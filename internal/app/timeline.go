@@ -182,7 +182,13 @@ func (a *App) applyEventPatch(ctx context.Context, cur incident.TimelineEvent, p
 		now := a.Now()
 		next.CorrectedBy = incident.ActorFrom(ctx).Name
 		next.CorrectedAt = &now
-		cols = append(cols, "corrected_by", "corrected_at")
+		// The reason belongs to this correction: one made without a reason
+		// does not keep the reason of an earlier one.
+		next.CorrectionReason = ""
+		if p.Reason.Set {
+			next.CorrectionReason = strings.TrimSpace(incident.CleanText(p.Reason.Value))
+		}
+		cols = append(cols, "corrected_by", "corrected_at", "correction_reason")
 	}
 	next.Normalize()
 	if err := next.Validate(); err != nil {

@@ -1,6 +1,11 @@
 package incident
 
-import "time"
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
 
 // IncidentPatch is a partial update of an incident: only the fields that are
 // Set change. Version, when non-nil, must equal the stored version.
@@ -57,7 +62,13 @@ type TimelineEventPatch struct {
 	Body       Opt[string]
 	Actor      Opt[string]
 	Kind       Opt[EventKind]
+	// Reason says why the event is corrected; it is kept with a correction
+	// (of occurred_at, body, actor or kind) and ignored without one.
+	Reason Opt[string]
 }
+
+// MaxCorrectionReason is the longest reason for a correction, in characters.
+const MaxCorrectionReason = 500
 
 // RootCausePatch is a partial update of a root cause.
 type RootCausePatch struct {
@@ -142,6 +153,9 @@ func (p *TimelineEventPatch) Check() error {
 	notEmpty(v, "occurred_at", p.OccurredAt.Set, p.OccurredAt.Value.IsZero())
 	notEmpty(v, "body", p.Body.Set, p.Body.Value == "")
 	notEmpty(v, "kind", p.Kind.Set, p.Kind.Value == "")
+	if p.Reason.Set && utf8.RuneCountInString(strings.TrimSpace(p.Reason.Value)) > MaxCorrectionReason {
+		v.Add("reason", "must be at most "+strconv.Itoa(MaxCorrectionReason)+" characters")
+	}
 	return v.Err()
 }
 

@@ -58,9 +58,11 @@ type TimelineEvent struct {
 	ImportBatchID *int64
 	CorrectedBy   string
 	CorrectedAt   *time.Time
-	Version       int
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// CorrectionReason says why the last correction was made ("" when none was given).
+	CorrectionReason string
+	Version          int
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 // Normalize trims text, defaults source and kind, and brings times to UTC.

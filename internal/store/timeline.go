@@ -35,6 +35,7 @@ type timelineEventRecord struct {
 	ImportBatchID      *int64     `gorm:"column:import_batch_id"`
 	CorrectedBy        string     `gorm:"column:corrected_by"`
 	CorrectedAt        *dbTime    `gorm:"column:corrected_at"`
+	CorrectionReason   *string    `gorm:"column:correction_reason"` // NULL when none
 	Version            int        `gorm:"column:version"`
 	CreatedAt          dbTime     `gorm:"column:created_at;autoCreateTime:false"`
 	UpdatedAt          dbTime     `gorm:"column:updated_at;autoUpdateTime:false"`
@@ -52,6 +53,10 @@ func toEventRecord(e incident.TimelineEvent) timelineEventRecord {
 		KeyEvent: e.KeyEvent, Hidden: e.Hidden, ImportBatchID: e.ImportBatchID,
 		CorrectedBy: e.CorrectedBy, CorrectedAt: toDBPtr(e.CorrectedAt),
 		Version: e.Version, CreatedAt: toDB(e.CreatedAt), UpdatedAt: toDB(e.UpdatedAt),
+	}
+	if e.CorrectionReason != "" {
+		x := e.CorrectionReason
+		r.CorrectionReason = &x
 	}
 	if e.ExternalID != "" {
 		x := e.ExternalID
@@ -74,6 +79,9 @@ func (r timelineEventRecord) domain() incident.TimelineEvent {
 	if r.ExternalID != nil {
 		e.ExternalID = *r.ExternalID
 	}
+	if r.CorrectionReason != nil {
+		e.CorrectionReason = *r.CorrectionReason
+	}
 	if e.Metadata == nil {
 		e.Metadata = map[string]any{}
 	}
@@ -91,6 +99,7 @@ var eventColumns = map[string]func(r *timelineEventRecord) any{
 	"kind":                 func(r *timelineEventRecord) any { return r.Kind },
 	"corrected_by":         func(r *timelineEventRecord) any { return r.CorrectedBy },
 	"corrected_at":         func(r *timelineEventRecord) any { return r.CorrectedAt },
+	"correction_reason":    func(r *timelineEventRecord) any { return r.CorrectionReason },
 }
 
 // TimelineEvent returns the event with that id.
@@ -171,7 +180,7 @@ func EventCursor(e incident.TimelineEvent) incident.Cursor {
 
 // UpdateTimelineEvent writes the named columns of ev (among key_event,
 // hidden, occurred_at, original_occurred_at, body, actor, kind, corrected_by,
-// corrected_at) if the stored version is still expectedVersion. A stale
+// corrected_at, correction_reason) if the stored version is still expectedVersion. A stale
 // version gives a *incident.ConflictError with the stored event as Current.
 func (s *Store) UpdateTimelineEvent(ctx context.Context, ev incident.TimelineEvent, expectedVersion int, columns []string) (incident.TimelineEvent, error) {
 	if err := checkColumnFuncs("timeline_event", columns, eventColumns); err != nil {

@@ -222,6 +222,26 @@ func TestStore_UpdateTimelineEvent(t *testing.T) {
 		if _, err := s.UpdateTimelineEvent(ctx, e, 2, []string{"source"}); err == nil {
 			t.Error("source is not updatable")
 		}
+		if got.CorrectionReason != "" {
+			t.Errorf("no reason stored yet: %q", got.CorrectionReason)
+		}
+		// The reason of a correction is stored, read back, and cleared again (NULL).
+		e.CorrectionReason = "the page was sent at 04:05 local time, not UTC"
+		got, err = s.UpdateTimelineEvent(ctx, e, 2, []string{"correction_reason"})
+		if err != nil || got.CorrectionReason != e.CorrectionReason || got.Version != 3 {
+			t.Fatalf("reason: %+v, %v", got, err)
+		}
+		if read, err := s.TimelineEvent(ctx, e.ID); err != nil || read.CorrectionReason != e.CorrectionReason {
+			t.Errorf("reason read back = %q, %v", read.CorrectionReason, err)
+		}
+		if page, _, err := s.TimelineEvents(ctx, incident.TimelineFilter{IncidentID: inc.ID, IncludeHidden: true, Limit: 10}); err != nil || len(page) != 2 || page[0].CorrectionReason+page[1].CorrectionReason != e.CorrectionReason {
+			t.Errorf("reason in the list = %+v, %v", page, err)
+		}
+		e.CorrectionReason = ""
+		if got, err = s.UpdateTimelineEvent(ctx, e, 3, []string{"correction_reason"}); err != nil || got.CorrectionReason != "" {
+			t.Fatalf("clearing the reason: %+v, %v", got, err)
+		}
+		e.Version = got.Version
 		ids, err := s.ExistingEventIDs(ctx, inc.ID, []int64{added[1].ID, 999, added[0].ID, added[1].ID})
 		if err != nil || !cmp.Equal(ids, []int64{added[0].ID, added[1].ID}) {
 			t.Errorf("ExistingEventIDs = %v, %v", ids, err)
