@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { apiQuery, daysUntil, dueText, emptyFilters, filtersFromQuery, filtersToQuery, groupByStatus, isOverdue, matchesText, safeUrl, today, type Action } from './actions'
+import { apiQuery, changesInPlace, daysUntil, dueText, emptyFilters, filtersFromQuery, filtersToQuery, groupByStatus, isOverdue, matchesText, safeUrl, today, type Action } from './actions'
 
 const act = (p: Partial<Action>): Action => ({
   id: 1, incident_id: 1, incident_key: 'INC-1', title: 'Add alert', description: '', type: 'corrective', priority: 'high',
@@ -70,5 +70,17 @@ describe('text filter and board', () => {
     expect(safeUrl('https://jira.example.com/browse/OPS-1')).toBe('https://jira.example.com/browse/OPS-1')
     expect(safeUrl('javascript:alert(1)')).toBeNull()
     expect(safeUrl('not a url')).toBeNull()
+  })
+})
+
+describe('changesInPlace', () => {
+  const k = (key: string, mods: Partial<KeyboardEvent> = {}) => changesInPlace({ key, altKey: false, ctrlKey: false, metaKey: false, ...mods })
+  it('counts arrows, Home/End and type-ahead as in-place changes', () => {
+    expect(['ArrowDown', 'ArrowUp', 'Home', 'End', 'PageDown', 'd', '1', 'Backspace'].map((x) => k(x))).toEqual(Array(8).fill(true))
+  })
+  it('does not count keys that open or choose, move focus, or carry modifiers', () => {
+    expect(['Enter', ' ', 'Tab', 'Escape', 'Shift'].map((x) => k(x))).toEqual(Array(5).fill(false))
+    expect(k('ArrowDown', { altKey: true })).toBe(false)
+    expect(k('a', { ctrlKey: true })).toBe(false)
   })
 })

@@ -177,3 +177,16 @@ export const getAction = (id: number) => get<Action>(`/actions/${id}`)
 
 /** Changes fields of an action; a stale version answers 409 with the current action. */
 export const updateAction = (id: number, fields: Partial<Action>, version: number) => patch<Action>(`/actions/${id}`, { ...fields, version })
+
+/**
+ * Keys that change a closed <select> (or a date field's part) in place and
+ * make the browser fire `change` at once: arrows, Home/End, Page keys and
+ * type-ahead characters. A change made with them is saved on Enter, on
+ * leaving the field or after a pause, so arrowing from Open to Done is one
+ * save, not one per step. Space and Enter open/choose and are not counted.
+ */
+export function changesInPlace(e: Pick<KeyboardEvent, 'key' | 'altKey' | 'ctrlKey' | 'metaKey'>): boolean {
+  if (e.altKey || e.ctrlKey || e.metaKey) return false
+  if (['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Home', 'End', 'PageUp', 'PageDown', 'Backspace', 'Delete'].includes(e.key)) return true
+  return e.key.length === 1 && e.key !== ' '
+}
