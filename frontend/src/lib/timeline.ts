@@ -30,6 +30,8 @@ export interface TimelineEvent {
   import_batch_id: number | null
   corrected_by: string
   corrected_at: string | null
+  /** Why the latest correction was made ("" when none was given). */
+  correction_reason?: string
   version: number
   created_at: string
   updated_at: string
@@ -59,6 +61,8 @@ export interface EventPatch {
   body?: string
   actor?: string
   kind?: EventKind
+  /** Why the time, text, actor or kind is corrected (≤ 500 characters). */
+  reason?: string
 }
 
 /** Events typed in by a person (the only ones whose text and actor can be corrected). */
