@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ALL_FROM, batchWrittenAnyway, reportFromBatch, type ImportBatch, checkFile, eventLine, formatRejection, importFields, sourceById, sources, summarizePreview, uploadImport, xhrError, matchesSource, type TimelineEvent } from './imports'
+import { ALL_FROM, guessMapping, mappingProblem, batchWrittenAnyway, reportFromBatch, type ImportBatch, checkFile, eventLine, formatRejection, importFields, sourceById, sources, summarizePreview, uploadImport, xhrError, matchesSource, type TimelineEvent } from './imports'
 
 const ev = (p: Partial<TimelineEvent>): TimelineEvent => ({ id: 0, source: 'slack', external_id: '', occurred_at: '2024-11-20T14:00:00Z', kind: 'chat', actor: 'Ann', body: '', ...p })
 
@@ -201,5 +201,25 @@ describe('batchWrittenAnyway', () => {
     expect(r.batch?.id).toBe(7)
     expect([r.added, r.duplicates, r.rejected, r.filtered, r.parsed]).toEqual([18, 2, 1, 4, 25])
     expect(r.dry_run).toBe(false)
+  })
+})
+
+describe('mappingProblem', () => {
+  it('turns the CSV importer’s missing column into a hint and a mapping to try', () => {
+    const p = mappingProblem('ops2-bad.csv: csv: ops2-bad.csv: no time column: name one with --map time=<column> (tried time, timestamp, ts, date; columns: when, who, what)')
+    expect(p?.text).toBe('No time column found. Say which column holds it here (the file has: when, who, what).')
+    expect(p?.suggestion).toBe('time=when,actor=who,text=what')
+  })
+  it('names a mapped column the header lacks', () => {
+    const p = mappingProblem('x.csv: csv: x.csv: mapping text=msg: no column "msg" in the header (columns: Date, User, Message)')
+    expect(p?.text).toBe('There is no column “msg” (the file has: Date, User, Message).')
+    expect(p?.suggestion).toBe('time=Date,actor=User,text=Message')
+  })
+  it('passes other mapping errors through and ignores the rest', () => {
+    expect(mappingProblem('invalid input: map: mapping: unknown field "tme" (want one of time, actor)')?.text).toBe('unknown field "tme" (want one of time, actor)')
+    expect(mappingProblem('slack: users.json missing')).toBeNull()
+  })
+  it('guesses nothing for columns it cannot place', () => {
+    expect(guessMapping(['a', 'b'])).toBe('')
   })
 })

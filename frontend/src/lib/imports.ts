@@ -364,3 +364,45 @@ export function eventLine(e: TimelineEvent, max = 160): string {
   const body = (e.body ?? '').replace(/\s+/g, ' ').trim()
   return body.length > max ? body.slice(0, max - 1) + '…' : body
 }
+
+const columnGuesses: [string, RegExp][] = [
+  ['time', /^(time|timestamp|ts|date|datetime|when|created|created_at|occurred|occurred_at|at)$|time|date|when/i],
+  ['actor', /^(actor|user|author|who|from|sender|name|username|by)$|user|author|who/i],
+  ['text', /^(text|message|msg|body|what|summary|description|content|note)$|message|text|body/i],
+]
+
+/** A mapping of our fields to the given columns, guessed from their names ("time=when,actor=who,text=what"). */
+export function guessMapping(columns: string[]): string {
+  const used = new Set<string>()
+  const parts: string[] = []
+  for (const [field, re] of columnGuesses) {
+    const c = columns.find((x) => !used.has(x) && re.test(x))
+    if (c) {
+      used.add(c)
+      parts.push(`${field}=${c}`)
+    }
+  }
+  return parts.join(',')
+}
+
+/**
+ * The generic importers' column problems, for the browser's "Field mapping"
+ * box (the server's message names the CLI flag --map): what to say under the
+ * box and, when the file's columns are listed, a mapping to try.
+ */
+export function mappingProblem(message: string): { text: string; suggestion: string } | null {
+  const none = /no (\w+) column: name one with --map \w+=<column> \(tried [^;]*; columns: ([^)]*)\)/.exec(message)
+  if (none) {
+    const cols = none[2].split(',').map((c) => c.trim()).filter(Boolean)
+    const suggestion = guessMapping(cols)
+    return { text: `No ${none[1]} column found. Say which column holds it here (the file has: ${cols.join(', ')}).`, suggestion }
+  }
+  const missing = /mapping (\w+)=([^:]*): no column "[^"]*" in the header \(columns: ([^)]*)\)/.exec(message)
+  if (missing) {
+    const cols = missing[3].split(',').map((c) => c.trim()).filter(Boolean)
+    return { text: `There is no column “${missing[2]}” (the file has: ${cols.join(', ')}).`, suggestion: guessMapping(cols) }
+  }
+  const bad = /mapping: (.*)$/.exec(message)
+  if (bad) return { text: bad[1], suggestion: '' }
+  return null
+}
