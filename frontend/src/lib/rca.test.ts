@@ -4,6 +4,7 @@ import {
   actionFieldValue,
   actionPatch,
   byteToIndex,
+  conflictStashBase,
   exportErrorMessage,
   existingRca,
   diffSections,
@@ -379,5 +380,38 @@ describe('existingRca', () => {
     expect(existingRca(undefined)).toBeNull()
     expect(existingRca({ id: 3, version: 1 })).toBeNull()
     expect(existingRca({ sections: [], version: '2' })).toBeNull()
+  })
+})
+
+describe('stash while a conflict is open', () => {
+  // What the page stashes after a 409 whose merge clashed, then what a
+  // reload recovers from it: the clash again, never "mine wins".
+  const base = [sec('a', 'one\nline two\nthree'), sec('b', 'b text'), sec('c', 'c text')]
+  const mine = [sec('a', 'one\nMY EDIT\nthree'), sec('b', 'b text'), sec('c', 'c text')]
+  const theirs = [sec('a', 'one\nTHEIR EDIT\nthree'), sec('b', 'b text, theirs'), sec('c', 'c text')]
+  const stashAfter = (m: ReturnType<typeof merge3>) => ({ user: 7, version: 5, base: conflictStashBase(theirs, m.sections, m.conflicts), mine: m.sections, at: 0 })
+
+  it('brings the conflict back after a reload instead of overwriting their text', () => {
+    const m = merge3(base, mine, theirs)
+    expect(m.conflicts.map((c) => c.key)).toEqual(['a'])
+    const r = recoverStash(stashAfter(m), { version: 5, sections: theirs }, 7)
+    expect(r?.conflicts.map((c) => [c.key, c.mine, c.theirs])).toEqual([['a', 'one\nMY EDIT\nthree', 'one\nTHEIR EDIT\nthree']])
+    expect(r?.sections.find((s) => s.key === 'b')?.body).toBe('b text, theirs')
+  })
+
+  it('the old way (their copy as the base) would lose their edit', () => {
+    const m = merge3(base, mine, theirs)
+    const r = recoverStash({ user: 7, version: 5, base: theirs, mine: m.sections, at: 0 }, { version: 5, sections: theirs }, 7)
+    expect(r?.conflicts).toEqual([])
+    expect(r?.sections[0].body).toBe('one\nMY EDIT\nthree')
+  })
+
+  it('keeps a section they removed and I changed, and one we both added', () => {
+    const m = merge3(base, [sec('a', 'one\nline two\nthree'), sec('b', 'b text'), sec('c', 'c mine'), sec('d', 'my d')], [sec('a', 'one\nline two\nthree'), sec('b', 'b text'), sec('d', 'their d')])
+    expect(m.conflicts.map((c) => c.key).sort()).toEqual(['c', 'd'])
+    const b = conflictStashBase([sec('a', 'one\nline two\nthree'), sec('b', 'b text'), sec('d', 'their d')], m.sections, m.conflicts)
+    expect(b.map((s) => [s.key, s.body])).toEqual([['a', 'one\nline two\nthree'], ['b', 'b text'], ['c', 'c text']])
+    const r = recoverStash({ user: 7, version: 5, base: b, mine: m.sections, at: 0 }, { version: 5, sections: [sec('a', 'one\nline two\nthree'), sec('b', 'b text'), sec('d', 'their d')] }, 7)
+    expect(r?.conflicts.map((c) => c.key).sort()).toEqual(['c', 'd'])
   })
 })

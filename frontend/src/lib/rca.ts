@@ -502,6 +502,32 @@ export function merge3(base: Section[], mine: Section[], theirs: Section[]): Mer
 }
 
 /**
+ * The base to keep unsaved text against while conflicts are open. The page
+ * has adopted their version (`server`), and `mine` holds their changes
+ * merged in except in the conflicting sections, which still hold my text
+ * written against the old base. Storing `server` as the base would make
+ * a later merge take my text as a clean edit and overwrite theirs (reviewer
+ * P1); so conflicting sections keep their old base text (and a section
+ * that base did not have is left out), and the clash comes back on recovery.
+ */
+export function conflictStashBase(server: Section[], mine: Section[], conflicts: SectionConflict[]): Section[] {
+  const C = new Map(conflicts.map((c) => [c.key, c]))
+  const out: Section[] = []
+  for (const s of server) {
+    const c = C.get(s.key)
+    if (!c) out.push(s)
+    else if (c.base !== null) out.push({ ...s, body: c.base })
+  }
+  // Sections they removed while I changed them: the base had them.
+  for (const c of conflicts) {
+    if (c.theirs !== null || c.base === null || out.some((s) => s.key === c.key)) continue
+    const m = mine.find((s) => s.key === c.key)
+    if (m) out.push({ ...m, body: c.base })
+  }
+  return out
+}
+
+/**
  * Applies the user's resolution of a conflict: text null removes the section.
  */
 export function resolveConflict(sections: Section[], key: string, text: string | null, theirs?: Section): Section[] {
