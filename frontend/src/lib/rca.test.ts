@@ -63,15 +63,15 @@ describe('mergeText', () => {
   })
 
   it('reports overlapping edits as a conflict', () => {
-    expect(mergeText('a\nb\nc', 'a\nB1\nc', 'a\nB2\nc')).toEqual({ clean: false })
+    expect(mergeText('a\nb\nc', 'a\nB1\nc', 'a\nB2\nc')).toEqual({ clean: false, text: 'a\nB1\nc' })
   })
 
   it('reports both sides appending different text as a conflict', () => {
-    expect(mergeText('a', 'a\nmine', 'a\ntheirs')).toEqual({ clean: false })
+    expect(mergeText('a', 'a\nmine', 'a\ntheirs')).toMatchObject({ clean: false })
   })
 
   it('treats an empty base as a line', () => {
-    expect(mergeText('', 'mine', 'theirs')).toEqual({ clean: false })
+    expect(mergeText('', 'mine', 'theirs')).toMatchObject({ clean: false })
     expect(mergeText('', 'mine', '')).toEqual({ clean: true, text: 'mine' })
   })
 
@@ -413,5 +413,23 @@ describe('stash while a conflict is open', () => {
     expect(b.map((s) => [s.key, s.body])).toEqual([['a', 'one\nline two\nthree'], ['b', 'b text'], ['c', 'c text']])
     const r = recoverStash({ user: 7, version: 5, base: b, mine: m.sections, at: 0 }, { version: 5, sections: [sec('a', 'one\nline two\nthree'), sec('b', 'b text'), sec('d', 'their d')] }, 7)
     expect(r?.conflicts.map((c) => c.key).sort()).toEqual(['c', 'd'])
+  })
+})
+
+describe('a clash keeps their other changes in the section', () => {
+  it('mergeText: mine where we both changed, theirs elsewhere', () => {
+    const base = 'p1\n\np2\n\np3'
+    const mine = 'p1\n\np2\n\nP3 mine'
+    const theirs = 'P1 theirs\n\np2\n\nP3 theirs'
+    expect(mergeText(base, mine, theirs)).toEqual({ clean: false, text: 'P1 theirs\n\np2\n\nP3 mine' })
+  })
+  it('merge3 offers that text with the conflict; the section keeps my text until resolved', () => {
+    const m = merge3([sec('a', 'p1\n\np2\n\np3')], [sec('a', 'p1\n\np2\n\nP3 mine')], [sec('a', 'P1 theirs\n\np2\n\nP3 theirs')])
+    expect(m.conflicts[0].merged).toBe('P1 theirs\n\np2\n\nP3 mine')
+    expect(m.sections[0].body).toBe('p1\n\np2\n\nP3 mine')
+  })
+  it('no merged text when it would be just mine', () => {
+    const m = merge3([sec('a', 'x')], [sec('a', 'mine')], [sec('a', 'theirs')])
+    expect(m.conflicts[0].merged).toBeUndefined()
   })
 })

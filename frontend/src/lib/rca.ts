@@ -355,7 +355,10 @@ function lcsMap(a: string[], b: string[]): Int32Array {
 
 const sameLines = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i])
 
-export type TextMerge = { clean: true; text: string } | { clean: false }
+/** A clean merge, or a clash: then `text` (when the texts could be compared
+ *  line by line) is the merge with MY lines where we both changed the same
+ *  lines and their changes everywhere else. */
+export type TextMerge = { clean: true; text: string } | { clean: false; text?: string }
 
 /**
  * Merges two edits of a text line by line (diff3): changes to different
@@ -377,29 +380,32 @@ export function mergeText(base: string, mine: string, theirs: string): TextMerge
     return { clean: false }
   }
   const out: string[] = []
+  let clashes = 0
   let i = 0
   let ia = 0
   let ib = 0
-  const chunk = (j: number, ja: number, jb: number): boolean => {
+  const chunk = (j: number, ja: number, jb: number) => {
     const co = o.slice(i, j)
     const ca = a.slice(ia, ja)
     const cb = b.slice(ib, jb)
     if (sameLines(ca, co)) out.push(...cb)
     else if (sameLines(cb, co) || sameLines(ca, cb)) out.push(...ca)
-    else return false
-    return true
+    else {
+      clashes++
+      out.push(...ca) // mine where we both changed the same lines
+    }
   }
   for (let j = 0; j < o.length; j++) {
     if (ma[j] < 0 || mb[j] < 0) continue
     // o[j] is stable: in base, mine and theirs.
-    if (!chunk(j, ma[j], mb[j])) return { clean: false }
+    chunk(j, ma[j], mb[j])
     out.push(o[j])
     i = j + 1
     ia = ma[j] + 1
     ib = mb[j] + 1
   }
-  if (!chunk(o.length, a.length, b.length)) return { clean: false }
-  return { clean: true, text: out.join('\n') }
+  chunk(o.length, a.length, b.length)
+  return clashes ? { clean: false, text: out.join('\n') } : { clean: true, text: out.join('\n') }
 }
 
 export interface SectionConflict {
@@ -411,6 +417,9 @@ export interface SectionConflict {
   mine: string | null
   /** null when they removed the section. */
   theirs: string | null
+  /** Mine where we both changed the same lines, their changes elsewhere
+   *  (absent when the texts could not be merged line by line). */
+  merged?: string
 }
 
 export interface MergeResult {
@@ -464,7 +473,7 @@ export function merge3(base: Section[], mine: Section[], theirs: Section[]): Mer
       const r = mergeText(b.body, m.body, t.body)
       if (r.clean) body = r.text
       else {
-        conflicts.push({ key: t.key, title, base: b.body, mine: m.body, theirs: t.body })
+        conflicts.push({ key: t.key, title, base: b.body, mine: m.body, theirs: t.body, ...(r.text !== undefined && r.text !== m.body ? { merged: r.text } : {}) })
         body = m.body
       }
     } else if (m.body === t.body) {
