@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import {
   actionClash,
   actionFieldValue,
@@ -332,6 +332,18 @@ describe('sign-out clears what the tab kept', () => {
     expect(sessionStorage.getItem('hindsight.home.alert')).toBeNull()
     expect(sessionStorage.getItem('other.app')).toBe('keep')
     sessionStorage.clear()
+  })
+  it('signOut clears the storage and tells pages to stop keeping text', async () => {
+    const { signOut, isSigningOut } = await import('./session.svelte')
+    vi.stubGlobal('fetch', async () => new Response(null, { status: 204 }))
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {}) // jsdom: navigation not implemented
+    sessionStorage.setItem('hindsight.rca.unsaved.INC-1', '{"user":1}')
+    expect(isSigningOut()).toBe(false)
+    await signOut().catch(() => {})
+    expect(isSigningOut()).toBe(true)
+    expect(sessionStorage.getItem('hindsight.rca.unsaved.INC-1')).toBeNull()
+    errors.mockRestore()
+    vi.unstubAllGlobals()
   })
 })
 

@@ -52,7 +52,12 @@ export function clearTabStorage() {
   }
 }
 
+let signingOut = false
+/** True once sign-out has started: pages must not keep anything in the tab's storage any more. */
+export const isSigningOut = () => signingOut
+
 export async function signOut() {
+  signingOut = true
   try {
     await post('/auth/logout', {}, { noRedirect: true })
   } finally {
