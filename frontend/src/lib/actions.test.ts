@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { apiQuery, changesInPlace, daysUntil, dueText, emptyFilters, filtersFromQuery, filtersToQuery, groupByStatus, isOverdue, matchesText, safeUrl, today, type Action } from './actions'
+import { apiQuery, changesInPlace, daysUntil, dueNote, dueText, emptyFilters, filtersFromQuery, filtersToQuery, groupByStatus, isOverdue, matchesText, safeUrl, today, type Action } from './actions'
 
 const act = (p: Partial<Action>): Action => ({
   id: 1, incident_id: 1, incident_key: 'INC-1', title: 'Add alert', description: '', type: 'corrective', priority: 'high',
@@ -24,6 +24,11 @@ describe('overdue', () => {
     expect(dueText({ due_date: '2026-11-24', status: 'open' }, '2026-11-24')).toBe('due today')
     expect(dueText({ due_date: '2026-11-27', status: 'open' }, '2026-11-24')).toBe('due in 3 days')
     expect(dueText({ due_date: '2026-11-20', status: 'done' }, '2026-11-24')).toBe('was due 2026-11-20')
+    expect(dueNote({ due_date: '2026-11-20', status: 'done' }, '2026-11-24')).toBe('closed')
+    expect(dueNote({ due_date: '2026-11-20', status: 'done', completed_at: '2026-11-20T23:00:00Z' }, '2026-11-24')).toBe('closed in time')
+    expect(dueNote({ due_date: '2026-11-20', status: 'wont_do', completed_at: '2026-11-21T08:00:00Z' }, '2026-11-24')).toBe('closed 1 day late')
+    expect(dueNote({ due_date: '2026-11-20', status: 'done', completed_at: '2026-11-23T08:00:00Z' }, '2026-11-24')).toBe('closed 3 days late')
+    expect(dueNote({ due_date: '2026-11-27', status: 'open' }, '2026-11-24')).toBe('due in 3 days')
   })
   it('formats today locally', () => {
     expect(today(new Date(2026, 0, 5, 23, 59))).toBe('2026-01-05')

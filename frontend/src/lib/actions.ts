@@ -75,6 +75,17 @@ export function dueText(a: Pick<Action, 'due_date' | 'status'>, day = today()): 
   return d === -1 ? '1 day overdue' : `${-d} days overdue`
 }
 
+/**
+ * The note next to a due date that is shown anyway: dueText for open
+ * actions; for a closed one whether it closed in time (not the date again).
+ */
+export function dueNote(a: Pick<Action, 'due_date' | 'status'> & { completed_at?: string | null }, day = today()): string {
+  if (!a.due_date || !isClosed(a.status)) return dueText(a, day)
+  if (!a.completed_at) return 'closed'
+  const late = -daysUntil(a.due_date, a.completed_at.slice(0, 10))
+  return late <= 0 ? 'closed in time' : late === 1 ? 'closed 1 day late' : `closed ${late} days late`
+}
+
 export type View = 'list' | 'board'
 
 export interface ActionFilters {
