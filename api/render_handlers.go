@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -60,8 +61,35 @@ func (s *server) renderMarkdown(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
+	html = linkExternalImages(html)
 	if req.IDPrefix != "" {
 		html = markdown.PrefixIDs(html, req.IDPrefix)
 	}
 	c.JSON(http.StatusOK, renderJSON{HTML: html, Text: s.md.PlainText(req.Markdown)})
+}
+
+var (
+	// externalImg is an image of another site as the pipeline writes it
+	// (src first, double-quoted, escaped values).
+	externalImg = regexp.MustCompile(`<img src="((?i:https?)://[^"]*)"([^>]*)>`)
+	imgAlt      = regexp.MustCompile(`\salt="([^"]*)"`)
+)
+
+// linkExternalImages turns images of other sites into links to them: the
+// app's Content-Security-Policy (img-src 'self' data:) would block them in
+// a preview, showing a broken image and logging a violation. Exports keep
+// the images. html must come from the pipeline: its attribute values are
+// escaped, so they stay escaped as link text.
+func linkExternalImages(html string) string {
+	return externalImg.ReplaceAllStringFunc(html, func(tag string) string {
+		m := externalImg.FindStringSubmatch(tag)
+		alt := ""
+		if a := imgAlt.FindStringSubmatch(m[2]); a != nil {
+			alt = strings.TrimSpace(a[1])
+		}
+		if alt == "" {
+			alt = "image"
+		}
+		return `<a href="` + m[1] + `" rel="nofollow noopener" target="_blank">Image: ` + alt + `</a>`
+	})
 }

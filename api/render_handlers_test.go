@@ -29,6 +29,10 @@ func TestAPI_Render(t *testing.T) {
 		{name: "script and handlers inert", markdown: "<script>alert(1)</script><img src=x onerror=alert(2)> [x](javascript:alert(3)) <iframe src=//evil>",
 			notWant: []string{"<script", "onerror", "javascript:", "<iframe", "<img"}},
 		{name: "empty", markdown: "", wantText: ""},
+		{name: "images of other sites become links (the CSP blocks them)", markdown: "![a \"q\" <b> & c](https://ex.com/p.png?a=1&b=2 \"t\") ![](HTTP://ex.com/n.png) ![rel](/x.png)",
+			want: []string{`<a href="https://ex.com/p.png?a=1&amp;b=2" rel="nofollow noopener" target="_blank">Image: a &#34;q&#34;  &amp; c</a>`,
+				`<a href="http://ex.com/n.png" rel="nofollow noopener" target="_blank">Image: image</a>`, `<img src="/x.png" alt="rel">`},
+			notWant: []string{`<img src="https`, `<img src="http:`, "<b>"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
