@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 
 // The UI is served by the Go binary (frontend/embed.go embeds dist/). During
 // `npm run dev`, API calls go to a server on :8080.
@@ -8,16 +9,24 @@ export default defineConfig(({ mode }) => ({
   plugins: [
     svelte(),
     {
-      // dist/ is emptied on every build; put back the .gitkeep a fresh clone has.
+      // dist/ always keeps the .gitkeep a fresh clone has, so `go build`
+      // (which embeds dist/) works even while or after a UI build fails:
+      // old files are removed one by one instead of emptying the folder.
       name: 'keep-gitkeep',
-      closeBundle() {
-        writeFileSync(new URL('./dist/.gitkeep', import.meta.url), '')
+      apply: 'build',
+      buildStart() {
+        const dist = fileURLToPath(new URL('./dist/', import.meta.url))
+        mkdirSync(dist, { recursive: true })
+        writeFileSync(dist + '.gitkeep', '')
+        for (const name of readdirSync(dist)) {
+          if (name !== '.gitkeep') rmSync(dist + name, { recursive: true, force: true })
+        }
       },
     },
   ],
   build: {
     outDir: 'dist',
-    emptyOutDir: true,
+    emptyOutDir: false, // see keep-gitkeep
     assetsDir: 'assets',
     sourcemap: false,
     manifest: true, // read by scripts/budget.mjs, which then removes it
