@@ -58,7 +58,9 @@ func toReportJSON(d report.Document) reportJSON {
 	for i, s := range d.Sections {
 		out.Sections[i] = reportSectionJSON{
 			Key: s.Key, Title: s.Title, Audience: s.Audience, Required: s.Required, Block: s.Block,
-			Markdown: s.Markdown(), HTML: s.HTML,
+			// Shown in the app, whose CSP blocks other sites' images: they
+			// become links (the exports keep them).
+			Markdown: s.Markdown(), HTML: linkExternalImages(s.HTML),
 		}
 	}
 	return out

@@ -27,7 +27,7 @@ func seedReport(t *testing.T, h http.Handler) {
 		{"key":"timeline","title":"Timeline","body":"","audience":"customer_success","block":"timeline"},
 		{"key":"root-causes","title":"Root causes","body":"Why.","audience":"customer_success","block":"root_causes"},
 		{"key":"corrective-actions","title":"Corrective actions","body":"","audience":"customer_success","block":"corrective_actions"},
-		{"key":"notes","title":"Engineering notes","body":"host db-17.internal","audience":"internal"}]}`)
+		{"key":"notes","title":"Engineering notes","body":"host db-17.internal ![disk graph](https://grafana.example/g.png)","audience":"internal"}]}`)
 }
 
 var reportSecrets = []string{"alice.secret", "bob.secret", "db-17.internal", "owner.secret", "svc-secret", "team-secret", "tag-secret", "Engineering notes"}
@@ -40,7 +40,10 @@ func TestAPI_Report(t *testing.T) {
 			name: "internal by default", method: "GET", url: "/api/v1/incidents/INC-1/report",
 			wantStatus: http.StatusOK,
 			wantContains: []string{`"audience":"internal"`, `"commander":"alice.secret"`, `"time_to_detect":300`,
-				`"impact_duration":5400`, `"key":"notes"`, `db-17.internal disk full`, `"html":"\u003cp\u003eCheckout failed.`},
+				`"impact_duration":5400`, `"key":"notes"`, `db-17.internal disk full`, `"html":"\u003cp\u003eCheckout failed.`,
+				// the app's CSP would block another site's image: a link instead
+				`\u003ca href=\"https://grafana.example/g.png\" rel=\"nofollow noopener\" target=\"_blank\"\u003eImage: disk graph\u003c/a\u003e`},
+			notContains: []string{`\u003cimg src=\"https://grafana.example`},
 		},
 		{
 			name: "public", method: "GET", url: "/api/v1/incidents/INC-1/report?audience=public",
