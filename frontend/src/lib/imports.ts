@@ -110,7 +110,7 @@ export function checkFile(src: SourceInfo, name: string, size: number, maxBytes 
   if (size > maxBytes) return `The file is ${formatBytes(size)}; the server takes at most ${formatBytes(maxBytes)}.`
   const lower = name.toLowerCase()
   if (src.input === 'zip' && !lower.endsWith('.zip')) {
-    return `${src.label} expects a .zip export; zip the export folder and upload the .zip.`
+    return `${src.label} expects a .zip export: choose the .zip, or the unpacked export folder (“Choose a folder”, zipped here in the browser).`
   }
   return ''
 }
