@@ -37,6 +37,16 @@ describe('api', () => {
     await expect(request('GET', '/x')).rejects.toBeInstanceOf(ApiError)
     expect(h).toHaveBeenCalledOnce()
   })
+  it('sends a session that must change its one-time password to the sign-in page', async () => {
+    const h = vi.fn()
+    setUnauthorizedHandler(h)
+    vi.stubGlobal('fetch', answer(403, { error: { code: 'password_change_required', message: 'change it first' } }))
+    await expect(request('GET', '/x')).rejects.toBeInstanceOf(ApiError)
+    expect(h).toHaveBeenCalledOnce()
+    vi.stubGlobal('fetch', answer(403, { error: { code: 'forbidden', message: 'no' } }))
+    await expect(request('GET', '/x')).rejects.toBeInstanceOf(ApiError)
+    expect(h).toHaveBeenCalledOnce()
+  })
   it('keeps the page on a 401 to a write, so typed text is not lost', async () => {
     const h = vi.fn()
     setUnauthorizedHandler(h)

@@ -88,6 +88,12 @@ export async function request<T>(method: string, path: string, body?: unknown, o
     if (method === 'GET') onUnauthorized()
     else throw new ApiError(401, 'unauthenticated', 'Your session has ended. Sign in again in another tab, then save again — your changes are still on this page.')
   }
+  if (res.status === 403 && method === 'GET' && !opts.noRedirect && res.headers.get('Content-Type')?.includes('json')) {
+    // A session that must first replace its one-time password: the sign-in
+    // page asks for the new one, then comes back.
+    const data = await res.clone().json().catch(() => null)
+    if (data?.error?.code === 'password_change_required') onUnauthorized()
+  }
   if (res.status === 204) return undefined as T
   const type = res.headers.get('Content-Type') ?? ''
   if (!res.ok) {
