@@ -350,7 +350,8 @@ describe('sign-out clears what the tab kept', () => {
 describe('action cells', () => {
   const act = (over: Partial<Action> = {}): Action => ({
     id: 1, incident_id: 1, incident_key: 'INC-1', title: 'Add alert', description: '', type: 'corrective', priority: 'medium',
-    owner: 'ana', team: '', due_date: null, status: 'open', completed_at: null, overdue: false, ticket: null, version: 3, ...over,
+    owner: 'ana', team: '', due_date: null, status: 'open', completed_at: null, overdue: false, ticket: null, version: 3,
+    created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z', ...over,
   })
   it('shows each field as its input holds it', () => {
     expect(actionFieldValue(act(), 'due_date')).toBe('')

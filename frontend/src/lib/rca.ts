@@ -3,6 +3,7 @@
 // diffing, the autosave state machine and small text helpers. Everything
 // but the calls is pure and unit-tested (rca.test.ts).
 import { del, get, patch, post, put, type Page } from './api'
+import { actionStatuses as statusOrder, priorities, statusLabels, type Action, type ActionStatus, type ActionType, type Priority, type Ticket } from './actions'
 
 export type RcaStatus = 'draft' | 'in_review' | 'published'
 export type Audience = 'public' | 'customer_success' | 'internal'
@@ -127,43 +128,11 @@ export interface RootCause {
   updated_at: string
 }
 
-export type ActionStatus = 'open' | 'in_progress' | 'done' | 'wont_do'
-export type Priority = 'critical' | 'high' | 'medium' | 'low'
-export type ActionType = 'corrective' | 'preventive' | 'detective' | 'mitigation'
-export const actionStatuses: { value: ActionStatus; label: string }[] = [
-  { value: 'open', label: 'Open' },
-  { value: 'in_progress', label: 'In progress' },
-  { value: 'done', label: 'Done' },
-  { value: 'wont_do', label: "Won't do" },
-]
-export const priorities: Priority[] = ['critical', 'high', 'medium', 'low']
+// Corrective actions are the actions lane's types (lib/actions.ts); the RCA
+// page edits them inline with its own status list (value + label).
+export { priorities, type Action, type ActionStatus, type ActionType, type Priority, type Ticket }
+export const actionStatuses: { value: ActionStatus; label: string }[] = statusOrder.map((value) => ({ value, label: statusLabels[value] }))
 export const actionTypes: ActionType[] = ['corrective', 'preventive', 'detective', 'mitigation']
-
-export interface Ticket {
-  system: string
-  key: string
-  url: string
-  status: string
-  synced_at: string | null
-}
-
-export interface Action {
-  id: number
-  incident_id: number
-  incident_key: string
-  title: string
-  description: string
-  type: ActionType
-  priority: Priority
-  owner: string
-  team: string
-  due_date: string | null
-  status: ActionStatus
-  completed_at: string | null
-  overdue: boolean
-  ticket: Ticket | null
-  version: number
-}
 
 /** The inline-editable fields of an action row. */
 export type ActionField = 'title' | 'owner' | 'team' | 'priority' | 'due_date' | 'status' | 'ticket'
