@@ -36,19 +36,57 @@ export function compile(pattern: string): (path: string) => Record<string, strin
 
 const listeners = new Set<() => void>()
 
+/**
+ * A page with unsaved changes registers a guard: it returns the question to
+ * ask before the app leaves the page (or null when there is nothing to
+ * lose). Links, navigate() and Back/Forward all ask; closing the tab is the
+ * page's own beforeunload.
+ */
+export type LeaveGuard = () => string | null
+const guards = new Set<LeaveGuard>()
+
+export function guardLeave(fn: LeaveGuard): () => void {
+  guards.add(fn)
+  return () => guards.delete(fn)
+}
+
+/** Whether every guard lets the app leave the current page (asking the user). */
+export function mayLeave(ask: (question: string) => boolean = (q) => confirm(q)): boolean {
+  for (const g of guards) {
+    const question = g()
+    if (question && !ask(question)) return false
+  }
+  return true
+}
+
+// The address the app shows, to go back to when Back/Forward is refused.
+let shown = ''
+
 function sync() {
   route.path = location.pathname
   route.query = new URLSearchParams(location.search)
+  shown = location.pathname + location.search + location.hash
   listeners.forEach((fn) => fn())
+}
+
+function onPopState() {
+  if (location.pathname !== route.path && !mayLeave()) {
+    // The browser has moved already: put the page's address back.
+    history.pushState(null, '', shown)
+    return
+  }
+  sync()
 }
 
 /** Goes to href inside the app (pushes history unless replace). */
 export function navigate(href: string, opts: { replace?: boolean } = {}) {
   const url = new URL(href, location.href)
   if (url.origin !== location.origin) {
-    location.assign(url.href)
+    location.assign(url.href) // the page's beforeunload asks
     return
   }
+  // Another query on the same path keeps the page (App keys pages on the path).
+  if (url.pathname !== location.pathname && !mayLeave()) return
   if (opts.replace) history.replaceState(null, '', url.pathname + url.search + url.hash)
   else history.pushState(null, '', url.pathname + url.search + url.hash)
   sync()
@@ -82,11 +120,11 @@ export function interceptLinks(root: HTMLElement | Document = document) {
     navigate(url.pathname + url.search + url.hash)
   }
   root.addEventListener('click', onClick as EventListener)
-  addEventListener('popstate', sync)
+  addEventListener('popstate', onPopState)
   sync()
   return () => {
     root.removeEventListener('click', onClick as EventListener)
-    removeEventListener('popstate', sync)
+    removeEventListener('popstate', onPopState)
   }
 }
 
