@@ -14,6 +14,7 @@ import {
   parseState,
   removeChip,
   scorePercent,
+  splitWeak,
   searchParams,
   shortReason,
   similarityLabel,
@@ -137,6 +138,14 @@ describe('similar', () => {
     expect(scorePercent({ score: 10 }, 10)).toBe(100)
     expect(scorePercent({ score: 0 }, 0)).toBe(0)
     expect(scorePercent({ score: 0.0001 }, 10)).toBe(2)
+  })
+
+  it('folds the weak tail of similar incidents away, never the best one', () => {
+    const r = splitWeak([{ score: 10 }, { score: 4 }, { score: 1.5 }, { score: 1.4 }, { score: 0.2 }])
+    expect(r.strong.map((x) => x.score)).toEqual([10, 4, 1.5])
+    expect(r.weak.map((x) => x.score)).toEqual([1.4, 0.2])
+    expect(splitWeak([{ score: 0 }]).strong).toHaveLength(1)
+    expect(splitWeak([])).toEqual({ strong: [], weak: [] })
   })
 
   it('names how alike from relative', () => {

@@ -373,6 +373,22 @@ export function actionsText(a: ActionsSummary | undefined | null): string {
 }
 
 /** The bar width (0–100) of a similar incident: its score against the best one of its list. */
+/** Below this share of the best match's score, a similar incident is a weak match. */
+export const WEAK_MATCH = 0.15
+
+/**
+ * Splits ranked similar incidents into the matches worth reading and the
+ * weak tail (score under WEAK_MATCH of the best), which a list folds away.
+ * The best match is never weak.
+ */
+export function splitWeak<T extends Pick<SimilarIncident, 'score'>>(items: T[], threshold = WEAK_MATCH): { strong: T[]; weak: T[] } {
+  const best = Math.max(0, ...items.map((i) => i.score))
+  const strong: T[] = []
+  const weak: T[] = []
+  items.forEach((it, i) => (i === 0 || (best > 0 && it.score >= best * threshold) ? strong : weak).push(it))
+  return { strong, weak }
+}
+
 export function scorePercent(item: Pick<SimilarIncident, 'score'>, best: number): number {
   if (!best || best <= 0 || !(item.score > 0)) return 0
   return Math.max(2, Math.min(100, Math.round((item.score / best) * 100)))
