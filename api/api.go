@@ -58,6 +58,7 @@ type Service interface {
 	DeleteRootCause(ctx context.Context, id int64) error
 
 	Actions(ctx context.Context, f incident.ActionFilter) (incident.Page[incident.CorrectiveAction], error)
+	ActionMetrics(ctx context.Context, f incident.ActionMetricsFilter) (incident.ActionMetrics, error)
 	IncidentActions(ctx context.Context, ref string, f incident.ActionFilter) (incident.Page[incident.CorrectiveAction], error)
 	CreateAction(ctx context.Context, ref string, a incident.CorrectiveAction) (incident.CorrectiveAction, error)
 	Action(ctx context.Context, id int64) (incident.CorrectiveAction, error)

@@ -70,6 +70,7 @@ func (s *server) routes(e *gin.Engine) {
 	v1.GET("/actions/:id", s.getAction)
 	v1.PATCH("/actions/:id", s.updateAction)
 	v1.DELETE("/actions/:id", s.deleteAction)
+	v1.GET("/metrics/actions", s.actionMetrics)
 
 	v1.GET("/incidents/:id/recurrences", s.listIncidentRecurrences)
 	v1.GET("/recurrences", s.listRecurrences)
@@ -198,6 +199,7 @@ var routeRules = map[string]auth.Need{
 	"GET /api/v1/actions/:id":            read,
 	"PATCH /api/v1/actions/:id":          write,
 	"DELETE /api/v1/actions/:id":         write,
+	"GET /api/v1/metrics/actions":        read,
 
 	"GET /api/v1/incidents/:id/recurrences": read,
 	"GET /api/v1/recurrences":               read,

@@ -1,0 +1,83 @@
+package api
+
+import (
+	"encoding/csv"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/hindsightrca/hindsight/internal/incident"
+)
+
+// metricFormats are the answers GET /metrics/actions can give.
+var metricFormats = []string{"json", "csv"}
+
+// actionMetrics handles GET /metrics/actions: the corrective-actions
+// dashboard, as JSON or, with format=csv, one CSV row per group.
+func (s *server) actionMetrics(c *gin.Context) {
+	q := newQuery(c)
+	f := incident.ActionMetricsFilter{
+		From:     q.date("from"),
+		To:       q.date("to"),
+		Team:     q.str("team"),
+		Service:  q.str("service"),
+		Severity: enum(q, "severity", incident.Severities),
+		Owner:    q.str("owner"),
+	}
+	format := enum(q, "format", metricFormats)
+	if err := q.err(); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	m, err := s.svc.ActionMetrics(c.Request.Context(), f)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	if format != "csv" {
+		c.JSON(http.StatusOK, m)
+		return
+	}
+	c.Header("Content-Disposition", `attachment; filename="action-metrics.csv"`)
+	c.Data(http.StatusOK, "text/csv; charset=utf-8", actionMetricsCSV(m))
+}
+
+// actionMetricsCSV writes the counts as dimension,key,open,in_progress,
+// done,wont_do,overdue: the totals first, then each dimension by key.
+func actionMetricsCSV(m incident.ActionMetrics) []byte {
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	row := func(dim, key string, n incident.StatusCounts) {
+		_ = w.Write([]string{dim, csvSafe(key), strconv.Itoa(n.Open), strconv.Itoa(n.InProgress),
+			strconv.Itoa(n.Done), strconv.Itoa(n.WontDo), strconv.Itoa(n.Overdue)})
+	}
+	_ = w.Write([]string{"dimension", "key", "open", "in_progress", "done", "wont_do", "overdue"})
+	row("total", "", m.Counts)
+	for _, d := range []struct {
+		name   string
+		groups map[string]incident.StatusCounts
+	}{{"team", m.ByTeam}, {"owner", m.ByOwner}, {"service", m.ByService}, {"priority", m.ByPriority}} {
+		keys := make([]string, 0, len(d.groups))
+		for k := range d.groups {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			row(d.name, k, d.groups[k])
+		}
+	}
+	w.Flush()
+	return []byte(b.String())
+}
+
+// csvSafe keeps a user-typed key from being read as a formula by a
+// spreadsheet.
+func csvSafe(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
