@@ -25,6 +25,7 @@ type cli struct {
 	Pull    pullCmd    `cmd:"" help:"Pull chat history or alerts from a tool's API into an incident's timeline."`
 	Hook    hookCmd    `cmd:"" help:"Manage webhook integrations (live alerts under /api/v1/hooks)."`
 	Alerts  alertsCmd  `cmd:"" help:"Work the alert inbox: list, attach, open an incident, dismiss."`
+	Actions actionsCmd `cmd:"" help:"List open corrective actions (--overdue: past their due date)."`
 	Search  searchCmd  `cmd:"" help:"Search past incidents (the data dir's index, or a running server's)."`
 	Similar similarCmd `cmd:"" help:"List the past incidents most like one incident or a pasted text."`
 	Reindex reindexCmd `cmd:"" help:"Rebuild the search index from the database (through the running server when one holds it)."`
