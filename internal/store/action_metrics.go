@@ -16,12 +16,23 @@ import (
 // is today.
 const overdueCase = "CASE WHEN status NOT IN ('done', 'wont_do') AND due_date < ? THEN 1 ELSE 0 END"
 
-// statusGroup is one row of a GROUP BY dimension, status, overdue.
+// statusGroup is one row of a GROUP BY key, status, overdue.
 type statusGroup struct {
 	Key     string `gorm:"column:k"`
 	Status  string `gorm:"column:status"`
 	Overdue int    `gorm:"column:od"`
 	N       int    `gorm:"column:n"`
+}
+
+// actionGroup is one row of the GROUP BY team, owner, priority, status,
+// overdue.
+type actionGroup struct {
+	Team     string `gorm:"column:team"`
+	Owner    string `gorm:"column:owner"`
+	Priority string `gorm:"column:priority"`
+	Status   string `gorm:"column:status"`
+	Overdue  int    `gorm:"column:od"`
+	N        int    `gorm:"column:n"`
 }
 
 // closedRecord is the narrow row the completion figures are computed from.
@@ -32,7 +43,7 @@ type closedRecord struct {
 }
 
 // ActionMetrics computes the actions dashboard for f: counts by status and
-// by team, owner, service and priority (each one GROUP BY), the completion
+// by team, owner, service and priority (two GROUP BY scans), the completion
 // of the actions closed as done in the range against their due date, the
 // days they took (nearest-rank percentiles, computed here from one narrow
 // query) and the ten oldest overdue actions.
@@ -40,46 +51,46 @@ type closedRecord struct {
 // Teams and owners are grouped case-insensitively, under their lower-cased
 // form, like the filters of the actions list match them.
 func (s *Store) ActionMetrics(ctx context.Context, f incident.ActionMetricsFilter) (incident.ActionMetrics, error) {
-	m := incident.ActionMetrics{}
+	m := incident.ActionMetrics{ByTeam: map[string]incident.StatusCounts{}, ByOwner: map[string]incident.StatusCounts{},
+		ByService: map[string]incident.StatusCounts{}, ByPriority: map[string]incident.StatusCounts{}}
 	today := dbDate(f.Today)
-	dims := []struct {
-		name string
-		key  string
-		join string
-		into *map[string]incident.StatusCounts
-	}{
-		{"team", "lower(team)", "", &m.ByTeam},
-		{"owner", "lower(owner)", "", &m.ByOwner},
-		{"priority", "priority", "", &m.ByPriority},
-		{"service", "l.value", "JOIN incident_labels l ON l.incident_id = corrective_actions.incident_id AND l.kind = 'service'", &m.ByService},
+	// One scan groups by team, owner and priority at once (few distinct
+	// combinations); Go folds the rows into the three dimensions.
+	var rows []actionGroup
+	err := s.metricsQuery(ctx, f, true).
+		Select("lower(team) AS team, lower(owner) AS owner, priority, status, "+overdueCase+" AS od, count(*) AS n", today).
+		Group("1, 2, 3, 4, 5").Scan(&rows).Error
+	if err != nil {
+		return incident.ActionMetrics{}, fmt.Errorf("store: action metrics: %w", err)
 	}
-	for _, d := range dims {
-		q := s.metricsQuery(ctx, f, true)
-		if d.join != "" {
-			q = q.Joins(d.join)
-		}
-		var rows []statusGroup
-		err := q.Select(d.key+" AS k, status, "+overdueCase+" AS od, count(*) AS n", today).
-			Group("1, 2, 3").Scan(&rows).Error
-		if err != nil {
-			return incident.ActionMetrics{}, fmt.Errorf("store: action metrics by %s: %w", d.name, err)
-		}
-		out := make(map[string]incident.StatusCounts)
-		for _, r := range rows {
-			c := out[r.Key]
-			c.Add(incident.ActionStatus(r.Status), r.Overdue == 1, r.N)
-			out[r.Key] = c
-			if d.name == "priority" { // every action has exactly one priority
-				m.Counts.Add(incident.ActionStatus(r.Status), r.Overdue == 1, r.N)
-			}
-		}
-		*d.into = out
+	add := func(into map[string]incident.StatusCounts, key, status string, overdue bool, n int) {
+		c := into[key]
+		c.Add(incident.ActionStatus(status), overdue, n)
+		into[key] = c
+	}
+	for _, r := range rows {
+		od := r.Overdue == 1
+		m.Counts.Add(incident.ActionStatus(r.Status), od, r.N)
+		add(m.ByTeam, r.Team, r.Status, od, r.N)
+		add(m.ByOwner, r.Owner, r.Status, od, r.N)
+		add(m.ByPriority, r.Priority, r.Status, od, r.N)
+	}
+	var svc []statusGroup
+	err = s.metricsQuery(ctx, f, true).
+		Joins("JOIN incident_labels l ON l.incident_id = corrective_actions.incident_id AND l.kind = 'service'").
+		Select("l.value AS k, status, "+overdueCase+" AS od, count(*) AS n", today).
+		Group("1, 2, 3").Scan(&svc).Error
+	if err != nil {
+		return incident.ActionMetrics{}, fmt.Errorf("store: action metrics by service: %w", err)
+	}
+	for _, r := range svc {
+		add(m.ByService, r.Key, r.Status, r.Overdue == 1, r.N)
 	}
 	if err := s.completionMetrics(ctx, f, &m); err != nil {
 		return incident.ActionMetrics{}, err
 	}
 	var recs []actionRecord
-	err := s.metricsQuery(ctx, f, true).
+	err = s.metricsQuery(ctx, f, true).
 		Where("status NOT IN ? AND due_date < ?", []string{string(incident.ActionDone), string(incident.ActionWontDo)}, today).
 		Order("due_date, id").Limit(10).Find(&recs).Error
 	if err != nil {
