@@ -134,13 +134,7 @@ func (s *Store) completionMetrics(ctx context.Context, f incident.ActionMetricsF
 		share := float64(c.OnTime) / float64(c.Done)
 		m.CompletionWithinPolicy.Share = &share
 	}
-	m.DaysToClose.Count = len(days)
-	if p, ok := incident.NearestRank(days, 50); ok {
-		m.DaysToClose.P50 = &p
-	}
-	if p, ok := incident.NearestRank(days, 90); ok {
-		m.DaysToClose.P90 = &p
-	}
+	m.DaysToClose = incident.DaysToClose(incident.PercentilesOf(days))
 	return nil
 }
 
