@@ -59,6 +59,7 @@ type Service interface {
 
 	Actions(ctx context.Context, f incident.ActionFilter) (incident.Page[incident.CorrectiveAction], error)
 	ActionMetrics(ctx context.Context, f incident.ActionMetricsFilter) (incident.ActionMetrics, error)
+	IncidentMetrics(ctx context.Context, f incident.IncidentMetricsFilter) (incident.IncidentMetrics, error)
 	IncidentActions(ctx context.Context, ref string, f incident.ActionFilter) (incident.Page[incident.CorrectiveAction], error)
 	CreateAction(ctx context.Context, ref string, a incident.CorrectiveAction) (incident.CorrectiveAction, error)
 	Action(ctx context.Context, id int64) (incident.CorrectiveAction, error)

@@ -12,7 +12,7 @@ import (
 	"github.com/hindsightrca/hindsight/internal/incident"
 )
 
-// metricFormats are the answers GET /metrics/actions can give.
+// metricFormats are the answers the GET /metrics routes can give.
 var metricFormats = []string{"json", "csv"}
 
 // actionMetrics handles GET /metrics/actions: the corrective-actions
@@ -80,4 +80,66 @@ func csvSafe(v string) string {
 		return "'" + v
 	}
 	return v
+}
+
+// incidentMetrics handles GET /metrics/incidents: the incidents dashboard,
+// as JSON or, with format=csv, one CSV row per month.
+func (s *server) incidentMetrics(c *gin.Context) {
+	q := newQuery(c)
+	f := incident.IncidentMetricsFilter{
+		From:     q.date("from"),
+		To:       q.date("to"),
+		Team:     q.str("team"),
+		Service:  q.str("service"),
+		Severity: enum(q, "severity", incident.Severities),
+		RCADays:  q.intIn("rca_days", 1, 3650, incident.DefaultRCADays),
+	}
+	format := enum(q, "format", metricFormats)
+	if err := q.err(); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	m, err := s.svc.IncidentMetrics(c.Request.Context(), f)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	if format != "csv" {
+		c.JSON(http.StatusOK, m)
+		return
+	}
+	c.Header("Content-Disposition", `attachment; filename="incident-metrics.csv"`)
+	c.Data(http.StatusOK, "text/csv; charset=utf-8", incidentMetricsCSV(m))
+}
+
+// incidentMetricsCSV writes one row per month: the count, the count per
+// severity and the p50 and p90 of each time-to-x in seconds (empty when
+// no incident of the month has it).
+func incidentMetricsCSV(m incident.IncidentMetrics) []byte {
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	head := []string{"month", "count"}
+	for _, sev := range incident.Severities {
+		head = append(head, string(sev))
+	}
+	head = append(head, "ttd_p50", "ttd_p90", "tta_p50", "tta_p90", "ttm_p50", "ttm_p90", "ttr_p50", "ttr_p90")
+	_ = w.Write(head)
+	secs := func(v *float64) string {
+		if v == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*v, 'f', -1, 64)
+	}
+	for _, mo := range m.PerMonth {
+		row := []string{csvSafe(mo.Month), strconv.Itoa(mo.Count)}
+		for _, sev := range incident.Severities {
+			row = append(row, strconv.Itoa(mo.BySeverity[string(sev)]))
+		}
+		for _, p := range []incident.Percentiles{mo.ToDetect, mo.ToAcknowledge, mo.ToMitigate, mo.ToResolve} {
+			row = append(row, secs(p.P50), secs(p.P90))
+		}
+		_ = w.Write(row)
+	}
+	w.Flush()
+	return []byte(b.String())
 }

@@ -71,6 +71,7 @@ func (s *server) routes(e *gin.Engine) {
 	v1.PATCH("/actions/:id", s.updateAction)
 	v1.DELETE("/actions/:id", s.deleteAction)
 	v1.GET("/metrics/actions", s.actionMetrics)
+	v1.GET("/metrics/incidents", s.incidentMetrics)
 
 	v1.GET("/incidents/:id/recurrences", s.listIncidentRecurrences)
 	v1.GET("/recurrences", s.listRecurrences)
@@ -200,6 +201,7 @@ var routeRules = map[string]auth.Need{
 	"PATCH /api/v1/actions/:id":          write,
 	"DELETE /api/v1/actions/:id":         write,
 	"GET /api/v1/metrics/actions":        read,
+	"GET /api/v1/metrics/incidents":      read,
 
 	"GET /api/v1/incidents/:id/recurrences": read,
 	"GET /api/v1/recurrences":               read,
