@@ -71,6 +71,9 @@ func (s *Store) IncidentMetrics(ctx context.Context, f incident.IncidentMetricsF
 	}
 	for _, g := range groups {
 		pm := perMonth[g.Month]
+		if pm == nil {
+			continue
+		}
 		pm.Count += g.N
 		pm.BySeverity[g.Severity] += g.N
 	}
