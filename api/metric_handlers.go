@@ -33,6 +33,12 @@ func (s *server) actionMetrics(c *gin.Context) {
 		return
 	}
 	m, err := s.svc.ActionMetrics(c.Request.Context(), f)
+	s.answerMetrics(c, err, format, "action-metrics.csv", m, func() []byte { return actionMetricsCSV(m) })
+}
+
+// answerMetrics writes a dashboard's answer: the error, the metrics as JSON,
+// or with format=csv the CSV (as a download named filename).
+func (s *server) answerMetrics(c *gin.Context, err error, format, filename string, m any, csvOf func() []byte) {
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -41,8 +47,8 @@ func (s *server) actionMetrics(c *gin.Context) {
 		c.JSON(http.StatusOK, m)
 		return
 	}
-	c.Header("Content-Disposition", `attachment; filename="action-metrics.csv"`)
-	c.Data(http.StatusOK, "text/csv; charset=utf-8", actionMetricsCSV(m))
+	c.Header("Content-Disposition", `attachment; filename="`+filename+`"`)
+	c.Data(http.StatusOK, "text/csv; charset=utf-8", csvOf())
 }
 
 // actionMetricsCSV writes the counts as dimension,key,open,in_progress,
@@ -100,16 +106,7 @@ func (s *server) incidentMetrics(c *gin.Context) {
 		return
 	}
 	m, err := s.svc.IncidentMetrics(c.Request.Context(), f)
-	if err != nil {
-		s.renderError(c, err)
-		return
-	}
-	if format != "csv" {
-		c.JSON(http.StatusOK, m)
-		return
-	}
-	c.Header("Content-Disposition", `attachment; filename="incident-metrics.csv"`)
-	c.Data(http.StatusOK, "text/csv; charset=utf-8", incidentMetricsCSV(m))
+	s.answerMetrics(c, err, format, "incident-metrics.csv", m, func() []byte { return incidentMetricsCSV(m) })
 }
 
 // incidentMetricsCSV writes one row per month: the count, the count per
