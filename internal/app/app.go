@@ -72,6 +72,8 @@ type App struct {
 	// refusals bounds the audit entries of unauthenticated refusals per
 	// client address (AuditRefused).
 	refusals refusalBudget
+	// jobHolder is this process's id in scheduled jobs' leases (RunJob).
+	jobHolder string
 }
 
 // New returns an App over s.
@@ -96,7 +98,7 @@ func New(s *store.Store, opts Options) *App {
 	}
 	a := &App{store: s, now: opts.Now, log: opts.Logger, loc: opts.Location, tmpls: opts.Templates,
 		chromium: opts.ChromiumPath, md: opts.Markdown, hooks: opts.Hooks, routeWindow: opts.HookRouteWindow,
-		hookCache: newHookCache(), search: opts.Search}
+		hookCache: newHookCache(), search: opts.Search, jobHolder: newJobHolder()}
 	a.recur = newRecurrenceChecker()
 	a.ingest = newIngester(a)
 	return a
