@@ -21,6 +21,7 @@ export const routes: RouteDef[] = [
   { pattern: '/incidents/:key/import', title: 'Import', load: () => import('./pages/ImportWizard.svelte'), role: 'editor' },
   { pattern: '/actions', title: 'Corrective actions', load: () => import('./pages/Actions.svelte') },
   { pattern: '/recurrences', title: 'Recurrences', load: () => import('./pages/Recurrences.svelte') },
+  { pattern: '/dashboard', title: 'Dashboard', load: () => import('./pages/Dashboard.svelte') },
   { pattern: '/account', title: 'Account', load: () => import('./pages/Account.svelte') },
   { pattern: '/account/tokens', title: 'API tokens', load: () => import('./pages/Tokens.svelte') },
   { pattern: '/admin/users', title: 'Users', load: () => import('./pages/admin/Users.svelte'), role: 'admin' },

@@ -1,0 +1,401 @@
+// The dashboard: the metrics answers of the server (api/metric_handlers.go),
+// the filters and how they live in the URL, and the pure helpers the charts
+// draw with (scales, ticks, top N + others). Nothing here touches the DOM.
+import { API, get, qs } from './api'
+import { severities, type Severity } from './incidents'
+import { actionStatuses, type ActionStatus } from './actions'
+
+// ---------- the server's answers ----------
+
+export interface StatusCounts {
+  open: number
+  in_progress: number
+  done: number
+  wont_do: number
+  /** Open and in-progress actions past their due date (counted in those too). */
+  overdue: number
+}
+
+export interface BurndownPoint {
+  /** The first day of the bucket, YYYY-MM-DD. */
+  start: string
+  /** Open + in progress at the end of the bucket. */
+  open: number
+  opened: number
+  closed: number
+}
+
+export interface Burndown {
+  bucket: 'day' | 'week'
+  points: BurndownPoint[]
+}
+
+export interface OverdueAction {
+  id: number
+  incident_key: string
+  title: string
+  owner: string
+  team: string
+  due_date: string
+  days_overdue: number
+}
+
+export interface ActionMetrics {
+  counts: StatusCounts
+  by_team: Record<string, StatusCounts> | null
+  by_owner: Record<string, StatusCounts> | null
+  by_service: Record<string, StatusCounts> | null
+  by_priority: Record<string, StatusCounts> | null
+  completion_within_policy: { done: number; on_time: number; share: number | null; no_due_date: number }
+  days_to_close: { p50: number | null; p90: number | null; count: number }
+  oldest_overdue: OverdueAction[] | null
+  /** Missing on servers older than the burn-down. */
+  burndown?: Burndown | null
+}
+
+export interface Percentiles {
+  p50: number | null
+  p90: number | null
+  count: number
+}
+
+export const ttxKeys = ['time_to_detect', 'time_to_acknowledge', 'time_to_mitigate', 'time_to_resolve'] as const
+export type TtxKey = (typeof ttxKeys)[number]
+export const ttxLabels: Record<TtxKey, string> = {
+  time_to_detect: 'Time to detect',
+  time_to_acknowledge: 'Time to acknowledge',
+  time_to_mitigate: 'Time to mitigate',
+  time_to_resolve: 'Time to resolve',
+}
+
+/** The interval alone, for buttons and table headers. */
+export const ttxShort: Record<TtxKey, string> = {
+  time_to_detect: 'Detect',
+  time_to_acknowledge: 'Acknowledge',
+  time_to_mitigate: 'Mitigate',
+  time_to_resolve: 'Resolve',
+}
+
+export type TimeToX = Record<TtxKey, Percentiles>
+
+export interface MonthMetrics extends TimeToX {
+  month: string
+  count: number
+  by_severity: Record<string, number> | null
+}
+
+export interface KeyCount {
+  key: string
+  count: number
+}
+
+export interface MissingRCA {
+  key: string
+  title: string
+  severity: Severity
+  resolved_at: string
+  days: number
+}
+
+export interface IncidentMetrics {
+  per_month: MonthMetrics[] | null
+  by_severity: Record<string, TimeToX> | null
+  by_service: KeyCount[] | null
+  without_published_rca: { count: number; items: MissingRCA[] | null }
+  top_root_cause_categories: KeyCount[] | null
+  recurrences: { count: number; open: number; dismissed: number }
+}
+
+// ---------- filters ----------
+
+/** What the stacked action bars group by. */
+export type Dimension = 'team' | 'owner' | 'service' | 'priority'
+export const dimensions: Dimension[] = ['team', 'owner', 'service', 'priority']
+
+export type RangePreset = '30d' | '90d' | 'quarter' | '12m' | 'all' | 'custom'
+export const rangePresets: RangePreset[] = ['30d', '90d', 'quarter', '12m', 'all', 'custom']
+export const rangeLabels: Record<RangePreset, string> = {
+  '30d': 'Last 30 days',
+  '90d': 'Last 90 days',
+  quarter: 'This quarter',
+  '12m': 'Last 12 months',
+  all: 'All time',
+  custom: 'Custom',
+}
+
+export interface DashboardFilters {
+  range: RangePreset
+  /** YYYY-MM-DD; only read when range is custom. */
+  from: string
+  to: string
+  team: string
+  service: string
+  severity: Severity | ''
+  owner: string
+  /** Days after resolution an RCA should be published by. */
+  rcaDays: number
+  /** The time-to-x the monthly line chart shows. */
+  ttx: TtxKey
+  /** What the stacked action bars group by. */
+  by: Dimension
+}
+
+export const defaultRange: RangePreset = '12m'
+export const defaultRcaDays = 14
+
+export const emptyDashboardFilters: DashboardFilters = {
+  range: defaultRange,
+  from: '',
+  to: '',
+  team: '',
+  service: '',
+  severity: '',
+  owner: '',
+  rcaDays: defaultRcaDays,
+  ttx: 'time_to_resolve',
+  by: 'team',
+}
+
+const isDay = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !isNaN(Date.parse(s + 'T00:00:00Z'))
+
+/** Reads the filters from the page's query string (unknown or malformed values ignored). */
+export function dashboardFromQuery(q: URLSearchParams): DashboardFilters {
+  const from = q.get('from') ?? ''
+  const to = q.get('to') ?? ''
+  const range = q.get('range') ?? ''
+  const sev = q.get('severity') ?? ''
+  const ttx = q.get('ttx') ?? ''
+  const by = q.get('by') ?? ''
+  const days = Number(q.get('rca_days'))
+  const custom = isDay(from) || isDay(to)
+  return {
+    range: (rangePresets as string[]).includes(range) && range !== 'custom' ? (range as RangePreset) : custom ? 'custom' : defaultRange,
+    from: isDay(from) ? from : '',
+    to: isDay(to) ? to : '',
+    team: q.get('team')?.trim() ?? '',
+    service: q.get('service')?.trim() ?? '',
+    severity: (severities as string[]).includes(sev) ? (sev as Severity) : '',
+    owner: q.get('owner')?.trim() ?? '',
+    rcaDays: Number.isInteger(days) && days >= 1 && days <= 3650 ? days : defaultRcaDays,
+    ttx: (ttxKeys as readonly string[]).includes(ttx) ? (ttx as TtxKey) : 'time_to_resolve',
+    by: (dimensions as string[]).includes(by) ? (by as Dimension) : 'team',
+  }
+}
+
+/** The query values for setQuery: defaults and empty ones are null (removed from the URL). */
+export function dashboardToQuery(f: DashboardFilters): Record<string, string | null> {
+  const custom = f.range === 'custom'
+  return {
+    range: custom || f.range === defaultRange ? null : f.range,
+    from: custom && f.from ? f.from : null,
+    to: custom && f.to ? f.to : null,
+    team: f.team.trim() || null,
+    service: f.service.trim() || null,
+    severity: f.severity || null,
+    owner: f.owner.trim() || null,
+    rca_days: f.rcaDays === defaultRcaDays ? null : String(f.rcaDays),
+    ttx: f.ttx === 'time_to_resolve' ? null : f.ttx,
+    by: f.by === 'team' ? null : f.by,
+  }
+}
+
+const pad = (n: number) => String(n).padStart(2, '0')
+const ymd = (d: Date) => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`
+
+/** The from/to days (inclusive) of f's range, judged from today (YYYY-MM-DD); '' is open-ended. */
+export function rangeDays(f: Pick<DashboardFilters, 'range' | 'from' | 'to'>, today: string): { from: string; to: string } {
+  const t = new Date(today + 'T00:00:00Z')
+  const back = (days: number) => ymd(new Date(t.getTime() - days * 86400e3))
+  switch (f.range) {
+    case '30d':
+      return { from: back(29), to: today }
+    case '90d':
+      return { from: back(89), to: today }
+    case 'quarter':
+      return { from: ymd(new Date(Date.UTC(t.getUTCFullYear(), Math.floor(t.getUTCMonth() / 3) * 3, 1))), to: today }
+    case '12m':
+      // The 12 calendar months up to this one, so the monthly charts have whole months.
+      return { from: ymd(new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth() - 11, 1))), to: today }
+    case 'all':
+      return { from: '', to: '' }
+    default:
+      return { from: f.from, to: f.to }
+  }
+}
+
+/** A custom range whose end is before its start (the server would refuse it). */
+export function rangeError(f: DashboardFilters): string {
+  if (f.range === 'custom' && f.from && f.to && f.to < f.from) return '“To” must not be before “From”.'
+  return ''
+}
+
+/** The API query of GET /metrics/actions. */
+export function actionQuery(f: DashboardFilters, today: string) {
+  const r = rangeDays(f, today)
+  return { from: r.from, to: r.to, team: f.team.trim(), service: f.service.trim(), severity: f.severity, owner: f.owner.trim() }
+}
+
+/** The API query of GET /metrics/incidents (no owner: incidents have none). */
+export function incidentQuery(f: DashboardFilters, today: string) {
+  const r = rangeDays(f, today)
+  return {
+    from: r.from,
+    to: r.to,
+    team: f.team.trim(),
+    service: f.service.trim(),
+    severity: f.severity,
+    rca_days: f.rcaDays === defaultRcaDays ? '' : String(f.rcaDays),
+  }
+}
+
+/** The CSV download of a dashboard with the same filters. */
+export function csvHref(path: string, query: Record<string, string>): string {
+  return API + path + qs({ ...query, format: 'csv' })
+}
+
+export const getActionMetrics = (f: DashboardFilters, today: string, signal?: AbortSignal) =>
+  get<ActionMetrics>('/metrics/actions', actionQuery(f, today), { signal })
+
+export const getIncidentMetrics = (f: DashboardFilters, today: string, signal?: AbortSignal) =>
+  get<IncidentMetrics>('/metrics/incidents', incidentQuery(f, today), { signal })
+
+// ---------- chart helpers ----------
+
+/** The round step (1, 2 or 5 × 10^k) nearest to span/count. */
+export function niceStep(span: number, count = 5): number {
+  if (!(span > 0) || !isFinite(span)) return 1
+  const raw = span / Math.max(1, count)
+  const mag = Math.pow(10, Math.floor(Math.log10(raw)))
+  const f = raw / mag
+  const nice = f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10
+  return nice * mag
+}
+
+/**
+ * Ticks from 0 to a round maximum ≥ max, about count of them. Whole
+ * numbers when integer is set (counts), so the axis never says "2.5 incidents".
+ */
+export function ticks(max: number, count = 5, integer = false): number[] {
+  if (!(max > 0) || !isFinite(max)) return [0, 1]
+  let step = niceStep(max, count)
+  if (integer) step = Math.max(1, Math.round(step))
+  const top = Math.ceil(max / step - 1e-9) * step
+  const out: number[] = []
+  for (let v = 0; v <= top + step / 2; v += step) out.push(Number(v.toPrecision(12)))
+  return out
+}
+
+const durationSteps = [60, 300, 900, 1800, 3600, 7200, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400, 14 * 86400, 30 * 86400]
+
+/**
+ * Ticks for durations in seconds: steps people read (5m, 1h, 6h, 1d, 1w…)
+ * from 0 past max, at most count+1 of them.
+ */
+export function durationTicks(max: number, count = 4): number[] {
+  if (!(max > 0) || !isFinite(max)) return [0, 60]
+  const step = durationSteps.find((s) => max / s <= count) ?? niceStep(max / 86400, count) * 86400
+  const out: number[] = []
+  for (let v = 0; v < max + step; v += step) out.push(v)
+  return out
+}
+
+/** A linear map from [0, domainMax] to [0, length]; a domain of 0 maps everything to 0. */
+export function scale(domainMax: number, length: number): (v: number) => number {
+  if (!(domainMax > 0)) return () => 0
+  return (v) => (Math.max(0, v) / domainMax) * length
+}
+
+/** A row of a stacked chart: its label and one value per series. */
+export interface StackRow {
+  key: string
+  label: string
+  values: number[]
+}
+
+/** The segments [start, end) of each value of a stacked row. */
+export function stackSegments(values: number[]): { start: number; end: number }[] {
+  let at = 0
+  return values.map((v) => {
+    const start = at
+    at += Math.max(0, v)
+    return { start, end: at }
+  })
+}
+
+export const total = (values: number[]) => values.reduce((a, b) => a + Math.max(0, b), 0)
+
+/**
+ * The n biggest rows by total, then one "Others" row summing the rest (only
+ * when there is more than one left over — a single row is shown as itself).
+ */
+export function topN(rows: StackRow[], n: number, othersLabel = 'Others'): StackRow[] {
+  const sorted = [...rows].sort((a, b) => total(b.values) - total(a.values) || a.label.localeCompare(b.label))
+  if (sorted.length <= n + 1) return sorted
+  const rest = sorted.slice(n)
+  const sums = rest[0].values.map((_, i) => rest.reduce((s, r) => s + (r.values[i] ?? 0), 0))
+  return [...sorted.slice(0, n), { key: '\u0000others', label: `${othersLabel} (${rest.length})`, values: sums }]
+}
+
+/** The statuses the stacked action bars show (overdue is part of open and in progress). */
+export const stackStatuses: ActionStatus[] = actionStatuses
+
+/** Status counts per key as stacked rows; an empty key is labelled by none ("No team"). */
+export function statusRows(groups: Record<string, StatusCounts> | null | undefined, none: string): StackRow[] {
+  return Object.entries(groups ?? {}).map(([k, c]) => ({ key: k, label: k || none, values: stackStatuses.map((s) => c[s] ?? 0) }))
+}
+
+/** Incidents per month stacked by severity (SEV1 first). */
+export function monthRows(months: MonthMetrics[] | null | undefined): StackRow[] {
+  return (months ?? []).map((m) => ({ key: m.month, label: monthLabel(m.month), values: severities.map((s) => m.by_severity?.[s] ?? 0) }))
+}
+
+const monthNames = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+/** "2026-10" as "Oct 2026". */
+export function monthLabel(m: string): string {
+  const i = Number(m.slice(5, 7)) - 1
+  return /^\d{4}-\d{2}$/.test(m) && i >= 0 && i < 12 ? `${monthNames[i]} ${m.slice(0, 4)}` : m
+}
+
+/** "2026-10-05" as "5 Oct". */
+export function dayLabel(d: string): string {
+  const i = Number(d.slice(5, 7)) - 1
+  return /^\d{4}-\d{2}-\d{2}$/.test(d) && i >= 0 && i < 12 ? `${Number(d.slice(8, 10))} ${monthNames[i]}` : d
+}
+
+/** Seconds as "45s", "12m", "3h 05m", "2d 4h"; null as "—". */
+export function seconds(s: number | null | undefined): string {
+  if (s === null || s === undefined || !isFinite(s)) return '—'
+  const v = Math.round(Math.abs(s))
+  const d = Math.floor(v / 86400)
+  const h = Math.floor((v % 86400) / 3600)
+  const m = Math.floor((v % 3600) / 60)
+  if (d > 0) return `${d}d ${h}h`
+  if (h > 0) return `${h}h ${pad(m)}m`
+  if (m > 0) return `${m}m`
+  return `${v}s`
+}
+
+/** A share 0..1 as "83%"; null as "—". */
+export function percent(share: number | null | undefined): string {
+  if (share === null || share === undefined || !isFinite(share)) return '—'
+  return `${Math.round(share * 100)}%`
+}
+
+/** Days as "4.5 days", "1 day"; null as "—". */
+export function days(v: number | null | undefined): string {
+  if (v === null || v === undefined || !isFinite(v)) return '—'
+  const r = Math.round(v * 10) / 10
+  return r === 1 ? '1 day' : `${r} days`
+}
+
+/** Whether the actions answer has nothing to show (no action matched). */
+export function noActions(m: ActionMetrics): boolean {
+  const c = m.counts
+  return c.open + c.in_progress + c.done + c.wont_do === 0
+}
+
+/** Whether the incidents answer has nothing to show (no incident matched). */
+export function noIncidents(m: IncidentMetrics): boolean {
+  return (m.per_month ?? []).every((x) => x.count === 0) && (m.by_service ?? []).length === 0
+}
