@@ -42,6 +42,7 @@ type actionReadOnly struct {
 	IncidentKey ignored `json:"incident_key"`
 	CompletedAt ignored `json:"completed_at"`
 	Overdue     ignored `json:"overdue"`
+	DueSource   ignored `json:"due_date_source"`
 	CreatedAt   ignored `json:"created_at"`
 	UpdatedAt   ignored `json:"updated_at"`
 }

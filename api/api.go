@@ -32,6 +32,7 @@ type Service interface {
 	searchService
 	recurrenceService
 	userService
+	settingsService
 
 	Ping(ctx context.Context) error
 	// Today is the calendar day that due dates are judged against.

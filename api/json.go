@@ -220,23 +220,26 @@ func toRootCauseJSON(rc incident.RootCause) rootCauseJSON {
 
 // actionJSON is a corrective action as the API shows it.
 type actionJSON struct {
-	ID          int64                 `json:"id"`
-	IncidentID  int64                 `json:"incident_id"`
-	IncidentKey string                `json:"incident_key"`
-	Title       string                `json:"title"`
-	Description string                `json:"description"`
-	Type        incident.ActionType   `json:"type"`
-	Priority    incident.Priority     `json:"priority"`
-	Owner       string                `json:"owner"`
-	Team        string                `json:"team"`
-	DueDate     *incident.Date        `json:"due_date"`
-	Status      incident.ActionStatus `json:"status"`
-	CompletedAt *time.Time            `json:"completed_at"`
-	Overdue     bool                  `json:"overdue"`
-	Ticket      *ticketJSON           `json:"ticket"`
-	Version     int                   `json:"version"`
-	CreatedAt   time.Time             `json:"created_at"`
-	UpdatedAt   time.Time             `json:"updated_at"`
+	ID          int64               `json:"id"`
+	IncidentID  int64               `json:"incident_id"`
+	IncidentKey string              `json:"incident_key"`
+	Title       string              `json:"title"`
+	Description string              `json:"description"`
+	Type        incident.ActionType `json:"type"`
+	Priority    incident.Priority   `json:"priority"`
+	Owner       string              `json:"owner"`
+	Team        string              `json:"team"`
+	DueDate     *incident.Date      `json:"due_date"`
+	// DueDateSource is "policy" when the action policy set the due date,
+	// "manual" when a person did, null when there is none.
+	DueDateSource *string               `json:"due_date_source"`
+	Status        incident.ActionStatus `json:"status"`
+	CompletedAt   *time.Time            `json:"completed_at"`
+	Overdue       bool                  `json:"overdue"`
+	Ticket        *ticketJSON           `json:"ticket"`
+	Version       int                   `json:"version"`
+	CreatedAt     time.Time             `json:"created_at"`
+	UpdatedAt     time.Time             `json:"updated_at"`
 }
 
 // ticketJSON is the tracker ticket linked to an action.
@@ -259,7 +262,7 @@ func toActionJSON(a incident.CorrectiveAction, today incident.Date) actionJSON {
 	return actionJSON{
 		ID: a.ID, IncidentID: a.IncidentID, IncidentKey: a.IncidentKey,
 		Title: a.Title, Description: a.Description, Type: a.Type, Priority: a.Priority,
-		Owner: a.Owner, Team: a.Team, DueDate: a.DueDate, Status: a.Status,
+		Owner: a.Owner, Team: a.Team, DueDate: a.DueDate, DueDateSource: dueDateSource(a), Status: a.Status,
 		CompletedAt: utcPtr(a.CompletedAt), Overdue: a.Overdue(today), Ticket: t,
 		Version: a.Version, CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
 	}

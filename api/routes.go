@@ -120,6 +120,8 @@ func (s *server) routes(e *gin.Engine) {
 	v1.GET("/users/:id/tokens", s.listUserTokens)
 	v1.POST("/users/:id/tokens", s.createUserToken)
 	v1.GET("/audit", s.listAudit)
+	v1.GET("/settings/action-policy", s.getActionPolicy)
+	v1.PUT("/settings/action-policy", s.updateActionPolicy)
 
 	// The server-rendered sign-in page, for browsers (works without JS).
 	e.GET("/login", s.loginPage)
@@ -250,6 +252,10 @@ var routeRules = map[string]auth.Need{
 	"GET /api/v1/users/:id/tokens":          admin,
 	"POST /api/v1/users/:id/tokens":         admin,
 	"GET /api/v1/audit":                     admin,
+
+	// Action policy: everyone sees the due-date defaults; admins change them.
+	"GET /api/v1/settings/action-policy": read,
+	"PUT /api/v1/settings/action-policy": admin,
 
 	"GET /login":           public,
 	"POST /login":          public, // rate-limited and throttled; cross-origin posts refused

@@ -84,6 +84,10 @@ type CorrectiveAction struct {
 	TicketURL      string
 	TicketStatus   string
 	TicketSyncedAt *time.Time
+	// TicketSyncError is why the last ticket sync (or creation) failed,
+	// with its time; empty after a success. Ticket sync owns both.
+	TicketSyncError   string
+	TicketSyncErrorAt *time.Time
 
 	Version   int
 	CreatedAt time.Time

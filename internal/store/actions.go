@@ -30,6 +30,8 @@ type actionRecord struct {
 	TicketURL      string  `gorm:"column:ticket_url"`
 	TicketStatus   string  `gorm:"column:ticket_status"`
 	TicketSyncedAt *dbTime `gorm:"column:ticket_synced_at"`
+	TicketSyncErr  string  `gorm:"column:ticket_sync_error"`
+	TicketErrAt    *dbTime `gorm:"column:ticket_sync_error_at"`
 	Version        int     `gorm:"column:version"`
 	CreatedAt      dbTime  `gorm:"column:created_at;autoCreateTime:false"`
 	UpdatedAt      dbTime  `gorm:"column:updated_at;autoUpdateTime:false"`
@@ -44,6 +46,7 @@ func toActionRecord(a incident.CorrectiveAction) actionRecord {
 		DueDate: toDBDate(a.DueDate), Status: string(a.Status), CompletedAt: toDBPtr(a.CompletedAt),
 		TicketSystem: a.TicketSystem, TicketKey: a.TicketKey, TicketURL: a.TicketURL,
 		TicketStatus: a.TicketStatus, TicketSyncedAt: toDBPtr(a.TicketSyncedAt),
+		TicketSyncErr: a.TicketSyncError, TicketErrAt: toDBPtr(a.TicketSyncErrorAt),
 		Version: a.Version, CreatedAt: toDB(a.CreatedAt), UpdatedAt: toDB(a.UpdatedAt),
 	}
 }
@@ -59,6 +62,7 @@ func (r actionRecord) domain() incident.CorrectiveAction {
 		Status: incident.ActionStatus(r.Status), CompletedAt: fromDBPtr(r.CompletedAt),
 		TicketSystem: r.TicketSystem, TicketKey: r.TicketKey, TicketURL: r.TicketURL,
 		TicketStatus: r.TicketStatus, TicketSyncedAt: fromDBPtr(r.TicketSyncedAt),
+		TicketSyncError: r.TicketSyncErr, TicketSyncErrorAt: fromDBPtr(r.TicketErrAt),
 		Version: r.Version, CreatedAt: time.Time(r.CreatedAt), UpdatedAt: time.Time(r.UpdatedAt),
 	}
 }
@@ -79,6 +83,9 @@ var actionColumns = map[string]func(r *actionRecord) any{
 	"ticket_url":       func(r *actionRecord) any { return r.TicketURL },
 	"ticket_status":    func(r *actionRecord) any { return r.TicketStatus },
 	"ticket_synced_at": func(r *actionRecord) any { return r.TicketSyncedAt },
+	// Ticket sync's own columns (see tickets.go).
+	"ticket_sync_error":    func(r *actionRecord) any { return r.TicketSyncErr },
+	"ticket_sync_error_at": func(r *actionRecord) any { return r.TicketErrAt },
 }
 
 // CreateAction inserts a and sets its ID, IncidentKey, Version (1) and timestamps.
