@@ -52,7 +52,8 @@ func (s *server) answerMetrics(c *gin.Context, err error, format, filename strin
 }
 
 // actionMetricsCSV writes the counts as dimension,key,open,in_progress,
-// done,wont_do,overdue: the totals first, then each dimension by key.
+// done,wont_do,overdue: the totals first, then each dimension by key; then
+// the burn-down as its own block.
 func actionMetricsCSV(m incident.ActionMetrics) []byte {
 	var b strings.Builder
 	w := csv.NewWriter(&b)
@@ -74,6 +75,13 @@ func actionMetricsCSV(m incident.ActionMetrics) []byte {
 		for _, k := range keys {
 			row(d.name, k, d.groups[k])
 		}
+	}
+	// The burn-down is its own block after a blank line: bucket (day or
+	// week), its first day, then the counts.
+	_ = w.Write(nil)
+	_ = w.Write([]string{"burndown", "start", "open", "opened", "closed"})
+	for _, p := range m.Burndown.Points {
+		_ = w.Write([]string{m.Burndown.Bucket, p.Start.String(), strconv.Itoa(p.Open), strconv.Itoa(p.Opened), strconv.Itoa(p.Closed)})
 	}
 	w.Flush()
 	return []byte(b.String())

@@ -7,12 +7,23 @@ import (
 )
 
 // ActionMetrics computes the actions dashboard over the incidents the
-// caller may see, with "overdue" judged against today.
+// caller may see, with "overdue" judged against today, and its burn-down
+// over the filter's range (the last 90 days by default).
 func (a *App) ActionMetrics(ctx context.Context, f incident.ActionMetricsFilter) (incident.ActionMetrics, error) {
 	f.Viewer = viewerFrom(ctx)
 	f.Today = a.Today()
 	if f.From != nil && f.To != nil && f.To.Before(*f.From) {
 		return incident.ActionMetrics{}, incident.Invalid("to", "must not be before from")
 	}
-	return a.store.ActionMetrics(ctx, f)
+	m, err := a.store.ActionMetrics(ctx, f)
+	if err != nil {
+		return incident.ActionMetrics{}, err
+	}
+	from, to := incident.BurndownRange(f.From, f.To, f.Today)
+	counts, err := a.store.ActionBurndownCounts(ctx, f, from, to)
+	if err != nil {
+		return incident.ActionMetrics{}, err
+	}
+	m.Burndown = incident.BuildBurndown(from, to, counts)
+	return m, nil
 }

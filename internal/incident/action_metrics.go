@@ -83,6 +83,9 @@ type ActionMetrics struct {
 	CompletionWithinPolicy CompletionPolicy        `json:"completion_within_policy"`
 	DaysToClose            DaysToClose             `json:"days_to_close"`
 	OldestOverdue          []OverdueAction         `json:"oldest_overdue"`
+	// Burndown is over the filter's range (see BurndownRange); it counts
+	// the actions its other fields select, whenever they were created.
+	Burndown Burndown `json:"burndown"`
 }
 
 // NearestRank returns the p-th percentile (0 < p ≤ 100) of values by the
