@@ -94,8 +94,8 @@ func TestSchemaParity(t *testing.T) {
 		schemas[d.name] = columns(t, d)
 	}
 	// Table names are a contract other code relies on.
-	want := []string{"alerts", "api_tokens", "audit_entries", "changes", "corrective_actions", "hooks", "import_batches", "incident_labels", "incident_links", "incident_principals", "incidents",
-		"rca_comments", "rca_reviews", "rca_revisions", "rca_sections", "rca_templates", "rcas", "recurrences", "root_cause_evidence", "root_causes", "sessions", "timeline_events", "users"}
+	want := []string{"alerts", "api_tokens", "audit_entries", "changes", "corrective_actions", "hooks", "import_batches", "incident_labels", "incident_links", "incident_principals", "incident_updates", "incidents",
+		"rca_comments", "rca_reviews", "rca_revisions", "rca_sections", "rca_templates", "rcas", "recurrences", "root_cause_evidence", "root_causes", "sessions", "status_services", "timeline_events", "users"}
 	want = append(want, "action_policies", "job_leases", "reminder_sends") // issue 10: jobs, policies, reminders
 	want = append(want, "incident_tickets")                                // issue 10: ticket sync
 	sort.Strings(want)

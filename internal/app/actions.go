@@ -65,6 +65,9 @@ func (a *App) CreateAction(ctx context.Context, ref string, in incident.Correcti
 		if act.Status.Closed() {
 			act.CompletedAt = &now
 		}
+		if err := a.applyActionPolicy(ctx, tx, inc, &act); err != nil {
+			return err
+		}
 		if err := tx.CreateAction(ctx, &act); err != nil {
 			return err
 		}
@@ -94,7 +97,7 @@ func (a *App) UpdateAction(ctx context.Context, id int64, p incident.ActionPatch
 				return err
 			}
 			next := cur
-			cols := p.Apply(&next)
+			cols := dueDateEdited(&next, p.Apply(&next))
 			if len(cols) == 0 {
 				out = cur
 				return nil

@@ -86,6 +86,15 @@ type Incident struct {
 	RestrictedTo   []string // users and groups allowed to see a restricted incident
 	CustomerImpact string
 
+	// The public status page (see status.go): nothing shows there unless
+	// Public; then only the public title, summary and impact.
+	Public          bool
+	PublicTitle     string
+	PublicSummary   string
+	PublicImpact    PublicImpact
+	ImpactStartedAt *time.Time
+	ImpactEndedAt   *time.Time
+
 	StartedAt      *time.Time
 	DetectedAt     *time.Time
 	AcknowledgedAt *time.Time
@@ -141,6 +150,7 @@ func (i *Incident) Normalize() {
 	for _, t := range []**time.Time{&i.StartedAt, &i.DetectedAt, &i.AcknowledgedAt, &i.MitigatedAt, &i.ResolvedAt} {
 		*t = UTCPtr(*t)
 	}
+	i.normalizePublic()
 }
 
 // Validate checks every field and the order of the lifecycle times.
@@ -183,6 +193,7 @@ func (i *Incident) Validate() error {
 		}
 	}
 	ValidateLifecycle(v, i.Lifecycle())
+	i.validatePublic(v)
 	return v.Err()
 }
 

@@ -27,6 +27,13 @@ type IncidentPatch struct {
 	AcknowledgedAt Opt[*time.Time]
 	MitigatedAt    Opt[*time.Time]
 	ResolvedAt     Opt[*time.Time]
+
+	Public          Opt[bool]
+	PublicTitle     Opt[string]
+	PublicSummary   Opt[string]
+	PublicImpact    Opt[PublicImpact]
+	ImpactStartedAt Opt[*time.Time]
+	ImpactEndedAt   Opt[*time.Time]
 }
 
 // Apply writes the set fields into i and returns the names of the columns it
@@ -49,6 +56,12 @@ func (p *IncidentPatch) Apply(i *Incident) []string {
 	set(&cols, "acknowledged_at", p.AcknowledgedAt, &i.AcknowledgedAt)
 	set(&cols, "mitigated_at", p.MitigatedAt, &i.MitigatedAt)
 	set(&cols, "resolved_at", p.ResolvedAt, &i.ResolvedAt)
+	set(&cols, "public", p.Public, &i.Public)
+	set(&cols, "public_title", p.PublicTitle, &i.PublicTitle)
+	set(&cols, "public_summary", p.PublicSummary, &i.PublicSummary)
+	set(&cols, "public_impact", p.PublicImpact, &i.PublicImpact)
+	set(&cols, "impact_started_at", p.ImpactStartedAt, &i.ImpactStartedAt)
+	set(&cols, "impact_ended_at", p.ImpactEndedAt, &i.ImpactEndedAt)
 	return cols
 }
 

@@ -14,27 +14,28 @@ import (
 
 // incidentRecord is a row of incidents.
 type incidentRecord struct {
-	ID             int64       `gorm:"column:id;primaryKey"`
-	Key            *string     `gorm:"column:key"`
-	Title          string      `gorm:"column:title"`
-	Summary        string      `gorm:"column:summary"`
-	Severity       string      `gorm:"column:severity"`
-	Status         string      `gorm:"column:status"`
-	Services       jsonStrings `gorm:"column:services"`
-	Teams          jsonStrings `gorm:"column:teams"`
-	Tags           jsonStrings `gorm:"column:tags"`
-	RestrictedTo   jsonStrings `gorm:"column:restricted_to"`
-	Commander      string      `gorm:"column:commander"`
-	Visibility     string      `gorm:"column:visibility"`
-	CustomerImpact string      `gorm:"column:customer_impact"`
-	StartedAt      *dbTime     `gorm:"column:started_at"`
-	DetectedAt     *dbTime     `gorm:"column:detected_at"`
-	AcknowledgedAt *dbTime     `gorm:"column:acknowledged_at"`
-	MitigatedAt    *dbTime     `gorm:"column:mitigated_at"`
-	ResolvedAt     *dbTime     `gorm:"column:resolved_at"`
-	Version        int         `gorm:"column:version"`
-	CreatedAt      dbTime      `gorm:"column:created_at;autoCreateTime:false"`
-	UpdatedAt      dbTime      `gorm:"column:updated_at;autoUpdateTime:false"`
+	ID             int64             `gorm:"column:id;primaryKey"`
+	Key            *string           `gorm:"column:key"`
+	Title          string            `gorm:"column:title"`
+	Summary        string            `gorm:"column:summary"`
+	Severity       string            `gorm:"column:severity"`
+	Status         string            `gorm:"column:status"`
+	Services       jsonStrings       `gorm:"column:services"`
+	Teams          jsonStrings       `gorm:"column:teams"`
+	Tags           jsonStrings       `gorm:"column:tags"`
+	RestrictedTo   jsonStrings       `gorm:"column:restricted_to"`
+	Commander      string            `gorm:"column:commander"`
+	Visibility     string            `gorm:"column:visibility"`
+	CustomerImpact string            `gorm:"column:customer_impact"`
+	StartedAt      *dbTime           `gorm:"column:started_at"`
+	DetectedAt     *dbTime           `gorm:"column:detected_at"`
+	AcknowledgedAt *dbTime           `gorm:"column:acknowledged_at"`
+	MitigatedAt    *dbTime           `gorm:"column:mitigated_at"`
+	ResolvedAt     *dbTime           `gorm:"column:resolved_at"`
+	StatusPage     statusPageColumns `gorm:"embedded"`
+	Version        int               `gorm:"column:version"`
+	CreatedAt      dbTime            `gorm:"column:created_at;autoCreateTime:false"`
+	UpdatedAt      dbTime            `gorm:"column:updated_at;autoUpdateTime:false"`
 }
 
 func (incidentRecord) TableName() string { return "incidents" }
@@ -58,6 +59,7 @@ func toIncidentRecord(i incident.Incident) incidentRecord {
 		AcknowledgedAt: toDBPtr(i.AcknowledgedAt),
 		MitigatedAt:    toDBPtr(i.MitigatedAt),
 		ResolvedAt:     toDBPtr(i.ResolvedAt),
+		StatusPage:     toStatusPageColumns(i),
 		Version:        i.Version,
 		CreatedAt:      toDB(i.CreatedAt),
 		UpdatedAt:      toDB(i.UpdatedAt),
@@ -95,6 +97,7 @@ func (r incidentRecord) domain() incident.Incident {
 	if r.Key != nil {
 		i.Key = *r.Key
 	}
+	r.StatusPage.into(&i)
 	return i
 }
 
@@ -116,6 +119,13 @@ var incidentColumns = map[string]func(r *incidentRecord) any{
 	"acknowledged_at": func(r *incidentRecord) any { return r.AcknowledgedAt },
 	"mitigated_at":    func(r *incidentRecord) any { return r.MitigatedAt },
 	"resolved_at":     func(r *incidentRecord) any { return r.ResolvedAt },
+
+	"public":            func(r *incidentRecord) any { return r.StatusPage.Public },
+	"public_title":      func(r *incidentRecord) any { return r.StatusPage.PublicTitle },
+	"public_summary":    func(r *incidentRecord) any { return r.StatusPage.PublicSummary },
+	"public_impact":     func(r *incidentRecord) any { return r.StatusPage.PublicImpact },
+	"impact_started_at": func(r *incidentRecord) any { return r.StatusPage.ImpactStartedAt },
+	"impact_ended_at":   func(r *incidentRecord) any { return r.StatusPage.ImpactEndedAt },
 }
 
 // CreateIncident inserts inc and sets its ID, Key (INC-<id>), Version (1)
