@@ -76,8 +76,11 @@ type CorrectiveAction struct {
 	Owner       string
 	Team        string
 	DueDate     *Date
-	Status      ActionStatus
-	CompletedAt *time.Time
+	// DueDateSource is DueDateFromPolicy when the action policy set
+	// DueDate, empty when a person did (or there is none).
+	DueDateSource string
+	Status        ActionStatus
+	CompletedAt   *time.Time
 
 	TicketSystem   string
 	TicketKey      string

@@ -23,6 +23,7 @@ type actionRecord struct {
 	Owner          string  `gorm:"column:owner"`
 	Team           string  `gorm:"column:team"`
 	DueDate        *dbDate `gorm:"column:due_date"`
+	DueDateSource  string  `gorm:"column:due_date_source"`
 	Status         string  `gorm:"column:status"`
 	CompletedAt    *dbTime `gorm:"column:completed_at"`
 	TicketSystem   string  `gorm:"column:ticket_system"`
@@ -43,7 +44,7 @@ func toActionRecord(a incident.CorrectiveAction) actionRecord {
 	return actionRecord{
 		ID: a.ID, IncidentID: a.IncidentID, Title: a.Title, Description: a.Description,
 		Type: string(a.Type), Priority: string(a.Priority), Owner: a.Owner, Team: a.Team,
-		DueDate: toDBDate(a.DueDate), Status: string(a.Status), CompletedAt: toDBPtr(a.CompletedAt),
+		DueDate: toDBDate(a.DueDate), DueDateSource: a.DueDateSource, Status: string(a.Status), CompletedAt: toDBPtr(a.CompletedAt),
 		TicketSystem: a.TicketSystem, TicketKey: a.TicketKey, TicketURL: a.TicketURL,
 		TicketStatus: a.TicketStatus, TicketSyncedAt: toDBPtr(a.TicketSyncedAt),
 		TicketSyncErr: a.TicketSyncError, TicketErrAt: toDBPtr(a.TicketSyncErrorAt),
@@ -58,7 +59,7 @@ func (r actionRecord) domain() incident.CorrectiveAction {
 		ID: r.ID, IncidentID: r.IncidentID, IncidentKey: incident.FormatKey(r.IncidentID),
 		Title: r.Title, Description: r.Description,
 		Type: incident.ActionType(r.Type), Priority: incident.Priority(r.Priority),
-		Owner: r.Owner, Team: r.Team, DueDate: fromDBDate(r.DueDate),
+		Owner: r.Owner, Team: r.Team, DueDate: fromDBDate(r.DueDate), DueDateSource: r.DueDateSource,
 		Status: incident.ActionStatus(r.Status), CompletedAt: fromDBPtr(r.CompletedAt),
 		TicketSystem: r.TicketSystem, TicketKey: r.TicketKey, TicketURL: r.TicketURL,
 		TicketStatus: r.TicketStatus, TicketSyncedAt: fromDBPtr(r.TicketSyncedAt),
@@ -76,6 +77,7 @@ var actionColumns = map[string]func(r *actionRecord) any{
 	"owner":            func(r *actionRecord) any { return r.Owner },
 	"team":             func(r *actionRecord) any { return r.Team },
 	"due_date":         func(r *actionRecord) any { return r.DueDate },
+	"due_date_source":  func(r *actionRecord) any { return r.DueDateSource },
 	"status":           func(r *actionRecord) any { return r.Status },
 	"completed_at":     func(r *actionRecord) any { return r.CompletedAt },
 	"ticket_system":    func(r *actionRecord) any { return r.TicketSystem },
