@@ -33,6 +33,9 @@ type ticketRequest struct {
 	URL      incident.Opt[string] `json:"url"`
 	Status   ignored              `json:"status"`
 	SyncedAt ignored              `json:"synced_at"`
+	// SyncError and SyncErrorAt are ticket sync's.
+	SyncError   ignored `json:"sync_error"`
+	SyncErrorAt ignored `json:"sync_error_at"`
 }
 
 // actionReadOnly are the fields of an action the server owns or derives.

@@ -19,7 +19,7 @@ func TestAPI_Actions(t *testing.T) {
 			wantContains: []string{`"incident_id":1`, `"incident_key":"INC-1"`, `"title":"Add canary"`,
 				`"type":"preventive"`, `"priority":"high"`, `"due_date":"2026-03-01"`, `"status":"open"`,
 				`"overdue":true`, `"completed_at":null`,
-				`"ticket":{"system":"jira","key":"OPS-1","url":"https://jira.example/OPS-1","status":"","synced_at":null}`},
+				`"ticket":{"system":"jira","key":"OPS-1","url":"https://jira.example/OPS-1","status":"","synced_at":null,"sync_error":"","sync_error_at":null}`},
 		},
 		{
 			name: "create due later, read-only fields ignored", method: "POST", url: "/api/v1/incidents/INC-1/actions",

@@ -32,6 +32,7 @@ type Service interface {
 	searchService
 	recurrenceService
 	userService
+	ticketService
 	settingsService
 
 	Ping(ctx context.Context) error

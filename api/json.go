@@ -249,6 +249,10 @@ type ticketJSON struct {
 	URL      string     `json:"url"`
 	Status   string     `json:"status"`
 	SyncedAt *time.Time `json:"synced_at"`
+	// SyncError is why the last sync or creation failed (empty after a
+	// success), with its time.
+	SyncError   string     `json:"sync_error"`
+	SyncErrorAt *time.Time `json:"sync_error_at"`
 }
 
 func toActionJSON(a incident.CorrectiveAction, today incident.Date) actionJSON {
@@ -257,6 +261,7 @@ func toActionJSON(a incident.CorrectiveAction, today incident.Date) actionJSON {
 		t = &ticketJSON{
 			System: a.TicketSystem, Key: a.TicketKey, URL: a.TicketURL,
 			Status: a.TicketStatus, SyncedAt: utcPtr(a.TicketSyncedAt),
+			SyncError: a.TicketSyncError, SyncErrorAt: utcPtr(a.TicketSyncErrorAt),
 		}
 	}
 	return actionJSON{

@@ -70,6 +70,10 @@ func (s *server) routes(e *gin.Engine) {
 	v1.GET("/actions/:id", s.getAction)
 	v1.PATCH("/actions/:id", s.updateAction)
 	v1.DELETE("/actions/:id", s.deleteAction)
+	v1.POST("/actions/:id/ticket", s.createActionTicket)
+	v1.POST("/actions/:id/ticket/sync", s.syncActionTicket)
+	v1.GET("/tickets/systems", s.listTicketSystems)
+	v1.POST("/tickets/sync", s.syncTickets)
 	v1.GET("/metrics/actions", s.actionMetrics)
 	v1.GET("/metrics/incidents", s.incidentMetrics)
 
@@ -204,6 +208,13 @@ var routeRules = map[string]auth.Need{
 	"DELETE /api/v1/actions/:id":         write,
 	"GET /api/v1/metrics/actions":        read,
 	"GET /api/v1/metrics/incidents":      read,
+
+	// Ticket sync: filing or linking a ticket copies the action's text to
+	// the tracker, so it takes an editor who can see the incident.
+	"POST /api/v1/actions/:id/ticket":      write,
+	"POST /api/v1/actions/:id/ticket/sync": write,
+	"GET /api/v1/tickets/systems":          read,
+	"POST /api/v1/tickets/sync":            admin,
 
 	"GET /api/v1/incidents/:id/recurrences": read,
 	"GET /api/v1/recurrences":               read,

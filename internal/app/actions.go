@@ -98,6 +98,7 @@ func (a *App) UpdateAction(ctx context.Context, id int64, p incident.ActionPatch
 			}
 			next := cur
 			cols := dueDateEdited(&next, p.Apply(&next))
+			cols = ticketRelinked(cur, &next, cols)
 			if len(cols) == 0 {
 				out = cur
 				return nil

@@ -45,6 +45,8 @@ type Options struct {
 	HookRouteWindow time.Duration
 	// Search is the search index (nil in commands that do not open one).
 	Search *search.Index
+	// Tickets configures ticket sync (see tickets.go). Zero: off.
+	Tickets TicketOptions
 }
 
 // App is the set of use cases over one store.
@@ -74,6 +76,8 @@ type App struct {
 	refusals refusalBudget
 	// jobHolder is this process's id in scheduled jobs' leases (RunJob).
 	jobHolder string
+	// ticketOpts configures ticket sync.
+	ticketOpts TicketOptions
 }
 
 // New returns an App over s.
@@ -98,7 +102,7 @@ func New(s *store.Store, opts Options) *App {
 	}
 	a := &App{store: s, now: opts.Now, log: opts.Logger, loc: opts.Location, tmpls: opts.Templates,
 		chromium: opts.ChromiumPath, md: opts.Markdown, hooks: opts.Hooks, routeWindow: opts.HookRouteWindow,
-		hookCache: newHookCache(), search: opts.Search, jobHolder: newJobHolder()}
+		hookCache: newHookCache(), search: opts.Search, ticketOpts: opts.Tickets, jobHolder: newJobHolder()}
 	a.recur = newRecurrenceChecker()
 	a.ingest = newIngester(a)
 	return a
