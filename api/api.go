@@ -32,6 +32,7 @@ type Service interface {
 	searchService
 	recurrenceService
 	userService
+	monthlyReportService
 	ticketService
 	settingsService
 

@@ -76,6 +76,7 @@ func (s *server) routes(e *gin.Engine) {
 	v1.POST("/tickets/sync", s.syncTickets)
 	v1.GET("/metrics/actions", s.actionMetrics)
 	v1.GET("/metrics/incidents", s.incidentMetrics)
+	v1.GET("/reports/monthly", s.monthlyReport)
 
 	v1.GET("/incidents/:id/recurrences", s.listIncidentRecurrences)
 	v1.GET("/recurrences", s.listRecurrences)
@@ -208,6 +209,7 @@ var routeRules = map[string]auth.Need{
 	"DELETE /api/v1/actions/:id":         write,
 	"GET /api/v1/metrics/actions":        read,
 	"GET /api/v1/metrics/incidents":      read,
+	"GET /api/v1/reports/monthly":        read,
 
 	// Ticket sync: filing or linking a ticket copies the action's text to
 	// the tracker, so it takes an editor who can see the incident.

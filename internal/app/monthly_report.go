@@ -97,22 +97,19 @@ func ParseMonth(field, s string) (time.Time, error) {
 	return t, nil
 }
 
-// PreviousMonth is the calendar month before the one now is in (in loc):
-// the report's default.
-func PreviousMonth(now time.Time, loc *time.Location) string {
-	n := now.In(loc)
-	return time.Date(n.Year(), n.Month()-1, 1, 0, 0, 0, 0, time.UTC).Format("2006-01")
-}
-
-// MonthlyReport composes the monthly review of month ("2026-10") from the
-// dashboards' queries, for the incidents and actions the caller may see.
-// A month that has not started yet is refused.
+// MonthlyReport composes the monthly review of month ("2026-10"; empty:
+// the calendar month before today's) from the dashboards' queries, for the
+// incidents and actions the caller may see. A month that has not started
+// yet is refused.
 func (a *App) MonthlyReport(ctx context.Context, month string) (MonthlyReport, error) {
+	today := a.Today()
+	if month == "" {
+		month = time.Date(today.Year, today.Month-1, 1, 0, 0, 0, 0, time.UTC).Format("2006-01")
+	}
 	start, err := ParseMonth("month", month)
 	if err != nil {
 		return MonthlyReport{}, err
 	}
-	today := a.Today()
 	first := incident.DateOf(start)
 	if today.Before(first) {
 		return MonthlyReport{}, incident.Invalid("month", "must not be in the future")

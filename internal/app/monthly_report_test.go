@@ -161,6 +161,9 @@ func TestApp_MonthlyReport(t *testing.T) {
 			if m, err := a.MonthlyReport(member, "2026-10"); err != nil || m.Incidents.Count != 3 || m.RCAs.Missing.Count != 2 {
 				t.Errorf("member: count %d, missing %d, err %v", m.Incidents.Count, m.RCAs.Missing.Count, err)
 			}
+			if def, err := a.MonthlyReport(outsider, ""); err != nil || def.Month != "2026-10" || def.Incidents.Count != 2 {
+				t.Errorf("default month = %s, %v", def.Month, err)
+			}
 			if empty, err := a.MonthlyReport(outsider, "2026-08"); err != nil || empty.Incidents.Count != 0 || empty.Incidents.Items == nil ||
 				empty.TimeToX[3].This.Count != 0 {
 				t.Errorf("an empty month: %+v, %v", empty, err)
