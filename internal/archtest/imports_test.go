@@ -16,7 +16,7 @@ const module = "github.com/hindsightrca/hindsight"
 var allowed = map[string][]string{
 	"cmd/...":             {"..."},
 	"api":                 {"internal/app", "internal/incident", "internal/markdown", "internal/auth", "search", "templates", "importers/...", "frontend", "internal/blameless", "internal/report"},
-	"internal/app":        {"internal/store", "search", "importers/...", "templates", "internal/auth", "internal/markdown", "internal/incident", "internal/blameless", "internal/report", "internal/tickets"},
+	"internal/app":        {"internal/store", "search", "importers/...", "templates", "internal/auth", "internal/markdown", "internal/incident", "internal/blameless", "internal/report", "internal/tickets", "internal/notify"},
 	"internal/store":      {"internal/incident", "migrations"},
 	"search":              {"internal/incident", "internal/markdown"},
 	"importers/...":       {"importers/...", "internal/incident", "internal/markdown"},
@@ -37,6 +37,8 @@ var allowed = map[string][]string{
 
 	// The ticket trackers' clients (and their test fakes) use the standard library only.
 	"internal/tickets/...": {},
+	// Reminder senders (Slack webhook, SMTP) and their test fakes: standard library only.
+	"internal/notify/...": {},
 }
 
 // confined names third-party modules that only one part of the tree may use.
