@@ -26,6 +26,7 @@ type cli struct {
 	Hook    hookCmd    `cmd:"" help:"Manage webhook integrations (live alerts under /api/v1/hooks)."`
 	Alerts  alertsCmd  `cmd:"" help:"Work the alert inbox: list, attach, open an incident, dismiss."`
 	Actions actionsCmd `cmd:"" help:"List open corrective actions (--overdue: past their due date)."`
+	Tickets ticketsCmd `cmd:"" help:"Ticket sync: file a tracker ticket for an action, or read every linked ticket now."`
 	Report  reportCmd  `cmd:"" help:"Management reports: hindsight report monthly --month 2026-10."`
 	Search  searchCmd  `cmd:"" help:"Search past incidents (the data dir's index, or a running server's)."`
 	Similar similarCmd `cmd:"" help:"List the past incidents most like one incident or a pasted text."`

@@ -45,7 +45,7 @@ func (c serveCmd) Run(e *env) error {
 	}
 	defer ix.Close()
 	a = app.New(s, app.Options{Logger: e.log, Location: loc, Templates: tmpls, ChromiumPath: e.cfg.ChromiumPath, Markdown: md,
-		Hooks: hookRegistry(), HookRouteWindow: e.cfg.HookRouteWindow, Search: ix})
+		Hooks: hookRegistry(), HookRouteWindow: e.cfg.HookRouteWindow, Search: ix, Tickets: ticketOptions(e.cfg)})
 	// The indexer follows the change feed until shutdown, then the index
 	// closes (deferred above, so after the indexer stopped).
 	indexCtx, stopIndexer := context.WithCancel(e.ctx)
@@ -60,6 +60,7 @@ func (c serveCmd) Run(e *env) error {
 		return err
 	}
 	go sweepSessions(indexCtx, e, s)
+	startTicketSync(indexCtx, e, a)
 	handler := api.New(api.Deps{
 		Service:        a,
 		Logger:         e.log,

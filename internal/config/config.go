@@ -115,6 +115,27 @@ type Config struct {
 	GitHubToken     string `env:"HINDSIGHT_GITHUB_TOKEN"`
 	GitHubTokenFile string `env:"HINDSIGHT_GITHUB_TOKEN_FILE"`
 	GitHubAPIURL    string `env:"HINDSIGHT_GITHUB_API_URL" envDefault:"https://api.github.com"`
+
+	// Ticket sync (see internal/config/tickets.go): a tracker whose URL and
+	// credentials above are set is read for the tickets linked to
+	// corrective actions; these say where new tickets go.
+	TicketJiraProject       string `env:"HINDSIGHT_TICKET_JIRA_PROJECT"`
+	TicketJiraIssueType     string `env:"HINDSIGHT_TICKET_JIRA_ISSUE_TYPE" envDefault:"Task"`
+	TicketRedmineProject    string `env:"HINDSIGHT_TICKET_REDMINE_PROJECT"`
+	TicketRedmineTrackerID  int    `env:"HINDSIGHT_TICKET_REDMINE_TRACKER_ID"`
+	TicketBugzillaProduct   string `env:"HINDSIGHT_TICKET_BUGZILLA_PRODUCT"`
+	TicketBugzillaComponent string `env:"HINDSIGHT_TICKET_BUGZILLA_COMPONENT"`
+	TicketBugzillaVersion   string `env:"HINDSIGHT_TICKET_BUGZILLA_VERSION" envDefault:"unspecified"`
+	TicketMantisProject     string `env:"HINDSIGHT_TICKET_MANTIS_PROJECT"`
+	TicketMantisCategory    string `env:"HINDSIGHT_TICKET_MANTIS_CATEGORY" envDefault:"General"`
+	TicketGitHubRepo        string `env:"HINDSIGHT_TICKET_GITHUB_REPO"`
+	// TicketSyncInterval is how often linked tickets are read back.
+	TicketSyncInterval time.Duration `env:"HINDSIGHT_TICKET_SYNC_INTERVAL" envDefault:"15m"`
+	// TicketIncidentAfter files a ticket in TicketIncidentSystem for each
+	// incident still not resolved this long after it started (0: never).
+	TicketIncidentAfter  time.Duration `env:"HINDSIGHT_TICKET_INCIDENT_AFTER"`
+	TicketIncidentSystem string        `env:"HINDSIGHT_TICKET_INCIDENT_SYSTEM"`
+
 	// StatuspageToken ("OAuth <key>") and StatuspageAPIURL for "hindsight pull statuspage".
 	StatuspageToken     string `env:"HINDSIGHT_STATUSPAGE_TOKEN"`
 	StatuspageTokenFile string `env:"HINDSIGHT_STATUSPAGE_TOKEN_FILE"`
@@ -311,6 +332,7 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("HINDSIGHT_SHUTDOWN_TIMEOUT and HINDSIGHT_REQUEST_TIMEOUT must be positive"))
 	}
 	errs = append(errs, c.validateAuth()...)
+	errs = append(errs, c.validateTickets()...)
 	return errors.Join(errs...)
 }
 
