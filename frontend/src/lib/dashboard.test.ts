@@ -15,6 +15,7 @@ import {
   rangeError,
   scale,
   seconds,
+  shortSeconds,
   stackSegments,
   statusRows,
   ticks,
@@ -157,6 +158,9 @@ describe('formatting', () => {
     expect(seconds(600)).toBe('10m')
     expect(seconds(3 * 3600 + 5 * 60)).toBe('3h 05m')
     expect(seconds(2 * 86400 + 4 * 3600)).toBe('2d 4h')
+  })
+  it('formats axis durations short', () => {
+    expect([0, 45, 900, 12 * 3600, 86400, 1.5 * 86400, 5400].map(shortSeconds)).toEqual(['0', '45s', '15m', '12h', '1d', '1.5d', '1.5h'])
   })
   it('formats shares and months', () => {
     expect(percent(0.834)).toBe('83%')

@@ -376,6 +376,16 @@ export function seconds(s: number | null | undefined): string {
   return `${v}s`
 }
 
+/** A round duration for an axis: "0", "15m", "12h", "1d", "1.5d". */
+export function shortSeconds(s: number): string {
+  if (!(s > 0) || !isFinite(s)) return '0'
+  const unit = (n: number, u: string) => `${Number.isInteger(n) ? n : n.toFixed(1)}${u}`
+  if (s >= 86400) return unit(s / 86400, 'd')
+  if (s >= 3600) return unit(s / 3600, 'h')
+  if (s >= 60) return unit(s / 60, 'm')
+  return unit(s, 's')
+}
+
 /** A share 0..1 as "83%"; null as "—". */
 export function percent(share: number | null | undefined): string {
   if (share === null || share === undefined || !isFinite(share)) return '—'
