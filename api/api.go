@@ -35,6 +35,7 @@ type Service interface {
 	monthlyReportService
 	ticketService
 	settingsService
+	statusService
 
 	Ping(ctx context.Context) error
 	// Today is the calendar day that due dates are judged against.
@@ -102,6 +103,8 @@ type Deps struct {
 	PublicURL string
 	// Slack configures the Slack slash command.
 	Slack SlackDeps
+	// Status configures the public status page (/status).
+	Status StatusDeps
 
 	// testIdentity, set by tests of this package only, replaces cookie and
 	// token authentication: every request is signed in as what it returns.
@@ -124,6 +127,7 @@ type server struct {
 	hooks     HookDeps
 	publicURL string
 	slack     SlackDeps
+	status    StatusDeps
 	// md renders markdown previews (POST /render).
 	md *markdown.Renderer
 
@@ -174,6 +178,7 @@ func build(deps Deps) (*gin.Engine, *server) {
 		hooks:     deps.Hooks,
 		publicURL: deps.PublicURL,
 		slack:     deps.Slack,
+		status:    deps.Status,
 		md:        deps.Markdown,
 
 		authDeps:     deps.Auth,

@@ -260,6 +260,10 @@ var publicRoutes = map[string]bool{
 	"GET /api/v1/openapi.yaml": true, "POST /api/v1/hooks/:source": true, "POST /api/v1/integrations/slack/command": true,
 	"POST /api/v1/auth/login": true, "GET /api/v1/auth/oidc/login": true, "GET /api/v1/auth/oidc/callback": true,
 	"GET /login": true, "POST /login": true, "POST /login/password": true, "POST /logout": true,
+	// The public status page: only what editors marked public.
+	"GET /status": true, "HEAD /status": true, "GET /status/incidents/:key": true, "HEAD /status/incidents/:key": true,
+	"GET /status/history": true, "HEAD /status/history": true, "GET /status/feed.atom": true, "HEAD /status/feed.atom": true,
+	"GET /status/status.css": true, "HEAD /status/status.css": true,
 }
 
 // TestAPI_AuthorizationMatrix walks every route gin has registered ×

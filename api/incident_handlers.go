@@ -31,6 +31,7 @@ type incidentRequest struct {
 	AcknowledgedAt *timeValue          `json:"acknowledged_at"`
 	MitigatedAt    *timeValue          `json:"mitigated_at"`
 	ResolvedAt     *timeValue          `json:"resolved_at"`
+	incidentPublicRequest
 
 	// Version is read-only on create.
 	Version ignored `json:"version"`
@@ -55,6 +56,8 @@ func (r incidentRequest) toIncident() incident.Incident {
 		StartedAt: r.StartedAt.ptr(), DetectedAt: r.DetectedAt.ptr(),
 		AcknowledgedAt: r.AcknowledgedAt.ptr(), MitigatedAt: r.MitigatedAt.ptr(),
 		ResolvedAt: r.ResolvedAt.ptr(),
+		Public:     r.Public, PublicTitle: r.PublicTitle, PublicSummary: r.PublicSummary,
+		PublicImpact: r.PublicImpact, ImpactStartedAt: r.ImpactStartedAt.ptr(), ImpactEndedAt: r.ImpactEndedAt.ptr(),
 	}
 }
 
@@ -77,6 +80,7 @@ type incidentPatchRequest struct {
 	AcknowledgedAt incident.Opt[*timeValue]          `json:"acknowledged_at"`
 	MitigatedAt    incident.Opt[*timeValue]          `json:"mitigated_at"`
 	ResolvedAt     incident.Opt[*timeValue]          `json:"resolved_at"`
+	incidentPublicPatch
 
 	incidentReadOnly
 }
@@ -90,6 +94,8 @@ func (r incidentPatchRequest) toPatch(version *int) incident.IncidentPatch {
 		StartedAt:      optTime(r.StartedAt), DetectedAt: optTime(r.DetectedAt),
 		AcknowledgedAt: optTime(r.AcknowledgedAt), MitigatedAt: optTime(r.MitigatedAt),
 		ResolvedAt: optTime(r.ResolvedAt),
+		Public:     r.Public, PublicTitle: r.PublicTitle, PublicSummary: r.PublicSummary,
+		PublicImpact: r.PublicImpact, ImpactStartedAt: optTime(r.ImpactStartedAt), ImpactEndedAt: optTime(r.ImpactEndedAt),
 	}
 }
 

@@ -46,9 +46,10 @@ type incidentJSON struct {
 	MitigatedAt    *time.Time          `json:"mitigated_at"`
 	ResolvedAt     *time.Time          `json:"resolved_at"`
 	Durations      durationsJSON       `json:"durations"`
-	Version        int                 `json:"version"`
-	CreatedAt      time.Time           `json:"created_at"`
-	UpdatedAt      time.Time           `json:"updated_at"`
+	incidentPublicJSON
+	Version   int       `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // durationsJSON are the derived lifecycle durations in whole seconds (see
@@ -77,7 +78,8 @@ func toIncidentJSON(i incident.Incident) incidentJSON {
 			TimeToMitigate:    seconds(d.ToMitigate),
 			TimeToResolve:     seconds(d.ToResolve),
 		},
-		Version: i.Version, CreatedAt: i.CreatedAt.UTC(), UpdatedAt: i.UpdatedAt.UTC(),
+		incidentPublicJSON: toIncidentPublicJSON(i),
+		Version:            i.Version, CreatedAt: i.CreatedAt.UTC(), UpdatedAt: i.UpdatedAt.UTC(),
 	}
 }
 

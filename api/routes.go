@@ -133,6 +133,20 @@ func (s *server) routes(e *gin.Engine) {
 	e.POST("/login", s.loginForm)
 	e.POST("/login/password", s.passwordForm)
 	e.POST("/logout", s.logoutForm)
+
+	// The public status page (no sign-in; HINDSIGHT_STATUS_PAGE=off: 404).
+	v1.GET("/status/services", s.listStatusServices)
+	v1.PUT("/status/services", s.replaceStatusServices)
+	v1.GET("/incidents/:id/updates", s.listIncidentUpdates)
+	v1.POST("/incidents/:id/updates", s.createIncidentUpdate)
+	v1.DELETE("/incidents/:id/updates/:update_id", s.deleteIncidentUpdate)
+	for _, m := range []string{"GET", "HEAD"} {
+		e.Handle(m, "/status", s.getStatusPage)
+		e.Handle(m, "/status/incidents/:key", s.getStatusIncident)
+		e.Handle(m, "/status/history", s.getStatusHistory)
+		e.Handle(m, "/status/feed.atom", s.getStatusFeed)
+		e.Handle(m, "/status/status.css", s.getStatusCSS)
+	}
 }
 
 // Shorthands of the access rules below.
@@ -274,4 +288,21 @@ var routeRules = map[string]auth.Need{
 	"POST /login":          public, // rate-limited and throttled; cross-origin posts refused
 	"POST /login/password": public, // needs the session of a sign-in that must change its password
 	"POST /logout":         public, // ends the session, if any
+
+	"GET /api/v1/status/services":                     admin,
+	"PUT /api/v1/status/services":                     admin,
+	"GET /api/v1/incidents/:id/updates":               read,
+	"POST /api/v1/incidents/:id/updates":              write,
+	"DELETE /api/v1/incidents/:id/updates/:update_id": write,
+	// The status page shows only what editors marked public.
+	"GET /status":                 public,
+	"HEAD /status":                public,
+	"GET /status/incidents/:key":  public,
+	"HEAD /status/incidents/:key": public,
+	"GET /status/history":         public,
+	"HEAD /status/history":        public,
+	"GET /status/feed.atom":       public,
+	"HEAD /status/feed.atom":      public,
+	"GET /status/status.css":      public,
+	"HEAD /status/status.css":     public,
 }

@@ -16,6 +16,8 @@ func (a *App) CreateIncident(ctx context.Context, in incident.Incident) (inciden
 		Visibility: in.Visibility, RestrictedTo: in.RestrictedTo, CustomerImpact: in.CustomerImpact,
 		StartedAt: in.StartedAt, DetectedAt: in.DetectedAt, AcknowledgedAt: in.AcknowledgedAt,
 		MitigatedAt: in.MitigatedAt, ResolvedAt: in.ResolvedAt,
+		Public: in.Public, PublicTitle: in.PublicTitle, PublicSummary: in.PublicSummary,
+		PublicImpact: in.PublicImpact, ImpactStartedAt: in.ImpactStartedAt, ImpactEndedAt: in.ImpactEndedAt,
 	}
 	inc.Normalize()
 	if err := inc.Validate(); err != nil {

@@ -154,6 +154,11 @@ type Config struct {
 	// PublicURL is where people reach this server (links in Slack answers
 	// and messages). Empty: taken from the request.
 	PublicURL string `env:"HINDSIGHT_PUBLIC_URL"`
+	// StatusPage turns the public status page (/status, no sign-in) on or
+	// off; off answers 404 there. It shows only incidents marked public.
+	StatusPage string `env:"HINDSIGHT_STATUS_PAGE" envDefault:"on"`
+	// StatusTitle heads the public status page.
+	StatusTitle string `env:"HINDSIGHT_STATUS_TITLE" envDefault:"Service status"`
 	// ServerURL is the running server the CLI's search, similar and reindex
 	// commands ask (instead of opening the data dir's index).
 	ServerURL string `env:"HINDSIGHT_SERVER_URL"`
@@ -332,6 +337,7 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("HINDSIGHT_SHUTDOWN_TIMEOUT and HINDSIGHT_REQUEST_TIMEOUT must be positive"))
 	}
 	errs = append(errs, c.validateAuth()...)
+	errs = append(errs, c.validateStatus()...)
 	errs = append(errs, c.validateTickets()...)
 	return errors.Join(errs...)
 }

@@ -1,0 +1,115 @@
+package app
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/hindsightrca/hindsight/internal/incident"
+	"github.com/hindsightrca/hindsight/internal/store"
+)
+
+// StatusServices returns the services the public status page lists, in order.
+func (a *App) StatusServices(ctx context.Context) ([]incident.StatusService, error) {
+	return a.store.StatusServices(ctx)
+}
+
+// ReplaceStatusServices makes list the status page's services, in its
+// order (an admin's edit of the whole list), and records who changed it.
+func (a *App) ReplaceStatusServices(ctx context.Context, list []incident.StatusService) ([]incident.StatusService, error) {
+	next := incident.NormalizeStatusServices(list)
+	if err := incident.ValidateStatusServices(next); err != nil {
+		return nil, err
+	}
+	var out []incident.StatusService
+	err := a.store.InTx(ctx, func(tx *store.Store) error {
+		var err error
+		if out, err = tx.ReplaceStatusServices(ctx, next); err != nil {
+			return err
+		}
+		names := make([]string, len(out))
+		for n, s := range out {
+			names[n] = s.Name
+		}
+		actor := incident.ActorFrom(ctx)
+		return tx.AppendAudit(ctx, incident.AuditEntry{
+			Actor: actor.Name, Action: "status_services.update", ObjectType: incident.ObjectStatusService,
+			Detail: detailOf(strings.Join(names, ",")), RemoteAddr: actor.RemoteAddr, RequestID: actor.RequestID,
+			CreatedAt: a.Now(),
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// detailOf bounds an audit detail.
+func detailOf(s string) string {
+	const max = 1000
+	if len(s) <= max {
+		return s
+	}
+	return strings.ToValidUTF8(s[:max], "") + "…"
+}
+
+// IncidentUpdates returns the customer updates of an incident the caller
+// may see, newest first.
+func (a *App) IncidentUpdates(ctx context.Context, ref string) ([]incident.IncidentUpdate, error) {
+	inc, err := a.resolve(ctx, a.store, ref)
+	if err != nil {
+		return nil, err
+	}
+	return a.store.IncidentUpdates(ctx, inc.ID)
+}
+
+// CreateIncidentUpdate posts a customer update to an incident. It reaches
+// the status page only while the incident is public. Without a posting
+// time it is posted now; the author is the caller.
+func (a *App) CreateIncidentUpdate(ctx context.Context, ref string, u incident.IncidentUpdate) (incident.IncidentUpdate, error) {
+	next := incident.IncidentUpdate{Status: u.Status, Body: u.Body, ETA: u.ETA, PostedAt: u.PostedAt}
+	next.Normalize()
+	if err := next.Validate(); err != nil {
+		return incident.IncidentUpdate{}, err
+	}
+	if next.PostedAt.IsZero() {
+		next.PostedAt = a.Now()
+	}
+	next.Author = incident.ActorFrom(ctx).Name
+	err := a.store.InTx(ctx, func(tx *store.Store) error {
+		inc, err := a.lockIncident(ctx, tx, ref)
+		if err != nil {
+			return err
+		}
+		next.IncidentID = inc.ID
+		if err := tx.CreateIncidentUpdate(ctx, &next); err != nil {
+			return err
+		}
+		return a.record(ctx, tx, "incident_update.create", incident.ObjectIncidentUpdate, next.ID, inc.ID,
+			incident.OpUpsert, inc.Key+" "+string(next.Status))
+	})
+	if err != nil {
+		return incident.IncidentUpdate{}, err
+	}
+	return next, nil
+}
+
+// DeleteIncidentUpdate removes a customer update (posted by mistake); the
+// audit entry keeps what it said.
+func (a *App) DeleteIncidentUpdate(ctx context.Context, ref string, id int64) error {
+	return a.store.InTx(ctx, func(tx *store.Store) error {
+		inc, err := a.lockIncident(ctx, tx, ref)
+		if err != nil {
+			return err
+		}
+		u, err := tx.IncidentUpdate(ctx, inc.ID, id)
+		if err != nil {
+			return notFoundAs(err, "incident_update", strconv.FormatInt(id, 10))
+		}
+		if err := tx.DeleteIncidentUpdate(ctx, inc.ID, id); err != nil {
+			return err
+		}
+		return a.record(ctx, tx, "incident_update.delete", incident.ObjectIncidentUpdate, id, inc.ID,
+			incident.OpDelete, detailOf(inc.Key+" "+string(u.Status)+": "+u.Body))
+	})
+}
