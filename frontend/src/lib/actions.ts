@@ -21,6 +21,9 @@ export interface Ticket {
   url: string
   status: string
   synced_at: string | null
+  /** Why the last ticket sync (or creation) failed; empty after a success. */
+  sync_error?: string
+  sync_error_at?: string | null
 }
 
 export interface Action {
