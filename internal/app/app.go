@@ -76,6 +76,8 @@ type App struct {
 	refusals refusalBudget
 	// jobHolder is this process's id in scheduled jobs' leases (RunJob).
 	jobHolder string
+	// reminders is the reminder configuration (SetReminders).
+	reminders reminderState
 	// ticketOpts configures ticket sync.
 	ticketOpts TicketOptions
 }
