@@ -107,6 +107,14 @@ func TestDashboard(t *testing.T) {
 	if !strings.HasPrefix(csv, "200 text/csv") || !strings.Contains(csv, "\nmonth,count,SEV1,") {
 		t.Errorf("the CSV link answers:\n%s", csv)
 	}
+
+	// On a phone the charts fit the screen: nothing scrolls sideways.
+	phone := s.newPhone(t)
+	phone.signedIn(editorEmail, editorPassword)
+	phone.open("/dashboard")
+	phone.waitVisible(dt("chart-per-month") + " svg")
+	phone.screenshot("phone-dashboard")
+	phone.noSideways()
 }
 
 // jsString quotes s as a JavaScript string literal.
