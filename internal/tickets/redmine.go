@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // RedmineConfig is a Redmine server.
@@ -28,6 +29,11 @@ type RedmineConfig struct {
 type RedmineClient struct {
 	cfg RedmineConfig
 	c   caller
+
+	// closedStatuses caches /issue_statuses.json (status id → closes
+	// issues), read for Redmine before 5.1, whose issues do not say.
+	mu             sync.Mutex
+	closedStatuses map[int]bool
 }
 
 // NewRedmine returns a Redmine client.
@@ -77,7 +83,8 @@ func (r *RedmineClient) Create(ctx context.Context, t Ticket) (Ref, error) {
 }
 
 // Status reads the issue. Redmine 5.1+ says whether its status closes
-// issues (status.is_closed); older versions are judged by closed_on.
+// issues (status.is_closed); for older versions that comes from
+// /issue_statuses.json (read once, again for a status it did not list).
 func (r *RedmineClient) Status(ctx context.Context, key string) (Remote, error) {
 	id := redmineID(key)
 	if _, err := strconv.Atoi(id); err != nil {
@@ -94,7 +101,11 @@ func (r *RedmineClient) Status(ctx context.Context, key string) (Remote, error) 
 	if is.Status.IsClosed != nil {
 		out.Closed = *is.Status.IsClosed
 	} else {
-		out.Closed = is.ClosedOn != ""
+		closed, err := r.statusCloses(ctx, is.Status.ID)
+		if err != nil {
+			return Remote{}, err
+		}
+		out.Closed = closed
 	}
 	if out.Closed {
 		out.ClosedAt = parseTime(is.ClosedOn)
@@ -103,9 +114,37 @@ func (r *RedmineClient) Status(ctx context.Context, key string) (Remote, error) 
 	return out, nil
 }
 
+// statusCloses reports whether the status with that id closes issues.
+func (r *RedmineClient) statusCloses(ctx context.Context, id int) (bool, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if closed, ok := r.closedStatuses[id]; ok {
+		return closed, nil
+	}
+	var ans struct {
+		IssueStatuses []struct {
+			ID       int  `json:"id"`
+			IsClosed bool `json:"is_closed"`
+		} `json:"issue_statuses"`
+	}
+	if err := r.c.do(ctx, http.MethodGet, "/issue_statuses.json", nil, &ans, "the issue statuses"); err != nil {
+		return false, err
+	}
+	r.closedStatuses = make(map[int]bool, len(ans.IssueStatuses))
+	for _, st := range ans.IssueStatuses {
+		r.closedStatuses[st.ID] = st.IsClosed
+	}
+	closed, ok := r.closedStatuses[id]
+	if !ok {
+		return false, fmt.Errorf("redmine: issue status %d is not in /issue_statuses.json", id)
+	}
+	return closed, nil
+}
+
 type redmineIssue struct {
 	ID     int `json:"id"`
 	Status struct {
+		ID       int    `json:"id"`
 		Name     string `json:"name"`
 		IsClosed *bool  `json:"is_closed"`
 	} `json:"status"`

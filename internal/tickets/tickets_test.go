@@ -71,10 +71,10 @@ func vendors(t *testing.T) []vendor {
 		},
 		{
 			name: "github", fake: github,
-			client:   tickets.NewGitHub(tickets.GitHubConfig{APIURL: github.URL(), Token: "gh-token-1", Repo: "acme/ops"}),
-			badAuth:  tickets.NewGitHub(tickets.GitHubConfig{APIURL: github.URL(), Token: "wrong-token", Repo: "acme/ops"}),
-			noTarget: tickets.NewGitHub(tickets.GitHubConfig{APIURL: github.URL(), Token: "gh-token-1", Repo: "acme/nope"}),
-			fakeKey:  func(r tickets.Ref) string { return strings.TrimPrefix(r.Key, "acme/ops#") },
+			client:     tickets.NewGitHub(tickets.GitHubConfig{APIURL: github.URL(), Token: "gh-token-1", Repo: "acme/ops"}),
+			badAuth:    tickets.NewGitHub(tickets.GitHubConfig{APIURL: github.URL(), Token: "wrong-token", Repo: "acme/ops"}),
+			noTarget:   tickets.NewGitHub(tickets.GitHubConfig{APIURL: github.URL(), Token: "gh-token-1", Repo: "acme/nope"}),
+			fakeKey:    func(r tickets.Ref) string { return strings.TrimPrefix(r.Key, "acme/ops#") },
 			openStatus: "open", closeStatus: "closed", doneRes: "completed", wontDoRes: "not_planned",
 			wantCreate: "github: POST /repos/acme/nope/issues: 404 Not Found: repository acme/nope not found (Not Found)", wantNotFound: "issue acme/ops#999 not found", missingKey: "acme/ops#999",
 		},
@@ -261,5 +261,51 @@ func TestRegistry(t *testing.T) {
 	var none *tickets.Registry
 	if _, ok := none.Get("jira"); ok || len(none.Names()) != 0 {
 		t.Fatal("a nil registry has clients")
+	}
+}
+
+// TestRedmine_BeforeIsClosed reads whether a status closes issues from
+// /issue_statuses.json when the issue does not say (Redmine before 5.1),
+// so a reopened issue whose closed_on stayed is open.
+func TestRedmine_BeforeIsClosed(t *testing.T) {
+	ctx := context.Background()
+	fake := ticketstest.Redmine(t, "k-123", "ops")
+	fake.Legacy = true
+	c := tickets.NewRedmine(tickets.RedmineConfig{URL: fake.URL(), Key: "k-123", Project: "ops"})
+	ref, err := c.Create(ctx, tickets.Ticket{Title: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name       string
+		status     string
+		close      bool
+		wantClosed bool
+		wantWontDo bool
+	}{
+		{"new", "New", false, false, false},
+		{"resolved is not closed in Redmine", "Resolved", false, false, false},
+		{"closed", "Closed", true, true, false},
+		{"rejected", "Rejected", true, true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.close {
+				fake.Close(ref.Key, tt.status, "", at)
+			} else {
+				fake.Reopen(ref.Key, tt.status)
+			}
+			r, err := c.Status(ctx, ref.Key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Closed != tt.wantClosed || r.WontDo != tt.wantWontDo || r.Status != tt.status {
+				t.Fatalf("read %+v", r)
+			}
+		})
+	}
+	if n := fake.Requests("GET /issue_statuses.json"); n != 1 {
+		t.Fatalf("statuses read %d times, want once", n)
 	}
 }

@@ -46,6 +46,9 @@ type Fake struct {
 	failMsg string
 	// Requests counts the requests answered, by "METHOD path".
 	requests map[string]int
+	// Legacy makes the Redmine fake answer like Redmine before 5.1: no
+	// status.is_closed in issues (only in /issue_statuses.json).
+	Legacy bool
 }
 
 func newFake(t testing.TB, user, secret string, mux func(f *Fake) http.Handler) *Fake {

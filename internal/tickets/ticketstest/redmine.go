@@ -28,7 +28,10 @@ func Redmine(t testing.TB, key, project string) *Fake {
 		}
 		issueJSON := func(is Issue) map[string]any {
 			id, _ := strconv.Atoi(is.Key)
-			st := map[string]any{"id": 1, "name": is.Status, "is_closed": is.Closed}
+			st := map[string]any{"id": redmineStatusID(is.Status), "name": is.Status, "is_closed": is.Closed}
+			if f.Legacy {
+				delete(st, "is_closed")
+			}
 			var closedOn any
 			if is.Closed {
 				closedOn = is.ClosedAt.Format(time.RFC3339)
@@ -71,6 +74,16 @@ func Redmine(t testing.TB, key, project string) *Fake {
 			f.mu.Unlock()
 			writeJSON(w, http.StatusCreated, map[string]any{"issue": out})
 		})
+		mux.HandleFunc("GET /issue_statuses.json", func(w http.ResponseWriter, r *http.Request) {
+			if !auth(w, r) {
+				return
+			}
+			var list []any
+			for _, st := range redmineStatuses {
+				list = append(list, map[string]any{"id": st.id, "name": st.name, "is_closed": st.closed})
+			}
+			writeJSON(w, http.StatusOK, map[string]any{"issue_statuses": list})
+		})
 		mux.HandleFunc("GET /issues/{file}", func(w http.ResponseWriter, r *http.Request) {
 			if !auth(w, r) {
 				return
@@ -84,4 +97,20 @@ func Redmine(t testing.TB, key, project string) *Fake {
 		})
 		return mux
 	})
+}
+
+// redmineStatuses are Redmine's default statuses.
+var redmineStatuses = []struct {
+	id     int
+	name   string
+	closed bool
+}{{1, "New", false}, {2, "In Progress", false}, {3, "Resolved", false}, {4, "Feedback", false}, {5, "Closed", true}, {6, "Rejected", true}}
+
+func redmineStatusID(name string) int {
+	for _, st := range redmineStatuses {
+		if st.name == name {
+			return st.id
+		}
+	}
+	return 1
 }
