@@ -27,6 +27,7 @@ type cli struct {
 	Alerts  alertsCmd  `cmd:"" help:"Work the alert inbox: list, attach, open an incident, dismiss."`
 	Actions actionsCmd `cmd:"" help:"List open corrective actions (--overdue: past their due date)."`
 	Tickets ticketsCmd `cmd:"" help:"Ticket sync: file a tracker ticket for an action, or read every linked ticket now."`
+	Remind  remindCmd  `cmd:"" help:"Reminder digests of due-soon and overdue actions: print them (--dry-run, the default) or send once (--send)."`
 	Report  reportCmd  `cmd:"" help:"Management reports: hindsight report monthly --month 2026-10."`
 	Search  searchCmd  `cmd:"" help:"Search past incidents (the data dir's index, or a running server's)."`
 	Similar similarCmd `cmd:"" help:"List the past incidents most like one incident or a pasted text."`

@@ -61,6 +61,7 @@ func (c serveCmd) Run(e *env) error {
 	}
 	go sweepSessions(indexCtx, e, s)
 	startTicketSync(indexCtx, e, a)
+	startReminders(indexCtx, e, a)
 	handler := api.New(api.Deps{
 		Service:        a,
 		Logger:         e.log,

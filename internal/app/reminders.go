@@ -23,7 +23,7 @@ type ReminderOptions struct {
 	// Default 7.
 	DueSoonDays int
 	// Throttle: a recipient gets at most one digest per channel within
-	// this long. Default 24h.
+	// this long. Zero: the default 24h; negative: no throttle.
 	Throttle time.Duration
 	// TestMode prints digests (to Out, else the log) instead of sending,
 	// and records them with status test.
@@ -55,7 +55,7 @@ func (o ReminderOptions) withDefaults() ReminderOptions {
 	if o.DueSoonDays <= 0 {
 		o.DueSoonDays = 7
 	}
-	if o.Throttle <= 0 {
+	if o.Throttle == 0 {
 		o.Throttle = 24 * time.Hour
 	}
 	return o
@@ -145,9 +145,11 @@ func (a *App) RunReminders(ctx context.Context, dryRun bool) (ReminderRun, error
 		return run, err
 	}
 	run.Warnings = warnings
-	recent, err := a.store.RemindedSince(ctx, now.Add(-o.Throttle))
-	if err != nil {
-		return run, err
+	recent := map[[2]string]time.Time{}
+	if o.Throttle > 0 {
+		if recent, err = a.store.RemindedSince(ctx, now.Add(-o.Throttle)); err != nil {
+			return run, err
+		}
 	}
 	for n := range digests {
 		d := &digests[n]

@@ -136,6 +136,25 @@ type Config struct {
 	TicketIncidentAfter  time.Duration `env:"HINDSIGHT_TICKET_INCIDENT_AFTER"`
 	TicketIncidentSystem string        `env:"HINDSIGHT_TICKET_INCIDENT_SYSTEM"`
 
+	// Reminders (see internal/config/reminders.go): digests of due-soon and
+	// overdue corrective actions, to Slack and e-mail. Off unless a channel
+	// or test mode is set.
+	ReminderInterval         time.Duration `env:"HINDSIGHT_REMINDER_INTERVAL" envDefault:"1h"`
+	ReminderDueSoonDays      int           `env:"HINDSIGHT_REMINDER_DUE_SOON_DAYS" envDefault:"7"`
+	ReminderThrottle         time.Duration `env:"HINDSIGHT_REMINDER_THROTTLE" envDefault:"24h"`
+	ReminderTestMode         bool          `env:"HINDSIGHT_REMINDER_TEST_MODE"`
+	ReminderSlackWebhook     string        `env:"HINDSIGHT_REMINDER_SLACK_WEBHOOK"`
+	ReminderSlackWebhookFile string        `env:"HINDSIGHT_REMINDER_SLACK_WEBHOOK_FILE"`
+	ReminderTeamWebhooks     string        `env:"HINDSIGHT_REMINDER_TEAM_WEBHOOKS"`
+	ReminderTeamWebhooksFile string        `env:"HINDSIGHT_REMINDER_TEAM_WEBHOOKS_FILE"`
+	ReminderTeamEmails       string        `env:"HINDSIGHT_REMINDER_TEAM_EMAILS"`
+	// SMTP sends e-mail (reminders): host:port, STARTTLS when offered.
+	SMTPAddr         string `env:"HINDSIGHT_SMTP_ADDR"`
+	SMTPUser         string `env:"HINDSIGHT_SMTP_USER"`
+	SMTPPassword     string `env:"HINDSIGHT_SMTP_PASSWORD"`
+	SMTPPasswordFile string `env:"HINDSIGHT_SMTP_PASSWORD_FILE"`
+	SMTPFrom         string `env:"HINDSIGHT_SMTP_FROM"`
+
 	// StatuspageToken ("OAuth <key>") and StatuspageAPIURL for "hindsight pull statuspage".
 	StatuspageToken     string `env:"HINDSIGHT_STATUSPAGE_TOKEN"`
 	StatuspageTokenFile string `env:"HINDSIGHT_STATUSPAGE_TOKEN_FILE"`
@@ -242,6 +261,9 @@ func Load(environ []string) (Config, error) {
 		{"HINDSIGHT_STATUSPAGE_TOKEN", &c.StatuspageToken, c.StatuspageTokenFile},
 		{"HINDSIGHT_OIDC_CLIENT_SECRET", &c.OIDCClientSecret, c.OIDCClientSecretFile},
 		{"HINDSIGHT_TOKEN", &c.Token, c.TokenFile},
+		{"HINDSIGHT_REMINDER_SLACK_WEBHOOK", &c.ReminderSlackWebhook, c.ReminderSlackWebhookFile},
+		{"HINDSIGHT_REMINDER_TEAM_WEBHOOKS", &c.ReminderTeamWebhooks, c.ReminderTeamWebhooksFile},
+		{"HINDSIGHT_SMTP_PASSWORD", &c.SMTPPassword, c.SMTPPasswordFile},
 	} {
 		if err := readSecretFile(sec.name, sec.value, sec.file); err != nil {
 			return Config{}, err
@@ -339,6 +361,7 @@ func (c Config) Validate() error {
 	errs = append(errs, c.validateAuth()...)
 	errs = append(errs, c.validateStatus()...)
 	errs = append(errs, c.validateTickets()...)
+	errs = append(errs, c.validateReminders()...)
 	return errors.Join(errs...)
 }
 
