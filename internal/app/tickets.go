@@ -104,7 +104,7 @@ func (a *App) CreateActionTicket(ctx context.Context, id int64, system string) (
 	if !client.CanCreate() {
 		return incident.CorrectiveAction{}, incident.Invalid("system", client.System()+" has nowhere to create tickets: set its HINDSIGHT_TICKET_"+strings.ToUpper(client.System())+"_* target; linking an existing ticket by key works")
 	}
-	if act.TicketKey != "" {
+	if act.TicketKey != "" || act.TicketURL != "" {
 		return incident.CorrectiveAction{}, linkedConflict(act)
 	}
 	now := a.Now()
@@ -117,7 +117,7 @@ func (a *App) CreateActionTicket(ctx context.Context, id int64, system string) (
 		if err != nil {
 			return incident.CorrectiveAction{}, notFoundAs(err, "action", strconv.FormatInt(id, 10))
 		}
-		if cur.TicketKey != "" {
+		if cur.TicketKey != "" || cur.TicketURL != "" {
 			return incident.CorrectiveAction{}, linkedConflict(cur)
 		}
 		return incident.CorrectiveAction{}, &TicketConflictError{Message: "a ticket is being created for this action; try again in a minute", Current: cur}
@@ -164,7 +164,7 @@ func (a *App) LinkActionTicket(ctx context.Context, id int64, system, key string
 	if key == "" {
 		return incident.CorrectiveAction{}, incident.Invalid("key", "is required")
 	}
-	if act.TicketKey != "" && (act.TicketKey != key || act.TicketSystem != client.System()) {
+	if (act.TicketKey != "" || act.TicketURL != "") && (act.TicketKey != key || act.TicketSystem != client.System()) {
 		return incident.CorrectiveAction{}, linkedConflict(act)
 	}
 	remote, err := client.Status(ctx, key)
@@ -230,11 +230,14 @@ func (a *App) closeFromRemote(act *incident.CorrectiveAction, r tickets.Remote) 
 	return true
 }
 
+// linkedConflict refuses to replace the ticket (or the bare link a person
+// pasted) an action has: nothing typed is dropped without asking.
 func linkedConflict(act incident.CorrectiveAction) error {
-	return &TicketConflictError{
-		Message: "the action is linked to " + act.TicketSystem + " ticket " + act.TicketKey + " already; unlink it first",
-		Current: act,
+	what := strings.TrimSpace(act.TicketSystem + " ticket " + act.TicketKey)
+	if act.TicketKey == "" {
+		what = act.TicketURL
 	}
+	return &TicketConflictError{Message: "the action is linked to " + what + " already; unlink it first", Current: act}
 }
 
 // actionTicket is the ticket filed for an action: its title and

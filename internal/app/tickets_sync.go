@@ -59,7 +59,9 @@ func (a *App) SyncActionTicket(ctx context.Context, id int64) (incident.Correcti
 func (a *App) SyncTickets(ctx context.Context) (TicketSyncReport, error) {
 	var rep TicketSyncReport
 	systems := a.ticketOpts.Registry.Names()
-	ctx = incident.WithActor(ctx, incident.Actor{Name: ticketActor})
+	if incident.ActorFrom(ctx).Name == incident.Anonymous {
+		ctx = incident.WithActor(ctx, incident.Actor{Name: ticketActor}) // the scheduled job
+	}
 	for after := int64(0); ; {
 		page, err := a.store.ActionsToSync(ctx, systems, after, ticketSyncPage)
 		if err != nil {

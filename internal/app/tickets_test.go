@@ -189,6 +189,24 @@ func TestApp_CreateActionTicket_Refused(t *testing.T) {
 		if _, err := a.CreateActionTicket(ctx, 9999, "jira"); !errors.Is(err, incident.ErrNotFound) {
 			t.Errorf("missing action: %v", err)
 		}
+
+		// a link a person pasted is not replaced behind their back
+		pasted, err := a.CreateAction(ctx, inc.Key, incident.CorrectiveAction{Title: "pasted", TicketURL: "https://tracker.example/T-9"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := len(fake.Issues())
+		_, err = a.CreateActionTicket(ctx, pasted.ID, "jira")
+		var ce *app.TicketConflictError
+		if !errors.As(err, &ce) || !strings.Contains(ce.Message, "https://tracker.example/T-9") || len(fake.Issues()) != n {
+			t.Fatalf("create over a pasted link: %v", err)
+		}
+		if _, err := a.LinkActionTicket(ctx, pasted.ID, "jira", "OPS-1"); !errors.As(err, &ce) {
+			t.Fatalf("link over a pasted link: %v", err)
+		}
+		if cur, _ := a.Action(ctx, pasted.ID); cur.TicketURL != "https://tracker.example/T-9" || cur.TicketStatus != "" {
+			t.Fatalf("the pasted link changed: %+v", cur)
+		}
 	})
 }
 

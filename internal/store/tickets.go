@@ -63,13 +63,13 @@ func (s *Store) SetActionTicketSync(ctx context.Context, id int64, expectKey str
 
 // ClaimActionTicket marks action id as having a ticket of system being
 // filed, unless it is linked already or another filing started after
-// staleBefore. It reports whether the claim was taken; the caller then
+// staleBefore (or a person linked a bare URL). It reports whether the claim was taken; the caller then
 // files the ticket and links it (UpdateAction) or calls
 // ReleaseActionTicket. Two people pressing "Create ticket" at once get
 // one ticket.
 func (s *Store) ClaimActionTicket(ctx context.Context, id int64, system string, now, staleBefore time.Time) (bool, error) {
 	res := s.conn(ctx).Model(&actionRecord{}).
-		Where("id = ? AND ticket_key = '' AND NOT (ticket_status = ? AND ticket_synced_at IS NOT NULL AND ticket_synced_at > ?)",
+		Where("id = ? AND ticket_key = '' AND ticket_url = '' AND NOT (ticket_status = ? AND ticket_synced_at IS NOT NULL AND ticket_synced_at > ?)",
 			id, TicketCreating, toDB(staleBefore)).
 		Updates(map[string]any{"ticket_system": system, "ticket_status": TicketCreating, "ticket_synced_at": toDB(now)})
 	if res.Error != nil {

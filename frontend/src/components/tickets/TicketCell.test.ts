@@ -65,6 +65,13 @@ describe('TicketCell', () => {
     expect(target.textContent).toContain('OPS-1')
   })
 
+  it('offers no ticket over a link pasted by hand', () => {
+    const { target } = render(act({ ticket: { system: '', key: '', url: 'https://tracker.example/T-9', status: '', synced_at: null } }))
+    expect((target.querySelector('[data-test=action-ticket-link]') as HTMLAnchorElement).href).toBe('https://tracker.example/T-9')
+    expect(target.querySelector('[data-test=ticket-create-open]')).toBeNull()
+    expect(target.querySelector('[data-test=ticket-sync]')).toBeNull()
+  })
+
   it('offers nothing to a viewer', () => {
     const { target } = render(linked(), 'viewer')
     expect(target.querySelector('button')).toBeNull()
