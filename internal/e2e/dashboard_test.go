@@ -108,6 +108,15 @@ func TestDashboard(t *testing.T) {
 		t.Errorf("the CSV link answers:\n%s", csv)
 	}
 
+	// The monthly report of last month downloads as Markdown with the session.
+	b.eval(`document.querySelector('[data-test="report-markdown"]').getAttribute('href')`, &href)
+	var md string
+	b.run("download "+href, chromedp.Evaluate(`fetch(`+jsString(href)+`, {credentials: 'same-origin'}).then(async r => r.status + ' ' + r.headers.get('Content-Type') + '\n' + await r.text())`,
+		&md, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
+	if !strings.HasPrefix(md, "200 text/markdown") || !strings.Contains(md, "# Monthly review") || !strings.Contains(md, "## Corrective actions") {
+		t.Errorf("the monthly report link answers:\n%s", md)
+	}
+
 	// On a phone the charts fit the screen: nothing scrolls sideways.
 	phone := s.newPhone(t)
 	phone.signedIn(editorEmail, editorPassword)

@@ -8,6 +8,8 @@ import {
   emptyDashboardFilters,
   incidentQuery,
   monthLabel,
+  monthlyReportHref,
+  previousMonth,
   monthRows,
   niceStep,
   percent,
@@ -148,6 +150,18 @@ describe('ranges and API queries', () => {
   it('builds the CSV link with the same filters', () => {
     const href = csvHref('/metrics/actions', actionQuery(f({ range: '30d', team: 'a b' }), today))
     expect(href).toBe('/api/v1/metrics/actions?from=2026-10-26&to=2026-11-24&team=a+b&format=csv')
+  })
+})
+
+describe('monthly report', () => {
+  it('defaults to the month before', () => {
+    expect(previousMonth('2026-11-24')).toBe('2026-10')
+    expect(previousMonth('2026-01-05')).toBe('2025-12')
+  })
+  it('links the download, dropping a malformed month', () => {
+    expect(monthlyReportHref('2026-10', 'markdown')).toBe('/api/v1/reports/monthly?month=2026-10&format=markdown')
+    expect(monthlyReportHref('', 'csv')).toBe('/api/v1/reports/monthly?format=csv')
+    expect(monthlyReportHref('10/2026', 'csv')).toBe('/api/v1/reports/monthly?format=csv')
   })
 })
 

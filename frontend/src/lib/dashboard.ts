@@ -253,6 +253,18 @@ export function csvHref(path: string, query: Record<string, string>): string {
   return API + path + qs({ ...query, format: 'csv' })
 }
 
+/** The calendar month before today's (YYYY-MM): the monthly report's default. */
+export function previousMonth(today: string): string {
+  const y = Number(today.slice(0, 4))
+  const m = Number(today.slice(5, 7))
+  return m === 1 ? `${y - 1}-12` : `${y}-${pad(m - 1)}`
+}
+
+/** The download of the monthly review (GET /reports/monthly) of month as Markdown or CSV. */
+export function monthlyReportHref(month: string, format: 'markdown' | 'csv'): string {
+  return API + '/reports/monthly' + qs({ month: /^\d{4}-\d{2}$/.test(month) ? month : '', format })
+}
+
 export const getActionMetrics = (f: DashboardFilters, today: string, signal?: AbortSignal) =>
   get<ActionMetrics>('/metrics/actions', actionQuery(f, today), { signal })
 

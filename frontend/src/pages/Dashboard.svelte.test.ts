@@ -135,6 +135,18 @@ describe('Dashboard', () => {
     expect(target.querySelector<HTMLAnchorElement>('[data-test=export-csv]')!.hasAttribute('download')).toBe(true)
   })
 
+  it('links the monthly report of last month, and of a month picked', async () => {
+    const { target } = await render()
+    const md = target.querySelector<HTMLAnchorElement>('[data-test=report-markdown]')!
+    expect(md.getAttribute('href')).toMatch(/^\/api\/v1\/reports\/monthly\?month=\d{4}-\d{2}&format=markdown$/)
+    expect(md.hasAttribute('download')).toBe(true)
+    const month = target.querySelector<HTMLInputElement>('[data-test=report-month]')!
+    month.value = '2026-03'
+    month.dispatchEvent(new Event('input', { bubbles: true }))
+    await settle()
+    expect(target.querySelector('[data-test=report-csv]')?.getAttribute('href')).toBe('/api/v1/reports/monthly?month=2026-03&format=csv')
+  })
+
   it('changes the grouping and the time-to-x in the URL', async () => {
     const { target } = await render()
     target.querySelector<HTMLButtonElement>('[data-test=actions-by-owner]')!.click()
