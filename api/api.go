@@ -35,6 +35,7 @@ type Service interface {
 	monthlyReportService
 	ticketService
 	settingsService
+	reminderService
 	statusService
 
 	Ping(ctx context.Context) error

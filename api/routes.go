@@ -127,6 +127,8 @@ func (s *server) routes(e *gin.Engine) {
 	v1.GET("/audit", s.listAudit)
 	v1.GET("/settings/action-policy", s.getActionPolicy)
 	v1.PUT("/settings/action-policy", s.updateActionPolicy)
+	v1.GET("/reminders", s.listReminders)
+	v1.POST("/reminders/run", s.runReminders)
 
 	// The server-rendered sign-in page, for browsers (works without JS).
 	e.GET("/login", s.loginPage)
@@ -283,6 +285,9 @@ var routeRules = map[string]auth.Need{
 	// Action policy: everyone sees the due-date defaults; admins change them.
 	"GET /api/v1/settings/action-policy": read,
 	"PUT /api/v1/settings/action-policy": admin,
+	// Reminders: the record of digests sent and a manual run, for admins.
+	"GET /api/v1/reminders":      admin,
+	"POST /api/v1/reminders/run": admin,
 
 	"GET /login":           public,
 	"POST /login":          public, // rate-limited and throttled; cross-origin posts refused

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hindsightrca/hindsight/internal/incident"
 	"github.com/hindsightrca/hindsight/internal/notify"
+	"github.com/hindsightrca/hindsight/internal/store"
 )
 
 // ReminderJob is the scheduled job's name (its lease in job_leases).
@@ -272,4 +273,21 @@ func truncate(s string, n int) string {
 		return string(r[:n]) + "…"
 	}
 	return s
+}
+
+// RunRemindersNow is an admin's manual run (POST /reminders/run): a dry
+// run, or RunReminders with an audit entry of what went out.
+func (a *App) RunRemindersNow(ctx context.Context, dryRun bool) (ReminderRun, error) {
+	run, err := a.RunReminders(ctx, dryRun)
+	if err != nil || dryRun {
+		return run, err
+	}
+	detail := fmt.Sprintf("sent %d, failed %d, throttled %d", run.Sent, run.Failed, run.Throttled)
+	if run.TestMode {
+		detail += " (test mode)"
+	}
+	err = a.store.InTx(ctx, func(tx *store.Store) error {
+		return a.auditUser(ctx, tx, incident.AuditRemindersRun, incident.ObjectSettings, 0, detail)
+	})
+	return run, err
 }

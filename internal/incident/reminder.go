@@ -16,6 +16,9 @@ const (
 	ReminderFailed = "error"
 	// ReminderTest is a digest test mode printed instead of sending.
 	ReminderTest = "test"
+
+	// AuditRemindersRun is the audit action of an admin's manual send.
+	AuditRemindersRun = "reminders.run"
 )
 
 // ReminderItem is an open action due soon or overdue, with what a reminder
