@@ -27,6 +27,7 @@ export const routes: RouteDef[] = [
   { pattern: '/admin/users', title: 'Users', load: () => import('./pages/admin/Users.svelte'), role: 'admin' },
   { pattern: '/admin/templates', title: 'Templates', load: () => import('./pages/admin/Templates.svelte'), role: 'admin' },
   { pattern: '/admin/integrations', title: 'Integrations', load: () => import('./pages/admin/Integrations.svelte'), role: 'admin' },
+  { pattern: '/admin/status', title: 'Status page', load: () => import('./pages/admin/StatusServices.svelte'), role: 'admin' },
   { pattern: '/admin/audit', title: 'Audit log', load: () => import('./pages/admin/Audit.svelte'), role: 'admin' },
 ]
 
