@@ -29,6 +29,7 @@ export const routes: RouteDef[] = [
   { pattern: '/admin/integrations', title: 'Integrations', load: () => import('./pages/admin/Integrations.svelte'), role: 'admin' },
   { pattern: '/admin/status', title: 'Status page', load: () => import('./pages/admin/StatusServices.svelte'), role: 'admin' },
   { pattern: '/admin/audit', title: 'Audit log', load: () => import('./pages/admin/Audit.svelte'), role: 'admin' },
+  { pattern: '/admin/reminders', title: 'Reminders & policies', load: () => import('./pages/admin/Reminders.svelte'), role: 'admin' },
 ]
 
 const compiled = routes.map((r) => ({ def: r, match: compile(r.pattern) }))
