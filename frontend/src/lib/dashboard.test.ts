@@ -5,6 +5,7 @@ import {
   dashboardFromQuery,
   dashboardToQuery,
   durationTicks,
+  fillMonths,
   emptyDashboardFilters,
   incidentQuery,
   monthLabel,
@@ -94,6 +95,24 @@ describe('scale and stacks', () => {
   it('stacks months by severity', () => {
     const m = { month: '2026-10', count: 3, by_severity: { SEV1: 1, SEV3: 2 } } as unknown as MonthMetrics
     expect(monthRows([m])).toEqual([{ key: '2026-10', label: 'Oct 2026', values: [1, 0, 2, 0, 0] }])
+  })
+})
+
+describe('fillMonths', () => {
+  const mo = (month: string, count: number) => ({ month, count, by_severity: { SEV1: count } }) as unknown as MonthMetrics
+  it('fills the whole range with empty months', () => {
+    const out = fillMonths([mo('2026-03', 2)], '2025-12-01', '2026-04-20')
+    expect(out.map((m) => `${m.month}:${m.count}`)).toEqual(['2025-12:0', '2026-01:0', '2026-02:0', '2026-03:2', '2026-04:0'])
+    expect(out[0].time_to_resolve).toEqual({ p50: null, p90: null, count: 0 })
+  })
+  it('keeps the server months on an open-ended side', () => {
+    expect(fillMonths([mo('2026-01', 1), mo('2026-03', 1)], '', '').map((m) => m.month)).toEqual(['2026-01', '2026-02', '2026-03'])
+    expect(fillMonths([], '', '')).toEqual([])
+  })
+  it('leaves a very long or odd answer as it is', () => {
+    const have = [mo('2020-01', 1)]
+    expect(fillMonths(have, '2020-01-01', '2026-01-01')).toBe(have)
+    expect(fillMonths([mo('2027-01', 1)], '2026-01-01', '2026-02-01')).toEqual([mo('2027-01', 1)])
   })
 })
 

@@ -361,6 +361,44 @@ export function monthRows(months: MonthMetrics[] | null | undefined): StackRow[]
   return (months ?? []).map((m) => ({ key: m.month, label: monthLabel(m.month), values: severities.map((s) => m.by_severity?.[s] ?? 0) }))
 }
 
+const emptyTtx = (): TimeToX => ({
+  time_to_detect: { p50: null, p90: null, count: 0 },
+  time_to_acknowledge: { p50: null, p90: null, count: 0 },
+  time_to_mitigate: { p50: null, p90: null, count: 0 },
+  time_to_resolve: { p50: null, p90: null, count: 0 },
+})
+
+/**
+ * The months of the range from..to (YYYY-MM-DD; '' open-ended), the
+ * server's where it has them and empty ones elsewhere, so a chart shows the
+ * whole period asked for and not just the months with an incident. An
+ * open-ended side stops at the server's first or last month; more than
+ * maxMonths months are left as the server sent them.
+ */
+export function fillMonths(months: MonthMetrics[] | null | undefined, from: string, to: string, maxMonths = 60): MonthMetrics[] {
+  const have = months ?? []
+  const first = from ? from.slice(0, 7) : have[0]?.month
+  const last = to ? to.slice(0, 7) : have[have.length - 1]?.month
+  if (!first || !last || first > last) return have
+  const byMonth = new Map(have.map((m) => [m.month, m]))
+  const out: MonthMetrics[] = []
+  let y = Number(first.slice(0, 4))
+  let mo = Number(first.slice(5, 7))
+  for (let key = first; key <= last; ) {
+    out.push(byMonth.get(key) ?? { month: key, count: 0, by_severity: {}, ...emptyTtx() })
+    if (out.length > maxMonths) return have
+    mo++
+    if (mo > 12) {
+      mo = 1
+      y++
+    }
+    key = `${y}-${pad(mo)}`
+  }
+  // A month of the server's outside the range (never expected) is kept, not dropped.
+  for (const m of have) if (m.month < first || m.month > last) return have
+  return out
+}
+
 const monthNames = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 
 /** "2026-10" as "Oct 2026". */
