@@ -61,10 +61,11 @@ var statusPages = func() map[string]*template.Template {
 	return out
 }()
 
-// statusFuncs are the template helpers; md is replaced per server (it
-// needs the server's renderer) when the template is executed.
+// statusFuncs are the template helpers; md and html are replaced per
+// server (they need the server's renderer) when the template is executed.
 var statusFuncs = template.FuncMap{
 	"md":      func(string) template.HTML { return "" },
+	"html":    func(string) template.HTML { return "" },
 	"fmtTime": fmtStatusTime,
 	"fmtDay":  func(t time.Time) string { return t.UTC().Format("Mon 2 Jan 2006") },
 	"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
@@ -145,7 +146,7 @@ func (s *server) renderStatus(c *gin.Context, status int, page string, v statusV
 	}
 	t, err := statusPages[page].Clone()
 	if err == nil {
-		t = t.Funcs(template.FuncMap{"md": s.statusMarkdown})
+		t = t.Funcs(template.FuncMap{"md": s.statusMarkdown, "html": s.statusSanitized})
 		var buf bytes.Buffer
 		if err = t.ExecuteTemplate(&buf, page+".html", v); err == nil {
 			c.Header("Cache-Control", statusCacheControl)
@@ -164,6 +165,13 @@ func (s *server) statusMarkdown(src string) template.HTML {
 		return template.HTML("<p>" + template.HTMLEscapeString(src) + "</p>")
 	}
 	return template.HTML(h) // #nosec G203 -- sanitized by the markdown pipeline
+}
+
+// statusSanitized marks HTML the app rendered through the markdown
+// pipeline (report sections) as safe, passing it through the sanitizer
+// once more so nothing unsanitized can reach the page by this path.
+func (s *server) statusSanitized(h string) template.HTML {
+	return template.HTML(s.md.Sanitize(h)) // #nosec G203 -- sanitized
 }
 
 // statusNotFound answers an unknown, private or restricted incident alike.

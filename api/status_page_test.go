@@ -18,7 +18,7 @@ import (
 var statusSecrets = []string{
 	"INTERNAL-TITLE", "INTERNAL-SUMMARY", "secret-db", "CS-SECTION-TEXT", "INTERNAL-SECTION-TEXT",
 	"RESTRICTED-TITLE", "RESTRICTED-PUBLIC-TITLE", "PRIVATE-TITLE", "PRIVATE-PUBLIC-TITLE", "PRIVATE-UPDATE",
-	"<script", "commander-carol",
+	"<script", "commander-carol", "onerror", "javascript:",
 }
 
 // newStatusFixture builds the API over a fresh database of the dialect with
@@ -39,7 +39,7 @@ func newStatusFixture(t *testing.T, dialect string, deps Deps) http.Handler {
 		"public":true,"public_title":"API errors","public_impact":"major_outage",
 		"public_summary":"Some **requests** failed. <script>alert(1)</script>"}`)
 	mustDo(t, h, http.StatusCreated, "PUT", "/api/v1/incidents/INC-1/rca", `{"sections":[
-		{"key":"what","title":"What happened","audience":"public","body":"PUBLIC-SECTION-TEXT: a disk filled up."},
+		{"key":"what","title":"What happened","audience":"public","body":"PUBLIC-SECTION-TEXT: a disk filled up.\n\n<img src=x onerror=alert(2)> [x](javascript:alert(3))"},
 		{"key":"cs","title":"For account managers","audience":"customer_success","body":"CS-SECTION-TEXT"},
 		{"key":"why","title":"Root causes","audience":"internal","body":"INTERNAL-SECTION-TEXT"}]}`)
 	mustDo(t, h, http.StatusOK, "POST", "/api/v1/incidents/INC-1/rca/submit", `{"reviewers":["ana"],"version":1}`)
@@ -83,7 +83,7 @@ func TestAPI_StatusPage(t *testing.T) {
 				{
 					name: "public incident with its report", method: "GET", url: "/status/incidents/inc-1", wantStatus: http.StatusOK,
 					wantContains: []string{"<h1>API errors</h1>", "Major outage", "Resolved", "Affected: Public API",
-						"Some <strong>requests</strong> failed.", "Post-incident report", "What happened", "PUBLIC-SECTION-TEXT: a disk filled up.",
+						"Some <strong>requests</strong> failed.", "Post-incident report", "What happened", "<p>PUBLIC-SECTION-TEXT: a disk filled up.</p>",
 						"8 Mar 2026 10:00 UTC", "8 Mar 2026 11:00 UTC", "No updates posted."},
 					notContains: statusSecrets,
 				},
