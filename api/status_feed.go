@@ -128,7 +128,11 @@ func (s *server) atom(feed app.StatusFeed, base string) atomFeed {
 	if len(out.Entries) > maxFeedEntries {
 		out.Entries = out.Entries[:maxFeedEntries]
 	}
-	updated := time.Unix(0, 0).UTC()
+	// A feed without entries was last updated when it was made.
+	updated := s.svc.Now()
+	if len(out.Entries) > 0 {
+		updated = out.Entries[0].at
+	}
 	for n := range out.Entries {
 		e := &out.Entries[n]
 		e.Updated = e.at.UTC().Format(time.RFC3339)

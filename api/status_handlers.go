@@ -24,6 +24,8 @@ type statusService interface {
 	PublicIncident(ctx context.Context, key string) (app.PublicIncidentPage, error)
 	PublicHistory(ctx context.Context, page int) (app.StatusHistory, error)
 	PublicFeed(ctx context.Context) (app.StatusFeed, error)
+	// Now is the app's clock (the pages' "updated" time).
+	Now() time.Time
 }
 
 // incidentPublicJSON are the status-page fields of an incident as the API

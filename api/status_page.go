@@ -142,7 +142,7 @@ func (s *server) statusOn(c *gin.Context) bool {
 func (s *server) renderStatus(c *gin.Context, status int, page string, v statusView) {
 	v.Title = s.statusTitle()
 	if v.Now.IsZero() {
-		v.Now = time.Now().UTC()
+		v.Now = s.svc.Now()
 	}
 	t, err := statusPages[page].Clone()
 	if err == nil {

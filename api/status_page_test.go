@@ -212,7 +212,10 @@ func TestAPI_StatusPageOff(t *testing.T) {
 	}
 	on := New(Deps{testIdentity: testUser, Service: newTestService(t), Status: StatusDeps{Title: "Acme <status>"}})
 	(scenario{method: "GET", url: "/status", wantStatus: http.StatusOK,
-		wantContains: []string{"<title>Acme &lt;status&gt;</title>", "All systems operational", "No incidents reported."}}).run(t, on)
+		wantContains: []string{"<title>Acme &lt;status&gt;</title>", "All systems operational", "No incidents reported.",
+			"Updated 10 Mar 2026 12:00 UTC"}}).run(t, on)
+	(scenario{method: "GET", url: "/status/feed.atom", wantStatus: http.StatusOK,
+		wantContains: []string{"<updated>2026-03-10T12:00:00Z</updated>", "<title>Acme &lt;status&gt;</title>"}, notContains: []string{"<entry>"}}).run(t, on)
 }
 
 // TestAPI_IncidentUpdates covers the customer-update endpoints.
