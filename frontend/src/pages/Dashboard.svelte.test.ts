@@ -159,6 +159,22 @@ describe('Dashboard', () => {
     expect(target.querySelectorAll('[data-test=chart-ttx] circle[style*="accent"]')).toHaveLength(1)
   })
 
+  it('copies typed filters to the URL after a pause, and follows the URL back', async () => {
+    const { target, urls } = await render()
+    const team = target.querySelector<HTMLInputElement>('[data-test=dashboard-team]')!
+    team.value = 'payments'
+    team.dispatchEvent(new Event('input', { bubbles: true }))
+    await new Promise((r) => setTimeout(r, 400))
+    await settle()
+    expect(location.search).toContain('team=payments')
+    expect(urls.some((u) => u.includes('/metrics/actions') && u.includes('team=payments'))).toBe(true)
+    // Back to a URL without the team: the field empties.
+    history.replaceState(null, '', '/dashboard')
+    route.query = new URLSearchParams()
+    await settle()
+    expect(team.value).toBe('')
+  })
+
   it('tolerates a server without a burn-down', async () => {
     const { target } = await render({ actions: () => json(200, { ...actionsFixture(), burndown: undefined }) })
     expect(target.querySelector('[data-test=chart-burndown]')).toBeNull()
