@@ -74,6 +74,7 @@ func (s *server) routes(e *gin.Engine) {
 	v1.POST("/actions/:id/ticket/sync", s.syncActionTicket)
 	v1.GET("/tickets/systems", s.listTicketSystems)
 	v1.POST("/tickets/sync", s.syncTickets)
+	v1.GET("/incidents/:id/ticket", s.getIncidentTicket)
 	v1.GET("/metrics/actions", s.actionMetrics)
 	v1.GET("/metrics/incidents", s.incidentMetrics)
 	v1.GET("/reports/monthly", s.monthlyReport)
@@ -233,6 +234,7 @@ var routeRules = map[string]auth.Need{
 	"POST /api/v1/actions/:id/ticket/sync": write,
 	"GET /api/v1/tickets/systems":          read,
 	"POST /api/v1/tickets/sync":            admin,
+	"GET /api/v1/incidents/:id/ticket":     read,
 
 	"GET /api/v1/incidents/:id/recurrences": read,
 	"GET /api/v1/recurrences":               read,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -20,6 +21,7 @@ type ticketService interface {
 	LinkActionTicket(ctx context.Context, id int64, system, key string) (incident.CorrectiveAction, error)
 	SyncActionTicket(ctx context.Context, id int64) (incident.CorrectiveAction, error)
 	SyncTickets(ctx context.Context) (app.TicketSyncReport, error)
+	IncidentTicket(ctx context.Context, ref string) (incident.IncidentTicket, error)
 }
 
 // actionTicketRequest is the body of POST /actions/:id/ticket: a system
@@ -90,6 +92,39 @@ func (s *server) syncTickets(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, rep)
+}
+
+// incidentTicketJSON is the ticket the incident policy filed.
+type incidentTicketJSON struct {
+	System string `json:"system"`
+	Key    string `json:"key"`
+	URL    string `json:"url"`
+	Status string `json:"status"`
+	// Error is why the last attempt to file it failed ("" once filed).
+	Error     string    `json:"error"`
+	Attempts  int       `json:"attempts"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// getIncidentTicket handles GET /incidents/:id/ticket: {"ticket": null}
+// when the policy filed none (most incidents: the page asks every time, so
+// that is an answer, not an error); an incident not found is a 404.
+func (s *server) getIncidentTicket(c *gin.Context) {
+	it, err := s.svc.IncidentTicket(c.Request.Context(), c.Param("id"))
+	var nf *incident.NotFoundError
+	if errors.As(err, &nf) && nf.Object == "ticket" {
+		c.JSON(http.StatusOK, gin.H{"ticket": nil})
+		return
+	}
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"ticket": incidentTicketJSON{
+		System: it.System, Key: it.Key, URL: it.URL, Status: it.Status, Error: it.Error, Attempts: it.Attempts,
+		CreatedAt: it.CreatedAt.UTC(), UpdatedAt: it.UpdatedAt.UTC(),
+	}})
 }
 
 // ticketError gives ticket sync's errors their status: a tracker's

@@ -106,3 +106,41 @@ func TestAPI_ActionTickets(t *testing.T) {
 		})
 	}
 }
+
+// TestAPI_IncidentTicket files the incident policy's ticket in one sync
+// round and shows it on the incident; an incident without one has null.
+func TestAPI_IncidentTicket(t *testing.T) {
+	jira := ticketstest.Jira(t, "bot@example.com", "tok-abcd", "OPS")
+	reg := tickets.NewRegistry(tickets.NewJira(tickets.JiraConfig{URL: jira.URL(), User: "bot@example.com", Token: "tok-abcd", Project: "OPS"}))
+	svc := app.New(openTestStore(t, "sqlite"), app.Options{Now: fixedNow, Logger: slog.New(slog.DiscardHandler),
+		Tickets: app.TicketOptions{Registry: reg, IncidentAfter: 4 * time.Hour, IncidentSystem: "jira"}})
+	h := New(Deps{testIdentity: testUser, Service: svc, Version: "test"})
+	started := fixedNow().Add(-6 * time.Hour).UTC().Format(time.RFC3339)
+	mustDo(t, h, http.StatusCreated, "POST", "/api/v1/incidents", `{"title":"Checkout down","started_at":"`+started+`"}`)
+	mustDo(t, h, http.StatusCreated, "POST", "/api/v1/incidents", `{"title":"Fresh","started_at":"`+fixedNow().UTC().Format(time.RFC3339)+`"}`)
+	runScenarios(t, h, []scenario{
+		{
+			name: "none yet", method: "GET", url: "/api/v1/incidents/INC-1/ticket",
+			wantStatus: http.StatusOK, wantContains: []string{`{"ticket":null}`},
+		},
+		{
+			name: "a sync round files it", method: "POST", url: "/api/v1/tickets/sync",
+			wantStatus: http.StatusOK, wantContains: []string{`"incident_tickets":1`},
+		},
+		{
+			name: "shown on the incident", method: "GET", url: "/api/v1/incidents/INC-1/ticket",
+			wantStatus: http.StatusOK, wantContains: []string{`{"ticket":{"system":"jira","key":"OPS-1"`, `"error":""`, `"attempts":1`},
+		},
+		{
+			name: "the fresh incident has none", method: "GET", url: "/api/v1/incidents/INC-2/ticket",
+			wantStatus: http.StatusOK, wantContains: []string{`{"ticket":null}`},
+		},
+		{
+			name: "no such incident", method: "GET", url: "/api/v1/incidents/INC-9/ticket",
+			wantStatus: http.StatusNotFound, wantContains: []string{`"code":"incident_not_found"`},
+		},
+	})
+	if is := jira.Issues(); len(is) != 1 || is[0].Title != "INC-1 not resolved after 4h: Checkout down" {
+		t.Fatalf("Jira holds %+v", is)
+	}
+}

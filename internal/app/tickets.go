@@ -280,3 +280,18 @@ func ticketRelinked(cur incident.CorrectiveAction, next *incident.CorrectiveActi
 	next.TicketSyncError, next.TicketSyncErrorAt = "", nil
 	return append(cols, "ticket_status", "ticket_synced_at", "ticket_sync_error", "ticket_sync_error_at")
 }
+
+// IncidentTicket returns the ticket the incident policy filed for an
+// incident the caller may see (with its error while filing fails); not
+// found when there is none.
+func (a *App) IncidentTicket(ctx context.Context, ref string) (incident.IncidentTicket, error) {
+	inc, err := a.resolve(ctx, a.store, ref)
+	if err != nil {
+		return incident.IncidentTicket{}, err
+	}
+	it, err := a.store.IncidentTicket(ctx, inc.ID)
+	if err != nil {
+		return incident.IncidentTicket{}, notFoundAs(err, "ticket", ref)
+	}
+	return it, nil
+}
