@@ -71,7 +71,7 @@ func startSQLite(t testing.TB) *server { return startServer(t, "") }
 // PostgreSQL is missing).
 func startPostgres(t testing.TB) *server { return startServer(t, pgtest.URL(t)) }
 
-func startServer(t testing.TB, databaseURL string) *server {
+func startServer(t testing.TB, databaseURL string, extraEnv ...string) *server {
 	t.Helper()
 	prerequisites(t)
 	s := &server{t: t, dataDir: t.TempDir(), log: &lockedBuffer{}}
@@ -87,6 +87,7 @@ func startServer(t testing.TB, databaseURL string) *server {
 	if databaseURL != "" {
 		s.env = append(s.env, "HINDSIGHT_DATABASE_URL="+databaseURL)
 	}
+	s.env = append(s.env, extraEnv...)
 	// Accounts first: with a user in the database, serve creates no first admin.
 	s.cli(adminPassword+"\n", "user", "create", "--email", adminEmail, "--role", "admin", "--name", "Ada Admin", "--password-stdin")
 	s.cli(editorPassword+"\n", "user", "create", "--email", editorEmail, "--role", "editor", "--name", "Eddie Editor", "--password-stdin")

@@ -55,7 +55,10 @@ func newCaller(vendor, base string, hc *http.Client) caller {
 // do sends method path with in as JSON (when not nil) and decodes a 2xx
 // answer into out (when not nil). what names the object in a 404.
 func (c caller) do(ctx context.Context, method, path string, in, out any, what string) error {
-	name := c.vendor + ": " + method + " " + path
+	// Errors name the path without its query: shorter, and what a person
+	// needs to recognise the call.
+	shown, _, _ := strings.Cut(path, "?")
+	name := c.vendor + ": " + method + " " + shown
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
