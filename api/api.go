@@ -129,6 +129,8 @@ type server struct {
 	publicURL string
 	slack     SlackDeps
 	status    StatusDeps
+	// statusCache keeps rendered status pages for status.CacheTTL.
+	statusCache *statusCache
 	// md renders markdown previews (POST /render).
 	md *markdown.Renderer
 
@@ -196,6 +198,7 @@ func build(deps Deps) (*gin.Engine, *server) {
 		s.maxBody = DefaultMaxBodyBytes
 	}
 	s.sessions = newSessions(deps.Auth, s.log)
+	s.statusCache = newStatusCache(deps.Status.CacheTTL)
 	s.cop = http.NewCrossOriginProtection()
 	s.throttle = auth.NewThrottle(auth.ThrottleOptions{})
 	s.accountSlow = auth.NewThrottle(auth.ThrottleOptions{MaxLock: maxAccountDelay})

@@ -144,10 +144,10 @@ func (s *server) routes(e *gin.Engine) {
 	v1.POST("/incidents/:id/updates", s.createIncidentUpdate)
 	v1.DELETE("/incidents/:id/updates/:update_id", s.deleteIncidentUpdate)
 	for _, m := range []string{"GET", "HEAD"} {
-		e.Handle(m, "/status", s.getStatusPage)
-		e.Handle(m, "/status/incidents/:key", s.getStatusIncident)
-		e.Handle(m, "/status/history", s.getStatusHistory)
-		e.Handle(m, "/status/feed.atom", s.getStatusFeed)
+		e.Handle(m, "/status", s.cachedStatus(s.getStatusPage))
+		e.Handle(m, "/status/incidents/:key", s.cachedStatus(s.getStatusIncident))
+		e.Handle(m, "/status/history", s.cachedStatus(s.getStatusHistory))
+		e.Handle(m, "/status/feed.atom", s.cachedStatus(s.getStatusFeed))
 		e.Handle(m, "/status/status.css", s.getStatusCSS)
 	}
 }

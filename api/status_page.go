@@ -29,6 +29,9 @@ type StatusDeps struct {
 	Off bool
 	// Title heads the page (HINDSIGHT_STATUS_TITLE). Default "Service status".
 	Title string
+	// CacheTTL is how long each server keeps a rendered page (see
+	// status_cache.go); 0 renders every request.
+	CacheTTL time.Duration
 }
 
 // DefaultStatusTitle is the status page's title when none is configured.

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hindsightrca/hindsight/internal/app"
 )
@@ -231,6 +232,9 @@ func TestAPI_IncidentUpdates(t *testing.T) {
 		{name: "bad status and no body", method: "POST", url: "/api/v1/incidents/INC-1/updates", body: `{"status":"fixed"}`,
 			wantStatus:   http.StatusUnprocessableEntity,
 			wantContains: []string{`"status":"must be one of investigating, identified, monitoring, resolved"`, `"body":"is required"`}},
+		{name: "posted in the future", method: "POST", url: "/api/v1/incidents/INC-1/updates",
+			body: `{"status":"resolved","body":"x","posted_at":"2026-03-10T13:00:00Z"}`, wantStatus: http.StatusUnprocessableEntity,
+			wantContains: []string{`"posted_at":"must not be in the future"`}},
 		{name: "unknown field", method: "POST", url: "/api/v1/incidents/INC-1/updates", body: `{"status":"resolved","body":"x","when":"now"}`,
 			wantStatus: http.StatusUnprocessableEntity, wantContains: []string{`"when":"unknown field"`}},
 		{name: "list newest first", method: "GET", url: "/api/v1/incidents/INC-1/updates", wantStatus: http.StatusOK,
@@ -251,4 +255,37 @@ func TestAPI_IncidentUpdates(t *testing.T) {
 		{name: "services audited", method: "GET", url: "/api/v1/audit?action=status_services.", wantStatus: http.StatusOK,
 			wantContains: []string{`"action":"status_services.update"`}},
 	})
+}
+
+// TestAPI_StatusPageCache: with a cache TTL a server answers from what it
+// rendered until the TTL passes, per page and per link base (the feed's
+// links are absolute); the API is never cached.
+func TestAPI_StatusPageCache(t *testing.T) {
+	h := newStatusFixture(t, "sqlite", Deps{Status: StatusDeps{CacheTTL: time.Hour}})
+	first := mustDo(t, h, http.StatusOK, "GET", "/status", "")
+	if !strings.Contains(first, "Slow website") {
+		t.Fatalf("first render: %s", first)
+	}
+	mustDo(t, h, http.StatusOK, "PATCH", "/api/v1/incidents/INC-4", `{"public":false}`)
+	rec := do(t, h, "GET", "/status", "")
+	if rec.Body.String() != first || rec.Header().Get("Content-Type") != "text/html; charset=utf-8" || rec.Header().Get("Cache-Control") != "public, max-age=30" {
+		t.Errorf("within the TTL the page must come from the cache: %s %s", rec.Header(), rec.Body)
+	}
+	// Another page is rendered now, from the database as it is.
+	if body := mustDo(t, h, http.StatusOK, "GET", "/status/history", ""); strings.Contains(body, "Slow website") {
+		t.Errorf("history rendered after the change still lists the unpublished incident")
+	}
+	if rec := do(t, h, "GET", "/status/incidents/INC-4", ""); rec.Code != http.StatusNotFound {
+		t.Errorf("uncached incident page = %d", rec.Code)
+	}
+	feed := func(host string) string {
+		req := httptest.NewRequest("GET", "/status/feed.atom", nil)
+		req.Host = host
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Body.String()
+	}
+	if a, b := feed("a.example"), feed("b.example"); !strings.Contains(a, "http://a.example/status") || !strings.Contains(b, "http://b.example/status") {
+		t.Errorf("feeds of two hosts share a cache entry:\n%s\n%s", a, b)
+	}
 }

@@ -73,7 +73,7 @@ func (c serveCmd) Run(e *env) error {
 		Hooks:          api.HookDeps{MaxBodyBytes: e.cfg.HookMaxBodyBytes},
 		PublicURL:      e.cfg.PublicURL,
 		Slack:          api.SlackDeps{SigningSecret: e.cfg.SlackSigningSecret},
-		Status:         api.StatusDeps{Off: !e.cfg.StatusPageOn(), Title: e.cfg.StatusTitle},
+		Status:         api.StatusDeps{Off: !e.cfg.StatusPageOn(), Title: e.cfg.StatusTitle, CacheTTL: 5 * time.Second},
 		Auth:           authDeps,
 		TrustedProxies: e.cfg.TrustedProxies,
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hindsightrca/hindsight/internal/incident"
 	"github.com/hindsightrca/hindsight/internal/store"
@@ -53,6 +54,10 @@ func detailOf(s string) string {
 	return strings.ToValidUTF8(s[:max], "") + "…"
 }
 
+// maxClockSkew is how far in the future a client's posting time may be,
+// for clocks that run a little ahead.
+const maxClockSkew = 5 * time.Minute
+
 // IncidentUpdates returns the customer updates of an incident the caller
 // may see, newest first.
 func (a *App) IncidentUpdates(ctx context.Context, ref string) ([]incident.IncidentUpdate, error) {
@@ -72,8 +77,13 @@ func (a *App) CreateIncidentUpdate(ctx context.Context, ref string, u incident.I
 	if err := next.Validate(); err != nil {
 		return incident.IncidentUpdate{}, err
 	}
-	if next.PostedAt.IsZero() {
-		next.PostedAt = a.Now()
+	now := a.Now()
+	switch {
+	case next.PostedAt.IsZero():
+		next.PostedAt = now
+	case next.PostedAt.After(now.Add(maxClockSkew)):
+		// A future time would pin the update above every later one.
+		return incident.IncidentUpdate{}, incident.Invalid("posted_at", "must not be in the future")
 	}
 	next.Author = incident.ActorFrom(ctx).Name
 	err := a.store.InTx(ctx, func(tx *store.Store) error {
