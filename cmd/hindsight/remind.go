@@ -101,16 +101,18 @@ func reminderOptions(e *env, out io.Writer) (app.ReminderOptions, error) {
 }
 
 // startReminders runs the reminder job on one replica at a time until ctx
-// ends, when a channel or test mode is configured.
-func startReminders(ctx context.Context, e *env, a *app.App) {
+// ends or stop is called, when a channel or test mode is configured. stop
+// ends the job and waits for it to give its lease back, so another replica
+// takes over at once instead of after the lease expires.
+func startReminders(ctx context.Context, e *env, a *app.App) (stop func()) {
 	if !e.cfg.RemindersOn() {
 		e.log.Info("Reminders are off: no Slack webhook or SMTP server configured, and test mode is off")
-		return
+		return func() {}
 	}
 	opts, err := reminderOptions(e, nil)
 	if err != nil { // validated at start; kept for safety
 		e.log.Error("Reminders are off", "error", err)
-		return
+		return func() {}
 	}
 	if e.cfg.ReminderTestMode {
 		opts.Out = e.stdout
@@ -121,5 +123,11 @@ func startReminders(ctx context.Context, e *env, a *app.App) {
 	}
 	e.log.Info("Reminders", "interval", e.cfg.ReminderInterval.String(), "due_soon_days", e.cfg.ReminderDueSoonDays,
 		"throttle", e.cfg.ReminderThrottle.String(), "test_mode", e.cfg.ReminderTestMode)
-	go a.RunJob(ctx, app.ReminderJob, e.cfg.ReminderInterval, a.RemindersJob)
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.RunJob(ctx, app.ReminderJob, e.cfg.ReminderInterval, a.RemindersJob)
+	}()
+	return func() { cancel(); <-done }
 }

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hindsightrca/hindsight/internal/notify/notifytest"
+	"github.com/hindsightrca/hindsight/internal/store"
 )
 
 // TestCLI_Remind seeds overdue and due-soon actions through a server, then
@@ -80,4 +82,49 @@ func TestCLI_Remind(t *testing.T) {
 			t.Fatalf("messages = %+v\n%s", msgs, out)
 		}
 	})
+}
+
+// TestServe_RemindersJob: a server in test mode runs the reminder job at
+// start (the digests are recorded as test), and gives the job's lease back
+// when it stops.
+func TestServe_RemindersJob(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	environ := []string{"HINDSIGHT_TIMEZONE=UTC"}
+	base, stop := serve(t, environ, "--data-dir", data)
+	call(t, "POST", base+"/api/v1/incidents", `{"title":"Checkout down"}`, 201)
+	call(t, "POST", base+"/api/v1/incidents/INC-1/actions",
+		`{"title":"Add canary","owner":"ana@example.com","due_date":"`+time.Now().UTC().AddDate(0, 0, -2).Format(time.DateOnly)+`"}`, 201)
+	stop()
+
+	base, stop = serve(t, append([]string{"HINDSIGHT_REMINDER_TEST_MODE=true"}, environ...), "--data-dir", data)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		got := call(t, "GET", base+"/api/v1/reminders", "", 200)
+		items, _ := got["items"].([]any)
+		found := false
+		for _, it := range items {
+			m := it.(map[string]any)
+			found = found || (m["status"] == "test" && m["channel"] == "email" && m["recipient"] == "ana@example.com")
+		}
+		if found {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no test-mode digest recorded: %v", got)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	stop()
+	s, err := store.Open(context.Background(), store.Config{SQLitePath: filepath.Join(data, "hindsight.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	leases, err := s.Leases(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(leases) != 0 {
+		t.Errorf("the reminders lease was not given back on shutdown: %+v", leases)
+	}
 }

@@ -61,7 +61,8 @@ func (c serveCmd) Run(e *env) error {
 	}
 	go sweepSessions(indexCtx, e, s)
 	startTicketSync(indexCtx, e, a)
-	startReminders(indexCtx, e, a)
+	stopReminders := startReminders(e.ctx, e, a)
+	defer stopReminders() // gives the job's lease back before exiting
 	handler := api.New(api.Deps{
 		Service:        a,
 		Logger:         e.log,
