@@ -22,7 +22,7 @@ func TestAPI_MonthlyReport(t *testing.T) {
 				`"incidents":{"count":1,"by_severity":{"SEV1":1,"SEV2":0,"SEV3":0,"SEV4":0,"SEV5":0},"top_services":[{"key":"checkout","count":1}],` +
 					`"items":[{"key":"INC-1","title":"Checkout | down","severity":"SEV1","status":"open","started_at":"2026-02-10T10:00:00Z","duration_seconds":5400}]}`,
 				`{"metric":"time_to_resolve","this_month":{"p50":5400,"p90":5400,"count":1},"previous_month":{"p50":null,"p90":null,"count":0}}`,
-				`"rcas":{"published":0,"missing_after_days":14,"missing":{"count":1,`,
+				`"rcas":{"published":0,"of_month_published":0,"missing_after_days":14,"missing":{"count":1,`,
 				`"overdue_now":1,"oldest_overdue":[{"id":1,"incident_key":"INC-1","title":"Add canary","owner":"ana","team":"","due_date":"2026-03-01","days_overdue":9}]`,
 			},
 		},

@@ -66,6 +66,8 @@ type TimeToXChange struct {
 type MonthlyRCAs struct {
 	// Published counts the RCAs published during the month, of any incident.
 	Published int `json:"published"`
+	// OfMonthPublished counts the month's incidents whose RCA is published now.
+	OfMonthPublished int `json:"of_month_published"`
 	// Missing are the month's incidents resolved more than MissingAfterDays
 	// days ago without a published RCA.
 	MissingAfterDays int                  `json:"missing_after_days"`
@@ -138,6 +140,10 @@ func (a *App) MonthlyReport(ctx context.Context, month string) (MonthlyReport, e
 	r.RCAs = MonthlyRCAs{MissingAfterDays: incident.DefaultRCADays, Missing: im.WithoutPublishedRCA}
 	viewer := incident.IncidentMetricsFilter{Viewer: viewerFrom(ctx)}
 	if r.RCAs.Published, err = a.store.RCAsPublished(ctx, viewer, first, last); err != nil {
+		return MonthlyReport{}, err
+	}
+	ofMonth := incident.IncidentMetricsFilter{From: &first, To: &last, Viewer: viewerFrom(ctx)}
+	if r.RCAs.OfMonthPublished, err = a.store.IncidentsWithPublishedRCA(ctx, ofMonth); err != nil {
 		return MonthlyReport{}, err
 	}
 	if err := a.monthlyActions(ctx, &r, first, last); err != nil {

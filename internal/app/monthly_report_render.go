@@ -65,8 +65,8 @@ func (r MonthlyReport) Markdown() string {
 	}
 
 	p("\n## RCAs\n\n")
-	p("%d RCA(s) published this month. %d of this month's incidents resolved more than %d days ago have no published RCA.\n",
-		r.RCAs.Published, r.RCAs.Missing.Count, r.RCAs.MissingAfterDays)
+	p("%d RCA(s) published this month. Of this month's %d incident(s), %d have a published RCA; %d resolved more than %d days ago have none.\n",
+		r.RCAs.Published, r.Incidents.Count, r.RCAs.OfMonthPublished, r.RCAs.Missing.Count, r.RCAs.MissingAfterDays)
 	if len(r.RCAs.Missing.Items) > 0 {
 		p("\n| Incident | Title | Severity | Resolved | Days since |\n|---|---|---|---|---:|\n")
 		for _, m := range r.RCAs.Missing.Items {
@@ -151,8 +151,8 @@ func (r MonthlyReport) CSV() []byte {
 	}
 	block([]string{"section", "metric", "p50_seconds", "p90_seconds", "count", "previous_p50_seconds", "previous_p90_seconds", "previous_count"}, rows)
 
-	block([]string{"section", "published", "missing", "missing_after_days"},
-		[][]string{{"rcas", itoa(r.RCAs.Published), itoa(r.RCAs.Missing.Count), itoa(r.RCAs.MissingAfterDays)}})
+	block([]string{"section", "published", "of_month_published", "missing", "missing_after_days"},
+		[][]string{{"rcas", itoa(r.RCAs.Published), itoa(r.RCAs.OfMonthPublished), itoa(r.RCAs.Missing.Count), itoa(r.RCAs.MissingAfterDays)}})
 
 	rows = nil
 	for _, m := range r.RCAs.Missing.Items {

@@ -140,7 +140,7 @@ func TestApp_MonthlyReport(t *testing.T) {
 			if d := r.TimeToX[0]; d.This.Count != 1 || d.Previous.Count != 0 || d.Previous.P50 != nil {
 				t.Errorf("time to detect = %+v", d)
 			}
-			if r.RCAs.Published != 1 || r.RCAs.Missing.Count != 1 || r.RCAs.Missing.Items[0].Title != "Pipe | and *stars*" {
+			if r.RCAs.Published != 1 || r.RCAs.OfMonthPublished != 1 || r.RCAs.Missing.Count != 1 || r.RCAs.Missing.Items[0].Title != "Pipe | and *stars*" {
 				t.Errorf("rcas = %+v", r.RCAs)
 			}
 			if len(r.TopRootCauseCategories) != 1 || r.TopRootCauseCategories[0].Key != string(incident.CategoryConfigChange) {
@@ -203,7 +203,7 @@ func TestMonthlyReport_Render(t *testing.T) {
 		"| Pipe \\| and \\*stars\\* | SEV2 |",
 		"\\<script\\>",
 		"| Time to resolve | 2h 00m | 2h 00m | 3 | 4h 00m | 4h 00m | 1 |",
-		"1 RCA(s) published this month.",
+		"1 RCA(s) published this month. Of this month's 3 incident(s), 1 have a published RCA; 2 resolved more than 14 days ago have none.",
 		"| 3 | 2 | 1 | 50% (1 of 2) |",
 		"Canary deploys | ana | sre | 2026-10-10 | 31 |",
 	} {
@@ -230,7 +230,7 @@ func TestMonthlyReport_Render(t *testing.T) {
 		`incidents,INC-2,"'=HYPERLINK(""http://x"") <script>",SEV1,`,
 		"time_to_x,time_to_resolve,7200,7200,3,14400,14400,1",
 		"actions,3,2,1,2,1,0.5,",
-		"rcas,1,2,14",
+		"rcas,1,1,2,14",
 	} {
 		if !strings.Contains(csv, want) {
 			t.Errorf("csv lacks %q:\n%s", want, csv)

@@ -41,6 +41,19 @@ func (s *Store) RCAsPublished(ctx context.Context, f incident.IncidentMetricsFil
 	return int(n), nil
 }
 
+// IncidentsWithPublishedRCA counts the incidents f selects whose RCA is
+// published now.
+func (s *Store) IncidentsWithPublishedRCA(ctx context.Context, f incident.IncidentMetricsFilter) (int, error) {
+	var n int64
+	err := s.incidentMetricsQuery(ctx, f).
+		Where("EXISTS (SELECT 1 FROM rcas WHERE rcas.incident_id = incidents.id AND rcas.status = ?)", string(incident.RCAPublished)).
+		Count(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("store: incidents with a published rca: %w", err)
+	}
+	return int(n), nil
+}
+
 // ActionsClosed counts the actions f selects (apart from its range on
 // creation) that were closed — done or won't do — on the days f.From..f.To
 // by their completion time.
