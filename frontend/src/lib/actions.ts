@@ -38,6 +38,8 @@ export interface Action {
   team: string
   /** "2026-12-01" (a date, no time). */
   due_date: string | null
+  /** Who set the due date: the action policy, a person, or none (null). */
+  due_date_source?: 'policy' | 'manual' | null
   status: ActionStatus
   completed_at: string | null
   overdue: boolean
