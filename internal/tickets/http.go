@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -53,38 +54,48 @@ func newCaller(vendor, base string, hc *http.Client) caller {
 }
 
 // do sends method path with in as JSON (when not nil) and decodes a 2xx
-// answer into out (when not nil). what names the object in a 404.
+// answer into out (when not nil). what names the object in a 404. A 429
+// is sent again once, after the Retry-After the tracker asks for (at most
+// maxRetryWait): a rate limit is not a sync failure worth showing.
 func (c caller) do(ctx context.Context, method, path string, in, out any, what string) error {
 	// Errors name the path without its query: shorter, and what a person
 	// needs to recognise the call.
 	shown, _, _ := strings.Cut(path, "?")
 	name := c.vendor + ": " + method + " " + shown
-	var body io.Reader
+	var payload []byte
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		body = bytes.NewReader(b)
+		payload = b
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
-	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	req.Header.Set("Accept", "application/json")
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("User-Agent", "hindsight-ticket-sync")
-	if c.auth != nil {
-		c.auth(req)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return fmt.Errorf("%s: %w", name, ctx.Err())
+	var resp *http.Response
+	for attempt := 0; ; attempt++ {
+		var err error
+		if resp, err = c.send(ctx, method, path, payload); err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("%s: %w", name, ctx.Err())
+			}
+			return fmt.Errorf("%s: %s", name, redact(err.Error(), c.secret))
 		}
-		return fmt.Errorf("%s: %s", name, redact(err.Error(), c.secret))
+		if resp.StatusCode != http.StatusTooManyRequests || attempt > 0 {
+			break
+		}
+		wait := retryAfter(resp.Header.Get("Retry-After"))
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
+		resp.Body.Close()
+		if wait > maxRetryWait {
+			return &StatusError{Status: http.StatusTooManyRequests,
+				Err: fmt.Errorf("%s: 429 Too Many Requests: rate limited for %s; the next sync tries again", name, wait)}
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("%s: %w", name, ctx.Err())
+		case <-t.C:
+		}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
@@ -103,6 +114,43 @@ func (c caller) do(ctx context.Context, method, path string, in, out any, what s
 		return fmt.Errorf("%s: the answer is not the JSON expected: %w", name, err)
 	}
 	return nil
+}
+
+// maxRetryWait is the longest rate-limit wait do sits out.
+const maxRetryWait = 10 * time.Second
+
+// send sends one request with the credentials.
+func (c caller) send(ctx context.Context, method, path string, payload []byte) (*http.Response, error) {
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("User-Agent", "hindsight-ticket-sync")
+	if c.auth != nil {
+		c.auth(req)
+	}
+	return c.http.Do(req)
+}
+
+// retryAfter reads Retry-After in seconds or as an HTTP date; one second
+// when absent or unreadable.
+func retryAfter(v string) time.Duration {
+	v = strings.TrimSpace(v)
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(time.Until(t), 0)
+	}
+	return time.Second
 }
 
 // refused turns an error answer into an error naming the status and the

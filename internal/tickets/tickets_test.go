@@ -3,6 +3,8 @@ package tickets_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -307,5 +309,47 @@ func TestRedmine_BeforeIsClosed(t *testing.T) {
 	}
 	if n := fake.Requests("GET /issue_statuses.json"); n != 1 {
 		t.Fatalf("statuses read %d times, want once", n)
+	}
+}
+
+// TestCaller_RateLimit sits out one short 429 and gives up on a long one.
+func TestCaller_RateLimit(t *testing.T) {
+	tests := []struct {
+		name       string
+		retryAfter string
+		limited    int // how many answers are 429
+		wantErr    string
+		wantCalls  int
+	}{
+		{name: "one short wait", retryAfter: "0", limited: 1, wantCalls: 2},
+		{name: "limited twice", retryAfter: "0", limited: 2, wantErr: "429 Too Many Requests", wantCalls: 2},
+		{name: "too long to wait", retryAfter: "3600", limited: 1, wantErr: "rate limited for 1h0m0s", wantCalls: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			calls := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				calls++
+				if calls <= tt.limited {
+					w.Header().Set("Retry-After", tt.retryAfter)
+					w.WriteHeader(http.StatusTooManyRequests)
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write([]byte(`{"number":7,"state":"open","html_url":"https://github.com/acme/ops/issues/7"}`))
+			}))
+			defer srv.Close()
+			c := tickets.NewGitHub(tickets.GitHubConfig{APIURL: srv.URL, Token: "t", Repo: "acme/ops"})
+			_, err := c.Status(context.Background(), "7")
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Fatal(err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Fatalf("error %v, want %q", err, tt.wantErr)
+			}
+			if calls != tt.wantCalls {
+				t.Fatalf("%d calls, want %d", calls, tt.wantCalls)
+			}
+		})
 	}
 }
