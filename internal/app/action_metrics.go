@@ -20,7 +20,13 @@ func (a *App) ActionMetrics(ctx context.Context, f incident.ActionMetricsFilter)
 		return incident.ActionMetrics{}, err
 	}
 	from, to := incident.BurndownRange(f.From, f.To, f.Today)
-	counts, err := a.store.ActionBurndownCounts(ctx, f, from, to)
+	// Without a created range the counts are of the actions the burn-down
+	// draws: they spare it a count.
+	var totals *incident.StatusCounts
+	if f.From == nil && f.To == nil {
+		totals = &m.Counts
+	}
+	counts, err := a.store.ActionBurndownCounts(ctx, f, from, to, totals)
 	if err != nil {
 		return incident.ActionMetrics{}, err
 	}

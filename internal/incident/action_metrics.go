@@ -96,9 +96,14 @@ func NearestRank(values []float64, p float64) (v float64, ok bool) {
 		return 0, false
 	}
 	sort.Float64s(values)
-	rank := int(math.Ceil(p / 100 * float64(len(values))))
-	rank = max(1, min(rank, len(values)))
-	return values[rank-1], true
+	return values[NearestRankIndex(len(values), p)], true
+}
+
+// NearestRankIndex is the index (0-based) in n sorted values of their p-th
+// percentile by the nearest-rank method; n must be positive.
+func NearestRankIndex(n int, p float64) int {
+	rank := int(math.Ceil(p / 100 * float64(n)))
+	return max(1, min(rank, n)) - 1
 }
 
 // DaysBetween returns the whole days from a to b (negative if b is earlier).

@@ -16,16 +16,29 @@ import (
 // is today.
 const overdueCase = "CASE WHEN status NOT IN ('done', 'wont_do') AND due_date < ? THEN 1 ELSE 0 END"
 
-// statusGroup is one row of a GROUP BY key, status, overdue.
-type statusGroup struct {
-	Key     string `gorm:"column:k"`
-	Status  string `gorm:"column:status"`
-	Overdue int    `gorm:"column:od"`
-	N       int    `gorm:"column:n"`
+// overdueSum counts the rows overdueCase marks; its argument is today.
+const overdueSum = "SUM(" + overdueCase + ")"
+
+// statusSums are the conditional counts of one group, by status: one row
+// per group lets SQLite stream a GROUP BY in index order instead of
+// sorting the table.
+const statusSums = "SUM(CASE WHEN status = 'open' THEN 1 ELSE 0 END) AS open, " +
+	"SUM(CASE WHEN status = 'in_progress' THEN 1 ELSE 0 END) AS in_progress, " +
+	"SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END) AS done, " +
+	"SUM(CASE WHEN status = 'wont_do' THEN 1 ELSE 0 END) AS wont_do"
+
+// statusSumGroup is one row of a GROUP BY key with statusSums.
+type statusSumGroup struct {
+	Key        string `gorm:"column:k"`
+	Open       int    `gorm:"column:open"`
+	InProgress int    `gorm:"column:in_progress"`
+	Done       int    `gorm:"column:done"`
+	WontDo     int    `gorm:"column:wont_do"`
+	Overdue    int    `gorm:"column:od"`
 }
 
-// actionGroup is one row of the GROUP BY team, owner, priority, status,
-// overdue.
+// actionGroup is one row of the GROUP BY team, owner, priority, status;
+// Overdue counts the group's overdue actions.
 type actionGroup struct {
 	Team     string `gorm:"column:team"`
 	Owner    string `gorm:"column:owner"`
@@ -33,13 +46,10 @@ type actionGroup struct {
 	Status   string `gorm:"column:status"`
 	Overdue  int    `gorm:"column:od"`
 	N        int    `gorm:"column:n"`
-}
-
-// closedRecord is the narrow row the completion figures are computed from.
-type closedRecord struct {
-	CreatedAt   dbTime  `gorm:"column:created_at"`
-	CompletedAt dbTime  `gorm:"column:completed_at"`
-	DueDate     *dbDate `gorm:"column:due_date"`
+	// The completion counts of the group (see completionSums).
+	Closed  int `gorm:"column:closed"`
+	WithDue int `gorm:"column:with_due"`
+	OnTime  int `gorm:"column:on_time"`
 }
 
 // ActionMetrics computes the actions dashboard for f: counts by status and
@@ -54,39 +64,55 @@ func (s *Store) ActionMetrics(ctx context.Context, f incident.ActionMetricsFilte
 	m := incident.ActionMetrics{ByTeam: map[string]incident.StatusCounts{}, ByOwner: map[string]incident.StatusCounts{},
 		ByService: map[string]incident.StatusCounts{}, ByPriority: map[string]incident.StatusCounts{}}
 	today := dbDate(f.Today)
-	// One scan groups by team, owner and priority at once (few distinct
-	// combinations); Go folds the rows into the three dimensions.
+	// One scan groups by team, owner and priority at once, in the order of
+	// corrective_actions_dashboard_idx; Go folds the rows into the three
+	// dimensions.
 	var rows []actionGroup
 	err := s.metricsQuery(ctx, f, true).
-		Select("lower(team) AS team, lower(owner) AS owner, priority, status, "+overdueCase+" AS od, count(*) AS n", today).
-		Group("1, 2, 3, 4, 5").Scan(&rows).Error
+		Select("lower(team) AS team, lower(owner) AS owner, priority, status, "+overdueSum+" AS od, count(*) AS n, "+
+			s.completionSums(), today).
+		Group("lower(team), lower(owner), priority, status").Scan(&rows).Error
 	if err != nil {
 		return incident.ActionMetrics{}, fmt.Errorf("store: action metrics: %w", err)
 	}
-	add := func(into map[string]incident.StatusCounts, key, status string, overdue bool, n int) {
+	add := func(into map[string]incident.StatusCounts, key, status string, overdue, n int) {
 		c := into[key]
-		c.Add(incident.ActionStatus(status), overdue, n)
+		c.Add(incident.ActionStatus(status), false, n)
+		c.Overdue += overdue
 		into[key] = c
 	}
-	for _, r := range rows {
-		od := r.Overdue == 1
-		m.Counts.Add(incident.ActionStatus(r.Status), od, r.N)
-		add(m.ByTeam, r.Team, r.Status, od, r.N)
-		add(m.ByOwner, r.Owner, r.Status, od, r.N)
-		add(m.ByPriority, r.Priority, r.Status, od, r.N)
+	// Without a range, the completion counts cover the same actions as the
+	// counts: this scan has them.
+	var completion *completionRow
+	if f.From == nil && f.To == nil {
+		completion = &completionRow{}
 	}
-	var svc []statusGroup
+	for _, r := range rows {
+		if completion != nil {
+			completion.Closed += r.Closed
+			completion.WithDue += r.WithDue
+			completion.OnTime += r.OnTime
+		}
+		m.Counts.Add(incident.ActionStatus(r.Status), false, r.N)
+		m.Counts.Overdue += r.Overdue
+		add(m.ByTeam, r.Team, r.Status, r.Overdue, r.N)
+		add(m.ByOwner, r.Owner, r.Status, r.Overdue, r.N)
+		add(m.ByPriority, r.Priority, r.Status, r.Overdue, r.N)
+	}
+	// By service: walk the service labels in order (their primary key) and
+	// count each one's actions through corrective_actions_incident_status_idx.
+	var svc []statusSumGroup
 	err = s.metricsQuery(ctx, f, true).
 		Joins("JOIN incident_labels l ON l.incident_id = corrective_actions.incident_id AND l.kind = 'service'").
-		Select("l.value AS k, status, "+overdueCase+" AS od, count(*) AS n", today).
-		Group("1, 2, 3").Scan(&svc).Error
+		Select("l.value AS k, "+statusSums+", "+overdueSum+" AS od", today).
+		Group("l.value").Scan(&svc).Error
 	if err != nil {
 		return incident.ActionMetrics{}, fmt.Errorf("store: action metrics by service: %w", err)
 	}
 	for _, r := range svc {
-		add(m.ByService, r.Key, r.Status, r.Overdue == 1, r.N)
+		m.ByService[r.Key] = incident.StatusCounts{Open: r.Open, InProgress: r.InProgress, Done: r.Done, WontDo: r.WontDo, Overdue: r.Overdue}
 	}
-	if err := s.completionMetrics(ctx, f, &m); err != nil {
+	if err := s.completionMetrics(ctx, f, completion, &m); err != nil {
 		return incident.ActionMetrics{}, err
 	}
 	var recs []actionRecord
@@ -107,35 +133,100 @@ func (s *Store) ActionMetrics(ctx context.Context, f incident.ActionMetricsFilte
 	return m, nil
 }
 
+// completionRow is the completion counts of the actions closed as done.
+type completionRow struct {
+	Closed  int `gorm:"column:closed"`
+	WithDue int `gorm:"column:with_due"`
+	OnTime  int `gorm:"column:on_time"`
+}
+
+// completionSums is the SQL of completionRow over the rows of a query.
+func (s *Store) completionSums() string {
+	done := "status = 'done' AND completed_at IS NOT NULL"
+	return "COALESCE(SUM(CASE WHEN " + done + " THEN 1 ELSE 0 END), 0) AS closed, " +
+		"COALESCE(SUM(CASE WHEN " + done + " AND due_date IS NOT NULL THEN 1 ELSE 0 END), 0) AS with_due, " +
+		"COALESCE(SUM(CASE WHEN " + done + " AND due_date >= " + s.dateOf("completed_at") + " THEN 1 ELSE 0 END), 0) AS on_time"
+}
+
+// rankedClose is the closed action at a rank of days to close.
+type rankedClose struct {
+	CreatedAt   dbTime `gorm:"column:created_at"`
+	CompletedAt dbTime `gorm:"column:completed_at"`
+}
+
 // completionMetrics fills the completion within policy and the days to
-// close from the actions closed as done in f's range (by completed_at).
-func (s *Store) completionMetrics(ctx context.Context, f incident.ActionMetricsFilter, m *incident.ActionMetrics) error {
-	q := s.metricsQuery(ctx, f, false).Where("status = ?", string(incident.ActionDone)).
-		Where("completed_at IS NOT NULL")
-	q = inDays(q, "completed_at", f.From, f.To)
-	var rows []closedRecord
-	if err := q.Select("created_at, completed_at, due_date").Scan(&rows).Error; err != nil {
-		return fmt.Errorf("store: closed actions: %w", err)
+// close from the actions closed as done in f's range (by completed_at):
+// the counts (those of the counting scan, counted, when it covers the same
+// actions; else one aggregate), then each nearest-rank percentile as the
+// action at its rank in order of days to close, read from
+// corrective_actions_days_to_close_idx (the days themselves are computed
+// here, from the times, as the domain does).
+func (s *Store) completionMetrics(ctx context.Context, f incident.ActionMetricsFilter, counted *completionRow, m *incident.ActionMetrics) error {
+	q := func() *gorm.DB {
+		// 'done' literally: SQLite uses a partial index only for a
+		// condition it can read in the query text.
+		q := s.metricsQuery(ctx, f, false).Where("status = 'done' AND completed_at IS NOT NULL")
+		return inDays(q, "completed_at", f.From, f.To)
 	}
-	days := make([]float64, 0, len(rows))
-	for _, r := range rows {
-		created, completed := time.Time(r.CreatedAt), time.Time(r.CompletedAt)
-		days = append(days, completed.Sub(created).Hours()/24)
-		if r.DueDate == nil {
-			m.CompletionWithinPolicy.NoDueDate++
-			continue
-		}
-		m.CompletionWithinPolicy.Done++
-		if !incident.Date(*r.DueDate).Before(incident.DateOf(completed.UTC())) {
-			m.CompletionWithinPolicy.OnTime++
+	c := counted
+	if c == nil {
+		c = &completionRow{}
+		if err := q().Select(s.completionSums()).Scan(c).Error; err != nil {
+			return fmt.Errorf("store: closed actions: %w", err)
 		}
 	}
-	if c := m.CompletionWithinPolicy; c.Done > 0 {
-		share := float64(c.OnTime) / float64(c.Done)
+	m.CompletionWithinPolicy = incident.CompletionPolicy{Done: c.WithDue, OnTime: c.OnTime, NoDueDate: c.Closed - c.WithDue}
+	if c.WithDue > 0 {
+		share := float64(c.OnTime) / float64(c.WithDue)
 		m.CompletionWithinPolicy.Share = &share
 	}
-	m.DaysToClose = incident.DaysToClose(incident.PercentilesOf(days))
+	n := c.Closed
+	m.DaysToClose = incident.DaysToClose{Count: n}
+	if n == 0 {
+		return nil
+	}
+	// Without a filter that narrows the actions down, reading the index up
+	// to the rank beats sorting them all; SQLite, without statistics, does
+	// not see that by itself.
+	byDaysToClose := func(q *gorm.DB) *gorm.DB { return q }
+	if s.dialect == DialectSQLite && f.From == nil && f.To == nil && strings.TrimSpace(f.Team) == "" &&
+		strings.TrimSpace(f.Owner) == "" && strings.TrimSpace(f.Service) == "" && f.Severity == "" {
+		byDaysToClose = func(q *gorm.DB) *gorm.DB {
+			return q.Table("corrective_actions INDEXED BY corrective_actions_days_to_close_idx")
+		}
+	}
+	for _, p := range []struct {
+		pct  float64
+		into **float64
+	}{{50, &m.DaysToClose.P50}, {90, &m.DaysToClose.P90}} {
+		// Read the index from the nearer end: the p90 is the n-k-th from
+		// the top (equal values are the same days, whichever row it is).
+		k, order := incident.NearestRankIndex(n, p.pct), s.daysToCloseExpr()
+		if k > n/2 {
+			k, order = n-1-k, order+" DESC"
+		}
+		var r []rankedClose
+		err := byDaysToClose(q()).Select("created_at, completed_at").Order(order).Offset(k).Limit(1).Scan(&r).Error
+		if err != nil {
+			return fmt.Errorf("store: days to close: %w", err)
+		}
+		if len(r) == 1 {
+			days := time.Time(r[0].CompletedAt).Sub(time.Time(r[0].CreatedAt)).Hours() / 24
+			*p.into = &days
+		}
+	}
 	return nil
+}
+
+// daysToCloseExpr orders actions by the time they took from creation to
+// completion (which of equal ones comes first does not matter: they took
+// the same time); written exactly as the expression of
+// corrective_actions_days_to_close_idx (migration 00017).
+func (s *Store) daysToCloseExpr() string {
+	if s.dialect == DialectPostgres {
+		return "(completed_at - created_at)"
+	}
+	return "(julianday(completed_at) - julianday(created_at))"
 }
 
 // metricsQuery selects the actions f counts; created says whether to apply

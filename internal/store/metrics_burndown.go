@@ -10,9 +10,10 @@ import (
 
 // closedAtExpr is when an action was closed (done or won't do): its
 // completed_at, or its last update for a closed action without one; NULL
-// for an action still open or in progress.
-const closedAtExpr = "CASE WHEN corrective_actions.status IN ('done', 'wont_do') " +
-	"THEN COALESCE(corrective_actions.completed_at, corrective_actions.updated_at) END"
+// for an action still open or in progress. It is written exactly as the
+// expression of corrective_actions_closed_at_idx (migration 00017), so
+// that both databases use the index.
+const closedAtExpr = "(CASE WHEN status IN ('done', 'wont_do') THEN COALESCE(completed_at, updated_at) END)"
 
 // dayCount is one row of a GROUP BY day.
 type dayCount struct {
@@ -23,20 +24,49 @@ type dayCount struct {
 // ActionBurndownCounts counts what the burn-down of the days from..to is
 // drawn from: the actions f selects (its team, service, severity, owner and
 // viewer; not its created range) open at the start of from, and those
-// created and closed on each day up to to.
-func (s *Store) ActionBurndownCounts(ctx context.Context, f incident.ActionMetricsFilter, from, to incident.Date) (incident.BurndownCounts, error) {
+// created and closed on each day up to to. totals, when given, are the
+// counts by status of the same actions (ActionMetrics' without a created
+// range); else they are counted here.
+//
+// Open at the start S is counted from its complement, so that only the
+// actions created or closed from S on are read (S is recent): created
+// before S and not closed before S = all − created from S − closed +
+// closed from S + closed before S among those created from S.
+func (s *Store) ActionBurndownCounts(ctx context.Context, f incident.ActionMetricsFilter, from, to incident.Date,
+	totals *incident.StatusCounts) (incident.BurndownCounts, error) {
 	c := incident.BurndownCounts{Opened: map[incident.Date]int{}, Closed: map[incident.Date]int{}}
 	start := dbTime(time.Date(from.Year, from.Month, from.Day, 0, 0, 0, 0, time.UTC))
 	end := dbTime(time.Date(to.Year, to.Month, to.Day, 0, 0, 0, 0, time.UTC).AddDate(0, 0, 1))
-	var before int64
-	err := s.metricsQuery(ctx, f, false).
-		Where("corrective_actions.created_at < ?", start).
-		Where("("+closedAtExpr+") IS NULL OR ("+closedAtExpr+") >= ?", start).
-		Count(&before).Error
+	var all, closed int
+	if totals != nil {
+		all, closed = totals.Open+totals.InProgress+totals.Done+totals.WontDo, totals.Done+totals.WontDo
+	} else {
+		var t struct {
+			All    int `gorm:"column:a"`
+			Closed int `gorm:"column:c"`
+		}
+		err := s.metricsQuery(ctx, f, false).
+			Select("count(*) AS a, COALESCE(SUM(CASE WHEN status IN ('done', 'wont_do') THEN 1 ELSE 0 END), 0) AS c").Scan(&t).Error
+		if err != nil {
+			return c, fmt.Errorf("store: burndown totals: %w", err)
+		}
+		all, closed = t.All, t.Closed
+	}
+	var recent struct {
+		Created      int `gorm:"column:created"`
+		ClosedBefore int `gorm:"column:closed_before"`
+	}
+	err := s.metricsQuery(ctx, f, false).Where("corrective_actions.created_at >= ?", start).
+		Select("count(*) AS created, COALESCE(SUM(CASE WHEN "+closedAtExpr+" < ? THEN 1 ELSE 0 END), 0) AS closed_before", start).
+		Scan(&recent).Error
+	var closedSince int64
+	if err == nil {
+		err = s.metricsQuery(ctx, f, false).Where(closedAtExpr+" >= ?", start).Count(&closedSince).Error
+	}
 	if err != nil {
 		return c, fmt.Errorf("store: burndown open actions: %w", err)
 	}
-	c.OpenBefore = int(before)
+	c.OpenBefore = all - recent.Created - closed + int(closedSince) + recent.ClosedBefore
 	for _, d := range []struct {
 		col  string
 		into map[incident.Date]int
@@ -61,4 +91,13 @@ func (s *Store) dayOf(expr string) string {
 		return "to_char(" + expr + " AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
 	}
 	return "substr(" + expr + ", 1, 10)" // times are stored as UTC RFC 3339 text
+}
+
+// dateOf is the SQL for the UTC day of the time expression expr, comparable
+// with a date column.
+func (s *Store) dateOf(expr string) string {
+	if s.dialect == DialectPostgres {
+		return "(" + expr + " AT TIME ZONE 'UTC')::date"
+	}
+	return "substr(" + expr + ", 1, 10)"
 }

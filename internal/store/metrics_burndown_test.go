@@ -55,12 +55,26 @@ func TestStore_ActionBurndownCounts(t *testing.T) {
 			}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				got, err := s.ActionBurndownCounts(ctx, tc.f, tc.from, tc.to)
+				got, err := s.ActionBurndownCounts(ctx, tc.f, tc.from, tc.to, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
 				if diff := cmp.Diff(tc.want, got); diff != "" {
 					t.Errorf("counts (-want +got):\n%s", diff)
+				}
+				// The totals of the dashboard without a range give the same.
+				f := tc.f
+				f.From, f.To = nil, nil
+				m, err := s.ActionMetrics(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				withTotals, err := s.ActionBurndownCounts(ctx, tc.f, tc.from, tc.to, &m.Counts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(tc.want, withTotals); diff != "" {
+					t.Errorf("counts from totals (-want +got):\n%s", diff)
 				}
 			})
 		}
