@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -97,11 +98,16 @@ func (b *digestBuilder) add(it incident.ReminderItem) {
 		line.DaysLeft = daysBetween(b.today, *a.DueDate)
 	}
 	if a.Owner != "" && (b.opts.SMTP != nil || b.previewAll) {
-		if addr, ok := b.owners.address(a.Owner); ok {
+		addr, viewer, ok := b.owners.resolve(a.Owner)
+		switch {
+		case !ok:
+			b.warn("owner %q has no e-mail address (no user has that e-mail address or name)", a.Owner)
+		case it.Restricted && !viewer.Sees(incident.VisibilityRestricted, it.RestrictedTo):
+			// The owner may not see the incident: nothing about it goes to them.
+			b.warn("%s is not in the reminder of %s, who may not see restricted incident %s", actionRef(a), addr, a.IncidentKey)
+		default:
 			b.put(digestKey{incident.ReminderEmail, addr, incident.ReminderScopeOwner}, a.Owner,
 				b.base+"/actions?owner="+url.QueryEscape(a.Owner), line, overdue, "")
-		} else {
-			b.warn("owner %q has no e-mail address (no user has that e-mail address or name)", a.Owner)
 		}
 	}
 	if it.Restricted {
@@ -181,6 +187,8 @@ func (b *digestBuilder) result() ([]ReminderDigest, []string) {
 	return out, warns
 }
 
+func actionRef(a incident.CorrectiveAction) string { return "action " + strconv.FormatInt(a.ID, 10) }
+
 func teamRecipient(team string) string {
 	if team == "" {
 		return "no team"
@@ -206,45 +214,61 @@ func daysBetween(from, to incident.Date) int {
 	return int(t(to).Sub(t(from)).Hours() / 24)
 }
 
-// ownerDirectory resolves action owners to e-mail addresses.
+// ownerDirectory resolves action owners to e-mail addresses, and to who
+// they are for restricted incidents.
 type ownerDirectory struct {
-	byEmail, byName, byLocal map[string][]string
+	byEmail, byName, byLocal map[string][]incident.User
 }
 
 func newOwnerDirectory(users []incident.User) ownerDirectory {
-	d := ownerDirectory{byEmail: map[string][]string{}, byName: map[string][]string{}, byLocal: map[string][]string{}}
+	d := ownerDirectory{byEmail: map[string][]incident.User{}, byName: map[string][]incident.User{}, byLocal: map[string][]incident.User{}}
 	for _, u := range users {
 		if u.Disabled || u.Email == "" {
 			continue
 		}
 		e := strings.ToLower(u.Email)
-		d.byEmail[e] = append(d.byEmail[e], u.Email)
+		d.byEmail[e] = append(d.byEmail[e], u)
 		if n := strings.ToLower(strings.TrimSpace(u.Name)); n != "" {
-			d.byName[n] = append(d.byName[n], u.Email)
+			d.byName[n] = append(d.byName[n], u)
 		}
 		if local, _, ok := strings.Cut(e, "@"); ok {
-			d.byLocal[local] = append(d.byLocal[local], u.Email)
+			d.byLocal[local] = append(d.byLocal[local], u)
 		}
 	}
 	return d
 }
 
-// address returns owner's e-mail address: the owner itself when it is one,
-// else the one user whose e-mail address, name or e-mail local part (the
-// username) it is, in that order.
-func (d ownerDirectory) address(owner string) (string, bool) {
+// resolve returns owner's e-mail address and which incidents they may
+// see: the owner itself when it is an address (as that user when one has
+// it), else the one user whose e-mail address, name or e-mail local part
+// (the username) it is, in that order.
+func (d ownerDirectory) resolve(owner string) (string, incident.Viewer, bool) {
 	owner = strings.TrimSpace(owner)
 	if strings.Contains(owner, "@") {
-		if a, err := notify.ParseAddress(owner); err == nil {
-			return a, true
+		a, err := notify.ParseAddress(owner)
+		if err != nil {
+			return "", incident.Viewer{}, false
 		}
-		return "", false
+		if list := d.byEmail[strings.ToLower(a)]; len(list) == 1 {
+			return a, userViewer(list[0]), true
+		}
+		return a, incident.Viewer{Principals: []string{a}}, true
 	}
 	key := strings.ToLower(owner)
-	for _, m := range []map[string][]string{d.byEmail, d.byName, d.byLocal} {
+	for _, m := range []map[string][]incident.User{d.byEmail, d.byName, d.byLocal} {
 		if list := m[key]; len(list) == 1 {
-			return list[0], true
+			return list[0].Email, userViewer(list[0]), true
 		}
 	}
-	return "", false
+	return "", incident.Viewer{}, false
+}
+
+// userViewer is which incidents u may see (as the API judges it): admins
+// all; others the internal ones and those restricted to their address or
+// one of their groups.
+func userViewer(u incident.User) incident.Viewer {
+	if u.Role == incident.RoleAdmin {
+		return incident.EveryIncident
+	}
+	return incident.Viewer{Principals: append([]string{u.Email}, u.Groups...)}
 }

@@ -124,6 +124,8 @@ func newReminderFixture(t *testing.T, dialect string) *reminderFixture {
 		{open, incident.CorrectiveAction{Title: "Far away", Owner: "ana", Team: "sre", DueDate: &incident.Date{Year: 2027, Month: 1, Day: 1}}},
 		{open, incident.CorrectiveAction{Title: "Nobody's", Owner: "zed", DueDate: day(1)}},
 		{secret, incident.CorrectiveAction{Title: "Rotate payroll keys", Owner: "ana@example.com", Team: "sre", DueDate: day(10)}},
+		// Bob may not see the restricted incident: nothing of it goes to him.
+		{secret, incident.CorrectiveAction{Title: "Audit payroll access", Owner: "Bob", DueDate: day(22)}},
 	} {
 		if _, err := f.a.CreateAction(ctx, in.inc.Key, in.act); err != nil {
 			t.Fatal(err)
@@ -223,6 +225,16 @@ func TestApp_Reminders_Digests(t *testing.T) {
 	}
 	if !slices.ContainsFunc(run.Warnings, func(w string) bool { return strings.Contains(w, `owner "zed"`) }) {
 		t.Errorf("warnings = %v, want one about zed", run.Warnings)
+	}
+	if !slices.ContainsFunc(run.Warnings, func(w string) bool {
+		return strings.Contains(w, "bob@example.com, who may not see restricted incident INC-2")
+	}) {
+		t.Errorf("warnings = %v, want one about bob and INC-2", run.Warnings)
+	}
+	for _, d := range run.Digests {
+		if slices.Contains(titles(append(d.Overdue, d.DueSoon...)), "Audit payroll access") {
+			t.Errorf("an action of a restricted incident went to %s %s, who may not see it", d.Channel, d.Recipient)
+		}
 	}
 	ana := digestFor(run, "email", "ana@example.com")
 	if l := ana.Overdue[1]; l.DaysOverdue != 4 || l.URL != "https://hindsight.example/incidents/"+l.IncidentKey+"#actions-title" {

@@ -28,8 +28,10 @@ type ReminderItem struct {
 	IncidentTitle string
 	Severity      Severity
 	// Restricted incidents' actions are only ever sent to their owner by
-	// e-mail, never to a shared channel.
-	Restricted bool
+	// e-mail, never to a shared channel, and only when the owner may see
+	// the incident (RestrictedTo names them or one of their groups).
+	Restricted   bool
+	RestrictedTo []string
 }
 
 // ReminderSend is the record of one digest sent (or failed, or printed in

@@ -18,9 +18,10 @@ func (s *Store) ReminderActions(ctx context.Context, dueBy incident.Date) ([]inc
 		IncidentTitle string       `gorm:"column:incident_title"`
 		Severity      string       `gorm:"column:severity"`
 		Visibility    string       `gorm:"column:visibility"`
+		RestrictedTo  jsonStrings  `gorm:"column:restricted_to"`
 	}
 	err := s.conn(ctx).Table("corrective_actions").
-		Select("corrective_actions.*, incidents.title AS incident_title, incidents.severity, incidents.visibility").
+		Select("corrective_actions.*, incidents.title AS incident_title, incidents.severity, incidents.visibility, incidents.restricted_to").
 		Joins("JOIN incidents ON incidents.id = corrective_actions.incident_id").
 		Where("corrective_actions.status IN ? AND corrective_actions.due_date IS NOT NULL AND corrective_actions.due_date <= ?",
 			[]string{string(incident.ActionOpen), string(incident.ActionInProgress)}, dbDate(dueBy)).
@@ -33,7 +34,7 @@ func (s *Store) ReminderActions(ctx context.Context, dueBy incident.Date) ([]inc
 	for n, r := range rows {
 		out[n] = incident.ReminderItem{
 			Action: r.Action.domain(), IncidentTitle: r.IncidentTitle, Severity: incident.Severity(r.Severity),
-			Restricted: r.Visibility == string(incident.VisibilityRestricted),
+			Restricted: r.Visibility == string(incident.VisibilityRestricted), RestrictedTo: labels(r.RestrictedTo),
 		}
 	}
 	return out, nil

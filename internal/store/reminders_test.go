@@ -50,7 +50,8 @@ func TestStore_ReminderActions(t *testing.T) {
 		if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
 			t.Fatalf("items = %v, want %v", got, want)
 		}
-		if items[0].IncidentTitle != "Checkout down" || items[0].Severity != incident.SEV2 || items[0].Restricted || !items[1].Restricted {
+		if items[0].IncidentTitle != "Checkout down" || items[0].Severity != incident.SEV2 || items[0].Restricted || !items[1].Restricted ||
+			len(items[1].RestrictedTo) != 1 || items[1].RestrictedTo[0] != "ana@example.com" {
 			t.Errorf("incident fields = %+v / %+v", items[0], items[1])
 		}
 	})
