@@ -95,6 +95,12 @@ func (a *App) CreateIncidentUpdate(ctx context.Context, ref string, u incident.I
 		if err := tx.CreateIncidentUpdate(ctx, &next); err != nil {
 			return err
 		}
+		// The timeline keeps what customers were told and when, for the RCA.
+		ev := updateEvent(next)
+		ev.CreatedAt, ev.UpdatedAt = now, now
+		if _, _, err := tx.InsertTimelineEvents(ctx, inc.ID, []incident.TimelineEvent{ev}); err != nil {
+			return err
+		}
 		return a.record(ctx, tx, "incident_update.create", incident.ObjectIncidentUpdate, next.ID, inc.ID,
 			incident.OpUpsert, inc.Key+" "+string(next.Status))
 	})
@@ -104,8 +110,27 @@ func (a *App) CreateIncidentUpdate(ctx context.Context, ref string, u incident.I
 	return next, nil
 }
 
-// DeleteIncidentUpdate removes a customer update (posted by mistake); the
-// audit entry keeps what it said.
+// SourceStatusPage is the timeline source of the customer updates posted
+// here (their external id is "update-<id>").
+const SourceStatusPage = "status_page"
+
+// updateEvent is the timeline event of a customer update.
+func updateEvent(u incident.IncidentUpdate) incident.TimelineEvent {
+	body := "Customer update (" + string(u.Status) + "): " + u.Body
+	if u.ETA != nil {
+		body += "\n\nETA " + u.ETA.UTC().Format(time.RFC3339)
+	}
+	ev := incident.TimelineEvent{
+		OccurredAt: u.PostedAt, Source: SourceStatusPage, Kind: incident.KindStatus, Actor: u.Author,
+		Body: body, ExternalID: "update-" + strconv.FormatInt(u.ID, 10),
+	}
+	ev.Normalize()
+	return ev
+}
+
+// DeleteIncidentUpdate removes a customer update (posted by mistake) from
+// the status page; the audit entry keeps what it said, and the timeline
+// event of its posting stays (hide it there if it should not reach the RCA).
 func (a *App) DeleteIncidentUpdate(ctx context.Context, ref string, id int64) error {
 	return a.store.InTx(ctx, func(tx *store.Store) error {
 		inc, err := a.lockIncident(ctx, tx, ref)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -174,6 +175,12 @@ func TestApp_IncidentUpdatesAudited(t *testing.T) {
 	u, err := a.CreateIncidentUpdate(ctx, inc.Key, incident.IncidentUpdate{Status: incident.UpdateMonitoring, Body: "Watching"})
 	if err != nil || u.Author != "ed" || !u.PostedAt.Equal(statusNow) {
 		t.Fatalf("create = %+v, %v", u, err)
+	}
+	tl, err := a.Timeline(ctx, inc.Key, incident.TimelineFilter{Sources: []string{app.SourceStatusPage}})
+	if err != nil || len(tl.Items) != 1 || tl.Items[0].Body != "Customer update (monitoring): Watching" ||
+		tl.Items[0].Kind != incident.KindStatus || tl.Items[0].Actor != "ed" || !tl.Items[0].OccurredAt.Equal(statusNow) ||
+		tl.Items[0].ExternalID != "update-"+strconv.FormatInt(u.ID, 10) {
+		t.Fatalf("timeline = %+v, %v", tl.Items, err)
 	}
 	if err := a.DeleteIncidentUpdate(ctx, inc.Key, u.ID); err != nil {
 		t.Fatal(err)
