@@ -22,6 +22,7 @@ import {
   stackSegments,
   statusRows,
   ticks,
+  toCsv,
   topN,
   type DashboardFilters,
   type MonthMetrics,
@@ -181,6 +182,14 @@ describe('monthly report', () => {
     expect(monthlyReportHref('2026-10', 'markdown')).toBe('/api/v1/reports/monthly?month=2026-10&format=markdown')
     expect(monthlyReportHref('', 'csv')).toBe('/api/v1/reports/monthly?format=csv')
     expect(monthlyReportHref('10/2026', 'csv')).toBe('/api/v1/reports/monthly?format=csv')
+  })
+})
+
+describe('toCsv', () => {
+  it('quotes, escapes and defuses formulas', () => {
+    expect(toCsv([['service', 'count'], ['check,out', 2], ['=cmd()', 1], ['say "hi"', null], ['-1', -1]])).toBe(
+      'service,count\r\n"check,out",2\r\n\'=cmd(),1\r\n"say ""hi""",\r\n\'-1,-1\r\n',
+    )
   })
 })
 

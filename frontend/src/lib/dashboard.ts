@@ -265,6 +265,34 @@ export function monthlyReportHref(month: string, format: 'markdown' | 'csv'): st
   return API + '/reports/monthly' + qs({ month: /^\d{4}-\d{2}$/.test(month) ? month : '', format })
 }
 
+/**
+ * CSV text of rows (RFC 4180: quoted when needed, CRLF line ends). A cell
+ * a spreadsheet would read as a formula (=, +, -, @ first) gets a leading
+ * apostrophe, as the server's CSV does; numbers are left alone.
+ */
+export function toCsv(rows: (string | number | null | undefined)[][]): string {
+  const cell = (v: string | number | null | undefined) => {
+    if (v === null || v === undefined) return ''
+    if (typeof v === 'number') return String(v)
+    let s = v
+    if (/^[=+\-@\t\r]/.test(s)) s = "'" + s
+    return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s
+  }
+  return rows.map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n'
+}
+
+/** Saves text as a file download named filename (CSV built in the page). */
+export function download(filename: string, text: string, type = 'text/csv;charset=utf-8') {
+  const url = URL.createObjectURL(new Blob([text], { type }))
+  const a = document.createElement('a')
+  a.href = url
+  a.download = filename
+  document.body.append(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 0)
+}
+
 export const getActionMetrics = (f: DashboardFilters, today: string, signal?: AbortSignal) =>
   get<ActionMetrics>('/metrics/actions', actionQuery(f, today), { signal })
 

@@ -129,10 +129,33 @@ describe('Dashboard', () => {
     const i = urls.find((u) => u.includes('/metrics/incidents'))!
     expect(a).toBe('/api/v1/metrics/actions?from=2026-01-01&to=2026-03-31&team=payments&severity=SEV1&owner=ann')
     expect(i).toBe('/api/v1/metrics/incidents?from=2026-01-01&to=2026-03-31&team=payments&severity=SEV1&rca_days=30')
-    const links = [...target.querySelectorAll<HTMLAnchorElement>('[data-test=export-csv]')].map((l) => l.getAttribute('href'))
+    const links = [...target.querySelectorAll<HTMLAnchorElement>('a[data-test=export-csv]')].map((l) => l.getAttribute('href'))
     expect(links).toContain(a + '&format=csv')
     expect(links).toContain(i + '&format=csv')
-    expect(target.querySelector<HTMLAnchorElement>('[data-test=export-csv]')!.hasAttribute('download')).toBe(true)
+    expect(target.querySelector<HTMLAnchorElement>('a[data-test=export-csv]')!.hasAttribute('download')).toBe(true)
+  })
+
+  it('saves the rows of a chart the API CSV does not hold', async () => {
+    const { target } = await render()
+    // jsdom has no object URLs and does not download: record both.
+    const blobs: Blob[] = []
+    const names: string[] = []
+    const u = URL as unknown as Record<string, unknown>
+    const orig = { create: u.createObjectURL, revoke: u.revokeObjectURL }
+    u.createObjectURL = (b: Blob) => (blobs.push(b), 'blob:test')
+    u.revokeObjectURL = () => {}
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      names.push(this.download)
+    })
+    try {
+      target.querySelector<HTMLButtonElement>('[data-test=panel-by-service] button[data-test=export-csv]')!.click()
+    } finally {
+      click.mockRestore()
+      u.createObjectURL = orig.create
+      u.revokeObjectURL = orig.revoke
+    }
+    expect(names).toEqual(['incidents-by-service.csv'])
+    expect(await blobs[0].text()).toBe('service,incidents\r\ncheckout,2\r\nsearch,1\r\n')
   })
 
   it('links the monthly report of last month, and of a month picked', async () => {
