@@ -146,9 +146,15 @@ func (a *App) RunReminders(ctx context.Context, dryRun bool) (ReminderRun, error
 		return run, err
 	}
 	run.Warnings = warnings
+	// Test mode throttles against what it printed, real sends against what
+	// was sent: turning test mode off does not hold real digests back.
+	counted := incident.ReminderSent
+	if o.TestMode {
+		counted = incident.ReminderTest
+	}
 	recent := map[[2]string]time.Time{}
 	if o.Throttle > 0 {
-		if recent, err = a.store.RemindedSince(ctx, now.Add(-o.Throttle)); err != nil {
+		if recent, err = a.store.RemindedSince(ctx, now.Add(-o.Throttle), counted); err != nil {
 			return run, err
 		}
 	}

@@ -98,10 +98,10 @@ func (b *digestBuilder) add(it incident.ReminderItem) {
 		line.DaysLeft = daysBetween(b.today, *a.DueDate)
 	}
 	if a.Owner != "" && (b.opts.SMTP != nil || b.previewAll) {
-		addr, viewer, ok := b.owners.resolve(a.Owner)
+		addr, viewer, reason := b.owners.resolve(a.Owner)
 		switch {
-		case !ok:
-			b.warn("owner %q has no e-mail address (no user has that e-mail address or name)", a.Owner)
+		case reason != "":
+			b.warn("owner %q %s: not reminded", a.Owner, reason)
 		case it.Restricted && !viewer.Sees(incident.VisibilityRestricted, it.RestrictedTo):
 			// The owner may not see the incident: nothing about it goes to them.
 			b.warn("%s is not in the reminder of %s, who may not see restricted incident %s", actionRef(a), addr, a.IncidentKey)
@@ -218,10 +218,14 @@ func daysBetween(from, to incident.Date) int {
 // they are for restricted incidents.
 type ownerDirectory struct {
 	byEmail, byName, byLocal map[string][]incident.User
+	// domains are the domains of the users' addresses: an owner typed as
+	// an address without an account is mailed only within them.
+	domains map[string]bool
 }
 
 func newOwnerDirectory(users []incident.User) ownerDirectory {
-	d := ownerDirectory{byEmail: map[string][]incident.User{}, byName: map[string][]incident.User{}, byLocal: map[string][]incident.User{}}
+	d := ownerDirectory{byEmail: map[string][]incident.User{}, byName: map[string][]incident.User{}, byLocal: map[string][]incident.User{},
+		domains: map[string]bool{}}
 	for _, u := range users {
 		if u.Disabled || u.Email == "" {
 			continue
@@ -231,36 +235,42 @@ func newOwnerDirectory(users []incident.User) ownerDirectory {
 		if n := strings.ToLower(strings.TrimSpace(u.Name)); n != "" {
 			d.byName[n] = append(d.byName[n], u)
 		}
-		if local, _, ok := strings.Cut(e, "@"); ok {
+		if local, domain, ok := strings.Cut(e, "@"); ok {
 			d.byLocal[local] = append(d.byLocal[local], u)
+			d.domains[domain] = true
 		}
 	}
 	return d
 }
 
 // resolve returns owner's e-mail address and which incidents they may
-// see: the owner itself when it is an address (as that user when one has
-// it), else the one user whose e-mail address, name or e-mail local part
-// (the username) it is, in that order.
-func (d ownerDirectory) resolve(owner string) (string, incident.Viewer, bool) {
+// see: the owner itself when it is an address — as that user when one has
+// it, else only within the domains of the users' addresses, so a typo or a
+// stranger's address never receives incident titles — or the one user
+// whose e-mail address, name or e-mail local part (the username) it is, in
+// that order. The reason says why an owner cannot be mailed.
+func (d ownerDirectory) resolve(owner string) (addr string, v incident.Viewer, reason string) {
 	owner = strings.TrimSpace(owner)
 	if strings.Contains(owner, "@") {
 		a, err := notify.ParseAddress(owner)
 		if err != nil {
-			return "", incident.Viewer{}, false
+			return "", incident.Viewer{}, "is not an e-mail address"
 		}
 		if list := d.byEmail[strings.ToLower(a)]; len(list) == 1 {
-			return a, userViewer(list[0]), true
+			return a, userViewer(list[0]), ""
 		}
-		return a, incident.Viewer{Principals: []string{a}}, true
+		if _, domain, _ := strings.Cut(strings.ToLower(a), "@"); !d.domains[domain] {
+			return "", incident.Viewer{}, "is an address outside the domains of this server's users"
+		}
+		return a, incident.Viewer{Principals: []string{a}}, ""
 	}
 	key := strings.ToLower(owner)
 	for _, m := range []map[string][]incident.User{d.byEmail, d.byName, d.byLocal} {
 		if list := m[key]; len(list) == 1 {
-			return list[0].Email, userViewer(list[0]), true
+			return list[0].Email, userViewer(list[0]), ""
 		}
 	}
-	return "", incident.Viewer{}, false
+	return "", incident.Viewer{}, "has no e-mail address (no user has that e-mail address or name)"
 }
 
 // userViewer is which incidents u may see (as the API judges it): admins

@@ -95,7 +95,8 @@ func (d ReminderDigest) Text(dueSoonDays int) string {
 
 // Slack is the digest as a Slack message; every text from users is escaped.
 func (d ReminderDigest) Slack(dueSoonDays int) notify.SlackMessage {
-	msg := notify.SlackMessage{Text: d.heading() + ": " + d.summary(dueSoonDays)}
+	// The fallback text is mrkdwn too: a team named <!channel> must not ping.
+	msg := notify.SlackMessage{Text: notify.SlackText(d.heading() + ": " + d.summary(dueSoonDays))}
 	msg.Blocks = append(msg.Blocks, notify.SlackHeader(d.heading()))
 	for _, g := range []struct {
 		title string

@@ -123,6 +123,8 @@ func newReminderFixture(t *testing.T, dialect string) *reminderFixture {
 		{open, incident.CorrectiveAction{Title: "Later", Owner: "ana", Team: "sre", DueDate: day(30)}}, // the last day of the window
 		{open, incident.CorrectiveAction{Title: "Far away", Owner: "ana", Team: "sre", DueDate: &incident.Date{Year: 2027, Month: 1, Day: 1}}},
 		{open, incident.CorrectiveAction{Title: "Nobody's", Owner: "zed", DueDate: day(1)}},
+		// A typed address outside the users' domains gets nothing.
+		{open, incident.CorrectiveAction{Title: "Stranger's", Owner: "mallory@evil.example", DueDate: day(23)}},
 		{secret, incident.CorrectiveAction{Title: "Rotate payroll keys", Owner: "ana@example.com", Team: "sre", DueDate: day(10)}},
 		// Bob may not see the restricted incident: nothing of it goes to him.
 		{secret, incident.CorrectiveAction{Title: "Audit payroll access", Owner: "Bob", DueDate: day(22)}},
@@ -194,8 +196,9 @@ func TestApp_Reminders_Digests(t *testing.T) {
 			want: &want{overdue: []string{"Add <canary> deploys"}, soon: []string{"Write runbook", "Later"}}},
 		{name: "team without webhook goes to the default", channel: "slack", recipient: "team payments", want: &want{soon: []string{"Alert on error rate"}}},
 		{name: "team e-mail", channel: "email", recipient: "payments-team@example.com", want: &want{soon: []string{"Alert on error rate"}}},
-		{name: "no team goes to the default", channel: "slack", recipient: "no team", want: &want{overdue: []string{"Nobody's"}}},
+		{name: "no team goes to the default", channel: "slack", recipient: "no team", want: &want{overdue: []string{"Nobody's", "Stranger's"}}},
 		{name: "unknown owner gets nothing", channel: "email", recipient: "zed"},
+		{name: "an address outside the users' domains gets nothing", channel: "email", recipient: "mallory@evil.example"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -222,6 +225,11 @@ func TestApp_Reminders_Digests(t *testing.T) {
 	}
 	if len(run.Digests) != 7 {
 		t.Errorf("%d digests, want 7", len(run.Digests))
+	}
+	if !slices.ContainsFunc(run.Warnings, func(w string) bool {
+		return strings.Contains(w, `owner "mallory@evil.example" is an address outside the domains`)
+	}) {
+		t.Errorf("warnings = %v, want one about mallory", run.Warnings)
 	}
 	if !slices.ContainsFunc(run.Warnings, func(w string) bool { return strings.Contains(w, `owner "zed"`) }) {
 		t.Errorf("warnings = %v, want one about zed", run.Warnings)
@@ -354,6 +362,12 @@ func TestApp_Reminders_TestMode(t *testing.T) {
 	sends, _, _ := f.a.ReminderSends(context.Background(), 0, 50)
 	if len(sends) != run.Sent || sends[0].Status != incident.ReminderTest {
 		t.Errorf("sends = %+v", sends)
+	}
+	// Test mode off: what it printed does not hold the real digests back.
+	f.configure(nil)
+	real, err := f.a.RunReminders(context.Background(), false)
+	if err != nil || real.Sent != 7 || real.Throttled != 0 {
+		t.Errorf("first real run after test mode: sent %d, throttled %d, %v", real.Sent, real.Throttled, err)
 	}
 }
 

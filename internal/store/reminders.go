@@ -110,17 +110,21 @@ func (s *Store) ReminderSends(ctx context.Context, before int64, limit int) ([]i
 }
 
 // RemindedSince returns, for each "channel recipient" pair that got a
-// digest (sent, or printed in test mode) at or after since, the latest
-// time. Failed sends do not count: they are tried again.
-func (s *Store) RemindedSince(ctx context.Context, since time.Time) (map[[2]string]time.Time, error) {
+// digest with one of the statuses (incident.ReminderSent, or ReminderTest
+// in test mode) at or after since, the latest time. Failed sends never
+// count: they are tried again.
+func (s *Store) RemindedSince(ctx context.Context, since time.Time, statuses ...string) (map[[2]string]time.Time, error) {
+	if len(statuses) == 0 {
+		statuses = []string{incident.ReminderSent}
+	}
 	var rows []struct {
 		Channel   string
 		Recipient string
 		Last      dbTime
 	}
 	err := s.conn(ctx).Raw(`SELECT channel, recipient, MAX(sent_at) AS last FROM reminder_sends
-		WHERE sent_at >= ? AND status IN (?, ?) GROUP BY channel, recipient`,
-		toDB(since), incident.ReminderSent, incident.ReminderTest).Scan(&rows).Error
+		WHERE sent_at >= ? AND status IN ? GROUP BY channel, recipient`,
+		toDB(since), statuses).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: reminders since: %w", err)
 	}
