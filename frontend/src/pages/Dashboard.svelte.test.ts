@@ -123,6 +123,14 @@ describe('Dashboard', () => {
     expect(target.querySelector('[data-test=incident-card][data-kind=recurrences]')?.textContent).toContain('1 dismissed')
   })
 
+  it('suggests the teams, owners and services the answers named', async () => {
+    const { target } = await render()
+    const opts = (id: string) => [...target.querySelectorAll(`#${id} option`)].map((o) => o.getAttribute('value'))
+    expect(opts('db-teams')).toEqual(['payments'])
+    expect(opts('db-owners')).toEqual(['ann'])
+    expect(opts('db-services')).toEqual(['checkout', 'search'])
+  })
+
   it('sends the URL filters to both endpoints and into the CSV links', async () => {
     const { target, urls } = await render({ query: 'range=custom&from=2026-01-01&to=2026-03-31&team=payments&severity=SEV1&owner=ann&rca_days=30' })
     const a = urls.find((u) => u.includes('/metrics/actions'))!
