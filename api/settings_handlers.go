@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"encoding/json"
+	"math"
 	"net/http"
 	"time"
 
@@ -32,14 +34,16 @@ type actionPolicyJSON struct {
 // actionPolicyRequest is the body of PUT /settings/action-policy: every
 // cell of the grid. The read-only members of the answer are ignored.
 type actionPolicyRequest struct {
-	Days       map[incident.Severity]map[incident.Priority]int `json:"days"`
-	Defaults   ignored                                         `json:"defaults"`
-	Severities ignored                                         `json:"severities"`
-	Priorities ignored                                         `json:"priorities"`
-	MinDays    ignored                                         `json:"min_days"`
-	MaxDays    ignored                                         `json:"max_days"`
-	UpdatedBy  ignored                                         `json:"updated_by"`
-	UpdatedAt  ignored                                         `json:"updated_at"`
+	// Days are read cell by cell (json.RawMessage), so a cell of the wrong
+	// type is reported by its name (days.SEV3.low), not as "days".
+	Days       map[string]map[string]json.RawMessage `json:"days"`
+	Defaults   ignored                               `json:"defaults"`
+	Severities ignored                               `json:"severities"`
+	Priorities ignored                               `json:"priorities"`
+	MinDays    ignored                               `json:"min_days"`
+	MaxDays    ignored                               `json:"max_days"`
+	UpdatedBy  ignored                               `json:"updated_by"`
+	UpdatedAt  ignored                               `json:"updated_at"`
 }
 
 func toActionPolicyJSON(p incident.ActionPolicy) actionPolicyJSON {
@@ -72,12 +76,36 @@ func (s *server) updateActionPolicy(c *gin.Context) {
 		s.renderError(c, incident.Invalid("days", "is required"))
 		return
 	}
-	p, err := s.svc.SetActionPolicy(c.Request.Context(), incident.ActionPolicy{Days: req.Days})
+	days, err := policyDays(req.Days)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	p, err := s.svc.SetActionPolicy(c.Request.Context(), incident.ActionPolicy{Days: days})
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, toActionPolicyJSON(p))
+}
+
+// policyDays reads the grid of a PUT: every cell must be a whole number
+// (range and names are the domain's to check).
+func policyDays(in map[string]map[string]json.RawMessage) (map[incident.Severity]map[incident.Priority]int, error) {
+	v := &incident.ValidationError{}
+	out := make(map[incident.Severity]map[incident.Priority]int, len(in))
+	for sev, row := range in {
+		out[incident.Severity(sev)] = make(map[incident.Priority]int, len(row))
+		for pri, raw := range row {
+			var f float64
+			if err := json.Unmarshal(raw, &f); err != nil || f != math.Trunc(f) || math.Abs(f) > 1e9 {
+				v.Add("days."+sev+"."+pri, "must be a whole number of days")
+				continue
+			}
+			out[incident.Severity(sev)][incident.Priority(pri)] = int(f)
+		}
+	}
+	return out, v.Err()
 }
 
 // dueDateSource says who set an action's due date: "policy", "manual", or

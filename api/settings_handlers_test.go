@@ -56,8 +56,18 @@ func TestAPI_ActionPolicy(t *testing.T) {
 					wantStatus: http.StatusUnprocessableEntity, wantContains: []string{`"days.SEV1.urgent"`},
 				},
 				{
-					name: "not a number", method: "PUT", url: "/api/v1/settings/action-policy",
-					body: fullPolicy(`"soon"`), wantStatus: http.StatusUnprocessableEntity, wantContains: []string{`days`},
+					name: "a string cell is named", method: "PUT", url: "/api/v1/settings/action-policy",
+					body: fullPolicy(`"14"`), wantStatus: http.StatusUnprocessableEntity,
+					wantContains: []string{`"days.SEV1.critical":"must be a whole number of days"`},
+				},
+				{
+					name: "a fraction is named", method: "PUT", url: "/api/v1/settings/action-policy",
+					body: fullPolicy(`1.5`), wantStatus: http.StatusUnprocessableEntity,
+					wantContains: []string{`"days.SEV1.critical":"must be a whole number of days"`},
+				},
+				{
+					name: "a row that is not an object", method: "PUT", url: "/api/v1/settings/action-policy",
+					body: `{"days":{"SEV1":7}}`, wantStatus: http.StatusUnprocessableEntity, wantContains: []string{`days`},
 				},
 				{
 					name: "missing days", method: "PUT", url: "/api/v1/settings/action-policy",
