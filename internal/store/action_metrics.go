@@ -260,7 +260,9 @@ func inDays(q *gorm.DB, col string, from, to *incident.Date) *gorm.DB {
 	if from != nil {
 		q = q.Where(col+" >= ?", day(*from))
 	}
-	if to != nil {
+	// The day after the last stored day (9999-12-31) is not a time the
+	// databases keep: no upper bound then, everything is on or before it.
+	if to != nil && to.AddDays(1).Year <= incident.MaxTime.Year() {
 		q = q.Where(col+" < ?", day(to.AddDays(1)))
 	}
 	return q

@@ -41,3 +41,32 @@ func TestStore_ActionsClosed(t *testing.T) {
 		}
 	})
 }
+
+// TestStore_MetricsToTheLastDay: a range ending on 9999-12-31 (the last day
+// Hindsight stores) counts everything, like one without an end.
+func TestStore_MetricsToTheLastDay(t *testing.T) {
+	forEachDBClock(t, func(t *testing.T, s *store.Store, c *clock) {
+		ctx := context.Background()
+		seedActionMetrics(t, s, c)
+		first := &incident.Date{Year: 1, Month: time.January, Day: 1}
+		last := &incident.Date{Year: 9999, Month: time.December, Day: 31}
+		today := incident.Date{Year: 2026, Month: time.March, Day: 10}
+		am, err := s.ActionMetrics(ctx, incident.ActionMetricsFilter{From: first, To: last, Today: today, Viewer: incident.EveryIncident})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := am.Counts.Open + am.Counts.InProgress + am.Counts.Done + am.Counts.WontDo; n != 8 {
+			t.Errorf("actions counted to 9999-12-31: %d, want 8 (%+v)", n, am.Counts)
+		}
+		im, err := s.IncidentMetrics(ctx, incident.IncidentMetricsFilter{To: last, RCADays: 14, Now: c.t, Viewer: incident.EveryIncident})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(im.PerMonth) == 0 || im.PerMonth[0].Count != 3 {
+			t.Errorf("incidents counted to 9999-12-31: %+v", im.PerMonth)
+		}
+		if done, _, err := s.ActionsClosed(ctx, incident.ActionMetricsFilter{To: last, Viewer: incident.EveryIncident}); err != nil || done != 3 {
+			t.Errorf("closed to 9999-12-31: %d, %v", done, err)
+		}
+	})
+}
