@@ -119,3 +119,24 @@ func TestStore_TryLease_Race(t *testing.T) {
 		}
 	})
 }
+
+// TestStore_TryLease_DatabaseClock: on PostgreSQL (without a test clock)
+// expiry follows the database's clock.
+func TestStore_TryLease_DatabaseClock(t *testing.T) {
+	s := openDB(t, store.DialectPostgres, nil)
+	ctx := context.Background()
+	if ok, err := s.TryLease(ctx, "job", "a", 300*time.Millisecond); err != nil || !ok {
+		t.Fatalf("take: %v %v", ok, err)
+	}
+	if ok, _ := s.TryLease(ctx, "job", "b", time.Minute); ok {
+		t.Fatal("b took a live lease")
+	}
+	leases, err := s.Leases(ctx)
+	if err != nil || len(leases) != 1 || leases[0].ExpiresAt.Sub(leases[0].UpdatedAt) != 300*time.Millisecond {
+		t.Fatalf("leases = %+v, %v", leases, err)
+	}
+	time.Sleep(400 * time.Millisecond)
+	if ok, err := s.TryLease(ctx, "job", "b", time.Minute); err != nil || !ok {
+		t.Fatalf("b could not take the expired lease: %v %v", ok, err)
+	}
+}

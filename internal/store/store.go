@@ -62,6 +62,9 @@ type Store struct {
 	inTx    bool
 	// dsn is the PostgreSQL URL, for the LISTEN connection of the change feed.
 	dsn string
+	// clockSet says Config.Now was given (tests): job leases then judge
+	// expiry by it instead of by PostgreSQL's clock.
+	clockSet bool
 }
 
 // slowQuery is how long a query may take before it is logged.
@@ -69,7 +72,7 @@ const slowQuery = 500 * time.Millisecond
 
 // Open connects to the database cfg names. It does not migrate.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
-	s := &Store{log: cfg.Logger, now: cfg.Now}
+	s := &Store{log: cfg.Logger, now: cfg.Now, clockSet: cfg.Now != nil}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
