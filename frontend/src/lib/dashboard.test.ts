@@ -23,6 +23,11 @@ import {
   statusRows,
   ticks,
   toCsv,
+  actionSummaryRows,
+  incidentSummaryRows,
+  severityTtxRows,
+  type ActionMetrics,
+  type IncidentMetrics,
   topN,
   type DashboardFilters,
   type MonthMetrics,
@@ -190,6 +195,32 @@ describe('toCsv', () => {
     expect(toCsv([['service', 'count'], ['check,out', 2], ['=cmd()', 1], ['say "hi"', null], ['-1', -1]])).toBe(
       'service,count\r\n"check,out",2\r\n\'=cmd(),1\r\n"say ""hi""",\r\n\'-1,-1\r\n',
     )
+  })
+})
+
+describe('summary rows', () => {
+  const pct = (p50: number | null, p90: number | null, count: number) => ({ p50, p90, count })
+  it('lists the action figures', () => {
+    const m = {
+      counts: { open: 1, in_progress: 2, done: 3, wont_do: 4, overdue: 1 },
+      completion_within_policy: { done: 2, on_time: 1, share: 0.5, no_due_date: 1 },
+      days_to_close: { p50: 4, p90: 9, count: 3 },
+    } as ActionMetrics
+    expect(toCsv(actionSummaryRows(m))).toContain('overdue,1\r\ndone,3\r\nwont_do,4\r\ndone_with_due_date,2\r\ndone_on_time,1\r\non_time_share,0.5\r\n')
+  })
+  it('lists the incident figures and time-to-x per severity', () => {
+    const t = { time_to_detect: pct(60, 120, 2), time_to_acknowledge: pct(null, null, 0), time_to_mitigate: pct(1, 2, 1), time_to_resolve: pct(3, 4, 1) }
+    const m = {
+      per_month: [{ count: 2 }, { count: 3 }],
+      by_severity: { SEV2: t },
+      without_published_rca: { count: 1, items: [] },
+      recurrences: { count: 3, open: 2, dismissed: 1 },
+    } as unknown as IncidentMetrics
+    expect(incidentSummaryRows(m, 14)).toContainEqual(['incidents', 5])
+    const rows = severityTtxRows(m)
+    expect(rows).toHaveLength(2)
+    expect(rows[0].slice(0, 4)).toEqual(['severity', 'time_to_detect_p50', 'time_to_detect_p90', 'time_to_detect_count'])
+    expect(toCsv(rows).split('\r\n')[1]).toBe('SEV2,60,120,2,,,0,1,2,1,3,4,1')
   })
 })
 

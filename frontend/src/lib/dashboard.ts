@@ -281,6 +281,57 @@ export function toCsv(rows: (string | number | null | undefined)[][]): string {
   return rows.map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n'
 }
 
+type Row = (string | number | null)[]
+
+/** The figures of the actions' cards as CSV rows (metric,value). */
+export function actionSummaryRows(m: ActionMetrics): Row[] {
+  const p = m.completion_within_policy
+  const d = m.days_to_close
+  return [
+    ['metric', 'value'],
+    ['open', m.counts.open],
+    ['in_progress', m.counts.in_progress],
+    ['overdue', m.counts.overdue],
+    ['done', m.counts.done],
+    ['wont_do', m.counts.wont_do],
+    ['done_with_due_date', p.done],
+    ['done_on_time', p.on_time],
+    ['on_time_share', p.share],
+    ['done_without_due_date', p.no_due_date],
+    ['days_to_close_p50', d.p50],
+    ['days_to_close_p90', d.p90],
+    ['days_to_close_count', d.count],
+  ]
+}
+
+/** The figures of the incidents' cards as CSV rows (metric,value). */
+export function incidentSummaryRows(m: IncidentMetrics, rcaDays: number): Row[] {
+  return [
+    ['metric', 'value'],
+    ['incidents', (m.per_month ?? []).reduce((a, x) => a + x.count, 0)],
+    ['without_published_rca', m.without_published_rca.count],
+    ['rca_days', rcaDays],
+    ['recurrences', m.recurrences.count],
+    ['recurrences_open', m.recurrences.open],
+    ['recurrences_dismissed', m.recurrences.dismissed],
+  ]
+}
+
+/** Time-to-x per severity as CSV rows: severity, then p50/p90/count in seconds per interval. */
+export function severityTtxRows(m: IncidentMetrics): Row[] {
+  const head: Row = ['severity']
+  for (const k of ttxKeys) head.push(`${k}_p50`, `${k}_p90`, `${k}_count`)
+  const rows: Row[] = [head]
+  for (const s of severities) {
+    const t = m.by_severity?.[s]
+    if (!t) continue
+    const row: Row = [s]
+    for (const k of ttxKeys) row.push(t[k].p50, t[k].p90, t[k].count)
+    rows.push(row)
+  }
+  return rows
+}
+
 /** Saves text as a file download named filename (CSV built in the page). */
 export function download(filename: string, text: string, type = 'text/csv;charset=utf-8') {
   const url = URL.createObjectURL(new Blob([text], { type }))
