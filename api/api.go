@@ -162,7 +162,7 @@ func New(deps Deps) http.Handler {
 	// Outside in: security headers on every answer, the session loaded
 	// from its cookie and saved after, then gin (where cross-origin writes
 	// are refused first, bearer-token requests exempt).
-	return s.securityHeaders(s.sessions.LoadAndSave(e))
+	return s.securityHeaders(statusWithoutSessions(e, s.sessions.LoadAndSave(e)))
 }
 
 func newEngine(deps Deps) *gin.Engine {

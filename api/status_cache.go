@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -72,15 +73,16 @@ func (w *teeWriter) WriteString(s string) (int, error) {
 }
 
 // cachedStatus serves a status page from the cache, or renders it with h
-// and keeps it. GET and HEAD share an entry; the key has the link base,
-// because the feed's links are absolute.
+// and keeps it. GET and HEAD share an entry. Nothing in a page depends on
+// the request beyond its path and query (the feed's links come from
+// HINDSIGHT_PUBLIC_URL or are relative, never from request headers).
 func (s *server) cachedStatus(h gin.HandlerFunc) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if s.statusCache == nil || s.statusCache.ttl <= 0 || s.status.Off {
 			h(c)
 			return
 		}
-		key := c.Request.URL.Path + "?" + c.Request.URL.RawQuery + "|" + s.linkBase(c)
+		key := c.Request.URL.Path + "?" + c.Request.URL.RawQuery
 		now := time.Now()
 		if e, ok := s.statusCache.get(key, now); ok {
 			for k, v := range e.header {
@@ -100,4 +102,19 @@ func (s *server) cachedStatus(h gin.HandlerFunc) gin.HandlerFunc {
 				header: http.Header{"Content-Type": {ct}, "Cache-Control": tw.Header().Values("Cache-Control")}})
 		}
 	}
+}
+
+// statusWithoutSessions serves the status page (/status and below) past
+// the session middleware: the page never reads the session, and a
+// signed-in reader's session cookie (scs re-sends it on every request)
+// must not ride on an answer that says Cache-Control: public, which a
+// proxy or CDN in front of the page may keep and hand to everyone.
+func statusWithoutSessions(e http.Handler, withSessions http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; p == "/status" || strings.HasPrefix(p, "/status/") {
+			e.ServeHTTP(w, r)
+			return
+		}
+		withSessions.ServeHTTP(w, r)
+	})
 }

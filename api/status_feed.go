@@ -70,7 +70,11 @@ func (s *server) getStatusFeed(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	base := s.linkBase(c)
+	// Absolute links only from the configured public URL: this answer is
+	// cached publicly, so a forged Host or X-Forwarded-Host must not put
+	// its links into it. Without one, links are relative to the feed and
+	// ids are URNs.
+	base := strings.TrimRight(s.publicURL, "/")
 	out := s.atom(feed, base)
 	body, err := xml.MarshalIndent(out, "", "  ")
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hindsightrca/hindsight/internal/app"
+	"github.com/hindsightrca/hindsight/internal/incident"
 )
 
 // Strings that must never reach a public page: the internal title and
@@ -278,14 +279,37 @@ func TestAPI_StatusPageCache(t *testing.T) {
 	if rec := do(t, h, "GET", "/status/incidents/INC-4", ""); rec.Code != http.StatusNotFound {
 		t.Errorf("uncached incident page = %d", rec.Code)
 	}
-	feed := func(host string) string {
-		req := httptest.NewRequest("GET", "/status/feed.atom", nil)
-		req.Host = host
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		return rec.Body.String()
+	// Without HINDSIGHT_PUBLIC_URL the feed's links are relative and its ids
+	// URNs: a forged Host or X-Forwarded-Host never lands in a cached answer.
+	req := httptest.NewRequest("GET", "/status/feed.atom", nil)
+	req.Host = "evil.example"
+	req.Header.Set("X-Forwarded-Host", "evil2.example")
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	body := rec.Body.String()
+	if strings.Contains(body, "evil") || !strings.Contains(body, `<id>urn:hindsight:status</id>`) ||
+		!strings.Contains(body, `href="/status/incidents/INC-1"`) || !strings.Contains(body, `<id>urn:hindsight:status:incidents:INC-1:report</id>`) {
+		t.Errorf("feed without a public URL:\n%s", body)
 	}
-	if a, b := feed("a.example"), feed("b.example"); !strings.Contains(a, "http://a.example/status") || !strings.Contains(b, "http://b.example/status") {
-		t.Errorf("feeds of two hosts share a cache entry:\n%s\n%s", a, b)
+}
+
+// TestAPI_StatusPageWithoutSession: a signed-in reader's session cookie is
+// never sent with a status page (its answers say Cache-Control: public),
+// while the API next to it still sees the session.
+func TestAPI_StatusPageWithoutSession(t *testing.T) {
+	e := newAuthEnv(t, "sqlite")
+	e.user(t, "ida@example.com", incident.RoleEditor)
+	c := &cred{cookie: e.login(t, "ida@example.com")}
+	for _, url := range []string{"/status", "/status/history", "/status/feed.atom", "/status/incidents/INC-1", "/status/status.css"} {
+		rec := e.send(c, "GET", url, "")
+		if sc := rec.Header().Values("Set-Cookie"); len(sc) > 0 {
+			t.Errorf("GET %s signed in sets cookies %v with Cache-Control %q", url, sc, rec.Header().Get("Cache-Control"))
+		}
+		if cc := rec.Header().Get("Cache-Control"); !strings.HasPrefix(cc, "public") {
+			t.Errorf("GET %s: Cache-Control %q", url, cc)
+		}
+	}
+	if rec := e.send(c, "GET", "/api/v1/auth/me", ""); rec.Code != http.StatusOK {
+		t.Errorf("the session still works on the API: %d", rec.Code)
 	}
 }

@@ -143,6 +143,9 @@ func (a *App) StatusPage(ctx context.Context) (StatusPage, error) {
 	if err != nil {
 		return StatusPage{}, err
 	}
+	if recent, err = a.keepPublicReports(ctx, recent); err != nil {
+		return StatusPage{}, err
+	}
 	for _, v := range publicViews(recent, services, now) {
 		if v.Status == incident.StatusResolved && len(page.Recent) < statusRecent {
 			page.Recent = append(page.Recent, v)
@@ -216,6 +219,11 @@ func (a *App) PublicIncident(ctx context.Context, key string) (PublicIncidentPag
 	if err != nil {
 		return PublicIncidentPage{}, err
 	}
+	checked, err := a.keepPublicReports(ctx, []incident.PublicIncident{inc})
+	if err != nil {
+		return PublicIncidentPage{}, err
+	}
+	inc = checked[0]
 	services, err := a.store.StatusServices(ctx)
 	if err != nil {
 		return PublicIncidentPage{}, err
@@ -238,6 +246,24 @@ func (a *App) PublicIncident(ctx context.Context, key string) (PublicIncidentPag
 // used: not the incident, the timeline, the root causes or the actions,
 // and no generated block. An RCA never published gives nothing.
 func (a *App) publicReport(ctx context.Context, incidentID int64) ([]PublicSection, error) {
+	secs, err := a.publicSections(ctx, incidentID)
+	if err != nil {
+		return nil, err
+	}
+	var out []PublicSection
+	for _, s := range secs {
+		h, err := a.md.HTML(s.Body)
+		if err != nil {
+			return nil, fmt.Errorf("app: public report section %s: %w", s.Key, err)
+		}
+		out = append(out, PublicSection{Key: s.Key, Title: s.Title, HTML: markdown.PrefixIDs(h, "s-"+s.Key)})
+	}
+	return out, nil
+}
+
+// publicSections are the written sections with audience public of the
+// incident's RCA as last published (none when it never was).
+func (a *App) publicSections(ctx context.Context, incidentID int64) ([]incident.Section, error) {
 	cur, err := a.store.RCA(ctx, incidentID)
 	if errors.Is(err, incident.ErrNotFound) {
 		return nil, nil
@@ -246,24 +272,35 @@ func (a *App) publicReport(ctx context.Context, incidentID int64) ([]PublicSecti
 		return nil, err
 	}
 	rca, err := a.publishedRCA(ctx, cur)
-	if err != nil {
+	if err != nil || rca.Status != incident.RCAPublished {
 		return nil, err
 	}
-	if rca.Status != incident.RCAPublished {
-		return nil, nil
-	}
-	var out []PublicSection
+	var out []incident.Section
 	for _, s := range rca.Sections {
-		if !report.Sees(incident.AudiencePublic, s.Audience) || strings.TrimSpace(s.Body) == "" {
-			continue
+		if report.Sees(incident.AudiencePublic, s.Audience) && strings.TrimSpace(s.Body) != "" {
+			out = append(out, s)
 		}
-		h, err := a.md.HTML(s.Body)
-		if err != nil {
-			return nil, fmt.Errorf("app: public report section %s: %w", s.Key, err)
-		}
-		out = append(out, PublicSection{Key: s.Key, Title: s.Title, HTML: markdown.PrefixIDs(h, "s-"+s.Key)})
 	}
 	return out, nil
+}
+
+// keepPublicReports clears ReportPublishedAt of the incidents whose
+// published RCA has no public section: the page and the feed announce a
+// report only when there is one to read.
+func (a *App) keepPublicReports(ctx context.Context, incs []incident.PublicIncident) ([]incident.PublicIncident, error) {
+	for n := range incs {
+		if incs[n].ReportPublishedAt == nil {
+			continue
+		}
+		secs, err := a.publicSections(ctx, incs[n].ID)
+		if err != nil {
+			return nil, err
+		}
+		if len(secs) == 0 {
+			incs[n].ReportPublishedAt = nil
+		}
+	}
+	return incs, nil
 }
 
 // PublicHistory returns page (from 1) of the public incidents, newest first.
@@ -278,6 +315,9 @@ func (a *App) PublicHistory(ctx context.Context, page int) (StatusHistory, error
 	}
 	incs, total, err := a.store.PublicIncidentHistory(ctx, (page-1)*StatusHistoryPageSize, StatusHistoryPageSize)
 	if err != nil {
+		return StatusHistory{}, err
+	}
+	if incs, err = a.keepPublicReports(ctx, incs); err != nil {
 		return StatusHistory{}, err
 	}
 	pages := int((total + StatusHistoryPageSize - 1) / StatusHistoryPageSize)
@@ -307,8 +347,17 @@ func (a *App) PublicFeed(ctx context.Context) (StatusFeed, error) {
 		}
 		feed.Updates = append(feed.Updates, FeedUpdate{Update: u, Incident: inc})
 	}
-	if feed.Reports, err = a.store.PublicReports(ctx, statusFeedEntries); err != nil {
+	reports, err := a.store.PublicReports(ctx, statusFeedEntries)
+	if err != nil {
 		return StatusFeed{}, err
+	}
+	if reports, err = a.keepPublicReports(ctx, reports); err != nil {
+		return StatusFeed{}, err
+	}
+	for _, r := range reports {
+		if r.ReportPublishedAt != nil {
+			feed.Reports = append(feed.Reports, r)
+		}
 	}
 	return feed, nil
 }

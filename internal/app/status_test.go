@@ -193,3 +193,75 @@ func TestApp_IncidentUpdatesAudited(t *testing.T) {
 		t.Fatalf("audit = %+v, %v", entries, err)
 	}
 }
+
+// TestApp_ImpactWindowStable: a public incident closed without an end time
+// cannot be published, and editing a published one later never moves its
+// impact window (it used to end at updated_at).
+func TestApp_ImpactWindowStable(t *testing.T) {
+	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	a, _ := testApp(t, "sqlite", app.Options{Now: func() time.Time { return now }})
+	ctx := incident.WithActor(context.Background(), incident.Actor{Name: "ed"})
+	if _, err := a.ReplaceStatusServices(ctx, []incident.StatusService{{Name: "api"}}); err != nil {
+		t.Fatal(err)
+	}
+	started := now.Add(-time.Hour)
+	in := incident.Incident{Title: "x", Status: incident.StatusResolved, Services: []string{"api"},
+		StartedAt: &started, Public: true, PublicTitle: "API down", PublicImpact: incident.ImpactMajorOutage}
+	_, err := a.CreateIncident(ctx, in)
+	var ve *incident.ValidationError
+	if !errors.As(err, &ve) || !strings.Contains(ve.Fields["impact_ended_at"], "is required for a public incident that is resolved") {
+		t.Fatalf("publishing a resolved incident without an end = %v", err)
+	}
+	in.ResolvedAt = &now
+	inc, err := a.CreateIncident(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1, err := a.StatusPage(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(10 * 24 * time.Hour)
+	if _, err := a.UpdateIncident(ctx, inc.Key, incident.IncidentPatch{PublicSummary: incident.Some("We fixed it."), Version: &inc.Version}); err != nil {
+		t.Fatal(err)
+	}
+	p2, err := a.StatusPage(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same hour of outage, seen from 10 days later: the 30-day figure is unchanged.
+	if want := 1 - 1.0/(30*24); math.Abs(p1.Services[0].Availability30-want) > 1e-9 || math.Abs(p2.Services[0].Availability30-want) > 1e-9 {
+		t.Fatalf("availability30 %.6f then %.6f, want %.6f both times", p1.Services[0].Availability30, p2.Services[0].Availability30, want)
+	}
+}
+
+// TestApp_ReportOnlyWithPublicSections: an RCA published without any
+// public section is not announced as a public report.
+func TestApp_ReportOnlyWithPublicSections(t *testing.T) {
+	a, s := testApp(t, "sqlite", app.Options{})
+	ctx := context.Background()
+	inc := mustPublic(t, a, incident.Incident{Title: "x", Status: incident.StatusResolved, StartedAt: ptr(t0), ResolvedAt: ptr(t0.Add(time.Hour)),
+		Public: true, PublicTitle: "Internal-only report", PublicImpact: incident.ImpactDegraded})
+	rca := incident.RCA{IncidentID: inc.ID, Template: "custom", Status: incident.RCAPublished, Sections: []incident.Section{
+		{Key: "why", Title: "Why", Audience: incident.AudienceInternal, Body: "INTERNAL"},
+		{Key: "empty", Title: "For customers", Audience: incident.AudiencePublic, Body: "  "},
+	}}
+	if err := s.CreateRCA(ctx, &rca); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetRCAPublished(ctx, rca.ID, t0.Add(2*time.Hour), "ed"); err != nil {
+		t.Fatal(err)
+	}
+	feed, err := a.PublicFeed(ctx)
+	if err != nil || len(feed.Reports) != 0 {
+		t.Fatalf("feed reports = %+v, %v", feed.Reports, err)
+	}
+	p, err := a.StatusPage(ctx)
+	if err != nil || len(p.Recent) != 1 || p.Recent[0].ReportPublishedAt != nil {
+		t.Fatalf("recent = %+v, %v", p.Recent, err)
+	}
+	page, err := a.PublicIncident(ctx, inc.Key)
+	if err != nil || page.Incident.ReportPublishedAt != nil || len(page.Report) != 0 {
+		t.Fatalf("incident page = %+v, %v", page, err)
+	}
+}

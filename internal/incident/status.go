@@ -100,6 +100,34 @@ func (i *Incident) validatePublic(v *ValidationError) {
 	if i.ImpactStartedAt != nil && i.ImpactEndedAt != nil && i.ImpactEndedAt.Before(*i.ImpactStartedAt) {
 		v.Add("impact_ended_at", "must not be before impact_started_at ("+i.ImpactStartedAt.Format(time.RFC3339)+")")
 	}
+	// A typo in a year would turn into months of outage on the public page.
+	for _, t := range []Lifecycle{{"impact_started_at", i.ImpactStartedAt}, {"impact_ended_at", i.ImpactEndedAt}} {
+		if t.At != nil && t.At.Before(minImpactTime) {
+			v.Add(t.Field, "must not be before 1970")
+		}
+	}
+	if first := firstKnown(i.StartedAt, i.DetectedAt); i.ImpactStartedAt != nil && first != nil &&
+		i.ImpactStartedAt.Before(first.Add(-maxImpactLead)) {
+		v.Add("impact_started_at", "must not be more than a year before the incident started ("+first.Format(time.RFC3339)+")")
+	}
+	if i.Public && i.Status != StatusOpen && i.ImpactEndedAt == nil && i.MitigatedAt == nil && i.ResolvedAt == nil {
+		v.Add("impact_ended_at", "is required for a public incident that is "+string(i.Status)+" without mitigated_at or resolved_at")
+	}
+}
+
+// minImpactTime and maxImpactLead bound an impact window.
+var minImpactTime = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+
+const maxImpactLead = 366 * 24 * time.Hour
+
+// firstKnown returns the first non-nil time.
+func firstKnown(ts ...*time.Time) *time.Time {
+	for _, t := range ts {
+		if t != nil {
+			return t
+		}
+	}
+	return nil
 }
 
 // ImpactTimes are the times an impact window is derived from.
@@ -115,8 +143,9 @@ type ImpactTimes struct {
 // mitigated (customers stop being hurt when the incident is mitigated,
 // even if the fix comes later), else resolved. An open incident without
 // an end is still hurting: its window ends at now. A closed one without
-// either time ends when it was last changed. The end never precedes the
-// start.
+// any end time (validation refuses to publish one) counts as an empty
+// window: never its last change, which every later edit would move. The
+// end never precedes the start.
 func (t ImpactTimes) Window(now time.Time) (from, to time.Time) {
 	from = t.CreatedAt
 	for _, p := range []*time.Time{t.ImpactStartedAt, t.StartedAt, t.DetectedAt} {
@@ -135,7 +164,7 @@ func (t ImpactTimes) Window(now time.Time) (from, to time.Time) {
 	case t.Status == StatusOpen:
 		to = now
 	default:
-		to = t.UpdatedAt
+		to = from
 	}
 	if to.Before(from) {
 		to = from

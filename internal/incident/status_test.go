@@ -88,7 +88,7 @@ func TestImpactTimes_Window(t *testing.T) {
 		{"started to mitigated", ImpactTimes{StartedAt: tptr(mar(2, 0)), MitigatedAt: tptr(mar(2, 2)), ResolvedAt: tptr(mar(3, 0)), Status: StatusResolved}, mar(2, 0), mar(2, 2), false},
 		{"detected to resolved", ImpactTimes{DetectedAt: tptr(mar(2, 0)), ResolvedAt: tptr(mar(2, 4)), Status: StatusResolved}, mar(2, 0), mar(2, 4), false},
 		{"created, still open", ImpactTimes{CreatedAt: mar(9, 0), Status: StatusOpen}, mar(9, 0), now, true},
-		{"closed without end times ends at its last change", ImpactTimes{StartedAt: tptr(mar(2, 0)), UpdatedAt: mar(2, 6), Status: StatusResolved}, mar(2, 0), mar(2, 6), false},
+		{"closed without end times is empty, whatever its last change", ImpactTimes{StartedAt: tptr(mar(2, 0)), UpdatedAt: mar(9, 6), Status: StatusResolved}, mar(2, 0), mar(2, 0), false},
 		{"end before start is empty", ImpactTimes{StartedAt: tptr(mar(2, 5)), ImpactEndedAt: tptr(mar(2, 1)), Status: StatusResolved}, mar(2, 5), mar(2, 5), false},
 		{"impact end in the future is ongoing", ImpactTimes{StartedAt: tptr(mar(10, 0)), ImpactEndedAt: tptr(mar(11, 0)), Status: StatusMitigated}, mar(10, 0), mar(11, 0), true},
 	}
@@ -127,6 +127,16 @@ func TestIncident_ValidatePublic(t *testing.T) {
 			i.ImpactStartedAt, i.ImpactEndedAt = tptr(mar(2, 2)), tptr(mar(2, 1))
 		}, "impact_ended_at", "must not be before impact_started_at"},
 		{"summary too long", func(i *Incident) { i.PublicSummary = strings.Repeat("x", MaxPublicSummary+1) }, "public_summary", "at most"},
+		{"impact in year 1", func(i *Incident) { i.ImpactStartedAt = tptr(time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)) }, "impact_started_at", "before 1970"},
+		{"impact long before the start", func(i *Incident) {
+			i.StartedAt, i.ImpactStartedAt = tptr(mar(2, 0)), tptr(mar(2, 0).AddDate(-2, 0, 0))
+		}, "impact_started_at", "more than a year before the incident started"},
+		{"public and resolved without an end", func(i *Incident) {
+			i.Public, i.PublicTitle, i.PublicImpact, i.Status, i.StartedAt = true, "x", ImpactMajorOutage, StatusResolved, tptr(mar(2, 0))
+		}, "impact_ended_at", "is required for a public incident that is resolved"},
+		{"public and resolved with a resolved time", func(i *Incident) {
+			i.Public, i.PublicTitle, i.PublicImpact, i.Status, i.ResolvedAt = true, "x", ImpactMajorOutage, StatusResolved, tptr(mar(2, 0))
+		}, "", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -72,7 +72,7 @@ const publicWhere = "i.public = ? AND i.visibility = 'internal'"
 // impact window (see incident.ImpactTimes.Window), in both dialects.
 const (
 	impactStartSQL = "COALESCE(i.impact_started_at, i.started_at, i.detected_at, i.created_at)"
-	impactEndSQL   = "COALESCE(i.impact_ended_at, i.mitigated_at, i.resolved_at, i.updated_at)"
+	impactEndSQL   = "COALESCE(i.impact_ended_at, i.mitigated_at, i.resolved_at, i.impact_started_at, i.started_at, i.detected_at, i.created_at)"
 )
 
 func (r publicIncidentRecord) domain() incident.PublicIncident {
