@@ -17,6 +17,14 @@ import (
 // ReminderJob is the scheduled job's name (its lease in job_leases).
 const ReminderJob = "reminders"
 
+// The lease every send of reminders holds (the job's and a manual one),
+// how long it lasts unless given back, and how long a send waits for it.
+const (
+	reminderSendLease = "reminders-send"
+	reminderSendTTL   = 10 * time.Minute
+	reminderSendWait  = 30 * time.Second
+)
+
 // ReminderOptions configures reminder digests (HINDSIGHT_REMINDER_*,
 // HINDSIGHT_SMTP_*).
 type ReminderOptions struct {
@@ -140,6 +148,15 @@ func (a *App) RunReminders(ctx context.Context, dryRun bool) (ReminderRun, error
 	run := ReminderRun{At: now, DryRun: dryRun, TestMode: o.TestMode}
 	if !dryRun && !o.Enabled() {
 		return run, incident.Invalid("reminders", "no channel is configured: set HINDSIGHT_REMINDER_SLACK_WEBHOOK, HINDSIGHT_REMINDER_TEAM_WEBHOOKS or HINDSIGHT_SMTP_ADDR, or HINDSIGHT_REMINDER_TEST_MODE=true")
+	}
+	if !dryRun {
+		// Every replica's sends (the job's and an admin's Send now) take
+		// turns, so two never read the throttle before either recorded.
+		release, err := a.holdLease(ctx, reminderSendLease, reminderSendTTL, reminderSendWait)
+		if err != nil {
+			return run, err
+		}
+		defer release()
 	}
 	digests, warnings, err := a.reminderDigests(ctx, o, !o.Enabled() || o.TestMode)
 	if err != nil {
@@ -296,4 +313,33 @@ func (a *App) RunRemindersNow(ctx context.Context, dryRun bool) (ReminderRun, er
 		return a.auditUser(ctx, tx, incident.AuditRemindersRun, incident.ObjectSettings, 0, detail)
 	})
 	return run, err
+}
+
+// holdLease waits up to wait for the lease name (polling), and returns the
+// function that gives it back.
+func (a *App) holdLease(ctx context.Context, name string, ttl, wait time.Duration) (func(), error) {
+	deadline := time.Now().Add(wait)
+	for {
+		ok, err := a.store.TryLease(ctx, name, a.jobHolder, ttl)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return func() {
+				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+				defer cancel()
+				if err := a.store.ReleaseLease(rctx, name, a.jobHolder); err != nil {
+					a.log.Warn("Lease not released", "lease", name, "error", err)
+				}
+			}, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, incident.Invalid("reminders", "another server is sending reminders right now; try again in a minute")
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/hindsightrca/hindsight/internal/incident"
 	"github.com/hindsightrca/hindsight/internal/notify"
 	"github.com/hindsightrca/hindsight/internal/notify/notifytest"
+	"github.com/hindsightrca/hindsight/internal/store"
 )
 
 // fakeSlack is an incoming-webhook endpoint per path that records the
@@ -81,6 +82,7 @@ func slackText(m map[string]any) string {
 // the test moves: today is 2026-11-24.
 type reminderFixture struct {
 	a     *app.App
+	store *store.Store
 	clock *time.Time
 	slack *fakeSlack
 	smtp  *notifytest.SMTPServer
@@ -90,7 +92,7 @@ func newReminderFixture(t *testing.T, dialect string) *reminderFixture {
 	t.Helper()
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 	f := &reminderFixture{clock: &now, slack: newFakeSlack(t)}
-	f.a, _ = testApp(t, dialect, app.Options{Now: func() time.Time { return *f.clock }, Location: time.UTC})
+	f.a, f.store = testApp(t, dialect, app.Options{Now: func() time.Time { return *f.clock }, Location: time.UTC})
 	srv, err := notifytest.StartSMTP(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -144,6 +146,10 @@ func newReminderFixture(t *testing.T, dialect string) *reminderFixture {
 }
 
 func (f *reminderFixture) configure(mod func(o *app.ReminderOptions)) {
+	f.a.SetReminders(f.options(mod))
+}
+
+func (f *reminderFixture) options(mod func(o *app.ReminderOptions)) app.ReminderOptions {
 	o := app.ReminderOptions{
 		PublicURL:    "https://hindsight.example/",
 		SlackWebhook: f.slack.URL + "/default",
@@ -154,7 +160,7 @@ func (f *reminderFixture) configure(mod func(o *app.ReminderOptions)) {
 	if mod != nil {
 		mod(&o)
 	}
-	f.a.SetReminders(o)
+	return o
 }
 
 func digestFor(run app.ReminderRun, channel, recipient string) *app.ReminderDigest {
@@ -380,5 +386,36 @@ func TestApp_Reminders_NotConfigured(t *testing.T) {
 	}
 	if f.a.ReminderSettings().Enabled {
 		t.Error("reminders enabled with nothing configured")
+	}
+}
+
+// TestApp_Reminders_TwoReplicas: two servers sending at once (the job on
+// one, an admin's Send now on the other) send each digest once.
+func TestApp_Reminders_TwoReplicas(t *testing.T) {
+	f := newReminderFixture(t, "postgres")
+	f.configure(nil)
+	other := app.New(f.store, app.Options{Now: func() time.Time { return *f.clock }, Location: time.UTC})
+	other.SetReminders(f.options(nil))
+	runs := make([]app.ReminderRun, 2)
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i, a := range []*app.App{f.a, other} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runs[i], errs[i] = a.RunReminders(context.Background(), false)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if sent := runs[0].Sent + runs[1].Sent; sent != 7 || runs[0].Throttled+runs[1].Throttled != 7 {
+		t.Errorf("sent %d+%d, throttled %d+%d: want 7 sent once", runs[0].Sent, runs[1].Sent, runs[0].Throttled, runs[1].Throttled)
+	}
+	if n := len(f.smtp.Messages()); n != 4 {
+		t.Errorf("%d mails, want 4", n)
 	}
 }
