@@ -28,12 +28,18 @@ type fakeSlack struct {
 	mu   sync.Mutex
 	got  map[string][]map[string]any
 	fail int
+	// delay slows every answer (to widen races).
+	delay time.Duration
 }
 
 func newFakeSlack(t *testing.T) *fakeSlack {
 	f := &fakeSlack{got: map[string][]map[string]any{}}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
+		f.mu.Lock()
+		delay := f.delay
+		f.mu.Unlock()
+		time.Sleep(delay)
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		if f.fail > 0 {
@@ -394,6 +400,7 @@ func TestApp_Reminders_NotConfigured(t *testing.T) {
 func TestApp_Reminders_TwoReplicas(t *testing.T) {
 	f := newReminderFixture(t, "postgres")
 	f.configure(nil)
+	f.slack.delay = 200 * time.Millisecond // both runs read the throttle before either records, unless they take turns
 	other := app.New(f.store, app.Options{Now: func() time.Time { return *f.clock }, Location: time.UTC})
 	other.SetReminders(f.options(nil))
 	runs := make([]app.ReminderRun, 2)
