@@ -136,6 +136,13 @@ func (a *App) CreateActionTicket(ctx context.Context, id int64, system string) (
 		}
 		return incident.CorrectiveAction{}, &TicketError{System: client.System(), Err: err}
 	}
+	if ref.Status == "" {
+		// Jira and Bugzilla answer a create with the key only; the status
+		// is one read away, and a failure there is for the next sync.
+		if r, err := client.Status(ctx, ref.Key); err == nil {
+			ref.Status = r.Status
+		}
+	}
 	synced := a.Now()
 	out, err := a.linkTicket(ctx, id, "action.ticket_create", func(cur *incident.CorrectiveAction) {
 		cur.TicketSystem, cur.TicketKey, cur.TicketURL, cur.TicketStatus = client.System(), ref.Key, ref.URL, ref.Status

@@ -53,7 +53,8 @@ func TestApp_TicketSync_Jira(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.TicketSystem != "jira" || got.TicketKey != "OPS-1" || got.TicketURL != fake.URL()+"/browse/OPS-1" || got.Version != act.Version+1 {
+			if got.TicketSystem != "jira" || got.TicketKey != "OPS-1" || got.TicketURL != fake.URL()+"/browse/OPS-1" ||
+				got.TicketStatus != "To Do" || got.Version != act.Version+1 {
 				t.Fatalf("linked action = %+v", got)
 			}
 			is, _ := fake.Issue("OPS-1")

@@ -38,6 +38,7 @@ func TestActionTicketClosesAction(t *testing.T) {
 	b.allow("POST", fmt.Sprintf("/api/v1/actions/%d/ticket/sync", act.ID), http.StatusBadGateway)
 	b.click(row + " " + dt("ticket-sync"))
 	b.waitText(row+" "+dt("ticket-sync-error"), "Jira is under maintenance")
+	b.screenshot("actions-ticket-sync-failed")
 
 	closedAt := time.Date(2026, 11, 23, 16, 45, 0, 0, time.UTC)
 	jira.Close("OPS-1", "Done", "Done", closedAt)
