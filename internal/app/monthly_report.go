@@ -200,12 +200,23 @@ func (a *App) monthlyActions(ctx context.Context, r *MonthlyReport, first, last 
 	if r.Actions.ClosedDone, r.Actions.ClosedWontDo, err = a.store.ActionsClosed(ctx, closed); err != nil {
 		return err
 	}
-	now, err := a.ActionMetrics(ctx, incident.ActionMetricsFilter{})
+	// Overdue now: one page of the list (oldest due first) and its total,
+	// not a whole dashboard over every action.
+	over, err := a.Actions(ctx, incident.ActionFilter{Overdue: true, Limit: MonthlyOverdueLimit,
+		Statuses: []incident.ActionStatus{incident.ActionOpen, incident.ActionInProgress}})
 	if err != nil {
 		return err
 	}
-	r.Actions.OverdueNow = now.Counts.Overdue
-	r.Actions.OldestOverdue = now.OldestOverdue[:min(len(now.OldestOverdue), MonthlyOverdueLimit)]
+	today := a.Today()
+	r.Actions.OverdueNow = over.Total
+	r.Actions.OldestOverdue = make([]incident.OverdueAction, 0, len(over.Items))
+	for _, act := range over.Items {
+		if act.DueDate == nil {
+			continue
+		}
+		r.Actions.OldestOverdue = append(r.Actions.OldestOverdue, incident.OverdueAction{ID: act.ID, IncidentKey: act.IncidentKey,
+			Title: act.Title, Owner: act.Owner, Team: act.Team, DueDate: *act.DueDate, DaysOverdue: incident.DaysBetween(*act.DueDate, today)})
+	}
 	return nil
 }
 
