@@ -4,7 +4,6 @@ import (
 	"encoding/xml"
 	"html/template"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/hindsightrca/hindsight/internal/app"
+	"github.com/hindsightrca/hindsight/internal/incident"
 )
 
 // The status page's Atom feed (RFC 4287): one entry per customer update
@@ -100,7 +100,7 @@ func (s *server) atom(feed app.StatusFeed, base string) atomFeed {
 	}
 	for _, fu := range feed.Updates {
 		u, inc := fu.Update, fu.Incident
-		path := "/status/incidents/" + url.PathEscape(inc.Key)
+		path := incident.PublicPath(inc.Slug)
 		body := string(s.statusMarkdown(u.Body))
 		if u.ETA != nil {
 			body += "<p>Next update or fix expected " + template.HTMLEscapeString(fmtStatusTime(u.ETA)) + ".</p>"
@@ -114,7 +114,7 @@ func (s *server) atom(feed app.StatusFeed, base string) atomFeed {
 		})
 	}
 	for _, inc := range feed.Reports {
-		path := "/status/incidents/" + url.PathEscape(inc.Key)
+		path := incident.PublicPath(inc.Slug)
 		body := ""
 		if inc.Summary != "" {
 			body = string(s.statusMarkdown(inc.Summary))

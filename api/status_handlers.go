@@ -37,13 +37,20 @@ type incidentPublicJSON struct {
 	PublicImpact    incident.PublicImpact `json:"public_impact"`
 	ImpactStartedAt *time.Time            `json:"impact_started_at"`
 	ImpactEndedAt   *time.Time            `json:"impact_ended_at"`
+	// PublicPath is where the status page shows the incident while it is
+	// public (an opaque name, not the key).
+	PublicPath string `json:"public_path"`
 }
 
 func toIncidentPublicJSON(i incident.Incident) incidentPublicJSON {
-	return incidentPublicJSON{
+	out := incidentPublicJSON{
 		Public: i.Public, PublicTitle: i.PublicTitle, PublicSummary: i.PublicSummary,
 		PublicImpact: i.PublicImpact, ImpactStartedAt: utcPtr(i.ImpactStartedAt), ImpactEndedAt: utcPtr(i.ImpactEndedAt),
 	}
+	if i.ID != 0 {
+		out.PublicPath = incident.PublicPath(incident.PublicSlug(i.ID, i.CreatedAt))
+	}
+	return out
 }
 
 // incidentPublicRequest are the status-page fields of POST /incidents.
@@ -54,6 +61,8 @@ type incidentPublicRequest struct {
 	PublicImpact    incident.PublicImpact `json:"public_impact"`
 	ImpactStartedAt *timeValue            `json:"impact_started_at"`
 	ImpactEndedAt   *timeValue            `json:"impact_ended_at"`
+	// PublicPath is read-only (derived).
+	PublicPath ignored `json:"public_path"`
 }
 
 // incidentPublicPatch are the status-page fields of PATCH /incidents/:id.
@@ -64,6 +73,8 @@ type incidentPublicPatch struct {
 	PublicImpact    incident.Opt[incident.PublicImpact] `json:"public_impact"`
 	ImpactStartedAt incident.Opt[*timeValue]            `json:"impact_started_at"`
 	ImpactEndedAt   incident.Opt[*timeValue]            `json:"impact_ended_at"`
+	// PublicPath is read-only (derived).
+	PublicPath ignored `json:"public_path"`
 }
 
 // statusServiceJSON is a service of the status page.

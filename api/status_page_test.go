@@ -20,7 +20,7 @@ import (
 var statusSecrets = []string{
 	"INTERNAL-TITLE", "INTERNAL-SUMMARY", "secret-db", "CS-SECTION-TEXT", "INTERNAL-SECTION-TEXT",
 	"RESTRICTED-TITLE", "RESTRICTED-PUBLIC-TITLE", "PRIVATE-TITLE", "PRIVATE-PUBLIC-TITLE", "PRIVATE-UPDATE",
-	"<script", "commander-carol", "onerror", "javascript:",
+	"<script", "commander-carol", "onerror", "javascript:", "INC-",
 }
 
 // newStatusFixture builds the API over a fresh database of the dialect with
@@ -65,11 +65,25 @@ func newStatusFixture(t *testing.T, dialect string, deps Deps) http.Handler {
 	return h
 }
 
+// publicPathOf reads an incident's public_path through the API.
+func publicPathOf(t *testing.T, h http.Handler, key string) string {
+	t.Helper()
+	var inc struct {
+		PublicPath string `json:"public_path"`
+	}
+	decodeTestJSON(t, mustDo(t, h, http.StatusOK, "GET", "/api/v1/incidents/"+key, ""), &inc)
+	if !strings.HasPrefix(inc.PublicPath, "/status/incidents/") || strings.Contains(inc.PublicPath, "INC") {
+		t.Fatalf("%s public_path = %q", key, inc.PublicPath)
+	}
+	return inc.PublicPath
+}
+
 func TestAPI_StatusPage(t *testing.T) {
 	for _, dialect := range testDialects {
 		t.Run(dialect, func(t *testing.T) {
 			t.Parallel()
 			h := newStatusFixture(t, dialect, Deps{PublicURL: "https://status.example.com"})
+			inc1, inc2, inc3, inc4 := publicPathOf(t, h, "INC-1"), publicPathOf(t, h, "INC-2"), publicPathOf(t, h, "INC-3"), publicPathOf(t, h, "INC-4")
 			html := map[string]string{"Content-Type": "text/html; charset=utf-8", "Cache-Control": "public, max-age=30"}
 			runScenarios(t, h, []scenario{
 				{
@@ -79,26 +93,28 @@ func TestAPI_StatusPage(t *testing.T) {
 						"Public API", "REST and webhooks", "Website", "API errors",
 						// 1 h of major outage: 1 − 1/720 over 30 days, 1 − 1/2160 over 90.
 						"<strong>99.861%</strong> over 30 days", "<strong>99.954%</strong> over 90 days",
-						`title="Sun 8 Mar 2026: Major outage, 95.833% available"`, `href="/status/incidents/INC-4"`},
+						`title="Sun 8 Mar 2026: Major outage, 95.833% available"`, `href="` + inc4 + `"`, `href="` + inc1 + `"`},
 					notContains: statusSecrets,
 				},
 				{
-					name: "public incident with its report", method: "GET", url: "/status/incidents/inc-1", wantStatus: http.StatusOK,
+					name: "public incident with its report", method: "GET", url: inc1, wantStatus: http.StatusOK,
 					wantContains: []string{"<h1>API errors</h1>", "Major outage", "Resolved", "Affected: Public API",
 						"Some <strong>requests</strong> failed.", "Post-incident report", "What happened", "<p>PUBLIC-SECTION-TEXT: a disk filled up.</p>",
 						"8 Mar 2026 10:00 UTC", "8 Mar 2026 11:00 UTC", "No updates posted."},
 					notContains: statusSecrets,
 				},
 				{
-					name: "open incident with its updates", method: "GET", url: "/status/incidents/INC-4", wantStatus: http.StatusOK,
+					name: "open incident with its updates", method: "GET", url: inc4, wantStatus: http.StatusOK,
 					wantContains: []string{"Slow website", "Ongoing", "A cache node is <em>slow</em>.", "Affected: Website"},
 					notContains:  append([]string{"Post-incident report"}, statusSecrets...),
 				},
-				{name: "restricted incident", method: "GET", url: "/status/incidents/INC-2", wantStatus: http.StatusNotFound,
+				{name: "restricted incident", method: "GET", url: inc2, wantStatus: http.StatusNotFound,
 					wantContains: []string{"There is no such incident on this page."}, notContains: statusSecrets},
-				{name: "non-public incident", method: "GET", url: "/status/incidents/INC-3", wantStatus: http.StatusNotFound,
+				{name: "non-public incident", method: "GET", url: inc3, wantStatus: http.StatusNotFound,
 					wantContains: []string{"There is no such incident on this page."}, notContains: statusSecrets},
-				{name: "missing incident", method: "GET", url: "/status/incidents/INC-99", wantStatus: http.StatusNotFound,
+				{name: "missing incident", method: "GET", url: "/status/incidents/aaaaaaaaaaaaaaaa", wantStatus: http.StatusNotFound,
+					wantContains: []string{"There is no such incident on this page."}},
+				{name: "a key is no public name", method: "GET", url: "/status/incidents/INC-1", wantStatus: http.StatusNotFound,
 					wantContains: []string{"There is no such incident on this page."}},
 				{name: "not a key", method: "GET", url: "/status/incidents/1", wantStatus: http.StatusNotFound},
 				{
@@ -153,8 +169,8 @@ func TestAPI_StatusPage(t *testing.T) {
 				t.Fatalf("feed = %+v", feed)
 			}
 			up, report := feed.Entries[0], feed.Entries[1]
-			if up.Title != "Identified: Slow website" || up.Link.Href != "https://status.example.com/status/incidents/INC-4" ||
-				up.ID != "https://status.example.com/status/incidents/INC-4#update-2" || up.Content.Type != "html" ||
+			if up.Title != "Identified: Slow website" || up.Link.Href != "https://status.example.com"+inc4 ||
+				up.ID != "https://status.example.com"+inc4+"#update-2" || up.Content.Type != "html" ||
 				!strings.Contains(up.Content.Body, "<em>slow</em>") || up.Updated != "2026-03-10T12:00:00Z" || feed.Updated != up.Updated {
 				t.Errorf("update entry = %+v", up)
 			}
@@ -174,7 +190,7 @@ func TestAPI_StatusPage(t *testing.T) {
 					wantContains: []string{"All systems operational", "API errors"}, notContains: []string{"Slow website", "cache node"}},
 				{name: "unpublished gone from the feed", method: "GET", url: "/status/feed.atom", wantStatus: http.StatusOK,
 					wantContains: []string{"Post-incident report: API errors"}, notContains: []string{"Slow website", "cache node"}},
-				{name: "unpublished answers 404", method: "GET", url: "/status/incidents/INC-4", wantStatus: http.StatusNotFound},
+				{name: "unpublished answers 404", method: "GET", url: inc4, wantStatus: http.StatusNotFound},
 			})
 			// Restricting needs unpublishing in the same request.
 			mustDo(t, h, http.StatusOK, "PATCH", "/api/v1/incidents/INC-1", `{"visibility":"restricted","restricted_to":["security"],"public":false}`)
@@ -246,6 +262,8 @@ func TestAPI_IncidentUpdates(t *testing.T) {
 			wantContains: []string{`"code":"incident_update_not_found"`}},
 		{name: "audited", method: "GET", url: "/api/v1/audit?action=incident_update.", wantStatus: http.StatusOK,
 			wantContains: []string{`"action":"incident_update.delete"`, `Looking.`, `"action":"incident_update.create"`}},
+		{name: "public_path is read-only", method: "PATCH", url: "/api/v1/incidents/INC-1", body: `{"public_path":"/x","title":"y"}`,
+			wantStatus: http.StatusOK, wantContains: []string{`"title":"y"`, `"public_path":"/status/incidents/`}, notContains: []string{`"public_path":"/x"`}},
 		{name: "services validation", method: "PUT", url: "/api/v1/status/services",
 			body: `{"services":[{"name":"api"},{"name":"API"}]}`, wantStatus: http.StatusUnprocessableEntity,
 			wantContains: []string{`"services[1].name":"repeats services[0].name"`}},
@@ -263,6 +281,7 @@ func TestAPI_IncidentUpdates(t *testing.T) {
 // links are absolute); the API is never cached.
 func TestAPI_StatusPageCache(t *testing.T) {
 	h := newStatusFixture(t, "sqlite", Deps{Status: StatusDeps{CacheTTL: time.Hour}})
+	inc1, inc4 := publicPathOf(t, h, "INC-1"), publicPathOf(t, h, "INC-4")
 	first := mustDo(t, h, http.StatusOK, "GET", "/status", "")
 	if !strings.Contains(first, "Slow website") {
 		t.Fatalf("first render: %s", first)
@@ -276,7 +295,7 @@ func TestAPI_StatusPageCache(t *testing.T) {
 	if body := mustDo(t, h, http.StatusOK, "GET", "/status/history", ""); strings.Contains(body, "Slow website") {
 		t.Errorf("history rendered after the change still lists the unpublished incident")
 	}
-	if rec := do(t, h, "GET", "/status/incidents/INC-4", ""); rec.Code != http.StatusNotFound {
+	if rec := do(t, h, "GET", inc4, ""); rec.Code != http.StatusNotFound {
 		t.Errorf("uncached incident page = %d", rec.Code)
 	}
 	// Without HINDSIGHT_PUBLIC_URL the feed's links are relative and its ids
@@ -288,7 +307,7 @@ func TestAPI_StatusPageCache(t *testing.T) {
 	h.ServeHTTP(rec, req)
 	body := rec.Body.String()
 	if strings.Contains(body, "evil") || !strings.Contains(body, `<id>urn:hindsight:status</id>`) ||
-		!strings.Contains(body, `href="/status/incidents/INC-1"`) || !strings.Contains(body, `<id>urn:hindsight:status:incidents:INC-1:report</id>`) {
+		!strings.Contains(body, `href="`+inc1+`"`) || !strings.Contains(body, `<id>urn:hindsight:status:incidents:`+strings.TrimPrefix(inc1, "/status/incidents/")+`:report</id>`) {
 		t.Errorf("feed without a public URL:\n%s", body)
 	}
 }

@@ -210,12 +210,13 @@ func publicViews(incs []incident.PublicIncident, services []incident.StatusServi
 	return out
 }
 
-// PublicIncident composes the status page of one public incident: its
-// customer updates and the public sections of its published RCA. An
-// incident that is missing, not public or restricted is not found alike.
-func (a *App) PublicIncident(ctx context.Context, key string) (PublicIncidentPage, error) {
+// PublicIncident composes the status page of one public incident, named
+// by its incident.PublicSlug: its customer updates and the public sections
+// of its published RCA. An incident that is missing, not public or
+// restricted is not found alike.
+func (a *App) PublicIncident(ctx context.Context, slug string) (PublicIncidentPage, error) {
 	now := a.Now()
-	inc, err := a.store.PublicIncidentByKey(ctx, key)
+	inc, err := a.store.PublicIncidentBySlug(ctx, slug)
 	if err != nil {
 		return PublicIncidentPage{}, err
 	}

@@ -99,7 +99,7 @@ func TestApp_PublicIncidentReport(t *testing.T) {
 			t.Fatal(err)
 		}
 		// A draft RCA shows nothing.
-		p, err := a.PublicIncident(ctx, inc.Key)
+		p, err := a.PublicIncident(ctx, incident.PublicSlug(inc.ID, inc.CreatedAt))
 		if err != nil || len(p.Report) != 0 || p.Incident.Title != "API errors" {
 			t.Fatalf("draft: %+v, %v", p, err)
 		}
@@ -117,7 +117,7 @@ func TestApp_PublicIncidentReport(t *testing.T) {
 		if _, err = a.PublishRCA(ctx, inc.Key, &r.Version); err != nil {
 			t.Fatal(err)
 		}
-		p, err = a.PublicIncident(ctx, inc.Key)
+		p, err = a.PublicIncident(ctx, incident.PublicSlug(inc.ID, inc.CreatedAt))
 		if err != nil || len(p.Report) != 1 || p.Report[0].Title != "What happened" || !strings.Contains(p.Report[0].HTML, "PUBLIC text") {
 			t.Fatalf("published: %+v, %v", p.Report, err)
 		}
@@ -133,7 +133,7 @@ func TestApp_PublicIncidentReport(t *testing.T) {
 		if _, err := a.SaveRCA(ctx, inc.Key, cur); err != nil {
 			t.Fatal(err)
 		}
-		p, err = a.PublicIncident(ctx, inc.Key)
+		p, err = a.PublicIncident(ctx, incident.PublicSlug(inc.ID, inc.CreatedAt))
 		if err != nil || len(p.Report) != 1 || !strings.Contains(p.Report[0].HTML, "PUBLIC text") || strings.Contains(p.Report[0].HTML, "DRAFT") {
 			t.Fatalf("amending: %+v, %v", p.Report, err)
 		}
@@ -141,7 +141,7 @@ func TestApp_PublicIncidentReport(t *testing.T) {
 		if _, err := a.UpdateIncident(ctx, inc.Key, incident.IncidentPatch{Public: incident.Some(false)}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := a.PublicIncident(ctx, inc.Key); !errors.Is(err, incident.ErrNotFound) {
+		if _, err := a.PublicIncident(ctx, incident.PublicSlug(inc.ID, inc.CreatedAt)); !errors.Is(err, incident.ErrNotFound) {
 			t.Fatalf("unpublished: %v", err)
 		}
 	})
@@ -260,7 +260,7 @@ func TestApp_ReportOnlyWithPublicSections(t *testing.T) {
 	if err != nil || len(p.Recent) != 1 || p.Recent[0].ReportPublishedAt != nil {
 		t.Fatalf("recent = %+v, %v", p.Recent, err)
 	}
-	page, err := a.PublicIncident(ctx, inc.Key)
+	page, err := a.PublicIncident(ctx, incident.PublicSlug(inc.ID, inc.CreatedAt))
 	if err != nil || page.Incident.ReportPublishedAt != nil || len(page.Report) != 0 {
 		t.Fatalf("incident page = %+v, %v", page, err)
 	}

@@ -1,6 +1,8 @@
 package incident
 
 import (
+	"crypto/sha256"
+	"encoding/base32"
 	"slices"
 	"strconv"
 	"strings"
@@ -416,10 +418,12 @@ func ValidateStatusServices(list []StatusService) error {
 // PublicIncident is what the status page may know of an incident: the
 // fields an editor wrote for customers, its status and its times. It has
 // no internal title, summary, people or labels other than services, so a
-// page built from it cannot show them.
+// page built from it cannot show them. It has no key either: the page
+// names it by Slug, so the sequential keys (INC-42) do not tell the world
+// how many incidents there were.
 type PublicIncident struct {
 	ID       int64
-	Key      string
+	Slug     string // see PublicSlug
 	Title    string // the public title
 	Summary  string // the public summary (Markdown)
 	Impact   PublicImpact
@@ -429,6 +433,17 @@ type PublicIncident struct {
 	ReportPublishedAt *time.Time
 	ImpactTimes // with the incident's status
 }
+
+// PublicSlug is the opaque name of an incident on the status page: a hash
+// of its id and creation time (to the microsecond, as stored), stable for
+// the incident's life and telling nothing of how many incidents exist.
+func PublicSlug(id int64, createdAt time.Time) string {
+	sum := sha256.Sum256([]byte("hindsight-status-page:" + strconv.FormatInt(id, 10) + ":" + strconv.FormatInt(UTC(createdAt).UnixMicro(), 10)))
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:10]))
+}
+
+// PublicPath is where the status page shows an incident.
+func PublicPath(slug string) string { return "/status/incidents/" + slug }
 
 func maxTime(a, b time.Time) time.Time {
 	if a.After(b) {

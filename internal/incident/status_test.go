@@ -201,3 +201,20 @@ func TestStatusServices_Validate(t *testing.T) {
 		t.Fatalf("valid list: %v", err)
 	}
 }
+
+func TestPublicSlug(t *testing.T) {
+	at := time.Date(2026, 3, 1, 10, 0, 0, 123456789, time.UTC)
+	s := PublicSlug(42, at)
+	if len(s) != 16 || strings.ToLower(s) != s || strings.Contains(s, "42") {
+		t.Fatalf("slug %q", s)
+	}
+	if PublicSlug(42, at.Truncate(time.Microsecond)) != s || PublicSlug(42, at.In(time.FixedZone("x", 3600))) != s {
+		t.Errorf("the slug must not depend on sub-microsecond digits or the zone")
+	}
+	if PublicSlug(43, at) == s || PublicSlug(42, at.Add(time.Microsecond)) == s {
+		t.Errorf("different incidents share a slug")
+	}
+	if PublicPath(s) != "/status/incidents/"+s {
+		t.Errorf("path %q", PublicPath(s))
+	}
+}

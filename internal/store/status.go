@@ -40,7 +40,6 @@ func (c statusPageColumns) into(i *incident.Incident) {
 // text is ever loaded for a public page.
 type publicIncidentRecord struct {
 	ID              int64       `gorm:"column:id"`
-	Key             *string     `gorm:"column:key"`
 	PublicTitle     string      `gorm:"column:public_title"`
 	PublicSummary   string      `gorm:"column:public_summary"`
 	PublicImpact    string      `gorm:"column:public_impact"`
@@ -59,7 +58,7 @@ type publicIncidentRecord struct {
 
 // publicIncidentColumns selects publicIncidentRecord from incidents i left
 // joined to their RCA r (published_at only).
-const publicIncidentColumns = `i.id, i."key", i.public_title, i.public_summary, i.public_impact, i.status,
+const publicIncidentColumns = `i.id, i.public_title, i.public_summary, i.public_impact, i.status,
 i.services, i.impact_started_at, i.impact_ended_at, i.started_at, i.detected_at, i.mitigated_at,
 i.resolved_at, i.created_at, i.updated_at, r.published_at AS report_published_at`
 
@@ -77,7 +76,7 @@ const (
 
 func (r publicIncidentRecord) domain() incident.PublicIncident {
 	p := incident.PublicIncident{
-		ID: r.ID, Title: r.PublicTitle, Summary: r.PublicSummary,
+		ID: r.ID, Slug: incident.PublicSlug(r.ID, time.Time(r.CreatedAt)), Title: r.PublicTitle, Summary: r.PublicSummary,
 		Impact: incident.PublicImpact(r.PublicImpact), Services: labels(r.Services),
 		ReportPublishedAt: fromDBPtr(r.ReportAt),
 		ImpactTimes: incident.ImpactTimes{
@@ -87,9 +86,6 @@ func (r publicIncidentRecord) domain() incident.PublicIncident {
 			CreatedAt: time.Time(r.CreatedAt), UpdatedAt: time.Time(r.UpdatedAt),
 			Status: incident.Status(r.Status),
 		},
-	}
-	if r.Key != nil {
-		p.Key = *r.Key
 	}
 	return p
 }
@@ -134,23 +130,33 @@ func (s *Store) PublicIncidentHistory(ctx context.Context, offset, limit int) ([
 	return publicDomain(recs), total, nil
 }
 
-// PublicIncidentByKey returns the public incident with that key; one that
-// is missing, not public or restricted is equally not found.
-func (s *Store) PublicIncidentByKey(ctx context.Context, key string) (incident.PublicIncident, error) {
-	n, ok := incident.ParseKey(key)
-	if !ok {
-		return incident.PublicIncident{}, incident.NotFound("incident", key)
+// PublicIncidentBySlug returns the public incident whose
+// incident.PublicSlug is slug; one that is missing, not public or
+// restricted is equally not found. Slugs are hashes, so it reads the ids
+// and creation times of the public incidents (few, on an index) and
+// hashes them.
+func (s *Store) PublicIncidentBySlug(ctx context.Context, slug string) (incident.PublicIncident, error) {
+	if len(slug) != publicSlugLen {
+		return incident.PublicIncident{}, incident.NotFound("incident", slug)
 	}
-	var recs []publicIncidentRecord
-	err := s.publicIncidents(ctx).Where(`i."key" = ?`, incident.FormatKey(n)).Limit(1).Find(&recs).Error
+	var rows []struct {
+		ID        int64  `gorm:"column:id"`
+		CreatedAt dbTime `gorm:"column:created_at"`
+	}
+	err := s.conn(ctx).Table("incidents i").Select("i.id, i.created_at").Where(publicWhere, true).Find(&rows).Error
 	if err != nil {
-		return incident.PublicIncident{}, fmt.Errorf("store: public incident: %w", err)
+		return incident.PublicIncident{}, fmt.Errorf("store: public incident slugs: %w", err)
 	}
-	if len(recs) == 0 {
-		return incident.PublicIncident{}, incident.NotFound("incident", key)
+	for _, r := range rows {
+		if incident.PublicSlug(r.ID, time.Time(r.CreatedAt)) == slug {
+			return s.PublicIncidentByID(ctx, r.ID)
+		}
 	}
-	return recs[0].domain(), nil
+	return incident.PublicIncident{}, incident.NotFound("incident", slug)
 }
+
+// publicSlugLen is the length of every incident.PublicSlug.
+var publicSlugLen = len(incident.PublicSlug(1, time.Time{}))
 
 // PublicIncidentByID is PublicIncidentByKey by id.
 func (s *Store) PublicIncidentByID(ctx context.Context, id int64) (incident.PublicIncident, error) {

@@ -35,7 +35,7 @@ func TestStore_StatusPageIncidents(t *testing.T) {
 			StartedAt: stPtr(stTime(1, 10)), MitigatedAt: stPtr(stTime(1, 11)), ResolvedAt: stPtr(stTime(1, 12)),
 			ImpactStartedAt: stPtr(stTime(1, 10)), ImpactEndedAt: stPtr(stTime(1, 11)),
 		})
-		createStatusIncident(t, s, incident.Incident{
+		restricted := createStatusIncident(t, s, incident.Incident{
 			Title: "restricted secret", Status: incident.StatusOpen, Visibility: incident.VisibilityRestricted,
 			RestrictedTo: []string{"sec"}, Public: true, PublicTitle: "restricted public title", PublicImpact: incident.ImpactMajorOutage,
 			StartedAt: stPtr(stTime(2, 0)),
@@ -67,7 +67,7 @@ func TestStore_StatusPageIncidents(t *testing.T) {
 			t.Fatalf("history = %+v (total %d), %v", hist, total, err)
 		}
 		h := hist[1]
-		if h.Title != "API errors" || h.Summary != "Some requests failed." || h.Key != pub.Key || len(h.Services) != 2 ||
+		if h.Title != "API errors" || h.Summary != "Some requests failed." || h.Slug != incident.PublicSlug(pub.ID, pub.CreatedAt) || len(h.Services) != 2 ||
 			h.Status != incident.StatusResolved || h.ReportPublishedAt != nil {
 			t.Errorf("public incident = %+v", h)
 		}
@@ -79,13 +79,14 @@ func TestStore_StatusPageIncidents(t *testing.T) {
 			t.Errorf("offset 1 = %+v, %v", page2, err)
 		}
 
-		for _, key := range []string{"INC-2", "INC-3", "INC-99", "nonsense"} {
-			if _, err := s.PublicIncidentByKey(ctx, key); !errors.Is(err, incident.ErrNotFound) {
-				t.Errorf("PublicIncidentByKey(%s) = %v, want not found", key, err)
+		for _, slug := range []string{incident.PublicSlug(restricted.ID, restricted.CreatedAt), incident.PublicSlug(private.ID, private.CreatedAt),
+			incident.PublicSlug(99, pub.CreatedAt), "INC-1", "nonsense", ""} {
+			if _, err := s.PublicIncidentBySlug(ctx, slug); !errors.Is(err, incident.ErrNotFound) {
+				t.Errorf("PublicIncidentBySlug(%s) = %v, want not found", slug, err)
 			}
 		}
-		if p, err := s.PublicIncidentByKey(ctx, "inc-1"); err != nil || p.ID != pub.ID {
-			t.Errorf("PublicIncidentByKey(inc-1) = %+v, %v", p, err)
+		if p, err := s.PublicIncidentBySlug(ctx, h.Slug); err != nil || p.ID != pub.ID || p.Slug != h.Slug {
+			t.Errorf("PublicIncidentBySlug(%s) = %+v, %v", h.Slug, p, err)
 		}
 		if _, err := s.PublicIncidentByID(ctx, private.ID); !errors.Is(err, incident.ErrNotFound) {
 			t.Errorf("PublicIncidentByID(private) = %v", err)

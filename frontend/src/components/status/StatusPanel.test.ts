@@ -25,7 +25,7 @@ async function settle() {
   flushSync()
 }
 
-type Inc = { key: string; title: string; version: number; visibility?: 'internal' | 'restricted'; public?: boolean; public_title?: string; public_impact?: '' | 'degraded' | 'partial_outage' | 'major_outage' }
+type Inc = { key: string; title: string; version: number; visibility?: 'internal' | 'restricted'; public?: boolean; public_title?: string; public_impact?: '' | 'degraded' | 'partial_outage' | 'major_outage'; public_path?: string }
 
 function render(incident: Inc, role: User['role'] = 'editor') {
   session.user = { id: 1, email: 'e@x', name: '', role } as User
@@ -82,13 +82,13 @@ describe('StatusPanel', () => {
       if (init?.method === 'PATCH') return json(422, { error: { code: 'validation_failed', message: 'invalid input', fields: { public_summary: 'must be at most 5000 characters' } } })
       return json(200, { items: [] })
     }))
-    const { target } = render({ key: 'INC-7', title: 't', version: 1, public: true, public_title: 'T', public_impact: 'degraded' })
+    const { target } = render({ key: 'INC-7', title: 't', version: 1, public: true, public_title: 'T', public_impact: 'degraded', public_path: '/status/incidents/abcdefghijklmnop' })
     await settle()
     type(target.querySelector('[data-test=status-summary]'), 'x')
     ;(target.querySelector('[data-test=status-save]') as HTMLButtonElement).click()
     await settle()
     expect(target.textContent).toContain('Summary must be at most 5000 characters')
-    expect((target.querySelector('[data-test=status-public-link]') as HTMLAnchorElement).getAttribute('href')).toBe('/status/incidents/INC-7')
+    expect((target.querySelector('[data-test=status-public-link]') as HTMLAnchorElement).getAttribute('href')).toBe('/status/incidents/abcdefghijklmnop')
   })
 
   it('cannot publish a restricted incident', async () => {

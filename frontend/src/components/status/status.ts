@@ -30,6 +30,8 @@ export interface PublicFields {
   public_impact: PublicImpact | ''
   impact_started_at: string | null
   impact_ended_at: string | null
+  /** Where the status page shows the incident while public (an opaque name, not the key); read-only. */
+  public_path?: string
 }
 
 export interface IncidentUpdate {
@@ -136,8 +138,6 @@ export const listStatusServices = () => get<{ services: StatusService[] }>('/sta
 
 export const saveStatusServices = (services: StatusService[]) => put<{ services: StatusService[] }>('/status/services', { services })
 
-/** The public page of an incident (served by the same server, no sign-in). */
-export const publicHref = (key: string) => `/status/incidents/${encodeURIComponent(key)}`
 
 /** Moves item i of list by (−1 up, +1 down); a new array, or the same one at an edge. */
 export function moved<T>(list: T[], i: number, by: number): T[] {
