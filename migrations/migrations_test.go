@@ -98,6 +98,9 @@ func TestSchemaParity(t *testing.T) {
 		"rca_comments", "rca_reviews", "rca_revisions", "rca_sections", "rca_templates", "rcas", "recurrences", "root_cause_evidence", "root_causes", "sessions", "status_services", "timeline_events", "users"}
 	want = append(want, "action_policies", "job_leases", "reminder_sends") // issue 10: jobs, policies, reminders
 	want = append(want, "incident_tickets")                                // issue 10: ticket sync
+
+	// issue 10: the actions dashboard's rollups
+	want = append(want, "action_close_day_counts", "action_rollups", "action_service_rollups")
 	sort.Strings(want)
 	var got []string
 	for table := range schemas["sqlite"] {

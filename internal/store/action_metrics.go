@@ -53,16 +53,56 @@ type actionGroup struct {
 }
 
 // ActionMetrics computes the actions dashboard for f: counts by status and
-// by team, owner, service and priority (two GROUP BY scans), the completion
-// of the actions closed as done in the range against their due date, the
-// days they took (nearest-rank percentiles, computed here from one narrow
-// query) and the ten oldest overdue actions.
+// by team, owner, service and priority (without filters from the rollups
+// and the open actions, else two GROUP BY scans), the completion of the
+// actions closed as done in the range against their due date, the days
+// they took (nearest-rank percentiles) and the ten oldest overdue actions.
 //
 // Teams and owners are grouped case-insensitively, under their lower-cased
 // form, like the filters of the actions list match them.
 func (s *Store) ActionMetrics(ctx context.Context, f incident.ActionMetricsFilter) (incident.ActionMetrics, error) {
 	m := incident.ActionMetrics{ByTeam: map[string]incident.StatusCounts{}, ByOwner: map[string]incident.StatusCounts{},
 		ByService: map[string]incident.StatusCounts{}, ByPriority: map[string]incident.StatusCounts{}}
+	today := dbDate(f.Today)
+	var completion *completionRow
+	if rollupsServe(f) {
+		c, err := s.actionCountsFromRollups(ctx, f, &m)
+		if err != nil {
+			return incident.ActionMetrics{}, err
+		}
+		completion = &c
+	} else {
+		c, err := s.liveActionCounts(ctx, f, &m)
+		if err != nil {
+			return incident.ActionMetrics{}, err
+		}
+		completion = c
+	}
+	if err := s.completionMetrics(ctx, f, completion, &m); err != nil {
+		return incident.ActionMetrics{}, err
+	}
+	var recs []actionRecord
+	err := s.metricsQuery(ctx, f, true).
+		Where("status NOT IN ? AND due_date < ?", []string{string(incident.ActionDone), string(incident.ActionWontDo)}, today).
+		Order("due_date, id").Limit(10).Find(&recs).Error
+	if err != nil {
+		return incident.ActionMetrics{}, fmt.Errorf("store: oldest overdue actions: %w", err)
+	}
+	m.OldestOverdue = make([]incident.OverdueAction, len(recs))
+	for i, r := range recs {
+		a := r.domain()
+		m.OldestOverdue[i] = incident.OverdueAction{
+			ID: a.ID, IncidentKey: a.IncidentKey, Title: a.Title, Owner: a.Owner, Team: a.Team,
+			DueDate: *a.DueDate, DaysOverdue: incident.DaysBetween(*a.DueDate, f.Today),
+		}
+	}
+	return m, nil
+}
+
+// liveActionCounts fills m's counts by status, team, owner, priority and
+// service from the actions themselves, and returns the completion counts
+// when the scan covers the actions they are of (no created range).
+func (s *Store) liveActionCounts(ctx context.Context, f incident.ActionMetricsFilter, m *incident.ActionMetrics) (*completionRow, error) {
 	today := dbDate(f.Today)
 	// One scan groups by team, owner and priority at once, in the order of
 	// corrective_actions_dashboard_idx; Go folds the rows into the three
@@ -73,7 +113,7 @@ func (s *Store) ActionMetrics(ctx context.Context, f incident.ActionMetricsFilte
 			s.completionSums(), today).
 		Group("lower(team), lower(owner), priority, status").Scan(&rows).Error
 	if err != nil {
-		return incident.ActionMetrics{}, fmt.Errorf("store: action metrics: %w", err)
+		return nil, fmt.Errorf("store: action metrics: %w", err)
 	}
 	add := func(into map[string]incident.StatusCounts, key, status string, overdue, n int) {
 		c := into[key]
@@ -107,30 +147,12 @@ func (s *Store) ActionMetrics(ctx context.Context, f incident.ActionMetricsFilte
 		Select("l.value AS k, "+statusSums+", "+overdueSum+" AS od", today).
 		Group("l.value").Scan(&svc).Error
 	if err != nil {
-		return incident.ActionMetrics{}, fmt.Errorf("store: action metrics by service: %w", err)
+		return nil, fmt.Errorf("store: action metrics by service: %w", err)
 	}
 	for _, r := range svc {
 		m.ByService[r.Key] = incident.StatusCounts{Open: r.Open, InProgress: r.InProgress, Done: r.Done, WontDo: r.WontDo, Overdue: r.Overdue}
 	}
-	if err := s.completionMetrics(ctx, f, completion, &m); err != nil {
-		return incident.ActionMetrics{}, err
-	}
-	var recs []actionRecord
-	err = s.metricsQuery(ctx, f, true).
-		Where("status NOT IN ? AND due_date < ?", []string{string(incident.ActionDone), string(incident.ActionWontDo)}, today).
-		Order("due_date, id").Limit(10).Find(&recs).Error
-	if err != nil {
-		return incident.ActionMetrics{}, fmt.Errorf("store: oldest overdue actions: %w", err)
-	}
-	m.OldestOverdue = make([]incident.OverdueAction, len(recs))
-	for i, r := range recs {
-		a := r.domain()
-		m.OldestOverdue[i] = incident.OverdueAction{
-			ID: a.ID, IncidentKey: a.IncidentKey, Title: a.Title, Owner: a.Owner, Team: a.Team,
-			DueDate: *a.DueDate, DaysOverdue: incident.DaysBetween(*a.DueDate, f.Today),
-		}
-	}
-	return m, nil
+	return completion, nil
 }
 
 // completionRow is the completion counts of the actions closed as done.
@@ -184,6 +206,9 @@ func (s *Store) completionMetrics(ctx context.Context, f incident.ActionMetricsF
 	m.DaysToClose = incident.DaysToClose{Count: n}
 	if n == 0 {
 		return nil
+	}
+	if rollupsServe(f) {
+		return s.daysToCloseFromRollups(ctx, f, n, m)
 	}
 	// Without a filter that narrows the actions down, reading the index up
 	// to the rank beats sorting them all; SQLite, without statistics, does
