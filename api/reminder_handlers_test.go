@@ -16,6 +16,7 @@ func TestAPI_Reminders(t *testing.T) {
 			svc := app.New(openTestStore(t, dialect), app.Options{Now: fixedNow, Logger: slog.New(slog.DiscardHandler)})
 			h := New(Deps{testIdentity: testUser, Service: svc, Version: "test"})
 			// The test clock's day is 2026-03-10.
+			mustDo(t, h, http.StatusCreated, "POST", "/api/v1/users", `{"email":"ana@example.com","name":"Ana"}`)
 			mustDo(t, h, http.StatusCreated, "POST", "/api/v1/incidents", `{"title":"Checkout <down>"}`)
 			mustDo(t, h, http.StatusCreated, "POST", "/api/v1/incidents/INC-1/actions",
 				`{"title":"Add canary","owner":"ana@example.com","team":"sre","due_date":"2026-03-01"}`)

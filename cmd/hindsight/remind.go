@@ -95,7 +95,8 @@ func reminderOptions(e *env, out io.Writer) (app.ReminderOptions, error) {
 		o.Throttle = -1 // HINDSIGHT_REMINDER_THROTTLE=0: no throttle
 	}
 	if c.SMTPAddr != "" {
-		o.SMTP = &notify.SMTP{Addr: c.SMTPAddr, User: c.SMTPUser, Password: c.SMTPPassword, From: c.SMTPFrom}
+		o.SMTP = &notify.SMTP{Addr: c.SMTPAddr, User: c.SMTPUser, Password: c.SMTPPassword, From: c.SMTPFrom,
+			TLS: strings.ToLower(strings.TrimSpace(c.SMTPTLS))}
 	}
 	return o, nil
 }

@@ -20,6 +20,7 @@ func TestCLI_Remind(t *testing.T) {
 	base, stop := serve(t, environ, "--data-dir", data)
 	today := time.Now().UTC()
 	due := func(days int) string { return today.AddDate(0, 0, days).Format(time.DateOnly) }
+	call(t, "POST", base+"/api/v1/users", `{"email":"ana@example.com","name":"Ana"}`, 201)
 	call(t, "POST", base+"/api/v1/incidents", `{"title":"Checkout down"}`, 201)
 	for _, body := range []string{
 		`{"title":"Add canary","owner":"ana@example.com","team":"sre","due_date":"` + due(-3) + `"}`,
@@ -91,6 +92,7 @@ func TestServe_RemindersJob(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
 	environ := []string{"HINDSIGHT_TIMEZONE=UTC"}
 	base, stop := serve(t, environ, "--data-dir", data)
+	call(t, "POST", base+"/api/v1/users", `{"email":"ana@example.com","name":"Ana"}`, 201)
 	call(t, "POST", base+"/api/v1/incidents", `{"title":"Checkout down"}`, 201)
 	call(t, "POST", base+"/api/v1/incidents/INC-1/actions",
 		`{"title":"Add canary","owner":"ana@example.com","due_date":"`+time.Now().UTC().AddDate(0, 0, -2).Format(time.DateOnly)+`"}`, 201)

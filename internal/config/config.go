@@ -154,6 +154,8 @@ type Config struct {
 	SMTPPassword     string `env:"HINDSIGHT_SMTP_PASSWORD"`
 	SMTPPasswordFile string `env:"HINDSIGHT_SMTP_PASSWORD_FILE"`
 	SMTPFrom         string `env:"HINDSIGHT_SMTP_FROM"`
+	// SMTPTLS: empty requires STARTTLS unless the server is local; starttls, tls (port 465) or none.
+	SMTPTLS string `env:"HINDSIGHT_SMTP_TLS"`
 
 	// StatuspageToken ("OAuth <key>") and StatuspageAPIURL for "hindsight pull statuspage".
 	StatuspageToken     string `env:"HINDSIGHT_STATUSPAGE_TOKEN"`

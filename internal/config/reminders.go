@@ -87,6 +87,11 @@ func (c Config) validateReminders() []error {
 			errs = append(errs, fmt.Errorf("HINDSIGHT_SMTP_FROM %q: want the sender's e-mail address (set it with HINDSIGHT_SMTP_ADDR)", c.SMTPFrom))
 		}
 	}
+	switch strings.ToLower(strings.TrimSpace(c.SMTPTLS)) {
+	case "", "starttls", "tls", "none":
+	default:
+		errs = append(errs, fmt.Errorf("HINDSIGHT_SMTP_TLS %q: want starttls, tls or none (empty: STARTTLS required unless the server is local)", c.SMTPTLS))
+	}
 	if c.SMTPAddr == "" && (c.SMTPUser != "" || c.ReminderTeamEmails != "") {
 		errs = append(errs, fmt.Errorf("HINDSIGHT_SMTP_USER and HINDSIGHT_REMINDER_TEAM_EMAILS need HINDSIGHT_SMTP_ADDR"))
 	}

@@ -48,6 +48,12 @@ func TestConfig_Reminders(t *testing.T) {
 		{name: "smtp without from", environ: []string{"HINDSIGHT_SMTP_ADDR=smtp.example.com:587"}, wantErr: "HINDSIGHT_SMTP_FROM"},
 		{name: "smtp addr without port", environ: []string{"HINDSIGHT_SMTP_ADDR=smtp.example.com", "HINDSIGHT_SMTP_FROM=a@b.c"}, wantErr: "want host:port"},
 		{name: "team e-mails without smtp", environ: []string{"HINDSIGHT_REMINDER_TEAM_EMAILS=sre=sre@example.com"}, wantErr: "need HINDSIGHT_SMTP_ADDR"},
+		{name: "bad TLS mode", environ: []string{"HINDSIGHT_SMTP_TLS=ssl"}, wantErr: "HINDSIGHT_SMTP_TLS"},
+		{name: "implicit TLS", environ: []string{"HINDSIGHT_SMTP_TLS=tls"}, check: func(t *testing.T, c Config) {
+			if c.SMTPTLS != "tls" {
+				t.Errorf("tls = %q", c.SMTPTLS)
+			}
+		}},
 		{name: "interval too short", environ: []string{"HINDSIGHT_REMINDER_INTERVAL=5s"}, wantErr: "HINDSIGHT_REMINDER_INTERVAL"},
 		{name: "due soon out of range", environ: []string{"HINDSIGHT_REMINDER_DUE_SOON_DAYS=0"}, wantErr: "HINDSIGHT_REMINDER_DUE_SOON_DAYS"},
 		{name: "password and file", environ: []string{"HINDSIGHT_SMTP_PASSWORD=x", "HINDSIGHT_SMTP_PASSWORD_FILE=" + secret}, wantErr: "not both"},

@@ -125,6 +125,34 @@ func TestSMTP_Send(t *testing.T) {
 			to: []string{"ana@example.com", "sre@example.com"}, wantTLS: true, wantAuth: "hs",
 		},
 		{
+			name:      "implicit TLS",
+			configure: func(s *notifytest.SMTPServer) { s.TLS, s.Implicit = serverTLS, true },
+			sender: func(addr string) notify.SMTP {
+				return notify.SMTP{Addr: addr, From: "hs@example.com", TLS: notify.TLSImplicit, TLSConfig: clientTLS}
+			},
+			to: []string{"ana@example.com"}, wantTLS: true,
+		},
+		{
+			name: "STARTTLS required but not offered",
+			sender: func(addr string) notify.SMTP {
+				return notify.SMTP{Addr: addr, From: "hs@example.com", TLS: notify.TLSStartTLS}
+			},
+			to: []string{"ana@example.com"}, wantErr: "does not offer STARTTLS",
+		},
+		{
+			name:      "none never encrypts",
+			configure: func(s *notifytest.SMTPServer) { s.TLS = serverTLS },
+			sender: func(addr string) notify.SMTP {
+				return notify.SMTP{Addr: addr, From: "hs@example.com", TLS: notify.TLSNone}
+			},
+			to: []string{"ana@example.com"},
+		},
+		{
+			name:   "unknown mode",
+			sender: func(addr string) notify.SMTP { return notify.SMTP{Addr: addr, From: "hs@example.com", TLS: "ssl3"} },
+			to:     []string{"ana@example.com"}, wantErr: "unknown TLS mode",
+		},
+		{
 			name:      "wrong password",
 			configure: func(s *notifytest.SMTPServer) { s.TLS, s.User, s.Password = serverTLS, "hs", "pw" },
 			sender: func(addr string) notify.SMTP {

@@ -28,12 +28,28 @@ type Mail struct {
 	HTML string
 }
 
+// TLS modes of SMTP.TLS.
+const (
+	// TLSAuto requires STARTTLS, except to a server on this machine
+	// (localhost, a loopback address), where it is used when offered.
+	TLSAuto = ""
+	// TLSStartTLS requires STARTTLS (port 587).
+	TLSStartTLS = "starttls"
+	// TLSImplicit speaks TLS from the first byte (port 465).
+	TLSImplicit = "tls"
+	// TLSNone never encrypts (a relay on a trusted network).
+	TLSNone = "none"
+)
+
 // SMTP sends mail through one SMTP server (a relay, typically port 587).
-// STARTTLS is used whenever the server offers it; credentials are only
-// sent over TLS (or to localhost), as net/smtp.PlainAuth insists.
+// Mail is encrypted as TLS says (by default STARTTLS is required unless
+// the server is on this machine); credentials are only ever sent over TLS
+// (or to localhost), as net/smtp.PlainAuth insists.
 type SMTP struct {
 	// Addr is host:port.
 	Addr string
+	// TLS is the encryption mode: TLSAuto, TLSStartTLS, TLSImplicit or TLSNone.
+	TLS string
 	// User and Password authenticate (PLAIN); empty User sends without.
 	User     string
 	Password string
@@ -89,7 +105,20 @@ func (s SMTP) Send(ctx context.Context, m Mail) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", s.Addr)
+	host, _, _ := net.SplitHostPort(s.Addr)
+	cfg := s.TLSConfig
+	if cfg == nil {
+		cfg = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+	}
+	var conn net.Conn
+	switch s.TLS {
+	case TLSAuto, TLSStartTLS, TLSNone:
+		conn, err = (&net.Dialer{}).DialContext(ctx, "tcp", s.Addr)
+	case TLSImplicit:
+		conn, err = (&tls.Dialer{Config: cfg}).DialContext(ctx, "tcp", s.Addr)
+	default:
+		return fmt.Errorf("smtp: unknown TLS mode %q (want starttls, tls or none)", s.TLS)
+	}
 	if err != nil {
 		return fmt.Errorf("smtp: connect to %s: %w", s.Addr, err)
 	}
@@ -97,19 +126,18 @@ func (s SMTP) Send(ctx context.Context, m Mail) error {
 	if dl, ok := ctx.Deadline(); ok {
 		_ = conn.SetDeadline(dl)
 	}
-	host, _, _ := net.SplitHostPort(s.Addr)
 	c, err := smtp.NewClient(conn, host)
 	if err != nil {
 		return fmt.Errorf("smtp: greeting: %w", err)
 	}
 	defer c.Close()
-	if ok, _ := c.Extension("STARTTLS"); ok {
-		cfg := s.TLSConfig
-		if cfg == nil {
-			cfg = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
-		}
-		if err := c.StartTLS(cfg); err != nil {
-			return fmt.Errorf("smtp: STARTTLS: %w", err)
+	if s.TLS != TLSImplicit && s.TLS != TLSNone {
+		if ok, _ := c.Extension("STARTTLS"); ok {
+			if err := c.StartTLS(cfg); err != nil {
+				return fmt.Errorf("smtp: STARTTLS: %w", err)
+			}
+		} else if s.TLS == TLSStartTLS || !isLocal(host) {
+			return fmt.Errorf("smtp: %s does not offer STARTTLS: not sending in clear text (HINDSIGHT_SMTP_TLS=none allows it)", s.Addr)
 		}
 	}
 	if s.User != "" {
@@ -199,4 +227,13 @@ func (s SMTP) compose(from *mail.Address, to []string, m Mail) ([]byte, error) {
 // crlf gives text SMTP's line ends.
 func crlf(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\n", "\r\n")
+}
+
+// isLocal reports whether host is this machine.
+func isLocal(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -29,6 +29,8 @@ type SMTPServer struct {
 	Addr string
 	// TLS, when set, makes the server offer STARTTLS with this config.
 	TLS *tls.Config
+	// Implicit makes the server speak TLS (with TLS) from the first byte.
+	Implicit bool
 	// User and Password, when User is set, are the only credentials AUTH
 	// PLAIN accepts; MAIL is refused before authentication.
 	User, Password string
@@ -80,12 +82,19 @@ func (s *SMTPServer) Messages() []Message {
 
 func (s *SMTPServer) serve(conn net.Conn) {
 	defer func() { conn.Close() }()
-	tp := textproto.NewConn(conn)
 	var (
 		cur    Message
 		inTLS  bool
 		authed string
 	)
+	if s.Implicit {
+		tc := tls.Server(conn, s.TLS)
+		if err := tc.Handshake(); err != nil {
+			return
+		}
+		conn, inTLS = tc, true
+	}
+	tp := textproto.NewConn(conn)
 	_ = tp.PrintfLine("220 fake.smtp ESMTP ready")
 	for {
 		line, err := tp.ReadLine()
