@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hindsightrca/hindsight/internal/incident"
 	"github.com/hindsightrca/hindsight/internal/store"
@@ -20,8 +21,10 @@ const incidentTicketBatch = 50
 
 // TicketSyncReport is what one round of ticket sync did.
 type TicketSyncReport struct {
-	// Checked tickets were read; Closed of their actions were closed by
-	// them; Failed could not be read (the error is on the action).
+	// Checked tickets were read (those of actions, and the incident
+	// policy's while their incident is open or recently resolved); Closed
+	// actions were closed by theirs; Failed could not be read (the error
+	// is kept with the action or the incident's ticket).
 	Checked int `json:"checked"`
 	Closed  int `json:"closed"`
 	Failed  int `json:"failed"`
@@ -90,10 +93,50 @@ func (a *App) SyncTickets(ctx context.Context) (TicketSyncReport, error) {
 			break
 		}
 	}
+	if err := a.syncIncidentTickets(ctx, systems, &rep); err != nil {
+		return rep, err
+	}
 	if err := a.fileIncidentTickets(ctx, &rep); err != nil {
 		return rep, err
 	}
 	return rep, nil
+}
+
+// incidentTicketFollow is how long after its incident is resolved a policy
+// ticket's status is still read back.
+const incidentTicketFollow = 14 * 24 * time.Hour
+
+// syncIncidentTickets reads back the status of the incident policy's
+// tickets (it changes nothing else: the incident's state is its own).
+func (a *App) syncIncidentTickets(ctx context.Context, systems []string, rep *TicketSyncReport) error {
+	for after := int64(0); ; {
+		page, err := a.store.IncidentTicketsToSync(ctx, systems, a.Now().Add(-incidentTicketFollow), after, ticketSyncPage)
+		if err != nil {
+			return err
+		}
+		for _, it := range page {
+			after = it.IncidentID
+			client, _ := a.ticketOpts.Registry.Get(it.System)
+			rep.Checked++
+			status, errText := "", ""
+			if r, err := client.Status(ctx, it.Key); err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				rep.Failed++
+				errText = err.Error()
+				a.log.Warn("Incident ticket sync failed", "incident", incident.FormatKey(it.IncidentID), "system", it.System, "ticket", it.Key, "error", errText)
+			} else {
+				status = r.Status
+			}
+			if err := a.store.SetIncidentTicketSync(ctx, it.IncidentID, it.Key, status, errText, a.Now()); err != nil {
+				return err
+			}
+		}
+		if len(page) < ticketSyncPage {
+			return nil
+		}
+	}
 }
 
 // TicketSyncTick is one scheduled round of ticket sync, for RunJob.

@@ -317,6 +317,21 @@ func TestApp_IncidentTicketPolicy(t *testing.T) {
 		if err != nil || it.System != "jira" || it.Key == "" {
 			t.Fatalf("recorded: %+v %v", it, err)
 		}
+
+		// the policy tickets' status is read back (and a failure kept)
+		fake.Close(it.Key, "Done", "Done", now)
+		fake.FailNext(1, "flaky")
+		rep, err := a.SyncTickets(ctx)
+		if err != nil || rep.Checked != 2 || rep.Failed != 1 {
+			t.Fatalf("sync of the incident tickets: %+v %v", rep, err)
+		}
+		rep, err = a.SyncTickets(ctx)
+		if err != nil || rep.Checked != 2 || rep.Failed != 0 {
+			t.Fatalf("second sync: %+v %v", rep, err)
+		}
+		if it, _ = s.IncidentTicket(ctx, old.ID); it.Status != "Done" || it.Error != "" {
+			t.Fatalf("after the sync: %+v", it)
+		}
 	})
 }
 

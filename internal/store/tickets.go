@@ -186,3 +186,42 @@ func (s *Store) FinishIncidentTicket(ctx context.Context, incidentID int64, key,
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// IncidentTicketsToSync returns up to limit filed policy tickets after
+// incident id afterID (by incident id) of the given systems whose incident
+// is not resolved, or was resolved after resolvedSince: their status is
+// read back for a while after the incident ends, then left.
+func (s *Store) IncidentTicketsToSync(ctx context.Context, systems []string, resolvedSince time.Time, afterID int64, limit int) ([]incident.IncidentTicket, error) {
+	if len(systems) == 0 {
+		return nil, nil
+	}
+	var recs []incidentTicketRecord
+	err := s.conn(ctx).Table("incident_tickets t").Select("t.*").
+		Joins("JOIN incidents i ON i.id = t.incident_id").
+		Where("t.ticket_key <> '' AND t.system IN ? AND t.incident_id > ?", systems, afterID).
+		Where("(i.status <> ? OR i.resolved_at IS NULL OR i.resolved_at > ?)", string(incident.StatusResolved), toDB(resolvedSince)).
+		Order("t.incident_id").Limit(limit).Find(&recs).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: incident tickets to sync: %w", err)
+	}
+	out := make([]incident.IncidentTicket, len(recs))
+	for i, r := range recs {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// SetIncidentTicketSync stores what a sync read of a filed policy ticket
+// learned: its status (errText empty, which clears an old error) or why
+// the read failed (the last good status stays).
+func (s *Store) SetIncidentTicketSync(ctx context.Context, incidentID int64, key, status, errText string, now time.Time) error {
+	set := map[string]any{"updated_at": toDB(now), "sync_error": errText}
+	if errText == "" {
+		set["ticket_status"] = status
+	}
+	err := s.conn(ctx).Model(&incidentTicketRecord{}).Where("incident_id = ? AND ticket_key = ?", incidentID, key).Updates(set).Error
+	if err != nil {
+		return fmt.Errorf("store: set incident ticket sync: %w", err)
+	}
+	return nil
+}

@@ -185,5 +185,34 @@ func TestStore_IncidentTickets(t *testing.T) {
 		if ids, _ := s.IncidentsNeedingTicket(ctx, cutoff, now, 10); len(ids) != 0 {
 			t.Fatalf("incident with a ticket listed: %v", ids)
 		}
+
+		// its status is read back while the incident is open or resolved
+		// since resolvedSince, for the configured systems only
+		got, err := s.IncidentTicketsToSync(ctx, []string{"jira"}, now.Add(-24*time.Hour), 0, 10)
+		if err != nil || len(got) != 1 || got[0].Key != "OPS-5" {
+			t.Fatalf("to sync: %+v %v", got, err)
+		}
+		if got, _ := s.IncidentTicketsToSync(ctx, []string{"github"}, now, 0, 10); len(got) != 0 {
+			t.Fatalf("another system's tickets listed: %+v", got)
+		}
+		if err := s.SetIncidentTicketSync(ctx, oldInc.ID, "OPS-5", "", "jira: 500", now); err != nil {
+			t.Fatal(err)
+		}
+		if it, _ := s.IncidentTicket(ctx, oldInc.ID); it.Status != "To Do" || it.Error != "jira: 500" {
+			t.Fatalf("after a failed read: %+v", it)
+		}
+		if err := s.SetIncidentTicketSync(ctx, oldInc.ID, "OPS-5", "Done", "", now); err != nil {
+			t.Fatal(err)
+		}
+		if it, _ := s.IncidentTicket(ctx, oldInc.ID); it.Status != "Done" || it.Error != "" {
+			t.Fatalf("after a good read: %+v", it)
+		}
+		oldInc.Status, oldInc.ResolvedAt = incident.StatusResolved, ptr(now.Add(-48*time.Hour))
+		if _, err := s.UpdateIncident(ctx, oldInc, oldInc.Version, []string{"status", "resolved_at"}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.IncidentTicketsToSync(ctx, []string{"jira"}, now.Add(-24*time.Hour), 0, 10); len(got) != 0 {
+			t.Fatalf("a ticket of an incident resolved long ago listed: %+v", got)
+		}
 	})
 }

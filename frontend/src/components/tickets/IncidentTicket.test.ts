@@ -39,6 +39,12 @@ describe('IncidentTicket', () => {
     expect(target.textContent).toContain('To Do')
   })
 
+  it('shows why reading a filed ticket back fails', async () => {
+    const { target } = await render(json(200, { ticket: { system: 'jira', key: 'OPS-31', url: 'https://j.example/browse/OPS-31', status: 'To Do', error: 'jira: 503 Service Unavailable', attempts: 1 } }))
+    expect(target.querySelector('[data-test=incident-ticket-error]')?.textContent).toContain('Sync failed: jira: 503 Service Unavailable')
+    expect(target.textContent).toContain('OPS-31')
+  })
+
   it('shows why filing fails', async () => {
     const { target } = await render(json(200, { ticket: { system: 'github', key: '', url: '', status: '', error: 'github: 401 Unauthorized', attempts: 3 } }))
     expect(target.querySelector('[data-test=incident-ticket-error]')?.textContent).toContain('3 attempts')
