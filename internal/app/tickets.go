@@ -149,8 +149,15 @@ func (a *App) CreateActionTicket(ctx context.Context, id int64, system string) (
 		cur.TicketSyncedAt = &synced
 	})
 	if err != nil {
-		// The ticket exists; say so rather than lose it.
-		return incident.CorrectiveAction{}, fmt.Errorf("the %s ticket %s (%s) was created but could not be linked to action %d: %w", client.System(), ref.Key, ref.URL, id, err)
+		// The ticket exists: say so, in the answer and on the action (when
+		// it is still there), rather than lose it.
+		msg := fmt.Sprintf("the %s ticket %s (%s) was created but could not be linked to the action; link it by its key", client.System(), ref.Key, ref.URL)
+		if errors.Is(err, incident.ErrNotFound) {
+			msg = fmt.Sprintf("the %s ticket %s (%s) was created, but the action is gone", client.System(), ref.Key, ref.URL)
+		}
+		a.log.Error("Ticket created but not linked", "action_id", id, "system", client.System(), "ticket", ref.Key, "error", err)
+		rerr := a.store.ReleaseActionTicket(context.WithoutCancel(ctx), id, act.TicketSystem, msg, a.Now())
+		return incident.CorrectiveAction{}, errors.Join(&TicketError{System: client.System(), Err: errors.New(msg)}, rerr)
 	}
 	return out, nil
 }
