@@ -16,6 +16,10 @@ import (
 // ticketSyncPage is how many actions one read of a sync round takes.
 const ticketSyncPage = 100
 
+// unreachableAfter is how many failures in a row to reach a tracker end
+// its part of a sync round.
+const unreachableAfter = 3
+
 // incidentTicketBatch bounds the incident tickets one round files.
 const incidentTicketBatch = 50
 
@@ -65,6 +69,12 @@ func (a *App) SyncTickets(ctx context.Context) (TicketSyncReport, error) {
 	if incident.ActorFrom(ctx).Name == incident.Anonymous {
 		ctx = incident.WithActor(ctx, incident.Actor{Name: ticketActor}) // the scheduled job
 	}
+	// A tracker that cannot be reached (timeouts, refused connections, as
+	// opposed to an answer) is given up for the rest of the round after
+	// unreachableAfter failures in a row, so one that is down does not
+	// hold the round for a timeout per action; its actions get the error.
+	unreachable := map[string]int{}
+	lastErr := map[string]string{}
 	for after := int64(0); ; {
 		page, err := a.store.ActionsToSync(ctx, systems, after, ticketSyncPage)
 		if err != nil {
@@ -73,17 +83,39 @@ func (a *App) SyncTickets(ctx context.Context) (TicketSyncReport, error) {
 		for _, act := range page {
 			after = act.ID
 			client, _ := a.ticketOpts.Registry.Get(act.TicketSystem)
-			closed, err := a.syncAction(ctx, client, act)
 			rep.Checked++
-			switch {
-			case err == nil && closed:
-				rep.Closed++
-			case err != nil:
-				var te *TicketError
-				if !errors.As(err, &te) {
+			if unreachable[client.System()] >= unreachableAfter {
+				rep.Failed++
+				msg := lastErr[client.System()] + " (not tried: " + client.System() + " could not be reached this round)"
+				if err := a.store.SetActionTicketSync(ctx, act.ID, act.TicketKey, incident.TicketSync{Error: msg, ErrorAt: a.Now()}); err != nil {
 					return rep, err
 				}
+				continue
+			}
+			closed, err := a.syncAction(ctx, client, act)
+			var (
+				te *TicketError
+				se *tickets.StatusError
+			)
+			switch {
+			case err == nil:
+				unreachable[client.System()] = 0
+				if closed {
+					rep.Closed++
+				}
+			case !errors.As(err, &te):
+				return rep, err
+			default:
 				rep.Failed++
+				if errors.As(err, &se) {
+					unreachable[client.System()] = 0
+					break
+				}
+				unreachable[client.System()]++
+				lastErr[client.System()] = te.Error()
+				if unreachable[client.System()] == unreachableAfter {
+					a.log.Warn("Ticket system unreachable; not asking it again this round", "system", client.System(), "error", te.Error())
+				}
 			}
 			if ctx.Err() != nil {
 				return rep, ctx.Err()

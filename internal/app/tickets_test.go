@@ -3,6 +3,9 @@ package app_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -380,5 +383,51 @@ func TestApp_TicketSystems(t *testing.T) {
 func forDialects(t *testing.T, fn func(t *testing.T, dialect string)) {
 	for _, d := range []string{"sqlite", "postgres"} {
 		t.Run(d, func(t *testing.T) { fn(t, d) })
+	}
+}
+
+// TestApp_TicketSync_UnreachableTracker gives a tracker that drops every
+// connection up for the rest of the round after three tries in a row;
+// every action still shows why it was not synced.
+func TestApp_TicketSync_UnreachableTracker(t *testing.T) {
+	var mu sync.Mutex
+	hits := 0
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits++
+		mu.Unlock()
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close() // no answer at all
+		}
+	}))
+	defer down.Close()
+	reg := tickets.NewRegistry(tickets.NewGitHub(tickets.GitHubConfig{APIURL: down.URL, Token: "t", Repo: "acme/ops"}))
+	a, _ := testApp(t, "sqlite", app.Options{Tickets: app.TicketOptions{Registry: reg}})
+	ctx := context.Background()
+	inc := mustIncident(t, a)
+	var ids []int64
+	for i := range 5 {
+		act, err := a.CreateAction(ctx, inc.Key, incident.CorrectiveAction{Title: "a", TicketSystem: "github", TicketKey: "acme/ops#" + strconv.Itoa(i+1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, act.ID)
+	}
+	rep, err := a.SyncTickets(ctx)
+	if err != nil || rep.Checked != 5 || rep.Failed != 5 {
+		t.Fatalf("round: %+v %v", rep, err)
+	}
+	mu.Lock()
+	n := hits
+	mu.Unlock()
+	if n != 3 {
+		t.Fatalf("the tracker was asked %d times, want 3", n)
+	}
+	for i, id := range ids {
+		cur, _ := a.Action(ctx, id)
+		if cur.TicketSyncError == "" || (i >= 3) != strings.Contains(cur.TicketSyncError, "not tried") {
+			t.Errorf("action %d: %q", i, cur.TicketSyncError)
+		}
 	}
 }
