@@ -55,6 +55,7 @@ func TestStatusPage(t *testing.T) {
 	b.fill(dt("status-update-body"), "Payments work again; we are watching closely.")
 	b.click(dt("status-update-post"))
 	b.waitText(dt("status-update"), "Payments work again")
+	b.screenshot("incident-status-panel")
 
 	// Someone who never signed in.
 	anon := s.newBrowser(t)
@@ -73,6 +74,11 @@ func TestStatusPage(t *testing.T) {
 		}
 	}
 	anon.screenshot("status-page")
+	phone := s.newPhone(t)
+	phone.open("/status")
+	phone.waitVisible(dt("status-service"))
+	phone.noSideways()
+	phone.screenshot("phone-status-page")
 
 	anon.click(`a[href^="/status/incidents/"]`)
 	anon.waitVisible(dt("status-report"))
