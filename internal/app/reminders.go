@@ -23,6 +23,8 @@ const (
 	reminderSendLease = "reminders-send"
 	reminderSendTTL   = 10 * time.Minute
 	reminderSendWait  = 30 * time.Second
+	// reminderRetention is how long the record of a sent digest is kept.
+	reminderRetention = 180 * 24 * time.Hour
 )
 
 // ReminderOptions configures reminder digests (HINDSIGHT_REMINDER_*,
@@ -212,6 +214,12 @@ func (a *App) RemindersJob(ctx context.Context) error {
 	}
 	for _, w := range run.Warnings {
 		a.log.Warn("Reminders", "warning", w)
+	}
+	// The record is kept for reminderRetention; older rows only grow the table.
+	if n, err := a.store.PruneReminderSends(ctx, a.Now().Add(-reminderRetention)); err != nil {
+		a.log.Warn("Old reminder records not pruned", "error", err)
+	} else if n > 0 {
+		a.log.Info("Pruned old reminder records", "deleted", n)
 	}
 	if run.Failed > 0 {
 		return fmt.Errorf("%d of %d reminder digests failed", run.Failed, run.Sent+run.Failed)

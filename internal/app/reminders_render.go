@@ -14,6 +14,10 @@ import (
 // message has at most 50 blocks); the rest are counted with a link.
 const maxSlackLines = 40
 
+// maxMailLines bounds the actions an e-mail (or printed) digest lists per
+// group; the rest are counted, and the list link shows them all.
+const maxMailLines = 100
+
 func plural(n int, one string) string {
 	if n == 1 {
 		return "1 " + one
@@ -85,7 +89,11 @@ func (d ReminderDigest) Text(dueSoonDays int) string {
 			continue
 		}
 		fmt.Fprintf(&b, "\n%s\n", g.title)
-		for _, l := range g.lines {
+		for n, l := range g.lines {
+			if n == maxMailLines {
+				fmt.Fprintf(&b, "- … and %d more\n", len(g.lines)-n)
+				break
+			}
 			fmt.Fprintf(&b, "- %s %s: %s (%s; %s; %s)\n  %s\n", l.IncidentKey, l.IncidentTitle, l.Title, l.Priority, l.who(), l.when(), l.URL)
 		}
 	}
@@ -135,7 +143,7 @@ var reminderHTML = template.Must(template.New("reminder").Parse(`<!doctype html>
 <p>{{.Summary}}</p>
 {{range .Groups}}{{if .Lines}}<h3>{{.Title}}</h3>
 <ul>{{range .Lines}}<li><a href="{{.URL}}">{{.IncidentKey}}: {{.Title}}</a> — {{.Priority}}, {{.Who}}, <b>{{.When}}</b><br><small>{{.IncidentTitle}}</small></li>
-{{end}}</ul>{{end}}{{end}}
+{{end}}{{if .More}}<li>… and {{.More}} more</li>{{end}}</ul>{{end}}{{end}}
 <p><a href="{{.ListURL}}">All open actions</a></p>
 <p style="color:#666"><small>Sent by Hindsight.</small></p>
 </body></html>`))
@@ -147,21 +155,26 @@ type htmlLine struct {
 
 // HTML is the digest as an HTML e-mail; html/template escapes every text.
 func (d ReminderDigest) HTML(dueSoonDays int) (string, error) {
-	conv := func(ls []ReminderLine) []htmlLine {
-		out := make([]htmlLine, len(ls))
-		for n, l := range ls {
-			out[n] = htmlLine{ReminderLine: l, Who: l.who(), When: l.when()}
-		}
-		return out
-	}
 	type group struct {
 		Title string
 		Lines []htmlLine
+		More  int
+	}
+	conv := func(title string, ls []ReminderLine) group {
+		g := group{Title: title}
+		for n, l := range ls {
+			if n == maxMailLines {
+				g.More = len(ls) - n
+				break
+			}
+			g.Lines = append(g.Lines, htmlLine{ReminderLine: l, Who: l.who(), When: l.when()})
+		}
+		return g
 	}
 	var b bytes.Buffer
 	err := reminderHTML.Execute(&b, map[string]any{
 		"Heading": d.heading(), "Summary": d.summary(dueSoonDays), "ListURL": d.ListURL,
-		"Groups": []group{{"Overdue", conv(d.Overdue)}, {"Due soon", conv(d.DueSoon)}},
+		"Groups": []group{conv("Overdue", d.Overdue), conv("Due soon", d.DueSoon)},
 	})
 	return b.String(), err
 }

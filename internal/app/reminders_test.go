@@ -426,3 +426,32 @@ func TestApp_Reminders_TwoReplicas(t *testing.T) {
 		t.Errorf("%d mails, want 4", n)
 	}
 }
+
+// TestApp_RemindersJob: the job's run sends, and prunes records older than
+// the retention.
+func TestApp_RemindersJob(t *testing.T) {
+	f := newReminderFixture(t, "sqlite")
+	ctx := context.Background()
+	old := incident.ReminderSend{SentAt: f.clock.AddDate(0, 0, -200), Channel: "email", Recipient: "ana@example.com",
+		Scope: "owner", Subject: "ana", Status: incident.ReminderSent}
+	if err := f.store.AppendReminderSend(ctx, &old); err != nil {
+		t.Fatal(err)
+	}
+	f.a.SetReminders(app.ReminderOptions{TestMode: true, Out: io.Discard})
+	if err := f.a.RemindersJob(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sends, _, err := f.a.ReminderSends(ctx, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sends) == 0 || slices.ContainsFunc(sends, func(s incident.ReminderSend) bool { return s.ID == old.ID }) {
+		t.Errorf("sends = %+v: want new ones and not the 200-day-old one", sends)
+	}
+	// A failing channel makes the job fail (so its log says so).
+	f.slack.fail = 100
+	f.configure(func(o *app.ReminderOptions) { o.Throttle = -1 })
+	if err := f.a.RemindersJob(ctx); err == nil || !strings.Contains(err.Error(), "reminder digests failed") {
+		t.Errorf("job error = %v", err)
+	}
+}

@@ -134,3 +134,13 @@ func (s *Store) RemindedSince(ctx context.Context, since time.Time, statuses ...
 	}
 	return out, nil
 }
+
+// PruneReminderSends deletes the records of digests sent before before and
+// returns how many went.
+func (s *Store) PruneReminderSends(ctx context.Context, before time.Time) (int64, error) {
+	res := s.conn(ctx).Exec(`DELETE FROM reminder_sends WHERE sent_at < ?`, toDB(before))
+	if res.Error != nil {
+		return 0, fmt.Errorf("store: prune reminders: %w", res.Error)
+	}
+	return res.RowsAffected, nil
+}

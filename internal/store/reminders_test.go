@@ -94,5 +94,11 @@ func TestStore_ReminderSends(t *testing.T) {
 		if since, _ := s.RemindedSince(ctx, t0.Add(time.Minute)); len(since) != 0 {
 			t.Errorf("reminded since later = %v", since)
 		}
+		if n, err := s.PruneReminderSends(ctx, t0.Add(90*time.Minute)); err != nil || n != 2 {
+			t.Fatalf("pruned %d, %v; want the 2 older rows", n, err)
+		}
+		if left, _, _ := s.ReminderSends(ctx, 0, 10); len(left) != 1 || left[0].Recipient != "team db" {
+			t.Errorf("left = %+v", left)
+		}
 	})
 }
