@@ -93,7 +93,7 @@ func TestAPI_StatusPage(t *testing.T) {
 						"Public API", "REST and webhooks", "Website", "API errors",
 						// 1 h of major outage: 1 − 1/720 over 30 days, 1 − 1/2160 over 90.
 						"<strong>99.861%</strong> over 30 days", "<strong>99.954%</strong> over 90 days",
-						`title="Sun 8 Mar 2026: Major outage, 95.833% available"`, `href="` + inc4 + `"`, `href="` + inc1 + `"`},
+						`title="Sun 8 Mar 2026: Major outage, 95.833% available"`, "Last 90 days: Sun 8 Mar 2026: Major outage, 95.833% available.", `href="` + inc4 + `"`, `href="` + inc1 + `"`},
 					notContains: statusSecrets,
 				},
 				{
