@@ -23,6 +23,9 @@ func (a *App) CreateIncident(ctx context.Context, in incident.Incident) (inciden
 	if err := inc.Validate(); err != nil {
 		return incident.Incident{}, err
 	}
+	if err := a.checkImpactTimes(inc); err != nil {
+		return incident.Incident{}, err
+	}
 	if err := checkRestriction(ctx, inc); err != nil {
 		return incident.Incident{}, err
 	}
@@ -93,6 +96,9 @@ func (a *App) UpdateIncident(ctx context.Context, ref string, p incident.Inciden
 			}
 			next.Normalize()
 			if err := next.Validate(); err != nil {
+				return err
+			}
+			if err := a.checkImpactTimes(next); err != nil {
 				return err
 			}
 			visChanged := visibilityChanged(cur, next)

@@ -58,6 +58,24 @@ func detailOf(s string) string {
 // for clocks that run a little ahead.
 const maxClockSkew = 5 * time.Minute
 
+// maxETA is how far after its posting an update's ETA may be.
+const maxETA = 366 * 24 * time.Hour
+
+// checkImpactTimes refuses an impact window in the future: it would show a
+// current outage nobody is working on (a typo of the year is enough).
+// The domain checks the rest (incident.Incident.Validate); this needs the
+// clock.
+func (a *App) checkImpactTimes(inc incident.Incident) error {
+	limit := a.Now().Add(maxClockSkew)
+	v := &incident.ValidationError{}
+	for _, t := range []incident.Lifecycle{{Field: "impact_started_at", At: inc.ImpactStartedAt}, {Field: "impact_ended_at", At: inc.ImpactEndedAt}} {
+		if t.At != nil && t.At.After(limit) {
+			v.Add(t.Field, "must not be in the future")
+		}
+	}
+	return v.Err()
+}
+
 // IncidentUpdates returns the customer updates of an incident the caller
 // may see, newest first.
 func (a *App) IncidentUpdates(ctx context.Context, ref string) ([]incident.IncidentUpdate, error) {
@@ -84,6 +102,13 @@ func (a *App) CreateIncidentUpdate(ctx context.Context, ref string, u incident.I
 	case next.PostedAt.After(now.Add(maxClockSkew)):
 		// A future time would pin the update above every later one.
 		return incident.IncidentUpdate{}, incident.Invalid("posted_at", "must not be in the future")
+	}
+	// Customers read the ETA as a promise: not before the update, not a year out.
+	if next.ETA != nil && next.ETA.Before(next.PostedAt) {
+		return incident.IncidentUpdate{}, incident.Invalid("eta", "must not be before the update is posted ("+next.PostedAt.Format(time.RFC3339)+")")
+	}
+	if next.ETA != nil && next.ETA.After(next.PostedAt.Add(maxETA)) {
+		return incident.IncidentUpdate{}, incident.Invalid("eta", "must be within a year of the update")
 	}
 	next.Author = incident.ActorFrom(ctx).Name
 	err := a.store.InTx(ctx, func(tx *store.Store) error {

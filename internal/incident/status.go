@@ -112,6 +112,9 @@ func (i *Incident) validatePublic(v *ValidationError) {
 		i.ImpactStartedAt.Before(first.Add(-maxImpactLead)) {
 		v.Add("impact_started_at", "must not be more than a year before the incident started ("+first.Format(time.RFC3339)+")")
 	}
+	if i.ImpactEndedAt != nil && i.ResolvedAt != nil && i.ImpactEndedAt.After(*i.ResolvedAt) {
+		v.Add("impact_ended_at", "must not be after resolved_at ("+i.ResolvedAt.Format(time.RFC3339)+")")
+	}
 	if i.Public && i.Status != StatusOpen && i.ImpactEndedAt == nil && i.MitigatedAt == nil && i.ResolvedAt == nil {
 		v.Add("impact_ended_at", "is required for a public incident that is "+string(i.Status)+" without mitigated_at or resolved_at")
 	}
@@ -174,8 +177,12 @@ func (t ImpactTimes) Window(now time.Time) (from, to time.Time) {
 	return from, to
 }
 
-// Ongoing reports whether the impact has not ended by now.
+// Ongoing reports whether the impact has not ended by now. A resolved
+// incident hurts nobody any more, whatever its times say.
 func (t ImpactTimes) Ongoing(now time.Time) bool {
+	if t.Status == StatusResolved {
+		return false
+	}
 	if t.ImpactEndedAt != nil {
 		return t.ImpactEndedAt.After(now)
 	}

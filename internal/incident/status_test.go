@@ -91,6 +91,7 @@ func TestImpactTimes_Window(t *testing.T) {
 		{"closed without end times is empty, whatever its last change", ImpactTimes{StartedAt: tptr(mar(2, 0)), UpdatedAt: mar(9, 6), Status: StatusResolved}, mar(2, 0), mar(2, 0), false},
 		{"end before start is empty", ImpactTimes{StartedAt: tptr(mar(2, 5)), ImpactEndedAt: tptr(mar(2, 1)), Status: StatusResolved}, mar(2, 5), mar(2, 5), false},
 		{"impact end in the future is ongoing", ImpactTimes{StartedAt: tptr(mar(10, 0)), ImpactEndedAt: tptr(mar(11, 0)), Status: StatusMitigated}, mar(10, 0), mar(11, 0), true},
+		{"a resolved incident is never ongoing", ImpactTimes{StartedAt: tptr(mar(10, 0)), ImpactEndedAt: tptr(mar(11, 0)), Status: StatusResolved}, mar(10, 0), mar(11, 0), false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -134,6 +135,9 @@ func TestIncident_ValidatePublic(t *testing.T) {
 		{"public and resolved without an end", func(i *Incident) {
 			i.Public, i.PublicTitle, i.PublicImpact, i.Status, i.StartedAt = true, "x", ImpactMajorOutage, StatusResolved, tptr(mar(2, 0))
 		}, "impact_ended_at", "is required for a public incident that is resolved"},
+		{"impact ends after the resolution", func(i *Incident) {
+			i.ResolvedAt, i.ImpactEndedAt = tptr(mar(2, 0)), tptr(mar(3, 0))
+		}, "impact_ended_at", "must not be after resolved_at"},
 		{"public and resolved with a resolved time", func(i *Incident) {
 			i.Public, i.PublicTitle, i.PublicImpact, i.Status, i.ResolvedAt = true, "x", ImpactMajorOutage, StatusResolved, tptr(mar(2, 0))
 		}, "", ""},

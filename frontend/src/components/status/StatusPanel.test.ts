@@ -46,7 +46,7 @@ function type(el: Element | null, value: string) {
 }
 
 describe('StatusPanel', () => {
-  it('publishes with the pre-filled title rewritten and an impact, sending only what changed with the version', async () => {
+  it('publishes with a public title and an impact, sending only what changed with the version', async () => {
     const calls: { method: string; url: string; body: unknown }[] = []
     vi.stubGlobal('fetch', vi.fn(async (url: string, init?: RequestInit) => {
       calls.push({ method: init?.method ?? 'GET', url, body: init?.body ? JSON.parse(String(init.body)) : null })
@@ -63,7 +63,8 @@ describe('StatusPanel', () => {
     const box = target.querySelector('[data-test=status-public]') as HTMLInputElement
     box.click()
     flushSync()
-    expect(title.value).toBe('db-7 disk full')
+    expect(title.value).toBe('') // the internal title is never copied into the public one
+    expect(target.textContent).toContain('Public title is required when the incident is public')
     expect(target.textContent).toContain('Impact is required when the incident is public')
     expect(save.disabled).toBe(true)
     type(title, 'API errors')
@@ -75,6 +76,16 @@ describe('StatusPanel', () => {
     expect(p?.url).toBe('/api/v1/incidents/INC-7')
     expect(p?.body).toEqual({ public: true, public_title: 'API errors', public_impact: 'major_outage', version: 3 })
     expect(saved[0]).toMatchObject({ public: true, version: 4 })
+  })
+
+  it('says that publishing also shows the updates posted before', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => json(200, { items: [{ id: 1, status: 'investigating', body: 'Looking', eta: null, posted_at: '2026-03-10T11:00:00Z', author: 'ed' }] })))
+    const { target } = render({ key: 'INC-7', title: 't', version: 1 })
+    await settle()
+    expect(target.querySelector('[data-test=status-earlier-updates]')).toBeNull()
+    ;(target.querySelector('[data-test=status-public]') as HTMLInputElement).click()
+    flushSync()
+    expect(target.querySelector('[data-test=status-earlier-updates]')?.textContent).toContain('also shows the customer update below')
   })
 
   it('shows the server field errors of a refused save', async () => {

@@ -1,18 +1,15 @@
 // The status page helpers: the form's pre-filled title, the PATCH of only
 // what changed, the problems said before sending, the service list checks.
 import { describe, expect, it } from 'vitest'
-import { formFrom, formProblems, moved, patchFrom, prefillTitle, serviceProblems, type PublicForm } from './status'
+import { formFrom, formProblems, moved, patchFrom, serviceProblems, type PublicForm } from './status'
 
 const id = (v: string | null | undefined) => (v ? v.slice(0, 16) : '')
 const back = (v: string) => (v ? `${v}:00Z` : null)
 
 describe('status form', () => {
-  it('pre-fills the public title with the incident title only when made public and none was written', () => {
-    const f = formFrom({}, id)
-    expect(f.public_title).toBe('')
-    expect(prefillTitle(f, 'db-7 disk full').public_title).toBe('')
-    expect(prefillTitle({ ...f, public: true }, 'db-7 disk full').public_title).toBe('db-7 disk full')
-    expect(prefillTitle({ ...f, public: true, public_title: 'API errors' }, 'db-7 disk full').public_title).toBe('API errors')
+  it('starts from the stored public fields and never from the internal title', () => {
+    expect(formFrom({}, id).public_title).toBe('')
+    expect(formFrom({ public_title: 'API errors' }, id).public_title).toBe('API errors')
   })
 
   it('sends only what changed, and the same instant written differently is no change', () => {

@@ -76,17 +76,6 @@ export function formFrom(inc: Partial<PublicFields>, toLocal: (iso: string | nul
   }
 }
 
-/**
- * Called when the editor turns "public" on: a public title not written yet
- * is pre-filled with the incident's own title, for the editor to rewrite
- * for customers (the internal title often names hosts or people). Nothing
- * is pre-filled before that, so the internal title is never saved as
- * public text unasked.
- */
-export function prefillTitle(f: PublicForm, incidentTitle: string): PublicForm {
-  return f.public && !f.public_title.trim() ? { ...f, public_title: incidentTitle } : f
-}
-
 /** The PATCH body of the fields that changed. */
 export function patchFrom(before: Partial<PublicFields>, f: PublicForm, fromLocal: (v: string) => string | null): Partial<PublicFields> {
   const next: PublicFields = {
