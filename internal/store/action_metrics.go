@@ -108,7 +108,11 @@ func (s *Store) liveActionCounts(ctx context.Context, f incident.ActionMetricsFi
 	// corrective_actions_dashboard_idx; Go folds the rows into the three
 	// dimensions.
 	var rows []actionGroup
-	err := s.metricsQuery(ctx, f, true).
+	q := s.metricsQuery(ctx, f, true)
+	if f.Service == "" && f.Severity == "" && (strings.TrimSpace(f.Owner) == "" || strings.TrimSpace(f.Team) != "") {
+		q = s.indexed(q, "corrective_actions_dashboard_idx") // else an owner's or an incident's few actions are fewer
+	}
+	err := q.
 		Select("lower(team) AS team, lower(owner) AS owner, priority, status, "+overdueSum+" AS od, count(*) AS n, "+
 			s.completionSums(), today).
 		Group("lower(team), lower(owner), priority, status").Scan(&rows).Error
@@ -180,9 +184,9 @@ type rankedClose struct {
 // close from the actions closed as done in f's range (by completed_at):
 // the counts (those of the counting scan, counted, when it covers the same
 // actions; else one aggregate), then each nearest-rank percentile as the
-// action at its rank in order of days to close, read from
-// corrective_actions_days_to_close_idx (the days themselves are computed
-// here, from the times, as the domain does).
+// action at its rank in order of days to close: from the rollups without
+// filters, else by sorting the filtered actions (the days themselves are
+// computed here, from the times, as the domain does).
 func (s *Store) completionMetrics(ctx context.Context, f incident.ActionMetricsFilter, counted *completionRow, m *incident.ActionMetrics) error {
 	q := func() *gorm.DB {
 		// 'done' literally: SQLite uses a partial index only for a
@@ -210,15 +214,13 @@ func (s *Store) completionMetrics(ctx context.Context, f incident.ActionMetricsF
 	if rollupsServe(f) {
 		return s.daysToCloseFromRollups(ctx, f, n, m)
 	}
-	// Without a filter that narrows the actions down, reading the index up
-	// to the rank beats sorting them all; SQLite, without statistics, does
-	// not see that by itself.
-	byDaysToClose := func(q *gorm.DB) *gorm.DB { return q }
-	if s.dialect == DialectSQLite && f.From == nil && f.To == nil && strings.TrimSpace(f.Team) == "" &&
-		strings.TrimSpace(f.Owner) == "" && strings.TrimSpace(f.Service) == "" && f.Severity == "" {
-		byDaysToClose = func(q *gorm.DB) *gorm.DB {
-			return q.Table("corrective_actions INDEXED BY corrective_actions_days_to_close_idx")
-		}
+	// A filter narrows the actions down: sorting them beats reading
+	// corrective_actions_days_to_close_idx in order and looking each row
+	// up, which SQLite, without statistics, would pick; "+ 0" keeps it
+	// from the index.
+	expr := s.daysToCloseExpr()
+	if s.dialect == DialectSQLite {
+		expr += " + 0"
 	}
 	for _, p := range []struct {
 		pct  float64
@@ -226,12 +228,12 @@ func (s *Store) completionMetrics(ctx context.Context, f incident.ActionMetricsF
 	}{{50, &m.DaysToClose.P50}, {90, &m.DaysToClose.P90}} {
 		// Read the index from the nearer end: the p90 is the n-k-th from
 		// the top (equal values are the same days, whichever row it is).
-		k, order := incident.NearestRankIndex(n, p.pct), s.daysToCloseExpr()
+		k, order := incident.NearestRankIndex(n, p.pct), expr
 		if k > n/2 {
 			k, order = n-1-k, order+" DESC"
 		}
 		var r []rankedClose
-		err := byDaysToClose(q()).Select("created_at, completed_at").Order(order).Offset(k).Limit(1).Scan(&r).Error
+		err := q().Select("created_at, completed_at").Order(order).Offset(k).Limit(1).Scan(&r).Error
 		if err != nil {
 			return fmt.Errorf("store: days to close: %w", err)
 		}

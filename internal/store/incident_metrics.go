@@ -74,16 +74,20 @@ func (s *Store) IncidentMetrics(ctx context.Context, f incident.IncidentMetricsF
 		return incident.IncidentMetrics{}, err
 	}
 	var svc []keyCount
-	err = s.incidentMetricsQuery(ctx, f).
-		Joins("JOIN incident_labels l ON l.incident_id = incidents.id AND l.kind = 'service'").
-		Select("l.value AS k, count(*) AS n").Group("l.value").Order("n DESC, k").Limit(20).Scan(&svc).Error
+	q := s.incidentMetricsQuery(ctx, f).
+		Joins("JOIN incident_labels l ON l.incident_id = incidents.id AND l.kind = 'service'")
+	if unfiltered(f) {
+		// Every incident the viewer may see: the labels alone, read in the
+		// order of their primary key, less those of hidden incidents.
+		q = onlyVisibleRef(s.conn(ctx).Table("incident_labels l").Where("l.kind = 'service'"), "l.incident_id", f.Viewer)
+	}
+	err = q.Select("l.value AS k, count(*) AS n").Group("l.value").Order("n DESC, k").Limit(20).Scan(&svc).Error
 	if err != nil {
 		return incident.IncidentMetrics{}, fmt.Errorf("store: incident metrics by service: %w", err)
 	}
 	m.ByService = keyCounts(svc)
 	var cats []keyCount
-	err = s.conn(ctx).Model(&rootCauseRecord{}).
-		Where("incident_id IN (?)", s.incidentMetricsQuery(ctx, f).Select("incidents.id")).
+	err = s.ofMetricsIncidents(ctx, f, s.conn(ctx).Model(&rootCauseRecord{}), "root_causes.incident_id").
 		Select("category AS k, count(*) AS n").Group("category").Order("n DESC, k").Limit(10).Scan(&cats).Error
 	if err != nil {
 		return incident.IncidentMetrics{}, fmt.Errorf("store: root cause categories: %w", err)
@@ -106,8 +110,8 @@ func (s *Store) recurrenceCounts(ctx context.Context, f incident.IncidentMetrics
 		N         int `gorm:"column:n"`
 		Dismissed int `gorm:"column:dismissed"`
 	}
-	q := onlyVisibleRef(s.conn(ctx).Table("recurrences"), "recurrences.past_incident_id", f.Viewer).
-		Where("incident_id IN (?)", s.incidentMetricsQuery(ctx, f).Select("incidents.id"))
+	q := s.ofMetricsIncidents(ctx, f, onlyVisibleRef(s.conn(ctx).Table("recurrences"), "recurrences.past_incident_id", f.Viewer),
+		"recurrences.incident_id")
 	err := q.Select("count(*) AS n, COALESCE(SUM(CASE WHEN dismissed_at IS NULL THEN 0 ELSE 1 END), 0) AS dismissed").
 		Scan(&row).Error
 	if err != nil {
@@ -142,6 +146,21 @@ func (s *Store) missingRCAs(ctx context.Context, f incident.IncidentMetricsFilte
 			Severity: incident.Severity(r.Severity), ResolvedAt: resolved, Days: int(f.Now.Sub(resolved).Hours() / 24)}
 	}
 	return nil
+}
+
+// unfiltered says whether f selects every incident its viewer may see.
+func unfiltered(f incident.IncidentMetricsFilter) bool {
+	return f.From == nil && f.To == nil && labelKey(f.Service) == "" && labelKey(f.Team) == "" && f.Severity == ""
+}
+
+// ofMetricsIncidents keeps the rows of q whose incident (column col, a
+// foreign key) f selects: without filters but the viewer, by leaving out
+// the few hidden incidents rather than looking every row's incident up.
+func (s *Store) ofMetricsIncidents(ctx context.Context, f incident.IncidentMetricsFilter, q *gorm.DB, col string) *gorm.DB {
+	if unfiltered(f) {
+		return onlyVisibleRef(q, col, f.Viewer)
+	}
+	return q.Where(col+" IN (?)", s.incidentMetricsQuery(ctx, f).Select("incidents.id"))
 }
 
 // incidentMetricsQuery selects the incidents f counts.

@@ -36,7 +36,7 @@ func (s *Store) actionCountsFromRollups(ctx context.Context, f incident.ActionMe
 	var c completionRow
 	today := dbDate(f.Today)
 	var open, closed, hidden []actionGroup
-	err := s.metricsQuery(ctx, f, false).Where(openOnly).
+	err := s.indexed(s.metricsQuery(ctx, f, false), "corrective_actions_open_idx").Where(openOnly).
 		Select("lower(team) AS team, lower(owner) AS owner, priority, status, "+overdueSum+" AS od, count(*) AS n", today).
 		Group("lower(team), lower(owner), priority, status").Scan(&open).Error
 	if err == nil {
@@ -101,8 +101,11 @@ type serviceStatusCount struct {
 func (s *Store) serviceCountsFromRollups(ctx context.Context, f incident.ActionMetricsFilter, today dbDate, hiddenIn string,
 	hiddenArgs []any, m *incident.ActionMetrics) error {
 	var open []statusSumGroup
-	err := s.metricsQuery(ctx, f, false).Where(openOnly).
-		Joins("JOIN incident_labels l ON l.incident_id = corrective_actions.incident_id AND l.kind = 'service'").
+	// From the open actions to their labels (CROSS JOIN keeps SQLite to
+	// that order), not from every service label to its actions.
+	err := s.indexed(s.metricsQuery(ctx, f, false), "corrective_actions_open_idx").Where(openOnly).
+		Joins("CROSS JOIN incident_labels l").
+		Where("l.incident_id = corrective_actions.incident_id AND l.kind = 'service'").
 		Select("l.value AS k, "+statusSums+", "+overdueSum+" AS od", today).Group("l.value").Scan(&open).Error
 	var closed, hidden []serviceStatusCount
 	if err == nil {
@@ -194,7 +197,8 @@ func (s *Store) closeDayRank(ctx context.Context, f incident.ActionMetricsFilter
 		lo, hi = gorm.Expr("make_interval(days => CAST(? AS integer))", d-1), gorm.Expr("make_interval(days => CAST(? AS integer))", d+2)
 	}
 	var r []rankedClose
-	err := s.metricsQuery(ctx, f, false).Where("status = 'done' AND completed_at IS NOT NULL").
+	err := s.indexed(s.metricsQuery(ctx, f, false), "corrective_actions_days_to_close_idx").
+		Where("status = 'done' AND completed_at IS NOT NULL").
 		Where(expr+" >= ? AND "+expr+" < ? AND "+s.closeDayExpr()+" = ?", lo, hi, d).
 		Select("created_at, completed_at").Order(expr).Offset(k).Limit(1).Scan(&r).Error
 	if err != nil {
@@ -214,4 +218,14 @@ func (s *Store) closeDayExpr() string {
 		return "floor(extract(epoch FROM completed_at - created_at) / 86400)::integer"
 	}
 	return "CAST((julianday(completed_at) - julianday(created_at)) + 100000 AS INTEGER) - 100000"
+}
+
+// indexed makes SQLite read the actions of q through the index idx: without
+// statistics (a data dir never analyzed) it picks the status index and
+// sorts instead. PostgreSQL plans from its statistics.
+func (s *Store) indexed(q *gorm.DB, idx string) *gorm.DB {
+	if s.dialect != DialectSQLite {
+		return q
+	}
+	return q.Table("corrective_actions INDEXED BY " + idx)
 }
