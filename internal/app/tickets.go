@@ -144,9 +144,14 @@ func (a *App) CreateActionTicket(ctx context.Context, id int64, system string) (
 		}
 	}
 	synced := a.Now()
-	out, err := a.linkTicket(ctx, id, "action.ticket_create", func(cur *incident.CorrectiveAction) {
+	out, err := a.linkTicket(ctx, id, "action.ticket_create", func(cur *incident.CorrectiveAction) error {
+		// Only over our own claim: a link someone made meanwhile stays.
+		if cur.TicketKey != "" || cur.TicketURL != "" || cur.TicketStatus != store.TicketCreating {
+			return linkedConflict(*cur)
+		}
 		cur.TicketSystem, cur.TicketKey, cur.TicketURL, cur.TicketStatus = client.System(), ref.Key, ref.URL, ref.Status
 		cur.TicketSyncedAt = &synced
+		return nil
 	})
 	if err != nil {
 		// The ticket exists: say so, in the answer and on the action (when
@@ -190,16 +195,25 @@ func (a *App) LinkActionTicket(ctx context.Context, id int64, system, key string
 		return incident.CorrectiveAction{}, &TicketError{System: client.System(), Err: err}
 	}
 	synced := a.Now()
-	return a.linkTicket(ctx, id, "action.ticket_link", func(cur *incident.CorrectiveAction) {
+	return a.linkTicket(ctx, id, "action.ticket_link", func(cur *incident.CorrectiveAction) error {
+		// Checked again under the lock: a link or a filing that started
+		// meanwhile is not replaced.
+		if cur.TicketStatus == store.TicketCreating && cur.TicketKey == "" {
+			return &TicketConflictError{Message: "a ticket is being created for this action; try again in a minute", Current: *cur}
+		}
+		if (cur.TicketKey != "" || cur.TicketURL != "") && (cur.TicketKey != key || cur.TicketSystem != client.System()) {
+			return linkedConflict(*cur)
+		}
 		cur.TicketSystem, cur.TicketKey, cur.TicketURL, cur.TicketStatus = client.System(), key, remote.URL, remote.Status
 		cur.TicketSyncedAt = &synced
 		a.closeFromRemote(cur, remote)
+		return nil
 	})
 }
 
 // linkTicket writes the ticket columns set changes, under the incident's
 // lock, with the change and audit rows; sync errors are cleared.
-func (a *App) linkTicket(ctx context.Context, id int64, auditAction string, set func(*incident.CorrectiveAction)) (incident.CorrectiveAction, error) {
+func (a *App) linkTicket(ctx context.Context, id int64, auditAction string, set func(*incident.CorrectiveAction) error) (incident.CorrectiveAction, error) {
 	var out incident.CorrectiveAction
 	err := a.store.InTx(ctx, func(tx *store.Store) error {
 		cur, _, err := lockedChild(ctx, tx, "action", id, tx.Action, func(a incident.CorrectiveAction) int64 { return a.IncidentID })
@@ -207,7 +221,9 @@ func (a *App) linkTicket(ctx context.Context, id int64, auditAction string, set 
 			return err
 		}
 		next := cur
-		set(&next)
+		if err := set(&next); err != nil {
+			return err
+		}
 		next.TicketSyncError, next.TicketSyncErrorAt = "", nil
 		next.Normalize()
 		if err := next.Validate(); err != nil {
@@ -227,7 +243,10 @@ func (a *App) linkTicket(ctx context.Context, id int64, auditAction string, set 
 }
 
 // closeFromRemote closes an open action whose ticket is closed: done, or
-// won't do, at the ticket's closing time (now when the tracker keeps none).
+// won't do, at the ticket's closing time (now when the tracker keeps none),
+// but never before the action was created nor after now: a ticket fixed
+// before the RCA was written, or a tracker's clock, must not give negative
+// days to close.
 func (a *App) closeFromRemote(act *incident.CorrectiveAction, r tickets.Remote) bool {
 	if !r.Closed || act.Status.Closed() {
 		return false
@@ -236,12 +255,27 @@ func (a *App) closeFromRemote(act *incident.CorrectiveAction, r tickets.Remote) 
 	if r.WontDo {
 		act.Status = incident.ActionWontDo
 	}
-	at := a.Now()
+	now := a.Now()
+	at := now
 	if r.ClosedAt != nil {
 		at = incident.UTC(*r.ClosedAt)
 	}
+	if !act.CreatedAt.IsZero() && at.Before(act.CreatedAt) {
+		at = incident.UTC(act.CreatedAt)
+	}
+	if at.After(now) {
+		at = now
+	}
 	act.CompletedAt = &at
 	return true
+}
+
+// remoteClosedNow reports whether a closed ticket is news to the action:
+// the last sync saw another status (or none). A ticket seen closed before,
+// on an action a person reopened since, leaves the action open: closing it
+// again at every round would undo their edit.
+func remoteClosedNow(act incident.CorrectiveAction, r tickets.Remote) bool {
+	return r.Closed && (act.TicketSyncedAt == nil || act.TicketStatus != r.Status)
 }
 
 // linkedConflict refuses to replace the ticket (or the bare link a person

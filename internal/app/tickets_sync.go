@@ -195,7 +195,7 @@ func (a *App) syncAction(ctx context.Context, client tickets.Client, act inciden
 		return false, errors.Join(&TicketError{System: client.System(), Err: err}, serr)
 	}
 	now := a.Now()
-	if !remote.Closed || act.Status.Closed() {
+	if !remoteClosedNow(act, remote) || act.Status.Closed() {
 		return false, a.store.SetActionTicketSync(ctx, act.ID, act.TicketKey, incident.TicketSync{Status: remote.Status, SyncedAt: now})
 	}
 	closed := false
@@ -212,6 +212,9 @@ func (a *App) syncAction(ctx context.Context, client tickets.Client, act inciden
 		}
 		if cur.TicketKey != act.TicketKey || cur.TicketSystem != act.TicketSystem {
 			return nil // re-linked meanwhile: this answer is about another ticket
+		}
+		if !remoteClosedNow(cur, remote) {
+			return tx.SetActionTicketSync(ctx, cur.ID, cur.TicketKey, incident.TicketSync{Status: remote.Status, SyncedAt: now})
 		}
 		next := cur
 		next.TicketStatus, next.TicketSyncedAt = remote.Status, &now

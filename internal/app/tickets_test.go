@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/hindsightrca/hindsight/internal/app"
 	"github.com/hindsightrca/hindsight/internal/incident"
+	"github.com/hindsightrca/hindsight/internal/pgtest"
 	"github.com/hindsightrca/hindsight/internal/store"
 	"github.com/hindsightrca/hindsight/internal/tickets"
 	"github.com/hindsightrca/hindsight/internal/tickets/ticketstest"
@@ -29,8 +31,103 @@ func jiraApp(t *testing.T, dialect string, opts app.TicketOptions) (*app.App, *s
 	if opts.PublicURL == "" {
 		opts.PublicURL = "https://hindsight.example"
 	}
-	a, s := testApp(t, dialect, app.Options{Tickets: opts})
+	a, s := ticketApp(t, dialect, app.Options{Tickets: opts})
 	return a, s, fake
+}
+
+// ticketApp is testApp with the store's clock at t0 too, so what is
+// created is created at t0 and the app's now is four days later: the
+// tickets these tests close in between close after the action's creation.
+func ticketApp(t *testing.T, dialect string, opts app.Options) (*app.App, *store.Store) {
+	t.Helper()
+	at := func() time.Time { return t0 }
+	cfg := store.Config{SQLitePath: filepath.Join(t.TempDir(), "h.db"), Now: at}
+	if dialect == "postgres" {
+		cfg = store.Config{DatabaseURL: pgtest.URL(t), Now: at}
+	}
+	ctx := context.Background()
+	s, err := store.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if opts.Now == nil {
+		now := t0.Add(96 * time.Hour)
+		opts.Now = func() time.Time { return now }
+	}
+	return app.New(s, opts), s
+}
+
+// TestApp_TicketSync_ReopenedActionStaysOpen: a person reopens an action
+// its closed ticket closed; the next syncs leave it open (the ticket did
+// not change), until the ticket is reopened and closed again.
+func TestApp_TicketSync_ReopenedActionStaysOpen(t *testing.T) {
+	forDialects(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		a, _, fake := jiraApp(t, dialect, app.TicketOptions{})
+		inc := mustIncident(t, a)
+		act := mustAction(t, a, inc, "Add a retry budget")
+		if _, err := a.CreateActionTicket(ctx, act.ID, "jira"); err != nil {
+			t.Fatal(err)
+		}
+		fake.Close("OPS-1", "Done", "Done", t0.Add(72*time.Hour))
+		if rep, err := a.SyncTickets(ctx); err != nil || rep.Closed != 1 {
+			t.Fatalf("first close: %+v %v", rep, err)
+		}
+		if _, err := a.UpdateAction(ctx, act.ID, incident.ActionPatch{Status: incident.Some(incident.ActionOpen)}); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if _, err := a.SyncTickets(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.SyncActionTicket(ctx, act.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if cur, _ := a.Action(ctx, act.ID); cur.Status != incident.ActionOpen || cur.TicketStatus != "Done" {
+			t.Fatalf("the reopen was undone: %s (ticket %q)", cur.Status, cur.TicketStatus)
+		}
+		fake.Reopen("OPS-1", "In Progress")
+		if _, err := a.SyncTickets(ctx); err != nil {
+			t.Fatal(err)
+		}
+		fake.Close("OPS-1", "Done", "Done", t0.Add(90*time.Hour))
+		if rep, err := a.SyncTickets(ctx); err != nil || rep.Closed != 1 {
+			t.Fatalf("closed again in Jira: %+v %v", rep, err)
+		}
+	})
+}
+
+// TestApp_TicketSync_ClosedBeforeCreated: a ticket closed before the
+// action existed (fixed before the RCA was written) closes the action at
+// its creation, never before (no negative days to close).
+func TestApp_TicketSync_ClosedBeforeCreated(t *testing.T) {
+	forDialects(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		a, _, fake := jiraApp(t, dialect, app.TicketOptions{})
+		inc := mustIncident(t, a)
+		act := mustAction(t, a, inc, "Already fixed")
+		key := fake.Add("Already fixed", "To Do")
+		fake.Close(key, "Done", "Done", time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC))
+		got, err := a.LinkActionTicket(ctx, act.ID, "jira", key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != incident.ActionDone || got.CompletedAt == nil || !got.CompletedAt.Equal(act.CreatedAt) {
+			t.Fatalf("completed %v, created %v", got.CompletedAt, act.CreatedAt)
+		}
+		// and a tracker clock ahead of ours gives now, not the future
+		later := mustAction(t, a, inc, "Clock ahead")
+		key = fake.Add("Clock ahead", "To Do")
+		fake.Close(key, "Done", "Done", t0.Add(365*24*time.Hour))
+		if got, err = a.LinkActionTicket(ctx, later.ID, "jira", key); err != nil || !got.CompletedAt.Equal(a.Now()) {
+			t.Fatalf("completed %v, now %v (%v)", got.CompletedAt, a.Now(), err)
+		}
+	})
 }
 
 func mustAction(t *testing.T, a *app.App, inc incident.Incident, title string) incident.CorrectiveAction {
