@@ -39,7 +39,7 @@ func TestAPI_Reminders(t *testing.T) {
 					wantStatus: http.StatusOK,
 					wantContains: []string{`"dry_run":true`, `"channel":"email","recipient":"ana@example.com","scope":"owner"`,
 						`"channel":"slack","recipient":"team sre","scope":"team"`, `"days_overdue":9`, `"days_left":2`,
-						`"url":"/incidents/INC-1#actions-title"`, `HINDSIGHT_PUBLIC_URL is not set`, `"sent":0`},
+						`"url":"/incidents/INC-1#action-1"`, `HINDSIGHT_PUBLIC_URL is not set`, `"sent":0`},
 				},
 				{name: "bad body", method: "POST", url: "/api/v1/reminders/run", body: `{"dry_run":"yes"}`, wantStatus: http.StatusUnprocessableEntity},
 				{name: "dry run recorded nothing", method: "GET", url: "/api/v1/reminders", wantStatus: http.StatusOK, wantContains: []string{`"items":[]`}},

@@ -106,10 +106,6 @@ func reminderOptions(e *env, out io.Writer) (app.ReminderOptions, error) {
 // ends the job and waits for it to give its lease back, so another replica
 // takes over at once instead of after the lease expires.
 func startReminders(ctx context.Context, e *env, a *app.App) (stop func()) {
-	if !e.cfg.RemindersOn() {
-		e.log.Info("Reminders are off: no Slack webhook or SMTP server configured, and test mode is off")
-		return func() {}
-	}
 	opts, err := reminderOptions(e, nil)
 	if err != nil { // validated at start; kept for safety
 		e.log.Error("Reminders are off", "error", err)
@@ -118,7 +114,13 @@ func startReminders(ctx context.Context, e *env, a *app.App) (stop func()) {
 	if e.cfg.ReminderTestMode {
 		opts.Out = e.stdout
 	}
+	// Set even when off: the admin page's preview uses the public URL and
+	// the due-soon window.
 	a.SetReminders(opts)
+	if !e.cfg.RemindersOn() {
+		e.log.Info("Reminders are off: no Slack webhook or SMTP server configured, and test mode is off")
+		return func() {}
+	}
 	if e.cfg.PublicURL == "" {
 		e.log.Warn("HINDSIGHT_PUBLIC_URL is not set: links in reminders are relative paths")
 	}

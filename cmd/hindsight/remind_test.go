@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -29,6 +30,11 @@ func TestCLI_Remind(t *testing.T) {
 	} {
 		call(t, "POST", base+"/api/v1/incidents/INC-1/actions", body, 201)
 	}
+	// Reminders are off (no channel): the admin's preview still links with the public URL.
+	preview := call(t, "POST", base+"/api/v1/reminders/run", `{"dry_run":true}`, 200)
+	if b, _ := json.Marshal(preview); !strings.Contains(string(b), `"url":"https://hs.example/incidents/INC-1`) || strings.Contains(string(b), "HINDSIGHT_PUBLIC_URL") {
+		t.Errorf("preview with reminders off: %s", b)
+	}
 	stop()
 
 	t.Run("dry run previews every channel", func(t *testing.T) {
@@ -37,7 +43,7 @@ func TestCLI_Remind(t *testing.T) {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
 		for _, want := range []string{"## email → ana@example.com", "## slack → team sre", "Add canary", "3 days overdue",
-			"Alert on errors", "https://hs.example/incidents/INC-1#actions-title", "Nothing was sent"} {
+			"Alert on errors", "https://hs.example/incidents/INC-1#action-1", "Nothing was sent"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("output lacks %q:\n%s", want, out)
 			}

@@ -272,7 +272,7 @@ func (a *App) deliver(ctx context.Context, o ReminderOptions, d *ReminderDigest)
 		}
 		var html string
 		if html, err = d.HTML(o.DueSoonDays); err == nil {
-			err = o.SMTP.Send(ctx, notify.Mail{To: []string{d.Recipient}, Subject: d.MailSubject(), Text: d.Text(o.DueSoonDays), HTML: html})
+			err = o.SMTP.Send(ctx, notify.Mail{To: []string{d.Recipient}, Subject: d.MailSubject(o.DueSoonDays), Text: d.Text(o.DueSoonDays), HTML: html})
 		}
 	}
 	if err != nil {

@@ -89,7 +89,7 @@ func (b *digestBuilder) add(it incident.ReminderItem) {
 	line := ReminderLine{
 		ActionID: a.ID, IncidentKey: a.IncidentKey, IncidentTitle: it.IncidentTitle, Title: a.Title,
 		Priority: a.Priority, Owner: a.Owner, Team: a.Team, DueDate: *a.DueDate,
-		URL: b.base + "/incidents/" + url.PathEscape(a.IncidentKey) + "#actions-title",
+		URL: b.base + "/incidents/" + url.PathEscape(a.IncidentKey) + "#action-" + strconv.FormatInt(a.ID, 10),
 	}
 	overdue := a.DueDate.Before(b.today)
 	if overdue {

@@ -73,8 +73,8 @@ func (l ReminderLine) who() string {
 }
 
 // MailSubject is the e-mail subject line.
-func (d ReminderDigest) MailSubject() string {
-	return "[Hindsight] " + d.heading() + ": " + d.summary(0)
+func (d ReminderDigest) MailSubject(dueSoonDays int) string {
+	return "[Hindsight] " + d.heading() + ": " + d.summary(dueSoonDays)
 }
 
 // Text is the digest as plain text (e-mail, test mode, the CLI).

@@ -14,7 +14,7 @@ func TestReminderDigest_Render(t *testing.T) {
 	line := func(n int) ReminderLine {
 		return ReminderLine{ActionID: int64(n), IncidentKey: "INC-1", IncidentTitle: "Checkout <script>", Title: "Fix & <b>" + strconv.Itoa(n) + "</b>",
 			Priority: incident.PriorityHigh, Owner: "ana", Team: "<!channel>", DueDate: incident.Date{Year: 2026, Month: 11, Day: 1},
-			DaysOverdue: 23, URL: "https://h.example/incidents/INC-1#actions-title"}
+			DaysOverdue: 23, URL: "https://h.example/incidents/INC-1#action-1"}
 	}
 	d := ReminderDigest{Channel: incident.ReminderSlack, Recipient: "team <!channel>", Scope: incident.ReminderScopeTeam,
 		Subject: "<!channel>", ListURL: "https://h.example/actions?team=%3C%21channel%3E"}
@@ -49,6 +49,9 @@ func TestReminderDigest_Render(t *testing.T) {
 				t.Errorf("%s contains %q", tc.name, n)
 			}
 		}
+	}
+	if got := d.MailSubject(7); got != "[Hindsight] Corrective actions of team <!channel>: 130 overdue, 1 due within 7 days" {
+		t.Errorf("subject = %q", got)
 	}
 	if len(d.Slack(7).Blocks) > 50 {
 		t.Errorf("%d Slack blocks, Slack takes 50", len(d.Slack(7).Blocks))

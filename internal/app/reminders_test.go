@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"mime/quotedprintable"
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -257,7 +259,7 @@ func TestApp_Reminders_Digests(t *testing.T) {
 		}
 	}
 	ana := digestFor(run, "email", "ana@example.com")
-	if l := ana.Overdue[1]; l.DaysOverdue != 4 || l.URL != "https://hindsight.example/incidents/"+l.IncidentKey+"#actions-title" {
+	if l := ana.Overdue[1]; l.DaysOverdue != 4 || l.URL != "https://hindsight.example/incidents/"+l.IncidentKey+"#action-"+strconv.FormatInt(l.ActionID, 10) {
 		t.Errorf("line = %+v", l)
 	}
 	// A dry run sends and records nothing.
@@ -292,7 +294,7 @@ func TestApp_Reminders_SendThrottleRetry(t *testing.T) {
 			if len(sre) == 1 {
 				text := slackText(sre[0])
 				if !strings.Contains(text, "Add &lt;canary&gt; deploys") || strings.Contains(text, "<canary>") ||
-					!strings.Contains(text, "<https://hindsight.example/incidents/INC-1#actions-title|INC-1: Add &lt;canary&gt; deploys>") ||
+					!strings.Contains(text, "<https://hindsight.example/incidents/INC-1#action-1|INC-1: Add &lt;canary&gt; deploys>") ||
 					strings.Contains(text, "payroll") {
 					t.Errorf("sre message:\n%s", text)
 				}
@@ -301,8 +303,12 @@ func TestApp_Reminders_SendThrottleRetry(t *testing.T) {
 			var to []string
 			for _, m := range f.smtp.Messages() {
 				to = append(to, m.To...)
-				if m.To[0] == "ana@example.com" && (!strings.Contains(m.Data, "Rotate payroll keys") || !strings.Contains(m.Data, "Add &lt;canary&gt; deploys")) {
+				body, _ := io.ReadAll(quotedprintable.NewReader(strings.NewReader(m.Data))) // undo soft line breaks
+				if m.To[0] == "ana@example.com" && (!strings.Contains(string(body), "Rotate payroll keys") || !strings.Contains(string(body), "Add &lt;canary&gt; deploys")) {
 					t.Errorf("ana's mail lacks her actions (or the HTML is not escaped):\n%s", m.Data)
+				}
+				if m.To[0] == "bob@example.com" && !strings.Contains(m.Data, "Subject: [Hindsight] Your corrective actions (Bob): 1 due within 7 days\n") {
+					t.Errorf("bob's subject:\n%s", m.Data)
 				}
 			}
 			slices.Sort(to)
@@ -360,7 +366,7 @@ func TestApp_Reminders_TestMode(t *testing.T) {
 	}
 	text := out.String()
 	for _, want := range []string{"reminder (test mode) email → ana@example.com", "Add <canary> deploys", "4 days overdue",
-		"/incidents/INC-1#actions-title", "Corrective actions of team sre"} {
+		"/incidents/INC-1#action-1", "Corrective actions of team sre"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q:\n%s", want, text)
 		}

@@ -28,7 +28,7 @@ const policy = (critical = 14, by = '') => ({
   min_days: 1, max_days: 3650, updated_by: by, updated_at: by ? '2026-11-24T10:00:00Z' : null,
 })
 const settings = { enabled: false, test_mode: false, due_soon_days: 7, throttle: '24h0m0s', public_url: '', default_slack: false, slack_teams: [], email: false, email_teams: [] }
-const line = { action_id: 1, incident_key: 'INC-1', incident_title: 'Checkout down', title: 'Add <canary>', priority: 'high', owner: 'ana', team: 'sre', due_date: '2026-11-20', days_overdue: 4, days_left: 0, url: '/incidents/INC-1#actions-title' }
+const line = { action_id: 1, incident_key: 'INC-1', incident_title: 'Checkout down', title: 'Add <canary>', priority: 'high', owner: 'ana', team: 'sre', due_date: '2026-11-20', days_overdue: 4, days_left: 0, url: '/incidents/INC-1#action-1' }
 
 function render() {
   const target = document.createElement('div')
