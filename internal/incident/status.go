@@ -137,10 +137,10 @@ func firstKnown(ts ...*time.Time) *time.Time {
 
 // ImpactTimes are the times an impact window is derived from.
 type ImpactTimes struct {
-	ImpactStartedAt, ImpactEndedAt                    *time.Time
-	StartedAt, DetectedAt, MitigatedAt, ResolvedAt    *time.Time
-	CreatedAt, UpdatedAt                              time.Time
-	Status                                            Status
+	ImpactStartedAt, ImpactEndedAt                 *time.Time
+	StartedAt, DetectedAt, MitigatedAt, ResolvedAt *time.Time
+	CreatedAt                                      time.Time
+	Status                                         Status
 }
 
 // Window is when customers were hurt: from impact_started_at, else the
@@ -438,7 +438,7 @@ type PublicIncident struct {
 	// ReportPublishedAt is when the RCA was (last) published; nil when it
 	// never was.
 	ReportPublishedAt *time.Time
-	ImpactTimes // with the incident's status
+	ImpactTimes       // with the incident's status
 }
 
 // PublicSlug is the opaque name of an incident on the status page: a hash

@@ -52,7 +52,6 @@ type publicIncidentRecord struct {
 	MitigatedAt     *dbTime     `gorm:"column:mitigated_at"`
 	ResolvedAt      *dbTime     `gorm:"column:resolved_at"`
 	CreatedAt       dbTime      `gorm:"column:created_at"`
-	UpdatedAt       dbTime      `gorm:"column:updated_at"`
 	ReportAt        *dbTime     `gorm:"column:report_published_at"`
 }
 
@@ -60,7 +59,7 @@ type publicIncidentRecord struct {
 // joined to their RCA r (published_at only).
 const publicIncidentColumns = `i.id, i.public_title, i.public_summary, i.public_impact, i.status,
 i.services, i.impact_started_at, i.impact_ended_at, i.started_at, i.detected_at, i.mitigated_at,
-i.resolved_at, i.created_at, i.updated_at, r.published_at AS report_published_at`
+i.resolved_at, i.created_at, r.published_at AS report_published_at`
 
 // publicWhere is the one condition that makes an incident public: marked
 // so, and not restricted (the domain refuses both at once; this holds even
@@ -83,8 +82,8 @@ func (r publicIncidentRecord) domain() incident.PublicIncident {
 			ImpactStartedAt: fromDBPtr(r.ImpactStartedAt), ImpactEndedAt: fromDBPtr(r.ImpactEndedAt),
 			StartedAt: fromDBPtr(r.StartedAt), DetectedAt: fromDBPtr(r.DetectedAt),
 			MitigatedAt: fromDBPtr(r.MitigatedAt), ResolvedAt: fromDBPtr(r.ResolvedAt),
-			CreatedAt: time.Time(r.CreatedAt), UpdatedAt: time.Time(r.UpdatedAt),
-			Status: incident.Status(r.Status),
+			CreatedAt: time.Time(r.CreatedAt),
+			Status:    incident.Status(r.Status),
 		},
 	}
 	return p
