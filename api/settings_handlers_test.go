@@ -79,8 +79,8 @@ func TestAPI_ActionPolicy(t *testing.T) {
 				},
 				{
 					name: "admin changes it, read-only fields ignored", method: "PUT", url: "/api/v1/settings/action-policy",
-					headers: map[string]string{"X-User": "ada@example.com"},
-					body:    strings.Replace(fullPolicy("7"), `{"days"`, `{"updated_by":"mallory","defaults":{},"days"`, 1),
+					headers:    map[string]string{"X-User": "ada@example.com"},
+					body:       strings.Replace(fullPolicy("7"), `{"days"`, `{"updated_by":"mallory","defaults":{},"days"`, 1),
 					wantStatus: http.StatusOK,
 					wantContains: []string{`"SEV1":{"critical":7,"high":21,"low":90,"medium":60}`, `"updated_by":"ada@example.com"`,
 						`"defaults":{"SEV1":{"critical":14`},
