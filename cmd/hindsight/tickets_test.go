@@ -31,13 +31,16 @@ func TestCLI_Tickets(t *testing.T) {
 		t.Fatalf("second create: exit %d: %s", code, errOut)
 	}
 
-	jira.Close("OPS-1", "Done", "Done", time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	// closed in Jira a moment after the action was created (whole seconds, as Jira writes them)
+	time.Sleep(1100 * time.Millisecond)
+	closedAt := time.Now().UTC().Truncate(time.Second)
+	jira.Close("OPS-1", "Done", "Done", closedAt)
 	code, out, errOut = runCLI(t, tokenEnv(base, environ...), "tickets", "sync", "--server", base)
 	if code != 0 || out != "1 ticket(s) read, 1 action(s) closed, 0 failed\n" {
 		t.Fatalf("sync via server: exit %d\n%s%s", code, out, errOut)
 	}
 	act := call(t, "GET", base+"/api/v1/actions/1", "", 200)
-	if act["status"] != "done" || act["completed_at"] != "2026-11-23T09:00:00Z" {
+	if act["status"] != "done" || act["completed_at"] != closedAt.Format(time.RFC3339) {
 		t.Fatalf("action after sync: %v", act)
 	}
 	stop()

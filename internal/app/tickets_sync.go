@@ -285,6 +285,9 @@ func (a *App) fileIncidentTickets(ctx context.Context, rep *TicketSyncReport) er
 			continue
 		}
 		rep.IncidentTickets++
+		if !httpURL(ref.URL) {
+			ref.URL = "" // the panel links it: only http(s) from a tracker
+		}
 		err = a.store.InTx(ctx, func(tx *store.Store) error {
 			if err := tx.FinishIncidentTicket(ctx, id, ref.Key, ref.URL, ref.Status, "", a.Now()); err != nil {
 				return err
@@ -324,4 +327,9 @@ func (a *App) incidentTicket(inc incident.Incident) tickets.Ticket {
 	}
 	b.WriteString("\nFiled by Hindsight's incident ticket policy.")
 	return tickets.Ticket{Title: title, Description: b.String(), Labels: []string{"hindsight", "incident", strings.ToLower(inc.Key)}}
+}
+
+// httpURL reports whether u is an http(s) URL.
+func httpURL(u string) bool {
+	return strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")
 }

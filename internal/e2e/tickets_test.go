@@ -40,7 +40,9 @@ func TestActionTicketClosesAction(t *testing.T) {
 	b.waitText(row+" "+dt("ticket-sync-error"), "Jira is under maintenance")
 	b.screenshot("actions-ticket-sync-failed")
 
-	closedAt := time.Date(2026, 11, 23, 16, 45, 0, 0, time.UTC)
+	// closed in Jira now (whole seconds, as Jira writes them): after the
+	// action was created, seconds of clicking ago
+	closedAt := time.Now().UTC().Add(-time.Second).Truncate(time.Second)
 	jira.Close("OPS-1", "Done", "Done", closedAt)
 	b.click(row + " " + dt("ticket-sync"))
 	b.waitVisible(fmt.Sprintf(`%s[data-action-id="%d"][data-status="done"]`, dt("action-row"), act.ID))
@@ -52,7 +54,7 @@ func TestActionTicketClosesAction(t *testing.T) {
 		CompletedAt string `json:"completed_at"`
 	}
 	s.adminJSON("GET", fmt.Sprintf("/actions/%d", act.ID), nil, http.StatusOK, &got)
-	if got.Status != "done" || got.CompletedAt != "2026-11-23T16:45:00Z" {
+	if got.Status != "done" || got.CompletedAt != closedAt.Format(time.RFC3339) {
 		t.Fatalf("after Jira closed the ticket the action is %+v", got)
 	}
 }

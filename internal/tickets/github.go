@@ -116,7 +116,9 @@ func (g *GitHubClient) Status(ctx context.Context, key string) (Remote, error) {
 	return out, nil
 }
 
-// split reads "owner/name#7", "#7" or "7".
+// split reads "owner/name#7", "#7" or "7". Only issues of the configured
+// repository are accepted: the token may read other, private ones, and an
+// editor must not be able to probe them by linking.
 func (g *GitHubClient) split(key string) (repo, number string, err error) {
 	key = strings.TrimSpace(key)
 	repo, number, ok := strings.Cut(key, "#")
@@ -129,7 +131,13 @@ func (g *GitHubClient) split(key string) (repo, number string, err error) {
 	if _, perr := strconv.Atoi(number); perr != nil || repo == "" || strings.Count(repo, "/") != 1 {
 		return "", "", fmt.Errorf("github: %q is not an issue (want owner/name#7)", key)
 	}
-	return repo, number, nil
+	if g.cfg.Repo == "" {
+		return "", "", fmt.Errorf("github: set HINDSIGHT_TICKET_GITHUB_REPO to link or create issues")
+	}
+	if !strings.EqualFold(repo, g.cfg.Repo) {
+		return "", "", fmt.Errorf("github: only issues of %s can be linked (HINDSIGHT_TICKET_GITHUB_REPO), not %q", g.cfg.Repo, key)
+	}
+	return g.cfg.Repo, number, nil
 }
 
 type githubIssue struct {

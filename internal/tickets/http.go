@@ -50,7 +50,25 @@ func newCaller(vendor, base string, hc *http.Client) caller {
 	if hc == nil {
 		hc = &http.Client{Timeout: DefaultTimeout}
 	}
-	return caller{vendor: vendor, base: strings.TrimRight(strings.TrimSpace(base), "/"), http: hc}
+	// Go drops Authorization on a redirect to another host, but not the
+	// vendors' own key headers (X-Redmine-API-Key, X-BUGZILLA-API-KEY):
+	// follow redirects on the same host only.
+	c := *hc
+	c.CheckRedirect = sameHostRedirect(vendor)
+	return caller{vendor: vendor, base: strings.TrimRight(strings.TrimSpace(base), "/"), http: &c}
+}
+
+// sameHostRedirect refuses a redirect to another host (and more than 5).
+func sameHostRedirect(vendor string) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 5 {
+			return fmt.Errorf("%s: too many redirects", vendor)
+		}
+		if req.URL.Host != via[0].URL.Host {
+			return fmt.Errorf("%s: redirected to another host (%s), where the credentials are not sent; set the tracker's URL to where it lives", vendor, req.URL.Host)
+		}
+		return nil
+	}
 }
 
 // do sends method path with in as JSON (when not nil) and decodes a 2xx

@@ -217,7 +217,7 @@ func TestClients_URL(t *testing.T) {
 		{"bugzilla", tickets.NewBugzilla(tickets.BugzillaConfig{URL: "https://bz.example"}), "1234", "https://bz.example/show_bug.cgi?id=1234"},
 		{"mantis", tickets.NewMantis(tickets.MantisConfig{URL: "https://m.example"}), "12", "https://m.example/view.php?id=12"},
 		{"github.com", tickets.NewGitHub(tickets.GitHubConfig{Repo: "acme/ops"}), "7", "https://github.com/acme/ops/issues/7"},
-		{"github enterprise", tickets.NewGitHub(tickets.GitHubConfig{APIURL: "https://ghe.example/api/v3"}), "acme/web#9", "https://ghe.example/acme/web/issues/9"},
+		{"github enterprise", tickets.NewGitHub(tickets.GitHubConfig{APIURL: "https://ghe.example/api/v3", Repo: "acme/web"}), "acme/web#9", "https://ghe.example/acme/web/issues/9"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -351,5 +351,45 @@ func TestCaller_RateLimit(t *testing.T) {
 				t.Fatalf("%d calls, want %d", calls, tt.wantCalls)
 			}
 		})
+	}
+}
+
+// TestGitHub_OtherRepository refuses issues outside the configured
+// repository without asking GitHub (the token may read private ones).
+func TestGitHub_OtherRepository(t *testing.T) {
+	fake := ticketstest.GitHub(t, "gh-1234", "acme/ops")
+	c := tickets.NewGitHub(tickets.GitHubConfig{APIURL: fake.URL(), Token: "gh-1234", Repo: "acme/ops"})
+	_, err := c.Status(context.Background(), "other-org/private#5")
+	if err == nil || !strings.Contains(err.Error(), "only issues of acme/ops") {
+		t.Fatalf("other repository: %v", err)
+	}
+	if n := fake.Requests("GET /repos/other-org/private/issues/5"); n != 0 {
+		t.Fatalf("GitHub was asked %d times", n)
+	}
+	if _, err := tickets.NewGitHub(tickets.GitHubConfig{APIURL: fake.URL(), Token: "gh-1234"}).Status(context.Background(), "acme/ops#1"); err == nil {
+		t.Fatal("linked without a configured repository")
+	}
+}
+
+// TestCaller_RedirectToAnotherHost keeps the vendor key headers on the
+// tracker's host: a redirect elsewhere is refused, not followed.
+func TestCaller_RedirectToAnotherHost(t *testing.T) {
+	leaked := false
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		leaked = r.Header.Get("X-Redmine-API-Key") != ""
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"issue":{"id":1,"status":{"name":"New","is_closed":false}}}`))
+	}))
+	defer other.Close()
+	// 127.0.0.1 and localhost are different hosts to the client
+	otherURL := strings.Replace(other.URL, "127.0.0.1", "localhost", 1)
+	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, otherURL+r.URL.Path, http.StatusFound)
+	}))
+	defer redirector.Close()
+	c := tickets.NewRedmine(tickets.RedmineConfig{URL: redirector.URL, Key: "secret-key"})
+	_, err := c.Status(context.Background(), "1")
+	if err == nil || !strings.Contains(err.Error(), "redirected to another host") || leaked {
+		t.Fatalf("redirect: %v (key sent to the other host: %v)", err, leaked)
 	}
 }
