@@ -17,6 +17,14 @@ type reminderService interface {
 	ReminderSettings() app.ReminderSettings
 	ReminderSends(ctx context.Context, before int64, limit int) ([]incident.ReminderSend, bool, error)
 	RunRemindersNow(ctx context.Context, dryRun bool) (app.ReminderRun, error)
+	Job(ctx context.Context, name string) (app.JobStatus, bool, error)
+}
+
+// jobJSON is which server runs a scheduled job.
+type jobJSON struct {
+	Holder    string    `json:"holder"`
+	LastTick  time.Time `json:"last_tick"`
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
 // reminderSettingsJSON is the reminder configuration, without secrets.
@@ -155,7 +163,16 @@ func (s *server) listReminders(c *gin.Context) {
 	if more && len(sends) > 0 {
 		next = strconv.FormatInt(sends[len(sends)-1].ID, 10)
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": next, "settings": toReminderSettingsJSON(s.svc.ReminderSettings())})
+	job, held, err := s.svc.Job(c.Request.Context(), app.ReminderJob)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	var jj *jobJSON
+	if held {
+		jj = &jobJSON{Holder: job.Holder, LastTick: job.LastTick.UTC(), ExpiresAt: job.ExpiresAt.UTC()}
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": next, "settings": toReminderSettingsJSON(s.svc.ReminderSettings()), "job": jj})
 }
 
 // reminderRunRequest is the body of POST /reminders/run.

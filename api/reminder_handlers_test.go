@@ -28,7 +28,7 @@ func TestAPI_Reminders(t *testing.T) {
 				{name: "viewer may not run", method: "POST", url: "/api/v1/reminders/run", headers: viewer, body: `{"dry_run":true}`, wantStatus: http.StatusForbidden},
 				{
 					name: "nothing configured", method: "GET", url: "/api/v1/reminders", wantStatus: http.StatusOK,
-					wantContains: []string{`"items":[]`, `"next_cursor":""`, `"enabled":false`, `"due_soon_days":7`, `"throttle":"24h0m0s"`},
+					wantContains: []string{`"items":[]`, `"next_cursor":""`, `"enabled":false`, `"due_soon_days":7`, `"throttle":"24h0m0s"`, `"job":null`},
 				},
 				{
 					name: "send without a channel", method: "POST", url: "/api/v1/reminders/run", body: `{}`,

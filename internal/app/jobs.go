@@ -144,3 +144,27 @@ func runSafely(ctx context.Context, fn func(context.Context) error) (err error) 
 	}()
 	return fn(ctx)
 }
+
+// JobStatus is who runs a scheduled job: the lease's holder, when it last
+// took or renewed it (every tick) and until when it holds it.
+type JobStatus struct {
+	Name      string
+	Holder    string
+	LastTick  time.Time
+	ExpiresAt time.Time
+}
+
+// Job returns the status of the scheduled job name, and false when no
+// replica holds its lease (the job is off, or every holder stopped).
+func (a *App) Job(ctx context.Context, name string) (JobStatus, bool, error) {
+	leases, err := a.store.Leases(ctx)
+	if err != nil {
+		return JobStatus{}, false, err
+	}
+	for _, l := range leases {
+		if l.Name == name {
+			return JobStatus{Name: l.Name, Holder: l.Holder, LastTick: l.UpdatedAt, ExpiresAt: l.ExpiresAt}, true, nil
+		}
+	}
+	return JobStatus{}, false, nil
+}

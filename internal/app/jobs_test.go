@@ -150,7 +150,13 @@ func TestApp_RunJob_SurvivesFailures(t *testing.T) {
 		return nil
 	})
 	waitFor(t, "runs after a failure and a panic", func() bool { return n.Load() >= 4 })
+	if st, ok, err := a.Job(context.Background(), "flaky"); err != nil || !ok || st.Holder != a.JobHolder() || !st.ExpiresAt.After(st.LastTick) {
+		t.Errorf("job status = %+v, %v, %v", st, ok, err)
+	}
 	stop()
+	if _, ok, _ := a.Job(context.Background(), "flaky"); ok {
+		t.Error("the job still shows a holder after it stopped")
+	}
 	out := logs.String()
 	for _, want := range []string{"Job failed", "smtp refused", "panic: boom", "job=flaky"} {
 		if !strings.Contains(out, want) {

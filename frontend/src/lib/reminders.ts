@@ -85,6 +85,8 @@ export interface ReminderPage {
   items: ReminderSend[]
   next_cursor: string
   settings: ReminderSettings
+  /** The server running the reminders job; null when none holds it. */
+  job: { holder: string; last_tick: string; expires_at: string } | null
 }
 
 export const getActionPolicy = () => get<ActionPolicy>('/settings/action-policy')

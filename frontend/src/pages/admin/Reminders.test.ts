@@ -52,7 +52,7 @@ describe('Reminders page', () => {
     vi.stubGlobal('fetch', vi.fn(async (url: string, init?: RequestInit) => {
       calls.push({ method: init?.method ?? 'GET', url, body: init?.body ? JSON.parse(String(init.body)) : null })
       if (url.includes('/settings/action-policy')) return json(200, init?.method === 'PUT' ? policy(7, 'ada@example.com') : policy())
-      return json(200, { items: [], next_cursor: '', settings })
+      return json(200, { items: [], next_cursor: '', settings, job: null })
     }))
     const target = render()
     await settle()
@@ -85,7 +85,7 @@ describe('Reminders page', () => {
           digests: [{ channel: 'email', recipient: 'ana@example.com', scope: 'owner', subject: 'ana', overdue: [line], due_soon: [],
             list_url: '/actions?owner=ana', throttled: false, status: '', error: '', text: 'Your corrective actions: - INC-1 Add <canary>' }] })
       }
-      return json(200, { items: [], next_cursor: '', settings })
+      return json(200, { items: [], next_cursor: '', settings, job: null })
     }))
     const target = render()
     await settle()
