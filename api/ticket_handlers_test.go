@@ -86,7 +86,7 @@ func TestAPI_ActionTickets(t *testing.T) {
 			runScenarios(t, h, []scenario{
 				{
 					name: "sync all (admin)", method: "POST", url: "/api/v1/tickets/sync",
-					wantStatus: http.StatusOK, wantContains: []string{`{"checked":1,"closed":1,"failed":0,"incident_tickets":0,"incident_failed":0}`},
+					wantStatus: http.StatusOK, wantContains: []string{`{"checked":1,"closed":1,"failed":0,"skipped":0,"failures":[],"incident_tickets":0,"incident_failed":0}`},
 				},
 				{
 					// the fixed clock created the action after Jira's closing

@@ -115,13 +115,24 @@ func (c ticketsSyncCmd) Run(e *env) error {
 			return err
 		}
 	} else {
-		fmt.Fprintf(e.stdout, "%d ticket(s) read, %d action(s) closed, %d failed\n", rep.Checked, rep.Closed, rep.Failed)
+		fmt.Fprintf(e.stdout, "%d ticket(s) checked, %d action(s) closed, %d failed", rep.Checked, rep.Closed, rep.Failed)
+		if rep.Skipped > 0 {
+			fmt.Fprintf(e.stdout, ", %d skipped (tracker unreachable or rate-limiting)", rep.Skipped)
+		}
+		fmt.Fprintln(e.stdout)
 		if rep.IncidentTickets+rep.IncidentFailed > 0 {
 			fmt.Fprintf(e.stdout, "%d incident ticket(s) filed, %d failed\n", rep.IncidentTickets, rep.IncidentFailed)
 		}
+		for _, f := range rep.Failures {
+			what := f.IncidentKey
+			if f.ActionID != 0 {
+				what = fmt.Sprintf("action %d (%s)", f.ActionID, f.IncidentKey)
+			}
+			fmt.Fprintf(e.stdout, "failed: %s %s %s: %s\n", what, f.System, f.Key, f.Error)
+		}
 	}
-	if rep.Failed+rep.IncidentFailed > 0 {
-		return errors.New("some tickets could not be read or filed; the errors are on the actions (hindsight actions, or the UI)")
+	if rep.Failed+rep.IncidentFailed+rep.Skipped > 0 {
+		return errors.New("some tickets could not be read or filed (listed above; also shown on the actions in the UI and in GET /api/v1/actions/{id})")
 	}
 	return nil
 }

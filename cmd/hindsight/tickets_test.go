@@ -36,7 +36,7 @@ func TestCLI_Tickets(t *testing.T) {
 	closedAt := time.Now().UTC().Truncate(time.Second)
 	jira.Close("OPS-1", "Done", "Done", closedAt)
 	code, out, errOut = runCLI(t, tokenEnv(base, environ...), "tickets", "sync", "--server", base)
-	if code != 0 || out != "1 ticket(s) read, 1 action(s) closed, 0 failed\n" {
+	if code != 0 || out != "1 ticket(s) checked, 1 action(s) closed, 0 failed\n" {
 		t.Fatalf("sync via server: exit %d\n%s%s", code, out, errOut)
 	}
 	act := call(t, "GET", base+"/api/v1/actions/1", "", 200)
@@ -52,7 +52,9 @@ func TestCLI_Tickets(t *testing.T) {
 		}
 		jira.FailNext(1, "Jira is under maintenance")
 		code, out, errOut = runCLI(t, environ, "tickets", "sync", "--data-dir", data)
-		if code == 0 || out != "1 ticket(s) read, 0 action(s) closed, 1 failed\n" || !strings.Contains(errOut, "errors are on the actions") {
+		if code == 0 || !strings.HasPrefix(out, "1 ticket(s) checked, 0 action(s) closed, 1 failed\n") ||
+			!strings.Contains(out, "failed: action 2 (INC-1) jira OPS-2: jira: GET /rest/api/2/issue/OPS-2: 500 Internal Server Error: Jira is under maintenance") ||
+			!strings.Contains(errOut, "could not be read") {
 			t.Fatalf("failing sync: exit %d\n%s%s", code, out, errOut)
 		}
 		code, out, _ = runCLI(t, environ, "tickets", "systems", "--data-dir", data)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -25,17 +26,41 @@ const incidentTicketBatch = 50
 
 // TicketSyncReport is what one round of ticket sync did.
 type TicketSyncReport struct {
-	// Checked tickets were read (those of actions, and the incident
+	// Checked tickets were asked for (those of actions, and the incident
 	// policy's while their incident is open or recently resolved); Closed
-	// actions were closed by theirs; Failed could not be read (the error
-	// is kept with the action or the incident's ticket).
-	Checked int `json:"checked"`
-	Closed  int `json:"closed"`
-	Failed  int `json:"failed"`
+	// actions were closed by theirs; Failed of them could not be read (the
+	// error is kept with the action or the incident's ticket, and listed
+	// in Failures). Skipped were not asked: their tracker could not be
+	// reached or rate-limited us this round; they keep their last state.
+	Checked  int                 `json:"checked"`
+	Closed   int                 `json:"closed"`
+	Failed   int                 `json:"failed"`
+	Skipped  int                 `json:"skipped"`
+	Failures []TicketSyncFailure `json:"failures"`
 	// IncidentTickets were filed by the incident policy; IncidentFailed
 	// could not be (the error is kept with the incident's ticket row).
 	IncidentTickets int `json:"incident_tickets"`
 	IncidentFailed  int `json:"incident_failed"`
+}
+
+// TicketSyncFailure is one ticket a round could not read or file.
+type TicketSyncFailure struct {
+	// ActionID is 0 for an incident policy ticket.
+	ActionID    int64  `json:"action_id"`
+	IncidentKey string `json:"incident_key"`
+	System      string `json:"system"`
+	Key         string `json:"key"`
+	Error       string `json:"error"`
+}
+
+// maxReportedFailures bounds the failures one report lists (all are logged
+// and kept with their actions).
+const maxReportedFailures = 50
+
+func (r *TicketSyncReport) fail(f TicketSyncFailure) {
+	if len(r.Failures) < maxReportedFailures {
+		r.Failures = append(r.Failures, f)
+	}
 }
 
 // SyncActionTicket reads the ticket of one action now: a closed ticket
@@ -64,7 +89,7 @@ func (a *App) SyncActionTicket(ctx context.Context, id int64) (incident.Correcti
 // tracker failing does not stop the others; the error returned is only
 // for the database.
 func (a *App) SyncTickets(ctx context.Context) (TicketSyncReport, error) {
-	var rep TicketSyncReport
+	rep := TicketSyncReport{Failures: []TicketSyncFailure{}}
 	systems := a.ticketOpts.Registry.Names()
 	if incident.ActorFrom(ctx).Name == incident.Anonymous {
 		ctx = incident.WithActor(ctx, incident.Actor{Name: ticketActor}) // the scheduled job
@@ -72,9 +97,10 @@ func (a *App) SyncTickets(ctx context.Context) (TicketSyncReport, error) {
 	// A tracker that cannot be reached (timeouts, refused connections, as
 	// opposed to an answer) is given up for the rest of the round after
 	// unreachableAfter failures in a row, so one that is down does not
-	// hold the round for a timeout per action; its actions get the error.
+	// hold the round for a timeout per action; one that rate-limits us
+	// (429 after its wait) or is unavailable (503) at once. The actions not
+	// asked keep their last state and are counted as skipped.
 	unreachable := map[string]int{}
-	lastErr := map[string]string{}
 	for after := int64(0); ; {
 		page, err := a.store.ActionsToSync(ctx, systems, after, ticketSyncPage)
 		if err != nil {
@@ -83,15 +109,11 @@ func (a *App) SyncTickets(ctx context.Context) (TicketSyncReport, error) {
 		for _, act := range page {
 			after = act.ID
 			client, _ := a.ticketOpts.Registry.Get(act.TicketSystem)
-			rep.Checked++
 			if unreachable[client.System()] >= unreachableAfter {
-				rep.Failed++
-				msg := lastErr[client.System()] + " (not tried: " + client.System() + " could not be reached this round)"
-				if err := a.store.SetActionTicketSync(ctx, act.ID, act.TicketKey, incident.TicketSync{Error: msg, ErrorAt: a.Now()}); err != nil {
-					return rep, err
-				}
+				rep.Skipped++
 				continue
 			}
+			rep.Checked++
 			closed, err := a.syncAction(ctx, client, act)
 			var (
 				te *TicketError
@@ -107,14 +129,17 @@ func (a *App) SyncTickets(ctx context.Context) (TicketSyncReport, error) {
 				return rep, err
 			default:
 				rep.Failed++
-				if errors.As(err, &se) {
+				rep.fail(TicketSyncFailure{ActionID: act.ID, IncidentKey: act.IncidentKey, System: client.System(), Key: act.TicketKey, Error: te.Error()})
+				switch {
+				case errors.As(err, &se) && (se.Status == http.StatusTooManyRequests || se.Status == http.StatusServiceUnavailable):
+					unreachable[client.System()] = unreachableAfter
+				case errors.As(err, &se):
 					unreachable[client.System()] = 0
-					break
+				default:
+					unreachable[client.System()]++
 				}
-				unreachable[client.System()]++
-				lastErr[client.System()] = te.Error()
 				if unreachable[client.System()] == unreachableAfter {
-					a.log.Warn("Ticket system unreachable; not asking it again this round", "system", client.System(), "error", te.Error())
+					a.log.Warn("Ticket system unreachable or limiting us; not asking it again this round", "system", client.System(), "error", te.Error())
 				}
 			}
 			if ctx.Err() != nil {
@@ -157,6 +182,7 @@ func (a *App) syncIncidentTickets(ctx context.Context, systems []string, rep *Ti
 				}
 				rep.Failed++
 				errText = err.Error()
+				rep.fail(TicketSyncFailure{IncidentKey: incident.FormatKey(it.IncidentID), System: it.System, Key: it.Key, Error: errText})
 				a.log.Warn("Incident ticket sync failed", "incident", incident.FormatKey(it.IncidentID), "system", it.System, "ticket", it.Key, "error", errText)
 			} else {
 				status = r.Status
@@ -278,6 +304,7 @@ func (a *App) fileIncidentTickets(ctx context.Context, rep *TicketSyncReport) er
 				return ctx.Err()
 			}
 			rep.IncidentFailed++
+			rep.fail(TicketSyncFailure{IncidentKey: inc.Key, System: client.System(), Error: cerr.Error()})
 			a.log.Warn("Incident ticket failed", "incident", inc.Key, "system", client.System(), "error", cerr.Error())
 			if err := a.store.FinishIncidentTicket(ctx, id, "", "", "", cerr.Error(), a.Now()); err != nil {
 				return err

@@ -471,7 +471,7 @@ func TestApp_TicketSystems(t *testing.T) {
 	if got := none.TicketSystems(); got == nil || len(got) != 0 {
 		t.Fatalf("no trackers: %#v", got)
 	}
-	if rep, err := none.SyncTickets(context.Background()); err != nil || rep != (app.TicketSyncReport{}) {
+	if rep, err := none.SyncTickets(context.Background()); err != nil || rep.Checked+rep.Failed+rep.Skipped+rep.IncidentTickets != 0 || len(rep.Failures) != 0 {
 		t.Fatalf("sync without trackers: %+v %v", rep, err)
 	}
 }
@@ -512,7 +512,7 @@ func TestApp_TicketSync_UnreachableTracker(t *testing.T) {
 		ids = append(ids, act.ID)
 	}
 	rep, err := a.SyncTickets(ctx)
-	if err != nil || rep.Checked != 5 || rep.Failed != 5 {
+	if err != nil || rep.Checked != 3 || rep.Failed != 3 || rep.Skipped != 2 || len(rep.Failures) != 3 || rep.Failures[0].Key != "acme/ops#1" {
 		t.Fatalf("round: %+v %v", rep, err)
 	}
 	mu.Lock()
@@ -523,8 +523,41 @@ func TestApp_TicketSync_UnreachableTracker(t *testing.T) {
 	}
 	for i, id := range ids {
 		cur, _ := a.Action(ctx, id)
-		if cur.TicketSyncError == "" || (i >= 3) != strings.Contains(cur.TicketSyncError, "not tried") {
-			t.Errorf("action %d: %q", i, cur.TicketSyncError)
+		if (i < 3) != (cur.TicketSyncError != "") {
+			t.Errorf("action %d: %q (asked ones show the error, skipped ones keep their state)", i, cur.TicketSyncError)
 		}
+	}
+}
+
+// TestApp_TicketSync_RateLimited stops asking a tracker that rate-limits
+// us for the rest of the round, leaving the other actions as they were.
+func TestApp_TicketSync_RateLimited(t *testing.T) {
+	var mu sync.Mutex
+	hits := 0
+	limited := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits++
+		mu.Unlock()
+		w.Header().Set("Retry-After", "3600")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		_, _ = w.Write([]byte(`{"message":"API rate limit exceeded"}`))
+	}))
+	defer limited.Close()
+	reg := tickets.NewRegistry(tickets.NewGitHub(tickets.GitHubConfig{APIURL: limited.URL, Token: "t", Repo: "acme/ops"}))
+	a, _ := testApp(t, "sqlite", app.Options{Tickets: app.TicketOptions{Registry: reg}})
+	ctx := context.Background()
+	inc := mustIncident(t, a)
+	for i := range 4 {
+		if _, err := a.CreateAction(ctx, inc.Key, incident.CorrectiveAction{Title: "a", TicketSystem: "github", TicketKey: "acme/ops#" + strconv.Itoa(i+1)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, err := a.SyncTickets(ctx)
+	if err != nil || rep.Checked != 1 || rep.Failed != 1 || rep.Skipped != 3 || !strings.Contains(rep.Failures[0].Error, "rate limited for 1h0m0s") {
+		t.Fatalf("round: %+v %v", rep, err)
+	}
+	if hits != 1 {
+		t.Fatalf("asked %d times", hits)
 	}
 }

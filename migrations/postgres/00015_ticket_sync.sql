@@ -2,8 +2,10 @@
 -- its last sync failed (shown to users, cleared by the next success). An
 -- incident still not resolved some hours after it started gets one ticket
 -- by policy: the unique constraint keeps it to one even with two replicas,
--- and the row is claimed before the tracker is asked (claimed_at), so a
--- crash between the two is retried, not doubled.
+-- and the row is claimed before the tracker is asked (claimed_at). A failed
+-- filing is retried next round; a replica dying between the tracker's
+-- answer and recording it leaves a claim that is retried after 5 minutes,
+-- which can file a second ticket (rare; see README, Ticket sync).
 
 -- +goose Up
 ALTER TABLE corrective_actions ADD COLUMN ticket_sync_error TEXT NOT NULL DEFAULT '';
