@@ -60,7 +60,7 @@ func (c serveCmd) Run(e *env) error {
 		return err
 	}
 	go sweepSessions(indexCtx, e, s)
-	startTicketSync(indexCtx, e, a)
+	defer startTicketSync(indexCtx, e, a)()
 	stopReminders := startReminders(e.ctx, e, a)
 	defer stopReminders() // gives the job's lease back before exiting
 	handler := api.New(api.Deps{

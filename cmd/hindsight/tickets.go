@@ -243,12 +243,14 @@ func (ticketsSystemsCmd) Run(e *env) error {
 }
 
 // startTicketSync runs ticket sync every HINDSIGHT_TICKET_SYNC_INTERVAL
-// on one replica at a time, until ctx ends; it is off without trackers.
-func startTicketSync(ctx context.Context, e *env, a *app.App) {
+// on one replica at a time; it is off without trackers. The returned stop
+// ends the job and waits until its lease is given back, so another replica
+// can take the job over at once instead of when the lease expires.
+func startTicketSync(ctx context.Context, e *env, a *app.App) (stop func()) {
 	systems := a.TicketSystems()
 	if len(systems) == 0 {
 		e.log.Info("Ticket sync is off: no ticket system configured")
-		return
+		return func() {}
 	}
 	names := make([]string, len(systems))
 	for i, s := range systems {
@@ -256,5 +258,14 @@ func startTicketSync(ctx context.Context, e *env, a *app.App) {
 	}
 	e.log.Info("Ticket sync", "systems", strings.Join(names, ","), "interval", e.cfg.TicketSyncInterval.String(),
 		"incident_after", e.cfg.TicketIncidentAfter.String(), "incident_system", e.cfg.TicketIncidentSystem)
-	go a.RunJob(ctx, "ticket-sync", e.cfg.TicketSyncInterval, a.TicketSyncTick)
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.RunJob(ctx, "ticket-sync", e.cfg.TicketSyncInterval, a.TicketSyncTick)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
