@@ -30,6 +30,10 @@ const openOnly = "status IN ('open', 'in_progress')"
 // closedOnly is the condition of the closed actions.
 const closedOnly = "status IN ('done', 'wont_do')"
 
+// hiddenIndex looks the actions of the few hidden incidents up by incident
+// (SQLite would rather read every closed action and test its incident).
+const hiddenIndex = "corrective_actions_incident_status_idx"
+
 // actionCountsFromRollups fills m's counts by status, team, owner, priority
 // and service, and returns the completion counts.
 func (s *Store) actionCountsFromRollups(ctx context.Context, f incident.ActionMetricsFilter, m *incident.ActionMetrics) (completionRow, error) {
@@ -47,7 +51,7 @@ func (s *Store) actionCountsFromRollups(ctx context.Context, f incident.ActionMe
 	hiddenSQL, hiddenArgs := hiddenIDs(f.Viewer)
 	hiddenIn := "corrective_actions.incident_id IN (" + hiddenSQL + ")"
 	if err == nil && !f.Viewer.All {
-		err = s.conn(ctx).Model(&actionRecord{}).Where(closedOnly).Where(hiddenIn, hiddenArgs...).
+		err = s.indexed(s.conn(ctx).Model(&actionRecord{}), hiddenIndex).Where(closedOnly).Where(hiddenIn, hiddenArgs...).
 			Select("lower(team) AS team, lower(owner) AS owner, priority, status, 0 AS od, count(*) AS n, " + s.completionSums()).
 			Group("lower(team), lower(owner), priority, status").Scan(&hidden).Error
 	}
@@ -113,7 +117,7 @@ func (s *Store) serviceCountsFromRollups(ctx context.Context, f incident.ActionM
 			Select("service AS k, status, actions AS n").Scan(&closed).Error
 	}
 	if err == nil && !f.Viewer.All {
-		err = s.conn(ctx).Model(&actionRecord{}).Where(closedOnly).Where(hiddenIn, hiddenArgs...).
+		err = s.indexed(s.conn(ctx).Model(&actionRecord{}), hiddenIndex).Where(closedOnly).Where(hiddenIn, hiddenArgs...).
 			Joins("JOIN incident_labels l ON l.incident_id = corrective_actions.incident_id AND l.kind = 'service'").
 			Select("l.value AS k, status, count(*) AS n").Group("l.value, status").Scan(&hidden).Error
 	}
@@ -153,7 +157,7 @@ func (s *Store) daysToCloseFromRollups(ctx context.Context, f incident.ActionMet
 		Select("days, actions AS n").Order("days").Scan(&buckets).Error
 	if err == nil && !f.Viewer.All {
 		sub, args := hiddenIDs(f.Viewer)
-		err = s.conn(ctx).Model(&actionRecord{}).Where("status = 'done' AND completed_at IS NOT NULL").
+		err = s.indexed(s.conn(ctx).Model(&actionRecord{}), hiddenIndex).Where("status = 'done' AND completed_at IS NOT NULL").
 			Where("corrective_actions.incident_id IN ("+sub+")", args...).
 			Select(s.closeDayExpr() + " AS days, count(*) AS n").Group("days").Scan(&hidden).Error
 	}
