@@ -54,6 +54,7 @@ bench:
 	$(GO) test -run '^$$' -bench 'ImportSlack/postgres' -benchtime 1x ./internal/app/
 	$(GO) test -run '^$$' -bench HookIngest -benchtime 1x ./internal/bench/hookload/
 	$(GO) run ./internal/bench/searchload
+	$(GO) run ./internal/bench/dashload
 
 clean:
 	rm -rf bin tmp frontend/node_modules
