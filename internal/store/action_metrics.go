@@ -238,7 +238,7 @@ func (s *Store) completionMetrics(ctx context.Context, f incident.ActionMetricsF
 			return fmt.Errorf("store: days to close: %w", err)
 		}
 		if len(r) == 1 {
-			days := time.Time(r[0].CompletedAt).Sub(time.Time(r[0].CreatedAt)).Hours() / 24
+			days := closeDays(r[0])
 			*p.into = &days
 		}
 	}

@@ -211,7 +211,7 @@ func (s *Store) closeDayRank(ctx context.Context, f incident.ActionMetricsFilter
 	if len(r) == 0 {
 		return nil, fmt.Errorf("store: days to close: no action at rank %d of day %d (rollups out of step)", k, d)
 	}
-	days := time.Time(r[0].CompletedAt).Sub(time.Time(r[0].CreatedAt)).Hours() / 24
+	days := closeDays(r[0])
 	return &days, nil
 }
 
@@ -232,4 +232,11 @@ func (s *Store) indexed(q *gorm.DB, idx string) *gorm.DB {
 		return q
 	}
 	return q.Table("corrective_actions INDEXED BY " + idx)
+}
+
+// closeDays is the days r took to close, 0 for one completed before it was
+// created (a ticket closed before the action was written down): the
+// percentiles are of these clamped days, which order as the raw ones do.
+func closeDays(r rankedClose) float64 {
+	return max(0, time.Time(r.CompletedAt).Sub(time.Time(r.CreatedAt)).Hours()/24)
 }

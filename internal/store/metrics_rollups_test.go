@@ -107,3 +107,29 @@ func TestStore_ActionRollups(t *testing.T) {
 		}
 	})
 }
+
+// TestStore_ActionMetricsClosedBeforeCreated: an action completed before it
+// was created (a ticket closed before the action was written down) took 0
+// days to close, never a negative number, with and without filters.
+func TestStore_ActionMetricsClosedBeforeCreated(t *testing.T) {
+	forEachDBClock(t, func(t *testing.T, s *store.Store, c *clock) {
+		ctx := context.Background()
+		c.t = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+		inc := createIncident(t, s, newIncident("early close"))
+		before := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+		a := incident.CorrectiveAction{IncidentID: inc.ID, Title: "fixed in OPS-4", Status: incident.ActionDone, Team: "sre", CompletedAt: &before}
+		a.Normalize()
+		if err := s.CreateAction(ctx, &a); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []incident.ActionMetricsFilter{{Viewer: incident.EveryIncident}, {Viewer: incident.EveryIncident, Team: "SRE"}} {
+			m, err := s.ActionMetrics(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := m.DaysToClose; d.Count != 1 || d.P50 == nil || *d.P50 != 0 || d.P90 == nil || *d.P90 != 0 {
+				t.Errorf("filter %+v: days to close = %+v, want 0 and 0 of 1", f, d)
+			}
+		}
+	})
+}
