@@ -276,6 +276,11 @@ func (s *Store) metricsQuery(ctx context.Context, f incident.ActionMetricsFilter
 	if created {
 		q = inDays(q, "corrective_actions.created_at", f.From, f.To)
 	}
+	if (strings.TrimSpace(f.Service) != "" || f.Severity != "") && strings.TrimSpace(f.Owner) == "" && strings.TrimSpace(f.Team) == "" {
+		// The incidents of a service or severity are a few thousand: their
+		// actions are looked up by incident, not found by reading them all.
+		q = s.indexed(q, "corrective_actions_incident_status_idx")
+	}
 	return q
 }
 
