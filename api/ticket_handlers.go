@@ -17,7 +17,7 @@ import (
 // corrective actions and reading their status back.
 type ticketService interface {
 	TicketSystems() []app.TicketSystem
-	CreateActionTicket(ctx context.Context, id int64, system string) (incident.CorrectiveAction, error)
+	CreateActionTicket(ctx context.Context, id int64, system string, confirmRestricted bool) (incident.CorrectiveAction, error)
 	LinkActionTicket(ctx context.Context, id int64, system, key string) (incident.CorrectiveAction, error)
 	SyncActionTicket(ctx context.Context, id int64) (incident.CorrectiveAction, error)
 	SyncTickets(ctx context.Context) (app.TicketSyncReport, error)
@@ -29,6 +29,9 @@ type ticketService interface {
 type actionTicketRequest struct {
 	System string `json:"system"`
 	Key    string `json:"key"`
+	// ConfirmRestricted files a ticket for an action of a restricted
+	// incident: its title and description go to the tracker.
+	ConfirmRestricted bool `json:"confirm_restricted"`
 }
 
 // listTicketSystems handles GET /tickets/systems: the configured trackers.
@@ -59,7 +62,7 @@ func (s *server) createActionTicket(c *gin.Context) {
 		c.JSON(http.StatusOK, s.presentAction(a))
 		return
 	}
-	a, err := s.svc.CreateActionTicket(ctx, id, req.System)
+	a, err := s.svc.CreateActionTicket(ctx, id, req.System, req.ConfirmRestricted)
 	if err != nil {
 		s.renderError(c, s.ticketError(err))
 		return

@@ -141,7 +141,9 @@ type ticketsCreateCmd struct {
 	Action int64  `arg:"" help:"The corrective action's id."`
 	System string `required:"" help:"The tracker: jira, redmine, bugzilla, mantis or github."`
 	Key    string `help:"Link this existing ticket (OPS-12, 4711, owner/repo#7) instead of filing a new one." placeholder:"KEY"`
-	Server string `help:"Ask this running server (env HINDSIGHT_SERVER_URL) instead of the data dir." placeholder:"URL"`
+	// ConfirmRestricted is needed to file a ticket for an action of a restricted incident.
+	ConfirmRestricted bool   `name:"confirm-restricted" help:"The incident is restricted and the action's title and description may go to the tracker."`
+	Server            string `help:"Ask this running server (env HINDSIGHT_SERVER_URL) instead of the data dir." placeholder:"URL"`
 }
 
 // Run files (or links) the ticket and prints its key and URL.
@@ -186,7 +188,7 @@ func (c ticketsCreateCmd) viaDataDir(e *env) (key, url, status string, err error
 	if c.Key != "" {
 		act, err = a.LinkActionTicket(e.ctx, c.Action, c.System, c.Key)
 	} else {
-		act, err = a.CreateActionTicket(e.ctx, c.Action, c.System)
+		act, err = a.CreateActionTicket(e.ctx, c.Action, c.System, c.ConfirmRestricted)
 	}
 	if err != nil {
 		return "", "", "", err
@@ -200,7 +202,7 @@ func (c ticketsCreateCmd) viaServer(e *env, server string) (key, url, status str
 		return "", "", "", usageError{err}
 	}
 	b, err := cl.do(e.ctx, "POST", "/actions/"+strconv.FormatInt(c.Action, 10)+"/ticket", nil,
-		map[string]string{"system": c.System, "key": c.Key})
+		map[string]any{"system": c.System, "key": c.Key, "confirm_restricted": c.ConfirmRestricted})
 	if err != nil {
 		return "", "", "", err
 	}

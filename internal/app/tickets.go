@@ -91,8 +91,11 @@ func (a *App) ticketClient(system string) (tickets.Client, error) {
 // CreateActionTicket files a ticket for a corrective action in system and
 // links it. An action linked already is refused (TicketConflictError), as
 // is a second filing while one is under way. A tracker's refusal is stored
-// on the action as its sync error and returned as a *TicketError.
-func (a *App) CreateActionTicket(ctx context.Context, id int64, system string) (incident.CorrectiveAction, error) {
+// on the action as its sync error and returned as a *TicketError. The
+// ticket copies the action's title and description to the tracker, whose
+// readers may not be the incident's: for a restricted incident the caller
+// must say so (confirmRestricted), else a validation error asks.
+func (a *App) CreateActionTicket(ctx context.Context, id int64, system string, confirmRestricted bool) (incident.CorrectiveAction, error) {
 	act, err := a.Action(ctx, id)
 	if err != nil {
 		return incident.CorrectiveAction{}, err
@@ -106,6 +109,15 @@ func (a *App) CreateActionTicket(ctx context.Context, id int64, system string) (
 	}
 	if act.TicketKey != "" || act.TicketURL != "" {
 		return incident.CorrectiveAction{}, linkedConflict(act)
+	}
+	inc, err := a.store.Incident(ctx, act.IncidentID)
+	if err != nil {
+		return incident.CorrectiveAction{}, notFoundAs(err, "action", strconv.FormatInt(id, 10))
+	}
+	if inc.Visibility == incident.VisibilityRestricted && !confirmRestricted {
+		return incident.CorrectiveAction{}, incident.Invalid("confirm_restricted",
+			inc.Key+" is restricted: the ticket copies this action's title and description to "+client.System()+
+				", where other people may read them; confirm to file it")
 	}
 	now := a.Now()
 	ok, err := a.store.ClaimActionTicket(ctx, id, client.System(), now, now.Add(-ticketClaimTTL))
@@ -121,10 +133,6 @@ func (a *App) CreateActionTicket(ctx context.Context, id int64, system string) (
 			return incident.CorrectiveAction{}, linkedConflict(cur)
 		}
 		return incident.CorrectiveAction{}, &TicketConflictError{Message: "a ticket is being created for this action; try again in a minute", Current: cur}
-	}
-	inc, err := a.store.Incident(ctx, act.IncidentID)
-	if err != nil {
-		return incident.CorrectiveAction{}, errors.Join(err, a.store.ReleaseActionTicket(ctx, id, act.TicketSystem, "", now))
 	}
 	ref, err := client.Create(ctx, a.actionTicket(act, inc))
 	if err != nil {

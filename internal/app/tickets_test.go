@@ -70,7 +70,7 @@ func TestApp_TicketSync_ReopenedActionStaysOpen(t *testing.T) {
 		a, _, fake := jiraApp(t, dialect, app.TicketOptions{})
 		inc := mustIncident(t, a)
 		act := mustAction(t, a, inc, "Add a retry budget")
-		if _, err := a.CreateActionTicket(ctx, act.ID, "jira"); err != nil {
+		if _, err := a.CreateActionTicket(ctx, act.ID, "jira", false); err != nil {
 			t.Fatal(err)
 		}
 		fake.Close("OPS-1", "Done", "Done", t0.Add(72*time.Hour))
@@ -149,7 +149,7 @@ func TestApp_TicketSync_Jira(t *testing.T) {
 			inc := mustIncident(t, a)
 			act := mustAction(t, a, inc, "Add a retry budget to checkout")
 
-			got, err := a.CreateActionTicket(ctx, act.ID, "jira")
+			got, err := a.CreateActionTicket(ctx, act.ID, "jira", false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -164,7 +164,7 @@ func TestApp_TicketSync_Jira(t *testing.T) {
 			}
 
 			// a second push is refused, and files nothing
-			_, err = a.CreateActionTicket(ctx, act.ID, "jira")
+			_, err = a.CreateActionTicket(ctx, act.ID, "jira", false)
 			var ce *app.TicketConflictError
 			if !errors.As(err, &ce) || len(fake.Issues()) != 1 {
 				t.Fatalf("second create: %v (%d issues)", err, len(fake.Issues()))
@@ -217,7 +217,7 @@ func TestApp_TicketSync_ErrorsShownThenCleared(t *testing.T) {
 		a, _, fake := jiraApp(t, dialect, app.TicketOptions{})
 		inc := mustIncident(t, a)
 		act := mustAction(t, a, inc, "Alert on queue depth")
-		if _, err := a.CreateActionTicket(ctx, act.ID, "jira"); err != nil {
+		if _, err := a.CreateActionTicket(ctx, act.ID, "jira", false); err != nil {
 			t.Fatal(err)
 		}
 		fake.FailNext(1, "Jira is under maintenance")
@@ -258,7 +258,7 @@ func TestApp_CreateActionTicket_Refused(t *testing.T) {
 		act := mustAction(t, a, inc, "x")
 
 		fake.FailNext(1, "Field 'customfield_1' is required")
-		_, err := a.CreateActionTicket(ctx, act.ID, "jira")
+		_, err := a.CreateActionTicket(ctx, act.ID, "jira", false)
 		var te *app.TicketError
 		if !errors.As(err, &te) {
 			t.Fatalf("refused create: %v", err)
@@ -268,7 +268,7 @@ func TestApp_CreateActionTicket_Refused(t *testing.T) {
 			t.Fatalf("after a refused create: %+v", cur)
 		}
 		// the claim was released: trying again works and clears the error
-		got, err := a.CreateActionTicket(ctx, act.ID, "jira")
+		got, err := a.CreateActionTicket(ctx, act.ID, "jira", false)
 		if err != nil || got.TicketKey == "" || got.TicketSyncError != "" {
 			t.Fatalf("retry: %+v %v", got, err)
 		}
@@ -281,13 +281,13 @@ func TestApp_CreateActionTicket_Refused(t *testing.T) {
 			{"unknown", "servicenow", "system"},
 		}
 		for _, tt := range tests {
-			_, err := a.CreateActionTicket(ctx, act.ID, tt.system)
+			_, err := a.CreateActionTicket(ctx, act.ID, tt.system, false)
 			var ve *incident.ValidationError
 			if !errors.As(err, &ve) || ve.Fields[tt.field] == "" {
 				t.Errorf("%s: %v", tt.name, err)
 			}
 		}
-		if _, err := a.CreateActionTicket(ctx, 9999, "jira"); !errors.Is(err, incident.ErrNotFound) {
+		if _, err := a.CreateActionTicket(ctx, 9999, "jira", false); !errors.Is(err, incident.ErrNotFound) {
 			t.Errorf("missing action: %v", err)
 		}
 
@@ -297,7 +297,7 @@ func TestApp_CreateActionTicket_Refused(t *testing.T) {
 			t.Fatal(err)
 		}
 		n := len(fake.Issues())
-		_, err = a.CreateActionTicket(ctx, pasted.ID, "jira")
+		_, err = a.CreateActionTicket(ctx, pasted.ID, "jira", false)
 		var ce *app.TicketConflictError
 		if !errors.As(err, &ce) || !strings.Contains(ce.Message, "https://tracker.example/T-9") || len(fake.Issues()) != n {
 			t.Fatalf("create over a pasted link: %v", err)
@@ -559,5 +559,30 @@ func TestApp_TicketSync_RateLimited(t *testing.T) {
 	}
 	if hits != 1 {
 		t.Fatalf("asked %d times", hits)
+	}
+}
+
+// TestApp_CreateActionTicket_Restricted asks before an action of a
+// restricted incident goes to the tracker, and files it once confirmed.
+func TestApp_CreateActionTicket_Restricted(t *testing.T) {
+	ctx := context.Background()
+	a, _, fake := jiraApp(t, "sqlite", app.TicketOptions{})
+	inc, err := a.CreateIncident(ctx, incident.Incident{Title: "Credential leak", StartedAt: ptr(t0),
+		Visibility: incident.VisibilityRestricted, RestrictedTo: []string{"sec@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	act := mustAction(t, a, inc, "Rotate the keys")
+	_, err = a.CreateActionTicket(ctx, act.ID, "jira", false)
+	var ve *incident.ValidationError
+	if !errors.As(err, &ve) || !strings.Contains(ve.Fields["confirm_restricted"], "is restricted") || len(fake.Issues()) != 0 {
+		t.Fatalf("unconfirmed: %v (%d issues)", err, len(fake.Issues()))
+	}
+	if cur, _ := a.Action(ctx, act.ID); cur.TicketSystem != "" || cur.TicketStatus != "" {
+		t.Fatalf("an unconfirmed filing left a claim: %+v", cur)
+	}
+	got, err := a.CreateActionTicket(ctx, act.ID, "jira", true)
+	if err != nil || got.TicketKey != "OPS-1" {
+		t.Fatalf("confirmed: %+v %v", got, err)
 	}
 }

@@ -37,9 +37,16 @@ export function resetTicketSystems() {
   systems = null
 }
 
-/** Files a new ticket for the action in system, or links key when given. */
-export const createTicket = (actionId: number, system: string, key = '') =>
-  post<Action>(`/actions/${actionId}/ticket`, key.trim() ? { system, key: key.trim() } : { system })
+/**
+ * Files a new ticket for the action in system, or links key when given.
+ * confirmRestricted says the person agreed that an action of a restricted
+ * incident goes to the tracker (the server asks with a 422 otherwise).
+ */
+export const createTicket = (actionId: number, system: string, key = '', confirmRestricted = false) =>
+  post<Action>(
+    `/actions/${actionId}/ticket`,
+    key.trim() ? { system, key: key.trim() } : confirmRestricted ? { system, confirm_restricted: true } : { system },
+  )
 
 /** Reads the action's ticket now; a closed ticket closes the action. */
 export const syncTicket = (actionId: number) => post<Action>(`/actions/${actionId}/ticket/sync`)

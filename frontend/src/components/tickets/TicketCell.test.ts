@@ -144,6 +144,29 @@ describe('TicketCell', () => {
     expect(bodies[1]).toBe('{"system":"github","key":"acme/ops#7"}')
   })
 
+  it('asks before an action of a restricted incident goes to the tracker', async () => {
+    const bodies: string[] = []
+    vi.stubGlobal('fetch', vi.fn(async (url: string, init?: RequestInit) => {
+      if (url.endsWith('/tickets/systems')) return json(200, { items: [{ name: 'jira', can_create: true }] })
+      bodies.push(String(init?.body))
+      if (!String(init?.body).includes('confirm_restricted')) {
+        return json(422, { error: { code: 'validation_failed', message: 'invalid input', fields: { confirm_restricted: 'INC-9 is restricted: the ticket copies…' } } })
+      }
+      return json(201, linked())
+    }))
+    const { target, updates } = render(act({}))
+    ;(target.querySelector('[data-test=ticket-create-open]') as HTMLButtonElement).click()
+    await settle()
+    ;(target.querySelector('[data-test=ticket-submit]') as HTMLButtonElement).click()
+    await settle()
+    expect(target.querySelector('[data-test=ticket-confirm-text]')?.textContent).toContain('INC-9 is restricted')
+    expect(updates).toHaveLength(0)
+    ;(target.querySelector('[data-test=ticket-confirm]') as HTMLButtonElement).click()
+    await settle()
+    expect(bodies).toEqual(['{"system":"jira"}', '{"system":"jira","confirm_restricted":true}'])
+    expect(updates[0].ticket?.key).toBe('OPS-1')
+  })
+
   it('says so when no tracker is configured', async () => {
     vi.stubGlobal('fetch', vi.fn(async () => json(200, { items: [] })))
     const { target } = render(act({}))
