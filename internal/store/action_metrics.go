@@ -281,6 +281,9 @@ func (s *Store) metricsQuery(ctx context.Context, f incident.ActionMetricsFilter
 		// actions are looked up by incident, not found by reading them all.
 		q = s.indexed(q, "corrective_actions_incident_status_idx")
 	}
+	if strings.TrimSpace(f.Owner) != "" && strings.TrimSpace(f.Team) == "" && strings.TrimSpace(f.Service) == "" && f.Severity == "" {
+		q = s.indexed(q, "corrective_actions_owner_idx") // an owner's actions are few
+	}
 	return q
 }
 
