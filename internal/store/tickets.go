@@ -26,7 +26,8 @@ func (s *Store) ActionsToSync(ctx context.Context, systems []string, afterID int
 		return nil, nil
 	}
 	var recs []actionRecord
-	err := s.conn(ctx).Where("ticket_key <> '' AND status IN ? AND ticket_system IN ? AND id > ?",
+	// A system a person typed ("Jira") counts as the tracker it names.
+	err := s.conn(ctx).Where("ticket_key <> '' AND status IN ? AND lower(ticket_system) IN ? AND id > ?",
 		openActionStatuses, systems, afterID).Order("id").Limit(limit).Find(&recs).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: actions to sync: %w", err)

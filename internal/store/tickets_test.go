@@ -27,6 +27,7 @@ func TestStore_ActionTicketSync(t *testing.T) {
 		mk("unlinked", "", "", incident.ActionOpen)
 		other := mk("redmine", "redmine", "12", incident.ActionInProgress)
 		mk("unknown tracker", "servicenow", "CHG1", incident.ActionOpen)
+		typed := mk("typed by a person", "Jira", "OPS-3", incident.ActionOpen)
 
 		tests := []struct {
 			name    string
@@ -34,9 +35,9 @@ func TestStore_ActionTicketSync(t *testing.T) {
 			after   int64
 			want    []int64
 		}{
-			{"jira", []string{"jira"}, 0, []int64{linked.ID}},
-			{"jira and redmine", []string{"jira", "redmine"}, 0, []int64{linked.ID, other.ID}},
-			{"after the first", []string{"jira", "redmine"}, linked.ID, []int64{other.ID}},
+			{"jira", []string{"jira"}, 0, []int64{linked.ID, typed.ID}},
+			{"jira and redmine", []string{"jira", "redmine"}, 0, []int64{linked.ID, other.ID, typed.ID}},
+			{"after the first", []string{"jira", "redmine"}, linked.ID, []int64{other.ID, typed.ID}},
 			{"none configured", nil, 0, nil},
 		}
 		for _, tt := range tests {
