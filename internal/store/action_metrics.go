@@ -218,9 +218,15 @@ func (s *Store) completionMetrics(ctx context.Context, f incident.ActionMetricsF
 	// corrective_actions_days_to_close_idx in order and looking each row
 	// up, which SQLite, without statistics, would pick; "+ 0" keeps it
 	// from the index.
-	expr := s.daysToCloseExpr()
-	if s.dialect == DialectSQLite {
+	// Only a completion range (the index has completed_at and the
+	// incident) is the exception: the index, read in order, answers it.
+	expr, onlyRange := s.daysToCloseExpr(), f.Team == "" && f.Owner == "" && f.Service == "" && f.Severity == ""
+	if s.dialect == DialectSQLite && !onlyRange {
 		expr += " + 0"
+	}
+	ranked := q
+	if onlyRange {
+		ranked = func() *gorm.DB { return s.indexed(q(), "corrective_actions_days_to_close_idx") }
 	}
 	for _, p := range []struct {
 		pct  float64
@@ -233,7 +239,7 @@ func (s *Store) completionMetrics(ctx context.Context, f incident.ActionMetricsF
 			k, order = n-1-k, order+" DESC"
 		}
 		var r []rankedClose
-		err := q().Select("created_at, completed_at").Order(order).Offset(k).Limit(1).Scan(&r).Error
+		err := ranked().Select("created_at, completed_at").Order(order).Offset(k).Limit(1).Scan(&r).Error
 		if err != nil {
 			return fmt.Errorf("store: days to close: %w", err)
 		}
