@@ -19,6 +19,8 @@ const closedAtExpr = "(CASE WHEN status IN ('done', 'wont_do') THEN COALESCE(com
 type dayCount struct {
 	Day dbDate `gorm:"column:d"` // the SQLite driver may hand a YYYY-MM-DD text over as a time
 	N   int    `gorm:"column:n"`
+	// Early counts those of the day closed before they were created.
+	Early int `gorm:"column:early"`
 }
 
 // ActionBurndownCounts counts what the burn-down of the days from..to is
@@ -70,10 +72,19 @@ func (s *Store) ActionBurndownCounts(ctx context.Context, f incident.ActionMetri
 	// Without filters but the viewer, the days are read from the recent
 	// end of these indexes (SQLite, without statistics, may not see it).
 	plain := f.Team == "" && f.Owner == "" && f.Service == "" && f.Severity == ""
+	// An action closed before it was created (a ticket closed before the
+	// action was written down) counts as closed when it was created, so
+	// that it is never closed while not open: the created days add these
+	// ("early"), the closed days take them out of the day they name. The
+	// open count at the start already reads closed before it as created
+	// and closed before it.
+	early := "COALESCE(SUM(CASE WHEN " + closedAtExpr + " < corrective_actions.created_at THEN 1 ELSE 0 END), 0) AS early"
 	for _, d := range []struct {
 		col, idx string
 		into     map[incident.Date]int
-	}{{"corrective_actions.created_at", "corrective_actions_created_at_idx", c.Opened}, {closedAtExpr, "corrective_actions_closed_at_idx", c.Closed}} {
+		early    int // what the early ones add to Closed on the day
+	}{{"corrective_actions.created_at", "corrective_actions_created_at_idx", c.Opened, 1},
+		{closedAtExpr, "corrective_actions_closed_at_idx", c.Closed, -1}} {
 		var rows []dayCount
 		q := s.metricsQuery(ctx, f, false)
 		if plain {
@@ -81,12 +92,15 @@ func (s *Store) ActionBurndownCounts(ctx context.Context, f incident.ActionMetri
 		}
 		err := q.
 			Where("("+d.col+") >= ? AND ("+d.col+") < ?", start, end).
-			Select(s.dayOf("("+d.col+")") + " AS d, count(*) AS n").Group("d").Scan(&rows).Error
+			Select(s.dayOf("("+d.col+")") + " AS d, count(*) AS n, " + early).Group("d").Scan(&rows).Error
 		if err != nil {
 			return c, fmt.Errorf("store: burndown by day: %w", err)
 		}
 		for _, r := range rows {
 			d.into[incident.Date(r.Day)] += r.N
+			if r.Early != 0 {
+				c.Closed[incident.Date(r.Day)] += d.early * r.Early
+			}
 		}
 	}
 	return c, nil

@@ -122,6 +122,22 @@ func TestStore_ActionMetricsClosedBeforeCreated(t *testing.T) {
 		if err := s.CreateAction(ctx, &a); err != nil {
 			t.Fatal(err)
 		}
+		// The burn-down counts it closed when it was created (03-10), never
+		// open below zero before.
+		d := func(day int) incident.Date { return incident.Date{Year: 2026, Month: 3, Day: day} }
+		bc, err := s.ActionBurndownCounts(ctx, incident.ActionMetricsFilter{Viewer: incident.EveryIncident}, d(1), d(10), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := incident.BurndownCounts{Opened: map[incident.Date]int{d(10): 1}, Closed: map[incident.Date]int{d(1): 0, d(10): 1}}
+		if diff := cmp.Diff(want, bc); diff != "" {
+			t.Errorf("burndown counts (-want +got):\n%s", diff)
+		}
+		if bc, err = s.ActionBurndownCounts(ctx, incident.ActionMetricsFilter{Viewer: incident.EveryIncident}, d(5), d(10), nil); err != nil {
+			t.Fatal(err)
+		} else if bc.OpenBefore != 0 || bc.Closed[d(10)] != 1 || bc.Opened[d(10)] != 1 {
+			t.Errorf("from 03-05: burndown counts = %+v, want 0 open before, opened and closed on 03-10", bc)
+		}
 		for _, f := range []incident.ActionMetricsFilter{{Viewer: incident.EveryIncident}, {Viewer: incident.EveryIncident, Team: "SRE"}} {
 			m, err := s.ActionMetrics(ctx, f)
 			if err != nil {
