@@ -45,6 +45,8 @@ func scenarios(a *app.App, today incident.Date) []scenario {
 		{"incidents service", incs(incident.IncidentMetricsFilter{Service: "svc-05"})},
 		{"incidents severity", incs(incident.IncidentMetricsFilter{Severity: incident.SEV2})},
 		{"incidents last year", incs(incident.IncidentMetricsFilter{From: &yearAgo, To: &today})},
+		// The manager's monthly review is built from both dashboards.
+		{"monthly report", func(ctx context.Context) error { _, err := a.MonthlyReport(ctx, ""); return err }},
 	}
 }
 
