@@ -39,6 +39,18 @@ func (s *Store) ActionBurndownCounts(ctx context.Context, f incident.ActionMetri
 	c := incident.BurndownCounts{Opened: map[incident.Date]int{}, Closed: map[incident.Date]int{}}
 	start := dbTime(time.Date(from.Year, from.Month, from.Day, 0, 0, 0, 0, time.UTC))
 	end := dbTime(time.Date(to.Year, to.Month, to.Day, 0, 0, 0, 0, time.UTC).AddDate(0, 0, 1))
+	unranged := f
+	unranged.From, unranged.To = nil, nil
+	if totals == nil && rollupsServe(unranged) {
+		// Only a created range: the rollups count the same actions without
+		// reading them all.
+		m := incident.ActionMetrics{ByTeam: map[string]incident.StatusCounts{}, ByOwner: map[string]incident.StatusCounts{},
+			ByPriority: map[string]incident.StatusCounts{}}
+		if _, err := s.actionCountsFromRollups(ctx, unranged, &m); err != nil {
+			return c, err
+		}
+		totals = &m.Counts
+	}
 	var all, closed int
 	if totals != nil {
 		all, closed = totals.Open+totals.InProgress+totals.Done+totals.WontDo, totals.Done+totals.WontDo

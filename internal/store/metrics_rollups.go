@@ -80,8 +80,10 @@ func (s *Store) actionCountsFromRollups(ctx context.Context, f incident.ActionMe
 	fold(open, 1)
 	fold(closed, 1)
 	fold(hidden, -1)
-	if err := s.serviceCountsFromRollups(ctx, f, today, hiddenIn, hiddenArgs, m); err != nil {
-		return c, err
+	if m.ByService != nil { // nil: only the totals are wanted
+		if err := s.serviceCountsFromRollups(ctx, f, today, hiddenIn, hiddenArgs, m); err != nil {
+			return c, err
+		}
 	}
 	for _, into := range []map[string]incident.StatusCounts{m.ByTeam, m.ByOwner, m.ByPriority, m.ByService} {
 		for k, v := range into {
