@@ -58,7 +58,7 @@ func actionMetricsCSV(m incident.ActionMetrics) []byte {
 	var b strings.Builder
 	w := csv.NewWriter(&b)
 	row := func(dim, key string, n incident.StatusCounts) {
-		_ = w.Write([]string{dim, csvSafe(key), strconv.Itoa(n.Open), strconv.Itoa(n.InProgress),
+		_ = w.Write([]string{dim, incident.SpreadsheetSafe(key), strconv.Itoa(n.Open), strconv.Itoa(n.InProgress),
 			strconv.Itoa(n.Done), strconv.Itoa(n.WontDo), strconv.Itoa(n.Overdue)})
 	}
 	_ = w.Write([]string{"dimension", "key", "open", "in_progress", "done", "wont_do", "overdue"})
@@ -85,15 +85,6 @@ func actionMetricsCSV(m incident.ActionMetrics) []byte {
 	}
 	w.Flush()
 	return []byte(b.String())
-}
-
-// csvSafe keeps a user-typed key from being read as a formula by a
-// spreadsheet.
-func csvSafe(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
 }
 
 // incidentMetrics handles GET /metrics/incidents: the incidents dashboard,
@@ -136,7 +127,7 @@ func incidentMetricsCSV(m incident.IncidentMetrics) []byte {
 		return strconv.FormatFloat(*v, 'f', -1, 64)
 	}
 	for _, mo := range m.PerMonth {
-		row := []string{csvSafe(mo.Month), strconv.Itoa(mo.Count)}
+		row := []string{incident.SpreadsheetSafe(mo.Month), strconv.Itoa(mo.Count)}
 		for _, sev := range incident.Severities {
 			row = append(row, strconv.Itoa(mo.BySeverity[string(sev)]))
 		}

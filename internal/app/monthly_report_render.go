@@ -129,7 +129,7 @@ func (r MonthlyReport) CSV() []byte {
 
 	rows = nil
 	for _, s := range r.Incidents.TopServices {
-		rows = append(rows, []string{"incidents_by_service", cellSafe(s.Key), itoa(s.Count)})
+		rows = append(rows, []string{"incidents_by_service", incident.SpreadsheetSafe(s.Key), itoa(s.Count)})
 	}
 	block([]string{"section", "service", "incidents"}, rows)
 
@@ -139,7 +139,7 @@ func (r MonthlyReport) CSV() []byte {
 		if it.StartedAt != nil {
 			started = it.StartedAt.UTC().Format(time.RFC3339)
 		}
-		rows = append(rows, []string{"incidents", cellSafe(it.Key), cellSafe(it.Title), string(it.Severity), string(it.Status),
+		rows = append(rows, []string{"incidents", incident.SpreadsheetSafe(it.Key), incident.SpreadsheetSafe(it.Title), string(it.Severity), string(it.Status),
 			started, floatText(it.DurationSeconds)})
 	}
 	block([]string{"section", "key", "title", "severity", "status", "started_at", "duration_seconds"}, rows)
@@ -156,14 +156,14 @@ func (r MonthlyReport) CSV() []byte {
 
 	rows = nil
 	for _, m := range r.RCAs.Missing.Items {
-		rows = append(rows, []string{"rcas_missing", cellSafe(m.Key), cellSafe(m.Title), string(m.Severity),
+		rows = append(rows, []string{"rcas_missing", incident.SpreadsheetSafe(m.Key), incident.SpreadsheetSafe(m.Title), string(m.Severity),
 			m.ResolvedAt.UTC().Format(time.RFC3339), itoa(m.Days)})
 	}
 	block([]string{"section", "key", "title", "severity", "resolved_at", "days"}, rows)
 
 	rows = nil
 	for _, c := range r.TopRootCauseCategories {
-		rows = append(rows, []string{"root_cause_categories", cellSafe(c.Key), itoa(c.Count)})
+		rows = append(rows, []string{"root_cause_categories", incident.SpreadsheetSafe(c.Key), itoa(c.Count)})
 	}
 	block([]string{"section", "category", "root_causes"}, rows)
 
@@ -176,8 +176,8 @@ func (r MonthlyReport) CSV() []byte {
 
 	rows = nil
 	for _, o := range a.OldestOverdue {
-		rows = append(rows, []string{"actions_overdue", cellSafe(o.IncidentKey), cellSafe(o.Title), cellSafe(o.Owner),
-			cellSafe(o.Team), o.DueDate.String(), itoa(o.DaysOverdue)})
+		rows = append(rows, []string{"actions_overdue", incident.SpreadsheetSafe(o.IncidentKey), incident.SpreadsheetSafe(o.Title), incident.SpreadsheetSafe(o.Owner),
+			incident.SpreadsheetSafe(o.Team), o.DueDate.String(), itoa(o.DaysOverdue)})
 	}
 	block([]string{"section", "incident", "title", "owner", "team", "due_date", "days_overdue"}, rows)
 
@@ -199,15 +199,6 @@ func mdCell(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
-}
-
-// cellSafe keeps user-typed text from being read as a formula by a
-// spreadsheet.
-func cellSafe(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
 }
 
 func orNone(s string) string {

@@ -119,6 +119,16 @@ func CleanText(s string) string {
 	return s
 }
 
+// SpreadsheetSafe keeps user-typed text written to a CSV from being read as
+// a formula by a spreadsheet: a cell starting with =, +, -, @, tab or
+// carriage return gets a leading apostrophe (OWASP's CSV injection advice).
+func SpreadsheetSafe(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
+
 // TooLargeError says a document or one of its parts is over its size limit.
 type TooLargeError struct {
 	Field string

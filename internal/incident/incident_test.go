@@ -324,3 +324,22 @@ func TestValidate_TimeRange(t *testing.T) {
 		t.Fatalf("year 0 accepted: %v", err)
 	}
 }
+
+func TestSpreadsheetSafe(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"plain", "payments", "payments"},
+		{"empty", "", ""},
+		{"formula", "=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"},
+		{"plus", "+1", "'+1"},
+		{"minus", "-1", "'-1"},
+		{"at", "@SUM(A1)", "'@SUM(A1)"},
+		{"tab", "\tx", "'\tx"},
+		{"inner equals", "a=b", "a=b"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := SpreadsheetSafe(tc.in); got != tc.want {
+				t.Errorf("SpreadsheetSafe(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
