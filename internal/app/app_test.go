@@ -26,9 +26,16 @@ var t0 = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 // days (unless opts says otherwise), and its store.
 func testApp(t *testing.T, dialect string, opts app.Options) (*app.App, *store.Store) {
 	t.Helper()
-	cfg := store.Config{SQLitePath: filepath.Join(t.TempDir(), "h.db")}
+	return testAppStoreClock(t, dialect, opts, nil)
+}
+
+// testAppStoreClock is testApp with the store's created_at/updated_at clock
+// set to storeNow (nil: the wall clock).
+func testAppStoreClock(t *testing.T, dialect string, opts app.Options, storeNow func() time.Time) (*app.App, *store.Store) {
+	t.Helper()
+	cfg := store.Config{SQLitePath: filepath.Join(t.TempDir(), "h.db"), Now: storeNow}
 	if dialect == "postgres" {
-		cfg = store.Config{DatabaseURL: pgtest.URL(t)}
+		cfg = store.Config{DatabaseURL: pgtest.URL(t), Now: storeNow}
 	}
 	ctx := context.Background()
 	s, err := store.Open(ctx, cfg)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/hindsightrca/hindsight/internal/app"
 	"github.com/hindsightrca/hindsight/internal/incident"
-	"github.com/hindsightrca/hindsight/internal/pgtest"
 	"github.com/hindsightrca/hindsight/internal/store"
 	"github.com/hindsightrca/hindsight/internal/tickets"
 	"github.com/hindsightrca/hindsight/internal/tickets/ticketstest"
@@ -40,25 +38,7 @@ func jiraApp(t *testing.T, dialect string, opts app.TicketOptions) (*app.App, *s
 // tickets these tests close in between close after the action's creation.
 func ticketApp(t *testing.T, dialect string, opts app.Options) (*app.App, *store.Store) {
 	t.Helper()
-	at := func() time.Time { return t0 }
-	cfg := store.Config{SQLitePath: filepath.Join(t.TempDir(), "h.db"), Now: at}
-	if dialect == "postgres" {
-		cfg = store.Config{DatabaseURL: pgtest.URL(t), Now: at}
-	}
-	ctx := context.Background()
-	s, err := store.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if opts.Now == nil {
-		now := t0.Add(96 * time.Hour)
-		opts.Now = func() time.Time { return now }
-	}
-	return app.New(s, opts), s
+	return testAppStoreClock(t, dialect, opts, func() time.Time { return t0 })
 }
 
 // TestApp_TicketSync_ReopenedActionStaysOpen: a person reopens an action
