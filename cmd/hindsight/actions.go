@@ -47,10 +47,7 @@ func (c actionsCmd) Run(e *env) error {
 		Statuses: []incident.ActionStatus{incident.ActionOpen, incident.ActionInProgress},
 		Owner:    c.Owner, Team: c.Team, Overdue: c.Overdue, Limit: incident.MaxLimit,
 	}
-	server := c.Server
-	if server == "" {
-		server = e.cfg.ServerURL
-	}
+	server := e.serverURL(c.Server)
 	var rows []actionRow
 	if server != "" {
 		rows, err = c.fromServer(e, server, f, loc)

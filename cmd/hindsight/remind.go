@@ -126,11 +126,5 @@ func startReminders(ctx context.Context, e *env, a *app.App) (stop func()) {
 	}
 	e.log.Info("Reminders", "interval", e.cfg.ReminderInterval.String(), "due_soon_days", e.cfg.ReminderDueSoonDays,
 		"throttle", e.cfg.ReminderThrottle.String(), "test_mode", e.cfg.ReminderTestMode)
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		a.RunJob(ctx, app.ReminderJob, e.cfg.ReminderInterval, a.RemindersJob)
-	}()
-	return func() { cancel(); <-done }
+	return startJob(ctx, a, app.ReminderJob, e.cfg.ReminderInterval, a.RemindersJob)
 }

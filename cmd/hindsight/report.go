@@ -33,10 +33,7 @@ func (c reportMonthlyCmd) Run(e *env) error {
 			return usageError{err}
 		}
 	}
-	server := c.Server
-	if server == "" {
-		server = e.cfg.ServerURL
-	}
+	server := e.serverURL(c.Server)
 	if server != "" {
 		return c.fromServer(e, server, month)
 	}

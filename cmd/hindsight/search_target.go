@@ -40,10 +40,7 @@ func (e *env) openSearchTarget(server string) (*searchTarget, error) {
 	if err := e.setup(); err != nil {
 		return nil, err
 	}
-	if server == "" {
-		server = e.cfg.ServerURL
-	}
-	if server != "" {
+	if server = e.serverURL(server); server != "" {
 		c, err := newAPIClient(server, e.cfg.Token)
 		if err != nil {
 			return nil, usageError{err}

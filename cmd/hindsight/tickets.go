@@ -62,14 +62,6 @@ func (e *env) ticketsApp() (*app.App, func(), error) {
 	return app.New(s, app.Options{Logger: e.log, Location: loc, Tickets: ticketOptions(e.cfg)}), func() { s.Close() }, nil
 }
 
-// ticketsServer is the server to ask (--server or HINDSIGHT_SERVER_URL), "" for the data dir.
-func ticketsServer(e *env, flag string) string {
-	if flag != "" {
-		return flag
-	}
-	return e.cfg.ServerURL
-}
-
 type ticketsSyncCmd struct {
 	Server string `help:"Ask this running server (env HINDSIGHT_SERVER_URL; admin token) instead of the data dir." placeholder:"URL"`
 	JSON   bool   `name:"json" help:"Print the report as JSON."`
@@ -83,7 +75,7 @@ func (c ticketsSyncCmd) Run(e *env) error {
 		return err
 	}
 	var rep app.TicketSyncReport
-	if server := ticketsServer(e, c.Server); server != "" {
+	if server := e.serverURL(c.Server); server != "" {
 		cl, err := newAPIClient(server, e.cfg.Token)
 		if err != nil {
 			return usageError{err}
@@ -158,7 +150,7 @@ func (c ticketsCreateCmd) Run(e *env) error {
 		key, url, status string
 		err              error
 	)
-	if server := ticketsServer(e, c.Server); server != "" {
+	if server := e.serverURL(c.Server); server != "" {
 		key, url, status, err = c.viaServer(e, server)
 	} else {
 		key, url, status, err = c.viaDataDir(e)
@@ -260,14 +252,5 @@ func startTicketSync(ctx context.Context, e *env, a *app.App) (stop func()) {
 	}
 	e.log.Info("Ticket sync", "systems", strings.Join(names, ","), "interval", e.cfg.TicketSyncInterval.String(),
 		"incident_after", e.cfg.TicketIncidentAfter.String(), "incident_system", e.cfg.TicketIncidentSystem)
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		a.RunJob(ctx, "ticket-sync", e.cfg.TicketSyncInterval, a.TicketSyncTick)
-	}()
-	return func() {
-		cancel()
-		<-done
-	}
+	return startJob(ctx, a, "ticket-sync", e.cfg.TicketSyncInterval, a.TicketSyncTick)
 }
