@@ -32,8 +32,11 @@ import (
 // in every shard building at once.
 const builderChunkBatches = 4
 
-// builderMergeMax is how many segment files the builder merges at a time.
-const builderMergeMax = 16
+// builderMergeMax is how many segment files the builder merges at a time:
+// enough that a shard of a few hundred thousand incidents is merged in one
+// pass (each pass rewrites everything; a merge reads its inputs through
+// mmap and keeps little else in memory).
+const builderMergeMax = 1024
 
 // buildDir is the builders' scratch directory inside a generation.
 const buildDir = ".build"
