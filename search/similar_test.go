@@ -31,7 +31,7 @@ func similarCorpus(extra ...Doc) []Doc {
 // service ahead of a long write-up that mentions those words among many
 // others (the re-ranking's length normalisation).
 func TestSimilar_PastedAlertPrefersFocusedIncidentOverLongGenericOne(t *testing.T) {
-	focused := Doc{ID: 1, Key: "INC-1", Title: "Checkout returns 502: connection pool exhausted in payments-db client",
+	focused := Doc{ID: 1, Key: "INC-1", Title: "Payments degraded on Black Friday",
 		Services: []string{"checkout"}, Status: "resolved", Visibility: "internal",
 		Summary: "Checkout answered 502 for 20 minutes: the payments-db client pool was exhausted and every request " +
 			"waited for ConnectionPoolTimeoutException.",
@@ -49,9 +49,11 @@ func TestSimilar_PastedAlertPrefersFocusedIncidentOverLongGenericOne(t *testing.
 	}
 	long.WriteString("Checkout had one 502 during the quarter; the payments-db client once logged a " +
 		"ConnectionPoolTimeoutException when its pool was exhausted.")
-	generic := Doc{ID: 2, Key: "INC-2", Title: "Quarterly reliability review: checkout, payments-db and everything else",
+	// Its title and summary list the alert's words, as a review's do: a
+	// query adding up matches field by field puts it first.
+	generic := Doc{ID: 2, Key: "INC-2", Title: "Quarterly review: checkout 502, payments-db pool exhausted, ConnectionPoolTimeoutException and more",
 		Services: []string{"checkout"}, Status: "resolved", Visibility: "internal",
-		Summary:  "A review of the quarter's incidents, checkout's 502 and the payments-db pool among many others.",
+		Summary:  "The quarter's incidents: checkout 502, payments-db pool exhausted, ConnectionPoolTimeoutException, and many others.",
 		Sections: []Section{{Key: "description", Title: "Review", Body: long.String()}}}
 	ix := openBuilt(t, newMemSource(similarCorpus(focused, generic)...))
 
