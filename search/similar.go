@@ -26,7 +26,7 @@ import (
 // (Measured on the 242 real post-mortems, searchload -sizes 0: nDCG@5
 // of the even- and odd-numbered halves 0.651 and 0.642 before the
 // re-ranking, the rarity counted without the incident itself, the square
-// root of the rarity as boost and 40 words; 0.670 and 0.681 with them.)
+// root of the rarity as boost and 40 words; 0.667 and 0.677 with them.)
 const (
 	// similarTerms is how many distinctive words the query uses.
 	// (With the re-ranking, on the 242 post-mortems, more words rank
@@ -35,12 +35,12 @@ const (
 	similarTerms = 40
 	// firstStageTerms and firstStageHits shape the first stage of the
 	// query (see similar).
-	// (8 words rank the 242 post-mortems better than 5 or 6; 50
-	// candidates as well as 100, for a quarter less time at 100k; 30 did
-	// too, but then a sharded index's answers differed from one shard's
-	// where many incidents tie.)
+	// (8 words rank the 242 post-mortems better than 5 or 6. 30
+	// candidates rank them as well as 50 or 100 — nDCG@5 0.003 lower —
+	// and the second stage, which looks every word up for each candidate,
+	// costs as many times less at 100k.)
 	firstStageTerms = 8
-	firstStageHits  = 50
+	firstStageHits  = 30
 	// firstStageTimelineShare: a word in at most 1/share of the incidents
 	// is looked up in the timelines in the first stage;
 	// firstStageRCAShare: in the RCAs (a common word's RCA postings were
@@ -49,9 +49,13 @@ const (
 	firstStageRCAShare      = 20
 	// timelineCommonFrom and timelineShare: in an index of at least
 	// timelineCommonFrom incidents, the second stage looks a word up in
-	// the timelines only when at most 1/timelineShare of them hold it.
+	// the timelines only when at most 1/timelineShare of them hold it, as
+	// the first stage does. (A candidate's words are looked up by skipping
+	// through their postings to it, which costs as much as the postings
+	// are dense: at 100k incidents, 1/20 instead of 1/100 made similar
+	// incidents a quarter slower.)
 	timelineCommonFrom = 10_000
-	timelineShare      = 20
+	timelineShare      = 100
 	// rareDocs is the document frequency at or below which a word's rarity
 	// is counted over the incidents the viewer may see (see distinctive).
 	rareDocs = 5
