@@ -2,12 +2,15 @@ package app
 
 import (
 	"context"
+	"errors"
 
+	"github.com/hindsightrca/hindsight/internal/dashboard"
 	"github.com/hindsightrca/hindsight/internal/incident"
 )
 
 // IncidentMetrics computes the incidents dashboard over the incidents the
-// caller may see, with "resolved N days ago" judged against now.
+// caller may see, with "resolved N days ago" judged against now: from the
+// dashboards' projection when it is loaded, else in SQL.
 func (a *App) IncidentMetrics(ctx context.Context, f incident.IncidentMetricsFilter) (incident.IncidentMetrics, error) {
 	f.Viewer = viewerFrom(ctx)
 	f.Now = a.Now()
@@ -20,5 +23,21 @@ func (a *App) IncidentMetrics(ctx context.Context, f incident.IncidentMetricsFil
 	if f.From != nil && f.To != nil && f.To.Before(*f.From) {
 		return incident.IncidentMetrics{}, incident.Invalid("to", "must not be before from")
 	}
+	if a.dash != nil {
+		m, err := a.dash.IncidentMetrics(ctx, f)
+		if a.projected(err) {
+			return m, nil
+		}
+	}
 	return a.store.IncidentMetrics(ctx, f)
+}
+
+// projected says whether the projection answered (err is nil); when it
+// failed rather than not being loaded, the failure is logged, and the
+// dashboards answer from SQL either way.
+func (a *App) projected(err error) bool {
+	if err != nil && !errors.Is(err, dashboard.ErrNotReady) {
+		a.log.Warn("Dashboard projection failed; answering from SQL", "error", err)
+	}
+	return err == nil
 }

@@ -1,0 +1,227 @@
+package dashboard
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hindsightrca/hindsight/internal/incident"
+)
+
+// The lengths of the incidents dashboard's lists (the store's LIMITs).
+const (
+	topServices   = 20
+	topCategories = 10
+	missingListed = 20
+)
+
+// IncidentMetrics computes the incidents dashboard for f (f.Now, f.Viewer
+// and f.RCADays set by the caller) exactly as the store's IncidentMetrics
+// does. ErrNotReady when the projection cannot answer.
+func (p *Projection) IncidentMetrics(ctx context.Context, f incident.IncidentMetricsFilter) (incident.IncidentMetrics, error) {
+	recs, err := p.src.RecurrencesByIncident(ctx, f.Viewer)
+	if err != nil {
+		return incident.IncidentMetrics{}, err
+	}
+	st, err := p.fresh(ctx)
+	if err != nil {
+		return incident.IncidentMetrics{}, err
+	}
+	m, missing := st.incidentMetrics(f, recs)
+	p.mu.RUnlock()
+	if len(missing) > 0 {
+		ids := make([]int64, len(missing))
+		for i, r := range missing {
+			ids[i] = r.id
+		}
+		got, err := p.src.IncidentsByID(ctx, ids)
+		if err != nil {
+			return incident.IncidentMetrics{}, err
+		}
+		for _, r := range missing {
+			inc, ok := got[r.id]
+			if !ok {
+				continue // deleted since
+			}
+			resolved := time.UnixMicro(r.resolved).UTC()
+			m.WithoutPublishedRCA.Items = append(m.WithoutPublishedRCA.Items, incident.MissingRCA{
+				Key: inc.Key, Title: inc.Title, Severity: incident.Severity(r.sev), ResolvedAt: resolved,
+				Days: int(f.Now.Sub(resolved).Hours() / 24)})
+		}
+	}
+	return m, nil
+}
+
+// missingRow is an incident without a published RCA, to list.
+type missingRow struct {
+	id       int64
+	resolved int64
+	sev      string
+}
+
+// samples are the durations of a group of incidents, per interval.
+type samples [4][]float64
+
+func (s *samples) add(inc *incRow) {
+	for i := range s {
+		if inc.known&(1<<i) != 0 {
+			s[i] = append(s[i], inc.dur[i])
+		}
+	}
+}
+
+func (s *samples) timeToX() incident.TimeToX {
+	p := func(v []float64) incident.Percentiles {
+		out := incident.Percentiles{Count: len(v)}
+		if len(v) > 0 {
+			p50, p90 := nearestRanks(v)
+			out.P50, out.P90 = &p50, &p90
+		}
+		return out
+	}
+	return incident.TimeToX{ToDetect: p(s[0]), ToAcknowledge: p(s[1]), ToMitigate: p(s[2]), ToResolve: p(s[3])}
+}
+
+// incidentMetrics computes everything but the titles and keys of the
+// incidents without a published RCA, which it returns for the caller to
+// fetch.
+func (s *state) incidentMetrics(f incident.IncidentMetricsFilter, recs map[int64]incident.RecurrenceCounts) (incident.IncidentMetrics, []missingRow) {
+	m := incident.IncidentMetrics{PerMonth: []incident.MonthMetrics{}, BySeverity: map[string]incident.TimeToX{},
+		ByService: []incident.KeyCount{}, TopRootCauseCategories: []incident.KeyCount{}}
+	visible := s.visibleTo(f.Viewer)
+	label := func(v string) (id uint32, set, known bool) {
+		k := strings.ToLower(strings.TrimSpace(v))
+		if k == "" {
+			return 0, false, true
+		}
+		id, known = s.strs.lookup(k)
+		return id, true, known
+	}
+	svcID, svcSet, svcKnown := label(f.Service)
+	teamID, teamSet, teamKnown := label(f.Team)
+	sevID, sevKnown := s.strs.lookup(string(f.Severity))
+	// A label or severity no incident has selects none.
+	none := !svcKnown || !teamKnown || (f.Severity != "" && !sevKnown)
+	started := daysRange(f.From, f.To)
+	cutoff := f.Now.AddDate(0, 0, -f.RCADays).UnixMicro()
+
+	type monthGroup struct {
+		bySev map[string]int
+		count int
+		samples
+	}
+	months := map[int32]*monthGroup{}
+	bySev := map[uint32]*samples{}
+	n := len(s.strs.strs)
+	svcCounts, catCounts := make([]int, n), make([]int, n)
+	var missing []missingRow
+	missingCount := 0
+	for i := range s.incs {
+		inc := &s.incs[i]
+		if none || !inc.live || !visible(inc) || (svcSet && !has(inc.services, svcID)) || (teamSet && !has(inc.teams, teamID)) ||
+			(f.Severity != "" && inc.sev != sevID) || !started.has(inc.start) {
+			continue
+		}
+		g := months[inc.month]
+		if g == nil {
+			g = &monthGroup{bySev: map[string]int{}}
+			months[inc.month] = g
+		}
+		g.count++
+		g.bySev[s.strs.strs[inc.sev]]++
+		g.add(inc)
+		sg := bySev[inc.sev]
+		if sg == nil {
+			sg = &samples{}
+			bySev[inc.sev] = sg
+		}
+		sg.add(inc)
+		for _, sv := range inc.services {
+			svcCounts[sv]++
+		}
+		for _, c := range inc.causes {
+			catCounts[c]++
+		}
+		if inc.resolved != noTime && inc.resolved < cutoff && !inc.published {
+			missingCount++
+			missing = keepMissing(missing, missingRow{id: inc.id, resolved: inc.resolved, sev: s.strs.strs[inc.sev]})
+		}
+		if r, ok := recs[inc.id]; ok {
+			m.Recurrences.Count += r.Count
+			m.Recurrences.Open += r.Open
+			m.Recurrences.Dismissed += r.Dismissed
+		}
+	}
+	if len(months) > 0 {
+		first, last := int32(1<<30), int32(-1<<30)
+		for mo := range months {
+			first, last = min(first, mo), max(last, mo)
+		}
+		for mo := first; mo <= last; mo++ {
+			mm := incident.MonthMetrics{Month: fmt.Sprintf("%04d-%02d", mo/12, mo%12+1), BySeverity: map[string]int{}}
+			for _, sev := range incident.Severities {
+				mm.BySeverity[string(sev)] = 0
+			}
+			if g := months[mo]; g != nil {
+				mm.Count = g.count
+				for k, v := range g.bySev {
+					mm.BySeverity[k] += v
+				}
+				mm.TimeToX = g.timeToX()
+			} else {
+				mm.TimeToX = (&samples{}).timeToX()
+			}
+			m.PerMonth = append(m.PerMonth, mm)
+		}
+	}
+	for _, sev := range incident.Severities {
+		sg := &samples{}
+		if id, ok := s.strs.lookup(string(sev)); ok && bySev[id] != nil {
+			sg = bySev[id]
+		}
+		m.BySeverity[string(sev)] = sg.timeToX()
+	}
+	m.ByService = top(svcCounts, s.strs.strs, topServices)
+	m.TopRootCauseCategories = top(catCounts, s.strs.strs, topCategories)
+	m.WithoutPublishedRCA = incident.MissingRCAs{Count: missingCount, Items: []incident.MissingRCA{}}
+	return m, missing
+}
+
+// top lists the limit keys counted most (ties by key), as the store's
+// ORDER BY n DESC, k LIMIT does.
+func top(counts []int, strs []string, limit int) []incident.KeyCount {
+	out := []incident.KeyCount{}
+	for i, n := range counts {
+		if n > 0 {
+			out = append(out, incident.KeyCount{Key: strs[i], Count: n})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Key < out[j].Key
+	})
+	return out[:min(limit, len(out))]
+}
+
+// keepMissing adds r to the incidents resolved longest ago (then by id),
+// keeping missingListed of them.
+func keepMissing(list []missingRow, r missingRow) []missingRow {
+	before := func(x, y missingRow) bool { return x.resolved < y.resolved || (x.resolved == y.resolved && x.id < y.id) }
+	if len(list) == missingListed && !before(r, list[len(list)-1]) {
+		return list
+	}
+	i := len(list)
+	for i > 0 && before(r, list[i-1]) {
+		i--
+	}
+	if len(list) < missingListed {
+		list = append(list, missingRow{})
+	}
+	copy(list[i+1:], list[i:len(list)-1])
+	list[i] = r
+	return list
+}

@@ -1,0 +1,321 @@
+// Package dashboard computes the metrics dashboards (incident.ActionMetrics
+// and incident.IncidentMetrics) in Go from an in-memory projection of what
+// they read: compact rows of every incident and corrective action, without
+// their text. The projection is loaded once from the database and kept
+// current from the change feed, like the search index; before answering it
+// applies every change committed so far, so a write is counted by the very
+// next request, on this replica or another. The answers are exactly those
+// of the store's SQL, which stays the fallback and the tests' oracle.
+package dashboard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hindsightrca/hindsight/internal/incident"
+)
+
+// Source is what the projection reads: the change feed and the rows
+// (implemented by *store.Store).
+type Source interface {
+	// LastChangeSeq is the newest change's sequence number (0 for none).
+	LastChangeSeq(ctx context.Context) (int64, error)
+	// Changes returns up to limit changes after afterSeq, in order.
+	Changes(ctx context.Context, afterSeq int64, limit int) ([]incident.Change, error)
+	// DashboardRows returns the rows of the incidents ids still there.
+	DashboardRows(ctx context.Context, ids []int64) (incident.DashboardRows, error)
+	// DashboardRowsAfter returns the rows of the next limit incidents by id.
+	DashboardRowsAfter(ctx context.Context, afterID int64, limit int) (incident.DashboardRows, error)
+	// Lower folds a team or owner filter as the database folds the
+	// stored ones.
+	Lower(ctx context.Context, v string) (string, error)
+	// ActionsByID and IncidentsByID fetch the few rows a dashboard lists.
+	ActionsByID(ctx context.Context, ids []int64) (map[int64]incident.CorrectiveAction, error)
+	IncidentsByID(ctx context.Context, ids []int64) (map[int64]incident.Incident, error)
+	// RecurrencesByIncident counts the recurrence warnings per incident
+	// that the viewer may see.
+	RecurrencesByIncident(ctx context.Context, v incident.Viewer) (map[int64]incident.RecurrenceCounts, error)
+}
+
+// ErrNotReady is returned while the projection is not loaded (or is being
+// loaded again): the caller answers from SQL instead.
+var ErrNotReady = errors.New("dashboard: projection not loaded")
+
+// Tuning of the catch-up.
+const (
+	// changesPerRound bounds the changes one round of catch-up reads.
+	changesPerRound = 2000
+	// maxPending is how far behind the feed (in sequence numbers) a
+	// request still catches up itself; further behind, the projection is
+	// loaded again in the background and requests go to SQL meanwhile.
+	maxPending = 20000
+	// loadPage is how many incidents one read of a full load covers.
+	loadPage = 5000
+)
+
+// Stats describe the last full load.
+type Stats struct {
+	Incidents, Actions int
+	Took               time.Duration
+	Seq                int64
+}
+
+// Projection is the dashboards' in-memory projection. Its methods are safe
+// for concurrent use: one goroutine at a time applies changes (applyMu),
+// and it swaps them in under the write lock, so a request computing under
+// the read lock never sees half of a change.
+type Projection struct {
+	src Source
+	log *slog.Logger
+
+	applyMu sync.Mutex
+	mu      sync.RWMutex
+	st      *state // nil until loaded
+	seq     int64  // the last change st includes
+	stats   Stats
+
+	loading atomic.Bool // a full load is under way
+	// ctx bounds the loads started later (Run's; else Background).
+	ctx context.Context
+}
+
+// New returns an empty projection over src; Load or Run fills it.
+func New(src Source, log *slog.Logger) *Projection {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Projection{src: src, log: log, ctx: context.Background()}
+}
+
+// Ready reports whether the projection is loaded and not being reloaded.
+func (p *Projection) Ready() bool {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.st != nil && !p.loading.Load()
+}
+
+// Stats returns the figures of the last full load.
+func (p *Projection) Stats() Stats {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.stats
+}
+
+// Run loads the projection, retrying with a growing pause until it
+// succeeds or ctx ends; then it returns (requests keep it current). A
+// later full load (see reload) runs until ctx ends too.
+func (p *Projection) Run(ctx context.Context) {
+	p.mu.Lock()
+	p.ctx = ctx
+	p.mu.Unlock()
+	if !p.loading.CompareAndSwap(false, true) {
+		return
+	}
+	defer p.loading.Store(false)
+	p.loadRetrying(ctx)
+}
+
+// loadRetrying loads until it succeeds or ctx ends.
+func (p *Projection) loadRetrying(ctx context.Context) {
+	backoff := time.Second
+	for {
+		err := p.load(ctx)
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		p.log.Warn("Dashboard projection: cannot load; dashboards answer from SQL meanwhile", "error", err, "retry_in", backoff.String())
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, time.Minute)
+	}
+}
+
+// Load loads the projection once (see load); nil at once when a load is
+// already under way.
+func (p *Projection) Load(ctx context.Context) error {
+	if !p.loading.CompareAndSwap(false, true) {
+		return nil
+	}
+	defer p.loading.Store(false)
+	return p.load(ctx)
+}
+
+// load reads every incident and action into a new state, applies the
+// changes made meanwhile and puts it in place of the current one (which,
+// with requests going to SQL while loading is set, is not used until then).
+func (p *Projection) load(ctx context.Context) error {
+	t0 := time.Now()
+	// Changes after seq are applied after the load; they may touch
+	// incidents it already read, which are only read again.
+	seq, err := p.src.LastChangeSeq(ctx)
+	if err != nil {
+		return fmt.Errorf("dashboard: load: %w", err)
+	}
+	st := newState()
+	var after int64
+	for {
+		rows, err := p.src.DashboardRowsAfter(ctx, after, loadPage)
+		if err != nil {
+			return fmt.Errorf("dashboard: load: %w", err)
+		}
+		if len(rows.Incidents) == 0 {
+			break
+		}
+		st.put(rows)
+		after = rows.Incidents[len(rows.Incidents)-1].ID
+	}
+	p.applyMu.Lock()
+	defer p.applyMu.Unlock()
+	for {
+		chs, err := p.src.Changes(ctx, seq, changesPerRound)
+		if err != nil {
+			return fmt.Errorf("dashboard: load: %w", err)
+		}
+		if len(chs) == 0 {
+			break
+		}
+		if err := p.applyTo(ctx, st, chs); err != nil {
+			return err
+		}
+		seq = chs[len(chs)-1].Seq
+	}
+	stats := Stats{Incidents: len(st.slot), Actions: st.nActs, Took: time.Since(t0), Seq: seq}
+	p.mu.Lock()
+	p.st, p.seq, p.stats = st, seq, stats
+	p.mu.Unlock()
+	p.log.Info("Dashboard projection loaded", "incidents", stats.Incidents, "actions", stats.Actions,
+		"took", stats.Took.Round(time.Millisecond).String())
+	return nil
+}
+
+// applyTo reads the incidents chs touched into st (removing those gone).
+func (p *Projection) applyTo(ctx context.Context, st *state, chs []incident.Change) error {
+	ids := touched(chs)
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := p.src.DashboardRows(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("dashboard: apply changes: %w", err)
+	}
+	for _, id := range ids {
+		st.remove(id)
+	}
+	st.put(rows)
+	return nil
+}
+
+// touched lists the incidents the changes touched, each once.
+func touched(chs []incident.Change) []int64 {
+	seen := make(map[int64]bool, len(chs))
+	var ids []int64
+	for _, c := range chs {
+		id := c.IncidentID
+		if id == 0 && c.ObjectType == incident.ObjectIncident {
+			id = c.ObjectID
+		}
+		if id == 0 || seen[id] {
+			continue
+		}
+		seen[id] = true
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// fresh brings the projection up to the newest committed change and
+// returns its state, read-locked: the caller computes, then calls
+// p.mu.RUnlock. ErrNotReady when it is not loaded or must be loaded again
+// (too far behind, or ahead of the database: another database).
+func (p *Projection) fresh(ctx context.Context) (*state, error) {
+	if !p.Ready() {
+		return nil, ErrNotReady
+	}
+	last, err := p.src.LastChangeSeq(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
+	}
+	if err := p.catchUp(ctx, last); err != nil {
+		return nil, err
+	}
+	p.mu.RLock()
+	if p.st == nil || p.loading.Load() {
+		p.mu.RUnlock()
+		return nil, ErrNotReady
+	}
+	return p.st, nil
+}
+
+// catchUp applies the changes up to last.
+func (p *Projection) catchUp(ctx context.Context, last int64) error {
+	p.mu.RLock()
+	seq := p.seq
+	p.mu.RUnlock()
+	if seq == last {
+		return nil
+	}
+	p.applyMu.Lock()
+	defer p.applyMu.Unlock()
+	for {
+		p.mu.RLock()
+		st, seq := p.st, p.seq
+		p.mu.RUnlock()
+		switch {
+		case st == nil:
+			return ErrNotReady
+		case seq > last:
+			p.reload(fmt.Sprintf("it has changes the database does not (another database?): %d > %d", seq, last))
+			return ErrNotReady
+		case seq >= last:
+			return nil
+		case last-seq > maxPending:
+			p.reload(fmt.Sprintf("%d changes behind", last-seq))
+			return ErrNotReady
+		}
+		chs, err := p.src.Changes(ctx, seq, changesPerRound)
+		if err != nil {
+			return fmt.Errorf("dashboard: %w", err)
+		}
+		if len(chs) == 0 {
+			return nil // nothing committed after seq after all
+		}
+		ids := touched(chs)
+		var rows incident.DashboardRows
+		if len(ids) > 0 {
+			if rows, err = p.src.DashboardRows(ctx, ids); err != nil {
+				return fmt.Errorf("dashboard: apply changes: %w", err)
+			}
+		}
+		p.mu.Lock()
+		for _, id := range ids {
+			st.remove(id)
+		}
+		st.put(rows)
+		p.seq = chs[len(chs)-1].Seq
+		p.mu.Unlock()
+	}
+}
+
+// reload starts a full load in the background; requests go to SQL until
+// it is done.
+func (p *Projection) reload(why string) {
+	if !p.loading.CompareAndSwap(false, true) {
+		return
+	}
+	p.log.Warn("Dashboard projection: loading it again", "reason", why)
+	p.mu.RLock()
+	ctx := p.ctx
+	p.mu.RUnlock()
+	go func() {
+		defer p.loading.Store(false)
+		p.loadRetrying(ctx)
+	}()
+}
