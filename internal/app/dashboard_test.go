@@ -314,3 +314,134 @@ func TestDashboard_ProjectionMatchesSQL(t *testing.T) {
 		})
 	}
 }
+
+// TestDashboard_ReadYourWrites checks that a write is counted by the very
+// next dashboard request: through the same app, and through another app
+// over its own connections to the same database (a replica), with
+// creates, updates, a change of visibility and deletes; each answer also
+// equals SQL's.
+func TestDashboard_ReadYourWrites(t *testing.T) {
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			ctx := context.Background()
+			target := dashTarget(t, dialect)
+			clock := dashNow
+			clockFn := func() time.Time { return dashNow }
+			s1 := openDashStore(t, dialect, target, &clock)
+			s2 := openDashStore(t, dialect, target, &clock)
+			// local writes and reads with its own projection; replica
+			// only reads, with a projection over other connections.
+			localDash, replicaDash := dashboard.New(s1, nil), dashboard.New(s2, nil)
+			for _, d := range []*dashboard.Projection{localDash, replicaDash} {
+				if err := d.Load(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			local := app.New(s1, app.Options{Now: clockFn, Location: time.UTC, Dashboard: localDash})
+			replica := app.New(s2, app.Options{Now: clockFn, Location: time.UTC, Dashboard: replicaDash})
+			oracle := app.New(s2, app.Options{Now: clockFn, Location: time.UTC})
+			outsider := incident.Viewer{Principals: []string{"dev"}}
+
+			// check asks both projections directly (no fallback) and
+			// compares them with SQL; it returns the replica's answers for
+			// the viewer.
+			check := func(step string, v incident.Viewer) (incident.ActionMetrics, incident.IncidentMetrics) {
+				t.Helper()
+				vctx := app.WithViewer(ctx, v)
+				wantA, err := oracle.ActionMetrics(vctx, incident.ActionMetricsFilter{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantI, err := oracle.IncidentMetrics(vctx, incident.IncidentMetricsFilter{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var gotA incident.ActionMetrics
+				var gotI incident.IncidentMetrics
+				for _, d := range []struct {
+					name string
+					p    *dashboard.Projection
+				}{{"local", localDash}, {"replica", replicaDash}} {
+					gotA, err = d.p.ActionMetrics(vctx, incident.ActionMetricsFilter{Viewer: v, Today: incident.DateOf(dashNow)})
+					if err != nil {
+						t.Fatalf("%s: %s: %v", step, d.name, err)
+					}
+					sameJSON(t, step+" actions ("+d.name+")", gotA, wantA)
+					gotI, err = d.p.IncidentMetrics(vctx, incident.IncidentMetricsFilter{Viewer: v, Now: dashNow, RCADays: incident.DefaultRCADays})
+					if err != nil {
+						t.Fatalf("%s: %s: %v", step, d.name, err)
+					}
+					sameJSON(t, step+" incidents ("+d.name+")", gotI, wantI)
+				}
+				return gotA, gotI
+			}
+			total := func(m incident.IncidentMetrics) int {
+				n := 0
+				for _, mo := range m.PerMonth {
+					n += mo.Count
+				}
+				return n
+			}
+
+			started := dashNow.Add(-48 * time.Hour)
+			inc, err := local.CreateIncident(ctx, incident.Incident{Title: "db down", Services: []string{"API"}, StartedAt: &started})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, im := check("create incident", outsider); total(im) != 1 || len(im.ByService) != 1 {
+				t.Fatalf("create incident: incidents %d, by service %v; want 1 and api", total(im), im.ByService)
+			}
+			yesterday := incident.DateOf(dashNow).AddDays(-1)
+			act, err := local.CreateAction(ctx, inc.Key, incident.CorrectiveAction{Title: "add alert", Owner: "Ana", Team: "Core", DueDate: &yesterday})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if am, _ := check("create action", outsider); am.Counts.Open != 1 || am.Counts.Overdue != 1 || am.ByOwner["ana"].Open != 1 {
+				t.Fatalf("create action: counts %+v, by owner %v; want one open, overdue, ana's", am.Counts, am.ByOwner)
+			}
+			if _, err := local.UpdateAction(ctx, act.ID, incident.ActionPatch{Status: incident.Some(incident.ActionDone)}); err != nil {
+				t.Fatal(err)
+			}
+			if am, _ := check("close action", outsider); am.Counts.Done != 1 || am.Counts.Overdue != 0 || am.DaysToClose.Count != 1 {
+				t.Fatalf("close action: counts %+v, days to close %+v; want one done", am.Counts, am.DaysToClose)
+			}
+			_, err = local.UpdateIncident(ctx, inc.Key, incident.IncidentPatch{Visibility: incident.Some(incident.VisibilityRestricted),
+				RestrictedTo: incident.Some([]string{"Ops"})})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if am, im := check("restrict incident", outsider); am.Counts.Done != 0 || total(im) != 0 {
+				t.Fatalf("restrict incident: an outsider sees counts %+v and %d incidents; want none", am.Counts, total(im))
+			}
+			if am, im := check("restricted, as ops", incident.Viewer{Principals: []string{"ops"}}); am.Counts.Done != 1 || total(im) != 1 {
+				t.Fatalf("restricted, as ops: counts %+v and %d incidents; want the action and the incident", am.Counts, total(im))
+			}
+			if err := local.DeleteAction(ctx, act.ID); err != nil {
+				t.Fatal(err)
+			}
+			if am, _ := check("delete action", incident.EveryIncident); am.Counts != (incident.StatusCounts{}) {
+				t.Fatalf("delete action: counts %+v; want none", am.Counts)
+			}
+			if _, err := local.CreateAction(ctx, inc.Key, incident.CorrectiveAction{Title: "another", Owner: "bob"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := local.DeleteIncident(ctx, inc.Key); err != nil {
+				t.Fatal(err)
+			}
+			if am, im := check("delete incident", incident.EveryIncident); am.Counts != (incident.StatusCounts{}) || total(im) != 0 {
+				t.Fatalf("delete incident: counts %+v and %d incidents; want none", am.Counts, total(im))
+			}
+			// Through the app too: the replica's handlers' path.
+			if _, err := local.CreateIncident(ctx, incident.Incident{Title: "again", StartedAt: &started}); err != nil {
+				t.Fatal(err)
+			}
+			im, err := replica.IncidentMetrics(ctx, incident.IncidentMetricsFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if total(im) != 1 {
+				t.Fatalf("replica app: %d incidents; want 1", total(im))
+			}
+		})
+	}
+}
