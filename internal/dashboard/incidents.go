@@ -118,12 +118,14 @@ func (s *state) incidentMetrics(f incident.IncidentMetricsFilter, recs map[int64
 	svcCounts, catCounts := make([]int, n), make([]int, n)
 	var missing []missingRow
 	missingCount := 0
+	var picked []int32 // the slots of the incidents counted
 	for i := range s.incs {
 		inc := &s.incs[i]
 		if none || !inc.live || !visible(inc) || (svcSet && !has(inc.services, svcID)) || (teamSet && !has(inc.teams, teamID)) ||
 			(f.Severity != "" && inc.sev != sevID) || !started.has(inc.start) {
 			continue
 		}
+		picked = append(picked, int32(i))
 		g := months[inc.month]
 		if g == nil {
 			g = &monthGroup{bySev: map[string]int{}}
@@ -160,7 +162,8 @@ func (s *state) incidentMetrics(f incident.IncidentMetricsFilter, recs map[int64
 			first, last = min(first, mo), max(last, mo)
 		}
 		for mo := first; mo <= last; mo++ {
-			mm := incident.MonthMetrics{Month: fmt.Sprintf("%04d-%02d", mo/12, mo%12+1), BySeverity: map[string]int{}}
+			mm := incident.MonthMetrics{Month: fmt.Sprintf("%04d-%02d", mo/12, mo%12+1), BySeverity: map[string]int{},
+				ByService: map[string]int{}}
 			for _, sev := range incident.Severities {
 				mm.BySeverity[string(sev)] = 0
 			}
@@ -185,6 +188,7 @@ func (s *state) incidentMetrics(f incident.IncidentMetricsFilter, recs map[int64
 	}
 	m.ByService = top(svcCounts, s.strs.strs, topServices)
 	m.TopRootCauseCategories = top(catCounts, s.strs.strs, topCategories)
+	s.monthsByService(&m, picked)
 	m.WithoutPublishedRCA = incident.MissingRCAs{Count: missingCount, Items: []incident.MissingRCA{}}
 	return m, missing
 }
@@ -224,4 +228,42 @@ func keepMissing(list []missingRow, r missingRow) []missingRow {
 	copy(list[i+1:], list[i:len(list)-1])
 	list[i] = r
 	return list
+}
+
+// monthsByService fills each month's counts of the
+// incident.MonthServices services with most incidents (m.ByService, already
+// counted): zeros for all of them, then one count per incident of the
+// month carrying the label (the store's monthsByService).
+func (s *state) monthsByService(m *incident.IncidentMetrics, picked []int32) {
+	if len(m.PerMonth) == 0 || len(m.ByService) == 0 {
+		return
+	}
+	var ids []uint32
+	for _, k := range m.ByService[:min(len(m.ByService), incident.MonthServices)] {
+		id, _ := s.strs.lookup(k.Key) // counted, so interned
+		ids = append(ids, id)
+		for i := range m.PerMonth {
+			m.PerMonth[i].ByService[k.Key] = 0
+		}
+	}
+	first := s.incs[picked[0]].month
+	for _, sl := range picked {
+		first = min(first, s.incs[sl].month)
+	}
+	counts := make([]int, len(m.PerMonth)*len(ids))
+	for _, sl := range picked {
+		inc := &s.incs[sl]
+		for j, id := range ids {
+			if has(inc.services, id) {
+				counts[int(inc.month-first)*len(ids)+j]++
+			}
+		}
+	}
+	for i := range m.PerMonth {
+		for j, id := range ids {
+			if n := counts[i*len(ids)+j]; n != 0 {
+				m.PerMonth[i].ByService[s.strs.strs[id]] += n
+			}
+		}
+	}
 }
