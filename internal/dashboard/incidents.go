@@ -214,7 +214,9 @@ func top(counts []int, strs []string, limit int) []incident.KeyCount {
 // keepMissing adds r to the incidents resolved longest ago (then by id),
 // keeping missingListed of them.
 func keepMissing(list []missingRow, r missingRow) []missingRow {
-	before := func(x, y missingRow) bool { return x.resolved < y.resolved || (x.resolved == y.resolved && x.id < y.id) }
+	before := func(x, y missingRow) bool {
+		return x.resolved < y.resolved || (x.resolved == y.resolved && x.id < y.id)
+	}
 	if len(list) == missingListed && !before(r, list[len(list)-1]) {
 		return list
 	}
