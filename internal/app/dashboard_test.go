@@ -126,8 +126,12 @@ func genDashData(t *testing.T, s *store.Store, clock *time.Time, r *rand.Rand, n
 			if r.IntN(2) == 0 {
 				status = incident.RCAPublished
 			}
-			if err := s.CreateRCA(ctx, &incident.RCA{IncidentID: inc.ID, Template: "standard", Status: status}); err != nil {
+			rca := incident.RCA{IncidentID: inc.ID, Template: "standard", Status: status}
+			if err := s.CreateRCA(ctx, &rca); err != nil {
 				t.Fatal(err)
+			}
+			if status == incident.RCAPublished && r.IntN(6) != 0 {
+				setPublishedAt(t, s, rca.ID, created.Add(time.Duration(r.IntN(90*24*60))*time.Minute))
 			}
 		}
 		for range r.IntN(4) {
@@ -175,6 +179,24 @@ func genDashData(t *testing.T, s *store.Store, clock *time.Time, r *rand.Rand, n
 		}
 	}
 	*clock = dashNow
+}
+
+// setPublishedAt stamps the publication of an RCA (the review flow's
+// column) straight in the database.
+func setPublishedAt(t *testing.T, s *store.Store, rcaID int64, at time.Time) {
+	t.Helper()
+	db, err := s.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v any = at.UTC()
+	q := "UPDATE rcas SET published_at = $1 WHERE id = $2"
+	if s.Dialect() == store.DialectSQLite {
+		v, q = at.UTC().Format("2006-01-02T15:04:05.000000Z"), "UPDATE rcas SET published_at = ? WHERE id = ?"
+	}
+	if _, err := db.ExecContext(context.Background(), q, v, rcaID); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // dashViewers are who asks in the dashboard tests.
@@ -249,6 +271,12 @@ func compareDashboards(t *testing.T, sqlApp, projApp *app.App, dash *dashboard.P
 		{RCADays: 1},
 		{RCADays: 100, Service: "billing", From: day(2026, 1, 1)},
 	}
+	publishedSeen := 0
+	defer func() {
+		if publishedSeen == 0 {
+			t.Error("no RCA published in the months compared: the data does not exercise RCAsPublished")
+		}
+	}()
 	for _, v := range dashViewers {
 		ctx := app.WithViewer(context.Background(), v.v)
 		for i, f := range actionFilters {
@@ -268,6 +296,30 @@ func compareDashboards(t *testing.T, sqlApp, projApp *app.App, dash *dashboard.P
 				t.Fatalf("projection: %v", err)
 			}
 			sameJSON(t, fmt.Sprintf("actions %d %+v as %s (projection)", i, f, v.name), got, want)
+		}
+		for _, month := range []string{"", "2026-06", "2026-02"} {
+			want, err := sqlApp.MonthlyReport(ctx, month)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := projApp.MonthlyReport(ctx, month)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameJSON(t, fmt.Sprintf("monthly report %q as %s", month, v.name), got, want)
+			n, oldest, err := dash.OverdueActions(ctx, v.v, incident.DateOf(dashNow), app.MonthlyOverdueLimit)
+			if err != nil {
+				t.Fatalf("projection: %v", err)
+			}
+			sameJSON(t, "overdue actions as "+v.name, []any{n, oldest}, []any{want.Actions.OverdueNow, want.Actions.OldestOverdue})
+			published, err := dash.RCAsPublished(ctx, v.v, want.From, want.To)
+			if err != nil {
+				t.Fatalf("projection: %v", err)
+			}
+			publishedSeen += published
+			if published != want.RCAs.Published {
+				t.Errorf("rcas published in %s as %s: projection %d, sql %d", want.Month, v.name, published, want.RCAs.Published)
+			}
 		}
 		for i, f := range incidentFilters {
 			want, err := sqlApp.IncidentMetrics(ctx, f)

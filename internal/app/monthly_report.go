@@ -138,8 +138,7 @@ func (a *App) MonthlyReport(ctx context.Context, month string) (MonthlyReport, e
 	r.TopRootCauseCategories = im.TopRootCauseCategories
 	r.Recurrences = im.Recurrences
 	r.RCAs = MonthlyRCAs{MissingAfterDays: incident.DefaultRCADays, Missing: im.WithoutPublishedRCA}
-	viewer := incident.IncidentMetricsFilter{Viewer: viewerFrom(ctx)}
-	if r.RCAs.Published, err = a.store.RCAsPublished(ctx, viewer, first, last); err != nil {
+	if r.RCAs.Published, err = a.rcasPublished(ctx, first, last); err != nil {
 		return MonthlyReport{}, err
 	}
 	ofMonth := incident.IncidentMetricsFilter{From: &first, To: &last, Viewer: viewerFrom(ctx)}
@@ -200,6 +199,14 @@ func (a *App) monthlyActions(ctx context.Context, r *MonthlyReport, first, last 
 	if r.Actions.ClosedDone, r.Actions.ClosedWontDo, err = a.store.ActionsClosed(ctx, closed); err != nil {
 		return err
 	}
+	today := a.Today()
+	if a.dash != nil {
+		n, oldest, err := a.dash.OverdueActions(ctx, viewerFrom(ctx), today, MonthlyOverdueLimit)
+		if a.projected(err) {
+			r.Actions.OverdueNow, r.Actions.OldestOverdue = n, oldest
+			return nil
+		}
+	}
 	// Overdue now: one page of the list (oldest due first) and its total,
 	// not a whole dashboard over every action.
 	over, err := a.Actions(ctx, incident.ActionFilter{Overdue: true, Limit: MonthlyOverdueLimit,
@@ -207,7 +214,6 @@ func (a *App) monthlyActions(ctx context.Context, r *MonthlyReport, first, last 
 	if err != nil {
 		return err
 	}
-	today := a.Today()
 	r.Actions.OverdueNow = over.Total
 	r.Actions.OldestOverdue = make([]incident.OverdueAction, 0, len(over.Items))
 	for _, act := range over.Items {
@@ -239,4 +245,16 @@ func timeToXChanges(this, prev incident.TimeToX) []TimeToXChange {
 		{Metric: "time_to_mitigate", This: this.ToMitigate, Previous: prev.ToMitigate},
 		{Metric: "time_to_resolve", This: this.ToResolve, Previous: prev.ToResolve},
 	}
+}
+
+// rcasPublished counts the RCAs the caller may see published on the days
+// from..to: from the dashboards' projection when it is loaded, else in SQL.
+func (a *App) rcasPublished(ctx context.Context, from, to incident.Date) (int, error) {
+	if a.dash != nil {
+		n, err := a.dash.RCAsPublished(ctx, viewerFrom(ctx), from, to)
+		if a.projected(err) {
+			return n, nil
+		}
+	}
+	return a.store.RCAsPublished(ctx, incident.IncidentMetricsFilter{Viewer: viewerFrom(ctx)}, from, to)
 }

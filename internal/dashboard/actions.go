@@ -61,25 +61,35 @@ func (p *Projection) ActionMetrics(ctx context.Context, f incident.ActionMetrics
 	}
 	m, overdue := st.actionMetrics(f, team, owner)
 	p.mu.RUnlock()
-	if len(overdue) > 0 {
-		ids := make([]int64, len(overdue))
-		for i, a := range overdue {
-			ids[i] = a.ID
-		}
-		got, err := p.src.ActionsByID(ctx, ids)
-		if err != nil {
-			return incident.ActionMetrics{}, err
-		}
-		for _, o := range overdue {
-			a, ok := got[o.ID]
-			if !ok {
-				continue // deleted since
-			}
-			o.IncidentKey, o.Title, o.Owner, o.Team = a.IncidentKey, a.Title, a.Owner, a.Team
-			m.OldestOverdue = append(m.OldestOverdue, o)
-		}
+	if m.OldestOverdue, err = p.withTitles(ctx, overdue); err != nil {
+		return incident.ActionMetrics{}, err
 	}
 	return m, nil
+}
+
+// withTitles fills the incident keys, titles, owners and teams of the
+// overdue actions the projection picked, from the store (one deleted
+// since is left out).
+func (p *Projection) withTitles(ctx context.Context, overdue []incident.OverdueAction) ([]incident.OverdueAction, error) {
+	out := []incident.OverdueAction{}
+	if len(overdue) == 0 {
+		return out, nil
+	}
+	ids := make([]int64, len(overdue))
+	for i, a := range overdue {
+		ids[i] = a.ID
+	}
+	got, err := p.src.ActionsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range overdue {
+		if a, ok := got[o.ID]; ok {
+			o.IncidentKey, o.Title, o.Owner, o.Team = a.IncidentKey, a.Title, a.Owner, a.Team
+			out = append(out, o)
+		}
+	}
+	return out, nil
 }
 
 // filterKey is a team or owner filter folded as the database folds.
@@ -230,7 +240,7 @@ func (s *state) actionMetrics(f incident.ActionMetricsFilter, teamKey, ownerKey 
 			bySvc.add(sv, a.status, od)
 		}
 		if od {
-			overdue = keepOldest(overdue, a)
+			overdue = keepOldest(overdue, a, oldestOverdue)
 		}
 	}
 	strs := s.strs.strs
@@ -256,13 +266,17 @@ func (s *state) actionMetrics(f incident.ActionMetricsFilter, teamKey, ownerKey 
 		}
 	}
 	m.Burndown = incident.BuildBurndown(bfrom, bto, c)
+	return m, overdueList(overdue, f.Today)
+}
+
+// overdueList is the lines of the overdue actions, without their titles.
+func overdueList(overdue []*actRow, today incident.Date) []incident.OverdueAction {
 	list := make([]incident.OverdueAction, len(overdue))
 	for i, a := range overdue {
 		due := dateOfDay(a.due)
-		list[i] = incident.OverdueAction{ID: a.id, DueDate: due, DaysOverdue: incident.DaysBetween(due, f.Today)}
+		list[i] = incident.OverdueAction{ID: a.id, DueDate: due, DaysOverdue: incident.DaysBetween(due, today)}
 	}
-	m.OldestOverdue = []incident.OverdueAction{}
-	return m, list
+	return list
 }
 
 // incidentsOfActions marks, per incident slot, whether f counts its
@@ -290,17 +304,17 @@ func (s *state) incidentsOfActions(f incident.ActionMetricsFilter) []bool {
 }
 
 // keepOldest adds a to the list of the oldest overdue actions (by due date,
-// then id), keeping oldestOverdue of them.
-func keepOldest(list []*actRow, a *actRow) []*actRow {
+// then id), keeping limit of them.
+func keepOldest(list []*actRow, a *actRow, limit int) []*actRow {
 	before := func(x, y *actRow) bool { return x.due < y.due || (x.due == y.due && x.id < y.id) }
-	if len(list) == oldestOverdue && !before(a, list[len(list)-1]) {
+	if limit <= 0 || len(list) == limit && !before(a, list[len(list)-1]) {
 		return list
 	}
 	i := len(list)
 	for i > 0 && before(a, list[i-1]) {
 		i--
 	}
-	if len(list) < oldestOverdue {
+	if len(list) < limit {
 		list = append(list, nil)
 	}
 	copy(list[i+1:], list[i:len(list)-1])

@@ -36,7 +36,7 @@ func TestKeepOldest(t *testing.T) {
 	}
 	var list []*actRow
 	for _, i := range r.Perm(len(acts)) {
-		list = keepOldest(list, &acts[i])
+		list = keepOldest(list, &acts[i], oldestOverdue)
 	}
 	sorted := slices.Clone(acts)
 	slices.SortFunc(sorted, func(a, b actRow) int {

@@ -45,21 +45,22 @@ func statusCode(s incident.ActionStatus) uint8 {
 // since 1970 (UTC), its labels, principals and categories as interned
 // strings.
 type incRow struct {
-	id         int64
-	live       bool
-	restricted bool
-	published  bool
-	known      uint8 // bit i: dur[i] is known
-	sev        uint32
-	month      int32 // year*12 + month-1 of start, UTC
-	start      int64 // started_at, else created_at
-	resolved   int64
-	dur        [4]float64 // incident.Durations in seconds: detect, acknowledge, mitigate, resolve
-	services   []uint32
-	teams      []uint32
-	principals []uint32
-	causes     []uint32
-	actions    []int32 // slots of its actions
+	id          int64
+	live        bool
+	restricted  bool
+	published   bool
+	known       uint8 // bit i: dur[i] is known
+	sev         uint32
+	month       int32 // year*12 + month-1 of start, UTC
+	start       int64 // started_at, else created_at
+	resolved    int64
+	publishedAt int64      // when its RCA was published; noTime when not or unknown
+	dur         [4]float64 // incident.Durations in seconds: detect, acknowledge, mitigate, resolve
+	services    []uint32
+	teams       []uint32
+	principals  []uint32
+	causes      []uint32
+	actions     []int32 // slots of its actions
 }
 
 // actRow is one corrective action of the projection.
@@ -196,7 +197,7 @@ func (s *state) put(rows incident.DashboardRows) {
 		row := incRow{
 			id: r.ID, live: true, restricted: r.Visibility == incident.VisibilityRestricted, published: r.RCAPublished,
 			sev: s.strs.id(string(r.Severity)), month: int32(start.Year()*12 + int(start.Month()) - 1),
-			start: start.UnixMicro(), resolved: micros(r.ResolvedAt),
+			start: start.UnixMicro(), resolved: micros(r.ResolvedAt), publishedAt: micros(r.RCAPublishedAt),
 			services: s.strs.idsOf(r.Services), teams: s.strs.idsOf(r.Teams), principals: s.strs.idsOf(r.Principals),
 			causes: s.strs.idsOf(r.RootCauseCategories),
 		}

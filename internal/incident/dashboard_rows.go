@@ -17,8 +17,10 @@ type DashboardIncident struct {
 	// Principals are those a restricted incident is open to, folded
 	// (FoldPrincipal).
 	Principals []string
-	// RCAPublished says whether one of its RCAs is published.
-	RCAPublished bool
+	// RCAPublished says whether one of its RCAs is published, and
+	// RCAPublishedAt when (the latest, if several say).
+	RCAPublished   bool
+	RCAPublishedAt *time.Time
 	// RootCauseCategories has the category of each of its root causes
 	// (repeated when two share one).
 	RootCauseCategories []string

@@ -120,15 +120,21 @@ func (s *Store) dashboardRows(ctx context.Context, out *incident.DashboardRows, 
 			})
 	}
 	if err == nil {
-		err = s.scanRows(ctx, "dashboard rcas", "SELECT DISTINCT incident_id FROM rcas WHERE status = '"+string(incident.RCAPublished)+
+		err = s.scanRows(ctx, "dashboard rcas", "SELECT incident_id, published_at FROM rcas WHERE status = '"+string(incident.RCAPublished)+
 			"' AND incident_id "+cond, args,
 			func(rows *sql.Rows) error {
-				var id int64
-				if err := rows.Scan(&id); err != nil {
+				var (
+					id int64
+					at *dbTime
+				)
+				if err := rows.Scan(&id, &at); err != nil {
 					return err
 				}
 				if inc := of(id); inc != nil {
 					inc.RCAPublished = true
+					if at != nil && (inc.RCAPublishedAt == nil || time.Time(*at).After(*inc.RCAPublishedAt)) {
+						inc.RCAPublishedAt = fromDBPtr(at)
+					}
 				}
 				return nil
 			})
