@@ -21,7 +21,7 @@ const (
 // and f.RCADays set by the caller) exactly as the store's IncidentMetrics
 // does. ErrNotReady when the projection cannot answer.
 func (p *Projection) IncidentMetrics(ctx context.Context, f incident.IncidentMetricsFilter) (incident.IncidentMetrics, error) {
-	recs, err := p.src.RecurrencesByIncident(ctx, f.Viewer)
+	recs, err := p.src.RecurrenceFlags(ctx)
 	if err != nil {
 		return incident.IncidentMetrics{}, err
 	}
@@ -87,7 +87,7 @@ func (s *samples) timeToX() incident.TimeToX {
 // incidentMetrics computes everything but the titles and keys of the
 // incidents without a published RCA, which it returns for the caller to
 // fetch.
-func (s *state) incidentMetrics(f incident.IncidentMetricsFilter, recs map[int64]incident.RecurrenceCounts) (incident.IncidentMetrics, []missingRow) {
+func (s *state) incidentMetrics(f incident.IncidentMetricsFilter, recs []incident.RecurrenceFlag) (incident.IncidentMetrics, []missingRow) {
 	m := incident.IncidentMetrics{PerMonth: []incident.MonthMetrics{}, BySeverity: map[string]incident.TimeToX{},
 		ByService: []incident.KeyCount{}, TopRootCauseCategories: []incident.KeyCount{}}
 	visible := s.visibleTo(f.Viewer)
@@ -150,12 +150,8 @@ func (s *state) incidentMetrics(f incident.IncidentMetricsFilter, recs map[int64
 			missingCount++
 			missing = keepMissing(missing, missingRow{id: inc.id, resolved: inc.resolved, sev: s.strs.strs[inc.sev]})
 		}
-		if r, ok := recs[inc.id]; ok {
-			m.Recurrences.Count += r.Count
-			m.Recurrences.Open += r.Open
-			m.Recurrences.Dismissed += r.Dismissed
-		}
 	}
+	s.countRecurrences(&m, recs, picked, visible)
 	if len(months) > 0 {
 		first, last := int32(1<<30), int32(-1<<30)
 		for mo := range months {
@@ -266,6 +262,34 @@ func (s *state) monthsByService(m *incident.IncidentMetrics, picked []int32) {
 			if n := counts[i*len(ids)+j]; n != 0 {
 				m.PerMonth[i].ByService[s.strs.strs[id]] += n
 			}
+		}
+	}
+}
+
+// countRecurrences counts the recurrence warnings of the incidents picked
+// (slots), leaving out those pointing at a past incident the viewer may not
+// see (the store's recurrenceCounts; a past incident not in the projection
+// is not hidden, as visibleRef only hides restricted ones).
+func (s *state) countRecurrences(m *incident.IncidentMetrics, recs []incident.RecurrenceFlag, picked []int32, visible func(*incRow) bool) {
+	if len(recs) == 0 || len(picked) == 0 {
+		return
+	}
+	in := make([]bool, len(s.incs))
+	for _, sl := range picked {
+		in[sl] = true
+	}
+	for _, r := range recs {
+		if sl, ok := s.slot[r.IncidentID]; !ok || !in[sl] {
+			continue
+		}
+		if sl, ok := s.slot[r.PastIncidentID]; ok && !visible(&s.incs[sl]) {
+			continue
+		}
+		m.Recurrences.Count++
+		if r.Dismissed {
+			m.Recurrences.Dismissed++
+		} else {
+			m.Recurrences.Open++
 		}
 	}
 }

@@ -37,9 +37,9 @@ type Source interface {
 	// ActionsByID and IncidentsByID fetch the few rows a dashboard lists.
 	ActionsByID(ctx context.Context, ids []int64) (map[int64]incident.CorrectiveAction, error)
 	IncidentsByID(ctx context.Context, ids []int64) (map[int64]incident.Incident, error)
-	// RecurrencesByIncident counts the recurrence warnings per incident
-	// that the viewer may see.
-	RecurrencesByIncident(ctx context.Context, v incident.Viewer) (map[int64]incident.RecurrenceCounts, error)
+	// RecurrenceFlags returns every recurrence warning (a small table,
+	// not in the change feed: read on each request).
+	RecurrenceFlags(ctx context.Context) ([]incident.RecurrenceFlag, error)
 }
 
 // ErrNotReady is returned while the projection is not loaded (or is being

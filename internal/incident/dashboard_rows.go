@@ -47,3 +47,9 @@ type DashboardRows struct {
 	Incidents []DashboardIncident
 	Actions   []DashboardAction
 }
+
+// RecurrenceFlag is one recurrence warning as the dashboards count it.
+type RecurrenceFlag struct {
+	IncidentID, PastIncidentID int64
+	Dismissed                  bool
+}

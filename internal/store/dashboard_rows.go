@@ -242,25 +242,25 @@ func (s *Store) IncidentsByID(ctx context.Context, ids []int64) (map[int64]incid
 	return out, nil
 }
 
-// RecurrencesByIncident counts the recurrence warnings of each incident
-// that has any, open and dismissed, leaving out those pointing at a past
-// incident v may not see (recurrenceCounts' rule, before its filter by
-// incident). The table holds one row per warning: it is small.
-func (s *Store) RecurrencesByIncident(ctx context.Context, v incident.Viewer) (map[int64]incident.RecurrenceCounts, error) {
-	var rows []struct {
-		IncidentID int64 `gorm:"column:incident_id"`
-		N          int   `gorm:"column:n"`
-		Dismissed  int   `gorm:"column:dismissed"`
-	}
-	err := onlyVisibleRef(s.conn(ctx).Table("recurrences"), "recurrences.past_incident_id", v).
-		Select("incident_id, count(*) AS n, COALESCE(SUM(CASE WHEN dismissed_at IS NULL THEN 0 ELSE 1 END), 0) AS dismissed").
-		Group("incident_id").Scan(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("store: recurrences by incident: %w", err)
-	}
-	out := make(map[int64]incident.RecurrenceCounts, len(rows))
-	for _, r := range rows {
-		out[r.IncidentID] = incident.RecurrenceCounts{Count: r.N, Open: r.N - r.Dismissed, Dismissed: r.Dismissed}
-	}
-	return out, nil
+// RecurrenceFlags returns every recurrence warning: the incident, the
+// past incident it looks like and whether it was dismissed. The table holds
+// one row per warning (a few per hundred incidents); the dashboards apply
+// the viewer and their filters to it.
+func (s *Store) RecurrenceFlags(ctx context.Context) ([]incident.RecurrenceFlag, error) {
+	var out []incident.RecurrenceFlag
+	err := s.scanRows(ctx, "recurrence flags",
+		"SELECT incident_id, past_incident_id, CASE WHEN dismissed_at IS NULL THEN 0 ELSE 1 END FROM recurrences", nil,
+		func(rows *sql.Rows) error {
+			var (
+				f         incident.RecurrenceFlag
+				dismissed int
+			)
+			if err := rows.Scan(&f.IncidentID, &f.PastIncidentID, &dismissed); err != nil {
+				return err
+			}
+			f.Dismissed = dismissed != 0
+			out = append(out, f)
+			return nil
+		})
+	return out, err
 }
