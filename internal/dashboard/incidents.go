@@ -108,12 +108,18 @@ func (s *state) incidentMetrics(f incident.IncidentMetricsFilter, recs []inciden
 	cutoff := f.Now.AddDate(0, 0, -f.RCADays).UnixMicro()
 
 	type monthGroup struct {
-		bySev map[string]int
+		bySev map[uint32]int
 		count int
 		samples
 	}
 	months := map[int32]*monthGroup{}
-	bySev := map[uint32]*samples{}
+	bySev := make([]*samples, len(s.strs.strs))
+	// Incidents come roughly in time order: consecutive ones mostly
+	// share a month, so the last group found is tried first.
+	var (
+		g      *monthGroup
+		gMonth int32
+	)
 	n := len(s.strs.strs)
 	svcCounts, catCounts := make([]int, n), make([]int, n)
 	var missing []missingRow
@@ -126,13 +132,15 @@ func (s *state) incidentMetrics(f incident.IncidentMetricsFilter, recs []inciden
 			continue
 		}
 		picked = append(picked, int32(i))
-		g := months[inc.month]
-		if g == nil {
-			g = &monthGroup{bySev: map[string]int{}}
-			months[inc.month] = g
+		if g == nil || gMonth != inc.month {
+			gMonth, g = inc.month, months[inc.month]
+			if g == nil {
+				g = &monthGroup{bySev: map[uint32]int{}}
+				months[inc.month] = g
+			}
 		}
 		g.count++
-		g.bySev[s.strs.strs[inc.sev]]++
+		g.bySev[inc.sev]++
 		g.add(inc)
 		sg := bySev[inc.sev]
 		if sg == nil {
@@ -166,7 +174,7 @@ func (s *state) incidentMetrics(f incident.IncidentMetricsFilter, recs []inciden
 			if g := months[mo]; g != nil {
 				mm.Count = g.count
 				for k, v := range g.bySev {
-					mm.BySeverity[k] += v
+					mm.BySeverity[s.strs.strs[k]] += v
 				}
 				mm.TimeToX = g.timeToX()
 			} else {
@@ -177,7 +185,7 @@ func (s *state) incidentMetrics(f incident.IncidentMetricsFilter, recs []inciden
 	}
 	for _, sev := range incident.Severities {
 		sg := &samples{}
-		if id, ok := s.strs.lookup(string(sev)); ok && bySev[id] != nil {
+		if id, ok := s.strs.lookup(string(sev)); ok && int(id) < len(bySev) && bySev[id] != nil {
 			sg = bySev[id]
 		}
 		m.BySeverity[string(sev)] = sg.timeToX()
