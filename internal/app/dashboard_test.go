@@ -317,6 +317,16 @@ func compareDashboards(t *testing.T, sqlApp, projApp *app.App, dash *dashboard.P
 				t.Fatalf("projection: %v", err)
 			}
 			publishedSeen += published
+			ofMonth, err := dash.IncidentsWithPublishedRCA(ctx, v.v, want.From, want.To)
+			if err != nil {
+				t.Fatalf("projection: %v", err)
+			}
+			done, wontDo, err := dash.ActionsClosed(ctx, v.v, want.From, want.To)
+			if err != nil {
+				t.Fatalf("projection: %v", err)
+			}
+			sameJSON(t, "month's published rcas and closed actions as "+v.name, []int{ofMonth, done, wontDo},
+				[]int{want.RCAs.OfMonthPublished, want.Actions.ClosedDone, want.Actions.ClosedWontDo})
 			if published != want.RCAs.Published {
 				t.Errorf("rcas published in %s as %s: projection %d, sql %d", want.Month, v.name, published, want.RCAs.Published)
 			}

@@ -141,8 +141,7 @@ func (a *App) MonthlyReport(ctx context.Context, month string) (MonthlyReport, e
 	if r.RCAs.Published, err = a.rcasPublished(ctx, first, last); err != nil {
 		return MonthlyReport{}, err
 	}
-	ofMonth := incident.IncidentMetricsFilter{From: &first, To: &last, Viewer: viewerFrom(ctx)}
-	if r.RCAs.OfMonthPublished, err = a.store.IncidentsWithPublishedRCA(ctx, ofMonth); err != nil {
+	if r.RCAs.OfMonthPublished, err = a.incidentsWithPublishedRCA(ctx, first, last); err != nil {
 		return MonthlyReport{}, err
 	}
 	if err := a.monthlyActions(ctx, &r, first, last); err != nil {
@@ -195,8 +194,7 @@ func (a *App) monthlyActions(ctx context.Context, r *MonthlyReport, first, last 
 	r.Actions.Created = c.Open + c.InProgress + c.Done + c.WontDo
 	r.Actions.CompletionWithinPolicy = am.CompletionWithinPolicy
 	r.Actions.DaysToClose = am.DaysToClose
-	closed := incident.ActionMetricsFilter{From: &first, To: &last, Viewer: viewerFrom(ctx)}
-	if r.Actions.ClosedDone, r.Actions.ClosedWontDo, err = a.store.ActionsClosed(ctx, closed); err != nil {
+	if r.Actions.ClosedDone, r.Actions.ClosedWontDo, err = a.actionsClosed(ctx, first, last); err != nil {
 		return err
 	}
 	today := a.Today()
@@ -257,4 +255,30 @@ func (a *App) rcasPublished(ctx context.Context, from, to incident.Date) (int, e
 		}
 	}
 	return a.store.RCAsPublished(ctx, incident.IncidentMetricsFilter{Viewer: viewerFrom(ctx)}, from, to)
+}
+
+// incidentsWithPublishedRCA counts the incidents of the days from..to the
+// caller may see whose RCA is published: from the projection when it is
+// loaded, else in SQL.
+func (a *App) incidentsWithPublishedRCA(ctx context.Context, from, to incident.Date) (int, error) {
+	if a.dash != nil {
+		n, err := a.dash.IncidentsWithPublishedRCA(ctx, viewerFrom(ctx), from, to)
+		if a.projected(err) {
+			return n, nil
+		}
+	}
+	return a.store.IncidentsWithPublishedRCA(ctx, incident.IncidentMetricsFilter{From: &from, To: &to, Viewer: viewerFrom(ctx)})
+}
+
+// actionsClosed counts the actions the caller may see closed (done, won't
+// do) on the days from..to: from the projection when it is loaded, else in
+// SQL.
+func (a *App) actionsClosed(ctx context.Context, from, to incident.Date) (done, wontDo int, err error) {
+	if a.dash != nil {
+		done, wontDo, err := a.dash.ActionsClosed(ctx, viewerFrom(ctx), from, to)
+		if a.projected(err) {
+			return done, wontDo, nil
+		}
+	}
+	return a.store.ActionsClosed(ctx, incident.ActionMetricsFilter{From: &from, To: &to, Viewer: viewerFrom(ctx)})
 }

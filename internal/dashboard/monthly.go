@@ -52,3 +52,49 @@ func (p *Projection) OverdueActions(ctx context.Context, v incident.Viewer, toda
 	list, err = p.withTitles(ctx, list)
 	return total, list, err
 }
+
+// IncidentsWithPublishedRCA counts the incidents v may see that started
+// (or, with no start, were created) on the days from..to and whose RCA is
+// published now (the store's IncidentsWithPublishedRCA for a filter of
+// those days only).
+func (p *Projection) IncidentsWithPublishedRCA(ctx context.Context, v incident.Viewer, from, to incident.Date) (int, error) {
+	st, err := p.fresh(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer p.mu.RUnlock()
+	visible, days := st.visibleTo(v), daysRange(&from, &to)
+	n := 0
+	for i := range st.incs {
+		inc := &st.incs[i]
+		if inc.live && inc.published && days.has(inc.start) && visible(inc) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// ActionsClosed counts the actions v may see that were closed, as done and
+// as won't do, with a completion time on the days from..to (the store's
+// ActionsClosed for a filter of those days only).
+func (p *Projection) ActionsClosed(ctx context.Context, v incident.Viewer, from, to incident.Date) (done, wontDo int, err error) {
+	st, err := p.fresh(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer p.mu.RUnlock()
+	visible, days := st.visibleTo(v), daysRange(&from, &to)
+	for i := range st.acts {
+		a := &st.acts[i]
+		if a.inc < 0 || (a.status != statusDone && a.status != statusWontDo) || a.completed == noTime || !days.has(a.completed) ||
+			!visible(&st.incs[a.inc]) {
+			continue
+		}
+		if a.status == statusDone {
+			done++
+		} else {
+			wontDo++
+		}
+	}
+	return done, wontDo, nil
+}
