@@ -71,21 +71,27 @@ func run() error {
 	ds := generate(*n, now)
 	ts := tables(ds)
 	fmt.Printf("generated %d incidents and %d actions in %s\n", len(ds.incidents), len(ds.actions), time.Since(t0).Round(time.Millisecond))
-	var all []result
+	var (
+		all   []result
+		loads []string // the projections' load figures, repeated under the table
+	)
 	for _, d := range strings.Split(*dialects, ",") {
-		rs, err := bench(ctx, strings.TrimSpace(d), *dbURL, *sqlitePath, ts, now, *runs, *withSQL)
+		rs, load, err := bench(ctx, strings.TrimSpace(d), *dbURL, *sqlitePath, ts, now, *runs, *withSQL)
 		if err != nil {
 			return fmt.Errorf("%s: %w", d, err)
 		}
-		all = append(all, rs...)
+		all, loads = append(all, rs...), append(loads, load)
 	}
 	report(os.Stdout, all, *runs)
+	for _, l := range loads {
+		fmt.Println(l)
+	}
 	return nil
 }
 
 // bench fills a fresh database of dialect with ts (or reuses a filled one,
 // migrating it to the current schema) and measures it.
-func bench(ctx context.Context, dialect, dbURL, sqlitePath string, ts []table, now time.Time, runs int, withSQL bool) ([]result, error) {
+func bench(ctx context.Context, dialect, dbURL, sqlitePath string, ts []table, now time.Time, runs int, withSQL bool) ([]result, string, error) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := store.Config{Logger: quiet}
 	switch dialect {
@@ -94,7 +100,7 @@ func bench(ctx context.Context, dialect, dbURL, sqlitePath string, ts []table, n
 		if sqlitePath == "" {
 			dir, err := os.MkdirTemp("", "hindsight-dashload-")
 			if err != nil {
-				return nil, err
+				return nil, "", err
 			}
 			defer os.RemoveAll(dir)
 			cfg.SQLitePath = filepath.Join(dir, "hindsight.db")
@@ -104,30 +110,30 @@ func bench(ctx context.Context, dialect, dbURL, sqlitePath string, ts []table, n
 			url, stop, err := pgtest.StartServer("shared_buffers=256MB", "work_mem=16MB", "maintenance_work_mem=256MB",
 				"max_wal_size=2GB", "effective_cache_size=2GB")
 			if err != nil {
-				return nil, err
+				return nil, "", err
 			}
 			defer stop()
 			dbURL = url
 		}
 		cfg.DatabaseURL = dbURL
 	default:
-		return nil, fmt.Errorf("unknown database %q (want sqlite or postgres)", dialect)
+		return nil, "", fmt.Errorf("unknown database %q (want sqlite or postgres)", dialect)
 	}
 	s, err := store.Open(ctx, cfg)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer s.Close()
 	if err := s.Migrate(ctx); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	db, err := s.DB()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	var have int
 	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM incidents").Scan(&have); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if have > 0 {
 		fmt.Printf("%s: reusing %d incidents (now and the data are those of that run only when -incidents matches)\n", dialect, have)
@@ -139,7 +145,7 @@ func bench(ctx context.Context, dialect, dbURL, sqlitePath string, ts []table, n
 			err = loadPostgres(ctx, dbURL, ts)
 		}
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		fmt.Printf("%s: loaded in %s\n", dialect, time.Since(t0).Round(time.Millisecond))
 	}
@@ -149,26 +155,26 @@ func bench(ctx context.Context, dialect, dbURL, sqlitePath string, ts []table, n
 		a := app.New(s, app.Options{Logger: quiet, Location: time.UTC, Now: clock})
 		rs, err := measure(ctx, dialect+"/sql", a, incident.DateOf(now), runs, os.Stdout)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		out = append(out, rs...)
 	}
 	// The handlers' path: the app with the dashboards' projection loaded.
-	dash, err := loadProjection(ctx, dialect, s, quiet)
+	dash, line, err := loadProjection(ctx, dialect, s, quiet)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	a := app.New(s, app.Options{Logger: quiet, Location: time.UTC, Now: clock, Dashboard: dash})
 	rs, err := measure(ctx, dialect, a, incident.DateOf(now), runs, os.Stdout)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return append(out, rs...), nil
+	return append(out, rs...), line, nil
 }
 
 // loadProjection loads the dashboards' projection and prints how long it
 // took and the heap it holds.
-func loadProjection(ctx context.Context, dialect string, s *store.Store, log *slog.Logger) (*dashboard.Projection, error) {
+func loadProjection(ctx context.Context, dialect string, s *store.Store, log *slog.Logger) (*dashboard.Projection, string, error) {
 	heap := func() uint64 {
 		runtime.GC()
 		var ms runtime.MemStats
@@ -178,11 +184,12 @@ func loadProjection(ctx context.Context, dialect string, s *store.Store, log *sl
 	before := heap()
 	dash := dashboard.New(s, log)
 	if err := dash.Load(ctx); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	st := dash.Stats()
 	after := heap()
-	fmt.Printf("%s: projection of %d incidents and %d actions loaded in %s, heap %.1f MB\n", dialect, st.Incidents, st.Actions,
+	line := fmt.Sprintf("%s: projection of %d incidents and %d actions loaded in %s, heap %.1f MB", dialect, st.Incidents, st.Actions,
 		st.Took.Round(time.Millisecond), float64(int64(after)-int64(before))/(1<<20))
-	return dash, nil
+	fmt.Println(line)
+	return dash, line, nil
 }
