@@ -225,8 +225,7 @@ func (s *state) actionMetrics(f incident.ActionMetricsFilter, teamKey, ownerKey 
 					comp.onTime++
 				}
 			}
-			d := time.UnixMicro(a.completed).Sub(time.UnixMicro(a.created)).Hours() / 24
-			days = append(days, max(0, d))
+			days = append(days, a.closeDays)
 		}
 		if !created.all() && !created.has(a.created) {
 			continue
@@ -289,7 +288,7 @@ func (s *state) incidentsOfActions(f incident.ActionMetricsFilter) []bool {
 	sevID, sevKnown := s.strs.lookup(string(f.Severity))
 	for i := range s.incs {
 		inc := &s.incs[i]
-		if !inc.live || !visible(inc) {
+		if !inc.live || (inc.restricted && !visible(inc)) {
 			continue
 		}
 		if svcSet && (!svcKnown || !has(inc.services, svcID)) {

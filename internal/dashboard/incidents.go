@@ -127,7 +127,7 @@ func (s *state) incidentMetrics(f incident.IncidentMetricsFilter, recs []inciden
 	var picked []int32 // the slots of the incidents counted
 	for i := range s.incs {
 		inc := &s.incs[i]
-		if none || !inc.live || !visible(inc) || (svcSet && !has(inc.services, svcID)) || (teamSet && !has(inc.teams, teamID)) ||
+		if none || !inc.live || (inc.restricted && !visible(inc)) || (svcSet && !has(inc.services, svcID)) || (teamSet && !has(inc.teams, teamID)) ||
 			(f.Severity != "" && inc.sev != sevID) || !started.has(inc.start) {
 			continue
 		}

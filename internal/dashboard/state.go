@@ -75,6 +75,10 @@ type actRow struct {
 	created   int64
 	completed int64 // noTime when none
 	updated   int64
+	// closeDays is the days from creation to completion, 0 for one
+	// completed before it was created (the store's closeDays); 0 without
+	// a completion.
+	closeDays float64
 }
 
 // closedAt is when a was closed (done or won't do): completed_at, else its
@@ -233,6 +237,9 @@ func (s *state) put(rows incident.DashboardRows) {
 		if a.DueDate != nil {
 			row.due = dayNumber(*a.DueDate)
 		}
+		if a.CompletedAt != nil {
+			row.closeDays = max(0, a.CompletedAt.Sub(a.CreatedAt).Hours()/24)
+		}
 		var as int32
 		if n := len(s.freeActs); n > 0 {
 			as, s.freeActs = s.freeActs[n-1], s.freeActs[:n-1]
@@ -260,7 +267,7 @@ func (s *state) visibleTo(v incident.Viewer) func(inc *incRow) bool {
 	}
 	return func(inc *incRow) bool {
 		if !inc.restricted {
-			return true
+			return true // most are not: callers test restricted first
 		}
 		for _, p := range inc.principals {
 			for _, m := range mine {
