@@ -256,12 +256,20 @@ func (s *state) monthsByService(m *incident.IncidentMetrics, picked []int32) {
 	for _, sl := range picked {
 		first = min(first, s.incs[sl].month)
 	}
+	// col is the column of each top service in counts (-1: not a top one).
+	col := make([]int8, len(s.strs.strs))
+	for i := range col {
+		col[i] = -1
+	}
+	for j, id := range ids {
+		col[id] = int8(j)
+	}
 	counts := make([]int, len(m.PerMonth)*len(ids))
 	for _, sl := range picked {
 		inc := &s.incs[sl]
-		for j, id := range ids {
-			if has(inc.services, id) {
-				counts[int(inc.month-first)*len(ids)+j]++
+		for _, sv := range inc.services {
+			if j := col[sv]; j >= 0 {
+				counts[int(inc.month-first)*len(ids)+int(j)]++
 			}
 		}
 	}
