@@ -507,3 +507,61 @@ func TestDashboard_ReadYourWrites(t *testing.T) {
 		})
 	}
 }
+
+// TestDashboard_ConcurrentReadsAndWrites runs dashboard requests while
+// actions are written (run it with -race): every request succeeds, and
+// once the writes are done the projection answers as SQL does.
+func TestDashboard_ConcurrentReadsAndWrites(t *testing.T) {
+	ctx := context.Background()
+	clock := dashNow
+	s := openDashStore(t, "sqlite", dashTarget(t, "sqlite"), &clock)
+	genDashData(t, s, &clock, rand.New(rand.NewPCG(9, 9)), 30)
+	sqlApp, projApp, dash := dashApps(t, s)
+	inc, err := projApp.CreateIncident(ctx, incident.Incident{Title: "busy", Services: []string{"api"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	errs := make(chan error, 4)
+	for range 3 {
+		go func() {
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				if _, err := projApp.ActionMetrics(ctx, incident.ActionMetricsFilter{}); err != nil {
+					errs <- err
+					return
+				}
+				if _, err := projApp.IncidentMetrics(ctx, incident.IncidentMetricsFilter{}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for i := range 40 {
+		act, err := projApp.CreateAction(ctx, inc.Key, incident.CorrectiveAction{Title: fmt.Sprintf("a%d", i), Owner: "ana"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%3 == 0 {
+			if err := projApp.DeleteAction(ctx, act.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	close(done)
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !dash.Ready() {
+		t.Fatal("projection not ready after the writes")
+	}
+	compareDashboards(t, sqlApp, projApp, dash)
+}
