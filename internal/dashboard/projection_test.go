@@ -1,0 +1,167 @@
+package dashboard
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hindsightrca/hindsight/internal/incident"
+)
+
+// fakeSource is a Source over incidents held in memory, each with one
+// open action, and a change feed whose last sequence number the test sets.
+type fakeSource struct {
+	mu      sync.Mutex
+	ids     []int64
+	changes []incident.Change
+}
+
+func (f *fakeSource) LastChangeSeq(context.Context) (int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.changes) == 0 {
+		return 0, nil
+	}
+	return f.changes[len(f.changes)-1].Seq, nil
+}
+
+func (f *fakeSource) Changes(_ context.Context, after int64, limit int) ([]incident.Change, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []incident.Change
+	for _, c := range f.changes {
+		if c.Seq > after && len(out) < limit {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeSource) rows(ids []int64) incident.DashboardRows {
+	var out incident.DashboardRows
+	for _, id := range ids {
+		out.Incidents = append(out.Incidents, incident.DashboardIncident{ID: id, Severity: incident.SEV3,
+			Visibility: incident.VisibilityInternal, CreatedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+		out.Actions = append(out.Actions, incident.DashboardAction{ID: id, IncidentID: id, Status: incident.ActionOpen,
+			Priority: incident.PriorityHigh, CreatedAt: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)})
+	}
+	return out
+}
+
+func (f *fakeSource) DashboardRows(_ context.Context, ids []int64) (incident.DashboardRows, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var have []int64
+	for _, id := range ids {
+		for _, x := range f.ids {
+			if x == id {
+				have = append(have, id)
+			}
+		}
+	}
+	return f.rows(have), nil
+}
+
+func (f *fakeSource) DashboardRowsAfter(_ context.Context, after int64, limit int) (incident.DashboardRows, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var page []int64
+	for _, id := range f.ids {
+		if id > after && len(page) < limit {
+			page = append(page, id)
+		}
+	}
+	return f.rows(page), nil
+}
+
+func (f *fakeSource) Lower(_ context.Context, v string) (string, error) { return v, nil }
+
+func (f *fakeSource) ActionsByID(context.Context, []int64) (map[int64]incident.CorrectiveAction, error) {
+	return nil, nil
+}
+
+func (f *fakeSource) IncidentsByID(context.Context, []int64) (map[int64]incident.Incident, error) {
+	return nil, nil
+}
+
+func (f *fakeSource) RecurrenceFlags(context.Context) ([]incident.RecurrenceFlag, error) { return nil, nil }
+
+// set replaces the incidents and the feed (ids 1..n, changes 1..seq).
+func (f *fakeSource) set(n int, seq int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.ids, f.changes = nil, nil
+	for i := range n {
+		f.ids = append(f.ids, int64(i+1))
+	}
+	for s := int64(1); s <= seq; s++ {
+		f.changes = append(f.changes, incident.Change{Seq: s, ObjectType: incident.ObjectIncident, ObjectID: (s-1)%int64(max(n, 1)) + 1,
+			Op: incident.OpUpsert})
+	}
+}
+
+// openCount asks the projection for the open actions, waiting out a reload.
+func openCount(t *testing.T, p *Projection) int {
+	t.Helper()
+	for range 200 {
+		m, err := p.ActionMetrics(context.Background(), incident.ActionMetricsFilter{Viewer: incident.EveryIncident,
+			Today: incident.Date{Year: 2026, Month: 2, Day: 1}})
+		if errors.Is(err, ErrNotReady) {
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.Counts.Open
+	}
+	t.Fatal("the projection never became ready again")
+	return 0
+}
+
+// TestProjection_Reloads checks the fallbacks: not loaded answers
+// ErrNotReady; a feed behind the projection (another database) and one
+// too far ahead make it load everything again, after which it answers
+// from the new data.
+func TestProjection_Reloads(t *testing.T) {
+	src := &fakeSource{}
+	src.set(3, 5)
+	p := New(src, nil)
+	_, err := p.ActionMetrics(context.Background(), incident.ActionMetricsFilter{})
+	if !errors.Is(err, ErrNotReady) {
+		t.Fatalf("before Load: err = %v; want ErrNotReady", err)
+	}
+	if err := p.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := openCount(t, p); n != 3 {
+		t.Fatalf("loaded: %d open; want 3", n)
+	}
+	src.set(2, 1) // another database, with fewer changes
+	if _, err := p.ActionMetrics(context.Background(), incident.ActionMetricsFilter{}); !errors.Is(err, ErrNotReady) {
+		t.Fatalf("feed behind: err = %v; want ErrNotReady while reloading", err)
+	}
+	if n := openCount(t, p); n != 2 {
+		t.Fatalf("after the reload: %d open; want 2", n)
+	}
+	src.set(7, 2+maxPending+1) // far ahead
+	if n := openCount(t, p); n != 7 {
+		t.Fatalf("after a reload for a long feed: %d open; want 7", n)
+	}
+	// Two new incidents, a change each: caught up in place.
+	loaded := p.Stats()
+	src.mu.Lock()
+	last := src.changes[len(src.changes)-1].Seq
+	src.ids = append(src.ids, 8, 9)
+	src.changes = append(src.changes, incident.Change{Seq: last + 1, ObjectType: incident.ObjectIncident, ObjectID: 8},
+		incident.Change{Seq: last + 3, ObjectType: incident.ObjectAction, ObjectID: 9, IncidentID: 9})
+	src.mu.Unlock()
+	if n := openCount(t, p); n != 9 {
+		t.Fatalf("caught up: %d open; want 9", n)
+	}
+	if p.Stats() != loaded {
+		t.Fatalf("a few changes made it load everything again: %+v, was %+v", p.Stats(), loaded)
+	}
+}
