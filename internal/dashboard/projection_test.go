@@ -86,7 +86,9 @@ func (f *fakeSource) IncidentsByID(context.Context, []int64) (map[int64]incident
 	return nil, nil
 }
 
-func (f *fakeSource) RecurrenceFlags(context.Context) ([]incident.RecurrenceFlag, error) { return nil, nil }
+func (f *fakeSource) RecurrenceFlags(context.Context) ([]incident.RecurrenceFlag, error) {
+	return nil, nil
+}
 
 // set replaces the incidents and the feed (ids 1..n, changes 1..seq).
 func (f *fakeSource) set(n int, seq int64) {
