@@ -59,8 +59,10 @@ func (p *Projection) ActionMetrics(ctx context.Context, f incident.ActionMetrics
 	if err != nil {
 		return incident.ActionMetrics{}, err
 	}
-	m, overdue := st.actionMetrics(f, team, owner)
+	buf := p.scratch()
+	m, overdue := st.actionMetrics(f, team, owner, buf)
 	p.mu.RUnlock()
+	p.bufs.Put(buf)
 	if m.OldestOverdue, err = p.withTitles(ctx, overdue); err != nil {
 		return incident.ActionMetrics{}, err
 	}
@@ -166,8 +168,9 @@ func addStatus(c *incident.StatusCounts, status uint8, overdue bool) {
 }
 
 // actionMetrics computes everything but the titles of the oldest overdue
-// actions, which it returns (without them) for the caller to fetch.
-func (s *state) actionMetrics(f incident.ActionMetricsFilter, teamKey, ownerKey filterKey) (incident.ActionMetrics, []incident.OverdueAction) {
+// actions, which it returns (without them) for the caller to fetch. buf is
+// scratch room for the days to close, grown as needed.
+func (s *state) actionMetrics(f incident.ActionMetricsFilter, teamKey, ownerKey filterKey, buf *[]float64) (incident.ActionMetrics, []incident.OverdueAction) {
 	m := incident.ActionMetrics{}
 	team, owner := s.keyFilterOf(teamKey), s.keyFilterOf(ownerKey)
 	sel := s.incidentsOfActions(f)
@@ -178,7 +181,8 @@ func (s *state) actionMetrics(f incident.ActionMetricsFilter, teamKey, ownerKey 
 	n := len(s.strs.strs)
 	byTeam, byOwner, byPrio, bySvc := newCounter(n), newCounter(n), newCounter(n), newCounter(n)
 	var comp struct{ closed, withDue, onTime int }
-	var days []float64
+	days := (*buf)[:0]
+	defer func() { *buf = days[:0] }() // keep the room it grew to
 	var overdue []*actRow
 
 	// The burn-down: the actions open at the start of bfrom, created and

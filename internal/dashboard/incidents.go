@@ -29,8 +29,10 @@ func (p *Projection) IncidentMetrics(ctx context.Context, f incident.IncidentMet
 	if err != nil {
 		return incident.IncidentMetrics{}, err
 	}
-	m, missing := st.incidentMetrics(f, recs)
+	buf := p.scratch()
+	m, missing := st.incidentMetrics(f, recs, buf)
 	p.mu.RUnlock()
+	p.bufs.Put(buf)
 	if len(missing) > 0 {
 		ids := make([]int64, len(missing))
 		for i, r := range missing {
@@ -61,13 +63,38 @@ type missingRow struct {
 	sev      string
 }
 
-// samples are the durations of a group of incidents, per interval.
-type samples [4][]float64
+// samples are the durations of a group of incidents, per interval: counted
+// in a first pass (n), so that the values (v) take exactly their room in
+// one shared buffer in the second.
+type samples struct {
+	n [4]int
+	v [4][]float64
+}
 
-func (s *samples) add(inc *incRow) {
-	for i := range s {
+// count counts the known intervals of inc.
+func (s *samples) count(inc *incRow) {
+	for i := range s.n {
 		if inc.known&(1<<i) != 0 {
-			s[i] = append(s[i], inc.dur[i])
+			s.n[i]++
+		}
+	}
+}
+
+// carve gives each interval its room in buf from off on, and returns the
+// offset after them.
+func (s *samples) carve(buf []float64, off int) int {
+	for i, n := range s.n {
+		s.v[i] = buf[off : off : off+n]
+		off += n
+	}
+	return off
+}
+
+// add adds the known intervals of inc (counted before).
+func (s *samples) add(inc *incRow) {
+	for i := range s.v {
+		if inc.known&(1<<i) != 0 {
+			s.v[i] = append(s.v[i], inc.dur[i])
 		}
 	}
 }
@@ -81,13 +108,13 @@ func (s *samples) timeToX() incident.TimeToX {
 		}
 		return out
 	}
-	return incident.TimeToX{ToDetect: p(s[0]), ToAcknowledge: p(s[1]), ToMitigate: p(s[2]), ToResolve: p(s[3])}
+	return incident.TimeToX{ToDetect: p(s.v[0]), ToAcknowledge: p(s.v[1]), ToMitigate: p(s.v[2]), ToResolve: p(s.v[3])}
 }
 
 // incidentMetrics computes everything but the titles and keys of the
 // incidents without a published RCA, which it returns for the caller to
-// fetch.
-func (s *state) incidentMetrics(f incident.IncidentMetricsFilter, recs []incident.RecurrenceFlag) (incident.IncidentMetrics, []missingRow) {
+// fetch. buf is scratch room for the durations, grown as needed.
+func (s *state) incidentMetrics(f incident.IncidentMetricsFilter, recs []incident.RecurrenceFlag, buf *[]float64) (incident.IncidentMetrics, []missingRow) {
 	m := incident.IncidentMetrics{PerMonth: []incident.MonthMetrics{}, BySeverity: map[string]incident.TimeToX{},
 		ByService: []incident.KeyCount{}, TopRootCauseCategories: []incident.KeyCount{}}
 	visible := s.visibleTo(f.Viewer)
@@ -108,8 +135,8 @@ func (s *state) incidentMetrics(f incident.IncidentMetricsFilter, recs []inciden
 	cutoff := f.Now.AddDate(0, 0, -f.RCADays).UnixMicro()
 
 	type monthGroup struct {
-		bySev map[uint32]int
-		count int
+		bySev     map[uint32]int
+		incidents int
 		samples
 	}
 	months := map[int32]*monthGroup{}
@@ -139,15 +166,15 @@ func (s *state) incidentMetrics(f incident.IncidentMetricsFilter, recs []inciden
 				months[inc.month] = g
 			}
 		}
-		g.count++
+		g.incidents++
 		g.bySev[inc.sev]++
-		g.add(inc)
+		g.count(inc)
 		sg := bySev[inc.sev]
 		if sg == nil {
 			sg = &samples{}
 			bySev[inc.sev] = sg
 		}
-		sg.add(inc)
+		sg.count(inc)
 		for _, sv := range inc.services {
 			svcCounts[sv]++
 		}
@@ -158,6 +185,41 @@ func (s *state) incidentMetrics(f incident.IncidentMetricsFilter, recs []inciden
 			missingCount++
 			missing = keepMissing(missing, missingRow{id: inc.id, resolved: inc.resolved, sev: s.strs.strs[inc.sev]})
 		}
+	}
+	// The second pass: the durations, each in its room of buf.
+	total := 0
+	for _, g := range months {
+		for _, n := range g.n {
+			total += n
+		}
+	}
+	for _, sg := range bySev {
+		if sg != nil {
+			for _, n := range sg.n {
+				total += n
+			}
+		}
+	}
+	if cap(*buf) < total {
+		*buf = make([]float64, total)
+	}
+	off := 0
+	for _, g := range months {
+		off = g.carve(*buf, off)
+	}
+	for _, sg := range bySev {
+		if sg != nil {
+			off = sg.carve(*buf, off)
+		}
+	}
+	g = nil
+	for _, sl := range picked {
+		inc := &s.incs[sl]
+		if g == nil || gMonth != inc.month {
+			gMonth, g = inc.month, months[inc.month]
+		}
+		g.add(inc)
+		bySev[inc.sev].add(inc)
 	}
 	s.countRecurrences(&m, recs, picked, visible)
 	if len(months) > 0 {
@@ -172,7 +234,7 @@ func (s *state) incidentMetrics(f incident.IncidentMetricsFilter, recs []inciden
 				mm.BySeverity[string(sev)] = 0
 			}
 			if g := months[mo]; g != nil {
-				mm.Count = g.count
+				mm.Count = g.incidents
 				for k, v := range g.bySev {
 					mm.BySeverity[s.strs.strs[k]] += v
 				}

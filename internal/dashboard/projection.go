@@ -80,6 +80,9 @@ type Projection struct {
 	stats   Stats
 
 	loading atomic.Bool // a full load is under way
+	// bufs holds scratch buffers (*[]float64) of the durations a request
+	// ranks, so that requests do not each allocate megabytes.
+	bufs sync.Pool
 	// ctx bounds the loads started later (Run's; else Background).
 	ctx context.Context
 }
@@ -90,6 +93,14 @@ func New(src Source, log *slog.Logger) *Projection {
 		log = slog.Default()
 	}
 	return &Projection{src: src, log: log, ctx: context.Background()}
+}
+
+// scratch returns a scratch buffer for a request; put it back in p.bufs.
+func (p *Projection) scratch() *[]float64 {
+	if b, ok := p.bufs.Get().(*[]float64); ok {
+		return b
+	}
+	return new([]float64)
 }
 
 // Ready reports whether the projection is loaded and not being reloaded.
