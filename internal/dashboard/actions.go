@@ -47,6 +47,9 @@ type keyFilter struct {
 // ActionBurndownCounts do, with the burn-down over BurndownRange.
 // ErrNotReady when the projection cannot answer.
 func (p *Projection) ActionMetrics(ctx context.Context, f incident.ActionMetricsFilter) (incident.ActionMetrics, error) {
+	if !p.Ready() {
+		return incident.ActionMetrics{}, ErrNotReady // before asking the database anything
+	}
 	team, err := p.fold(ctx, f.Team)
 	if err != nil {
 		return incident.ActionMetrics{}, err

@@ -21,6 +21,9 @@ const (
 // and f.RCADays set by the caller) exactly as the store's IncidentMetrics
 // does. ErrNotReady when the projection cannot answer.
 func (p *Projection) IncidentMetrics(ctx context.Context, f incident.IncidentMetricsFilter) (incident.IncidentMetrics, error) {
+	if !p.Ready() {
+		return incident.IncidentMetrics{}, ErrNotReady // before asking the database anything
+	}
 	recs, err := p.src.RecurrenceFlags(ctx)
 	if err != nil {
 		return incident.IncidentMetrics{}, err
