@@ -521,6 +521,7 @@ func TestDashboard_ConcurrentReadsAndWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	loaded := dash.Stats()
 	done := make(chan struct{})
 	errs := make(chan error, 4)
 	for range 3 {
@@ -560,8 +561,8 @@ func TestDashboard_ConcurrentReadsAndWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if !dash.Ready() {
-		t.Fatal("projection not ready after the writes")
+	if !dash.Ready() || dash.Stats() != loaded {
+		t.Fatal("the writes made the projection load everything again; it should have applied them")
 	}
 	compareDashboards(t, sqlApp, projApp, dash)
 }

@@ -283,9 +283,19 @@ func (p *Projection) catchUp(ctx context.Context, last int64) error {
 		case st == nil:
 			return ErrNotReady
 		case seq > last:
-			p.reload(fmt.Sprintf("it has changes the database does not (another database?): %d > %d", seq, last))
+			// last may be stale: another request applied newer changes
+			// after it was read. Only a database still behind the
+			// projection now, read while no one applies, is another one.
+			now, err := p.src.LastChangeSeq(ctx)
+			if err != nil {
+				return fmt.Errorf("dashboard: %w", err)
+			}
+			if now >= seq {
+				return nil
+			}
+			p.reload(fmt.Sprintf("it has changes the database does not (another database?): %d > %d", seq, now))
 			return ErrNotReady
-		case seq >= last:
+		case seq == last:
 			return nil
 		case last-seq > maxPending:
 			p.reload(fmt.Sprintf("%d changes behind", last-seq))

@@ -16,11 +16,18 @@ type fakeSource struct {
 	mu      sync.Mutex
 	ids     []int64
 	changes []incident.Change
+	// stale, when set, is what the next LastChangeSeq returns (once): a
+	// value read before another request applied newer changes.
+	stale int64
 }
 
 func (f *fakeSource) LastChangeSeq(context.Context) (int64, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if s := f.stale; s != 0 {
+		f.stale = 0
+		return s, nil
+	}
 	if len(f.changes) == 0 {
 		return 0, nil
 	}
@@ -165,5 +172,32 @@ func TestProjection_Reloads(t *testing.T) {
 	}
 	if p.Stats() != loaded {
 		t.Fatalf("a few changes made it load everything again: %+v, was %+v", p.Stats(), loaded)
+	}
+}
+
+// TestProjection_StaleLastSeq checks that a request whose newest sequence
+// number was read before another request applied newer changes answers
+// from the projection, without loading everything again.
+func TestProjection_StaleLastSeq(t *testing.T) {
+	src := &fakeSource{}
+	src.set(3, 5)
+	p := New(src, nil)
+	if err := p.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	loaded := p.Stats()
+	src.mu.Lock()
+	src.stale = 4
+	src.mu.Unlock()
+	m, err := p.ActionMetrics(context.Background(), incident.ActionMetricsFilter{Viewer: incident.EveryIncident,
+		Today: incident.Date{Year: 2026, Month: 2, Day: 1}})
+	if err != nil {
+		t.Fatalf("stale sequence number: %v; want the projection's answer", err)
+	}
+	if m.Counts.Open != 3 {
+		t.Fatalf("stale sequence number: %d open; want 3", m.Counts.Open)
+	}
+	if !p.Ready() || p.Stats() != loaded {
+		t.Fatal("a stale sequence number made the projection load everything again")
 	}
 }
