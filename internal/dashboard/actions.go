@@ -66,16 +66,16 @@ func (p *Projection) ActionMetrics(ctx context.Context, f incident.ActionMetrics
 	m, overdue := st.actionMetrics(f, team, owner, buf)
 	p.mu.RUnlock()
 	p.bufs.Put(buf)
-	if m.OldestOverdue, err = p.withTitles(ctx, overdue); err != nil {
+	if m.OldestOverdue, err = p.withTitles(ctx, overdue, f.Viewer); err != nil {
 		return incident.ActionMetrics{}, err
 	}
 	return m, nil
 }
 
 // withTitles fills the incident keys, titles, owners and teams of the
-// overdue actions the projection picked, from the store (one deleted
-// since is left out).
-func (p *Projection) withTitles(ctx context.Context, overdue []incident.OverdueAction) ([]incident.OverdueAction, error) {
+// overdue actions the projection picked, from the store (one deleted, or
+// hidden from v, since is left out).
+func (p *Projection) withTitles(ctx context.Context, overdue []incident.OverdueAction, v incident.Viewer) ([]incident.OverdueAction, error) {
 	out := []incident.OverdueAction{}
 	if len(overdue) == 0 {
 		return out, nil
@@ -84,7 +84,7 @@ func (p *Projection) withTitles(ctx context.Context, overdue []incident.OverdueA
 	for i, a := range overdue {
 		ids[i] = a.ID
 	}
-	got, err := p.src.ActionsByID(ctx, ids)
+	got, err := p.src.ActionsByID(ctx, ids, v)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +110,7 @@ func (p *Projection) fold(ctx context.Context, v string) (filterKey, error) {
 	if v == "" {
 		return filterKey{}, nil
 	}
-	k, err := p.src.Lower(ctx, v)
+	k, err := p.src.LowerKey(ctx, v)
 	if err != nil {
 		return filterKey{}, err
 	}

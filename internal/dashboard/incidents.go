@@ -41,14 +41,14 @@ func (p *Projection) IncidentMetrics(ctx context.Context, f incident.IncidentMet
 		for i, r := range missing {
 			ids[i] = r.id
 		}
-		got, err := p.src.IncidentsByID(ctx, ids)
+		got, err := p.src.IncidentsByID(ctx, ids, f.Viewer)
 		if err != nil {
 			return incident.IncidentMetrics{}, err
 		}
 		for _, r := range missing {
 			inc, ok := got[r.id]
 			if !ok {
-				continue // deleted since
+				continue // deleted, or hidden from the viewer, since
 			}
 			resolved := time.UnixMicro(r.resolved).UTC()
 			m.WithoutPublishedRCA.Items = append(m.WithoutPublishedRCA.Items, incident.MissingRCA{

@@ -49,7 +49,7 @@ func (p *Projection) OverdueActions(ctx context.Context, v incident.Viewer, toda
 	}
 	list := overdueList(oldest, today)
 	p.mu.RUnlock()
-	list, err = p.withTitles(ctx, list)
+	list, err = p.withTitles(ctx, list, v)
 	return total, list, err
 }
 

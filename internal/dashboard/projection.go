@@ -31,12 +31,15 @@ type Source interface {
 	DashboardRows(ctx context.Context, ids []int64) (incident.DashboardRows, error)
 	// DashboardRowsAfter returns the rows of the next limit incidents by id.
 	DashboardRowsAfter(ctx context.Context, afterID int64, limit int) (incident.DashboardRows, error)
-	// Lower folds a team or owner filter as the database folds the
+	// LowerKey folds a team or owner filter as the database folds the
 	// stored ones.
-	Lower(ctx context.Context, v string) (string, error)
-	// ActionsByID and IncidentsByID fetch the few rows a dashboard lists.
-	ActionsByID(ctx context.Context, ids []int64) (map[int64]incident.CorrectiveAction, error)
-	IncidentsByID(ctx context.Context, ids []int64) (map[int64]incident.Incident, error)
+	LowerKey(ctx context.Context, v string) (string, error)
+	// ActionsByID fetches the few actions a dashboard lists, those the
+	// viewer (still) may see.
+	ActionsByID(ctx context.Context, ids []int64, v incident.Viewer) (map[int64]incident.CorrectiveAction, error)
+	// IncidentsByID fetches the few incidents a dashboard lists, those the
+	// viewer (still) may see.
+	IncidentsByID(ctx context.Context, ids []int64, v incident.Viewer) (map[int64]incident.Incident, error)
 	// RecurrenceFlags returns every recurrence warning (a small table,
 	// not in the change feed: read on each request).
 	RecurrenceFlags(ctx context.Context) ([]incident.RecurrenceFlag, error)
@@ -60,9 +63,12 @@ const (
 
 // Stats describe the last full load.
 type Stats struct {
+	// Incidents and Actions are how many rows it read.
 	Incidents, Actions int
-	Took               time.Duration
-	Seq                int64
+	// Took is how long it took, from the first read to the swap.
+	Took time.Duration
+	// Seq is the last change it included.
+	Seq int64
 }
 
 // Projection is the dashboards' in-memory projection. Its methods are safe

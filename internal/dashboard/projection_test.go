@@ -83,13 +83,13 @@ func (f *fakeSource) DashboardRowsAfter(_ context.Context, after int64, limit in
 	return f.rows(page), nil
 }
 
-func (f *fakeSource) Lower(_ context.Context, v string) (string, error) { return v, nil }
+func (f *fakeSource) LowerKey(_ context.Context, v string) (string, error) { return v, nil }
 
-func (f *fakeSource) ActionsByID(context.Context, []int64) (map[int64]incident.CorrectiveAction, error) {
+func (f *fakeSource) ActionsByID(context.Context, []int64, incident.Viewer) (map[int64]incident.CorrectiveAction, error) {
 	return nil, nil
 }
 
-func (f *fakeSource) IncidentsByID(context.Context, []int64) (map[int64]incident.Incident, error) {
+func (f *fakeSource) IncidentsByID(context.Context, []int64, incident.Viewer) (map[int64]incident.Incident, error) {
 	return nil, nil
 }
 

@@ -120,8 +120,8 @@ func (s *Store) dashboardRows(ctx context.Context, out *incident.DashboardRows, 
 			})
 	}
 	if err == nil {
-		err = s.scanRows(ctx, "dashboard rcas", "SELECT incident_id, published_at FROM rcas WHERE status = '"+string(incident.RCAPublished)+
-			"' AND incident_id "+cond, args,
+		err = s.scanRows(ctx, "dashboard rcas", "SELECT incident_id, published_at FROM rcas WHERE status = ? AND incident_id "+cond,
+			append([]any{string(incident.RCAPublished)}, args...),
 			func(rows *sql.Rows) error {
 				var (
 					id int64
@@ -201,9 +201,9 @@ func (s *Store) scanRows(ctx context.Context, what, query string, args []any, sc
 	return nil
 }
 
-// Lower folds v as the database's lower() folds a team or owner (the
-// dashboards group and filter them so).
-func (s *Store) Lower(ctx context.Context, v string) (string, error) {
+// LowerKey is v folded as the database's lower() folds a team or owner
+// (the dashboards group and filter them so).
+func (s *Store) LowerKey(ctx context.Context, v string) (string, error) {
 	var out string
 	if err := s.conn(ctx).Raw("SELECT lower(?)", v).Scan(&out).Error; err != nil {
 		return "", fmt.Errorf("store: lower: %w", err)
@@ -211,12 +211,14 @@ func (s *Store) Lower(ctx context.Context, v string) (string, error) {
 	return out, nil
 }
 
-// ActionsByID returns the actions ids that exist, by id.
-func (s *Store) ActionsByID(ctx context.Context, ids []int64) (map[int64]incident.CorrectiveAction, error) {
+// ActionsByID returns those of the actions ids that exist and that v may
+// see (their incident's visibility, read in the same statement), by id.
+func (s *Store) ActionsByID(ctx context.Context, ids []int64, v incident.Viewer) (map[int64]incident.CorrectiveAction, error) {
 	out := make(map[int64]incident.CorrectiveAction, len(ids))
 	for start := 0; start < len(ids); start += idChunk {
 		var recs []actionRecord
-		if err := s.conn(ctx).Where("id IN ?", ids[start:min(start+idChunk, len(ids))]).Find(&recs).Error; err != nil {
+		q := onlyVisibleRef(s.conn(ctx).Model(&actionRecord{}), "corrective_actions.incident_id", v)
+		if err := q.Where("corrective_actions.id IN ?", ids[start:min(start+idChunk, len(ids))]).Find(&recs).Error; err != nil {
 			return nil, fmt.Errorf("store: actions by id: %w", err)
 		}
 		for _, r := range recs {
@@ -226,13 +228,15 @@ func (s *Store) ActionsByID(ctx context.Context, ids []int64) (map[int64]inciden
 	return out, nil
 }
 
-// IncidentsByID returns the incidents ids that exist, by id, without their
-// visibility checked (the caller picked them).
-func (s *Store) IncidentsByID(ctx context.Context, ids []int64) (map[int64]incident.Incident, error) {
+// IncidentsByID returns those of the incidents ids that exist and that v
+// may see (checked in the same statement: one restricted since the caller
+// picked it is left out), by id.
+func (s *Store) IncidentsByID(ctx context.Context, ids []int64, v incident.Viewer) (map[int64]incident.Incident, error) {
 	out := make(map[int64]incident.Incident, len(ids))
 	for start := 0; start < len(ids); start += idChunk {
 		var recs []incidentRecord
-		if err := s.conn(ctx).Where("id IN ?", ids[start:min(start+idChunk, len(ids))]).Find(&recs).Error; err != nil {
+		q := onlyVisible(s.conn(ctx).Model(&incidentRecord{}), "incidents", v)
+		if err := q.Where("incidents.id IN ?", ids[start:min(start+idChunk, len(ids))]).Find(&recs).Error; err != nil {
 			return nil, fmt.Errorf("store: incidents by id: %w", err)
 		}
 		for _, r := range recs {
