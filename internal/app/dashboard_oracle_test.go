@@ -376,4 +376,3 @@ func TestDashboard_ProjectionMatchesSQL(t *testing.T) {
 		})
 	}
 }
-
