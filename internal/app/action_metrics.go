@@ -18,7 +18,7 @@ func (a *App) ActionMetrics(ctx context.Context, f incident.ActionMetricsFilter)
 	}
 	if a.dash != nil {
 		m, err := a.dash.ActionMetrics(ctx, f)
-		if a.projected(err) {
+		if a.projected(ctx, err) {
 			return m, nil
 		}
 	}

@@ -25,7 +25,7 @@ func (a *App) IncidentMetrics(ctx context.Context, f incident.IncidentMetricsFil
 	}
 	if a.dash != nil {
 		m, err := a.dash.IncidentMetrics(ctx, f)
-		if a.projected(err) {
+		if a.projected(ctx, err) {
 			return m, nil
 		}
 	}
@@ -33,10 +33,10 @@ func (a *App) IncidentMetrics(ctx context.Context, f incident.IncidentMetricsFil
 }
 
 // projected says whether the projection answered (err is nil); when it
-// failed rather than not being loaded, the failure is logged, and the
-// dashboards answer from SQL either way.
-func (a *App) projected(err error) bool {
-	if err != nil && !errors.Is(err, dashboard.ErrNotReady) {
+// failed rather than not being loaded (or the request gone), the failure
+// is logged, and the dashboards answer from SQL either way.
+func (a *App) projected(ctx context.Context, err error) bool {
+	if err != nil && !errors.Is(err, dashboard.ErrNotReady) && ctx.Err() == nil {
 		a.log.Warn("Dashboard projection failed; answering from SQL", "error", err)
 	}
 	return err == nil

@@ -200,7 +200,7 @@ func (a *App) monthlyActions(ctx context.Context, r *MonthlyReport, first, last 
 	today := a.Today()
 	if a.dash != nil {
 		n, oldest, err := a.dash.OverdueActions(ctx, viewerFrom(ctx), today, MonthlyOverdueLimit)
-		if a.projected(err) {
+		if a.projected(ctx, err) {
 			r.Actions.OverdueNow, r.Actions.OldestOverdue = n, oldest
 			return nil
 		}
@@ -250,7 +250,7 @@ func timeToXChanges(this, prev incident.TimeToX) []TimeToXChange {
 func (a *App) rcasPublished(ctx context.Context, from, to incident.Date) (int, error) {
 	if a.dash != nil {
 		n, err := a.dash.RCAsPublished(ctx, viewerFrom(ctx), from, to)
-		if a.projected(err) {
+		if a.projected(ctx, err) {
 			return n, nil
 		}
 	}
@@ -263,7 +263,7 @@ func (a *App) rcasPublished(ctx context.Context, from, to incident.Date) (int, e
 func (a *App) incidentsWithPublishedRCA(ctx context.Context, from, to incident.Date) (int, error) {
 	if a.dash != nil {
 		n, err := a.dash.IncidentsWithPublishedRCA(ctx, viewerFrom(ctx), from, to)
-		if a.projected(err) {
+		if a.projected(ctx, err) {
 			return n, nil
 		}
 	}
@@ -276,7 +276,7 @@ func (a *App) incidentsWithPublishedRCA(ctx context.Context, from, to incident.D
 func (a *App) actionsClosed(ctx context.Context, from, to incident.Date) (done, wontDo int, err error) {
 	if a.dash != nil {
 		done, wontDo, err := a.dash.ActionsClosed(ctx, viewerFrom(ctx), from, to)
-		if a.projected(err) {
+		if a.projected(ctx, err) {
 			return done, wontDo, nil
 		}
 	}
