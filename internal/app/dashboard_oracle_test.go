@@ -178,7 +178,62 @@ func genDashData(t *testing.T, s *store.Store, clock *time.Time, r *rand.Rand, n
 			}
 		}
 	}
+	genDashEdges(t, s, clock)
 	*clock = dashNow
+}
+
+// genDashEdges adds the edge cases random data may miss: incidents resolved
+// exactly RCADays (14) before now and just before that; an owner whose
+// actions were all closed before they were created (the days to close
+// clamp to 0); actions completed on their due day and the day after; a
+// recurrence pointing at a restricted past incident; owners and teams
+// outside ASCII in two cases.
+func genDashEdges(t *testing.T, s *store.Store, clock *time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	create := func(inc incident.Incident) incident.Incident {
+		t.Helper()
+		inc.Title, inc.Severity, inc.Status = "edge", incident.SEV2, "resolved"
+		if inc.Visibility == "" {
+			inc.Visibility = incident.VisibilityInternal
+		}
+		*clock = inc.CreatedAt
+		if err := s.CreateIncident(ctx, &inc); err != nil {
+			t.Fatal(err)
+		}
+		return inc
+	}
+	action := func(inc incident.Incident, created time.Time, a incident.CorrectiveAction) {
+		t.Helper()
+		*clock = created
+		a.IncidentID, a.Title, a.Type, a.Priority = inc.ID, "edge", "corrective", "high"
+		if err := s.CreateAction(ctx, &a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cutoff := dashNow.AddDate(0, 0, -incident.DefaultRCADays)
+	started := cutoff.Add(-48 * time.Hour)
+	atCutoff, justBefore := cutoff, cutoff.Add(-time.Second)
+	create(incident.Incident{CreatedAt: started, StartedAt: &started, ResolvedAt: &atCutoff, Services: []string{"edge"}})
+	inc := create(incident.Incident{CreatedAt: started, StartedAt: &started, ResolvedAt: &justBefore, Services: []string{"edge"},
+		Teams: []string{"Équipe"}})
+	for i := range 3 {
+		created := started.Add(time.Duration(i+1) * 24 * time.Hour)
+		early := created.Add(-time.Duration(i+1) * time.Hour)
+		action(inc, created, incident.CorrectiveAction{Owner: "zed", Status: incident.ActionDone, CompletedAt: &early})
+	}
+	due := incident.DateOf(started.Add(72 * time.Hour))
+	onDueDay := started.Add(72*time.Hour + 23*time.Hour)
+	dayAfter := onDueDay.Add(2 * time.Hour)
+	action(inc, started, incident.CorrectiveAction{Owner: "Ärger", Team: "Équipe", Status: incident.ActionDone, DueDate: &due, CompletedAt: &onDueDay})
+	action(inc, started, incident.CorrectiveAction{Owner: "ärger", Team: "équipe", Status: incident.ActionDone, DueDate: &due, CompletedAt: &dayAfter})
+	action(inc, started, incident.CorrectiveAction{Owner: "ÄRGER", Team: "ÉQUIPE", Status: incident.ActionOpen, DueDate: &due})
+	secret := create(incident.Incident{CreatedAt: started.Add(-24 * time.Hour), Visibility: incident.VisibilityRestricted,
+		RestrictedTo: []string{"secops"}, Services: []string{"edge"}})
+	if _, _, err := s.AddRecurrence(ctx, incident.Recurrence{IncidentID: inc.ID, PastIncidentID: secret.ID, Relative: 0.9, Score: 3,
+		CreatedAt: dashNow}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // setPublishedAt stamps the publication of an RCA (the review flow's
@@ -247,6 +302,10 @@ func compareDashboards(t *testing.T, sqlApp, projApp *app.App, dash *dashboard.P
 		{Owner: "ana"},
 		{Owner: "Bob"},
 		{Owner: "carol"},
+		{Owner: "zed"},
+		{Owner: "ärger"},
+		{Owner: "ÄRGER", Team: "équipe"},
+		{Service: "edge", From: day(2026, 11, 1)},
 		{Service: "api"},
 		{Service: " Search "},
 		{Service: "nothing"},
@@ -269,6 +328,8 @@ func compareDashboards(t *testing.T, sqlApp, projApp *app.App, dash *dashboard.P
 		{Team: "sre", Severity: incident.SEV4},
 		{Severity: incident.SEV2},
 		{RCADays: 1},
+		{Service: "edge"},
+		{Team: "Équipe", To: last},
 		{RCADays: 100, Service: "billing", From: day(2026, 1, 1)},
 	}
 	publishedSeen := 0
@@ -367,8 +428,8 @@ func TestDashboard_ProjectionMatchesSQL(t *testing.T) {
 					s := openDashStore(t, dialect, dashTarget(t, dialect), &clock)
 					genDashData(t, s, &clock, rand.New(rand.NewPCG(seed, 7)), 120)
 					sqlApp, projApp, dash := dashApps(t, s)
-					if st := dash.Stats(); st.Incidents != 120 || st.Actions < 200 {
-						t.Fatalf("projection holds %d incidents and %d actions; want 120 and hundreds", st.Incidents, st.Actions)
+					if st := dash.Stats(); st.Incidents != 123 || st.Actions < 200 { // 120 random, 3 edge cases
+						t.Fatalf("projection holds %d incidents and %d actions; want 123 and hundreds", st.Incidents, st.Actions)
 					}
 					compareDashboards(t, sqlApp, projApp, dash)
 				})
