@@ -114,6 +114,36 @@ func TestDashboard_ReadYourWrites(t *testing.T) {
 			if am, im := check("restricted, as ops", incident.Viewer{Principals: []string{"ops"}}); am.Counts.Done != 1 || total(im) != 1 {
 				t.Fatalf("restricted, as ops: counts %+v and %d incidents; want the action and the incident", am.Counts, total(im))
 			}
+			// Open to other principals only: the outsider now sees it.
+			if _, err := local.UpdateIncident(ctx, inc.Key, incident.IncidentPatch{RestrictedTo: incident.Some([]string{"Dev"})}); err != nil {
+				t.Fatal(err)
+			}
+			if am, im := check("principals changed", outsider); am.Counts.Done != 1 || total(im) != 1 {
+				t.Fatalf("principals changed: counts %+v and %d incidents; want the action and the incident", am.Counts, total(im))
+			}
+			if _, err := local.CreateRootCause(ctx, inc.Key, incident.RootCause{Category: incident.CategoryDeploy, Description: "bad push"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := local.UpdateIncident(ctx, inc.Key, incident.IncidentPatch{Services: incident.Some([]string{"Web", "db"})}); err != nil {
+				t.Fatal(err)
+			}
+			_, im := check("root cause and services", outsider)
+			if len(im.TopRootCauseCategories) != 1 || im.TopRootCauseCategories[0].Key != "deploy" || len(im.ByService) != 2 {
+				t.Fatalf("root cause and services: categories %v, by service %v; want deploy, db and web", im.TopRootCauseCategories, im.ByService)
+			}
+			past, err := local.CreateIncident(ctx, incident.Incident{Title: "db down before", StartedAt: &started})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := s1.AddRecurrence(ctx, incident.Recurrence{IncidentID: inc.ID, PastIncidentID: past.ID, Relative: 0.9, CreatedAt: dashNow}); err != nil {
+				t.Fatal(err)
+			}
+			if _, im := check("recurrence", outsider); im.Recurrences.Open != 1 {
+				t.Fatalf("recurrence: %+v; want one open", im.Recurrences)
+			}
+			if err := local.DeleteIncident(ctx, past.Key); err != nil {
+				t.Fatal(err)
+			}
 			if err := local.DeleteAction(ctx, act.ID); err != nil {
 				t.Fatal(err)
 			}
@@ -133,7 +163,7 @@ func TestDashboard_ReadYourWrites(t *testing.T) {
 			if _, err := local.CreateIncident(ctx, incident.Incident{Title: "again", StartedAt: &started}); err != nil {
 				t.Fatal(err)
 			}
-			im, err := replica.IncidentMetrics(ctx, incident.IncidentMetricsFilter{})
+			im, err = replica.IncidentMetrics(ctx, incident.IncidentMetricsFilter{})
 			if err != nil {
 				t.Fatal(err)
 			}
