@@ -49,6 +49,9 @@ type Source interface {
 // loaded again): the caller answers from SQL instead.
 var ErrNotReady = errors.New("dashboard: projection not loaded")
 
+// ErrLoadUnderWay is Load's answer while another load is under way.
+var ErrLoadUnderWay = errors.New("dashboard: a load is already under way")
+
 // Tuning of the catch-up.
 const (
 	// changesPerRound bounds the changes one round of catch-up reads.
@@ -89,8 +92,11 @@ type Projection struct {
 	// bufs holds scratch buffers (*[]float64) of the durations a request
 	// ranks, so that requests do not each allocate megabytes.
 	bufs sync.Pool
-	// ctx bounds the loads started later (Run's; else Background).
-	ctx context.Context
+	// ctx bounds the loads started later (Run's; else Background), and
+	// loads counts them, for Run to wait on.
+	ctx     context.Context
+	loads   sync.WaitGroup
+	closing bool // Run is done: no more loads
 }
 
 // New returns an empty projection over src; Load or Run fills it.
@@ -124,18 +130,38 @@ func (p *Projection) Stats() Stats {
 }
 
 // Run loads the projection, retrying with a growing pause until it
-// succeeds or ctx ends; then it returns (requests keep it current). A
-// later full load (see reload) runs until ctx ends too.
+// succeeds or ctx ends; requests then keep it current. It loads everything
+// again every RebuildEvery (which also sees writes made outside the change
+// feed, and drops strings no row names any more), and returns when ctx ends
+// and the loads it started are done.
 func (p *Projection) Run(ctx context.Context) {
 	p.mu.Lock()
 	p.ctx = ctx
 	p.mu.Unlock()
-	if !p.loading.CompareAndSwap(false, true) {
-		return
+	defer func() {
+		p.mu.Lock()
+		p.closing = true // no load starts after this
+		p.mu.Unlock()
+		p.loads.Wait()
+	}()
+	if p.loading.CompareAndSwap(false, true) {
+		p.loadRetrying(ctx)
+		p.loading.Store(false)
 	}
-	defer p.loading.Store(false)
-	p.loadRetrying(ctx)
+	tick := time.NewTicker(RebuildEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			p.reload("scheduled rebuild")
+		}
+	}
 }
+
+// RebuildEvery is how often Run loads the projection again from scratch.
+const RebuildEvery = 24 * time.Hour
 
 // loadRetrying loads until it succeeds or ctx ends.
 func (p *Projection) loadRetrying(ctx context.Context) {
@@ -155,11 +181,11 @@ func (p *Projection) loadRetrying(ctx context.Context) {
 	}
 }
 
-// Load loads the projection once (see load); nil at once when a load is
-// already under way.
+// Load loads the projection once (see load); ErrLoadUnderWay at once when
+// another load is under way.
 func (p *Projection) Load(ctx context.Context) error {
 	if !p.loading.CompareAndSwap(false, true) {
-		return nil
+		return ErrLoadUnderWay
 	}
 	defer p.loading.Store(false)
 	return p.load(ctx)
@@ -338,10 +364,17 @@ func (p *Projection) reload(why string) {
 		return
 	}
 	p.log.Warn("Dashboard projection: loading it again", "reason", why)
-	p.mu.RLock()
+	p.mu.Lock()
+	if p.closing {
+		p.mu.Unlock()
+		p.loading.Store(false)
+		return
+	}
 	ctx := p.ctx
-	p.mu.RUnlock()
+	p.loads.Add(1)
+	p.mu.Unlock()
 	go func() {
+		defer p.loads.Done()
 		defer p.loading.Store(false)
 		p.loadRetrying(ctx)
 	}()

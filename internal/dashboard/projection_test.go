@@ -201,3 +201,35 @@ func TestProjection_StaleLastSeq(t *testing.T) {
 		t.Fatal("a stale sequence number made the projection load everything again")
 	}
 }
+
+// TestProjection_Run checks the server's lifecycle: Run loads, stays until
+// its context ends, and then returns.
+func TestProjection_Run(t *testing.T) {
+	src := &fakeSource{}
+	src.set(4, 4)
+	p := New(src, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); p.Run(ctx) }()
+	if n := openCount(t, p); n != 4 {
+		t.Fatalf("after Run loaded: %d open; want 4", n)
+	}
+	select {
+	case <-done:
+		t.Fatal("Run returned before its context ended")
+	case <-time.After(20 * time.Millisecond):
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return after its context ended")
+	}
+	src.set(2, 1) // another database after shutdown: no load starts
+	if _, err := p.ActionMetrics(context.Background(), incident.ActionMetricsFilter{}); !errors.Is(err, ErrNotReady) {
+		t.Fatalf("feed behind after shutdown: err = %v; want ErrNotReady", err)
+	}
+	if p.loading.Load() {
+		t.Fatal("a load started after Run returned")
+	}
+}
