@@ -210,6 +210,7 @@ func TestDashboard_ConcurrentReadsAndWrites(t *testing.T) {
 			}
 		}()
 	}
+	var made []incident.Incident
 	for i := range 40 {
 		act, err := projApp.CreateAction(ctx, inc.Key, incident.CorrectiveAction{Title: fmt.Sprintf("a%d", i), Owner: "ana"})
 		if err != nil {
@@ -217,6 +218,28 @@ func TestDashboard_ConcurrentReadsAndWrites(t *testing.T) {
 		}
 		if i%3 == 0 {
 			if err := projApp.DeleteAction(ctx, act.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Incidents with lifecycle times come, change and go: the
+		// percentiles' order of durations follows.
+		started := dashNow.Add(-time.Duration(i*37) * time.Hour)
+		detected, resolved := started.Add(time.Duration(i%7)*time.Minute), started.Add(time.Duration(i%11+1)*time.Hour)
+		next, err := projApp.CreateIncident(ctx, incident.Incident{Title: "lifecycle", Severity: incident.Severities[i%5],
+			StartedAt: &started, DetectedAt: &detected, ResolvedAt: &resolved})
+		if err != nil {
+			t.Fatal(err)
+		}
+		made = append(made, next)
+		if i%4 == 3 {
+			later := made[i-1].ResolvedAt.Add(time.Duration(i) * time.Hour)
+			if _, err := projApp.UpdateIncident(ctx, made[i-1].Key, incident.IncidentPatch{ResolvedAt: incident.Some(&later),
+				DetectedAt: incident.Some[*time.Time](nil)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if i%5 == 4 {
+			if err := projApp.DeleteIncident(ctx, made[i-2].Key); err != nil {
 				t.Fatal(err)
 			}
 		}

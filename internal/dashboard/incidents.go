@@ -32,10 +32,8 @@ func (p *Projection) IncidentMetrics(ctx context.Context, f incident.IncidentMet
 	if err != nil {
 		return incident.IncidentMetrics{}, err
 	}
-	buf := p.scratch()
-	m, missing := st.incidentMetrics(f, recs, buf)
+	m, missing := st.incidentMetrics(f, recs)
 	p.mu.RUnlock()
-	p.bufs.Put(buf)
 	if len(missing) > 0 {
 		ids := make([]int64, len(missing))
 		for i, r := range missing {
@@ -66,12 +64,12 @@ type missingRow struct {
 	sev      string
 }
 
-// samples are the durations of a group of incidents, per interval: counted
-// in a first pass (n), so that the values (v) take exactly their room in
-// one shared buffer in the second.
+// samples are the durations of a group of incidents, per interval: how
+// many there are (counted first), then their nearest-rank p50 and p90
+// (found by rankGroups).
 type samples struct {
-	n [4]int
-	v [4][]float64
+	n        [4]int
+	p50, p90 [4]float64
 }
 
 // count counts the known intervals of inc.
@@ -83,41 +81,58 @@ func (s *samples) count(inc *incRow) {
 	}
 }
 
-// carve gives each interval its room in buf from off on, and returns the
-// offset after them.
-func (s *samples) carve(buf []float64, off int) int {
-	for i, n := range s.n {
-		s.v[i] = buf[off : off : off+n]
-		off += n
-	}
-	return off
-}
-
-// add adds the known intervals of inc (counted before).
-func (s *samples) add(inc *incRow) {
-	for i := range s.v {
-		if inc.known&(1<<i) != 0 {
-			s.v[i] = append(s.v[i], inc.dur[i])
-		}
-	}
-}
-
 func (s *samples) timeToX() incident.TimeToX {
-	p := func(v []float64) incident.Percentiles {
-		out := incident.Percentiles{Count: len(v)}
-		if len(v) > 0 {
-			p50, p90 := nearestRanks(v)
+	p := func(i int) incident.Percentiles {
+		out := incident.Percentiles{Count: s.n[i]}
+		if s.n[i] > 0 {
+			p50, p90 := s.p50[i], s.p90[i]
 			out.P50, out.P90 = &p50, &p90
 		}
 		return out
 	}
-	return incident.TimeToX{ToDetect: p(s.v[0]), ToAcknowledge: p(s.v[1]), ToMitigate: p(s.v[2]), ToResolve: p(s.v[3])}
+	return incident.TimeToX{ToDetect: p(0), ToAcknowledge: p(1), ToMitigate: p(2), ToResolve: p(3)}
+}
+
+// rankGroups finds the p50 and p90 of each group's durations: each
+// incident counted belongs to two groups (its month's, its severity's),
+// monthOf and sevOf give their index in groups per slot (-1: not counted).
+// Walking each interval's incidents in order of duration (s.byDur), the
+// value at which a group's count reaches a rank is its value at that rank;
+// no request sorts or selects.
+func (s *state) rankGroups(groups []*samples, monthOf, sevOf []int32) {
+	counts := make([]int, len(groups))
+	k50, k90 := make([]int, len(groups)), make([]int, len(groups))
+	for i := range 4 {
+		for gi, g := range groups {
+			counts[gi], k50[gi], k90[gi] = 0, -1, -1
+			if n := g.n[i]; n > 0 {
+				k50[gi], k90[gi] = incident.NearestRankIndex(n, 50)+1, incident.NearestRankIndex(n, 90)+1
+			}
+		}
+		for _, sl := range s.byDur[i] {
+			for _, gi := range [2]int32{monthOf[sl], sevOf[sl]} {
+				if gi < 0 {
+					continue
+				}
+				counts[gi]++
+				switch c := counts[gi]; c {
+				case k50[gi]:
+					groups[gi].p50[i] = s.incs[sl].dur[i]
+					if c == k90[gi] {
+						groups[gi].p90[i] = s.incs[sl].dur[i]
+					}
+				case k90[gi]:
+					groups[gi].p90[i] = s.incs[sl].dur[i]
+				}
+			}
+		}
+	}
 }
 
 // incidentMetrics computes everything but the titles and keys of the
 // incidents without a published RCA, which it returns for the caller to
-// fetch. buf is scratch room for the durations, grown as needed.
-func (s *state) incidentMetrics(f incident.IncidentMetricsFilter, recs []incident.RecurrenceFlag, buf *[]float64) (incident.IncidentMetrics, []missingRow) {
+// fetch.
+func (s *state) incidentMetrics(f incident.IncidentMetricsFilter, recs []incident.RecurrenceFlag) (incident.IncidentMetrics, []missingRow) {
 	m := incident.IncidentMetrics{PerMonth: []incident.MonthMetrics{}, BySeverity: map[string]incident.TimeToX{},
 		ByService: []incident.KeyCount{}, TopRootCauseCategories: []incident.KeyCount{}}
 	visible := s.visibleTo(f.Viewer)
@@ -189,41 +204,35 @@ func (s *state) incidentMetrics(f incident.IncidentMetricsFilter, recs []inciden
 			missing = keepMissing(missing, missingRow{id: inc.id, resolved: inc.resolved, sev: s.strs.strs[inc.sev]})
 		}
 	}
-	// The second pass: the durations, each in its room of buf.
-	total := 0
-	for _, g := range months {
-		for _, n := range g.n {
-			total += n
-		}
+	// The percentiles: each counted incident's month and severity group.
+	var groups []*samples
+	monthOf, sevOf := make([]int32, len(s.incs)), make([]int32, len(s.incs))
+	for i := range monthOf {
+		monthOf[i], sevOf[i] = -1, -1
 	}
-	for _, sg := range bySev {
+	monthGi := map[int32]int32{}
+	for mo, g := range months {
+		monthGi[mo] = int32(len(groups))
+		groups = append(groups, &g.samples)
+	}
+	sevGi := make([]int32, len(bySev))
+	for id, sg := range bySev {
+		sevGi[id] = -1
 		if sg != nil {
-			for _, n := range sg.n {
-				total += n
-			}
+			sevGi[id] = int32(len(groups))
+			groups = append(groups, sg)
 		}
 	}
-	if cap(*buf) < total {
-		*buf = make([]float64, total)
-	}
-	off := 0
-	for _, g := range months {
-		off = g.carve(*buf, off)
-	}
-	for _, sg := range bySev {
-		if sg != nil {
-			off = sg.carve(*buf, off)
-		}
-	}
-	g = nil
+	var gi int32
+	gMonth = -1 << 30
 	for _, sl := range picked {
 		inc := &s.incs[sl]
-		if g == nil || gMonth != inc.month {
-			gMonth, g = inc.month, months[inc.month]
+		if gMonth != inc.month {
+			gMonth, gi = inc.month, monthGi[inc.month]
 		}
-		g.add(inc)
-		bySev[inc.sev].add(inc)
+		monthOf[sl], sevOf[sl] = gi, sevGi[inc.sev]
 	}
+	s.rankGroups(groups, monthOf, sevOf)
 	s.countRecurrences(&m, recs, picked, visible)
 	if len(months) > 0 {
 		first, last := int32(1<<30), int32(-1<<30)

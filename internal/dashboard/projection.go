@@ -203,6 +203,7 @@ func (p *Projection) load(ctx context.Context) error {
 		return fmt.Errorf("dashboard: load: %w", err)
 	}
 	st := newState()
+	st.bulk = true // the durations are ordered once, after the pages
 	var after int64
 	for {
 		rows, err := p.src.DashboardRowsAfter(ctx, after, loadPage)
@@ -215,6 +216,7 @@ func (p *Projection) load(ctx context.Context) error {
 		st.put(rows)
 		after = rows.Incidents[len(rows.Incidents)-1].ID
 	}
+	st.sortDurations()
 	p.applyMu.Lock()
 	defer p.applyMu.Unlock()
 	for {

@@ -2,6 +2,8 @@ package dashboard
 
 import (
 	"math"
+	"slices"
+	"sort"
 	"time"
 
 	"github.com/hindsightrca/hindsight/internal/incident"
@@ -141,6 +143,78 @@ type state struct {
 	acts     []actRow
 	freeActs []int32
 	nActs    int
+	// byDur lists, per interval of incRow.dur, the slots of the incidents
+	// whose interval is known, ordered by it (then by slot): the
+	// percentiles are read from it. While bulk is set (a full load) it is
+	// left alone, then built at once by sortDurations.
+	byDur [4][]int32
+	bulk  bool
+}
+
+// durBefore says whether slot a's interval i orders before slot b's.
+func (s *state) durBefore(i int, a, b int32) bool {
+	da, db := s.incs[a].dur[i], s.incs[b].dur[i]
+	return da < db || (da == db && a < b)
+}
+
+// durPos is where slot sl (with its current durations) is or goes in
+// byDur[i].
+func (s *state) durPos(i int, sl int32) int {
+	l := s.byDur[i]
+	return sort.Search(len(l), func(j int) bool { return !s.durBefore(i, l[j], sl) })
+}
+
+// indexDurations adds slot sl's known intervals to byDur.
+func (s *state) indexDurations(sl int32) {
+	if s.bulk {
+		return
+	}
+	for i := range s.byDur {
+		if s.incs[sl].known&(1<<i) == 0 {
+			continue
+		}
+		pos := s.durPos(i, sl)
+		s.byDur[i] = slices.Insert(s.byDur[i], pos, sl)
+	}
+}
+
+// unindexDurations removes slot sl's known intervals from byDur (before
+// its row changes).
+func (s *state) unindexDurations(sl int32) {
+	if s.bulk {
+		return
+	}
+	for i := range s.byDur {
+		if s.incs[sl].known&(1<<i) == 0 {
+			continue
+		}
+		if pos := s.durPos(i, sl); pos < len(s.byDur[i]) && s.byDur[i][pos] == sl {
+			s.byDur[i] = slices.Delete(s.byDur[i], pos, pos+1)
+		}
+	}
+}
+
+// sortDurations builds byDur from every incident and ends the bulk load.
+func (s *state) sortDurations() {
+	for i := range s.byDur {
+		var l []int32
+		for sl := range s.incs {
+			if s.incs[sl].live && s.incs[sl].known&(1<<i) != 0 {
+				l = append(l, int32(sl))
+			}
+		}
+		slices.SortFunc(l, func(a, b int32) int {
+			switch {
+			case s.durBefore(i, a, b):
+				return -1
+			case s.durBefore(i, b, a):
+				return 1
+			}
+			return 0
+		})
+		s.byDur[i] = l
+	}
+	s.bulk = false
 }
 
 func newState() *state {
@@ -177,6 +251,7 @@ func (s *state) remove(id int64) {
 	if !ok {
 		return
 	}
+	s.unindexDurations(sl)
 	inc := &s.incs[sl]
 	for _, a := range inc.actions {
 		s.acts[a] = actRow{inc: -1}
@@ -223,6 +298,7 @@ func (s *state) put(rows incident.DashboardRows) {
 			s.incs = append(s.incs, row)
 		}
 		s.slot[r.ID] = sl
+		s.indexDurations(sl)
 	}
 	for _, a := range rows.Actions {
 		sl, ok := s.slot[a.IncidentID]
