@@ -253,7 +253,7 @@ func TestDashboard_ConcurrentReadsAndWrites(t *testing.T) {
 	if !dash.Ready() || dash.Stats() != loaded {
 		t.Fatal("the writes made the projection load everything again; it should have applied them")
 	}
-	compareDashboards(t, sqlApp, projApp, dash)
+	compareDashboards(t, s, sqlApp, projApp, dash)
 }
 
 // racingStore commits a write (hook) just after the projection picked the

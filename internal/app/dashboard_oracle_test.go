@@ -284,7 +284,7 @@ func sameJSON(t *testing.T, what string, got, want any) {
 // compareDashboards asserts the projection's dashboards equal SQL's for
 // every filter and viewer: asked directly (so a fallback to SQL cannot
 // hide a difference) and through the app.
-func compareDashboards(t *testing.T, sqlApp, projApp *app.App, dash *dashboard.Projection) {
+func compareDashboards(t *testing.T, st *store.Store, sqlApp, projApp *app.App, dash *dashboard.Projection) {
 	t.Helper()
 	day := func(y int, m time.Month, d int) *incident.Date { return &incident.Date{Year: y, Month: m, Day: d} }
 	today := incident.DateOf(dashNow)
@@ -378,6 +378,17 @@ func compareDashboards(t *testing.T, sqlApp, projApp *app.App, dash *dashboard.P
 				t.Fatalf("projection: %v", err)
 			}
 			publishedSeen += published
+			// A short page of the month's incidents: the limit cuts the
+			// list where the store's LIMIT does.
+			incs, n, err := dash.MonthIncidents(ctx, v.v, want.From, want.To, 3)
+			if err != nil {
+				t.Fatalf("projection: %v", err)
+			}
+			wantIncs, wantN, err := st.MonthIncidents(ctx, incident.IncidentMetricsFilter{From: &want.From, To: &want.To, Viewer: v.v}, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameJSON(t, "month incidents as "+v.name, []any{incs, n}, []any{wantIncs, wantN})
 			ofMonth, err := dash.IncidentsWithPublishedRCA(ctx, v.v, want.From, want.To)
 			if err != nil {
 				t.Fatalf("projection: %v", err)
@@ -431,7 +442,7 @@ func TestDashboard_ProjectionMatchesSQL(t *testing.T) {
 					if st := dash.Stats(); st.Incidents != 123 || st.Actions < 200 { // 120 random, 3 edge cases
 						t.Fatalf("projection holds %d incidents and %d actions; want 123 and hundreds", st.Incidents, st.Actions)
 					}
-					compareDashboards(t, sqlApp, projApp, dash)
+					compareDashboards(t, s, sqlApp, projApp, dash)
 				})
 			}
 		})

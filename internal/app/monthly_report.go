@@ -165,8 +165,7 @@ func (a *App) monthlyIncidents(ctx context.Context, r *MonthlyReport, im inciden
 		}
 	}
 	r.Incidents.TopServices = im.ByService[:min(len(im.ByService), 10)]
-	incs, n, err := a.store.MonthIncidents(ctx, incident.IncidentMetricsFilter{From: &r.From, To: &r.To, Viewer: viewerFrom(ctx)},
-		MonthlyIncidentLimit)
+	incs, n, err := a.monthIncidents(ctx, r.From, r.To)
 	if err != nil {
 		return err
 	}
@@ -281,4 +280,17 @@ func (a *App) actionsClosed(ctx context.Context, from, to incident.Date) (done, 
 		}
 	}
 	return a.store.ActionsClosed(ctx, incident.ActionMetricsFilter{From: &from, To: &to, Viewer: viewerFrom(ctx)})
+}
+
+// monthIncidents counts the incidents of the days from..to the caller may
+// see and lists the first MonthlyIncidentLimit: from the projection when it
+// is loaded, else in SQL.
+func (a *App) monthIncidents(ctx context.Context, from, to incident.Date) ([]incident.Incident, int, error) {
+	if a.dash != nil {
+		incs, n, err := a.dash.MonthIncidents(ctx, viewerFrom(ctx), from, to, MonthlyIncidentLimit)
+		if a.projected(ctx, err) {
+			return incs, n, nil
+		}
+	}
+	return a.store.MonthIncidents(ctx, incident.IncidentMetricsFilter{From: &from, To: &to, Viewer: viewerFrom(ctx)}, MonthlyIncidentLimit)
 }

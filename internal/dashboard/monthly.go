@@ -1,7 +1,9 @@
 package dashboard
 
 import (
+	"cmp"
 	"context"
+	"slices"
 
 	"github.com/hindsightrca/hindsight/internal/incident"
 )
@@ -97,4 +99,49 @@ func (p *Projection) ActionsClosed(ctx context.Context, v incident.Viewer, from,
 		}
 	}
 	return done, wontDo, nil
+}
+
+// MonthIncidents counts the incidents v may see that started (or, with no
+// start, were created) on the days from..to, and returns the first limit of
+// them by that time, then id (the store's MonthIncidents for a filter of
+// those days only). One restricted or deleted between the pick and the
+// read of its row is left out of the list.
+func (p *Projection) MonthIncidents(ctx context.Context, v incident.Viewer, from, to incident.Date, limit int) ([]incident.Incident, int, error) {
+	st, err := p.fresh(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	visible, days := st.visibleTo(v), daysRange(&from, &to)
+	type picked struct {
+		start, id int64
+	}
+	var all []picked
+	for i := range st.incs {
+		inc := &st.incs[i]
+		if inc.live && days.has(inc.start) && (!inc.restricted || visible(inc)) {
+			all = append(all, picked{inc.start, inc.id})
+		}
+	}
+	p.mu.RUnlock()
+	slices.SortFunc(all, func(a, b picked) int {
+		if c := cmp.Compare(a.start, b.start); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	ids := make([]int64, 0, min(limit, len(all)))
+	for _, x := range all[:min(limit, len(all))] {
+		ids = append(ids, x.id)
+	}
+	got, err := p.src.IncidentsByID(ctx, ids, v)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]incident.Incident, 0, len(ids))
+	for _, id := range ids {
+		if inc, ok := got[id]; ok {
+			out = append(out, inc)
+		}
+	}
+	return out, len(all), nil
 }
