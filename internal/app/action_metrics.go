@@ -21,6 +21,9 @@ func (a *App) ActionMetrics(ctx context.Context, f incident.ActionMetricsFilter)
 		if a.projected(ctx, err) {
 			return m, nil
 		}
+		if err := ctx.Err(); err != nil {
+			return incident.ActionMetrics{}, err // gone: no SQL for nobody
+		}
 	}
 	return a.sqlActionMetrics(ctx, f)
 }

@@ -28,13 +28,16 @@ func (a *App) IncidentMetrics(ctx context.Context, f incident.IncidentMetricsFil
 		if a.projected(ctx, err) {
 			return m, nil
 		}
+		if err := ctx.Err(); err != nil {
+			return incident.IncidentMetrics{}, err // gone: no SQL for nobody
+		}
 	}
 	return a.store.IncidentMetrics(ctx, f)
 }
 
 // projected says whether the projection answered (err is nil); when it
 // failed rather than not being loaded (or the request gone), the failure
-// is logged, and the dashboards answer from SQL either way.
+// is logged. The callers then answer from SQL, unless the request is gone.
 func (a *App) projected(ctx context.Context, err error) bool {
 	if err != nil && !errors.Is(err, dashboard.ErrNotReady) && ctx.Err() == nil {
 		a.log.Warn("Dashboard projection failed; answering from SQL", "error", err)

@@ -203,6 +203,9 @@ func (a *App) monthlyActions(ctx context.Context, r *MonthlyReport, first, last 
 			r.Actions.OverdueNow, r.Actions.OldestOverdue = n, oldest
 			return nil
 		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 	}
 	// Overdue now: one page of the list (oldest due first) and its total,
 	// not a whole dashboard over every action.
@@ -252,6 +255,9 @@ func (a *App) rcasPublished(ctx context.Context, from, to incident.Date) (int, e
 		if a.projected(ctx, err) {
 			return n, nil
 		}
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
 	}
 	return a.store.RCAsPublished(ctx, incident.IncidentMetricsFilter{Viewer: viewerFrom(ctx)}, from, to)
 }
@@ -264,6 +270,9 @@ func (a *App) incidentsWithPublishedRCA(ctx context.Context, from, to incident.D
 		n, err := a.dash.IncidentsWithPublishedRCA(ctx, viewerFrom(ctx), from, to)
 		if a.projected(ctx, err) {
 			return n, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return 0, err
 		}
 	}
 	return a.store.IncidentsWithPublishedRCA(ctx, incident.IncidentMetricsFilter{From: &from, To: &to, Viewer: viewerFrom(ctx)})
@@ -278,6 +287,9 @@ func (a *App) actionsClosed(ctx context.Context, from, to incident.Date) (done, 
 		if a.projected(ctx, err) {
 			return done, wontDo, nil
 		}
+		if err := ctx.Err(); err != nil {
+			return 0, 0, err
+		}
 	}
 	return a.store.ActionsClosed(ctx, incident.ActionMetricsFilter{From: &from, To: &to, Viewer: viewerFrom(ctx)})
 }
@@ -290,6 +302,9 @@ func (a *App) monthIncidents(ctx context.Context, from, to incident.Date) ([]inc
 		incs, n, err := a.dash.MonthIncidents(ctx, viewerFrom(ctx), from, to, MonthlyIncidentLimit)
 		if a.projected(ctx, err) {
 			return incs, n, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, 0, err
 		}
 	}
 	return a.store.MonthIncidents(ctx, incident.IncidentMetricsFilter{From: &from, To: &to, Viewer: viewerFrom(ctx)}, MonthlyIncidentLimit)

@@ -56,10 +56,12 @@ var ErrLoadUnderWay = errors.New("dashboard: a load is already under way")
 const (
 	// changesPerRound bounds the changes one round of catch-up reads.
 	changesPerRound = 2000
-	// maxPending is how far behind the feed (in sequence numbers) a
-	// request still catches up itself; further behind, the projection is
-	// loaded again in the background and requests go to SQL meanwhile.
-	maxPending = 20000
+	// maxPending is how far behind the feed (in sequence numbers) the
+	// projection still catches up change by change; further behind (it
+	// was not followed for long), it is loaded again in the background
+	// and requests go to SQL meanwhile. Run follows the feed every second,
+	// so only a burst of this many changes within a second gets there.
+	maxPending = 100000
 	// loadPage is how many incidents one read of a full load covers.
 	loadPage = 5000
 )
@@ -130,7 +132,8 @@ func (p *Projection) Stats() Stats {
 }
 
 // Run loads the projection, retrying with a growing pause until it
-// succeeds or ctx ends; requests then keep it current. It loads everything
+// succeeds or ctx ends; it then follows the change feed (every
+// FollowEvery), and each request applies what is left. It loads everything
 // again every RebuildEvery (which also sees writes made outside the change
 // feed, and drops strings no row names any more), and returns when ctx ends
 // and the loads it started are done.
@@ -148,15 +151,37 @@ func (p *Projection) Run(ctx context.Context) {
 		p.loadRetrying(ctx)
 		p.loading.Store(false)
 	}
-	tick := time.NewTicker(RebuildEvery)
-	defer tick.Stop()
+	rebuild, follow := time.NewTicker(RebuildEvery), time.NewTicker(FollowEvery)
+	defer rebuild.Stop()
+	defer follow.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
+		case <-rebuild.C:
 			p.reload("scheduled rebuild")
+		case <-follow.C:
+			p.follow(ctx)
 		}
+	}
+}
+
+// FollowEvery is how often Run applies the changes committed meanwhile, so
+// that a burst of writes (an alert storm) is applied in the background and
+// requests find only the last few changes to apply.
+const FollowEvery = time.Second
+
+// follow applies the changes committed so far, if the projection is loaded.
+func (p *Projection) follow(ctx context.Context) {
+	if !p.Ready() {
+		return
+	}
+	last, err := p.src.LastChangeSeq(ctx)
+	if err == nil {
+		err = p.catchUp(ctx, last)
+	}
+	if err != nil && !errors.Is(err, ErrNotReady) && ctx.Err() == nil {
+		p.log.Warn("Dashboard projection: cannot apply changes; requests will try again", "error", err)
 	}
 }
 

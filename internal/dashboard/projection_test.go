@@ -214,10 +214,29 @@ func TestProjection_Run(t *testing.T) {
 	if n := openCount(t, p); n != 4 {
 		t.Fatalf("after Run loaded: %d open; want 4", n)
 	}
+	// Run follows the feed by itself: new incidents show without a
+	// request to apply them.
+	src.mu.Lock()
+	src.ids = append(src.ids, 5)
+	src.changes = append(src.changes, incident.Change{Seq: 5, ObjectType: incident.ObjectIncident, ObjectID: 5})
+	src.mu.Unlock()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		p.mu.RLock()
+		seq := p.seq
+		p.mu.RUnlock()
+		if seq == 5 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("Run did not follow the feed")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	select {
 	case <-done:
 		t.Fatal("Run returned before its context ended")
-	case <-time.After(20 * time.Millisecond):
+	default:
 	}
 	cancel()
 	select {
