@@ -16,7 +16,7 @@ const module = "github.com/hindsightrca/hindsight"
 var allowed = map[string][]string{
 	"cmd/...":             {"..."},
 	"api":                 {"internal/app", "internal/incident", "internal/markdown", "internal/auth", "search", "templates", "importers/...", "frontend", "internal/blameless", "internal/report"},
-	"internal/app":        {"internal/store", "search", "importers/...", "templates", "internal/auth", "internal/markdown", "internal/incident", "internal/blameless", "internal/report", "internal/tickets", "internal/notify"},
+	"internal/app":        {"internal/store", "search", "importers/...", "templates", "internal/auth", "internal/markdown", "internal/incident", "internal/blameless", "internal/report", "internal/tickets", "internal/notify", "internal/dashboard"},
 	"internal/store":      {"internal/incident", "migrations"},
 	"search":              {"internal/incident", "internal/markdown"},
 	"importers/...":       {"importers/...", "internal/incident", "internal/markdown", "internal/apiclient"},
@@ -26,6 +26,7 @@ var allowed = map[string][]string{
 	"internal/report":     {"internal/incident", "internal/markdown"},
 	"internal/blameless":  {"internal/incident"},
 	"internal/incident":   {},
+	"internal/dashboard":  {"internal/incident"},
 	"internal/config":     {},
 	"internal/pgtest/...": {},
 	"internal/archtest":   {},

@@ -81,7 +81,7 @@ func (s *Store) IncidentMetrics(ctx context.Context, f incident.IncidentMetricsF
 		// order of their primary key, less those of hidden incidents.
 		q = onlyVisibleRef(s.conn(ctx).Table("incident_labels l").Where("l.kind = 'service'"), "l.incident_id", f.Viewer)
 	}
-	err = q.Select("l.value AS k, count(*) AS n").Group("l.value").Order("n DESC, k").Limit(20).Scan(&svc).Error
+	err = q.Select("l.value AS k, count(*) AS n").Group("l.value").Order("n DESC, " + s.byteOrder("l.value")).Limit(20).Scan(&svc).Error
 	if err != nil {
 		return incident.IncidentMetrics{}, fmt.Errorf("store: incident metrics by service: %w", err)
 	}
@@ -91,7 +91,7 @@ func (s *Store) IncidentMetrics(ctx context.Context, f incident.IncidentMetricsF
 	}
 	var cats []keyCount
 	err = s.ofMetricsIncidents(ctx, f, s.conn(ctx).Model(&rootCauseRecord{}), "root_causes.incident_id").
-		Select("category AS k, count(*) AS n").Group("category").Order("n DESC, k").Limit(10).Scan(&cats).Error
+		Select("category AS k, count(*) AS n").Group("category").Order("n DESC, " + s.byteOrder("category")).Limit(10).Scan(&cats).Error
 	if err != nil {
 		return incident.IncidentMetrics{}, fmt.Errorf("store: root cause categories: %w", err)
 	}
@@ -302,4 +302,15 @@ func (s *Store) timeToX(ctx context.Context, f incident.IncidentMetricsFilter, m
 		m.BySeverity[string(sev)] = sample(sevSamples, string(sev)).TimeToX()
 	}
 	return nil
+}
+
+// byteOrder is col (a column, not an output name: PostgreSQL takes those
+// only alone) ordered by its bytes, whatever the database's collation:
+// ties of the top-N lists break the same way on every database (and in the
+// dashboards' projection, which sorts Go strings).
+func (s *Store) byteOrder(col string) string {
+	if s.dialect == DialectPostgres {
+		return col + ` COLLATE "C"`
+	}
+	return col // SQLite compares text as bytes (BINARY)
 }
