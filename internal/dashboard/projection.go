@@ -91,7 +91,7 @@ type Projection struct {
 	stats   Stats
 
 	loading atomic.Bool // a full load is under way
-	// bufs holds scratch buffers (*[]float64) of the durations a request
+	// bufs holds scratch buffers (*[]float64) of the days to close a request
 	// ranks, so that requests do not each allocate megabytes.
 	bufs sync.Pool
 	// ctx bounds the loads started later (Run's; else Background), and
