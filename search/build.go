@@ -155,7 +155,17 @@ func (ix *Index) build(ctx context.Context, src Source, shards int, seq int64) (
 			errs[i] = sb.finish(ix, internal)
 		}()
 	}
-	cwg.Wait()
+	finished := make(chan struct{})
+	go func() { cwg.Wait(); close(finished) }()
+	select {
+	case <-finished:
+	case <-ctx.Done():
+		// A merge cannot be interrupted (it may take a minute on a large
+		// index): the rebuild returns now, and the generation is removed
+		// when the merges are done.
+		go func() { <-finished; _ = os.RemoveAll(path) }()
+		return "", nil, 0, ctx.Err()
+	}
 	if err := errors.Join(errs...); err != nil {
 		return fail(err)
 	}
