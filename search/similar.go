@@ -7,11 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
-	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 	"github.com/hindsightrca/hindsight/internal/incident"
@@ -21,26 +18,44 @@ import (
 // words are weighted by where they appear (a title or root cause says more
 // than chat) and how rare they are in the index (inverse document
 // frequency), the most distinctive become one weighted query over the
-// fields, with the source's services, tags and categories; published RCAs
-// are preferred. Each result says why it matched.
+// fields, with the source's services, tags and categories; the best few
+// are ranked again by how much of their whole text is about the source's
+// words (similar_rerank.go); published RCAs are preferred. Each result
+// says why it matched.
+//
+// (Measured on the 242 real post-mortems, searchload -sizes 0: nDCG@5
+// of the even- and odd-numbered halves 0.651 and 0.642 before the
+// re-ranking, the rarity counted without the incident itself, the square
+// root of the rarity as boost and 40 words; 0.667 and 0.677 with them.)
 const (
 	// similarTerms is how many distinctive words the query uses.
-	// (Measured on the 242 real post-mortems, make bench: more words rank
-	// better — 16 scored nDCG@5 0.64, 30 0.65, 45 0.66 — and cost more.)
-	similarTerms = 30
+	// (With the re-ranking, on the 242 post-mortems, more words rank
+	// better — 30 scored nDCG@5 0.670, 40 0.676, 60 0.682 — and each
+	// costs a lookup per field and candidate.)
+	similarTerms = 40
 	// firstStageTerms and firstStageHits shape the first stage of the
 	// query (see similar).
-	// (8 words rank the 242 post-mortems as well as 10, 6 a little worse.)
+	// (8 words rank the 242 post-mortems better than 5 or 6. 30
+	// candidates rank them as well as 50 or 100 — nDCG@5 0.003 lower —
+	// and the second stage, which looks every word up for each candidate,
+	// costs as many times less at 100k.)
 	firstStageTerms = 8
-	firstStageHits  = 100
+	firstStageHits  = 30
 	// firstStageTimelineShare: a word in at most 1/share of the incidents
-	// is looked up in the timelines in the first stage.
+	// is looked up in the timelines in the first stage;
+	// firstStageRCAShare: in the RCAs (a common word's RCA postings were
+	// a third of the first stage's time at 100k).
 	firstStageTimelineShare = 100
+	firstStageRCAShare      = 20
 	// timelineCommonFrom and timelineShare: in an index of at least
 	// timelineCommonFrom incidents, the second stage looks a word up in
-	// the timelines only when at most 1/timelineShare of them hold it.
+	// the timelines only when at most 1/timelineShare of them hold it, as
+	// the first stage does. (A candidate's words are looked up by skipping
+	// through their postings to it, which costs as much as the postings
+	// are dense: at 100k incidents, 1/20 instead of 1/100 made similar
+	// incidents a quarter slower.)
 	timelineCommonFrom = 10_000
-	timelineShare      = 20
+	timelineShare      = 100
 	// rareDocs is the document frequency at or below which a word's rarity
 	// is counted over the incidents the viewer may see (see distinctive).
 	rareDocs = 5
@@ -78,9 +93,6 @@ var targetBoosts = map[string]float64{
 	FieldTimeline:   0.4,
 }
 
-// dfFields are the fields a word's rarity is counted in (the long ones).
-var dfFields = []string{FieldRCA, FieldTitle, FieldSummary, FieldTimeline}
-
 // targetFields are targetBoosts' fields in a stable order.
 var targetFields = []string{FieldTitle, FieldRootCauses, FieldSummary, FieldRCA, FieldActions, FieldTimeline}
 
@@ -95,6 +107,9 @@ type profile struct {
 	// binary counts each word once: in a short pasted text, repeating a
 	// word says little.
 	binary bool
+	// indexed says the profile was read from the index: its words are
+	// counted in their document frequencies.
+	indexed bool
 }
 
 // Similar returns the incidents most like the request's incident (its
@@ -159,7 +174,7 @@ func profileOfIndexed(idx bleve.Index, id int64) (profile, error) {
 	if doc == nil {
 		return profile{}, incident.NotFound("incident", strconv.FormatInt(id, 10))
 	}
-	p := profile{id: id, texts: map[string][]string{}}
+	p := profile{id: id, texts: map[string][]string{}, indexed: true}
 	doc.VisitFields(func(f index.Field) {
 		v := string(f.Value())
 		switch name := f.Name(); name {
@@ -180,233 +195,15 @@ func profileOfIndexed(idx bleve.Index, id int64) (profile, error) {
 	return p, nil
 }
 
-// weighted is a candidate word: its term, how it was written, and weights.
-type weighted struct {
-	term    string
-	surface string
-	tf      float64
-	weight  float64
-	df      uint64
-}
-
-// distinctive picks the profile's most distinctive terms.
-//
-// visible, when not nil, counts the incidents the viewer may see that hold
-// a word: a rare word's rarity is taken from those alone, so what a viewer
-// may not see cannot change their results (a word found only in hidden
-// incidents is not used).
-func (ix *Index) distinctive(ctx context.Context, idx *shardIndex, p profile, visible func(term string) (uint64, error)) ([]weighted, error) {
-	an := ix.im.AnalyzerNamed(AnalyzerText)
-	// cands are words and whole identifiers; parts holds, for each whole
-	// identifier, the weight its parts would add. An identifier counts as
-	// itself when other incidents have it, else by its parts — never both
-	// ("pager", "duty" and "pagerduty" would count PagerDuty thrice).
-	cands := map[string]*weighted{}
-	parts := map[string]map[string]*weighted{}
-	note := func(m map[string]*weighted, term, surface string) *weighted {
-		c, ok := m[term]
-		if !ok {
-			c = &weighted{term: term, surface: surface}
-			m[term] = c
-		}
-		return c
-	}
-	for field, texts := range p.texts {
-		w := sourceWeights[field]
-		counts := map[*weighted]int{}
-		for _, text := range texts {
-			whole, wholeEnd := "", -1
-			for _, t := range an.Analyze([]byte(text)) {
-				term := string(t.Term)
-				inside := t.Start < wholeEnd
-				if t.KeyWord && !inside {
-					whole, wholeEnd = term, t.End
-				}
-				if !usefulTerm(term) {
-					continue
-				}
-				surface := strings.ToLower(text[t.Start:t.End])
-				switch {
-				case inside:
-					if parts[whole] == nil {
-						parts[whole] = map[string]*weighted{}
-					}
-					counts[note(parts[whole], term, surface)]++
-				default:
-					counts[note(cands, term, surface)]++
-				}
-			}
-		}
-		for c, n := range counts {
-			if p.binary {
-				n = 1
-			}
-			c.tf += w * (1 + math.Log(float64(n)))
-		}
-	}
-	top := func(m map[string]*weighted) []*weighted {
-		list := make([]*weighted, 0, len(m))
-		for _, c := range m {
-			list = append(list, c)
-		}
-		sort.Slice(list, func(i, j int) bool {
-			if list[i].tf != list[j].tf {
-				return list[i].tf > list[j].tf
-			}
-			return list[i].term < list[j].term
-		})
-		return list[:min(len(list), similarCandidates)]
-	}
-	list := top(cands)
-
-	rs, err := idx.readers()
-	if err != nil {
-		return nil, err
-	}
-	defer closeReaders(rs)
-	var n uint64
-	for _, r := range rs {
-		c, err := r.DocCount()
-		if err != nil {
-			return nil, err
-		}
-		n += c
-	}
-	N := float64(max(n, 1))
-	// A word's document frequency is its largest over the fields, each
-	// summed over the shards.
-	docFreq := func(term string) (uint64, error) {
-		df := uint64(0)
-		for _, f := range dfFields {
-			var c uint64
-			for _, r := range rs {
-				tfr, err := r.TermFieldReader(ctx, []byte(term), f, false, false, false)
-				if err != nil {
-					return 0, err
-				}
-				c += tfr.Count()
-				tfr.Close()
-			}
-			df = max(df, c)
-		}
-		return df, nil
-	}
-	byTerm := map[string]*weighted{}
-	var unknownWholes []string
-	weigh := func(c *weighted) error {
-		df, err := docFreq(c.term)
-		if err != nil || df == 0 {
-			return err
-		}
-		if visible != nil && df <= rareDocs {
-			if df, err = visible(c.term); err != nil || df == 0 {
-				return err
-			}
-		}
-		idf := math.Log(1 + (N-float64(df)+0.5)/(float64(df)+0.5))
-		if prev, ok := byTerm[c.term]; ok {
-			prev.tf += c.tf
-			prev.weight = prev.tf * idf
-			return nil
-		}
-		c.weight, c.df = c.tf*idf, df
-		byTerm[c.term] = c
-		return nil
-	}
-	for _, c := range list {
-		before := len(byTerm)
-		if err := weigh(c); err != nil {
-			return nil, err
-		}
-		if len(byTerm) == before && parts[c.term] != nil {
-			unknownWholes = append(unknownWholes, c.term) // nobody else has it whole
-		}
-	}
-	for _, w := range unknownWholes {
-		for _, c := range top(parts[w]) {
-			if err := weigh(c); err != nil {
-				return nil, err
-			}
-		}
-	}
-	// Words most incidents have are left out when enough others remain:
-	// their long postings would make the query slow at scale for little
-	// (nDCG@5 on the real post-mortems 0.652 with them, 0.65 without).
-	common := func(c *weighted) bool { return N >= 50 && float64(c.df) > commonShare*N }
-	out := make([]weighted, 0, len(byTerm))
-	var dropped []weighted
-	for _, c := range byTerm {
-		if common(c) {
-			dropped = append(dropped, *c)
-			continue
-		}
-		out = append(out, *c)
-	}
-	if len(out) < 5 {
-		out = append(out, dropped...)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].weight != out[j].weight {
-			return out[i].weight > out[j].weight
-		}
-		return out[i].term < out[j].term
-	})
-	return out[:min(len(out), similarTerms)], nil
-}
-
-// boilerplate are words of alert and chat formats that say nothing about
-// what went wrong (as analysed: stemmed).
-// (Built on first use: the analyzers are registered by init functions,
-// which run after package variables are initialised.)
-var boilerplate = sync.OnceValue(func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range []string{"firing", "fired", "resolved", "triggered", "trigger", "alert", "alerts", "alerting",
-		"alarm", "warning", "critical", "info", "problem", "recovery", "severity", "status", "value", "summary",
-		"description", "labels", "annotations", "instance", "job", "runbook", "url", "http", "https", "www", "com",
-		"html", "org", "net", "utc", "gmt", "pst", "pdt", "est", "am", "pm", "today", "yesterday", "incident",
-		"incidents", "outage", "issue", "issues", "please", "thanks", "hi", "hey", "ok", "okay", "yes", "no",
-		"looking", "look", "see", "seeing", "think", "know", "just", "now", "still", "also", "get", "got",
-		// Alerting and paging tools name themselves in every alert.
-		"pagerduty", "opsgenie", "victorops", "prometheus", "alertmanager", "grafana", "nagios", "icinga",
-		"zabbix", "zenoss", "newrelic", "datadog", "cacti", "munin", "sensu",
-		// Post-mortem write-ups: where they were posted, not what happened.
-		"source", "posted", "postmortem", "mortem", "details", "update", "updates", "ycombinator", "news"} {
-		for _, t := range AnalyzeTerms(w) {
-			m[t] = true
-		}
-		m[w] = true
-	}
-	return m
-})
-
-// commonShare is the share of incidents above which a word is common.
-const commonShare = 0.3
-
-// usefulTerm keeps words that can say what an incident is about: not
-// numbers, not one or two letters, not alert boilerplate.
-func usefulTerm(t string) bool {
-	if len(t) < 3 || boilerplate()[t] {
-		return false
-	}
-	if strings.Contains(t, "/") {
-		return false // a link or path: where something was written, not what happened
-	}
-	for _, r := range t {
-		if unicode.IsLetter(r) {
-			return true
-		}
-	}
-	return false
-}
-
 // similarQuery is the weighted query of the terms and labels.
 func similarQuery(terms []weighted, p profile) query.Query {
 	return similarQueryIn(terms, p, targetFields, 0)
 }
 
-// firstStageFields are the fields the first stage looks the words up in:
-// the written parts of an incident, not its long timeline.
-var firstStageFields = []string{FieldTitle, FieldRootCauses, FieldSummary, FieldRCA}
+// firstStageFields are the fields the first stage looks every word up in:
+// the short written parts of an incident (the RCA and the timeline only
+// for the rarer words, see similar).
+var firstStageFields = []string{FieldTitle, FieldRootCauses, FieldSummary}
 
 // writtenFields are the target fields but the timeline.
 var writtenFields = []string{FieldTitle, FieldRootCauses, FieldSummary, FieldRCA, FieldActions}
@@ -414,24 +211,37 @@ var writtenFields = []string{FieldTitle, FieldRootCauses, FieldSummary, FieldRCA
 // similarQueryIn is similarQuery over some of the text fields, and over
 // the timeline for the words at most timelineDocs incidents hold.
 func similarQueryIn(terms []weighted, p profile, fields []string, timelineDocs uint64) query.Query {
+	return similarQueryRare(terms, p, fields, map[string]uint64{FieldTimeline: timelineDocs})
+}
+
+// rareFields are the fields similarQueryRare looks only the rarer words
+// up in.
+var rareFields = []string{FieldRCA, FieldTimeline}
+
+// similarQueryRare is similarQuery over some of the text fields, and over
+// each of rareFields in rare for the words at most rare[field] incidents
+// hold.
+func similarQueryRare(terms []weighted, p profile, fields []string, rare map[string]uint64) query.Query {
 	var alts []query.Query
-	top := 1.0
-	if len(terms) > 0 {
-		top = terms[0].weight
+	top := 0.0
+	for _, t := range terms {
+		top = max(top, t.boost)
 	}
 	for _, t := range terms {
-		w := t.weight / top
+		w := t.boost / top
 		for _, f := range fields {
 			tq := bleve.NewTermQuery(t.term)
 			tq.SetField(f)
 			tq.SetBoost(w * targetBoosts[f])
 			alts = append(alts, tq)
 		}
-		if t.df > 0 && t.df <= timelineDocs {
-			tq := bleve.NewTermQuery(t.term)
-			tq.SetField(FieldTimeline)
-			tq.SetBoost(w * targetBoosts[FieldTimeline])
-			alts = append(alts, tq)
+		for _, f := range rareFields {
+			if maxDocs, ok := rare[f]; ok && t.df > 0 && t.df <= maxDocs {
+				tq := bleve.NewTermQuery(t.term)
+				tq.SetField(f)
+				tq.SetBoost(w * targetBoosts[f])
+				alts = append(alts, tq)
+			}
 		}
 	}
 	label := func(field string, vals []string, boost float64) {
@@ -454,11 +264,11 @@ func similarQueryIn(terms []weighted, p profile, fields []string, timelineDocs u
 	return bleve.NewDisjunctionQuery(alts...)
 }
 
-// similar runs the query of a profile.
 // candidateBoost is the score the second stage's candidate filter adds to
 // every candidate: next to nothing, so the words alone rank them.
 const candidateBoost = 1e-6
 
+// similar runs the query of a profile.
 func (ix *Index) similar(ctx context.Context, idx *shardIndex, p profile, v Viewer, limit int) ([]Similar, error) {
 	var visible func(string) (uint64, error)
 	b := ix.builder()
@@ -466,7 +276,7 @@ func (ix *Index) similar(ctx context.Context, idx *shardIndex, p profile, v View
 	if hidden != nil {
 		visible = func(term string) (uint64, error) {
 			var alts []query.Query
-			for _, f := range dfFields {
+			for _, f := range visibleFields {
 				tq := bleve.NewTermQuery(term)
 				tq.SetField(f)
 				alts = append(alts, tq)
@@ -479,10 +289,11 @@ func (ix *Index) similar(ctx context.Context, idx *shardIndex, p profile, v View
 			return r.Total, nil
 		}
 	}
-	terms, err := ix.distinctive(ctx, idx, p, visible)
+	all, err := ix.distinctive(ctx, idx, p, visible)
 	if err != nil {
 		return nil, err
 	}
+	terms := all[:min(len(all), similarTerms)]
 	n, err := idx.DocCount()
 	if err != nil {
 		return nil, err
@@ -499,16 +310,16 @@ func (ix *Index) similar(ctx context.Context, idx *shardIndex, p profile, v View
 	}
 	scope := mlt
 	if len(terms) > firstStageTerms && !p.binary {
-		// Two stages: the most distinctive words (short postings) pick the
-		// candidates, then every word ranks only those — the full query
-		// over the whole index costs several times more for the same top.
-		// The first stage looks the words up in the written parts, and in
-		// timelines only the rare words (error codes, hosts): the common
-		// words' timeline postings are most of the cost and pick the
-		// same candidates. Services count; teams and categories, held
-		// by thousands, would only add cost.
-		pre := similarQueryIn(terms[:firstStageTerms], profile{services: p.services}, firstStageFields,
-			max(n/firstStageTimelineShare, 20))
+		// Two stages: the most distinctive words pick the candidates, then
+		// every word ranks only those — the full query over the whole
+		// index costs several times more for the same top. The first
+		// stage looks the words up in the short written parts, and in
+		// RCAs and timelines only the rarer words (error codes, hosts,
+		// products): the common words' long postings there are most of
+		// the cost and pick the same candidates. Services count; teams
+		// and categories, held by thousands, would only add cost.
+		pre := similarQueryRare(terms[:firstStageTerms], profile{services: p.services}, firstStageFields,
+			map[string]uint64{FieldTimeline: max(n/firstStageTimelineShare, 20), FieldRCA: max(n/firstStageRCAShare, 20)})
 		r1, err := idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(b.combine(pre, nil, nil, hidden), firstStageHits, 0, false))
 		if err != nil {
 			return nil, err
@@ -530,43 +341,52 @@ func (ix *Index) similar(ctx context.Context, idx *shardIndex, p profile, v View
 		bq.AddShould(mlt)
 		scope = bq
 	}
-	full := b.combine(scope, nil, nil, hidden)
-	sr := bleve.NewSearchRequestOptions(full, limit*3+1, 0, false)
-	// Small fields only: the texts (for the reasons) are read for the few
-	// hits kept, not for every candidate.
+	depth := max(rerankDepth, limit)
+	sr := bleve.NewSearchRequestOptions(b.combine(scope, nil, nil, hidden), max(limit*3, depth)+1, 0, false)
+	// Small fields only: the texts (for the re-ranking and the reasons)
+	// are read for the few best, not for every candidate.
 	sr.Fields = []string{FieldKey, FieldTitle, FieldStatus, FieldSeverity, FieldWhen, FieldPublished,
 		FieldServices, FieldTags, FieldCategories, FieldTeams}
 	res, err := idx.SearchInContext(ctx, sr)
 	if err != nil {
 		return nil, err
 	}
+	hits := make([]ranked, 0, len(res.Hits))
+	// The query's score of the incident itself is what Relative divides
+	// the query's score of the others by: how like it they are, as a share
+	// of how like itself it is (what a recurrence is told by; the
+	// re-ranking's scores are relative to the hits, not to the incident).
 	self := 0.0
-	hits := make(bsearch.DocumentMatchCollection, 0, len(res.Hits))
 	for _, h := range res.Hits {
 		if p.id != 0 && h.ID == docID(p.id) {
 			self = h.Score
 			continue
 		}
-		if fieldString(h.Fields, FieldPublished) == "t" {
-			h.Score *= publishedBoost
-		}
-		hits = append(hits, h)
+		hits = append(hits, ranked{h: h, score: h.Score})
 	}
-	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
-	hits = hits[:min(len(hits), limit)]
+	hits = hits[:min(len(hits), depth)]
 	if len(hits) == 0 {
 		return []Similar{}, nil
 	}
-	m := &matcher{an: b.an, terms: map[string]map[string]bool{}}
+	if err := rerank(idx, b.an, p, all, hits); err != nil {
+		return nil, err
+	}
+	for i := range hits {
+		if fieldString(hits[i].h.Fields, FieldPublished) == "t" {
+			hits[i].score *= publishedBoost
+		}
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].score > hits[j].score })
+	hits = hits[:min(len(hits), limit)]
 	surface := make(map[string]string, len(terms))
 	for _, t := range terms {
 		surface[t.term] = t.surface
-		m.add(t.term, "", t.surface)
 	}
 	out := make([]Similar, 0, len(hits))
-	for _, h := range hits {
+	for _, r := range hits {
+		h := r.h
 		id, _ := strconv.ParseInt(h.ID, 10, 64)
-		s := Similar{ID: id, Score: finite(h.Score),
+		s := Similar{ID: id, Score: finite(r.score),
 			Key:      strings.ToUpper(fieldString(h.Fields, FieldKey)),
 			Title:    fieldString(h.Fields, FieldTitle),
 			Status:   fieldString(h.Fields, FieldStatus),
@@ -579,97 +399,8 @@ func (ix *Index) similar(ctx context.Context, idx *shardIndex, p profile, v View
 		if self > 0 {
 			s.Relative = math.Min(1, h.Score/self)
 		}
-		texts, err := targetTexts(idx, h.ID)
-		if err != nil {
-			return nil, err
-		}
-		s.Reasons = reasons(p, h, m.found(texts), terms, surface)
+		s.Reasons = reasons(p, h, r.vec.weights, terms, surface)
 		out = append(out, s)
 	}
 	return out, nil
-}
-
-// targetTexts reads the texts of an incident's fields the similar query
-// searched.
-func targetTexts(idx bleve.Index, id string) (map[string][]string, error) {
-	doc, err := idx.Document(id)
-	if err != nil || doc == nil {
-		return nil, err
-	}
-	out := map[string][]string{}
-	doc.VisitFields(func(f index.Field) {
-		if _, ok := targetBoosts[f.Name()]; ok {
-			out[f.Name()] = append(out[f.Name()], string(f.Value()))
-		}
-	})
-	return out, nil
-}
-
-// reasons says why a hit is like the profile: the distinctive words both
-// have (strongest first) and the labels they share.
-func reasons(p profile, h *bsearch.DocumentMatch, matched map[string]bool, terms []weighted, surface map[string]string) []Reason {
-	var out []Reason
-	var words []string
-	for _, t := range terms {
-		if matched[t.term] && len(words) < 8 {
-			words = append(words, surface[t.term])
-		}
-	}
-	if len(words) > 0 {
-		out = append(out, Reason{Kind: ReasonTerms, Values: words, Text: "Both mention " + joinAnd(words)})
-	}
-	shared := func(kind, field string, mine []string, what string) {
-		var vals []string
-		theirs := map[string]bool{}
-		for _, v := range fieldStrings(h.Fields, field) {
-			theirs[normalizeKeyword(v)] = true
-		}
-		seen := map[string]bool{}
-		for _, v := range mine {
-			n := normalizeKeyword(v)
-			if n != "" && theirs[n] && !seen[n] {
-				seen[n] = true
-				vals = append(vals, strings.TrimSpace(v))
-			}
-		}
-		if len(vals) > 0 {
-			label := what
-			if len(vals) > 1 {
-				label = plural[what]
-			}
-			out = append(out, Reason{Kind: kind, Values: vals, Text: "Same " + label + ": " + strings.Join(vals, ", ")})
-		}
-	}
-	shared(ReasonService, FieldServices, p.services, "service")
-	shared(ReasonCategory, FieldCategories, p.categories, "root-cause category")
-	shared(ReasonTag, FieldTags, withoutCategoryTags(p.tags), "tag")
-	shared(ReasonTeam, FieldTeams, p.teams, "team")
-	if out == nil {
-		out = []Reason{}
-	}
-	return out
-}
-
-var plural = map[string]string{"service": "services", "root-cause category": "root-cause categories",
-	"tag": "tags", "team": "teams"}
-
-// withoutCategoryTags drops the category: tags (counted as categories).
-func withoutCategoryTags(tags []string) []string {
-	out := make([]string, 0, len(tags))
-	for _, t := range tags {
-		if !isCategoryTag(t) {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
-func joinAnd(words []string) string {
-	switch len(words) {
-	case 0:
-		return ""
-	case 1:
-		return words[0]
-	}
-	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }

@@ -22,9 +22,13 @@ const relevanceK = 5
 // randomRuns is how many random rankings the baseline averages.
 const randomRuns = 20
 
-// relevanceResult holds the three rankers' scores.
+// relevanceResult holds the three rankers' scores, over all the
+// post-mortems and over each half (halves[0]: the even-numbered ones,
+// halves[1]: the odd), so that a change tuned on one half can be checked
+// on the other.
 type relevanceResult struct {
 	ours, oursText, pg, random score
+	halves                     [2]struct{ ours, oursText, pg score }
 	pgErr                      error
 }
 
@@ -62,14 +66,26 @@ func runRelevance(ctx context.Context, cfg config, pms []pmcorpus.PostMortem, pg
 	}
 	res.ours = evaluate(truth, ranked, relevanceK)
 	res.oursText = evaluate(truth, byText, relevanceK)
+	for h := range res.halves {
+		res.halves[h].ours = evaluateHalf(truth, ranked, h)
+		res.halves[h].oursText = evaluateHalf(truth, byText, h)
+	}
 
+	var pgRanked [][]int
 	if pgURL != "" {
 		ranked, err := pgNeighbours(ctx, pgURL, docs)
 		if err != nil {
 			res.pgErr = err
 		} else {
+			pgRanked = ranked
 			res.pg = evaluate(truth, ranked, relevanceK)
+			for h := range res.halves {
+				res.halves[h].pg = evaluateHalf(truth, ranked, h)
+			}
 		}
+	}
+	if cfg.perQuery {
+		printMisses(docs, truth, ranked, pgRanked)
 	}
 
 	rng := rand.New(rand.NewPCG(uint64(cfg.seed), 7))
@@ -189,4 +205,127 @@ func orWords(text string) string {
 		}
 	}
 	return strings.Join(words, " | ")
+}
+
+// evaluateHalf scores the rankings of the even-numbered post-mortems
+// (half 0) or of the odd-numbered ones (half 1) alone; the others are
+// still candidates.
+func evaluateHalf(all []labels, ranked [][]int, half int) score {
+	var s score
+	for q := half; q < len(ranked); q += 2 {
+		v, p, ok := queryScore(all, q, ranked[q], relevanceK)
+		if !ok {
+			continue
+		}
+		s.ndcg += v
+		s.precision += p
+		s.n++
+	}
+	if s.n > 0 {
+		s.ndcg /= float64(s.n)
+		s.precision /= float64(s.n)
+	}
+	return s
+}
+
+// queryScore is one post-mortem's nDCG@k and precision@k for the
+// neighbours got, counted as evaluate counts them (which scores every
+// post-mortem at once); ok is false when it has no relevant other
+// (evaluate leaves those out).
+func queryScore(all []labels, q int, got []int, k int) (v, precision float64, ok bool) {
+	ideal := make([]float64, 0, len(all)-1)
+	anyRelevant := false
+	for j := range all {
+		if j != q {
+			ideal = append(ideal, gain(all[q], all[j]))
+			anyRelevant = anyRelevant || relevant(all[q], all[j])
+		}
+	}
+	gains := make([]float64, 0, k)
+	hits := 0
+	for _, j := range got[:min(k, len(got))] {
+		gains = append(gains, gain(all[q], all[j]))
+		if relevant(all[q], all[j]) {
+			hits++
+		}
+	}
+	v, ok = ndcg(gains, ideal, k)
+	return v, float64(hits) / float64(k), ok && anyRelevant
+}
+
+// printMisses writes, for -per-query, the post-mortems whose neighbours
+// (ours by id) score worst: their labels, our five with their gains, and
+// the best five there were, so that a bad ranking can be read and
+// understood. PostgreSQL's nDCG is shown beside ours when measured.
+func printMisses(docs []search.Doc, truth []labels, ours, pg [][]int) {
+	type miss struct {
+		q         int
+		ndcg, pgv float64
+		hasPG     bool
+	}
+	var ms []miss
+	for q := range docs {
+		v, _, ok := queryScore(truth, q, ours[q], relevanceK)
+		if !ok {
+			continue
+		}
+		m := miss{q: q, ndcg: v}
+		if pg != nil {
+			m.pgv, _, _ = queryScore(truth, q, pg[q], relevanceK)
+			m.hasPG = true
+		}
+		ms = append(ms, m)
+	}
+	slices.SortStableFunc(ms, func(a, b miss) int { return cmpFloat(a.ndcg-a.pgv, b.ndcg-b.pgv) })
+	fmt.Printf("\n== relevance: the 30 post-mortems where ours by id does worst against PG ts_rank ==\n")
+	label := func(j int) string {
+		return fmt.Sprintf("%s %q", docs[j].Key, docs[j].Title)
+	}
+	for _, m := range ms[:min(30, len(ms))] {
+		q := m.q
+		fmt.Printf("\n%s  nDCG ours %.2f, PG %.2f\n  cats %v kws %v\n", label(q), m.ndcg, m.pgv,
+			truth[q].categories, truth[q].keywords)
+		for _, j := range ours[q] {
+			c, k := shared(truth[q], truth[j])
+			fmt.Printf("  ours %d+%d %s\n", c, k, label(j))
+		}
+		if pg != nil {
+			for _, j := range pg[q] {
+				c, k := shared(truth[q], truth[j])
+				fmt.Printf("  pg   %d+%d %s\n", c, k, label(j))
+			}
+		}
+		best := make([]int, 0, len(docs)-1)
+		for j := range docs {
+			if j != q {
+				best = append(best, j)
+			}
+		}
+		slices.SortStableFunc(best, func(a, b int) int { return -cmpFloat(gain(truth[q], truth[a]), gain(truth[q], truth[b])) })
+		for _, j := range best[:min(relevanceK, len(best))] {
+			c, k := shared(truth[q], truth[j])
+			fmt.Printf("  best %d+%d %s\n", c, k, label(j))
+		}
+	}
+}
+
+// printHalves writes the scores of the even- and the odd-numbered
+// post-mortems apart: a change that helps only one half is tuned to it.
+func (r *relevanceResult) printHalves() {
+	fmt.Printf("%-34s %12s %12s %12s %12s\n", "by half (even | odd)", "nDCG@5 even", "nDCG@5 odd", "P@5 even", "P@5 odd")
+	line := func(name string, get func(h int) score) {
+		e, o := get(0), get(1)
+		fmt.Printf("%-34s %12.3f %12.3f %12.3f %12.3f\n", name, e.ndcg, o.ndcg, e.precision, o.precision)
+	}
+	line("ours: Similar by id", func(h int) score { return r.halves[h].ours })
+	line("ours: Similar by title+summary text", func(h int) score { return r.halves[h].oursText })
+	if r.pgErr == nil && r.pg.n > 0 {
+		line("PG ts_rank (title+summary ORed)", func(h int) score { return r.halves[h].pg })
+	}
+	if r.pgErr == nil && r.pg.n > 0 {
+		for h, name := range []string{"even", "odd"} {
+			fmt.Printf("ours by id / PG ts_rank, %s half: nDCG %s, P@5 %s\n", name,
+				fratio(r.halves[h].ours.ndcg, r.halves[h].pg.ndcg), fratio(r.halves[h].ours.precision, r.halves[h].pg.precision))
+		}
+	}
 }

@@ -153,6 +153,7 @@ func (r *relevanceResult) print(n int) {
 		line("PG ts_rank (title+summary ORed)", r.pg)
 	}
 	line(fmt.Sprintf("random (mean of %d)", randomRuns), r.random)
+	r.printHalves()
 }
 
 func fratio(a, b float64) string {
