@@ -20,8 +20,9 @@ import (
 // segment per batch, a persister writing each, a merger rewriting them
 // again and again as they pile up): each shard is written by scorch's
 // offline builder, which analyses the documents a chunk at a time into
-// segment files and merges those once at the end into the shard's one
-// segment. The shards are built at once, one goroutine each. What the
+// segment files and merges those at the end into the shard's one segment.
+// The shards take in their documents at once, one goroutine each, and
+// merge one after the other. What the
 // bleve wrapper reads when it opens an index (index_meta.json, the mapping
 // in the internal storage) and our own state (mapping version, sequence,
 // shard count) are written with it.
@@ -32,11 +33,13 @@ import (
 // every shard builds at once: chunks of 100 keep a rebuild of two shards
 // near 300 MB, where chunks of 400 took 1 GB for 5% less CPU.
 
-// builderMergeMax is how many segment files the builder merges at a time:
-// enough that a shard of a few hundred thousand incidents is merged in one
-// pass (each pass rewrites everything; a merge reads its inputs through
-// mmap and keeps little else in memory).
-const builderMergeMax = 1024
+// builderMergeMax is how many segment files the builder merges at a time
+// (bleve's default). A merge maps its inputs into memory and reads them
+// whole, and they stay resident until it ends: merging a shard's hundreds
+// of chunk files at once took 2.5 GB of resident memory at 100k incidents.
+// Merged ten at a time, a merge holds ten files, and only the last one
+// holds about the shard itself.
+const builderMergeMax = 10
 
 // buildDir is the builders' scratch directory inside a generation.
 const buildDir = ".build"
@@ -144,18 +147,30 @@ func (ix *Index) build(ctx context.Context, src Source, shards int, seq int64) (
 	if err := ctx.Err(); err != nil {
 		return fail(err)
 	}
-	// Each builder merges its segment files into one; an empty shard is
-	// made as an ordinary empty index.
+	// Each builder merges its segment files into one, one shard after the
+	// other (the last merge of a shard has about the whole shard mapped in
+	// memory: two at once would double the peak); an empty shard is made
+	// as an ordinary empty index.
 	errs = make([]error, len(sbs))
-	var cwg sync.WaitGroup
-	for i, sb := range sbs {
-		cwg.Add(1)
-		go func() {
-			defer cwg.Done()
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		for i, sb := range sbs {
+			if ctx.Err() != nil {
+				return
+			}
 			errs[i] = sb.finish(ix, internal)
-		}()
+		}
+	}()
+	select {
+	case <-finished:
+	case <-ctx.Done():
+		// A merge cannot be interrupted (it may take a minute on a large
+		// index): the rebuild returns now, and the generation is removed
+		// when the merges are done.
+		go func() { <-finished; _ = os.RemoveAll(path) }()
+		return "", nil, 0, ctx.Err()
 	}
-	cwg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return fail(err)
 	}

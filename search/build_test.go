@@ -136,14 +136,20 @@ func TestRebuild_EmptyShards(t *testing.T) {
 }
 
 // TestRebuild_CanceledKeepsTheOldIndex checks that a rebuild cancelled
-// half way leaves the index in use answering and nothing of the new
-// generation on disk.
+// half way, or once every incident is in and the merges run, leaves the
+// index in use answering and nothing of the new generation on disk.
 func TestRebuild_CanceledKeepsTheOldIndex(t *testing.T) {
+	for _, at := range []int{200, 1000} {
+		t.Run(strconv.Itoa(at), func(t *testing.T) { testRebuildCanceledAt(t, at) })
+	}
+}
+
+func testRebuildCanceledAt(t *testing.T, at int) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	dir := t.TempDir()
-	ix, err := Open(dir, Options{BatchSize: 10, Progress: func(done, _ int) {
-		if done >= 200 {
+	ix, err := Open(dir, Options{BatchSize: 10, Shards: 2, Progress: func(done, _ int) {
+		if done >= at {
 			cancel()
 		}
 	}})
@@ -164,13 +170,16 @@ func TestRebuild_CanceledKeepsTheOldIndex(t *testing.T) {
 	if r, err := ix.Search(context.Background(), Request{Q: "cassandra"}); err != nil || r.Total != 1 {
 		t.Errorf("old index: %d hits (%v), want 1", r.Total, err)
 	}
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range ents {
-		if strings.HasPrefix(e.Name(), "gen-") && e.Name() != oldGen {
-			t.Errorf("left behind: %s", e.Name())
+	waitFor(t, func() bool {
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
+		for _, e := range ents {
+			if strings.HasPrefix(e.Name(), "gen-") && e.Name() != oldGen {
+				return false // left behind (or still being removed)
+			}
+		}
+		return true
+	})
 }
