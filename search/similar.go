@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
+	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 	"github.com/hindsightrca/hindsight/internal/incident"
@@ -107,8 +108,9 @@ type profile struct {
 	// binary counts each word once: in a short pasted text, repeating a
 	// word says little.
 	binary bool
-	// indexed says the profile was read from the index: its words are
-	// counted in their document frequencies.
+	// indexed says the index holds the profile's incident (read from it,
+	// or a fresher document of it): its words are counted in their
+	// document frequencies.
 	indexed bool
 }
 
@@ -129,6 +131,12 @@ func (ix *Index) Similar(ctx context.Context, req SimilarRequest) ([]Similar, er
 		switch {
 		case req.Doc != nil:
 			p = profileOfDoc(req.Doc)
+			if p.id != 0 {
+				var err error
+				if p.indexed, err = holds(ctx, idx, p.id); err != nil {
+					return err
+				}
+			}
 		case req.ID != 0:
 			var err error
 			if p, err = profileOfIndexed(idx, req.ID); err != nil {
@@ -163,6 +171,21 @@ func profileOfDoc(d *Doc) profile {
 		p.texts[FieldTimeline] = append(p.texts[FieldTimeline], e.Body)
 	}
 	return p
+}
+
+// hitID is the incident id of a hit.
+func hitID(h *bsearch.DocumentMatch) int64 {
+	id, _ := strconv.ParseInt(h.ID, 10, 64)
+	return id
+}
+
+// holds reports whether the index holds incident id.
+func holds(ctx context.Context, idx bleve.Index, id int64) (bool, error) {
+	r, err := idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(bleve.NewDocIDQuery([]string{docID(id)}), 0, 0, false))
+	if err != nil {
+		return false, fmt.Errorf("search: look for incident %d: %w", id, err)
+	}
+	return r.Total > 0, nil
 }
 
 // profileOfIndexed reads an incident's stored fields.
@@ -376,7 +399,16 @@ func (ix *Index) similar(ctx context.Context, idx *shardIndex, p profile, v View
 			hits[i].score *= publishedBoost
 		}
 	}
-	sort.SliceStable(hits, func(i, j int) bool { return hits[i].score > hits[j].score })
+	// Incidents alike score alike (the same words in as long a text), and
+	// which of them were found first depends on how the index is split:
+	// the older (lower id) is listed first, so that every answer is the
+	// same.
+	sort.Slice(hits, func(i, j int) bool {
+		if hits[i].score != hits[j].score {
+			return hits[i].score > hits[j].score
+		}
+		return hitID(hits[i].h) < hitID(hits[j].h)
+	})
 	hits = hits[:min(len(hits), limit)]
 	surface := make(map[string]string, len(terms))
 	for _, t := range terms {
