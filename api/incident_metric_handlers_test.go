@@ -21,10 +21,10 @@ func TestAPI_IncidentMetrics(t *testing.T) {
 			name: "dashboard", method: "GET", url: "/api/v1/metrics/incidents",
 			wantStatus: http.StatusOK,
 			wantContains: []string{
-				`"per_month":[{"month":"2026-01","count":1,"by_severity":{"SEV1":1,"SEV2":0,"SEV3":0,"SEV4":0,"SEV5":0},` +
+				`"per_month":[{"month":"2026-01","count":1,"by_severity":{"SEV1":1,"SEV2":0,"SEV3":0,"SEV4":0,"SEV5":0},"by_service":{"checkout":1,"search":0},` +
 					`"time_to_detect":{"p50":120,"p90":120,"count":1},"time_to_acknowledge":{"p50":180,"p90":180,"count":1},` +
 					`"time_to_mitigate":{"p50":1800,"p90":1800,"count":1},"time_to_resolve":{"p50":3600,"p90":3600,"count":1}},` +
-					`{"month":"2026-02","count":0,"by_severity":{"SEV1":0,"SEV2":0,"SEV3":0,"SEV4":0,"SEV5":0},` +
+					`{"month":"2026-02","count":0,"by_severity":{"SEV1":0,"SEV2":0,"SEV3":0,"SEV4":0,"SEV5":0},"by_service":{"checkout":0,"search":0},` +
 					`"time_to_detect":` + zeros + `,"time_to_acknowledge":` + zeros + `,"time_to_mitigate":` + zeros + `,"time_to_resolve":` + zeros + `},` +
 					`{"month":"2026-03","count":1,`,
 				`"SEV3":{"time_to_detect":` + zeros + `,"time_to_acknowledge":` + zeros + `,"time_to_mitigate":` + zeros +
@@ -54,10 +54,10 @@ func TestAPI_IncidentMetrics(t *testing.T) {
 				"Content-Disposition": `attachment; filename="incident-metrics.csv"`,
 			},
 			wantContains: []string{
-				"month,count,SEV1,SEV2,SEV3,SEV4,SEV5,ttd_p50,ttd_p90,tta_p50,tta_p90,ttm_p50,ttm_p90,ttr_p50,ttr_p90\n" +
-					"2026-01,1,1,0,0,0,0,120,120,180,180,1800,1800,3600,3600\n" +
-					"2026-02,0,0,0,0,0,0,,,,,,,,\n" +
-					"2026-03,1,0,0,1,0,0,,,,,,,86400,86400\n",
+				"month,count,SEV1,SEV2,SEV3,SEV4,SEV5,ttd_p50,ttd_p90,tta_p50,tta_p90,ttm_p50,ttm_p90,ttr_p50,ttr_p90,service:checkout,service:search\n" +
+					"2026-01,1,1,0,0,0,0,120,120,180,180,1800,1800,3600,3600,1,0\n" +
+					"2026-02,0,0,0,0,0,0,,,,,,,,,0,0\n" +
+					"2026-03,1,0,0,1,0,0,,,,,,,86400,86400,0,1\n",
 			},
 		},
 		{

@@ -109,8 +109,9 @@ func (s *server) incidentMetrics(c *gin.Context) {
 }
 
 // incidentMetricsCSV writes one row per month: the count, the count per
-// severity and the p50 and p90 of each time-to-x in seconds (empty when
-// no incident of the month has it).
+// severity, the p50 and p90 of each time-to-x in seconds (empty when no
+// incident of the month has it), then the count per service of the
+// months' breakdown ("service:<name>" columns, most incidents first).
 func incidentMetricsCSV(m incident.IncidentMetrics) []byte {
 	var b strings.Builder
 	w := csv.NewWriter(&b)
@@ -119,6 +120,11 @@ func incidentMetricsCSV(m incident.IncidentMetrics) []byte {
 		head = append(head, string(sev))
 	}
 	head = append(head, "ttd_p50", "ttd_p90", "tta_p50", "tta_p90", "ttm_p50", "ttm_p90", "ttr_p50", "ttr_p90")
+	var services []string
+	for _, k := range m.ByService[:min(len(m.ByService), incident.MonthServices)] {
+		services = append(services, k.Key)
+		head = append(head, incident.SpreadsheetSafe("service:"+k.Key))
+	}
 	_ = w.Write(head)
 	secs := func(v *float64) string {
 		if v == nil {
@@ -133,6 +139,9 @@ func incidentMetricsCSV(m incident.IncidentMetrics) []byte {
 		}
 		for _, p := range []incident.Percentiles{mo.ToDetect, mo.ToAcknowledge, mo.ToMitigate, mo.ToResolve} {
 			row = append(row, secs(p.P50), secs(p.P90))
+		}
+		for _, k := range services {
+			row = append(row, strconv.Itoa(mo.ByService[k]))
 		}
 		_ = w.Write(row)
 	}

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -34,9 +35,35 @@ func init() {
 // pairAnalyzer adds the pairs of terms to another analyzer's tokens.
 type pairAnalyzer struct{ inner analysis.Analyzer }
 
-// Analyze implements analysis.Analyzer.
+// Analyze implements analysis.Analyzer. A text of several events (the
+// timeline, see eventSep) is analysed event by event: positions go on from
+// one event to the next, with a gap, and no pair spans two events.
 func (a pairAnalyzer) Analyze(input []byte) analysis.TokenStream {
-	return withPairs(a.inner.Analyze(input))
+	if bytes.IndexByte(input, eventSep) < 0 {
+		return withPairs(a.inner.Analyze(input))
+	}
+	var out analysis.TokenStream
+	offset, pos := 0, 0
+	for {
+		end := bytes.IndexByte(input[offset:], eventSep)
+		if end < 0 {
+			end = len(input)
+		} else {
+			end += offset
+		}
+		last := pos
+		for _, t := range withPairs(a.inner.Analyze(input[offset:end])) {
+			t.Start += offset
+			t.End += offset
+			t.Position += pos
+			last = max(last, t.Position)
+			out = append(out, t)
+		}
+		if end == len(input) {
+			return out
+		}
+		offset, pos = end+1, last+1
+	}
 }
 
 // withPairs returns ts followed by a pair token for every token and each

@@ -279,8 +279,12 @@ func (m *matcher) highlights(fields map[string]any) (map[string][]string, []Even
 	if m == nil || m.empty() {
 		return out, events
 	}
+	evTexts, evIDs := timelineEvents(fields)
 	for _, field := range textFields {
 		texts := fieldStrings(fields, field)
+		if field == FieldTimeline {
+			texts = evTexts
+		}
 		type frag struct {
 			elem, n int
 			text    string
@@ -307,7 +311,7 @@ func (m *matcher) highlights(fields map[string]any) (map[string][]string, []Even
 		// timeline, the earlier event).
 		sort.SliceStable(frags, func(i, j int) bool { return frags[i].n > frags[j].n })
 		if field == FieldTimeline {
-			ids := fieldStrings(fields, FieldEventIDs)
+			ids := evIDs
 			for _, f := range frags[:min(len(frags), eventsPerHit)] {
 				if f.elem < len(ids) {
 					if id, err := strconv.ParseInt(ids[f.elem], 10, 64); err == nil {

@@ -45,7 +45,8 @@ const currentFile = "CURRENT"
 type Options struct {
 	// Logger receives progress and errors. Default slog.Default().
 	Logger *slog.Logger
-	// BatchSize is how many documents go into one index batch. Default 100:
+	// BatchSize is how many documents go into one index batch, and into one
+	// segment file of a rebuild's builder (build.go). Default 100:
 	// a batch's analysed documents are all in memory until its segment is
 	// written (500 made a rebuild's peak memory three times larger for a
 	// fifth more speed).

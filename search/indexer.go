@@ -6,11 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/hindsightrca/hindsight/internal/incident"
 )
 
@@ -228,7 +225,7 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) error {
 			ix.buildTotal.Store(total)
 		}
 	}
-	gen, idx, err := ix.create(shardsFor(ix.buildTotal.Load(), ix.opts.Shards))
+	gen, idx, n, err := ix.build(ctx, src, shardsFor(ix.buildTotal.Load(), ix.opts.Shards), seq)
 	if err != nil {
 		return err
 	}
@@ -237,18 +234,6 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) error {
 		idx.Close()
 		_ = os.RemoveAll(path)
 		return err
-	}
-	n, err := ix.load(ctx, idx, src)
-	if err != nil {
-		return fail(err)
-	}
-	if err := idx.setInternal(keySeq, []byte(strconv.FormatInt(seq, 10))); err != nil {
-		return fail(fmt.Errorf("search: rebuild: %w", err))
-	}
-	// One segment answers faster than the many a bulk load leaves (a
-	// third off the median search at 10k incidents, for 5% more time).
-	if err := idx.each(func(_ int, p bleve.Index) error { return forceMerge(ctx, p) }); err != nil {
-		return fail(fmt.Errorf("search: rebuild: merge: %w", err))
 	}
 	for {
 		chs, err := src.Changes(ctx, seq, changesPerRound)
@@ -275,84 +260,36 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) error {
 	return nil
 }
 
-// load indexes every incident of the source into idx. Reading the next
-// page from the database overlaps with indexing the ones before.
-func (ix *Index) load(ctx context.Context, idx *shardIndex, src Source) (int, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	pages := make(chan []Doc, 1)
-	var readErr error
-	go func() {
-		defer close(pages)
-		var after int64
-		for {
-			ids, err := src.IDs(ctx, after, ix.opts.BatchSize)
-			if err != nil {
-				readErr = fmt.Errorf("search: list incidents: %w", err)
-				return
-			}
-			if len(ids) == 0 {
-				return
-			}
-			after = ids[len(ids)-1]
-			m, err := src.Docs(ctx, ids)
-			if err != nil {
-				readErr = fmt.Errorf("search: load incidents: %w", err)
-				return
-			}
-			docs := make([]Doc, 0, len(m))
-			for _, id := range ids {
-				if d, ok := m[id]; ok {
-					docs = append(docs, d)
-				}
-			}
-			select {
-			case pages <- docs:
-			case <-ctx.Done():
-				return
+// readAll reads every incident of the source, a page at a time in id
+// order, and hands each page to fn; it stops early when ctx ends.
+func (ix *Index) readAll(ctx context.Context, src Source, fn func(docs []Doc)) error {
+	var after int64
+	for ctx.Err() == nil {
+		ids, err := src.IDs(ctx, after, ix.opts.BatchSize)
+		if err != nil {
+			return fmt.Errorf("search: list incidents: %w", err)
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		after = ids[len(ids)-1]
+		m, err := src.Docs(ctx, ids)
+		if err != nil {
+			return fmt.Errorf("search: load incidents: %w", err)
+		}
+		docs := make([]Doc, 0, len(m))
+		for _, id := range ids {
+			if d, ok := m[id]; ok {
+				docs = append(docs, d)
 			}
 		}
-	}()
-	err := ix.indexConcurrently(ctx, cancel, idx, pages)
-	if err == nil {
-		err = readErr // the reader is done: pages is closed
+		fn(docs)
 	}
-	if err == nil {
-		err = ctx.Err()
-	}
-	return int(ix.buildDone.Load()), err
+	return ctx.Err()
 }
 
 // Counter is a Source that can say how many incidents it has, so a rebuild
 // can show its progress as a share.
 type Counter interface {
 	Count(ctx context.Context) (int64, error)
-}
-
-// mergeTimeout bounds the wait for the merge after a rebuild.
-const mergeTimeout = 5 * time.Minute
-
-// forceMerge merges idx into one segment. scorch's ForceMerge waits for its
-// merger without heeding ctx (and for ever if the merger fails, say because
-// the directory was deleted), so the wait is bounded here; closing the
-// index releases a merge left waiting.
-func forceMerge(ctx context.Context, idx bleve.Index) error {
-	adv, err := idx.Advanced()
-	if err != nil {
-		return err
-	}
-	sc, ok := adv.(*scorch.Scorch)
-	if !ok {
-		return nil
-	}
-	done := make(chan error, 1)
-	go func() { done <- sc.ForceMerge(ctx, nil) }()
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(mergeTimeout):
-		return errors.New("the merge did not finish in time")
-	}
 }

@@ -18,7 +18,9 @@ import (
 // another version is rebuilt from the database (the old one answers until
 // the new one is ready).
 // Version 2 keeps restricted incidents in a shard of their own (shards.go).
-const MappingVersion = 2
+// Version 3 indexes and stores the timeline as one value per incident, its
+// events separated by eventSep, and the events' ids as one value.
+const MappingVersion = 3
 
 // Field boosts of the text fields in searches: what a title or a root cause
 // says weighs more than a line of chat.
@@ -167,6 +169,11 @@ func (b docBuilder) build(d *Doc) *document.Document {
 		acts = append(acts, joinNonEmpty("\n", a.Title, a.Description))
 	}
 	addArray(FieldActions, acts)
+	// The timeline is one value: fifty values of one field cost zap far
+	// more (in analysis, in the segment being built and in stored fields)
+	// than one value of the same text. The pair analyzer makes no pair
+	// across eventSep, and highlights cut the stored value back into events.
+	var tl, ids []byte
 	n, size := 0, 0
 	for _, e := range d.Events {
 		if strings.TrimSpace(e.Body) == "" {
@@ -177,10 +184,17 @@ func (b docBuilder) build(d *Doc) *document.Document {
 		if size += len(e.Body); n >= maxTimelineEvents || size > maxTimelineBytes {
 			break
 		}
-		pos := []uint64{uint64(n)}
-		addText(FieldTimeline, pos, e.Body)
-		doc.AddField(document.NewTextFieldWithIndexingOptions(FieldEventIDs, pos, []byte(strconv.FormatInt(e.ID, 10)), index.StoreField))
+		if n > 0 {
+			tl = append(tl, eventSep)
+			ids = append(ids, ',')
+		}
+		tl = appendEventText(tl, e.Body)
+		ids = strconv.AppendInt(ids, e.ID, 10)
 		n++
+	}
+	if n > 0 {
+		doc.AddField(document.NewTextFieldCustom(FieldTimeline, nil, tl, textOptions, b.text))
+		doc.AddField(document.NewTextFieldWithIndexingOptions(FieldEventIDs, nil, ids, index.StoreField))
 	}
 	addKeywords(FieldServices, d.Services)
 	addKeywords(FieldServiceWords, labelWords(d.Services))
@@ -225,6 +239,36 @@ func (b docBuilder) build(d *Doc) *document.Document {
 		}
 	}
 	return doc
+}
+
+// eventSep separates the events of the timeline's one value. It is a
+// control character no event keeps (appendEventText) and no token holds.
+const eventSep = '\x1e'
+
+// appendEventText appends an event's text to b with eventSep made a space.
+func appendEventText(b []byte, s string) []byte {
+	for {
+		i := strings.IndexByte(s, eventSep)
+		if i < 0 {
+			return append(b, s...)
+		}
+		b = append(b, s[:i]...)
+		b = append(b, ' ')
+		s = s[i+1:]
+	}
+}
+
+// timelineEvents cuts a stored timeline back into its events' texts and
+// ids (an index of mapping version 2 stores them as arrays; the values are
+// cut all the same).
+func timelineEvents(fields map[string]any) (texts, ids []string) {
+	for _, v := range fieldStrings(fields, FieldTimeline) {
+		texts = append(texts, strings.Split(v, string(eventSep))...)
+	}
+	for _, v := range fieldStrings(fields, FieldEventIDs) {
+		ids = append(ids, strings.Split(v, ",")...)
+	}
+	return texts, ids
 }
 
 // labelWords are the words of labels, each once: "Amazon S3" gives

@@ -12,8 +12,8 @@ const (
 	FieldRCA          = "rca"          // text array: one element per section
 	FieldRootCauses   = "root_causes"  // text array: one element per root cause
 	FieldActions      = "actions"      // text array: one element per action
-	FieldTimeline     = "timeline"     // text array: one element per event
-	FieldEventIDs     = "event_ids"    // stored only: the events' ids, same order as timeline
+	FieldTimeline     = "timeline"     // text: the events' texts, separated by eventSep
+	FieldEventIDs     = "event_ids"    // stored only: the events' ids, comma-separated, same order as timeline
 	FieldServices     = "service"      // keyword array
 	FieldTeams        = "team"         // keyword array
 	FieldTags         = "tag"          // keyword array

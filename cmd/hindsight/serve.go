@@ -12,6 +12,7 @@ import (
 	"github.com/hindsightrca/hindsight/api"
 	"github.com/hindsightrca/hindsight/frontend"
 	"github.com/hindsightrca/hindsight/internal/app"
+	"github.com/hindsightrca/hindsight/internal/dashboard"
 	"github.com/hindsightrca/hindsight/internal/markdown"
 )
 
@@ -44,14 +45,20 @@ func (c serveCmd) Run(e *env) error {
 		return err
 	}
 	defer ix.Close()
+	// The dashboards' projection loads in the background; they answer
+	// from SQL until it is loaded.
+	dash := dashboard.New(s, e.log)
 	a = app.New(s, app.Options{Logger: e.log, Location: loc, Templates: tmpls, ChromiumPath: e.cfg.ChromiumPath, Markdown: md,
-		Hooks: hookRegistry(), HookRouteWindow: e.cfg.HookRouteWindow, Search: ix, Tickets: ticketOptions(e.cfg)})
+		Hooks: hookRegistry(), HookRouteWindow: e.cfg.HookRouteWindow, Search: ix, Tickets: ticketOptions(e.cfg), Dashboard: dash})
 	// The indexer follows the change feed until shutdown, then the index
 	// closes (deferred above, so after the indexer stopped).
 	indexCtx, stopIndexer := context.WithCancel(e.ctx)
 	indexerDone := make(chan struct{})
 	go func() { defer close(indexerDone); ix.Run(indexCtx, a.SearchSource()) }()
 	defer func() { stopIndexer(); <-indexerDone }()
+	dashDone := make(chan struct{})
+	go func() { defer close(dashDone); dash.Run(indexCtx) }()
+	defer func() { stopIndexer(); <-dashDone }()
 	authDeps, err := authDeps(e, s)
 	if err != nil {
 		return err

@@ -13,7 +13,7 @@ import (
 
 	"github.com/hindsightrca/hindsight/importers"
 	"github.com/hindsightrca/hindsight/importers/internal/alertjson"
-	"github.com/hindsightrca/hindsight/importers/internal/apiclient"
+	"github.com/hindsightrca/hindsight/internal/apiclient"
 )
 
 // Client pulls bugs through Bugzilla's REST API (Bugzilla 5 and later,
@@ -160,10 +160,11 @@ var keyCodes = map[string]bool{"306": true, "410": true, "32000": true}
 func (c *Client) get(ctx context.Context, path, what string, out any) error {
 	endpoint := strings.TrimRight(c.BaseURL, "/") + path
 	g := apiclient.Getter{
-		Vendor:  "bugzilla",
-		Retrier: apiclient.Retrier{HTTP: c.HTTP, MaxRetries: c.MaxRetries, MaxWait: c.MaxWait, CapWait: true, Sleep: c.wait},
-		Auth:    func(req *http.Request) { req.Header.Set("X-BUGZILLA-API-KEY", c.Key) },
-		Secret:  c.Key,
+		Vendor:   "bugzilla",
+		NotFound: importers.ErrRemoteNotFound,
+		Retrier:  apiclient.Retrier{HTTP: c.HTTP, MaxRetries: c.MaxRetries, MaxWait: c.MaxWait, CapWait: true, Sleep: c.wait},
+		Auth:     func(req *http.Request) { req.Header.Set("X-BUGZILLA-API-KEY", c.Key) },
+		Secret:   c.Key,
 	}
 	name := g.Name(path)
 	resp, err := g.Send(ctx, endpoint, path)

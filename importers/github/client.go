@@ -14,7 +14,7 @@ import (
 
 	"github.com/hindsightrca/hindsight/importers"
 	"github.com/hindsightrca/hindsight/importers/internal/alertjson"
-	"github.com/hindsightrca/hindsight/importers/internal/apiclient"
+	"github.com/hindsightrca/hindsight/internal/apiclient"
 )
 
 // Client pulls issues, their comments and events through GitHub's REST
@@ -158,8 +158,9 @@ func (c *Client) get(ctx context.Context, endpoint, path, what string, out any) 
 	limited := *hc
 	limited.Transport = rateLimited{next: hc.Transport}
 	g := apiclient.Getter{
-		Vendor:  "github",
-		Retrier: apiclient.Retrier{HTTP: &limited, MaxRetries: c.MaxRetries, MaxWait: c.MaxWait, CapWait: true, Fallback: resetWait, Sleep: c.wait},
+		Vendor:   "github",
+		NotFound: importers.ErrRemoteNotFound,
+		Retrier:  apiclient.Retrier{HTTP: &limited, MaxRetries: c.MaxRetries, MaxWait: c.MaxWait, CapWait: true, Fallback: resetWait, Sleep: c.wait},
 		Auth: func(req *http.Request) {
 			if c.Token != "" {
 				req.Header.Set("Authorization", "Bearer "+c.Token)

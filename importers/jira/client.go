@@ -14,7 +14,7 @@ import (
 
 	"github.com/hindsightrca/hindsight/importers"
 	"github.com/hindsightrca/hindsight/importers/internal/alertjson"
-	"github.com/hindsightrca/hindsight/importers/internal/apiclient"
+	"github.com/hindsightrca/hindsight/internal/apiclient"
 )
 
 // Client pulls issues from Jira's REST API v2: by key with their
@@ -258,8 +258,9 @@ func (c *Client) get(ctx context.Context, path string, q url.Values, what string
 		return errors.New("jira: no site URL (set HINDSIGHT_JIRA_URL)")
 	}
 	g := apiclient.Getter{
-		Vendor:  "jira",
-		Retrier: c.Retrier,
+		Vendor:   "jira",
+		NotFound: importers.ErrRemoteNotFound,
+		Retrier:  c.Retrier,
 		Auth: func(req *http.Request) {
 			if c.User != "" {
 				req.SetBasicAuth(c.User, c.Token)

@@ -12,7 +12,7 @@ import (
 
 	"github.com/hindsightrca/hindsight/importers"
 	"github.com/hindsightrca/hindsight/importers/internal/alertjson"
-	"github.com/hindsightrca/hindsight/importers/internal/apiclient"
+	"github.com/hindsightrca/hindsight/internal/apiclient"
 )
 
 // Client pulls issues through MantisBT's REST API with an API token.
@@ -85,6 +85,7 @@ func ParseID(s string) (string, error) {
 func (c *Client) get(ctx context.Context, endpoint, path, what string, out any) error {
 	g := apiclient.Getter{
 		Vendor:    "mantis",
+		NotFound:  importers.ErrRemoteNotFound,
 		Retrier:   apiclient.Retrier{HTTP: c.HTTP, MaxRetries: c.MaxRetries, MaxWait: c.MaxWait, CapWait: true, Sleep: c.wait},
 		Auth:      func(req *http.Request) { req.Header.Set("Authorization", c.Token) },
 		Secret:    c.Token,

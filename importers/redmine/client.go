@@ -12,7 +12,7 @@ import (
 
 	"github.com/hindsightrca/hindsight/importers"
 	"github.com/hindsightrca/hindsight/importers/internal/alertjson"
-	"github.com/hindsightrca/hindsight/importers/internal/apiclient"
+	"github.com/hindsightrca/hindsight/internal/apiclient"
 )
 
 // Client pulls issues through Redmine's REST API with an API key (sent
@@ -144,12 +144,13 @@ func (c *Client) get(ctx context.Context, path string, q url.Values, what string
 		endpoint += "?" + q.Encode()
 	}
 	g := apiclient.Getter{
-		Vendor:  "redmine",
-		Retrier: apiclient.Retrier{HTTP: c.HTTP, MaxRetries: c.MaxRetries, MaxWait: c.MaxWait, CapWait: true, Sleep: c.wait},
-		Auth:    func(req *http.Request) { req.Header.Set("X-Redmine-API-Key", c.Key) },
-		Secret:  c.Key,
-		KeyHint: "give a Redmine API key (My account → API access key) in HINDSIGHT_REDMINE_KEY, and check that the REST API is enabled",
-		Message: message,
+		Vendor:   "redmine",
+		NotFound: importers.ErrRemoteNotFound,
+		Retrier:  apiclient.Retrier{HTTP: c.HTTP, MaxRetries: c.MaxRetries, MaxWait: c.MaxWait, CapWait: true, Sleep: c.wait},
+		Auth:     func(req *http.Request) { req.Header.Set("X-Redmine-API-Key", c.Key) },
+		Secret:   c.Key,
+		KeyHint:  "give a Redmine API key (My account → API access key) in HINDSIGHT_REDMINE_KEY, and check that the REST API is enabled",
+		Message:  message,
 	}
 	return g.Get(ctx, endpoint, path, what, out)
 }

@@ -2,6 +2,7 @@ package redmine
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hindsightrca/hindsight/importers"
 	"github.com/hindsightrca/hindsight/importers/importertest"
 )
 
@@ -164,6 +166,10 @@ func TestClient_PullErrors(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), tt.key) && len(tt.key) > 4 {
 				t.Errorf("key in error: %v", err)
+			}
+			// Only the 404 says the issue is gone (pull --refresh skips it).
+			if gone := strings.Contains(tt.wantErr, "404"); errors.Is(err, importers.ErrRemoteNotFound) != gone {
+				t.Errorf("errors.Is(err, ErrRemoteNotFound) = %v, want %v", !gone, gone)
 			}
 		})
 	}

@@ -13,7 +13,7 @@ import (
 
 	"github.com/hindsightrca/hindsight/importers"
 	"github.com/hindsightrca/hindsight/importers/internal/alertjson"
-	"github.com/hindsightrca/hindsight/importers/internal/apiclient"
+	"github.com/hindsightrca/hindsight/internal/apiclient"
 )
 
 // Client pulls incidents: with a token through the manage API
@@ -152,8 +152,9 @@ func (c *Client) get(ctx context.Context, endpoint, path, what string, out any) 
 	limited := *hc
 	limited.Transport = enhanceCalm{next: hc.Transport}
 	g := apiclient.Getter{
-		Vendor:  "statuspage",
-		Retrier: apiclient.Retrier{HTTP: &limited, MaxRetries: c.MaxRetries, MaxWait: c.MaxWait, CapWait: true, Sleep: c.wait},
+		Vendor:   "statuspage",
+		NotFound: importers.ErrRemoteNotFound,
+		Retrier:  apiclient.Retrier{HTTP: &limited, MaxRetries: c.MaxRetries, MaxWait: c.MaxWait, CapWait: true, Sleep: c.wait},
 		Auth: func(req *http.Request) {
 			if c.Token != "" {
 				req.Header.Set("Authorization", "OAuth "+c.Token)

@@ -14,7 +14,7 @@ import (
 
 	"github.com/hindsightrca/hindsight/importers"
 	"github.com/hindsightrca/hindsight/importers/internal/alertjson"
-	"github.com/hindsightrca/hindsight/importers/internal/apiclient"
+	"github.com/hindsightrca/hindsight/internal/apiclient"
 )
 
 // Client pulls problems and their updates from the Zabbix JSON-RPC API

@@ -8,13 +8,28 @@ import (
 
 // ActionMetrics computes the actions dashboard over the incidents the
 // caller may see, with "overdue" judged against today, and its burn-down
-// over the filter's range (the last 90 days by default).
+// over the filter's range (the last 90 days by default): from the
+// dashboards' projection when it is loaded, else in SQL.
 func (a *App) ActionMetrics(ctx context.Context, f incident.ActionMetricsFilter) (incident.ActionMetrics, error) {
 	f.Viewer = viewerFrom(ctx)
 	f.Today = a.Today()
 	if f.From != nil && f.To != nil && f.To.Before(*f.From) {
 		return incident.ActionMetrics{}, incident.Invalid("to", "must not be before from")
 	}
+	if a.dash != nil {
+		m, err := a.dash.ActionMetrics(ctx, f)
+		if a.projected(ctx, err) {
+			return m, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return incident.ActionMetrics{}, err // gone: no SQL for nobody
+		}
+	}
+	return a.sqlActionMetrics(ctx, f)
+}
+
+// sqlActionMetrics is ActionMetrics computed in SQL (f complete).
+func (a *App) sqlActionMetrics(ctx context.Context, f incident.ActionMetricsFilter) (incident.ActionMetrics, error) {
 	m, err := a.store.ActionMetrics(ctx, f)
 	if err != nil {
 		return incident.ActionMetrics{}, err

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hindsightrca/hindsight/importers"
+	"github.com/hindsightrca/hindsight/internal/dashboard"
 	"github.com/hindsightrca/hindsight/internal/incident"
 	"github.com/hindsightrca/hindsight/internal/markdown"
 	"github.com/hindsightrca/hindsight/internal/store"
@@ -47,6 +48,10 @@ type Options struct {
 	Search *search.Index
 	// Tickets configures ticket sync (see tickets.go). Zero: off.
 	Tickets TicketOptions
+	// Dashboard is the dashboards' in-memory projection over the same
+	// store (nil: they are computed in SQL). Until it is loaded, they are
+	// computed in SQL too.
+	Dashboard *dashboard.Projection
 }
 
 // App is the set of use cases over one store.
@@ -80,6 +85,8 @@ type App struct {
 	reminders reminderState
 	// ticketOpts configures ticket sync.
 	ticketOpts TicketOptions
+	// dash computes the dashboards when loaded (may be nil).
+	dash *dashboard.Projection
 }
 
 // New returns an App over s.
@@ -104,7 +111,8 @@ func New(s *store.Store, opts Options) *App {
 	}
 	a := &App{store: s, now: opts.Now, log: opts.Logger, loc: opts.Location, tmpls: opts.Templates,
 		chromium: opts.ChromiumPath, md: opts.Markdown, hooks: opts.Hooks, routeWindow: opts.HookRouteWindow,
-		hookCache: newHookCache(), search: opts.Search, ticketOpts: opts.Tickets, jobHolder: newJobHolder()}
+		hookCache: newHookCache(), search: opts.Search, ticketOpts: opts.Tickets, jobHolder: newJobHolder(),
+		dash: opts.Dashboard}
 	a.recur = newRecurrenceChecker()
 	a.ingest = newIngester(a)
 	return a

@@ -138,12 +138,10 @@ func (a *App) MonthlyReport(ctx context.Context, month string) (MonthlyReport, e
 	r.TopRootCauseCategories = im.TopRootCauseCategories
 	r.Recurrences = im.Recurrences
 	r.RCAs = MonthlyRCAs{MissingAfterDays: incident.DefaultRCADays, Missing: im.WithoutPublishedRCA}
-	viewer := incident.IncidentMetricsFilter{Viewer: viewerFrom(ctx)}
-	if r.RCAs.Published, err = a.store.RCAsPublished(ctx, viewer, first, last); err != nil {
+	if r.RCAs.Published, err = a.rcasPublished(ctx, first, last); err != nil {
 		return MonthlyReport{}, err
 	}
-	ofMonth := incident.IncidentMetricsFilter{From: &first, To: &last, Viewer: viewerFrom(ctx)}
-	if r.RCAs.OfMonthPublished, err = a.store.IncidentsWithPublishedRCA(ctx, ofMonth); err != nil {
+	if r.RCAs.OfMonthPublished, err = a.incidentsWithPublishedRCA(ctx, first, last); err != nil {
 		return MonthlyReport{}, err
 	}
 	if err := a.monthlyActions(ctx, &r, first, last); err != nil {
@@ -167,8 +165,7 @@ func (a *App) monthlyIncidents(ctx context.Context, r *MonthlyReport, im inciden
 		}
 	}
 	r.Incidents.TopServices = im.ByService[:min(len(im.ByService), 10)]
-	incs, n, err := a.store.MonthIncidents(ctx, incident.IncidentMetricsFilter{From: &r.From, To: &r.To, Viewer: viewerFrom(ctx)},
-		MonthlyIncidentLimit)
+	incs, n, err := a.monthIncidents(ctx, r.From, r.To)
 	if err != nil {
 		return err
 	}
@@ -196,9 +193,19 @@ func (a *App) monthlyActions(ctx context.Context, r *MonthlyReport, first, last 
 	r.Actions.Created = c.Open + c.InProgress + c.Done + c.WontDo
 	r.Actions.CompletionWithinPolicy = am.CompletionWithinPolicy
 	r.Actions.DaysToClose = am.DaysToClose
-	closed := incident.ActionMetricsFilter{From: &first, To: &last, Viewer: viewerFrom(ctx)}
-	if r.Actions.ClosedDone, r.Actions.ClosedWontDo, err = a.store.ActionsClosed(ctx, closed); err != nil {
+	if r.Actions.ClosedDone, r.Actions.ClosedWontDo, err = a.actionsClosed(ctx, first, last); err != nil {
 		return err
+	}
+	today := a.Today()
+	if a.dash != nil {
+		n, oldest, err := a.dash.OverdueActions(ctx, viewerFrom(ctx), today, MonthlyOverdueLimit)
+		if a.projected(ctx, err) {
+			r.Actions.OverdueNow, r.Actions.OldestOverdue = n, oldest
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 	}
 	// Overdue now: one page of the list (oldest due first) and its total,
 	// not a whole dashboard over every action.
@@ -207,7 +214,6 @@ func (a *App) monthlyActions(ctx context.Context, r *MonthlyReport, first, last 
 	if err != nil {
 		return err
 	}
-	today := a.Today()
 	r.Actions.OverdueNow = over.Total
 	r.Actions.OldestOverdue = make([]incident.OverdueAction, 0, len(over.Items))
 	for _, act := range over.Items {
@@ -239,4 +245,67 @@ func timeToXChanges(this, prev incident.TimeToX) []TimeToXChange {
 		{Metric: "time_to_mitigate", This: this.ToMitigate, Previous: prev.ToMitigate},
 		{Metric: "time_to_resolve", This: this.ToResolve, Previous: prev.ToResolve},
 	}
+}
+
+// rcasPublished counts the RCAs the caller may see published on the days
+// from..to: from the dashboards' projection when it is loaded, else in SQL.
+func (a *App) rcasPublished(ctx context.Context, from, to incident.Date) (int, error) {
+	if a.dash != nil {
+		n, err := a.dash.RCAsPublished(ctx, viewerFrom(ctx), from, to)
+		if a.projected(ctx, err) {
+			return n, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+	}
+	return a.store.RCAsPublished(ctx, incident.IncidentMetricsFilter{Viewer: viewerFrom(ctx)}, from, to)
+}
+
+// incidentsWithPublishedRCA counts the incidents of the days from..to the
+// caller may see whose RCA is published: from the projection when it is
+// loaded, else in SQL.
+func (a *App) incidentsWithPublishedRCA(ctx context.Context, from, to incident.Date) (int, error) {
+	if a.dash != nil {
+		n, err := a.dash.IncidentsWithPublishedRCA(ctx, viewerFrom(ctx), from, to)
+		if a.projected(ctx, err) {
+			return n, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+	}
+	return a.store.IncidentsWithPublishedRCA(ctx, incident.IncidentMetricsFilter{From: &from, To: &to, Viewer: viewerFrom(ctx)})
+}
+
+// actionsClosed counts the actions the caller may see closed (done, won't
+// do) on the days from..to: from the projection when it is loaded, else in
+// SQL.
+func (a *App) actionsClosed(ctx context.Context, from, to incident.Date) (done, wontDo int, err error) {
+	if a.dash != nil {
+		done, wontDo, err := a.dash.ActionsClosed(ctx, viewerFrom(ctx), from, to)
+		if a.projected(ctx, err) {
+			return done, wontDo, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return 0, 0, err
+		}
+	}
+	return a.store.ActionsClosed(ctx, incident.ActionMetricsFilter{From: &from, To: &to, Viewer: viewerFrom(ctx)})
+}
+
+// monthIncidents counts the incidents of the days from..to the caller may
+// see and lists the first MonthlyIncidentLimit: from the projection when it
+// is loaded, else in SQL.
+func (a *App) monthIncidents(ctx context.Context, from, to incident.Date) ([]incident.Incident, int, error) {
+	if a.dash != nil {
+		incs, n, err := a.dash.MonthIncidents(ctx, viewerFrom(ctx), from, to, MonthlyIncidentLimit)
+		if a.projected(ctx, err) {
+			return incs, n, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, 0, err
+		}
+	}
+	return a.store.MonthIncidents(ctx, incident.IncidentMetricsFilter{From: &from, To: &to, Viewer: viewerFrom(ctx)}, MonthlyIncidentLimit)
 }

@@ -16,16 +16,17 @@ const module = "github.com/hindsightrca/hindsight"
 var allowed = map[string][]string{
 	"cmd/...":             {"..."},
 	"api":                 {"internal/app", "internal/incident", "internal/markdown", "internal/auth", "search", "templates", "importers/...", "frontend", "internal/blameless", "internal/report"},
-	"internal/app":        {"internal/store", "search", "importers/...", "templates", "internal/auth", "internal/markdown", "internal/incident", "internal/blameless", "internal/report", "internal/tickets", "internal/notify"},
+	"internal/app":        {"internal/store", "search", "importers/...", "templates", "internal/auth", "internal/markdown", "internal/incident", "internal/blameless", "internal/report", "internal/tickets", "internal/notify", "internal/dashboard"},
 	"internal/store":      {"internal/incident", "migrations"},
 	"search":              {"internal/incident", "internal/markdown"},
-	"importers/...":       {"importers/...", "internal/incident", "internal/markdown"},
+	"importers/...":       {"importers/...", "internal/incident", "internal/markdown", "internal/apiclient"},
 	"templates":           {"internal/incident"},
 	"internal/auth":       {"internal/incident"},
 	"internal/markdown":   {},
 	"internal/report":     {"internal/incident", "internal/markdown"},
 	"internal/blameless":  {"internal/incident"},
 	"internal/incident":   {},
+	"internal/dashboard":  {"internal/incident"},
 	"internal/config":     {},
 	"internal/pgtest/...": {},
 	"internal/archtest":   {},
@@ -35,8 +36,12 @@ var allowed = map[string][]string{
 	"migrations":          {},
 	"frontend":            {},
 
-	// The ticket trackers' clients (and their test fakes) use the standard library only.
-	"internal/tickets/...": {},
+	// The HTTP plumbing of the API clients (importers' pulls, ticket sync):
+	// standard library only.
+	"internal/apiclient": {},
+	// The ticket trackers' clients (and their test fakes) use the standard
+	// library and the shared API client plumbing only.
+	"internal/tickets/...": {"internal/apiclient"},
 	// Reminder senders (Slack webhook, SMTP) and their test fakes: standard library only.
 	"internal/notify/...": {},
 }

@@ -76,8 +76,16 @@ type MonthMetrics struct {
 	Month      string         `json:"month"` // YYYY-MM
 	Count      int            `json:"count"`
 	BySeverity map[string]int `json:"by_severity"`
+	// ByService counts the month's incidents of each of the MonthServices
+	// services with most incidents over the whole selection (the first of
+	// IncidentMetrics.ByService), zeros included; an incident with several
+	// of them counts for each.
+	ByService map[string]int `json:"by_service"`
 	TimeToX
 }
+
+// MonthServices is how many services the months are broken down by.
+const MonthServices = 8
 
 // MissingRCA is an incident resolved long ago whose RCA is not published.
 type MissingRCA struct {

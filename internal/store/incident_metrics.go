@@ -57,7 +57,7 @@ func (s *Store) IncidentMetrics(ctx context.Context, f incident.IncidentMetricsF
 	}
 	perMonth := map[string]*incident.MonthMetrics{}
 	for _, mo := range monthsBetween(groups) {
-		m.PerMonth = append(m.PerMonth, incident.MonthMetrics{Month: mo, BySeverity: severityZeros()})
+		m.PerMonth = append(m.PerMonth, incident.MonthMetrics{Month: mo, BySeverity: severityZeros(), ByService: map[string]int{}})
 	}
 	for i := range m.PerMonth {
 		perMonth[m.PerMonth[i].Month] = &m.PerMonth[i]
@@ -81,14 +81,17 @@ func (s *Store) IncidentMetrics(ctx context.Context, f incident.IncidentMetricsF
 		// order of their primary key, less those of hidden incidents.
 		q = onlyVisibleRef(s.conn(ctx).Table("incident_labels l").Where("l.kind = 'service'"), "l.incident_id", f.Viewer)
 	}
-	err = q.Select("l.value AS k, count(*) AS n").Group("l.value").Order("n DESC, k").Limit(20).Scan(&svc).Error
+	err = q.Select("l.value AS k, count(*) AS n").Group("l.value").Order("n DESC, " + s.byteOrder("l.value")).Limit(20).Scan(&svc).Error
 	if err != nil {
 		return incident.IncidentMetrics{}, fmt.Errorf("store: incident metrics by service: %w", err)
 	}
 	m.ByService = keyCounts(svc)
+	if err := s.monthsByService(ctx, f, month, perMonth, &m); err != nil {
+		return incident.IncidentMetrics{}, err
+	}
 	var cats []keyCount
 	err = s.ofMetricsIncidents(ctx, f, s.conn(ctx).Model(&rootCauseRecord{}), "root_causes.incident_id").
-		Select("category AS k, count(*) AS n").Group("category").Order("n DESC, k").Limit(10).Scan(&cats).Error
+		Select("category AS k, count(*) AS n").Group("category").Order("n DESC, " + s.byteOrder("category")).Limit(10).Scan(&cats).Error
 	if err != nil {
 		return incident.IncidentMetrics{}, fmt.Errorf("store: root cause categories: %w", err)
 	}
@@ -100,6 +103,45 @@ func (s *Store) IncidentMetrics(ctx context.Context, f incident.IncidentMetricsF
 		return incident.IncidentMetrics{}, err
 	}
 	return m, nil
+}
+
+// monthServiceGroup is one row of a GROUP BY month, service.
+type monthServiceGroup struct {
+	Month string `gorm:"column:month"`
+	Key   string `gorm:"column:k"`
+	N     int    `gorm:"column:n"`
+}
+
+// monthsByService fills each month's counts of the incident.MonthServices
+// services with most incidents (m.ByService, already counted): zeros for
+// all of them, then one GROUP BY month, service over their labels.
+func (s *Store) monthsByService(ctx context.Context, f incident.IncidentMetricsFilter, month string,
+	perMonth map[string]*incident.MonthMetrics, m *incident.IncidentMetrics) error {
+	top := make([]string, 0, incident.MonthServices)
+	for _, k := range m.ByService[:min(len(m.ByService), incident.MonthServices)] {
+		top = append(top, k.Key)
+	}
+	if len(top) == 0 || len(m.PerMonth) == 0 {
+		return nil
+	}
+	for i := range m.PerMonth {
+		for _, k := range top {
+			m.PerMonth[i].ByService[k] = 0
+		}
+	}
+	var rows []monthServiceGroup
+	err := s.incidentMetricsQuery(ctx, f).
+		Joins("JOIN incident_labels l ON l.incident_id = incidents.id AND l.kind = 'service' AND l.value IN ?", top).
+		Select(month + " AS month, l.value AS k, count(*) AS n").Group("1, 2").Scan(&rows).Error
+	if err != nil {
+		return fmt.Errorf("store: incident metrics per month by service: %w", err)
+	}
+	for _, r := range rows {
+		if pm := perMonth[r.Month]; pm != nil {
+			pm.ByService[r.Key] += r.N
+		}
+	}
+	return nil
 }
 
 // recurrenceCounts counts the recurrence warnings of the incidents f
@@ -260,4 +302,15 @@ func (s *Store) timeToX(ctx context.Context, f incident.IncidentMetricsFilter, m
 		m.BySeverity[string(sev)] = sample(sevSamples, string(sev)).TimeToX()
 	}
 	return nil
+}
+
+// byteOrder is col (a column, not an output name: PostgreSQL takes those
+// only alone) ordered by its bytes, whatever the database's collation:
+// ties of the top-N lists break the same way on every database (and in the
+// dashboards' projection, which sorts Go strings).
+func (s *Store) byteOrder(col string) string {
+	if s.dialect == DialectPostgres {
+		return col + ` COLLATE "C"`
+	}
+	return col // SQLite compares text as bytes (BINARY)
 }

@@ -141,11 +141,11 @@ func TestStore_IncidentMetrics(t *testing.T) {
 		want := incident.IncidentMetrics{
 			PerMonth: []incident.MonthMetrics{
 				// January: detect 30, 60, 300 → p50 the 2nd, p90 the 3rd
-				{Month: "2026-01", Count: 3, BySeverity: sevs(2, 0, 1), TimeToX: incident.TimeToX{
+				{Month: "2026-01", Count: 3, BySeverity: sevs(2, 0, 1), ByService: map[string]int{"api": 3, "web": 0}, TimeToX: incident.TimeToX{
 					ToDetect: pc(60, 300, 3), ToAcknowledge: pc(60, 120, 3), ToMitigate: pc(600, 1200, 3), ToResolve: pc(3600, 7200, 3)}},
 				// February has only the restricted incident: zero for an outsider
-				{Month: "2026-02", Count: 0, BySeverity: sevs(0, 0, 0)},
-				{Month: "2026-03", Count: 2, BySeverity: sevs(1, 0, 1), TimeToX: incident.TimeToX{
+				{Month: "2026-02", Count: 0, BySeverity: sevs(0, 0, 0), ByService: map[string]int{"api": 0, "web": 0}},
+				{Month: "2026-03", Count: 2, BySeverity: sevs(1, 0, 1), ByService: map[string]int{"api": 0, "web": 2}, TimeToX: incident.TimeToX{
 					ToDetect: pc(900, 900, 1), ToAcknowledge: none, ToMitigate: pc(1800, 1800, 1), ToResolve: pc(month, month, 1)}},
 			},
 			BySeverity: map[string]incident.TimeToX{

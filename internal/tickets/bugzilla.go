@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hindsightrca/hindsight/internal/apiclient"
 )
 
 // BugzillaConfig is a Bugzilla 5 server.
@@ -63,7 +65,7 @@ func (b *BugzillaClient) Create(ctx context.Context, t Ticket) (Ref, error) {
 	}
 	bug := map[string]any{
 		"product": b.cfg.Product, "component": b.cfg.Component, "version": b.cfg.Version,
-		"summary": snippet(t.Title, 255), "description": t.Description,
+		"summary": apiclient.Snippet(t.Title, 255), "description": t.Description,
 	}
 	var ans struct {
 		ID int `json:"id"`

@@ -7,9 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hindsightrca/hindsight/internal/apiclient"
 )
 
 // DefaultTimeout bounds one request to a tracker.
@@ -23,13 +24,7 @@ const (
 )
 
 // StatusError is a tracker's non-2xx answer.
-type StatusError struct {
-	Status int
-	Err    error
-}
-
-func (e *StatusError) Error() string { return e.Err.Error() }
-func (e *StatusError) Unwrap() error { return e.Err }
+type StatusError = apiclient.StatusError
 
 // caller sends one vendor's requests: credentials on each, a timeout,
 // bounded reads, and errors that carry the vendor's message but never the
@@ -95,12 +90,15 @@ func (c caller) do(ctx context.Context, method, path string, in, out any, what s
 			if ctx.Err() != nil {
 				return fmt.Errorf("%s: %w", name, ctx.Err())
 			}
-			return fmt.Errorf("%s: %s", name, redact(err.Error(), c.secret))
+			return fmt.Errorf("%s: %s", name, apiclient.Redact(err.Error(), c.secret))
 		}
 		if resp.StatusCode != http.StatusTooManyRequests || attempt > 0 {
 			break
 		}
-		wait := retryAfter(resp.Header.Get("Retry-After"))
+		wait, ok := apiclient.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		if !ok {
+			wait = time.Second
+		}
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
 		resp.Body.Close()
 		if wait > maxRetryWait {
@@ -158,19 +156,6 @@ func (c caller) send(ctx context.Context, method, path string, payload []byte) (
 	return c.http.Do(req)
 }
 
-// retryAfter reads Retry-After in seconds or as an HTTP date; one second
-// when absent or unreadable.
-func retryAfter(v string) time.Duration {
-	v = strings.TrimSpace(v)
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(time.Until(t), 0)
-	}
-	return time.Second
-}
-
 // refused turns an error answer into an error naming the status and the
 // vendor's message.
 func (c caller) refused(name string, resp *http.Response, body []byte, what string) error {
@@ -178,7 +163,7 @@ func (c caller) refused(name string, resp *http.Response, body []byte, what stri
 	if c.message != nil && isJSON(resp, body) {
 		msg = c.message(body)
 	}
-	msg = snippet(redact(msg, c.secret), 300)
+	msg = apiclient.Snippet(apiclient.Redact(msg, c.secret), 300)
 	status := fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
@@ -207,24 +192,6 @@ func isJSON(resp *http.Response, body []byte) bool {
 	}
 	t := bytes.TrimSpace(body)
 	return len(t) > 0 && (t[0] == '{' || t[0] == '[')
-}
-
-// redact replaces secret in s; secrets under four bytes are left, since
-// replacing them garbles the text and hides nothing.
-func redact(s, secret string) string {
-	if len(secret) >= 4 {
-		s = strings.ReplaceAll(s, secret, "[redacted]")
-	}
-	return s
-}
-
-// snippet is s on one line, at most n runes.
-func snippet(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > n {
-		s = string(r[:n]) + "…"
-	}
-	return s
 }
 
 // parseTime reads the time formats trackers write: RFC 3339 and Jira's

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hindsightrca/hindsight/internal/apiclient"
 )
 
 // MantisConfig is a MantisBT 2.x server.
@@ -66,7 +68,7 @@ func (m *MantisClient) Create(ctx context.Context, t Ticket) (Ref, error) {
 		project = map[string]any{"id": n}
 	}
 	body := map[string]any{
-		"summary": snippet(t.Title, 128), "description": t.Description,
+		"summary": apiclient.Snippet(t.Title, 128), "description": t.Description,
 		"category": map[string]string{"name": m.cfg.Category}, "project": project,
 	}
 	var ans struct {

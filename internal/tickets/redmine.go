@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/hindsightrca/hindsight/internal/apiclient"
 )
 
 // RedmineConfig is a Redmine server.
@@ -60,7 +62,7 @@ func (r *RedmineClient) Create(ctx context.Context, t Ticket) (Ref, error) {
 	if !r.CanCreate() {
 		return Ref{}, ErrCannotCreate
 	}
-	issue := map[string]any{"subject": snippet(t.Title, 255), "description": t.Description}
+	issue := map[string]any{"subject": apiclient.Snippet(t.Title, 255), "description": t.Description}
 	if n, err := strconv.Atoi(r.cfg.Project); err == nil {
 		issue["project_id"] = n
 	} else {

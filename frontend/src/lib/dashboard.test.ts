@@ -12,6 +12,8 @@ import {
   monthlyReportHref,
   previousMonth,
   monthRows,
+  monthServiceRows,
+  monthServices,
   niceStep,
   percent,
   rangeDays,
@@ -101,6 +103,18 @@ describe('scale and stacks', () => {
   it('stacks months by severity', () => {
     const m = { month: '2026-10', count: 3, by_severity: { SEV1: 1, SEV3: 2 } } as unknown as MonthMetrics
     expect(monthRows([m])).toEqual([{ key: '2026-10', label: 'Oct 2026', values: [1, 0, 2, 0, 0] }])
+  })
+  it('stacks months by the services with most incidents, in their order', () => {
+    const months = [
+      { month: '2026-09', count: 2, by_service: { web: 0, api: 2 } },
+      { month: '2026-10', count: 3, by_service: { web: 2, api: 1 } },
+      { month: '2026-11', count: 0, by_service: {} },
+    ] as unknown as MonthMetrics[]
+    const m = { per_month: months, by_service: [{ key: 'api', count: 3 }, { key: 'web', count: 2 }, { key: 'db', count: 1 }] } as unknown as IncidentMetrics
+    // db is not among the months' services (beyond the breakdown): left out
+    expect(monthServices(m)).toEqual(['api', 'web'])
+    expect(monthServiceRows(months, ['api', 'web']).map((r) => r.values)).toEqual([[2, 0], [1, 2], [0, 0]])
+    expect(monthServices({ per_month: null, by_service: null } as unknown as IncidentMetrics)).toEqual([])
   })
 })
 

@@ -82,6 +82,8 @@ export interface MonthMetrics extends TimeToX {
   month: string
   count: number
   by_severity: Record<string, number> | null
+  /** The month's incidents of each of the 8 services with most incidents over the selection. */
+  by_service?: Record<string, number> | null
 }
 
 export interface KeyCount {
@@ -440,6 +442,21 @@ export function monthRows(months: MonthMetrics[] | null | undefined): StackRow[]
   return (months ?? []).map((m) => ({ key: m.month, label: monthLabel(m.month), values: severities.map((s) => m.by_severity?.[s] ?? 0) }))
 }
 
+/**
+ * Incidents per month stacked by service: one value per service of
+ * services (the server's 8 with most incidents, most first).
+ */
+export function monthServiceRows(months: MonthMetrics[] | null | undefined, services: string[]): StackRow[] {
+  return (months ?? []).map((m) => ({ key: m.month, label: monthLabel(m.month), values: services.map((s) => m.by_service?.[s] ?? 0) }))
+}
+
+/** The services the months are broken down by, most incidents first (the keys of by_service, in the order of by_service overall). */
+export function monthServices(m: IncidentMetrics): string[] {
+  const have = new Set<string>()
+  for (const mo of m.per_month ?? []) for (const k of Object.keys(mo.by_service ?? {})) have.add(k)
+  return (m.by_service ?? []).map((k) => k.key).filter((k) => have.has(k))
+}
+
 const emptyTtx = (): TimeToX => ({
   time_to_detect: { p50: null, p90: null, count: 0 },
   time_to_acknowledge: { p50: null, p90: null, count: 0 },
@@ -464,7 +481,7 @@ export function fillMonths(months: MonthMetrics[] | null | undefined, from: stri
   let y = Number(first.slice(0, 4))
   let mo = Number(first.slice(5, 7))
   for (let key = first; key <= last; ) {
-    out.push(byMonth.get(key) ?? { month: key, count: 0, by_severity: {}, ...emptyTtx() })
+    out.push(byMonth.get(key) ?? { month: key, count: 0, by_severity: {}, by_service: {}, ...emptyTtx() })
     if (out.length > maxMonths) return have
     mo++
     if (mo > 12) {

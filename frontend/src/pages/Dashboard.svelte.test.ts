@@ -49,8 +49,8 @@ const timeToX = () => ({
 
 const incidentsFixture = (): IncidentMetrics => ({
   per_month: [
-    { month: '2026-09', count: 1, by_severity: { SEV2: 1 }, ...timeToX() },
-    { month: '2026-10', count: 2, by_severity: { SEV1: 1, SEV3: 1 }, ...timeToX(), time_to_detect: ttx(null, null, 0) },
+    { month: '2026-09', count: 1, by_severity: { SEV2: 1 }, by_service: { checkout: 0, search: 1 }, ...timeToX() },
+    { month: '2026-10', count: 2, by_severity: { SEV1: 1, SEV3: 1 }, by_service: { checkout: 2, search: 0 }, ...timeToX(), time_to_detect: ttx(null, null, 0) },
   ],
   by_severity: { SEV1: timeToX(), SEV2: timeToX() },
   by_service: [{ key: 'checkout', count: 2 }, { key: 'search', count: 1 }],
@@ -121,6 +121,22 @@ describe('Dashboard', () => {
     expect(target.querySelector('[data-test=missing-rca-list] a')?.getAttribute('href')).toBe('/incidents/INC-2/rca')
     expect(target.querySelectorAll('[data-test=ttx-by-severity] tbody tr')).toHaveLength(2)
     expect(target.querySelector('[data-test=incident-card][data-kind=recurrences]')?.textContent).toContain('1 dismissed')
+  })
+
+  it('stacks the months by service on demand', async () => {
+    const { target } = await render()
+    expect(target.querySelector('[data-test=chart-per-month-service]')).toBeNull()
+    ;(target.querySelector('[data-test=months-by-service]') as HTMLButtonElement).click()
+    await settle()
+    const chart = target.querySelector('[data-test=chart-per-month-service]')!
+    expect(target.querySelector('[data-test=chart-per-month]')).toBeNull()
+    expect(target.querySelector('[data-test=months-by-service]')?.getAttribute('aria-pressed')).toBe('true')
+    // one row per month, a column per service, most incidents first
+    expect([...chart.querySelectorAll('thead th')].map((th) => th.textContent?.trim())).toEqual(['Month', 'checkout', 'search', 'Total'])
+    const cells = (month: string) =>
+      [...chart.querySelectorAll('tbody tr')].map((tr) => [...tr.children].map((c) => c.textContent?.trim())).find((r) => r[0] === month)
+    expect(cells('Sep 2026')).toEqual(['Sep 2026', '0', '1', '1'])
+    expect(cells('Oct 2026')).toEqual(['Oct 2026', '2', '0', '2'])
   })
 
   it('suggests the teams, owners and services the answers named', async () => {

@@ -143,6 +143,15 @@ func TestGetter_Fetch(t *testing.T) {
 	if want := "test: GET /gone: 404 no such thing for [redacted]: the thing not found"; err.Error() != want {
 		t.Errorf("error = %q, want %q", err, want)
 	}
+	if errors.Is(err, errGone) {
+		t.Errorf("a 404 matches %v without the Getter naming it", errGone)
+	}
+	g.NotFound = errGone
+	err = g.Get(context.Background(), srv.URL+"/gone", "/gone", "the thing", &out)
+	if !errors.Is(err, errGone) {
+		t.Errorf("error = %v, want it to match the Getter's NotFound", err)
+	}
+	g.NotFound = nil
 
 	if err := g.Get(context.Background(), srv.URL+"/bad", "/bad", "the thing", &out); err == nil || !strings.HasPrefix(err.Error(), "test: GET /bad: decode answer:") {
 		t.Errorf("error = %v, want a decode error", err)
@@ -152,5 +161,30 @@ func TestGetter_Fetch(t *testing.T) {
 	err = g.Get(context.Background(), srv.URL+"/ok", "/ok", "the thing", &out)
 	if want := "test: GET /ok: 401 Unauthorized: the API key was refused; give a key"; err == nil || err.Error() != want {
 		t.Errorf("error = %v, want %q", err, want)
+	}
+}
+
+// errGone is a caller's not-found error.
+var errGone = errors.New("gone")
+
+func TestRetryAfter(t *testing.T) {
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		v    string
+		want time.Duration
+		ok   bool
+	}{
+		{"", 0, false},
+		{" 7 ", 7 * time.Second, true},
+		{"0", 0, true},
+		{"-3", 0, false},
+		{"soon", 0, false},
+		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second, true},
+		{now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
+	} {
+		d, ok := RetryAfter(tt.v, now)
+		if d != tt.want || ok != tt.ok {
+			t.Errorf("RetryAfter(%q) = %s, %v; want %s, %v", tt.v, d, ok, tt.want, tt.ok)
+		}
 	}
 }

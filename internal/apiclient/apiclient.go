@@ -1,8 +1,9 @@
 // Package apiclient holds the HTTP plumbing the alert pull clients
-// (OpsGenie, PagerDuty, Splunk On-Call, Zabbix) and the ticket pull
-// clients (Bugzilla, GitHub, Jira, Mantis, Redmine, Statuspage) share:
-// sending a request again after 429 answers as the server asks, within a
-// bounded wait, and error texts that never carry the credentials.
+// (OpsGenie, PagerDuty, Splunk On-Call, Zabbix), the ticket pull clients
+// (Bugzilla, GitHub, Jira, Mantis, Redmine, Statuspage) and the ticket
+// sync clients (internal/tickets) share: sending a request again after 429
+// answers as the server asks, within a bounded wait, and error texts that
+// never carry the credentials. It uses the standard library only.
 package apiclient
 
 import (
@@ -14,8 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/hindsightrca/hindsight/importers"
 )
 
 // MaxAnswer caps one API answer.
@@ -112,21 +111,32 @@ func (r Retrier) sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// retryAfter reads Retry-After in seconds or as an HTTP date, else the
-// Fallback.
+// retryAfter reads Retry-After, else the Fallback.
 func (r Retrier) retryAfter(h http.Header, now time.Time) time.Duration {
-	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-			return time.Duration(s) * time.Second
-		}
-		if t, err := http.ParseTime(v); err == nil {
-			return max(t.Sub(now), 0)
-		}
+	if d, ok := RetryAfter(h.Get("Retry-After"), now); ok {
+		return d
 	}
 	if r.Fallback != nil {
 		return r.Fallback(h)
 	}
 	return time.Second
+}
+
+// RetryAfter reads the value of a Retry-After header, in seconds or as an
+// HTTP date (then the wait from now, never negative); ok is false when v is
+// empty or neither.
+func RetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
 }
 
 // DecodeAnswer decodes a 2xx answer's JSON into out, reading at most
@@ -207,20 +217,26 @@ type Getter struct {
 	Message func(resp *http.Response, body []byte) string
 	// UseNumber decodes JSON numbers as json.Number.
 	UseNumber bool
+	// NotFound is the error a 404, 410 or 403 answer matches with
+	// errors.Is (the importers' ErrRemoteNotFound); none when nil.
+	NotFound error
 }
 
-// StatusError is a non-2xx answer to a Getter's GET.
+// StatusError is a non-2xx answer.
 type StatusError struct {
 	Status int
 	Err    error
+	// NotFound is the error a 404, 410 or 403 matches with errors.Is; none
+	// when nil.
+	NotFound error
 }
 
 func (e *StatusError) Error() string { return e.Err.Error() }
 func (e *StatusError) Unwrap() error { return e.Err }
 
-// Is makes a 404, 410 or 403 match importers.ErrRemoteNotFound.
+// Is makes a 404, 410 or 403 match NotFound.
 func (e *StatusError) Is(target error) bool {
-	return target == importers.ErrRemoteNotFound && (e.Status == 404 || e.Status == 410 || e.Status == 403)
+	return e.NotFound != nil && target == e.NotFound && (e.Status == 404 || e.Status == 410 || e.Status == 403)
 }
 
 // Name is the error prefix of a GET of path ("redmine: GET /issues/1.json").
@@ -265,7 +281,7 @@ func (g Getter) Fetch(ctx context.Context, endpoint, path, what string, out any)
 		if g.Message != nil {
 			msg = Snippet(Redact(g.Message(resp, body), g.Secret), 300)
 		}
-		return nil, &StatusError{Status: resp.StatusCode, Err: Refused(name, resp.StatusCode, msg, what, g.KeyHint)}
+		return nil, &StatusError{Status: resp.StatusCode, Err: Refused(name, resp.StatusCode, msg, what, g.KeyHint), NotFound: g.NotFound}
 	}
 	dec := json.NewDecoder(io.LimitReader(resp.Body, MaxAnswer))
 	if g.UseNumber {

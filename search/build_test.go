@@ -1,0 +1,176 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// buildCorpus is n small incidents, every 7th restricted, with a word
+// only some of them hold and a timeline.
+func buildCorpus(n int) []Doc {
+	docs := make([]Doc, 0, n)
+	for i := int64(1); i <= int64(n); i++ {
+		d := Doc{ID: i, Key: "INC-" + itoa(i), Title: "incident " + itoa(i) + " database failover", Visibility: "internal",
+			Services: []string{"svc" + strconv.FormatInt(i%5, 10)},
+			Events:   []Event{{ID: 1000 + i, Body: "paged on call for leap second " + itoa(i)}}}
+		if i%3 == 0 {
+			d.Summary = "the disk was full on db-" + itoa(i%11)
+		}
+		if i%7 == 0 {
+			d.Visibility, d.RestrictedTo = "restricted", []string{"user:1"}
+		}
+		docs = append(docs, d)
+	}
+	return docs
+}
+
+// TestRebuild_BuilderSameAsIncremental checks that a rebuild, which writes
+// the shards with the offline builder in many chunks merged at the end,
+// holds what indexing the same incidents batch by batch holds, reports its
+// progress to the end, and leaves one segment per shard and no scratch
+// files.
+func TestRebuild_BuilderSameAsIncremental(t *testing.T) {
+	ctx := context.Background()
+	docs := buildCorpus(1000)
+	var last, total int
+	built, err := Open(t.TempDir(), Options{Shards: 2, BatchSize: 5, Progress: func(done, tot int) { last, total = done, tot }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer built.Close()
+	if err := built.Rebuild(ctx, newMemSource(docs...)); err != nil {
+		t.Fatal(err)
+	}
+	if last != len(docs) {
+		t.Errorf("progress ended at %d of %d, want %d", last, total, len(docs))
+	}
+	put, err := Open(t.TempDir(), Options{Shards: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer put.Close()
+	if err := put.Put(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := built.Status().Documents, put.Status().Documents; a != b || a != uint64(len(docs)) {
+		t.Fatalf("documents: built %d, put %d, want %d", a, b, len(docs))
+	}
+	for _, q := range []string{"database", `"leap second"`, "disk full", "db-3", "service:svc2", "-failover", "incident 77"} {
+		for _, v := range []Viewer{{All: true}, {}} {
+			a, err := built.Search(ctx, Request{Q: q, Viewer: v, Limit: 50})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := put.Search(ctx, Request{Q: q, Viewer: v, Limit: 50})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Total != b.Total || len(a.Items) != len(b.Items) {
+				t.Errorf("%q (all %v): built %d (%d shown), put %d (%d shown)", q, v.All, a.Total, len(a.Items), b.Total, len(b.Items))
+			}
+			if q == `"leap second"` && len(a.Items) > 0 && len(a.Items[0].Events) == 0 {
+				t.Errorf("%q: the hit does not point at its timeline event: %+v", q, a.Items[0])
+			}
+		}
+	}
+	version, seq, err := built.cur.meta()
+	if err != nil || version != MappingVersion || seq != int64(len(docs)) {
+		t.Errorf("meta: version %d seq %d (%v), want %d and %d", version, seq, err, MappingVersion, len(docs))
+	}
+	gen := filepath.Join(built.dir, built.gen)
+	if _, err := os.Stat(filepath.Join(gen, buildDir)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("scratch directory left: %v", err)
+	}
+	for _, shard := range []string{"shard-0", "shard-1", restrictedDir} {
+		ents, err := os.ReadDir(filepath.Join(gen, shard, "store"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		zaps := 0
+		for _, e := range ents {
+			if strings.HasSuffix(e.Name(), ".zap") {
+				zaps++
+			}
+		}
+		if zaps != 1 {
+			t.Errorf("%s: %d segments, want 1", shard, zaps)
+		}
+	}
+
+	// Changes after the build go through the ordinary path.
+	src := newMemSource(docs...)
+	if err := built.Rebuild(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	src.put(Doc{ID: 5000, Key: "INC-5000", Title: "Zookeeper quorum lost", Visibility: "internal"})
+	if _, err := built.CatchUp(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := built.Search(ctx, Request{Q: "zookeeper"}); err != nil || r.Total != 1 {
+		t.Errorf("after a change: %d hits (%v), want 1", r.Total, err)
+	}
+}
+
+// TestRebuild_EmptyShards checks a rebuild with nothing for some shards
+// (no restricted incident, fewer incidents than shards, none at all).
+func TestRebuild_EmptyShards(t *testing.T) {
+	for _, n := range []int{0, 1, 3} {
+		ix, err := Open(t.TempDir(), Options{Shards: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ix.Rebuild(context.Background(), newMemSource(buildCorpus(n)...)); err != nil {
+			t.Fatalf("%d incidents: %v", n, err)
+		}
+		r, err := ix.Search(context.Background(), Request{Q: "database", Viewer: Viewer{All: true}})
+		if err != nil || r.Total != uint64(n) {
+			t.Errorf("%d incidents: found %d (%v)", n, r.Total, err)
+		}
+		ix.Close()
+	}
+}
+
+// TestRebuild_CanceledKeepsTheOldIndex checks that a rebuild cancelled
+// half way leaves the index in use answering and nothing of the new
+// generation on disk.
+func TestRebuild_CanceledKeepsTheOldIndex(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dir := t.TempDir()
+	ix, err := Open(dir, Options{BatchSize: 10, Progress: func(done, _ int) {
+		if done >= 200 {
+			cancel()
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if err := ix.Put(context.Background(), fixtures()); err != nil {
+		t.Fatal(err)
+	}
+	oldGen := ix.gen
+	if err := ix.Rebuild(ctx, newMemSource(buildCorpus(1000)...)); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled rebuild: %v", err)
+	}
+	if ix.gen != oldGen {
+		t.Fatalf("generation %s replaced by %s", oldGen, ix.gen)
+	}
+	if r, err := ix.Search(context.Background(), Request{Q: "cassandra"}); err != nil || r.Total != 1 {
+		t.Errorf("old index: %d hits (%v), want 1", r.Total, err)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), "gen-") && e.Name() != oldGen {
+			t.Errorf("left behind: %s", e.Name())
+		}
+	}
+}

@@ -1,0 +1,75 @@
+package search
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestTimeline_OneValueKeepsEvents checks the timeline stored and indexed
+// as one value: a phrase inside an event matches and points at that event,
+// a "phrase" made of the end of one event and the start of the next does
+// not match, a separator typed inside an event stays text, and every id
+// lands on its event.
+func TestTimeline_OneValueKeepsEvents(t *testing.T) {
+	docs := []Doc{
+		{ID: 1, Key: "INC-1", Title: "Checkout errors", Visibility: "internal", Events: []Event{
+			{ID: 11, Body: "deploy started"},
+			{ID: 12, Body: "   "}, // empty: skipped, ids stay aligned
+			{ID: 13, Body: "alerts fired for the gateway"},
+			{ID: 14, Body: "rollback of the canary\x1eworked, errors stopped"},
+			{ID: 15, Body: "postmortem scheduled"},
+		}},
+		{ID: 2, Key: "INC-2", Title: "Gateway canary", Visibility: "internal", Events: []Event{
+			{ID: 21, Body: "gateway rollback done"},
+		}},
+	}
+	ix := openBuilt(t, newMemSource(docs...))
+	ctx := context.Background()
+	cases := []struct {
+		name   string
+		q      string
+		want   []string
+		events []int64 // of the first hit
+	}{
+		{"phrase inside an event", `"alerts fired"`, []string{"INC-1"}, []int64{13}},
+		{"phrase across two events", `"started alerts"`, nil, nil},
+		{"separator typed inside an event", `"canary worked"`, []string{"INC-1"}, []int64{14}},
+		{"word of the last event", "postmortem", []string{"INC-1"}, []int64{15}},
+		{"timeline field", "timeline:gateway", []string{"INC-1", "INC-2"}, nil},
+		{"phrase in another incident", `"gateway rollback"`, []string{"INC-2"}, []int64{21}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := ix.Search(ctx, Request{Q: c.q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var keys []string
+			for _, h := range r.Items {
+				keys = append(keys, h.Key)
+			}
+			slices.Sort(keys)
+			if !slices.Equal(keys, c.want) {
+				t.Fatalf("%s: got %v, want %v", c.q, keys, c.want)
+			}
+			if c.events == nil || len(r.Items) == 0 {
+				return
+			}
+			var ids []int64
+			for _, e := range r.Items[0].Events {
+				ids = append(ids, e.ID)
+				if !strings.Contains(e.Fragment, "<mark>") {
+					t.Errorf("%s: event %d fragment without a mark: %q", c.q, e.ID, e.Fragment)
+				}
+				if strings.ContainsRune(e.Fragment, eventSep) {
+					t.Errorf("%s: fragment holds the separator: %q", c.q, e.Fragment)
+				}
+			}
+			if len(ids) != len(c.events) || ids[0] != c.events[0] {
+				t.Errorf("%s: events %v, want %v", c.q, ids, c.events)
+			}
+		})
+	}
+}
