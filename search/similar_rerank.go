@@ -49,6 +49,23 @@ var rerankWeights = map[string]float64{
 	FieldActions:    0.5,
 }
 
+// sourceRerankWeights weigh the source's words: as a candidate's, and its
+// timeline's a little (what the query looked up in timelines — an error
+// code in an alert line — is what the source is about when little else
+// is; a candidate's written text is compared with it).
+var sourceRerankWeights = map[string]float64{
+	FieldTitle:      0.5,
+	FieldSummary:    0.5,
+	FieldRootCauses: 1,
+	FieldRCA:        1,
+	FieldActions:    0.5,
+	FieldTimeline:   0.2,
+}
+
+// rerankFields are the fields of both in a stable order (sums in the same
+// order give the same scores on every run).
+var rerankFields = []string{FieldTitle, FieldSummary, FieldRootCauses, FieldRCA, FieldActions, FieldTimeline}
+
 // textVector is an incident's words weighted by field and count (1 + log
 // of the count in each field, as the source's are), and its length.
 type textVector struct {
@@ -56,11 +73,16 @@ type textVector struct {
 	norm    float64
 }
 
-// vectorOf makes the text vector of an incident's texts (field → texts).
-func vectorOf(an analysis.Analyzer, texts map[string][]string) textVector {
+// vectorOf makes the text vector of an incident's texts (field → texts),
+// its fields weighed by weights (rerankWeights or sourceRerankWeights).
+func vectorOf(an analysis.Analyzer, texts map[string][]string, weights map[string]float64) textVector {
 	v := textVector{weights: map[string]float64{}}
 	counts := map[string]int{}
-	for field, w := range rerankWeights {
+	for _, field := range rerankFields {
+		w, ok := weights[field]
+		if !ok {
+			continue
+		}
 		clear(counts)
 		for _, text := range texts[field] {
 			for _, t := range an.Analyze([]byte(text)) {
@@ -118,7 +140,7 @@ type ranked struct {
 // query's score (h.Score) and the cosine, each divided by its best among
 // the hits, blended by rerankQueryShare.
 func rerank(idx *shardIndex, an analysis.Analyzer, p profile, words []weighted, hits []ranked) error {
-	src := vectorOf(an, p.texts)
+	src := vectorOf(an, p.texts, sourceRerankWeights)
 	q := queryVector(src, words)
 	cos := make([]float64, len(hits))
 	top, topCos := 0.0, 0.0
@@ -127,7 +149,7 @@ func rerank(idx *shardIndex, an analysis.Analyzer, p profile, words []weighted, 
 		if err != nil {
 			return err
 		}
-		hits[i].vec = vectorOf(an, texts)
+		hits[i].vec = vectorOf(an, texts, rerankWeights)
 		cos[i] = hits[i].vec.cosine(q)
 		top, topCos = max(top, hits[i].h.Score), max(topCos, cos[i])
 	}

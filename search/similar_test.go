@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 )
@@ -101,6 +102,33 @@ func TestSimilar_WordsOnlyTheIncidentHoldsAreLeftOut(t *testing.T) {
 	}
 }
 
+// Asked with the incident's current document (as the app asks), similar
+// incidents are those of its indexed document: its own words are left out
+// of their rarity either way.
+func TestSimilar_DocOfAnIndexedIncidentAsItsID(t *testing.T) {
+	src := Doc{ID: 1, Key: "INC-1", Title: "Zorblax scheduler double-books the Kafka consumers after a rebalance",
+		Status: "resolved", Visibility: "internal",
+		Summary: "The zorblax scheduler started two consumers per partition; certificate and DNS checks were fine."}
+	ix := openBuilt(t, newMemSource(similarCorpus(src)...))
+	ctx := context.Background()
+	byID, err := ix.Similar(ctx, SimilarRequest{ID: 1, Limit: 3, Viewer: Viewer{All: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byDoc, err := ix.Similar(ctx, SimilarRequest{ID: 1, Doc: &src, Limit: 3, Viewer: Viewer{All: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(byID) == 0 || len(byID) != len(byDoc) {
+		t.Fatalf("by id %s, by document %s", similarKeys(byID), similarKeys(byDoc))
+	}
+	for i := range byID {
+		if a, b := byID[i], byDoc[i]; a.Key != b.Key || math.Abs(a.Score-b.Score) > 1e-9 || math.Abs(a.Relative-b.Relative) > 1e-9 {
+			t.Errorf("%d: by id %s %.4f (relative %.4f), by document %s %.4f (relative %.4f)", i, a.Key, a.Score, a.Relative, b.Key, b.Score, b.Relative)
+		}
+	}
+}
+
 // The re-ranking's cosine prefers a short text about the source's words
 // to a long one that holds them among many others, and a text with more
 // of them to one with fewer.
@@ -111,11 +139,11 @@ func TestVectorOf_CosineNormalisesLength(t *testing.T) {
 	for _, w := range AnalyzeTerms("replication lag failover") {
 		q[w] = 1
 	}
-	short := vectorOf(an, map[string][]string{FieldSummary: {"Replication lag caused a failover."}})
+	short := vectorOf(an, map[string][]string{FieldSummary: {"Replication lag caused a failover."}}, rerankWeights)
 	filler := strings.Repeat("Dashboards, alerts, runbooks, owners, budgets, releases, vendors, rotations. ", 1) +
 		"Billing exports, email delivery, image resizing, feature flags, warehouse loads, load testing."
-	long := vectorOf(an, map[string][]string{FieldSummary: {"Replication lag caused a failover. " + filler}})
-	fewer := vectorOf(an, map[string][]string{FieldSummary: {"Replication was slow."}})
+	long := vectorOf(an, map[string][]string{FieldSummary: {"Replication lag caused a failover. " + filler}}, rerankWeights)
+	fewer := vectorOf(an, map[string][]string{FieldSummary: {"Replication was slow."}}, rerankWeights)
 	if s, l := short.cosine(q), long.cosine(q); !(s > l && l > 0) {
 		t.Errorf("cosine short %.3f, long %.3f: want short > long > 0", s, l)
 	}

@@ -323,6 +323,9 @@ func (r *relevanceResult) printHalves() {
 		line("PG ts_rank (title+summary ORed)", func(h int) score { return r.halves[h].pg })
 	}
 	if r.pgErr == nil && r.pg.n > 0 {
+		// The same input: title and summary as text.
+		fmt.Printf("ours by title+summary text / PG ts_rank (same input): nDCG %s, P@5 %s\n",
+			fratio(r.oursText.ndcg, r.pg.ndcg), fratio(r.oursText.precision, r.pg.precision))
 		for h, name := range []string{"even", "odd"} {
 			fmt.Printf("ours by id / PG ts_rank, %s half: nDCG %s, P@5 %s\n", name,
 				fratio(r.halves[h].ours.ndcg, r.halves[h].pg.ndcg), fratio(r.halves[h].ours.precision, r.halves[h].pg.precision))
