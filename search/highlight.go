@@ -255,23 +255,6 @@ func withinEdits(a, b string, k int) bool {
 	return prev[len(rb)] <= k
 }
 
-// found lists the matcher's terms that texts (by field) hold.
-func (m *matcher) found(texts map[string][]string) map[string]bool {
-	out := map[string]bool{}
-	for field, list := range texts {
-		for _, text := range list {
-			for _, sp := range m.spans(field, text) {
-				for _, tok := range m.an.Analyze([]byte(text[sp.start:sp.end])) {
-					if t := string(tok.Term); m.matches(t, field) {
-						out[t] = true
-					}
-				}
-			}
-		}
-	}
-	return out
-}
-
 // highlights makes the fragments of one hit from its stored fields.
 func (m *matcher) highlights(fields map[string]any) (map[string][]string, []EventMatch) {
 	out := map[string][]string{}
