@@ -126,28 +126,12 @@ type score struct {
 func evaluate(all []labels, ranked [][]int, k int) score {
 	var s score
 	for q, got := range ranked {
-		ideal := make([]float64, 0, len(all)-1)
-		anyRelevant := false
-		for j := range all {
-			if j != q {
-				ideal = append(ideal, gain(all[q], all[j]))
-				anyRelevant = anyRelevant || relevant(all[q], all[j])
-			}
-		}
-		gains := make([]float64, 0, k)
-		hits := 0
-		for _, j := range got[:min(k, len(got))] {
-			gains = append(gains, gain(all[q], all[j]))
-			if relevant(all[q], all[j]) {
-				hits++
-			}
-		}
-		v, ok := ndcg(gains, ideal, k)
-		if !ok || !anyRelevant {
+		v, precision, ok := queryScore(all, q, got, k)
+		if !ok {
 			continue
 		}
 		s.ndcg += v
-		s.precision += float64(hits) / float64(k)
+		s.precision += precision
 		s.n++
 	}
 	if s.n > 0 {

@@ -229,9 +229,8 @@ func evaluateHalf(all []labels, ranked [][]int, half int) score {
 }
 
 // queryScore is one post-mortem's nDCG@k and precision@k for the
-// neighbours got, counted as evaluate counts them (which scores every
-// post-mortem at once); ok is false when it has no relevant other
-// (evaluate leaves those out).
+// neighbours got (evaluate averages them over every post-mortem); ok is
+// false when it has no relevant other (evaluate leaves those out).
 func queryScore(all []labels, q int, got []int, k int) (v, precision float64, ok bool) {
 	ideal := make([]float64, 0, len(all)-1)
 	anyRelevant := false
