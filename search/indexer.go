@@ -135,7 +135,7 @@ func (ix *Index) CatchUp(ctx context.Context, src Source) (int, error) {
 		return 0, err
 	}
 	last := chs[len(chs)-1].Seq
-	ids := touched(chs)
+	ids := incident.TouchedIncidents(chs)
 	kept, err := ix.apply(ctx, idx, src, ids, last)
 	if err != nil {
 		return 0, err
@@ -149,24 +149,6 @@ func (ix *Index) CatchUp(ctx context.Context, src Source) (int, error) {
 		ix.opts.OnApplied(ctx, kept)
 	}
 	return len(chs), nil
-}
-
-// touched lists the incidents the changes touched, each once, in order.
-func touched(chs []incident.Change) []int64 {
-	seen := make(map[int64]bool, len(chs))
-	var ids []int64
-	for _, c := range chs {
-		id := c.IncidentID
-		if id == 0 && c.ObjectType == incident.ObjectIncident {
-			id = c.ObjectID
-		}
-		if id == 0 || seen[id] {
-			continue
-		}
-		seen[id] = true
-		ids = append(ids, id)
-	}
-	return ids
 }
 
 // apply re-indexes ids from the source (deleting those gone) and records
@@ -244,7 +226,7 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) error {
 			break
 		}
 		last := chs[len(chs)-1].Seq
-		if _, err := ix.apply(ctx, idx, src, touched(chs), last); err != nil {
+		if _, err := ix.apply(ctx, idx, src, incident.TouchedIncidents(chs), last); err != nil {
 			return fail(err)
 		}
 		seq = last

@@ -268,7 +268,7 @@ func (p *Projection) load(ctx context.Context) error {
 
 // applyTo reads the incidents chs touched into st (removing those gone).
 func (p *Projection) applyTo(ctx context.Context, st *state, chs []incident.Change) error {
-	ids := touched(chs)
+	ids := incident.TouchedIncidents(chs)
 	if len(ids) == 0 {
 		return nil
 	}
@@ -281,24 +281,6 @@ func (p *Projection) applyTo(ctx context.Context, st *state, chs []incident.Chan
 	}
 	st.put(rows)
 	return nil
-}
-
-// touched lists the incidents the changes touched, each once.
-func touched(chs []incident.Change) []int64 {
-	seen := make(map[int64]bool, len(chs))
-	var ids []int64
-	for _, c := range chs {
-		id := c.IncidentID
-		if id == 0 && c.ObjectType == incident.ObjectIncident {
-			id = c.ObjectID
-		}
-		if id == 0 || seen[id] {
-			continue
-		}
-		seen[id] = true
-		ids = append(ids, id)
-	}
-	return ids
 }
 
 // fresh brings the projection up to the newest committed change and
@@ -367,7 +349,7 @@ func (p *Projection) catchUp(ctx context.Context, last int64) error {
 		if len(chs) == 0 {
 			return nil // nothing committed after seq after all
 		}
-		ids := touched(chs)
+		ids := incident.TouchedIncidents(chs)
 		var rows incident.DashboardRows
 		if len(ids) > 0 {
 			if rows, err = p.src.DashboardRows(ctx, ids); err != nil {

@@ -31,6 +31,26 @@ type Change struct {
 	CreatedAt  time.Time
 }
 
+// TouchedIncidents lists the incidents the changes touched, each once, in
+// the order of their first change: a change's incident, or for a change of
+// an incident itself its object id.
+func TouchedIncidents(chs []Change) []int64 {
+	seen := make(map[int64]bool, len(chs))
+	var ids []int64
+	for _, c := range chs {
+		id := c.IncidentID
+		if id == 0 && c.ObjectType == ObjectIncident {
+			id = c.ObjectID
+		}
+		if id == 0 || seen[id] {
+			continue
+		}
+		seen[id] = true
+		ids = append(ids, id)
+	}
+	return ids
+}
+
 // Object types named by changes and audit entries.
 const (
 	ObjectIncident      = "incident"
