@@ -3,34 +3,19 @@ package app_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/hindsightrca/hindsight/internal/app"
 	"github.com/hindsightrca/hindsight/internal/incident"
-	"github.com/hindsightrca/hindsight/internal/pgtest"
-	"github.com/hindsightrca/hindsight/internal/store"
 )
 
 // clockedApp is testApp with one clock for the app and the store, so the
 // created_at the store stamps and the completed_at the app stamps agree.
 func clockedApp(t *testing.T, dialect string, now func() time.Time) *app.App {
 	t.Helper()
-	cfg := store.Config{SQLitePath: filepath.Join(t.TempDir(), "h.db"), Now: now}
-	if dialect == "postgres" {
-		cfg = store.Config{DatabaseURL: pgtest.URL(t), Now: now}
-	}
-	ctx := context.Background()
-	s, err := store.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return app.New(s, app.Options{Now: now, Location: time.UTC})
+	a, _ := testAppStoreClock(t, dialect, app.Options{Now: now, Location: time.UTC}, now)
+	return a
 }
 
 // TestApp_ActionMetrics checks the dashboard through the app: the clock

@@ -37,6 +37,18 @@ func testAppStoreClock(t *testing.T, dialect string, opts app.Options, storeNow 
 	if dialect == "postgres" {
 		cfg = store.Config{DatabaseURL: pgtest.URL(t), Now: storeNow}
 	}
+	s := openMigrated(t, cfg)
+	if opts.Now == nil {
+		now := t0.Add(96 * time.Hour)
+		opts.Now = func() time.Time { return now }
+	}
+	return app.New(s, opts), s
+}
+
+// openMigrated opens the store of cfg, closed when the test ends, and
+// migrates it.
+func openMigrated(t *testing.T, cfg store.Config) *store.Store {
+	t.Helper()
 	ctx := context.Background()
 	s, err := store.Open(ctx, cfg)
 	if err != nil {
@@ -46,11 +58,7 @@ func testAppStoreClock(t *testing.T, dialect string, opts app.Options, storeNow 
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if opts.Now == nil {
-		now := t0.Add(96 * time.Hour)
-		opts.Now = func() time.Time { return now }
-	}
-	return app.New(s, opts), s
+	return s
 }
 
 // forEachDB runs fn against an app over a fresh SQLite and a fresh PostgreSQL

@@ -30,16 +30,7 @@ func openDashStore(t *testing.T, dialect, target string, clock *time.Time) *stor
 	if dialect == "postgres" {
 		cfg = store.Config{DatabaseURL: target, Now: now}
 	}
-	ctx := context.Background()
-	s, err := store.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return openMigrated(t, cfg)
 }
 
 // dashTarget is a new database of dialect: a PostgreSQL URL or a SQLite path.
