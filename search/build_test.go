@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // buildCorpus is n small incidents, every 7th restricted, with a word
@@ -136,23 +138,47 @@ func TestRebuild_EmptyShards(t *testing.T) {
 }
 
 // TestRebuild_CanceledKeepsTheOldIndex checks that a rebuild cancelled
-// half way, or once every incident is in and the merges run, leaves the
+// half way, or once every incident is read and the merges run, leaves the
 // index in use answering and nothing of the new generation on disk.
 func TestRebuild_CanceledKeepsTheOldIndex(t *testing.T) {
-	for _, at := range []int{200, 1000} {
-		t.Run(strconv.Itoa(at), func(t *testing.T) { testRebuildCanceledAt(t, at) })
-	}
+	t.Run("half way", func(t *testing.T) {
+		testRebuildCanceled(t, 1000, 10, func(ctx context.Context, cancel func()) (Options, Source) {
+			return Options{BatchSize: 10, Shards: 2, Progress: func(done, _ int) {
+				if done >= 200 {
+					cancel()
+				}
+			}}, newMemSource(buildCorpus(1000)...)
+		})
+	})
+	t.Run("merging", func(t *testing.T) {
+		testRebuildCanceled(t, 4000, 5, func(ctx context.Context, cancel func()) (Options, Source) {
+			return Options{BatchSize: 5, Shards: 2}, &cancelAfterRead{memSource: newMemSource(buildCorpus(4000)...), cancel: cancel}
+		})
+	})
 }
 
-func testRebuildCanceledAt(t *testing.T, at int) {
+// cancelAfterRead cancels the rebuild shortly after it has read the last
+// incident, when the shards' segment files are being merged.
+type cancelAfterRead struct {
+	*memSource
+	once   sync.Once
+	cancel func()
+}
+
+func (s *cancelAfterRead) IDs(ctx context.Context, after int64, limit int) ([]int64, error) {
+	ids, err := s.memSource.IDs(ctx, after, limit)
+	if err == nil && len(ids) == 0 {
+		s.once.Do(func() { time.AfterFunc(30*time.Millisecond, s.cancel) })
+	}
+	return ids, err
+}
+
+func testRebuildCanceled(t *testing.T, n, batch int, setup func(ctx context.Context, cancel func()) (Options, Source)) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	dir := t.TempDir()
-	ix, err := Open(dir, Options{BatchSize: 10, Shards: 2, Progress: func(done, _ int) {
-		if done >= at {
-			cancel()
-		}
-	}})
+	opts, src := setup(ctx, cancel)
+	ix, err := Open(dir, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,8 +187,8 @@ func testRebuildCanceledAt(t *testing.T, at int) {
 		t.Fatal(err)
 	}
 	oldGen := ix.gen
-	if err := ix.Rebuild(ctx, newMemSource(buildCorpus(1000)...)); !errors.Is(err, context.Canceled) {
-		t.Fatalf("cancelled rebuild: %v", err)
+	if err := ix.Rebuild(ctx, src); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled rebuild of %d incidents in batches of %d: %v", n, batch, err)
 	}
 	if ix.gen != oldGen {
 		t.Fatalf("generation %s replaced by %s", oldGen, ix.gen)
@@ -182,4 +208,60 @@ func testRebuildCanceledAt(t *testing.T, at int) {
 		}
 		return true
 	})
+}
+
+// changingSource changes the database once the rebuild has read past the
+// first 500 incidents: incidents already read are changed, deleted and
+// restricted, one not read yet is changed, one is added.
+type changingSource struct {
+	*memSource
+	once sync.Once
+}
+
+func (s *changingSource) IDs(ctx context.Context, after int64, limit int) ([]int64, error) {
+	if after >= 500 {
+		s.once.Do(func() {
+			d := s.docs[10]
+			d.Title = "zebrafish renamed"
+			s.put(d)
+			s.remove(20)
+			d = s.docs[30]
+			d.Visibility, d.RestrictedTo = "restricted", []string{"user:9"}
+			s.put(d)
+			d = s.docs[700]
+			d.Title = "okapi later"
+			s.put(d)
+			s.put(Doc{ID: 2000, Key: "INC-2000", Title: "narwhal brand new", Visibility: "internal"})
+		})
+	}
+	return s.memSource.IDs(ctx, after, limit)
+}
+
+// TestRebuild_ChangesWhileReading checks that what changes while a
+// rebuild reads the database is in the new index once it is in use: the
+// rebuild records the sequence it started from and applies the changes
+// after it before the new index is put in use.
+func TestRebuild_ChangesWhileReading(t *testing.T) {
+	ix, err := Open(t.TempDir(), Options{BatchSize: 10, Shards: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	src := &changingSource{memSource: newMemSource(buildCorpus(1000)...)}
+	ctx := context.Background()
+	if err := ix.Rebuild(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]uint64{"zebrafish": 1, "okapi": 1, "narwhal": 1, "key:inc-20": 0} {
+		r, err := ix.Search(ctx, Request{Q: q, Viewer: Viewer{All: true}})
+		if err != nil || r.Total != want {
+			t.Errorf("%s: %d hits (%v), want %d", q, r.Total, err, want)
+		}
+	}
+	if r, err := ix.Search(ctx, Request{Q: "key:inc-30"}); err != nil || r.Total != 0 {
+		t.Errorf("INC-30, restricted during the rebuild, found by anyone: %d hits (%v)", r.Total, err)
+	}
+	if got, want := ix.Seq(), int64(len(src.changes)); got != want {
+		t.Errorf("sequence %d, want %d", got, want)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -46,10 +47,14 @@ var storedFields = []string{FieldKey, FieldTitle, FieldSummary, FieldRCA, FieldR
 	FieldTimeline, FieldEventIDs, FieldServices, FieldTeams, FieldTags, FieldCategories, FieldSeverity,
 	FieldStatus, FieldWhen, FieldPublished}
 
-// Bounds of the timeline text indexed for one incident.
+// Bounds of the timeline text indexed for one incident: 20,000 events of
+// a hundred bytes. An analysed document takes about fifty times its text
+// while a rebuild's builder holds a chunk of them (a 2 MB timeline about
+// 100 MB), so the bound also bounds what an alert storm or a year of chat
+// costs a rebuild.
 const (
 	maxTimelineEvents = 20_000
-	maxTimelineBytes  = 8 << 20
+	maxTimelineBytes  = 2 << 20
 )
 
 // accessAll is the access value of incidents every viewer may see.
@@ -180,15 +185,18 @@ func (b docBuilder) build(d *Doc) *document.Document {
 			continue
 		}
 		// A timeline of an alert storm or a year of chat is indexed up to a
-		// bound, so one incident cannot make every update of it slow.
-		if size += len(e.Body); n >= maxTimelineEvents || size > maxTimelineBytes {
+		// bound, so one incident cannot make every update of it slow; the
+		// event that crosses it is indexed up to it.
+		if n >= maxTimelineEvents || size >= maxTimelineBytes {
 			break
 		}
+		body := cutUTF8(e.Body, maxTimelineBytes-size)
+		size += len(body)
 		if n > 0 {
 			tl = append(tl, eventSep)
 			ids = append(ids, ',')
 		}
-		tl = appendEventText(tl, e.Body)
+		tl = appendEventText(tl, body)
 		ids = strconv.AppendInt(ids, e.ID, 10)
 		n++
 	}
@@ -258,12 +266,30 @@ func appendEventText(b []byte, s string) []byte {
 	}
 }
 
+// cutUTF8 is s cut to at most n bytes, at a character boundary.
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
 // timelineEvents cuts a stored timeline back into its events' texts and
 // ids (an index of mapping version 2 stores them as arrays; the values are
 // cut all the same).
 func timelineEvents(fields map[string]any) (texts, ids []string) {
-	for _, v := range fieldStrings(fields, FieldTimeline) {
-		texts = append(texts, strings.Split(v, string(eventSep))...)
+	stored := fieldStrings(fields, FieldTimeline)
+	// Version 3 stores one value, cut here; version 2 stored one value per
+	// event, whose text was not cleaned of the separator: kept whole.
+	if _, arrays := fields[FieldEventIDs].([]any); arrays {
+		texts = stored
+	} else {
+		for _, v := range stored {
+			texts = append(texts, strings.Split(v, string(eventSep))...)
+		}
 	}
 	for _, v := range fieldStrings(fields, FieldEventIDs) {
 		ids = append(ids, strings.Split(v, ",")...)

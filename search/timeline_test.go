@@ -73,3 +73,55 @@ func TestTimeline_OneValueKeepsEvents(t *testing.T) {
 		})
 	}
 }
+
+// TestTimeline_Bound checks the bound of the timeline text indexed for one
+// incident: an event that crosses it is indexed up to it (not dropped
+// whole, even when it is the first), and later events are not indexed.
+func TestTimeline_Bound(t *testing.T) {
+	filler := strings.Repeat("lorem ipsum dolor ", maxTimelineBytes/18) // about the whole bound
+	docs := []Doc{
+		{ID: 1, Key: "INC-1", Title: "Alert storm", Visibility: "internal", Events: []Event{
+			{ID: 11, Body: "zyxfirst " + filler + " zyxcrossing"},
+			{ID: 12, Body: "zyxafter the bound"},
+		}},
+		{ID: 2, Key: "INC-2", Title: "Big paste", Visibility: "internal", Events: []Event{
+			{ID: 21, Body: "zyxhead é" + strings.Repeat("é", maxTimelineBytes) + " zyxtail"},
+		}},
+	}
+	ix := openBuilt(t, newMemSource(docs...))
+	ctx := context.Background()
+	for q, want := range map[string]string{"zyxfirst": "INC-1", "zyxcrossing": "", "zyxafter": "", "zyxhead": "INC-2", "zyxtail": ""} {
+		r, err := ix.Search(ctx, Request{Q: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		if len(r.Items) > 0 {
+			got = r.Items[0].Key
+		}
+		if got != want || len(r.Items) > 1 {
+			t.Errorf("%s: got %d hits (first %q), want %q", q, len(r.Items), got, want)
+		}
+	}
+	if got := cutUTF8("aé", 2); got != "a" {
+		t.Errorf("cutUTF8 cut inside a character: %q", got)
+	}
+}
+
+// TestTimeline_VersionTwoFields checks that the stored fields of a
+// version-2 index (one value per event, their text not cleaned of the
+// separator) are not cut at the separator: each event keeps its id while
+// such an index answers during the rebuild to version 3.
+func TestTimeline_VersionTwoFields(t *testing.T) {
+	texts, ids := timelineEvents(map[string]any{
+		FieldTimeline: []any{"alpha\x1ebeta", "gamma"},
+		FieldEventIDs: []any{"11", "12"},
+	})
+	if !slices.Equal(texts, []string{"alpha\x1ebeta", "gamma"}) || !slices.Equal(ids, []string{"11", "12"}) {
+		t.Errorf("version 2: texts %q, ids %q", texts, ids)
+	}
+	texts, ids = timelineEvents(map[string]any{FieldTimeline: "alpha\x1ebeta", FieldEventIDs: "11,12"})
+	if !slices.Equal(texts, []string{"alpha", "beta"}) || !slices.Equal(ids, []string{"11", "12"}) {
+		t.Errorf("version 3: texts %q, ids %q", texts, ids)
+	}
+}
