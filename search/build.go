@@ -137,9 +137,14 @@ func (ix *Index) build(ctx context.Context, src Source, shards int, seq int64) (
 		close(sb.docs)
 	}
 	wg.Wait()
-	errs := []error{readErr}
+	var errs []error
 	for _, sb := range sbs {
 		errs = append(errs, sb.err)
+	}
+	// A builder that fails cancels the reading: its error is the cause,
+	// not the cancellation the reading then reports.
+	if readErr != nil && (errors.Join(errs...) == nil || !errors.Is(readErr, context.Canceled)) {
+		errs = append([]error{readErr}, errs...)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fail(err)

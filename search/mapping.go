@@ -128,8 +128,10 @@ func docID(id int64) string { return strconv.FormatInt(id, 10) }
 // build is d as a bleve document.
 func (b docBuilder) build(d *Doc) *document.Document {
 	doc := document.NewDocument(docID(d.ID))
+	// The text fields other than the timeline hold no event separator:
+	// one typed in them is a space, as in an event.
 	addText := func(name string, pos []uint64, s string) {
-		doc.AddField(document.NewTextFieldCustom(name, pos, []byte(s), textOptions, b.text))
+		doc.AddField(document.NewTextFieldCustom(name, pos, appendEventText(nil, s), textOptions, b.text))
 	}
 	addKeyword := func(name string, pos []uint64, s string) {
 		doc.AddField(document.NewTextFieldCustom(name, pos, []byte(s), keywordOptions, b.keyword))

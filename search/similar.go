@@ -138,6 +138,11 @@ func (ix *Index) Similar(ctx context.Context, req SimilarRequest) ([]Similar, er
 				}
 			}
 		case req.ID != 0:
+			// The viewer may see some restricted incidents and still not
+			// this one: only one it may see is read.
+			if err := ix.visibleTo(ctx, idx, req.ID, req.Viewer); err != nil {
+				return err
+			}
 			var err error
 			if p, err = profileOfIndexed(idx, req.ID); err != nil {
 				return err
@@ -186,6 +191,24 @@ func holds(ctx context.Context, idx bleve.Index, id int64) (bool, error) {
 		return false, fmt.Errorf("search: look for incident %d: %w", id, err)
 	}
 	return r.Total > 0, nil
+}
+
+// visibleTo is nil when v may see the incident id, else its NotFound (the
+// same answer as for an incident that does not exist).
+func (ix *Index) visibleTo(ctx context.Context, idx bleve.Index, id int64, v Viewer) error {
+	hidden := ix.builder().visibility(v)
+	if hidden == nil {
+		return nil
+	}
+	q := ix.builder().combine(bleve.NewDocIDQuery([]string{docID(id)}), nil, nil, hidden)
+	r, err := idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, 0, 0, false))
+	if err != nil {
+		return fmt.Errorf("search: look for incident %d: %w", id, err)
+	}
+	if r.Total == 0 {
+		return incident.NotFound("incident", strconv.FormatInt(id, 10))
+	}
+	return nil
 }
 
 // profileOfIndexed reads an incident's stored fields.

@@ -2,10 +2,14 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hindsightrca/hindsight/internal/incident"
 )
 
 // similarCorpus is a few unrelated incidents, so that word rarities mean
@@ -170,4 +174,52 @@ func reasonValues(s Similar, kind string) []string {
 		}
 	}
 	return nil
+}
+
+// TestSimilar_TwoStagesHideRestricted checks the two-stage path (a source
+// with more distinctive words than the first stage takes) against a
+// restricted near-copy: it is similar only for the viewers who may see it,
+// asked by id or with the document.
+func TestSimilar_TwoStagesHideRestricted(t *testing.T) {
+	words := "Cassandra compaction storm saturated disks; hinted handoff backlog grew; gossip flapped; repair stalled; " +
+		"tombstones accumulated; coordinator timeouts; read repair; sstable count exploded; throttling misconfigured"
+	rc := []RootCause{{Description: "compaction throughput throttling misconfigured"}}
+	src := Doc{ID: 1, Key: "INC-1", Title: "Cassandra compaction storm", Summary: words, Visibility: "internal", RootCauses: rc}
+	dup := Doc{ID: 2, Key: "INC-2", Title: "Cassandra compaction storm again", Summary: words, Visibility: "restricted",
+		RestrictedTo: []string{"sec"}, RootCauses: rc}
+	other := Doc{ID: 3, Key: "INC-3", Title: "Other restricted", Summary: "payroll", Visibility: "restricted", RestrictedTo: []string{"hr"}}
+	ix := openBuilt(t, newMemSource(similarCorpus(src, dup, other)...))
+	for _, v := range []Viewer{{}, {Principals: []string{"hr"}}, {Principals: []string{"sec"}}, {All: true}} {
+		for _, req := range []SimilarRequest{{ID: 1}, {ID: 1, Doc: &src}} {
+			req.Viewer, req.Limit = v, 5
+			sims, err := ix.Similar(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := similarKeys(sims)
+			sees := v.All || slices.Contains(v.Principals, "sec")
+			if strings.Contains(got, "INC-2") != sees {
+				t.Errorf("viewer %+v (document given: %v): %s", v, req.Doc != nil, got)
+			}
+		}
+	}
+}
+
+// TestSimilar_ByIDOfHiddenIncident checks that asking by id for a
+// restricted incident the viewer may not see answers as for one that does
+// not exist, also for a viewer who may see another restricted incident.
+func TestSimilar_ByIDOfHiddenIncident(t *testing.T) {
+	hidden := Doc{ID: 2, Key: "INC-2", Title: "Leap second livelock on Cassandra again", Summary: "kernel hrtimer leap second",
+		Visibility: "restricted", RestrictedTo: []string{"sec"}}
+	other := Doc{ID: 3, Key: "INC-3", Title: "Other restricted", Summary: "payroll", Visibility: "restricted", RestrictedTo: []string{"hr"}}
+	ix := openBuilt(t, newMemSource(similarCorpus(hidden, other)...))
+	for _, v := range []Viewer{{}, {Principals: []string{"hr"}}} {
+		sims, err := ix.Similar(context.Background(), SimilarRequest{ID: 2, Limit: 5, Viewer: v})
+		if !errors.Is(err, incident.ErrNotFound) || len(sims) != 0 {
+			t.Errorf("viewer %+v: %s, %v; want not found", v, similarKeys(sims), err)
+		}
+	}
+	if _, err := ix.Similar(context.Background(), SimilarRequest{ID: 2, Limit: 5, Viewer: Viewer{Principals: []string{"sec"}}}); err != nil {
+		t.Errorf("a viewer who may see it: %v", err)
+	}
 }

@@ -125,3 +125,27 @@ func TestTimeline_VersionTwoFields(t *testing.T) {
 		t.Errorf("version 3: texts %q, ids %q", texts, ids)
 	}
 }
+
+// TestTimeline_SeparatorElsewhereIsASpace checks that the event separator
+// typed in another text field (an import, a paste) is a space there: a
+// phrase across it matches and the highlight does not show it.
+func TestTimeline_SeparatorElsewhereIsASpace(t *testing.T) {
+	ix := openBuilt(t, newMemSource(Doc{ID: 1, Key: "INC-1", Title: "Disk\x1efull", Summary: "quota\x1eexceeded on the primary",
+		Visibility: "internal"}))
+	for _, q := range []string{`"disk full"`, `"quota exceeded"`} {
+		r, err := ix.Search(context.Background(), Request{Q: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Items) != 1 {
+			t.Fatalf("%s: %d hits, want 1", q, len(r.Items))
+		}
+		for field, frags := range r.Items[0].Highlights {
+			for _, f := range frags {
+				if strings.ContainsRune(f, eventSep) {
+					t.Errorf("%s: %s highlight holds the separator: %q", q, field, f)
+				}
+			}
+		}
+	}
+}
