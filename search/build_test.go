@@ -265,3 +265,21 @@ func TestRebuild_ChangesWhileReading(t *testing.T) {
 		t.Errorf("sequence %d, want %d", got, want)
 	}
 }
+
+// TestSyncTree checks that a generation is flushed file by file and that
+// a generation that is not there is an error (the switch does not happen).
+func TestSyncTree(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "shard-0", "store"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "shard-0", "index_meta.json"), []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := syncTree(dir); err != nil {
+		t.Errorf("syncTree: %v", err)
+	}
+	if err := syncTree(filepath.Join(dir, "gone")); err == nil {
+		t.Error("syncTree of a missing directory: no error")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -457,17 +458,20 @@ func (ix *Index) create(shards int) (string, *shardIndex, error) {
 // index in use: CURRENT is replaced atomically, then the old generation is
 // closed (after the searches using it finished) and deleted.
 func (ix *Index) swap(gen string, idx *shardIndex, seq int64) error {
+	// The generation is on disk, whole, before CURRENT names it: a power
+	// cut after the switch must not leave CURRENT naming missing files.
+	if err := syncTree(filepath.Join(ix.dir, gen)); err != nil {
+		return fmt.Errorf("search: switch index: %w", err)
+	}
 	tmp := filepath.Join(ix.dir, currentFile+".tmp")
 	if err := os.WriteFile(tmp, []byte(gen+"\n"), 0o600); err != nil {
 		return fmt.Errorf("search: write %s: %w", tmp, err)
 	}
-	if f, err := os.Open(tmp); err == nil {
-		_ = f.Sync()
-		f.Close()
-	}
+	_ = syncPath(tmp)
 	if err := os.Rename(tmp, filepath.Join(ix.dir, currentFile)); err != nil {
 		return fmt.Errorf("search: switch index: %w", err)
 	}
+	_ = syncPath(ix.dir) // the rename itself
 	ix.mu.Lock()
 	old, oldGen := ix.cur, ix.gen
 	ix.cur, ix.gen, ix.seq, ix.stale = idx, gen, seq, false
@@ -485,6 +489,32 @@ func (ix *Index) swap(gen string, idx *shardIndex, seq int64) error {
 		if err := os.RemoveAll(filepath.Join(ix.dir, oldGen)); err != nil {
 			ix.log.Warn("Search index: removing the old index", "error", err)
 		}
+	}
+	return nil
+}
+
+// syncTree flushes every file and directory below dir (and dir) to disk.
+func syncTree(dir string) error {
+	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && !d.Type().IsRegular() {
+			return nil
+		}
+		return syncPath(path)
+	})
+}
+
+// syncPath flushes one file or directory to disk.
+func syncPath(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", path, err)
 	}
 	return nil
 }
