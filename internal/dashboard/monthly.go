@@ -13,6 +13,15 @@ import (
 // RCAsPublished counts the RCAs of the incidents v may see that were
 // published on the days from..to (the store's RCAsPublished).
 func (p *Projection) RCAsPublished(ctx context.Context, v incident.Viewer, from, to incident.Date) (int, error) {
+	return p.countIncidents(ctx, v, from, to, func(inc *incRow, days dayRange) bool {
+		return inc.published && inc.publishedAt != noTime && days.has(inc.publishedAt)
+	})
+}
+
+// countIncidents counts the live incidents v may see that match on the
+// days from..to.
+func (p *Projection) countIncidents(ctx context.Context, v incident.Viewer, from, to incident.Date,
+	match func(inc *incRow, days dayRange) bool) (int, error) {
 	st, err := p.fresh(ctx)
 	if err != nil {
 		return 0, err
@@ -22,7 +31,7 @@ func (p *Projection) RCAsPublished(ctx context.Context, v incident.Viewer, from,
 	n := 0
 	for i := range st.incs {
 		inc := &st.incs[i]
-		if inc.live && inc.published && inc.publishedAt != noTime && days.has(inc.publishedAt) && visible(inc) {
+		if inc.live && match(inc, days) && visible(inc) {
 			n++
 		}
 	}
@@ -60,20 +69,9 @@ func (p *Projection) OverdueActions(ctx context.Context, v incident.Viewer, toda
 // published now (the store's IncidentsWithPublishedRCA for a filter of
 // those days only).
 func (p *Projection) IncidentsWithPublishedRCA(ctx context.Context, v incident.Viewer, from, to incident.Date) (int, error) {
-	st, err := p.fresh(ctx)
-	if err != nil {
-		return 0, err
-	}
-	defer p.mu.RUnlock()
-	visible, days := st.visibleTo(v), daysRange(&from, &to)
-	n := 0
-	for i := range st.incs {
-		inc := &st.incs[i]
-		if inc.live && inc.published && days.has(inc.start) && visible(inc) {
-			n++
-		}
-	}
-	return n, nil
+	return p.countIncidents(ctx, v, from, to, func(inc *incRow, days dayRange) bool {
+		return inc.published && days.has(inc.start)
+	})
 }
 
 // ActionsClosed counts the actions v may see that were closed, as done and
