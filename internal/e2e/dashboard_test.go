@@ -92,6 +92,15 @@ func TestDashboard(t *testing.T) {
 	}
 	b.screenshot("dashboard")
 
+	// The months stack by service on demand, and back by severity.
+	b.click(dt("months-by-service"))
+	b.waitVisible(dt("chart-per-month-service") + " svg")
+	if n := b.count(dt("chart-per-month-service") + " svg rect"); n == 0 {
+		t.Error("incidents per month by service draws no bars")
+	}
+	b.click(dt("months-by-severity"))
+	b.waitVisible(dt("chart-per-month") + " svg")
+
 	// A filter is shared through the URL and reaches the CSV links.
 	b.fill(dt("dashboard-severity"), "SEV1")
 	b.waitJS("severity in the URL", `location.search.includes('severity=SEV1')`)
