@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 
+	"github.com/hindsightrca/hindsight/internal/dashboard"
 	"github.com/hindsightrca/hindsight/internal/incident"
 )
 
@@ -16,16 +17,9 @@ func (a *App) ActionMetrics(ctx context.Context, f incident.ActionMetricsFilter)
 	if f.From != nil && f.To != nil && f.To.Before(*f.From) {
 		return incident.ActionMetrics{}, incident.Invalid("to", "must not be before from")
 	}
-	if a.dash != nil {
-		m, err := a.dash.ActionMetrics(ctx, f)
-		if a.projected(ctx, err) {
-			return m, nil
-		}
-		if err := ctx.Err(); err != nil {
-			return incident.ActionMetrics{}, err // gone: no SQL for nobody
-		}
-	}
-	return a.sqlActionMetrics(ctx, f)
+	return fromDashboard(ctx, a, func(p *dashboard.Projection, _ incident.Viewer) (incident.ActionMetrics, error) {
+		return p.ActionMetrics(ctx, f)
+	}, func() (incident.ActionMetrics, error) { return a.sqlActionMetrics(ctx, f) })
 }
 
 // sqlActionMetrics is ActionMetrics computed in SQL (f complete).

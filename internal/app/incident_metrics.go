@@ -23,24 +23,29 @@ func (a *App) IncidentMetrics(ctx context.Context, f incident.IncidentMetricsFil
 	if f.From != nil && f.To != nil && f.To.Before(*f.From) {
 		return incident.IncidentMetrics{}, incident.Invalid("to", "must not be before from")
 	}
-	if a.dash != nil {
-		m, err := a.dash.IncidentMetrics(ctx, f)
-		if a.projected(ctx, err) {
-			return m, nil
-		}
-		if err := ctx.Err(); err != nil {
-			return incident.IncidentMetrics{}, err // gone: no SQL for nobody
-		}
-	}
-	return a.store.IncidentMetrics(ctx, f)
+	return fromDashboard(ctx, a, func(p *dashboard.Projection, _ incident.Viewer) (incident.IncidentMetrics, error) {
+		return p.IncidentMetrics(ctx, f)
+	}, func() (incident.IncidentMetrics, error) { return a.store.IncidentMetrics(ctx, f) })
 }
 
-// projected says whether the projection answered (err is nil); when it
-// failed rather than not being loaded (or the request gone), the failure
-// is logged. The callers then answer from SQL, unless the request is gone.
-func (a *App) projected(ctx context.Context, err error) bool {
-	if err != nil && !errors.Is(err, dashboard.ErrNotReady) && ctx.Err() == nil {
-		a.log.Warn("Dashboard projection failed; answering from SQL", "error", err)
+// fromDashboard answers from the dashboards' projection (dash) when it is
+// loaded, else in SQL (sql). A request gone away gets its context's error,
+// not a second try in SQL; a projection that failed, rather than not being
+// loaded yet, is logged.
+func fromDashboard[T any](ctx context.Context, a *App, dash func(p *dashboard.Projection, v incident.Viewer) (T, error),
+	sql func() (T, error)) (T, error) {
+	if a.dash != nil {
+		v, err := dash(a.dash, viewerFrom(ctx))
+		if err == nil {
+			return v, nil
+		}
+		if ctx.Err() != nil {
+			var zero T
+			return zero, ctx.Err()
+		}
+		if !errors.Is(err, dashboard.ErrNotReady) {
+			a.log.Warn("Dashboard projection failed; answering from SQL", "error", err)
+		}
 	}
-	return err == nil
+	return sql()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/hindsightrca/hindsight/internal/dashboard"
 	"github.com/hindsightrca/hindsight/internal/incident"
 )
 
@@ -197,33 +198,37 @@ func (a *App) monthlyActions(ctx context.Context, r *MonthlyReport, first, last 
 		return err
 	}
 	today := a.Today()
-	if a.dash != nil {
-		n, oldest, err := a.dash.OverdueActions(ctx, viewerFrom(ctx), today, MonthlyOverdueLimit)
-		if a.projected(ctx, err) {
-			r.Actions.OverdueNow, r.Actions.OldestOverdue = n, oldest
-			return nil
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-	}
-	// Overdue now: one page of the list (oldest due first) and its total,
-	// not a whole dashboard over every action.
+	over, err := fromDashboard(ctx, a, func(p *dashboard.Projection, v incident.Viewer) (overduePage, error) {
+		n, oldest, err := p.OverdueActions(ctx, v, today, MonthlyOverdueLimit)
+		return overduePage{n, oldest}, err
+	}, func() (overduePage, error) { return a.sqlOverdueNow(ctx, today) })
+	r.Actions.OverdueNow, r.Actions.OldestOverdue = over.total, over.oldest
+	return err
+}
+
+// overduePage is the total of the overdue actions and the oldest of them.
+type overduePage struct {
+	total  int
+	oldest []incident.OverdueAction
+}
+
+// sqlOverdueNow is one page of the overdue list (oldest due first) and its
+// total, not a whole dashboard over every action.
+func (a *App) sqlOverdueNow(ctx context.Context, today incident.Date) (overduePage, error) {
 	over, err := a.Actions(ctx, incident.ActionFilter{Overdue: true, Limit: MonthlyOverdueLimit,
 		Statuses: []incident.ActionStatus{incident.ActionOpen, incident.ActionInProgress}})
 	if err != nil {
-		return err
+		return overduePage{}, err
 	}
-	r.Actions.OverdueNow = over.Total
-	r.Actions.OldestOverdue = make([]incident.OverdueAction, 0, len(over.Items))
+	out := overduePage{total: over.Total, oldest: make([]incident.OverdueAction, 0, len(over.Items))}
 	for _, act := range over.Items {
 		if act.DueDate == nil {
 			continue
 		}
-		r.Actions.OldestOverdue = append(r.Actions.OldestOverdue, incident.OverdueAction{ID: act.ID, IncidentKey: act.IncidentKey,
+		out.oldest = append(out.oldest, incident.OverdueAction{ID: act.ID, IncidentKey: act.IncidentKey,
 			Title: act.Title, Owner: act.Owner, Team: act.Team, DueDate: *act.DueDate, DaysOverdue: incident.DaysBetween(*act.DueDate, today)})
 	}
-	return nil
+	return out, nil
 }
 
 // monthTimeToX is the time-to-x of month in m (zero counts when it had no
@@ -250,62 +255,57 @@ func timeToXChanges(this, prev incident.TimeToX) []TimeToXChange {
 // rcasPublished counts the RCAs the caller may see published on the days
 // from..to: from the dashboards' projection when it is loaded, else in SQL.
 func (a *App) rcasPublished(ctx context.Context, from, to incident.Date) (int, error) {
-	if a.dash != nil {
-		n, err := a.dash.RCAsPublished(ctx, viewerFrom(ctx), from, to)
-		if a.projected(ctx, err) {
-			return n, nil
-		}
-		if err := ctx.Err(); err != nil {
-			return 0, err
-		}
-	}
-	return a.store.RCAsPublished(ctx, incident.IncidentMetricsFilter{Viewer: viewerFrom(ctx)}, from, to)
+	return fromDashboard(ctx, a, func(p *dashboard.Projection, v incident.Viewer) (int, error) {
+		return p.RCAsPublished(ctx, v, from, to)
+	}, func() (int, error) {
+		return a.store.RCAsPublished(ctx, incident.IncidentMetricsFilter{Viewer: viewerFrom(ctx)}, from, to)
+	})
 }
 
 // incidentsWithPublishedRCA counts the incidents of the days from..to the
 // caller may see whose RCA is published: from the projection when it is
 // loaded, else in SQL.
 func (a *App) incidentsWithPublishedRCA(ctx context.Context, from, to incident.Date) (int, error) {
-	if a.dash != nil {
-		n, err := a.dash.IncidentsWithPublishedRCA(ctx, viewerFrom(ctx), from, to)
-		if a.projected(ctx, err) {
-			return n, nil
-		}
-		if err := ctx.Err(); err != nil {
-			return 0, err
-		}
-	}
-	return a.store.IncidentsWithPublishedRCA(ctx, incident.IncidentMetricsFilter{From: &from, To: &to, Viewer: viewerFrom(ctx)})
+	return fromDashboard(ctx, a, func(p *dashboard.Projection, v incident.Viewer) (int, error) {
+		return p.IncidentsWithPublishedRCA(ctx, v, from, to)
+	}, func() (int, error) {
+		return a.store.IncidentsWithPublishedRCA(ctx, incident.IncidentMetricsFilter{From: &from, To: &to, Viewer: viewerFrom(ctx)})
+	})
 }
+
+// closedCounts are the actions closed as done and as won't do.
+type closedCounts struct{ done, wontDo int }
 
 // actionsClosed counts the actions the caller may see closed (done, won't
 // do) on the days from..to: from the projection when it is loaded, else in
 // SQL.
 func (a *App) actionsClosed(ctx context.Context, from, to incident.Date) (done, wontDo int, err error) {
-	if a.dash != nil {
-		done, wontDo, err := a.dash.ActionsClosed(ctx, viewerFrom(ctx), from, to)
-		if a.projected(ctx, err) {
-			return done, wontDo, nil
-		}
-		if err := ctx.Err(); err != nil {
-			return 0, 0, err
-		}
-	}
-	return a.store.ActionsClosed(ctx, incident.ActionMetricsFilter{From: &from, To: &to, Viewer: viewerFrom(ctx)})
+	c, err := fromDashboard(ctx, a, func(p *dashboard.Projection, v incident.Viewer) (closedCounts, error) {
+		done, wontDo, err := p.ActionsClosed(ctx, v, from, to)
+		return closedCounts{done, wontDo}, err
+	}, func() (closedCounts, error) {
+		done, wontDo, err := a.store.ActionsClosed(ctx, incident.ActionMetricsFilter{From: &from, To: &to, Viewer: viewerFrom(ctx)})
+		return closedCounts{done, wontDo}, err
+	})
+	return c.done, c.wontDo, err
+}
+
+// incidentPage is a count of incidents and the first of them.
+type incidentPage struct {
+	items []incident.Incident
+	total int
 }
 
 // monthIncidents counts the incidents of the days from..to the caller may
 // see and lists the first MonthlyIncidentLimit: from the projection when it
 // is loaded, else in SQL.
 func (a *App) monthIncidents(ctx context.Context, from, to incident.Date) ([]incident.Incident, int, error) {
-	if a.dash != nil {
-		incs, n, err := a.dash.MonthIncidents(ctx, viewerFrom(ctx), from, to, MonthlyIncidentLimit)
-		if a.projected(ctx, err) {
-			return incs, n, nil
-		}
-		if err := ctx.Err(); err != nil {
-			return nil, 0, err
-		}
-	}
-	return a.store.MonthIncidents(ctx, incident.IncidentMetricsFilter{From: &from, To: &to, Viewer: viewerFrom(ctx)}, MonthlyIncidentLimit)
+	pg, err := fromDashboard(ctx, a, func(p *dashboard.Projection, v incident.Viewer) (incidentPage, error) {
+		incs, n, err := p.MonthIncidents(ctx, v, from, to, MonthlyIncidentLimit)
+		return incidentPage{incs, n}, err
+	}, func() (incidentPage, error) {
+		incs, n, err := a.store.MonthIncidents(ctx, incident.IncidentMetricsFilter{From: &from, To: &to, Viewer: viewerFrom(ctx)}, MonthlyIncidentLimit)
+		return incidentPage{incs, n}, err
+	})
+	return pg.items, pg.total, err
 }
