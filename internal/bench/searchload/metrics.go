@@ -124,9 +124,15 @@ type score struct {
 }
 
 func evaluate(all []labels, ranked [][]int, k int) score {
+	return evaluateEvery(all, ranked, k, 0, 1)
+}
+
+// evaluateEvery is evaluate over the post-mortems first, first+step, ...
+// alone (the others are still candidates).
+func evaluateEvery(all []labels, ranked [][]int, k, first, step int) score {
 	var s score
-	for q, got := range ranked {
-		v, precision, ok := queryScore(all, q, got, k)
+	for q := first; q < len(ranked); q += step {
+		v, precision, ok := queryScore(all, q, ranked[q], k)
 		if !ok {
 			continue
 		}

@@ -211,21 +211,7 @@ func orWords(text string) string {
 // (half 0) or of the odd-numbered ones (half 1) alone; the others are
 // still candidates.
 func evaluateHalf(all []labels, ranked [][]int, half int) score {
-	var s score
-	for q := half; q < len(ranked); q += 2 {
-		v, p, ok := queryScore(all, q, ranked[q], relevanceK)
-		if !ok {
-			continue
-		}
-		s.ndcg += v
-		s.precision += p
-		s.n++
-	}
-	if s.n > 0 {
-		s.ndcg /= float64(s.n)
-		s.precision /= float64(s.n)
-	}
-	return s
+	return evaluateEvery(all, ranked, relevanceK, half, 2)
 }
 
 // queryScore is one post-mortem's nDCG@k and precision@k for the
