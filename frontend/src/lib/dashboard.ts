@@ -4,6 +4,7 @@
 import { API, get, qs } from './api'
 import { severities, type Severity } from './incidents'
 import { actionStatuses, type ActionStatus } from './actions'
+import { saveFile } from './download'
 
 // ---------- the server's answers ----------
 
@@ -336,14 +337,7 @@ export function severityTtxRows(m: IncidentMetrics): Row[] {
 
 /** Saves text as a file download named filename (CSV built in the page). */
 export function download(filename: string, text: string, type = 'text/csv;charset=utf-8') {
-  const url = URL.createObjectURL(new Blob([text], { type }))
-  const a = document.createElement('a')
-  a.href = url
-  a.download = filename
-  document.body.append(a)
-  a.click()
-  a.remove()
-  setTimeout(() => URL.revokeObjectURL(url), 0)
+  saveFile(filename, new Blob([text], { type }))
 }
 
 export const getActionMetrics = (f: DashboardFilters, today: string, signal?: AbortSignal) =>
