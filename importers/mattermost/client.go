@@ -15,6 +15,8 @@ import (
 
 	"github.com/hindsightrca/hindsight/importers"
 	"github.com/hindsightrca/hindsight/internal/incident"
+
+	"github.com/hindsightrca/hindsight/internal/apiclient"
 )
 
 // maxResponse caps one API answer.
@@ -311,27 +313,15 @@ func (c *Client) sleep(ctx context.Context, d time.Duration) error {
 	if c.wait != nil {
 		return c.wait(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return apiclient.Sleep(ctx, d)
 }
 
 // retryAfter reads how long to wait: Retry-After in seconds or as an HTTP
 // date, else Mattermost's X-Ratelimit-Reset (seconds until the limit
 // resets), else one second.
 func retryAfter(h http.Header, now time.Time) time.Duration {
-	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-			return time.Duration(s) * time.Second
-		}
-		if t, err := http.ParseTime(v); err == nil {
-			return max(t.Sub(now), 0)
-		}
+	if d, ok := apiclient.RetryAfter(h.Get("Retry-After"), now); ok {
+		return d
 	}
 	if s, err := strconv.Atoi(strings.TrimSpace(h.Get("X-Ratelimit-Reset"))); err == nil && s >= 0 {
 		return time.Duration(s) * time.Second

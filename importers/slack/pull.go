@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/hindsightrca/hindsight/importers"
+
+	"github.com/hindsightrca/hindsight/internal/apiclient"
 )
 
 // DefaultBaseURL is Slack's Web API.
@@ -264,7 +266,7 @@ func (c *Client) call(ctx context.Context, method string, q url.Values, v any) e
 			if c.MaxWait > 0 && wait > c.MaxWait {
 				return fmt.Errorf("slack: %s: rate limited (429) for %s, longer than the %s the client waits", method, wait, c.MaxWait)
 			}
-			if err := sleep(ctx, wait); err != nil {
+			if err := apiclient.Sleep(ctx, wait); err != nil {
 				return err
 			}
 			continue
@@ -314,17 +316,6 @@ func retryAfter(h string) time.Duration {
 		return time.Second
 	}
 	return time.Duration(n) * time.Second
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 func drain(resp *http.Response) {
