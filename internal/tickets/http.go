@@ -105,12 +105,8 @@ func (c caller) do(ctx context.Context, method, path string, in, out any, what s
 			return &StatusError{Status: http.StatusTooManyRequests,
 				Err: fmt.Errorf("%s: 429 Too Many Requests: rate limited for %s; the next sync tries again", name, wait)}
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("%s: %w", name, ctx.Err())
-		case <-t.C:
+		if err := apiclient.Sleep(ctx, wait); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
 		}
 	}
 	defer resp.Body.Close()
