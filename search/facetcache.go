@@ -45,6 +45,9 @@ type facetCache struct {
 	// warming holds the shards whose background warm-up runs, each with
 	// whether another was asked for meanwhile.
 	warming map[*scorch.Scorch]bool
+	// also, when set, is warmed with the facets: it is given each shard's
+	// snapshot (the similar incidents' signatures, see sigCache).
+	also func(s *scorch.Scorch, snap *scorch.IndexSnapshot)
 }
 
 func newFacetCache() *facetCache {
@@ -408,6 +411,9 @@ func (c *facetCache) warmSoon(s *scorch.Scorch) {
 			if r, err := s.Reader(); err == nil {
 				if snap, ok := r.(*scorch.IndexSnapshot); ok && snap != nil {
 					_, _ = c.forSnapshot(snap) // an error is met again by the search
+					if c.also != nil {
+						c.also(s, snap)
+					}
 					_ = snap.Close()
 				}
 			}

@@ -76,6 +76,8 @@ type Index struct {
 	docs docBuilder
 	// fcache holds the segments' facet values (see facetcache.go).
 	fcache *facetCache
+	// scache holds the segments' signatures (see similar_sigcache.go).
+	scache *sigCache
 
 	// mu guards cur: searches hold it for reading while they use cur, a swap
 	// or Close takes it for writing.
@@ -122,8 +124,11 @@ func Open(dir string, opts Options) (*Index, error) {
 		return nil, err
 	}
 	im := newMapping()
-	ix := &Index{dir: dir, opts: opts, log: opts.Logger, lock: lock, im: im, docs: newDocBuilder(im), fcache: newFacetCache(),
+	ix := &Index{dir: dir, opts: opts, log: opts.Logger, lock: lock, im: im, docs: newDocBuilder(im), fcache: newFacetCache(), scache: newSigCache(),
 		wake: make(chan struct{}, 1)}
+	ix.fcache.also = func(s *scorch.Scorch, snap *scorch.IndexSnapshot) {
+		_, _ = ix.scache.forSnapshot(s, snap) // an error is met again by the query
+	}
 	ix.openCurrent()
 	ix.removeLeftovers()
 	return ix, nil
@@ -479,6 +484,7 @@ func (ix *Index) swap(gen string, idx *shardIndex, seq int64) error {
 	if old != idx {
 		// The old generation's segments are of no more use.
 		ix.fcache.forgetSegments()
+		ix.scache.forget()
 		ix.fcache.watch(idx)
 	}
 	if old != nil {

@@ -21,7 +21,9 @@ import (
 // Version 2 keeps restricted incidents in a shard of their own (shards.go).
 // Version 3 indexes and stores the timeline as one value per incident, its
 // events separated by eventSep, and the events' ids as one value.
-const MappingVersion = 3
+// Version 4 adds FieldSignature, the signature similar incidents read
+// (similar_signature.go).
+const MappingVersion = 4
 
 // Field boosts of the text fields in searches: what a title or a root cause
 // says weighs more than a line of chat.
@@ -40,7 +42,7 @@ var textFields = []string{FieldTitle, FieldRootCauses, FieldSummary, FieldRCA, F
 // keywordFields lists the keyword fields.
 var keywordFields = []string{FieldKey, FieldServices, FieldTeams, FieldTags, FieldCategories, FieldSeverity,
 	FieldStatus, FieldPublished, FieldAccess, FieldServiceWords, FieldTagWords,
-	FieldRestricted, FieldFacets}
+	FieldRestricted, FieldFacets, FieldSignature}
 
 // storedFields are what a hit needs to be shown without the database.
 var storedFields = []string{FieldKey, FieldTitle, FieldSummary, FieldRCA, FieldRootCauses, FieldActions,
@@ -86,8 +88,8 @@ func newMapping() *mapping.IndexMappingImpl {
 		fm.Store = true
 		fm.IncludeTermVectors = false
 		fm.IncludeInAll = false
-		fm.DocValues = f == FieldFacets
-		fm.Store = f != FieldFacets
+		fm.DocValues = f == FieldFacets || f == FieldSignature
+		fm.Store = !fm.DocValues
 		dm.AddFieldMappingsAt(f, fm)
 	}
 	when := bleve.NewDateTimeFieldMapping()
@@ -116,10 +118,13 @@ const (
 // docBuilder turns Docs into bleve documents with the mapping's analyzers.
 type docBuilder struct {
 	text, keyword analysis.Analyzer
+	// similar is the analyzer of similar incidents' words (the query's).
+	similar analysis.Analyzer
 }
 
 func newDocBuilder(im *mapping.IndexMappingImpl) docBuilder {
-	return docBuilder{text: im.AnalyzerNamed(AnalyzerTextIndex), keyword: im.AnalyzerNamed(AnalyzerKeyword)}
+	return docBuilder{text: im.AnalyzerNamed(AnalyzerTextIndex), keyword: im.AnalyzerNamed(AnalyzerKeyword),
+		similar: im.AnalyzerNamed(AnalyzerText)}
 }
 
 // docID is the index id of an incident.
@@ -248,6 +253,7 @@ func (b docBuilder) build(d *Doc) *document.Document {
 			doc.AddField(f)
 		}
 	}
+	b.addSignature(doc, d)
 	return doc
 }
 

@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 	"github.com/hindsightrca/hindsight/internal/incident"
 )
@@ -241,207 +241,158 @@ func profileOfIndexed(idx bleve.Index, id int64) (profile, error) {
 	return p, nil
 }
 
-// similarQuery is the weighted query of the terms and labels.
-func similarQuery(terms []weighted, p profile) query.Query {
-	return similarQueryIn(terms, p, targetFields, 0)
+// labelScale is what a shared label adds to the similar score, times its
+// labelBoosts, next to the words' (each word's boost divided by the
+// strongest's, times its weight in the candidate).
+const labelScale = 1.0
+
+// sourceLabels are the profile's labels as the signatures hold them.
+func sourceLabels(p profile) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(kind byte, vals []string) {
+		for _, v := range vals {
+			if v = normalizeKeyword(v); v != "" && !seen[string(kind)+v] {
+				seen[string(kind)+v] = true
+				out = append(out, string(kind)+v)
+			}
+		}
+	}
+	add(labelService, p.services)
+	add(labelCategory, p.categories)
+	add(labelTag, p.tags)
+	add(labelTeam, p.teams)
+	return out
 }
 
-// firstStageFields are the fields the first stage looks every word up in:
-// the short written parts of an incident (the RCA and the timeline only
-// for the rarer words, see similar).
-var firstStageFields = []string{FieldTitle, FieldRootCauses, FieldSummary}
-
-// writtenFields are the target fields but the timeline.
-var writtenFields = []string{FieldTitle, FieldRootCauses, FieldSummary, FieldRCA, FieldActions}
-
-// similarQueryIn is similarQuery over some of the text fields, and over
-// the timeline for the words at most timelineDocs incidents hold.
-func similarQueryIn(terms []weighted, p profile, fields []string, timelineDocs uint64) query.Query {
-	return similarQueryRare(terms, p, fields, map[string]uint64{FieldTimeline: timelineDocs})
+// candidate is a document the similar score found.
+type candidate struct {
+	ref   docRef
+	id    int64
+	score float64 // the similar score (see similar)
+	final float64
+	cos   float64
+	// matched are the candidate's weights of the source's words.
+	matched map[string]float64
 }
 
-// rareFields are the fields similarQueryRare looks only the rarer words
-// up in.
-var rareFields = []string{FieldRCA, FieldTimeline}
-
-// similarQueryRare is similarQuery over some of the text fields, and over
-// each of rareFields in rare for the words at most rare[field] incidents
-// hold.
-func similarQueryRare(terms []weighted, p profile, fields []string, rare map[string]uint64) query.Query {
-	var alts []query.Query
+// similar ranks the incidents of idx like the profile, from the
+// signatures alone: the score of an incident is what its signature holds
+// of the profile's most distinctive words (each word's boost times its
+// weight in the incident) and of its labels; the best rerankDepth are
+// ranked again by the cosine of the profile's words and their whole
+// written text (similar_rerank.go). Only the few returned are read from
+// the index, with the viewer's filter.
+func (ix *Index) similar(ctx context.Context, idx *shardIndex, p profile, v Viewer, limit int) ([]Similar, error) {
+	view, err := ix.sigView(idx)
+	if err != nil {
+		return nil, err
+	}
+	defer view.close()
+	viewer := &v
+	all := ix.distinctiveIn(view, p, viewer)
+	terms := all[:min(len(all), similarTerms)]
+	labels := sourceLabels(p)
+	if len(terms) == 0 && len(labels) == 0 {
+		return []Similar{}, nil
+	}
 	top := 0.0
 	for _, t := range terms {
 		top = max(top, t.boost)
 	}
-	for _, t := range terms {
-		w := t.boost / top
-		for _, f := range fields {
-			tq := bleve.NewTermQuery(t.term)
-			tq.SetField(f)
-			tq.SetBoost(w * targetBoosts[f])
-			alts = append(alts, tq)
-		}
-		for _, f := range rareFields {
-			if maxDocs, ok := rare[f]; ok && t.df > 0 && t.df <= maxDocs {
-				tq := bleve.NewTermQuery(t.term)
-				tq.SetField(f)
-				tq.SetBoost(w * targetBoosts[f])
-				alts = append(alts, tq)
-			}
-		}
+	self, hasSelf := view.find(p.id)
+	if hasSelf && !view.segs[self.seg].visibleTo(self.doc, viewer) {
+		hasSelf = false
 	}
-	label := func(field string, vals []string, boost float64) {
-		for _, v := range vals {
-			if v = normalizeKeyword(v); v != "" {
-				tq := bleve.NewTermQuery(v)
-				tq.SetField(field)
-				tq.SetBoost(boost)
-				alts = append(alts, tq)
-			}
-		}
-	}
-	label(FieldServices, p.services, 3)
-	label(FieldCategories, p.categories, 2)
-	label(FieldTags, p.tags, 1.5)
-	label(FieldTeams, p.teams, 0.5)
-	if len(alts) == 0 {
-		return nil
-	}
-	return bleve.NewDisjunctionQuery(alts...)
-}
-
-// candidateBoost is the score the second stage's candidate filter adds to
-// every candidate: next to nothing, so the words alone rank them.
-const candidateBoost = 1e-6
-
-// similar runs the query of a profile.
-func (ix *Index) similar(ctx context.Context, idx *shardIndex, p profile, v Viewer, limit int) ([]Similar, error) {
-	var visible func(string) (uint64, error)
-	b := ix.builder()
-	hidden := b.visibility(v)
-	if hidden != nil {
-		visible = func(term string) (uint64, error) {
-			var alts []query.Query
-			for _, f := range visibleFields {
-				tq := bleve.NewTermQuery(term)
-				tq.SetField(f)
-				alts = append(alts, tq)
-			}
-			q := b.combine(bleve.NewDisjunctionQuery(alts...), nil, nil, hidden)
-			r, err := idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, 0, 0, false))
-			if err != nil {
-				return 0, err
-			}
-			return r.Total, nil
-		}
-	}
-	all, err := ix.distinctive(ctx, idx, p, visible)
-	if err != nil {
-		return nil, err
-	}
-	terms := all[:min(len(all), similarTerms)]
-	n, err := idx.DocCount()
-	if err != nil {
-		return nil, err
-	}
-	mlt := similarQuery(terms, p)
-	if n >= timelineCommonFrom {
-		// In a large index a common word's timeline postings are long and
-		// cost most of the query while saying little (chat repeats common
-		// words); only the rarer words are looked up in timelines.
-		mlt = similarQueryIn(terms, p, writtenFields, n/timelineShare)
-	}
-	if mlt == nil {
-		return []Similar{}, nil
-	}
-	scope := mlt
-	if len(terms) > firstStageTerms && !p.binary {
-		// Two stages: the most distinctive words pick the candidates, then
-		// every word ranks only those — the full query over the whole
-		// index costs several times more for the same top. The first
-		// stage looks the words up in the short written parts, and in
-		// RCAs and timelines only the rarer words (error codes, hosts,
-		// products): the common words' long postings there are most of
-		// the cost and pick the same candidates. Services count; teams
-		// and categories, held by thousands, would only add cost.
-		pre := similarQueryRare(terms[:firstStageTerms], profile{services: p.services}, firstStageFields,
-			map[string]uint64{FieldTimeline: max(n/firstStageLongShare, 20), FieldRCA: max(n/firstStageLongShare, 20)})
-		r1, err := idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(b.combine(pre, nil, nil, hidden), firstStageHits, 0, false))
-		if err != nil {
-			return nil, err
-		}
-		ids := make([]string, 0, len(r1.Hits)+1)
-		for _, h := range r1.Hits {
-			ids = append(ids, h.ID)
-		}
-		if p.id != 0 {
-			ids = append(ids, docID(p.id)) // its score is what Relative divides by
-		}
-		// The candidates drive and the words are only looked up for them
-		// (a should clause is advanced to each candidate; a conjunction
-		// would also walk the words' union of postings between them).
-		only := bleve.NewDocIDQuery(ids)
-		only.SetBoost(candidateBoost)
-		bq := bleve.NewBooleanQuery()
-		bq.AddMust(only)
-		bq.AddShould(mlt)
-		scope = bq
-	}
+	selfScore := 0.0
 	depth := max(rerankDepth, limit)
-	sr := bleve.NewSearchRequestOptions(b.combine(scope, nil, nil, hidden), max(limit*3, depth)+1, 0, false)
-	// Small fields only: the texts (for the re-ranking and the reasons)
-	// are read for the few best, not for every candidate.
-	sr.Fields = []string{FieldKey, FieldTitle, FieldStatus, FieldSeverity, FieldWhen, FieldPublished,
-		FieldServices, FieldTags, FieldCategories, FieldTeams}
-	res, err := idx.SearchInContext(ctx, sr)
-	if err != nil {
-		return nil, err
+	var pool []candidate
+	better := func(a, b candidate) bool {
+		if a.score != b.score {
+			return a.score > b.score
+		}
+		return a.id < b.id
 	}
-	hits := make([]ranked, 0, len(res.Hits))
-	// The query's score of the incident itself is what Relative divides
-	// the query's score of the others by: how like it they are, as a share
-	// of how like itself it is (what a recurrence is told by; the
-	// re-ranking's scores are relative to the hits, not to the incident).
-	self := 0.0
-	for _, h := range res.Hits {
-		if p.id != 0 && h.ID == docID(p.id) {
-			self = h.Score
+	for i := range view.segs {
+		s := &view.segs[i]
+		if len(s.sigs.ids) == 0 {
 			continue
 		}
-		hits = append(hits, ranked{h: h, score: h.Score})
-	}
-	hits = hits[:min(len(hits), depth)]
-	if len(hits) == 0 {
-		return []Similar{}, nil
-	}
-	if err := rerank(idx, b.an, p, all, hits); err != nil {
-		return nil, err
-	}
-	for i := range hits {
-		if fieldString(hits[i].h.Fields, FieldPublished) == "t" {
-			hits[i].score *= publishedBoost
+		acc := make([]float32, len(s.sigs.ids))
+		for _, t := range terms {
+			if l := s.sigs.words[t.term]; l != nil {
+				w := float32(t.boost / top)
+				for k, d := range l.docs {
+					acc[d] += w * l.ws[k]
+				}
+			}
+		}
+		for _, lb := range labels {
+			if l := s.sigs.labels[lb]; l != nil {
+				w := float32(labelBoosts[lb[0]] * labelScale)
+				for _, d := range l.docs {
+					acc[d] += w
+				}
+			}
+		}
+		for d, x := range acc {
+			if x <= 0 {
+				continue
+			}
+			doc := uint32(d)
+			if hasSelf && self.seg == i && self.doc == doc {
+				selfScore = float64(x)
+				continue
+			}
+			if !s.live(doc) || s.sigs.ids[d] == p.id || !s.visibleTo(doc, viewer) {
+				continue
+			}
+			c := candidate{ref: docRef{seg: i, doc: doc}, id: s.sigs.ids[d], score: float64(x)}
+			if len(pool) == depth && !better(c, pool[len(pool)-1]) {
+				continue
+			}
+			at, _ := slices.BinarySearchFunc(pool, c, func(a, b candidate) int {
+				if better(a, b) {
+					return -1
+				}
+				return 1
+			})
+			pool = slices.Insert(pool, at, c)
+			if len(pool) > depth {
+				pool = pool[:depth]
+			}
 		}
 	}
+	if len(pool) == 0 {
+		return []Similar{}, nil
+	}
+	rerankSigs(view, ix.builder().an, p, all, pool)
 	// Incidents alike score alike (the same words in as long a text), and
 	// which of them were found first depends on how the index is split:
 	// the older (lower id) is listed first, so that every answer is the
 	// same.
-	sort.Slice(hits, func(i, j int) bool {
-		if hits[i].score != hits[j].score {
-			return hits[i].score > hits[j].score
+	sort.Slice(pool, func(i, j int) bool {
+		if pool[i].final != pool[j].final {
+			return pool[i].final > pool[j].final
 		}
-		return hitID(hits[i].h) < hitID(hits[j].h)
+		return pool[i].id < pool[j].id
 	})
-	hits = hits[:min(len(hits), limit)]
+	pool = pool[:min(len(pool), limit)]
+	fields, err := ix.shownFields(ctx, idx, pool, v)
+	if err != nil {
+		return nil, err
+	}
 	surface := make(map[string]string, len(terms))
 	for _, t := range terms {
 		surface[t.term] = t.surface
 	}
-	out := make([]Similar, 0, len(hits))
-	for _, r := range hits {
-		h := r.h
-		id, _ := strconv.ParseInt(h.ID, 10, 64)
-		s := Similar{ID: id, Score: finite(r.score),
+	out := make([]Similar, 0, len(pool))
+	for _, c := range pool {
+		h, ok := fields[c.id]
+		if !ok {
+			continue // not shown to the viewer by the index: never revealed
+		}
+		s := Similar{ID: c.id, Score: finite(c.final),
 			Key:      strings.ToUpper(fieldString(h.Fields, FieldKey)),
 			Title:    fieldString(h.Fields, FieldTitle),
 			Status:   fieldString(h.Fields, FieldStatus),
@@ -451,11 +402,33 @@ func (ix *Index) similar(ctx context.Context, idx *shardIndex, p profile, v View
 		if t, ok := parseWhen(fieldString(h.Fields, FieldWhen)); ok {
 			s.StartedAt = &t
 		}
-		if self > 0 {
-			s.Relative = math.Min(1, h.Score/self)
+		if selfScore > 0 {
+			s.Relative = math.Min(1, c.score/selfScore)
 		}
-		s.Reasons = reasons(p, h, r.vec.weights, terms, surface)
+		s.Reasons = reasons(p, h, c.matched, terms, surface)
 		out = append(out, s)
+	}
+	return out, nil
+}
+
+// shownFields reads the small stored fields of the candidates the viewer
+// may see (the index's own visibility filter, as a search applies it).
+func (ix *Index) shownFields(ctx context.Context, idx *shardIndex, cands []candidate, v Viewer) (map[int64]*bsearch.DocumentMatch, error) {
+	ids := make([]string, len(cands))
+	for i, c := range cands {
+		ids[i] = docID(c.id)
+	}
+	b := ix.builder()
+	sr := bleve.NewSearchRequestOptions(b.combine(bleve.NewDocIDQuery(ids), nil, nil, b.visibility(v)), len(ids), 0, false)
+	sr.Fields = []string{FieldKey, FieldTitle, FieldStatus, FieldSeverity, FieldWhen, FieldPublished,
+		FieldServices, FieldTags, FieldCategories, FieldTeams}
+	res, err := idx.SearchInContext(ctx, sr)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]*bsearch.DocumentMatch, len(res.Hits))
+	for _, h := range res.Hits {
+		out[hitID(h)] = h
 	}
 	return out, nil
 }

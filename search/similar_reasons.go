@@ -3,26 +3,8 @@ package search
 import (
 	"strings"
 
-	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
-	index "github.com/blevesearch/bleve_index_api"
 )
-
-// writtenTexts reads the texts of an incident's written fields (those
-// of rerankWeights).
-func writtenTexts(idx bleve.Index, id string) (map[string][]string, error) {
-	doc, err := idx.Document(id)
-	if err != nil || doc == nil {
-		return nil, err
-	}
-	out := map[string][]string{}
-	doc.VisitFields(func(f index.Field) {
-		if _, ok := rerankWeights[f.Name()]; ok {
-			out[f.Name()] = append(out[f.Name()], string(f.Value()))
-		}
-	})
-	return out, nil
-}
 
 // reasons says why a hit is like the profile: the distinctive words both
 // have (strongest first; matched holds the hit's words, see vectorOf) and

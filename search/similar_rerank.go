@@ -4,7 +4,6 @@ import (
 	"math"
 
 	"github.com/blevesearch/bleve/v2/analysis"
-	bsearch "github.com/blevesearch/bleve/v2/search"
 )
 
 // The second look at the best candidates. The query adds up matches field
@@ -129,39 +128,56 @@ func queryVector(src textVector, words []weighted) map[string]float64 {
 	return q
 }
 
-// ranked is a hit of the similar query, its vector and final score.
-type ranked struct {
-	h     *bsearch.DocumentMatch
-	score float64
-	vec   textVector
-}
-
-// rerank reads the hits' texts and gives each its final score: the
-// query's score (h.Score) and the cosine, each divided by its best among
-// the hits, blended by rerankQueryShare.
-func rerank(idx *shardIndex, an analysis.Analyzer, p profile, words []weighted, hits []ranked) error {
+// rerankSigs gives each candidate its final score: the similar score and
+// the cosine of the source's words and its signature (its weights of the
+// words it keeps, over the length of its whole written vector), each
+// divided by its best among the candidates, blended by rerankQueryShare,
+// times publishedBoost for a published RCA. It also notes the source's
+// words each candidate holds (its reasons).
+func rerankSigs(view *sigView, an analysis.Analyzer, p profile, words []weighted, cands []candidate) {
 	src := vectorOf(an, p.texts, sourceRerankWeights)
 	q := queryVector(src, words)
-	cos := make([]float64, len(hits))
-	top, topCos := 0.0, 0.0
-	for i := range hits {
-		texts, err := writtenTexts(idx, hits[i].h.ID)
-		if err != nil {
-			return err
+	// The words in a stable order: sums in the same order give the same
+	// scores on every run.
+	qw := make([]string, 0, len(q))
+	for _, t := range words {
+		if _, ok := q[t.term]; ok {
+			qw = append(qw, t.term)
 		}
-		hits[i].vec = vectorOf(an, texts, rerankWeights)
-		cos[i] = hits[i].vec.cosine(q)
-		top, topCos = max(top, hits[i].h.Score), max(topCos, cos[i])
 	}
-	for i := range hits {
-		s := 0.0
+	top, topCos := 0.0, 0.0
+	for i := range cands {
+		c := &cands[i]
+		s := &view.segs[c.ref.seg]
+		c.matched = map[string]float64{}
+		dot := 0.0
+		for _, t := range words {
+			if l := s.sigs.words[t.term]; l != nil {
+				if w := l.weight(c.ref.doc); w > 0 {
+					c.matched[t.term] = w
+				}
+			}
+		}
+		for _, t := range qw {
+			dot += q[t] * c.matched[t]
+		}
+		if norm := float64(s.sigs.norms[c.ref.doc]); norm > 0 {
+			c.cos = dot / norm
+		}
+		top, topCos = max(top, c.score), max(topCos, c.cos)
+	}
+	for i := range cands {
+		c := &cands[i]
+		f := 0.0
 		if top > 0 {
-			s += rerankQueryShare * hits[i].h.Score / top
+			f += rerankQueryShare * c.score / top
 		}
 		if topCos > 0 {
-			s += (1 - rerankQueryShare) * cos[i] / topCos
+			f += (1 - rerankQueryShare) * c.cos / topCos
 		}
-		hits[i].score = s
+		if view.segs[c.ref.seg].sigs.flags[c.ref.doc]&flagPublished != 0 {
+			f *= publishedBoost
+		}
+		c.final = f
 	}
-	return nil
 }

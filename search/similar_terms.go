@@ -3,7 +3,6 @@ package search
 import (
 	"context"
 	"math"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -31,25 +30,27 @@ type weighted struct {
 	in []string
 }
 
-// dfFields are the fields a word's rarity is counted in (the long ones),
-// and dfShortFields those it is counted in when none of these hold it.
-var (
-	dfFields      = []string{FieldRCA, FieldTimeline}
-	dfShortFields = []string{FieldTitle, FieldSummary, FieldRootCauses}
-	// visibleFields are both, where a viewer's count of a rare word
-	// looks (see distinctive).
-	visibleFields = append(slices.Clone(dfFields), dfShortFields...)
-)
-
 // distinctive weighs the profile's words and returns those others hold,
+// most distinctive first (see distinctiveIn), over idx's signatures.
+func (ix *Index) distinctive(_ context.Context, idx *shardIndex, p profile, viewer *Viewer) ([]weighted, error) {
+	view, err := ix.sigView(idx)
+	if err != nil {
+		return nil, err
+	}
+	defer view.close()
+	return ix.distinctiveIn(view, p, viewer), nil
+}
+
+// distinctiveIn weighs the profile's words and returns those others hold,
 // most distinctive first: the query uses the first similarTerms, the
-// re-ranking all of them (see rerank).
+// re-ranking all of them. A word's rarity is how many incidents' signatures
+// hold it (the incident itself, when indexed, not counted: a word only it
+// holds can find no other, and would take the place of one that can).
 //
-// visible, when not nil, counts the incidents the viewer may see that hold
-// a word: a rare word's rarity is taken from those alone, so what a viewer
-// may not see cannot change their results (a word found only in hidden
-// incidents is not used).
-func (ix *Index) distinctive(ctx context.Context, idx *shardIndex, p profile, visible func(term string) (uint64, error)) ([]weighted, error) {
+// viewer, when not nil, is who asks: a rare word's rarity is counted over
+// the incidents they may see alone, so what a viewer may not see cannot
+// change their results (a word found only in hidden incidents is not used).
+func (ix *Index) distinctiveIn(view *sigView, p profile, viewer *Viewer) []weighted {
 	an := ix.im.AnalyzerNamed(AnalyzerText)
 	// cands are words and whole identifiers; parts holds, for each whole
 	// identifier, the weight its parts would add. An identifier counts as
@@ -114,103 +115,40 @@ func (ix *Index) distinctive(ctx context.Context, idx *shardIndex, p profile, vi
 	}
 	list := top(cands)
 
-	rs, err := idx.readers()
-	if err != nil {
-		return nil, err
-	}
-	defer closeReaders(rs)
-	var n uint64
-	for _, r := range rs {
-		c, err := r.DocCount()
-		if err != nil {
-			return nil, err
-		}
-		n += c
-	}
-	N := float64(max(n, 1))
-	// A word's document frequency is its largest over the long fields,
-	// each summed over the shards, or, for a word none of them holds, over
-	// the short ones. (Counting the short fields too for every word would
-	// double the lookups, the first cost of a similar query at scale, and
-	// change no rarity that matters: a word in many titles is in their
-	// RCAs or timelines as well.)
-	// The incident itself, when read from the index, is not counted: a
-	// word only it holds can find no other, and would take the place of
-	// one that can.
-	self := func(c *weighted, fields ...string) uint64 {
-		if p.indexed && slices.ContainsFunc(c.in, func(f string) bool { return slices.Contains(fields, f) }) {
-			return 1
-		}
-		return 0
-	}
-	fieldFreq := func(c *weighted, field string) (uint64, error) {
-		var n uint64
-		for _, r := range rs {
-			tfr, err := r.TermFieldReader(ctx, []byte(c.term), field, false, false, false)
-			if err != nil {
-				return 0, err
-			}
-			n += tfr.Count()
-			tfr.Close()
-		}
-		return n - min(n, self(c, field)), nil
-	}
-	docFreq := func(c *weighted) (uint64, error) {
-		df := uint64(0)
-		for _, fields := range [][]string{dfFields, dfShortFields} {
-			for _, f := range fields {
-				n, err := fieldFreq(c, f)
-				if err != nil {
-					return 0, err
-				}
-				df = max(df, n)
-			}
-			if df > 0 {
-				break
-			}
-		}
-		return df, nil
+	N := float64(max(view.n, 1))
+	self, hasSelf := docRef{}, false
+	if p.indexed {
+		self, hasSelf = view.find(p.id)
 	}
 	byTerm := map[string]*weighted{}
 	var unknownWholes []string
-	weigh := func(c *weighted) error {
-		df, err := docFreq(c)
-		if err != nil {
-			return err
-		}
-		if visible != nil && df <= rareDocs {
-			if df, err = visible(c.term); err != nil {
-				return err
-			}
-			df -= min(df, self(c, visibleFields...))
+	weigh := func(c *weighted) {
+		df := view.docFreq(c.term, self, hasSelf, nil)
+		if viewer != nil && !viewer.All && df <= rareDocs {
+			df = view.docFreq(c.term, self, hasSelf, viewer)
 		}
 		if df == 0 {
-			return nil
+			return
 		}
 		idf := math.Log(1 + (N-float64(df)+0.5)/(float64(df)+0.5))
 		if prev, ok := byTerm[c.term]; ok {
 			prev.tf += c.tf
 			prev.weight, prev.boost = prev.tf*idf, prev.tf*math.Sqrt(idf)
-			return nil
+			return
 		}
 		c.weight, c.boost, c.df = c.tf*idf, c.tf*math.Sqrt(idf), df
 		byTerm[c.term] = c
-		return nil
 	}
 	for _, c := range list {
 		before := len(byTerm)
-		if err := weigh(c); err != nil {
-			return nil, err
-		}
+		weigh(c)
 		if len(byTerm) == before && parts[c.term] != nil {
 			unknownWholes = append(unknownWholes, c.term) // nobody else has it whole
 		}
 	}
 	for _, w := range unknownWholes {
 		for _, c := range top(parts[w]) {
-			if err := weigh(c); err != nil {
-				return nil, err
-			}
+			weigh(c)
 		}
 	}
 	// Words most incidents have are left out when enough others remain:
@@ -235,7 +173,7 @@ func (ix *Index) distinctive(ctx context.Context, idx *shardIndex, p profile, vi
 		}
 		return out[i].term < out[j].term
 	})
-	return out, nil
+	return out
 }
 
 // boilerplate are words of alert and chat formats that say nothing about

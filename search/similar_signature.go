@@ -1,0 +1,179 @@
+package search
+
+import (
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/document"
+)
+
+// Signatures: what similar incidents need of an incident, kept apart from
+// its text so that a similar-incident query reads no postings, dictionary
+// or stored text of the index but its own source's. Walking the postings of
+// some forty words over six fields touched nearly all of an index's mapped
+// files (at 100k incidents 750 of its 810 MB became resident after 200
+// queries); the signatures of every incident are read once per segment
+// into memory (similar_sigcache.go), a few tens of MB, and a query is a
+// walk of a few in-memory lists.
+//
+// An incident's signature is its written words (title, summary, root
+// causes, RCA, actions: what rerankWeights weigh; not the timeline) with
+// their re-ranking weights, the sigWords most telling of them, the length
+// of its whole written vector (so that the cosine is normalised by the
+// whole text, not by the kept words), its labels, whether its RCA is
+// published and, for a restricted incident, who may see it. It is indexed
+// as the doc values of FieldSignature, one term per item, so that it is
+// written, replaced and deleted with the document itself, in every shard,
+// rebuild and incremental update alike.
+
+// FieldSignature holds an incident's signature as doc values (one term an
+// item, see sigTerms); it is not stored and never searched.
+const FieldSignature = "similar_sig"
+
+// sigWords is how many words a signature keeps.
+// (The words are chosen by sourceWeights, the weights of the similar
+// query's own words: those of the title and root causes first, then the
+// words an incident repeats.)
+const sigWords = 64
+
+// Prefixes of the terms of a signature.
+const (
+	sigWord       = 'w' // w<word> <weight>
+	sigID         = '#' // #<incident id>
+	sigNorm       = 'n' // n<length of the written vector>
+	sigLabel      = 'l' // l<kind><value>: kinds s (service), c (category), t (tag), m (team)
+	sigPublished  = 'p' // p
+	sigRestricted = 'r' // r
+	sigAccess     = 'a' // a<principal> of a restricted incident
+)
+
+// Label kinds in a signature's label terms.
+const (
+	labelService  = 's'
+	labelCategory = 'c'
+	labelTag      = 't'
+	labelTeam     = 'm'
+)
+
+// labelBoosts weigh a shared label in the similar score (as the query over
+// the fields weighed them).
+var labelBoosts = map[byte]float64{labelService: 3, labelCategory: 2, labelTag: 1.5, labelTeam: 0.5}
+
+// signature is an incident's signature as the query uses it.
+type signature struct {
+	words map[string]float64 // kept word → re-ranking weight
+	norm  float64            // length of the whole written vector
+}
+
+// signatureOf weighs d's written words: every word's re-ranking weight
+// (as vectorOf), the length of the whole, and the sigWords kept.
+func signatureOf(an analysis.Analyzer, texts map[string][]string) signature {
+	v := vectorOf(an, texts, rerankWeights)
+	// The choice: how much the similar query would make of the word in
+	// the incident (sourceWeights), counted as distinctive picks them.
+	choice := map[string]float64{}
+	counts := map[string]int{}
+	for _, field := range rerankFields {
+		if _, ok := rerankWeights[field]; !ok {
+			continue
+		}
+		clear(counts)
+		for _, text := range texts[field] {
+			for _, t := range an.Analyze([]byte(text)) {
+				if term := string(t.Term); usefulTerm(term) {
+					counts[term]++
+				}
+			}
+		}
+		for term, n := range counts {
+			choice[term] += sourceWeights[field] * (1 + math.Log(float64(n)))
+		}
+	}
+	list := make([]string, 0, len(choice))
+	for t := range choice {
+		list = append(list, t)
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if choice[list[i]] != choice[list[j]] {
+			return choice[list[i]] > choice[list[j]]
+		}
+		return list[i] < list[j]
+	})
+	s := signature{words: make(map[string]float64, min(len(list), sigWords)), norm: v.norm}
+	for _, t := range list[:min(len(list), sigWords)] {
+		s.words[t] = v.weights[t]
+	}
+	return s
+}
+
+// writtenOf is d's written texts by field (profileOfDoc's, without the
+// timeline).
+func writtenOf(d *Doc) map[string][]string {
+	texts := profileOfDoc(d).texts
+	delete(texts, FieldTimeline)
+	return texts
+}
+
+// sigTerms is d's signature as the terms of FieldSignature.
+func sigTerms(an analysis.Analyzer, d *Doc) []string {
+	s := signatureOf(an, writtenOf(d))
+	out := make([]string, 0, len(s.words)+16)
+	out = append(out, string(sigID)+strconv.FormatInt(d.ID, 10),
+		string(sigNorm)+strconv.FormatFloat(s.norm, 'g', 7, 64))
+	for w, x := range s.words {
+		out = append(out, string(sigWord)+w+" "+strconv.FormatFloat(x, 'g', 5, 64))
+	}
+	seen := map[string]bool{}
+	label := func(kind byte, vals []string) {
+		for _, v := range vals {
+			if v = normalizeKeyword(v); v != "" {
+				t := string(sigLabel) + string(kind) + v
+				if !seen[t] {
+					seen[t] = true
+					out = append(out, t)
+				}
+			}
+		}
+	}
+	label(labelService, d.Services)
+	label(labelCategory, d.Categories())
+	label(labelTag, withoutCategoryTags(d.Tags))
+	label(labelTeam, d.Teams)
+	if d.Published {
+		out = append(out, string(sigPublished))
+	}
+	if strings.EqualFold(d.Visibility, "restricted") {
+		out = append(out, string(sigRestricted))
+		for _, p := range d.RestrictedTo {
+			if p = normalizeKeyword(p); p != "" && !seen["a"+p] {
+				seen["a"+p] = true
+				out = append(out, string(sigAccess)+p)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// addSignature adds d's signature to doc.
+func (b docBuilder) addSignature(doc *document.Document, d *Doc) {
+	for i, t := range sigTerms(b.similar, d) {
+		doc.AddField(document.NewTextFieldCustom(FieldSignature, []uint64{uint64(i)}, []byte(t), facetOptions, b.keyword))
+	}
+}
+
+// parseSigWord splits a word term's body ("<word> <weight>").
+func parseSigWord(body string) (string, float64, bool) {
+	i := strings.LastIndexByte(body, ' ')
+	if i <= 0 {
+		return "", 0, false
+	}
+	w, err := strconv.ParseFloat(body[i+1:], 64)
+	if err != nil {
+		return "", 0, false
+	}
+	return body[:i], w, true
+}
