@@ -321,9 +321,9 @@ func (ix *Index) similar(ctx context.Context, idx *shardIndex, p profile, v View
 		acc := make([]float32, len(s.sigs.ids))
 		for _, t := range terms {
 			if l := s.sigs.words[t.term]; l != nil {
-				w := float32(t.boost / top)
+				w := float32(t.boost / top * sigUnit)
 				for k, d := range l.docs {
-					acc[d] += w * l.ws[k]
+					acc[d] += w * float32(l.ws[k])
 				}
 			}
 		}

@@ -56,10 +56,11 @@ const (
 )
 
 // sigList is the documents holding a word, in increasing order, and the
-// word's weight in each.
+// word's weight in each, in sigUnits (6 bytes a document and word: the
+// lists of 100k incidents hold some 6 million).
 type sigList struct {
 	docs []uint32
-	ws   []float32
+	ws   []uint16
 }
 
 // weight is the word's weight in document d (0 when d does not hold it).
@@ -74,7 +75,7 @@ func (l *sigList) weight(d uint32) float64 {
 		}
 	}
 	if lo < len(l.docs) && l.docs[lo] == d {
-		return float64(l.ws[lo])
+		return float64(l.ws[lo]) * sigUnit
 	}
 	return 0
 }
@@ -168,7 +169,7 @@ func (c *sigCache) load(s *segSigs, dvr index.DocValueReader, first, n uint64) e
 	s.access = map[uint32][]string{}
 	s.words = map[string]*sigList{}
 	s.labels = map[string]*sigList{}
-	add := func(m map[string]*sigList, key []byte, d uint32, w float32) {
+	add := func(m map[string]*sigList, key []byte, d uint32, w uint16) {
 		l := m[string(key)]
 		if l == nil {
 			l = &sigList{}
@@ -185,8 +186,8 @@ func (c *sigCache) load(s *segSigs, dvr index.DocValueReader, first, n uint64) e
 		body := term[1:]
 		switch term[0] {
 		case sigWord:
-			if w, x, ok := parseSigWord(string(body)); ok {
-				add(s.words, []byte(w), d, float32(x))
+			if w, q, ok := parseSigWord(body); ok {
+				add(s.words, w, d, q)
 			}
 		case sigID:
 			s.ids[d], _ = strconv.ParseInt(string(body), 10, 64)

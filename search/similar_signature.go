@@ -1,6 +1,7 @@
 package search
 
 import (
+	"bytes"
 	"math"
 	"sort"
 	"strconv"
@@ -41,7 +42,7 @@ const sigWords = 64
 
 // Prefixes of the terms of a signature.
 const (
-	sigWord       = 'w' // w<word> <weight>
+	sigWord       = 'w' // w<word> <weight in sigUnits>
 	sigID         = '#' // #<incident id>
 	sigNorm       = 'n' // n<length of the written vector>
 	sigLabel      = 'l' // l<kind><value>: kinds s (service), c (category), t (tag), m (team)
@@ -57,6 +58,17 @@ const (
 	labelTag      = 't'
 	labelTeam     = 'm'
 )
+
+// sigUnit is the precision of a word's weight in a signature: weights
+// are kept as whole multiples of it (rounding moves one by at most 1/64,
+// 3% of the smallest, 0.5: see rerankWeights).
+const sigUnit = 1.0 / 32
+
+// sigQuantum is a weight in sigUnits (at least 1, at most what a uint16
+// holds).
+func sigQuantum(w float64) uint16 {
+	return uint16(min(max(math.Round(w/sigUnit), 1), math.MaxUint16))
+}
 
 // labelBoosts weigh a shared label in the similar score (as the query over
 // the fields weighed them).
@@ -124,7 +136,7 @@ func sigTerms(an analysis.Analyzer, d *Doc) []string {
 	out = append(out, string(sigID)+strconv.FormatInt(d.ID, 10),
 		string(sigNorm)+strconv.FormatFloat(s.norm, 'g', 7, 64))
 	for w, x := range s.words {
-		out = append(out, string(sigWord)+w+" "+strconv.FormatFloat(x, 'g', 5, 64))
+		out = append(out, string(sigWord)+w+" "+strconv.Itoa(int(sigQuantum(x))))
 	}
 	seen := map[string]bool{}
 	label := func(kind byte, vals []string) {
@@ -165,15 +177,15 @@ func (b docBuilder) addSignature(doc *document.Document, d *Doc) {
 	}
 }
 
-// parseSigWord splits a word term's body ("<word> <weight>").
-func parseSigWord(body string) (string, float64, bool) {
-	i := strings.LastIndexByte(body, ' ')
+// parseSigWord splits a word term's body ("<word> <weight in sigUnits>").
+func parseSigWord(body []byte) ([]byte, uint16, bool) {
+	i := bytes.LastIndexByte(body, ' ')
 	if i <= 0 {
-		return "", 0, false
+		return nil, 0, false
 	}
-	w, err := strconv.ParseFloat(body[i+1:], 64)
-	if err != nil {
-		return "", 0, false
+	q, err := strconv.ParseUint(string(body[i+1:]), 10, 16)
+	if err != nil || q == 0 {
+		return nil, 0, false
 	}
-	return body[:i], w, true
+	return body[:i], uint16(q), true
 }

@@ -66,7 +66,10 @@ func (ix *Index) distinctiveIn(view *sigView, p profile, viewer *Viewer) []weigh
 		}
 		return c
 	}
-	for field, texts := range p.texts {
+	// The fields in a stable order: a word's surface is where it is
+	// first met, the same on every run.
+	for _, field := range textFields {
+		texts := p.texts[field]
 		w := sourceWeights[field]
 		counts := map[*weighted]int{}
 		for _, text := range texts {

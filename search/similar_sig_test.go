@@ -1,0 +1,234 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+)
+
+// sigCorpus is similarCorpus with pairs of incidents about the same
+// failure (so each has a best match) and a restricted one.
+func sigCorpus() []Doc {
+	pairs := []struct{ title, summary, rc string }{
+		{"Cassandra compaction storm saturated disks", "Compaction backlog and hinted handoff grew until reads timed out.", "Compaction throughput throttling misconfigured"},
+		{"Expired TLS certificate broke the checkout API", "Clients refused the certificate; checkout failed for an hour.", "The certificate renewal cron job failed silently"},
+		{"Redis failover lost the session cache", "Sentinel promoted a stale replica and sessions were lost.", "Replication lag unchecked before promotion"},
+	}
+	var extra []Doc
+	id := int64(1)
+	for _, p := range pairs {
+		for k := range 2 {
+			d := Doc{ID: id, Key: fmt.Sprintf("INC-%d", id), Title: p.title, Summary: p.summary, Status: "resolved",
+				Visibility: "internal", Services: []string{"svc" + fmt.Sprint(id%3)},
+				RootCauses: []RootCause{{Category: "config", Description: p.rc}},
+				Sections:   []Section{{Key: "description", Title: "What happened", Body: p.summary + " " + p.rc + strings.Repeat(" again", k)}}}
+			if id == 6 {
+				d.Visibility, d.RestrictedTo = "restricted", []string{"sec"}
+			}
+			extra = append(extra, d)
+			id++
+		}
+	}
+	return similarCorpus(extra...)
+}
+
+// similarAll asks for the incidents similar to each of ids, as viewer v.
+func similarAll(t *testing.T, ix *Index, ids []int64, v Viewer) map[int64][]Similar {
+	t.Helper()
+	out := map[int64][]Similar{}
+	for _, id := range ids {
+		sims, err := ix.Similar(context.Background(), SimilarRequest{ID: id, Limit: 5, Viewer: v})
+		if err != nil {
+			t.Fatalf("similar to %d: %v", id, err)
+		}
+		out[id] = sims
+	}
+	return out
+}
+
+// sameSimilar fails unless a and b list the same incidents with the same
+// scores and reasons.
+func sameSimilar(t *testing.T, what string, a, b map[int64][]Similar) {
+	t.Helper()
+	for id, as := range a {
+		bs := b[id]
+		if similarKeys(as) != similarKeys(bs) {
+			t.Errorf("%s, similar to %d: %s against %s", what, id, similarKeys(as), similarKeys(bs))
+			continue
+		}
+		for i := range as {
+			if math.Abs(as[i].Score-bs[i].Score) > 1e-6 || math.Abs(as[i].Relative-bs[i].Relative) > 1e-6 ||
+				fmt.Sprint(as[i].Reasons) != fmt.Sprint(bs[i].Reasons) {
+				t.Errorf("%s, similar to %d, %s: score %.6f/%.6f relative %.6f/%.6f reasons %v / %v", what, id, as[i].Key,
+					as[i].Score, bs[i].Score, as[i].Relative, bs[i].Relative, as[i].Reasons, bs[i].Reasons)
+			}
+		}
+	}
+}
+
+func docIDs(docs []Doc) []int64 {
+	var ids []int64
+	for _, d := range docs {
+		ids = append(ids, d.ID)
+	}
+	return ids
+}
+
+// The signatures are read per segment and shard: one shard or several,
+// one segment or many, the answers are the same.
+func TestSimilar_SameOnOneAndManyShards(t *testing.T) {
+	docs := sigCorpus()
+	ctx := context.Background()
+	var answers []map[int64][]Similar
+	for _, shards := range []int{1, 3} {
+		ix, err := Open(t.TempDir(), Options{Shards: shards, BatchSize: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ix.Close()
+		if err := ix.Rebuild(ctx, newMemSource(docs...)); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range []Viewer{{All: true}, {}} {
+			answers = append(answers, similarAll(t, ix, docIDs(docs[:len(docs)-1]), v))
+		}
+	}
+	if len(answers[0][1]) == 0 || answers[0][1][0].Key != "INC-2" {
+		t.Fatalf("similar to INC-1: %s, want INC-2 first", similarKeys(answers[0][1]))
+	}
+	sameSimilar(t, "1 shard / 3 shards, administrator", answers[0], answers[2])
+	sameSimilar(t, "1 shard / 3 shards, internal viewer", answers[1], answers[3])
+}
+
+// An index kept current from the change feed (many small segments,
+// updates that delete the old version, deletes) answers as one rebuilt
+// from the same incidents.
+func TestSimilar_IncrementalAsRebuilt(t *testing.T) {
+	ctx := context.Background()
+	docs := sigCorpus()
+	src := newMemSource()
+	inc, err := Open(t.TempDir(), Options{Shards: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inc.Close()
+	if err := inc.Rebuild(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	gone := Doc{ID: 99, Key: "INC-99", Title: "Cassandra compaction storm saturated disks", Summary: "Compaction backlog.",
+		Visibility: "internal"}
+	for i, d := range docs {
+		if i%3 == 0 {
+			// An older version first, replaced by the change after it.
+			old := d
+			old.Title, old.Summary, old.Sections, old.RootCauses = "Payroll export late", "Payroll.", nil, nil
+			src.put(old)
+		}
+		src.put(d)
+		if i == 4 {
+			src.put(gone)
+		}
+		if _, err := inc.CatchUp(ctx, src); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src.remove(gone.ID)
+	if _, err := inc.CatchUp(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	rebuilt, err := Open(t.TempDir(), Options{Shards: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rebuilt.Close()
+	if err := rebuilt.Rebuild(ctx, newMemSource(docs...)); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []Viewer{{All: true}, {}, {Principals: []string{"sec"}}} {
+		ids := docIDs(docs)
+		if !v.All {
+			ids = ids[:len(ids)-1] // INC-6 is restricted
+		}
+		a, b := similarAll(t, inc, ids, v), similarAll(t, rebuilt, ids, v)
+		sameSimilar(t, fmt.Sprintf("incremental / rebuilt, viewer %+v", v), a, b)
+		for id, sims := range a {
+			if strings.Contains(similarKeys(sims), "INC-99") {
+				t.Errorf("similar to %d: %s holds the deleted INC-99", id, similarKeys(sims))
+			}
+		}
+	}
+}
+
+// An update replaces the incident's signature: similar incidents follow
+// what it now says, and a deleted one is never found again.
+func TestSimilar_SignatureFollowsUpdates(t *testing.T) {
+	ctx := context.Background()
+	docs := sigCorpus()
+	src := newMemSource(docs...)
+	ix := openBuilt(t, src)
+	find := func(id int64) string {
+		t.Helper()
+		sims, err := ix.Similar(ctx, SimilarRequest{ID: id, Limit: 3, Viewer: Viewer{All: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return similarKeys(sims)
+	}
+	if got := find(1); !strings.HasPrefix(got, "INC-2") {
+		t.Fatalf("similar to INC-1: %s, want INC-2 first", got)
+	}
+	// INC-2 is now about the Redis failover.
+	d2 := docs[len(docs)-6+1]
+	d4 := docs[len(docs)-6+3]
+	d2.Title, d2.Summary, d2.RootCauses, d2.Sections = d4.Title, d4.Summary, d4.RootCauses, d4.Sections
+	src.put(d2)
+	if _, err := ix.CatchUp(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	if got := find(1); strings.Contains(got, "INC-2") {
+		t.Errorf("similar to INC-1 after INC-2 changed: %s", got)
+	}
+	if got := find(3); !strings.HasPrefix(got, "INC-2") && !strings.HasPrefix(got, "INC-4") {
+		t.Errorf("similar to INC-3 after INC-2 changed: %s, want INC-2 or INC-4 first", got)
+	}
+	if got := find(3); !strings.Contains(got, "INC-2") {
+		t.Errorf("similar to INC-3 after INC-2 changed: %s, want INC-2", got)
+	}
+	src.remove(4)
+	if _, err := ix.CatchUp(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	if got := find(3); strings.Contains(got, "INC-4") {
+		t.Errorf("similar to INC-3 after INC-4 was deleted: %s", got)
+	}
+}
+
+// The signature keeps the words an incident says most (its title's and
+// root causes' first), their weights as the re-ranking's vector has
+// them, and the length of the whole vector.
+func TestSignatureOf_KeepsTheTellingWords(t *testing.T) {
+	an, err := textAnalyzer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body strings.Builder
+	for i := range 3 * sigWords {
+		fmt.Fprintf(&body, "filler%c%c ", 'a'+i%26, 'a'+i/26)
+	}
+	texts := map[string][]string{FieldTitle: {"Zookeeper quorum lost"}, FieldRCA: {body.String()}}
+	s := signatureOf(an, texts)
+	v := vectorOf(an, texts, rerankWeights)
+	if len(s.words) != sigWords {
+		t.Fatalf("%d words kept, want %d", len(s.words), sigWords)
+	}
+	for _, w := range AnalyzeTerms("Zookeeper quorum lost") {
+		if s.words[w] != v.weights[w] || s.words[w] == 0 {
+			t.Errorf("title word %q: weight %v in the signature, %v in the vector", w, s.words[w], v.weights[w])
+		}
+	}
+	if math.Abs(s.norm-v.norm) > 1e-9 || s.norm <= 0 {
+		t.Errorf("norm %v, want the whole vector's %v", s.norm, v.norm)
+	}
+}
