@@ -17,50 +17,30 @@ import (
 
 // Similar incidents ("more like this", which bleve has not): the source's
 // words are weighted by where they appear (a title or root cause says more
-// than chat) and how rare they are in the index (inverse document
-// frequency), the most distinctive become one weighted query over the
-// fields, with the source's services, tags and categories; the best few
-// are ranked again by how much of their whole text is about the source's
-// words (similar_rerank.go); published RCAs are preferred. Each result
-// says why it matched.
+// than chat) and how rare they are (inverse document frequency), and the
+// most distinctive, with the source's services, tags and categories, score
+// every incident by what its signature holds of them (similar_signature.go:
+// its most telling written words, read into memory per segment, so a
+// query touches none of the index's postings); the best few are ranked
+// again by how much of their whole text is about the source's words
+// (similar_rerank.go); published RCAs are preferred. Each result says why
+// it matched.
 //
 // (Measured on the 242 real post-mortems, searchload -sizes 0: nDCG@5
 // of the even- and odd-numbered halves 0.651 and 0.642 before the
 // re-ranking, the rarity counted without the incident itself, the square
-// root of the rarity as boost and 40 words; 0.667 and 0.677 with them.)
+// root of the rarity as boost and 40 words; 0.667 and 0.677 with them,
+// over the index's postings; 0.679 and 0.671 over the signatures.)
 const (
-	// similarTerms is how many distinctive words the query uses.
+	// similarTerms is how many distinctive words score the incidents.
 	// (With the re-ranking, on the 242 post-mortems, more words rank
-	// better — 30 scored nDCG@5 0.670, 40 0.676, 60 0.682 — and each
-	// costs a lookup per field and candidate.)
+	// better — 30 scored nDCG@5 0.670, 40 0.676, 60 0.682 — when each
+	// cost a lookup per field and candidate.)
 	similarTerms = 40
-	// firstStageTerms and firstStageHits shape the first stage of the
-	// query (see similar).
-	// (8 words rank the 242 post-mortems better than 5 or 6. 30
-	// candidates rank them as well as 50 or 100 — nDCG@5 0.003 lower —
-	// and the second stage, which looks every word up for each candidate,
-	// costs as many times less at 100k.)
-	firstStageTerms = 8
-	firstStageHits  = 30
-	// firstStageLongShare: a word in at most 1/share of the incidents is
-	// looked up in the long fields, RCAs and timelines, in the first
-	// stage. (A common word's RCA postings were a third of the first
-	// stage's time at 100k incidents; from 1/20 to 1/100 of them, the five
-	// found stayed the same for 95% of 200 incidents, p50 0.9x.)
-	firstStageLongShare = 100
-	// timelineCommonFrom and timelineShare: in an index of at least
-	// timelineCommonFrom incidents, the second stage looks a word up in
-	// the timelines only when at most 1/timelineShare of them hold it, as
-	// the first stage does. (A candidate's words are looked up by skipping
-	// through their postings to it, which costs as much as the postings
-	// are dense: at 100k incidents, 1/20 instead of 1/100 made similar
-	// incidents a quarter slower.)
-	timelineCommonFrom = 10_000
-	timelineShare      = 100
 	// rareDocs is the document frequency at or below which a word's rarity
 	// is counted over the incidents the viewer may see (see distinctive).
 	rareDocs = 5
-	// similarCandidates bounds the words whose rarity is looked up.
+	// similarCandidates bounds the words whose rarity is counted.
 	similarCandidates = 120
 	// publishedBoost favours incidents whose RCA is published: they have
 	// the answer.
@@ -80,22 +60,6 @@ var sourceWeights = map[string]float64{
 	FieldActions:    1,
 	FieldTimeline:   0.4,
 }
-
-// targetBoosts weigh a match by the field of the candidate it is in. A
-// candidate's timeline is not searched: what a past incident was about is
-// in its title, summary, root causes and RCA, and the long postings of chat
-// would make the query several times slower for little.
-var targetBoosts = map[string]float64{
-	FieldTitle:      3,
-	FieldRootCauses: 3,
-	FieldSummary:    2,
-	FieldRCA:        1,
-	FieldActions:    1,
-	FieldTimeline:   0.4,
-}
-
-// targetFields are targetBoosts' fields in a stable order.
-var targetFields = []string{FieldTitle, FieldRootCauses, FieldSummary, FieldRCA, FieldActions, FieldTimeline}
 
 // profile is what a similar-incident query is made from.
 type profile struct {
