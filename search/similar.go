@@ -268,7 +268,7 @@ func (ix *Index) similar(ctx context.Context, idx *shardIndex, p profile, v View
 	if hasSelf && !view.segs[self.seg].visibleTo(self.doc, viewer) {
 		hasSelf = false
 	}
-	selfScore := 0.0
+	src := vectorOf(ix.builder().an, p.texts, sourceRerankWeights)
 	depth := max(rerankDepth, limit)
 	var pool []candidate
 	better := func(a, b candidate) bool {
@@ -304,10 +304,6 @@ func (ix *Index) similar(ctx context.Context, idx *shardIndex, p profile, v View
 				continue
 			}
 			doc := uint32(d)
-			if hasSelf && self.seg == i && self.doc == doc {
-				selfScore = float64(x)
-				continue
-			}
 			if !s.live(doc) || s.sigs.ids[d] == p.id || !s.visibleTo(doc, viewer) {
 				continue
 			}
@@ -330,7 +326,7 @@ func (ix *Index) similar(ctx context.Context, idx *shardIndex, p profile, v View
 	if len(pool) == 0 {
 		return []Similar{}, nil
 	}
-	rerankSigs(view, ix.builder().an, p, all, pool)
+	rerankSigs(view, src, all, pool)
 	// Incidents alike score alike (the same words in as long a text), and
 	// which of them were found first depends on how the index is split:
 	// the older (lower id) is listed first, so that every answer is the
@@ -366,13 +362,61 @@ func (ix *Index) similar(ctx context.Context, idx *shardIndex, p profile, v View
 		if t, ok := parseWhen(fieldString(h.Fields, FieldWhen)); ok {
 			s.StartedAt = &t
 		}
-		if selfScore > 0 {
-			s.Relative = math.Min(1, c.score/selfScore)
+		if hasSelf {
+			s.Relative = relative(view, c.ref, src, terms, labels)
 		}
 		s.Reasons = reasons(p, h, c.matched, terms, surface)
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// relative is how like the source an incident is, as a share of how like
+// itself the source is (what a recurrence is told by): each word counted in the incident as much as the
+// source says it, no more (its weight capped by the source's), so that
+// an incident repeating the source's words in every field is not more
+// like it than the source itself, and the source's own score is the best
+// any incident can have. (The similar score, which ranks, counts them
+// uncapped: where a candidate says a word tells what it is about. Its
+// ratio to the source's own score, as Relative was, put unrelated long
+// write-ups above a short live write-up's own post-mortem.)
+// (On the real post-mortems, TestApp_RecurrenceThreshold: a live
+// write-up's own post-mortem scores 0.87 or more, the best unrelated one
+// 0.12 to 0.49, median 0.23.)
+func relative(view *sigView, c docRef, src textVector, terms []weighted, labels []string) float64 {
+	s := &view.segs[c.seg]
+	got, ideal := 0.0, 0.0
+	for _, t := range terms {
+		most := float64(sigQuantum(src.weights[t.term])) * sigUnit
+		// Each word by how distinctive it is (tf·idf, as the words are
+		// chosen: rather than the boost, which counts the rarity less,
+		// the words many incidents share would make unrelated ones look
+		// alike — on the real post-mortems, TestApp_RecurrenceThreshold's
+		// best unrelated scored up to 0.50 with the boosts).
+		w := t.weight / terms[0].weight
+		ideal += w * most
+		if l := s.sigs.words[t.term]; l != nil {
+			got += w * min(l.weight(c.doc), most)
+		}
+	}
+	// A shared label counts as much as one of the words, the strongest
+	// (a service's boost, 3) or less: in a short write-up, a service shared
+	// with the incidents of the same team would otherwise be most of it.
+	word := 0.0
+	if len(terms) > 0 {
+		word = ideal / float64(len(terms))
+	}
+	for _, lb := range labels {
+		w := labelBoosts[lb[0]] / labelBoosts[labelService] * word
+		ideal += w
+		if l := s.sigs.labels[lb]; l != nil && slices.Contains(l.docs, c.doc) {
+			got += w
+		}
+	}
+	if ideal == 0 {
+		return 0
+	}
+	return math.Min(1, got/ideal)
 }
 
 // shownFields reads the small stored fields of the candidates the viewer

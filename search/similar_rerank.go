@@ -134,8 +134,8 @@ func queryVector(src textVector, words []weighted) map[string]float64 {
 // divided by its best among the candidates, blended by rerankQueryShare,
 // times publishedBoost for a published RCA. It also notes the source's
 // words each candidate holds (its reasons).
-func rerankSigs(view *sigView, an analysis.Analyzer, p profile, words []weighted, cands []candidate) {
-	src := vectorOf(an, p.texts, sourceRerankWeights)
+// src is the source's vector (sourceRerankWeights).
+func rerankSigs(view *sigView, src textVector, words []weighted, cands []candidate) {
 	q := queryVector(src, words)
 	// The words in a stable order: sums in the same order give the same
 	// scores on every run.
