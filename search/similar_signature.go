@@ -83,13 +83,16 @@ type signature struct {
 // signatureOf weighs d's written words: every word's re-ranking weight
 // (as vectorOf), the length of the whole, and the sigWords kept.
 func signatureOf(an analysis.Analyzer, texts map[string][]string) signature {
-	v := vectorOf(an, texts, rerankWeights)
-	// The choice: how much the similar query would make of the word in
-	// the incident (sourceWeights), counted as distinctive picks them.
+	// Each field is analysed once: its counts give both the word's
+	// re-ranking weight (as vectorOf) and the choice — how much the
+	// similar query would make of the word in the incident
+	// (sourceWeights, counted as distinctive counts the source's).
+	weights := map[string]float64{}
 	choice := map[string]float64{}
 	counts := map[string]int{}
 	for _, field := range rerankFields {
-		if _, ok := rerankWeights[field]; !ok {
+		rw, ok := rerankWeights[field]
+		if !ok {
 			continue
 		}
 		clear(counts)
@@ -101,22 +104,24 @@ func signatureOf(an analysis.Analyzer, texts map[string][]string) signature {
 			}
 		}
 		for term, n := range counts {
-			choice[term] += sourceWeights[field] * (1 + math.Log(float64(n)))
+			f := 1 + math.Log(float64(n))
+			weights[term] += rw * f
+			choice[term] += sourceWeights[field] * f
 		}
 	}
+	norm := 0.0
 	list := make([]string, 0, len(choice))
 	for t := range choice {
 		list = append(list, t)
 	}
-	sort.Slice(list, func(i, j int) bool {
-		if choice[list[i]] != choice[list[j]] {
-			return choice[list[i]] > choice[list[j]]
-		}
-		return list[i] < list[j]
-	})
-	s := signature{words: make(map[string]float64, min(len(list), sigWords)), norm: v.norm}
+	sort.Strings(list) // sums in the same order give the same norm on every run
+	for _, t := range list {
+		norm += weights[t] * weights[t]
+	}
+	sort.SliceStable(list, func(i, j int) bool { return choice[list[i]] > choice[list[j]] })
+	s := signature{words: make(map[string]float64, min(len(list), sigWords)), norm: math.Sqrt(norm)}
 	for _, t := range list[:min(len(list), sigWords)] {
-		s.words[t] = v.weights[t]
+		s.words[t] = weights[t]
 	}
 	return s
 }
