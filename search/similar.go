@@ -253,6 +253,11 @@ func (ix *Index) similar(ctx context.Context, idx *shardIndex, p profile, v View
 		return nil, err
 	}
 	defer view.close()
+	if view.n > 0 && view.signed == 0 {
+		// An index of a mapping before signatures, serving while its
+		// rebuild runs: similar incidents wait for the new one.
+		return nil, ErrNotReady
+	}
 	viewer := &v
 	all := ix.distinctiveIn(view, p, viewer)
 	terms := all[:min(len(all), similarTerms)]

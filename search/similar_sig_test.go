@@ -2,10 +2,13 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/blevesearch/bleve/v2/document"
 )
 
 // sigCorpus is similarCorpus with pairs of incidents about the same
@@ -230,5 +233,31 @@ func TestSignatureOf_KeepsTheTellingWords(t *testing.T) {
 	}
 	if math.Abs(s.norm-v.norm) > 1e-9 || s.norm <= 0 {
 		t.Errorf("norm %v, want the whole vector's %v", s.norm, v.norm)
+	}
+}
+
+// An index written before signatures (of an older mapping, serving while
+// its rebuild runs) has no similar incidents to give: it says it is not
+// ready rather than that there are none.
+func TestSimilar_IndexWithoutSignaturesIsNotReady(t *testing.T) {
+	ix := openBuilt(t, newMemSource())
+	unsigned := func(d *Doc) *document.Document {
+		doc := ix.docs.build(d)
+		kept := doc.Fields[:0]
+		for _, f := range doc.Fields {
+			if f.Name() != FieldSignature {
+				kept = append(kept, f)
+			}
+		}
+		doc.Fields = kept
+		return doc
+	}
+	err := ix.reader(func(idx *shardIndex) error { return idx.batch(unsigned, sigCorpus(), nil, 0) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ix.Similar(context.Background(), SimilarRequest{ID: 1, Limit: 3, Viewer: Viewer{All: true}})
+	if !errors.Is(err, ErrNotReady) {
+		t.Errorf("similar on an index without signatures: %v, want ErrNotReady", err)
 	}
 }

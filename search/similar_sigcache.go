@@ -37,9 +37,11 @@ type segSigs struct {
 	err  error
 	// ids is each document's incident id (0: none, as for a document
 	// without a signature).
-	ids   []int64
-	norms []float32
-	flags []uint8
+	ids []int64
+	// signed counts the documents with a signature.
+	signed int
+	norms  []float32
+	flags  []uint8
 	// access is who may see each restricted document (its normalised
 	// principals).
 	access map[uint32][]string
@@ -190,7 +192,9 @@ func (c *sigCache) load(s *segSigs, dvr index.DocValueReader, first, n uint64) e
 				add(s.words, w, d, q)
 			}
 		case sigID:
-			s.ids[d], _ = strconv.ParseInt(string(body), 10, 64)
+			if s.ids[d], _ = strconv.ParseInt(string(body), 10, 64); s.ids[d] != 0 {
+				s.signed++
+			}
 		case sigNorm:
 			x, _ := strconv.ParseFloat(string(body), 64)
 			s.norms[d] = float32(x)

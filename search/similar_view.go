@@ -14,6 +14,8 @@ type sigView struct {
 	snaps []*scorch.IndexSnapshot
 	// n is how many documents the shards hold (their live ones).
 	n uint64
+	// signed counts the documents of the segments with a signature.
+	signed int
 }
 
 // sigView opens the signatures of idx's searched shards; close it after
@@ -49,6 +51,9 @@ func (ix *Index) sigView(idx *shardIndex) (*sigView, error) {
 			return nil, err
 		}
 		v.n += n
+		for _, sg := range segs {
+			v.signed += sg.sigs.signed
+		}
 		v.segs = append(v.segs, segs...)
 	}
 	return v, nil
