@@ -289,7 +289,7 @@ func (ix *Index) similar(ctx context.Context, idx *shardIndex, p profile, v View
 		}
 		acc := make([]float32, len(s.sigs.ids))
 		for _, t := range terms {
-			if l := s.sigs.words[t.term]; l != nil {
+			if l := s.sigs.word(t.term); len(l.docs) > 0 {
 				w := float32(t.boost / top * sigUnit)
 				for k, d := range l.docs {
 					acc[d] += w * float32(l.ws[k])
@@ -297,7 +297,7 @@ func (ix *Index) similar(ctx context.Context, idx *shardIndex, p profile, v View
 			}
 		}
 		for _, lb := range labels {
-			if l := s.sigs.labels[lb]; l != nil {
+			if l := s.sigs.label(lb); len(l.docs) > 0 {
 				w := float32(labelBoosts[lb[0]] * labelScale)
 				for _, d := range l.docs {
 					acc[d] += w
@@ -400,9 +400,7 @@ func relative(view *sigView, c docRef, src textVector, terms []weighted, labels 
 		// best unrelated scored up to 0.50 with the boosts).
 		w := t.weight / terms[0].weight
 		ideal += w * most
-		if l := s.sigs.words[t.term]; l != nil {
-			got += w * min(l.weight(c.doc), most)
-		}
+		got += w * min(s.sigs.word(t.term).weight(c.doc), most)
 	}
 	// A shared label counts as much as one of the words, the strongest
 	// (a service's boost, 3) or less: in a short write-up, a service shared
@@ -414,7 +412,7 @@ func relative(view *sigView, c docRef, src textVector, terms []weighted, labels 
 	for _, lb := range labels {
 		w := labelBoosts[lb[0]] / labelBoosts[labelService] * word
 		ideal += w
-		if l := s.sigs.labels[lb]; l != nil && slices.Contains(l.docs, c.doc) {
+		if s.sigs.label(lb).weight(c.doc) > 0 {
 			got += w
 		}
 	}

@@ -152,10 +152,8 @@ func rerankSigs(view *sigView, src textVector, words []weighted, cands []candida
 		c.matched = map[string]float64{}
 		dot := 0.0
 		for _, t := range words {
-			if l := s.sigs.words[t.term]; l != nil {
-				if w := l.weight(c.ref.doc); w > 0 {
-					c.matched[t.term] = w
-				}
+			if w := s.sigs.word(t.term).weight(c.ref.doc); w > 0 {
+				c.matched[t.term] = w
 			}
 		}
 		for _, t := range qw {

@@ -25,10 +25,51 @@ type sigCache struct {
 	owned map[*scorch.Scorch][]any
 	// loads counts the segments read (tests).
 	loads int
+	// vocab numbers the words and labels of every segment.
+	vocab *vocabulary
 }
 
 func newSigCache() *sigCache {
-	return &sigCache{segs: map[any]*segSigs{}, owned: map[*scorch.Scorch][]any{}}
+	return &sigCache{segs: map[any]*segSigs{}, owned: map[*scorch.Scorch][]any{}, vocab: newVocabulary()}
+}
+
+// vocabulary numbers words (and labels, prefixed by labelKey), once for
+// all segments: a segment's lists are keyed by number, so a word's text
+// is held once however many segments hold it.
+type vocabulary struct {
+	mu  sync.RWMutex
+	ids map[string]uint32
+}
+
+func newVocabulary() *vocabulary { return &vocabulary{ids: map[string]uint32{}} }
+
+// labelKey prefixes a label in the vocabulary (no word starts with it).
+const labelKey = "\x01"
+
+// number is w's number, given one if it has none.
+func (v *vocabulary) number(w []byte) uint32 {
+	v.mu.RLock()
+	id, ok := v.ids[string(w)]
+	v.mu.RUnlock()
+	if ok {
+		return id
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if id, ok := v.ids[string(w)]; ok {
+		return id
+	}
+	id = uint32(len(v.ids))
+	v.ids[string(w)] = id
+	return id
+}
+
+// lookup is w's number (ok false when no segment read held it).
+func (v *vocabulary) lookup(w string) (uint32, bool) {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	id, ok := v.ids[w]
+	return id, ok
 }
 
 // segSigs is one segment's signatures, by the segment's document number.
@@ -45,10 +86,16 @@ type segSigs struct {
 	// access is who may see each restricted document (its normalised
 	// principals).
 	access map[uint32][]string
-	// words are the inverted lists of the words, labels those of the
-	// labels ("s" + service, see sigLabel's kinds).
-	words  map[string]*sigList
-	labels map[string]*sigList
+	// The inverted lists of the words and labels, one after the other:
+	// keys are their vocabulary numbers in increasing order, and key k's
+	// list is docs[offs[k]:offs[k+1]] with the weights ws[offs[k]:offs[k+1]]
+	// in sigUnits (6 bytes a document and word: the lists of 100k
+	// incidents hold some 6 million).
+	vocab *vocabulary
+	keys  []uint32
+	offs  []uint32
+	docs  []uint32
+	ws    []uint16
 }
 
 // Flags of a document in segSigs.
@@ -58,26 +105,42 @@ const (
 )
 
 // sigList is the documents holding a word, in increasing order, and the
-// word's weight in each, in sigUnits (6 bytes a document and word: the
-// lists of 100k incidents hold some 6 million).
+// word's weight in each, in sigUnits.
 type sigList struct {
 	docs []uint32
 	ws   []uint16
 }
 
-// weight is the word's weight in document d (0 when d does not hold it).
-func (l *sigList) weight(d uint32) float64 {
-	lo, hi := 0, len(l.docs)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if l.docs[m] < d {
-			lo = m + 1
-		} else {
-			hi = m
-		}
+// list is the list of vocabulary number id (empty when none).
+func (s *segSigs) list(id uint32) sigList {
+	k, ok := slices.BinarySearch(s.keys, id)
+	if !ok {
+		return sigList{}
 	}
-	if lo < len(l.docs) && l.docs[lo] == d {
-		return float64(l.ws[lo]) * sigUnit
+	return sigList{docs: s.docs[s.offs[k]:s.offs[k+1]], ws: s.ws[s.offs[k]:s.offs[k+1]]}
+}
+
+// word is the list of a word.
+func (s *segSigs) word(w string) sigList {
+	if s.vocab == nil {
+		return sigList{}
+	}
+	id, ok := s.vocab.lookup(w)
+	if !ok {
+		return sigList{}
+	}
+	return s.list(id)
+}
+
+// label is the list of a label ("s" + service, see sigLabel's kinds).
+func (s *segSigs) label(l string) sigList {
+	return s.word(labelKey + l)
+}
+
+// weight is the word's weight in document d (0 when d does not hold it).
+func (l sigList) weight(d uint32) float64 {
+	if k, ok := slices.BinarySearch(l.docs, d); ok {
+		return float64(l.ws[k]) * sigUnit
 	}
 	return 0
 }
@@ -165,22 +228,17 @@ func (c *sigCache) load(s *segSigs, dvr index.DocValueReader, first, n uint64) e
 	c.mu.Lock()
 	c.loads++
 	c.mu.Unlock()
+	s.vocab = c.vocab
 	s.ids = make([]int64, n)
 	s.norms = make([]float32, n)
 	s.flags = make([]uint8, n)
 	s.access = map[uint32][]string{}
-	s.words = map[string]*sigList{}
-	s.labels = map[string]*sigList{}
-	add := func(m map[string]*sigList, key []byte, d uint32, w uint16) {
-		l := m[string(key)]
-		if l == nil {
-			l = &sigList{}
-			m[string(key)] = l
-		}
-		l.docs = append(l.docs, d)
-		l.ws = append(l.ws, w)
-	}
+	// The pairs (word, document) in document order, then sorted by word
+	// (a counting sort, stable: each list stays in document order).
+	var words, docs []uint32
+	var ws []uint16
 	var d uint32
+	labelBuf := []byte(labelKey)
 	visit := func(field string, term []byte) {
 		if field != FieldSignature || len(term) == 0 {
 			return
@@ -189,7 +247,7 @@ func (c *sigCache) load(s *segSigs, dvr index.DocValueReader, first, n uint64) e
 		switch term[0] {
 		case sigWord:
 			if w, q, ok := parseSigWord(body); ok {
-				add(s.words, w, d, q)
+				words, docs, ws = append(words, c.vocab.number(w)), append(docs, d), append(ws, q)
 			}
 		case sigID:
 			if s.ids[d], _ = strconv.ParseInt(string(body), 10, 64); s.ids[d] != 0 {
@@ -199,7 +257,8 @@ func (c *sigCache) load(s *segSigs, dvr index.DocValueReader, first, n uint64) e
 			x, _ := strconv.ParseFloat(string(body), 64)
 			s.norms[d] = float32(x)
 		case sigLabel:
-			add(s.labels, body, d, 1)
+			labelBuf = append(labelBuf[:len(labelKey)], body...)
+			words, docs, ws = append(words, c.vocab.number(labelBuf)), append(docs, d), append(ws, 1)
 		case sigPublished:
 			s.flags[d] |= flagPublished
 		case sigRestricted:
@@ -217,12 +276,27 @@ func (c *sigCache) load(s *segSigs, dvr index.DocValueReader, first, n uint64) e
 			err = verr
 		}
 	}
-	// Lists are filled in document order; their spare capacity (up to
-	// as much again, from growing) is given back.
-	for _, m := range []map[string]*sigList{s.words, s.labels} {
-		for _, l := range m {
-			l.docs, l.ws = slices.Clone(l.docs), slices.Clone(l.ws)
-		}
+	counts := map[uint32]uint32{}
+	for _, w := range words {
+		counts[w]++
+	}
+	s.keys = make([]uint32, 0, len(counts))
+	for w := range counts {
+		s.keys = append(s.keys, w)
+	}
+	slices.Sort(s.keys)
+	s.offs = make([]uint32, len(s.keys)+1)
+	at := make(map[uint32]uint32, len(s.keys))
+	for k, w := range s.keys {
+		at[w] = s.offs[k]
+		s.offs[k+1] = s.offs[k] + counts[w]
+	}
+	s.docs = make([]uint32, len(words))
+	s.ws = make([]uint16, len(words))
+	for i, w := range words {
+		p := at[w]
+		s.docs[p], s.ws[p] = docs[i], ws[i]
+		at[w] = p + 1
 	}
 	return err
 }

@@ -110,8 +110,8 @@ func (v *sigView) docFreq(word string, skip docRef, hasSkip bool, viewer *Viewer
 	var n uint64
 	for i := range v.segs {
 		s := &v.segs[i]
-		l := s.sigs.words[word]
-		if l == nil {
+		l := s.sigs.word(word)
+		if len(l.docs) == 0 {
 			continue
 		}
 		if viewer == nil && (s.deleted == nil || s.deleted.IsEmpty()) {
