@@ -9,6 +9,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
@@ -118,13 +119,14 @@ const (
 // docBuilder turns Docs into bleve documents with the mapping's analyzers.
 type docBuilder struct {
 	text, keyword analysis.Analyzer
-	// similar is the analyzer of similar incidents' words (the query's).
-	similar analysis.Analyzer
+	// similar is the analyzer of similar incidents' words (the query's);
+	// raw keeps a value whole and as it is (bleve's keyword analyzer).
+	similar, raw analysis.Analyzer
 }
 
 func newDocBuilder(im *mapping.IndexMappingImpl) docBuilder {
 	return docBuilder{text: im.AnalyzerNamed(AnalyzerTextIndex), keyword: im.AnalyzerNamed(AnalyzerKeyword),
-		similar: im.AnalyzerNamed(AnalyzerText)}
+		similar: im.AnalyzerNamed(AnalyzerText), raw: im.AnalyzerNamed(keyword.Name)}
 }
 
 // docID is the index id of an incident.

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
-	bsearch "github.com/blevesearch/bleve/v2/search"
 	index "github.com/blevesearch/bleve_index_api"
 	"github.com/hindsightrca/hindsight/internal/incident"
 )
@@ -115,7 +114,7 @@ func (ix *Index) Similar(ctx context.Context, req SimilarRequest) ([]Similar, er
 			p = profile{texts: map[string][]string{FieldSummary: {req.Text}}, binary: true}
 		}
 		var err error
-		out, err = ix.similar(ctx, idx, p, req.Viewer, limit)
+		out, err = ix.similar(idx, p, req.Viewer, limit)
 		return err
 	})
 	return out, err
@@ -140,12 +139,6 @@ func profileOfDoc(d *Doc) profile {
 		p.texts[FieldTimeline] = append(p.texts[FieldTimeline], e.Body)
 	}
 	return p
-}
-
-// hitID is the incident id of a hit.
-func hitID(h *bsearch.DocumentMatch) int64 {
-	id, _ := strconv.ParseInt(h.ID, 10, 64)
-	return id
 }
 
 // holds reports whether the index holds incident id.
@@ -245,9 +238,11 @@ type candidate struct {
 // of the profile's most distinctive words (each word's boost times its
 // weight in the incident) and of its labels; the best rerankDepth are
 // ranked again by the cosine of the profile's words and their whole
-// written text (similar_rerank.go). Only the few returned are read from
-// the index, with the viewer's filter.
-func (ix *Index) similar(ctx context.Context, idx *shardIndex, p profile, v Viewer, limit int) ([]Similar, error) {
+// written text (similar_rerank.go). What the results show comes from the
+// signatures too, and only incidents the viewer may see are counted or
+// ranked (the rule of queryBuilder.visibility, on each signature's
+// restriction): no stored document but the source's is read.
+func (ix *Index) similar(idx *shardIndex, p profile, v Viewer, limit int) ([]Similar, error) {
 	view, err := ix.sigView(idx)
 	if err != nil {
 		return nil, err
@@ -343,34 +338,22 @@ func (ix *Index) similar(ctx context.Context, idx *shardIndex, p profile, v View
 		return pool[i].id < pool[j].id
 	})
 	pool = pool[:min(len(pool), limit)]
-	fields, err := ix.shownFields(ctx, idx, pool, v)
-	if err != nil {
-		return nil, err
-	}
 	surface := make(map[string]string, len(terms))
 	for _, t := range terms {
 		surface[t.term] = t.surface
 	}
 	out := make([]Similar, 0, len(pool))
 	for _, c := range pool {
-		h, ok := fields[c.id]
-		if !ok {
-			continue // not shown to the viewer by the index: never revealed
-		}
-		s := Similar{ID: c.id, Score: finite(c.final),
-			Key:      strings.ToUpper(fieldString(h.Fields, FieldKey)),
-			Title:    fieldString(h.Fields, FieldTitle),
-			Status:   fieldString(h.Fields, FieldStatus),
-			Severity: strings.ToUpper(fieldString(h.Fields, FieldSeverity)),
-		}
-		s.Published = fieldString(h.Fields, FieldPublished) == "t"
-		if t, ok := parseWhen(fieldString(h.Fields, FieldWhen)); ok {
-			s.StartedAt = &t
-		}
+		sg := view.segs[c.ref.seg].sigs
+		sh := parseShown(sg.shown[c.ref.doc])
+		s := Similar{ID: c.id, Score: finite(c.final), Key: strings.ToUpper(sh.key), Title: sh.title,
+			Status: sh.status, Severity: strings.ToUpper(sh.severity), StartedAt: sh.when,
+			Published: sg.flags[c.ref.doc]&flagPublished != 0}
 		if hasSelf {
 			s.Relative = relative(view, c.ref, src, terms, labels)
 		}
-		s.Reasons = reasons(p, h, c.matched, terms, surface)
+		has := func(label string) bool { return sg.label(label).weight(c.ref.doc) > 0 }
+		s.Reasons = reasons(p, has, c.matched, terms, surface)
 		out = append(out, s)
 	}
 	return out, nil
@@ -420,26 +403,4 @@ func relative(view *sigView, c docRef, src textVector, terms []weighted, labels 
 		return 0
 	}
 	return math.Min(1, got/ideal)
-}
-
-// shownFields reads the small stored fields of the candidates the viewer
-// may see (the index's own visibility filter, as a search applies it).
-func (ix *Index) shownFields(ctx context.Context, idx *shardIndex, cands []candidate, v Viewer) (map[int64]*bsearch.DocumentMatch, error) {
-	ids := make([]string, len(cands))
-	for i, c := range cands {
-		ids[i] = docID(c.id)
-	}
-	b := ix.builder()
-	sr := bleve.NewSearchRequestOptions(b.combine(bleve.NewDocIDQuery(ids), nil, nil, b.visibility(v)), len(ids), 0, false)
-	sr.Fields = []string{FieldKey, FieldTitle, FieldStatus, FieldSeverity, FieldWhen, FieldPublished,
-		FieldServices, FieldTags, FieldCategories, FieldTeams}
-	res, err := idx.SearchInContext(ctx, sr)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[int64]*bsearch.DocumentMatch, len(res.Hits))
-	for _, h := range res.Hits {
-		out[hitID(h)] = h
-	}
-	return out, nil
 }

@@ -2,14 +2,13 @@ package search
 
 import (
 	"strings"
-
-	bsearch "github.com/blevesearch/bleve/v2/search"
 )
 
-// reasons says why a hit is like the profile: the distinctive words both
-// have (strongest first; matched holds the hit's words, see vectorOf) and
-// the labels they share.
-func reasons(p profile, h *bsearch.DocumentMatch, matched map[string]float64, terms []weighted, surface map[string]string) []Reason {
+// reasons says why an incident is like the profile: the distinctive words
+// both have (strongest first; matched holds the incident's weights of
+// them) and the labels they share (has reports whether the incident holds
+// a label, as its signature keys them: kind and normalised value).
+func reasons(p profile, has func(label string) bool, matched map[string]float64, terms []weighted, surface map[string]string) []Reason {
 	var out []Reason
 	var words []string
 	for _, t := range terms {
@@ -20,32 +19,28 @@ func reasons(p profile, h *bsearch.DocumentMatch, matched map[string]float64, te
 	if len(words) > 0 {
 		out = append(out, Reason{Kind: ReasonTerms, Values: words, Text: "Both mention " + joinAnd(words)})
 	}
-	shared := func(kind, field string, mine []string, what string) {
+	shared := func(kind string, label byte, mine []string, what string) {
 		var vals []string
-		theirs := map[string]bool{}
-		for _, v := range fieldStrings(h.Fields, field) {
-			theirs[normalizeKeyword(v)] = true
-		}
 		seen := map[string]bool{}
 		for _, v := range mine {
 			n := normalizeKeyword(v)
-			if n != "" && theirs[n] && !seen[n] {
+			if n != "" && !seen[n] && has(string(label)+n) {
 				seen[n] = true
 				vals = append(vals, strings.TrimSpace(v))
 			}
 		}
 		if len(vals) > 0 {
-			label := what
+			noun := what
 			if len(vals) > 1 {
-				label = plural[what]
+				noun = plural[what]
 			}
-			out = append(out, Reason{Kind: kind, Values: vals, Text: "Same " + label + ": " + strings.Join(vals, ", ")})
+			out = append(out, Reason{Kind: kind, Values: vals, Text: "Same " + noun + ": " + strings.Join(vals, ", ")})
 		}
 	}
-	shared(ReasonService, FieldServices, p.services, "service")
-	shared(ReasonCategory, FieldCategories, p.categories, "root-cause category")
-	shared(ReasonTag, FieldTags, withoutCategoryTags(p.tags), "tag")
-	shared(ReasonTeam, FieldTeams, p.teams, "team")
+	shared(ReasonService, labelService, p.services, "service")
+	shared(ReasonCategory, labelCategory, p.categories, "root-cause category")
+	shared(ReasonTag, labelTag, withoutCategoryTags(p.tags), "tag")
+	shared(ReasonTeam, labelTeam, p.teams, "team")
 	if out == nil {
 		out = []Reason{}
 	}

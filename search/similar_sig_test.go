@@ -7,6 +7,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/blevesearch/bleve/v2/document"
 )
@@ -259,5 +260,47 @@ func TestSimilar_IndexWithoutSignaturesIsNotReady(t *testing.T) {
 	_, err = ix.Similar(context.Background(), SimilarRequest{ID: 1, Limit: 3, Viewer: Viewer{All: true}})
 	if !errors.Is(err, ErrNotReady) {
 		t.Errorf("similar on an index without signatures: %v, want ErrNotReady", err)
+	}
+}
+
+// A similar incident shows what a search shows of it (read from its
+// signature, not its stored document): key, title as written, status,
+// severity, start and whether its RCA is published; and the labels it
+// shares with the source.
+func TestSimilar_ShowsWhatSearchShows(t *testing.T) {
+	docs := sigCorpus()
+	started := time.Date(2025, 3, 4, 5, 6, 7, 8000, time.FixedZone("x", 3600))
+	for i := range docs {
+		if docs[i].ID == 2 {
+			docs[i].Title = "Cassandra Compaction Storm (EU-West) saturated disks"
+			docs[i].Severity, docs[i].Status, docs[i].Published, docs[i].StartedAt = "Sev2", "Resolved", true, &started
+			docs[i].Services = []string{"cassandra   RING", "svc1"}
+		}
+		if docs[i].ID == 1 {
+			docs[i].Services = []string{"Cassandra Ring"}
+		}
+	}
+	ix := openBuilt(t, newMemSource(docs...))
+	ctx := context.Background()
+	sims, err := ix.Similar(ctx, SimilarRequest{ID: 1, Limit: 3, Viewer: Viewer{All: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sims) == 0 || sims[0].ID != 2 {
+		t.Fatalf("similar to INC-1: %s, want INC-2 first", similarKeys(sims))
+	}
+	res, err := ix.Search(ctx, Request{Q: "key:inc-2", Viewer: Viewer{All: true}})
+	if err != nil || len(res.Items) != 1 {
+		t.Fatalf("search INC-2: %+v, %v", res.Items, err)
+	}
+	got, want := sims[0], res.Items[0]
+	if got.Key != want.Key || got.Title != want.Title || got.Status != want.Status || got.Severity != want.Severity ||
+		got.Published != want.Published || got.StartedAt == nil || want.StartedAt == nil || !got.StartedAt.Equal(*want.StartedAt) {
+		t.Errorf("similar shows %q %q %q %q published %v started %v; search shows %q %q %q %q published %v started %v",
+			got.Key, got.Title, got.Status, got.Severity, got.Published, got.StartedAt,
+			want.Key, want.Title, want.Status, want.Severity, want.Published, want.StartedAt)
+	}
+	if vals := reasonValues(got, ReasonService); len(vals) != 1 || vals[0] != "Cassandra Ring" {
+		t.Errorf("reasons %+v: want the shared service as the source writes it", got.Reasons)
 	}
 }

@@ -83,6 +83,8 @@ type segSigs struct {
 	signed int
 	norms  []float32
 	flags  []uint8
+	// shown is what each document's result shows (a shown term's body).
+	shown []string
 	// access is who may see each restricted document (its normalised
 	// principals).
 	access map[uint32][]string
@@ -232,6 +234,7 @@ func (c *sigCache) load(s *segSigs, dvr index.DocValueReader, first, n uint64) e
 	s.ids = make([]int64, n)
 	s.norms = make([]float32, n)
 	s.flags = make([]uint8, n)
+	s.shown = make([]string, n)
 	s.access = map[uint32][]string{}
 	// The pairs (word, document) in document order, then sorted by word
 	// (a counting sort, stable: each list stays in document order).
@@ -259,6 +262,8 @@ func (c *sigCache) load(s *segSigs, dvr index.DocValueReader, first, n uint64) e
 		case sigLabel:
 			labelBuf = append(labelBuf[:len(labelKey)], body...)
 			words, docs, ws = append(words, c.vocab.number(labelBuf)), append(docs, d), append(ws, 1)
+		case sigShown:
+			s.shown[d] = string(body)
 		case sigPublished:
 			s.flags[d] |= flagPublished
 		case sigRestricted:

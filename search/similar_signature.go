@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
@@ -49,7 +50,16 @@ const (
 	sigPublished  = 'p' // p
 	sigRestricted = 'r' // r
 	sigAccess     = 'a' // a<principal> of a restricted incident
+	sigShown      = 'd' // d<key>\x00<title>\x00<status>\x00<severity>\x00<when, RFC 3339>: what a result shows
 )
+
+// shownSep separates the parts of the shown term (no key, title, status
+// or severity holds it: see shownPart).
+const shownSep = "\x00"
+
+// maxShownTitle bounds the title a signature holds (a title longer than
+// that is shown cut, in similar incidents only).
+const maxShownTitle = 4 << 10
 
 // Label kinds in a signature's label terms.
 const (
@@ -140,6 +150,15 @@ func sigTerms(an analysis.Analyzer, d *Doc) []string {
 	out := make([]string, 0, len(s.words)+16)
 	out = append(out, string(sigID)+strconv.FormatInt(d.ID, 10),
 		string(sigNorm)+strconv.FormatFloat(s.norm, 'g', 7, 64))
+	// What a result shows, so that similar incidents read no stored
+	// document but their source's.
+	when := ""
+	if t, ok := d.When(); ok {
+		when = t.UTC().Format(time.RFC3339Nano)
+	}
+	out = append(out, string(sigShown)+strings.Join([]string{shownPart(normalizeKeyword(d.Key)),
+		shownPart(cutUTF8(string(appendEventText(nil, d.Title)), maxShownTitle)),
+		shownPart(normalizeKeyword(d.Status)), shownPart(normalizeKeyword(d.Severity)), when}, shownSep))
 	for w, x := range s.words {
 		out = append(out, string(sigWord)+w+" "+strconv.Itoa(int(sigQuantum(x))))
 	}
@@ -175,10 +194,33 @@ func sigTerms(an analysis.Analyzer, d *Doc) []string {
 	return out
 }
 
-// addSignature adds d's signature to doc.
+// shownPart is s without shownSep.
+func shownPart(s string) string { return strings.ReplaceAll(s, shownSep, " ") }
+
+// shown is what a similar incident shows of an indexed one.
+type shown struct {
+	key, title, status, severity string
+	when                         *time.Time
+}
+
+// parseShown reads the body of a shown term.
+func parseShown(body string) shown {
+	parts := strings.SplitN(body, shownSep, 5)
+	for len(parts) < 5 {
+		parts = append(parts, "")
+	}
+	sh := shown{key: parts[0], title: parts[1], status: parts[2], severity: parts[3]}
+	if t, ok := parseWhen(parts[4]); ok {
+		sh.when = &t
+	}
+	return sh
+}
+
+// addSignature adds d's signature to doc, each term as it is (the raw
+// analyzer: the title keeps its case).
 func (b docBuilder) addSignature(doc *document.Document, d *Doc) {
 	for i, t := range sigTerms(b.similar, d) {
-		doc.AddField(document.NewTextFieldCustom(FieldSignature, []uint64{uint64(i)}, []byte(t), facetOptions, b.keyword))
+		doc.AddField(document.NewTextFieldCustom(FieldSignature, []uint64{uint64(i)}, []byte(t), facetOptions, b.raw))
 	}
 }
 
