@@ -27,8 +27,8 @@ const randomRuns = 20
 // halves[1]: the odd), so that a change tuned on one half can be checked
 // on the other.
 type relevanceResult struct {
-	ours, oursText, pg, random score
-	halves                     [2]struct{ ours, oursText, pg score }
+	ours, oursText, bm25, pg, random score
+	halves                           [2]struct{ ours, oursText, bm25, pg score }
 	pgErr                      error
 }
 
@@ -69,6 +69,12 @@ func runRelevance(ctx context.Context, cfg config, pms []pmcorpus.PostMortem, pg
 	for h := range res.halves {
 		res.halves[h].ours = evaluateHalf(truth, ranked, h)
 		res.halves[h].oursText = evaluateHalf(truth, byText, h)
+	}
+
+	byBM25 := bm25Neighbours(docs)
+	res.bm25 = evaluate(truth, byBM25, relevanceK)
+	for h := range res.halves {
+		res.halves[h].bm25 = evaluateHalf(truth, byBM25, h)
 	}
 
 	var pgRanked [][]int
@@ -304,6 +310,7 @@ func (r *relevanceResult) printHalves() {
 	}
 	line("ours: Similar by id", func(h int) score { return r.halves[h].ours })
 	line("ours: Similar by title+summary text", func(h int) score { return r.halves[h].oursText })
+	line("BM25 over all the text (no index)", func(h int) score { return r.halves[h].bm25 })
 	if r.pgErr == nil && r.pg.n > 0 {
 		line("PG ts_rank (title+summary ORed)", func(h int) score { return r.halves[h].pg })
 	}
@@ -314,6 +321,10 @@ func (r *relevanceResult) printHalves() {
 		for h, name := range []string{"even", "odd"} {
 			fmt.Printf("ours by id / PG ts_rank, %s half: nDCG %s, P@5 %s\n", name,
 				fratio(r.halves[h].ours.ndcg, r.halves[h].pg.ndcg), fratio(r.halves[h].ours.precision, r.halves[h].pg.precision))
+		}
+		for h, name := range []string{"even", "odd"} {
+			fmt.Printf("BM25 over all the text / PG ts_rank, %s half: nDCG %s, P@5 %s\n", name,
+				fratio(r.halves[h].bm25.ndcg, r.halves[h].pg.ndcg), fratio(r.halves[h].bm25.precision, r.halves[h].pg.precision))
 		}
 	}
 }
