@@ -59,6 +59,17 @@ func TestQueryOf(t *testing.T) {
 	}
 }
 
+func TestQueryOfWeights(t *testing.T) {
+	c := corpus(100, 10, map[string]int{"bgp": 2, "dns": 2})
+	q := QueryOfWeights(map[string]float64{"bgp": 3, "dns": 1.5, "zero": 0, "neg": -1, "nan": math.NaN()}, c, 0)
+	if len(q) != 2 || q[0].Word != "bgp" || q[1].Word != "dns" {
+		t.Fatalf("QueryOfWeights = %v, want bgp then dns (weights not positive left out)", q)
+	}
+	if want := 3 * IDF(100, 2); !near(q[0].Weight, want) {
+		t.Errorf("bgp weighs %v, want 3·idf = %v", q[0].Weight, want)
+	}
+}
+
 func TestScore(t *testing.T) {
 	c := corpus(100, 100, map[string]int{"bgp": 2, "route": 10, "leak": 5})
 	q := QueryOf(map[string]float64{"bgp": 2, "route": 1, "leak": 1}, c, 0)
