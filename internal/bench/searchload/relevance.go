@@ -29,7 +29,11 @@ const randomRuns = 20
 type relevanceResult struct {
 	ours, oursText, bm25, pg, random score
 	halves                           [2]struct{ ours, oursText, bm25, pg score }
-	pgErr                      error
+	pgErr                            error
+	// perQuery holds each post-mortem's nDCG@5 (NaN when left out) for
+	// the paired bootstrap: ours by id, BM25, PostgreSQL (nil when not
+	// measured) and random (the mean of its runs).
+	perQuery struct{ ours, bm25, pg, random []float64 }
 }
 
 // pmDoc is a post-mortem as an incident: its title, summary, body as one
@@ -65,6 +69,7 @@ func runRelevance(ctx context.Context, cfg config, pms []pmcorpus.PostMortem, pg
 		return nil, err
 	}
 	res.ours = evaluate(truth, ranked, relevanceK)
+	res.perQuery.ours = perQuery(truth, ranked, relevanceK)
 	res.oursText = evaluate(truth, byText, relevanceK)
 	for h := range res.halves {
 		res.halves[h].ours = evaluateHalf(truth, ranked, h)
@@ -73,6 +78,7 @@ func runRelevance(ctx context.Context, cfg config, pms []pmcorpus.PostMortem, pg
 
 	byBM25 := bm25Neighbours(docs)
 	res.bm25 = evaluate(truth, byBM25, relevanceK)
+	res.perQuery.bm25 = perQuery(truth, byBM25, relevanceK)
 	for h := range res.halves {
 		res.halves[h].bm25 = evaluateHalf(truth, byBM25, h)
 	}
@@ -85,6 +91,7 @@ func runRelevance(ctx context.Context, cfg config, pms []pmcorpus.PostMortem, pg
 		} else {
 			pgRanked = ranked
 			res.pg = evaluate(truth, ranked, relevanceK)
+			res.perQuery.pg = perQuery(truth, ranked, relevanceK)
 			for h := range res.halves {
 				res.halves[h].pg = evaluateHalf(truth, ranked, h)
 			}
@@ -95,6 +102,7 @@ func runRelevance(ctx context.Context, cfg config, pms []pmcorpus.PostMortem, pg
 	}
 
 	rng := rand.New(rand.NewPCG(uint64(cfg.seed), 7))
+	res.perQuery.random = make([]float64, len(docs))
 	for range randomRuns {
 		ranked := make([][]int, len(docs))
 		for q := range docs {
@@ -109,6 +117,9 @@ func runRelevance(ctx context.Context, cfg config, pms []pmcorpus.PostMortem, pg
 			}
 		}
 		s := evaluate(truth, ranked, relevanceK)
+		for q, v := range perQuery(truth, ranked, relevanceK) {
+			res.perQuery.random[q] += v / randomRuns // NaN stays NaN: the truth decides, not the run
+		}
 		res.random.ndcg += s.ndcg / randomRuns
 		res.random.precision += s.precision / randomRuns
 		res.random.n = s.n
@@ -327,4 +338,10 @@ func (r *relevanceResult) printHalves() {
 				fratio(r.halves[h].bm25.ndcg, r.halves[h].pg.ndcg), fratio(r.halves[h].bm25.precision, r.halves[h].pg.precision))
 		}
 	}
+	printBootstrap([]bootstrapPair{
+		{"ours by id - PG ts_rank", r.perQuery.ours, r.perQuery.pg},
+		{"ours by id - random", r.perQuery.ours, r.perQuery.random},
+		{"BM25 over all the text - PG ts_rank", r.perQuery.bm25, r.perQuery.pg},
+		{"BM25 over all the text - ours by id", r.perQuery.bm25, r.perQuery.ours},
+	})
 }
