@@ -130,26 +130,35 @@ func QueryOfWeights(weights map[string]float64, c Corpus, limit int) Query {
 }
 
 // Score is how much of q the candidate d holds: the sum, over q's words d
-// holds, of the word's weight times d's saturated, length-discounted
-// frequency of it, tf·(K1+1) / (tf + K1·(1 − B + B·len/meanLen)).
-// A candidate holding none of q's words, or bad input (a negative or NaN
-// frequency, a zero mean length), scores what the rest allows, never NaN.
+// holds, of their Contribution. A candidate holding none of q's words, or
+// bad input (a negative or NaN frequency, a zero mean length), scores what
+// the rest allows, never NaN.
 func (p Params) Score(q Query, d Doc, c Corpus) float64 {
-	k1, b := max(p.K1, 0), min(max(p.B, 0), 1)
-	rel := 1.0
-	if c.MeanLen > 0 && d.Len >= 0 {
-		rel = d.Len / c.MeanLen
-	}
-	norm := k1 * (1 - b + b*rel)
 	s := 0.0
 	for _, t := range q {
-		tf := d.Words[t.Word]
-		if !(tf > 0) || math.IsInf(tf, 0) || !(t.Weight > 0) || math.IsInf(t.Weight, 0) {
-			continue
-		}
-		s += t.Weight * tf * (k1 + 1) / (tf + norm)
+		s += p.Contribution(t.Weight, d.Words[t.Word], d.Len, c.MeanLen)
 	}
 	return s
+}
+
+// Contribution is what one query word of the given weight adds to a
+// candidate's score: the weight times the candidate's saturated,
+// length-discounted frequency of it, tf·(K1+1) / (tf + K1·(1 − B +
+// B·length/meanLen)). It lets a walk over an inverted list (word →
+// candidates and their frequencies) add up the scores of every candidate
+// at once, as Score would one by one. It is 0 for a frequency or weight
+// that is not positive and finite; a negative length or a mean length
+// that is not positive counts the candidate as of mean length.
+func (p Params) Contribution(weight, tf, length, meanLen float64) float64 {
+	if !(tf > 0) || math.IsInf(tf, 0) || !(weight > 0) || math.IsInf(weight, 0) {
+		return 0
+	}
+	k1, b := max(p.K1, 0), min(max(p.B, 0), 1)
+	rel := 1.0
+	if meanLen > 0 && length >= 0 && !math.IsInf(length, 0) {
+		rel = length / meanLen
+	}
+	return weight * tf * (k1 + 1) / (tf + k1*(1-b+b*rel))
 }
 
 // Scored is a candidate's index (into the slice given to Rank) and score.

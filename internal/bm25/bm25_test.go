@@ -112,6 +112,45 @@ func TestScore(t *testing.T) {
 	})
 }
 
+func TestContribution_SumsToScore(t *testing.T) {
+	c := corpus(50, 120, map[string]int{"bgp": 2, "route": 9, "leak": 4, "dns": 30})
+	q := QueryOf(map[string]float64{"bgp": 3, "route": 1, "leak": 2, "dns": 1}, c, 0)
+	cands := []Doc{
+		{Words: map[string]float64{"bgp": 2, "leak": 1, "disk": 7}, Len: 80},
+		{Words: map[string]float64{"route": 5, "dns": 1}, Len: 400},
+		{Words: map[string]float64{}, Len: 10},
+	}
+	// As a walk over an inverted list would: word by word, every candidate.
+	sums := make([]float64, len(cands))
+	for _, term := range q {
+		for i, d := range cands {
+			sums[i] += LogTF.Contribution(term.Weight, d.Words[term.Word], d.Len, c.MeanLen)
+		}
+	}
+	for i, d := range cands {
+		if want := LogTF.Score(q, d, c); !near(sums[i], want) {
+			t.Errorf("candidate %d: contributions add to %v, Score %v", i, sums[i], want)
+		}
+	}
+	tests := []struct {
+		name                      string
+		weight, tf, length, meanL float64
+		want                      float64
+	}{
+		{name: "by hand", weight: 2, tf: 1, length: 10, meanL: 10, want: 2 * 1 * 4 / (1 + 3)},
+		{name: "zero weight", weight: 0, tf: 1, length: 10, meanL: 10},
+		{name: "infinite frequency", weight: 1, tf: math.Inf(1), length: 10, meanL: 10},
+		{name: "infinite length counts as the mean", weight: 2, tf: 1, length: math.Inf(1), meanL: 10, want: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := LogTF.Contribution(tt.weight, tt.tf, tt.length, tt.meanL); !near(got, tt.want) {
+				t.Errorf("Contribution = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestScore_Shape(t *testing.T) {
 	c := corpus(1000, 100, map[string]int{"bgp": 5, "route": 40, "leak": 20})
 	q := QueryOf(map[string]float64{"bgp": 1, "route": 1, "leak": 1}, c, 0)
