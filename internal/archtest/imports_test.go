@@ -18,7 +18,7 @@ var allowed = map[string][]string{
 	"api":                 {"internal/app", "internal/incident", "internal/markdown", "internal/auth", "search", "templates", "importers/...", "frontend", "internal/blameless", "internal/report"},
 	"internal/app":        {"internal/store", "search", "importers/...", "templates", "internal/auth", "internal/markdown", "internal/incident", "internal/blameless", "internal/report", "internal/tickets", "internal/notify", "internal/dashboard"},
 	"internal/store":      {"internal/incident", "migrations"},
-	"search":              {"internal/incident", "internal/markdown"},
+	"search":              {"internal/incident", "internal/markdown", "internal/bm25"},
 	"importers/...":       {"importers/...", "internal/incident", "internal/markdown", "internal/apiclient"},
 	"templates":           {"internal/incident"},
 	"internal/auth":       {"internal/incident"},
@@ -44,6 +44,8 @@ var allowed = map[string][]string{
 	"internal/tickets/...": {"internal/apiclient"},
 	// Reminder senders (Slack webhook, SMTP) and their test fakes: standard library only.
 	"internal/notify/...": {},
+	// BM25 scoring of similar incidents: standard library only.
+	"internal/bm25": {},
 }
 
 // confined names third-party modules that only one part of the tree may use.

@@ -27,9 +27,13 @@ const randomRuns = 20
 // halves[1]: the odd), so that a change tuned on one half can be checked
 // on the other.
 type relevanceResult struct {
-	ours, oursText, pg, random score
-	halves                     [2]struct{ ours, oursText, pg score }
-	pgErr                      error
+	ours, oursText, bm25, pg, random score
+	halves                           [2]struct{ ours, oursText, bm25, pg score }
+	pgErr                            error
+	// perQuery holds each post-mortem's nDCG@5 (NaN when left out) for
+	// the paired bootstrap: ours by id, BM25, PostgreSQL (nil when not
+	// measured) and random (the mean of its runs).
+	perQuery struct{ ours, bm25, pg, random []float64 }
 }
 
 // pmDoc is a post-mortem as an incident: its title, summary, body as one
@@ -65,10 +69,18 @@ func runRelevance(ctx context.Context, cfg config, pms []pmcorpus.PostMortem, pg
 		return nil, err
 	}
 	res.ours = evaluate(truth, ranked, relevanceK)
+	res.perQuery.ours = perQuery(truth, ranked, relevanceK)
 	res.oursText = evaluate(truth, byText, relevanceK)
 	for h := range res.halves {
 		res.halves[h].ours = evaluateHalf(truth, ranked, h)
 		res.halves[h].oursText = evaluateHalf(truth, byText, h)
+	}
+
+	byBM25 := bm25Neighbours(docs)
+	res.bm25 = evaluate(truth, byBM25, relevanceK)
+	res.perQuery.bm25 = perQuery(truth, byBM25, relevanceK)
+	for h := range res.halves {
+		res.halves[h].bm25 = evaluateHalf(truth, byBM25, h)
 	}
 
 	var pgRanked [][]int
@@ -79,6 +91,7 @@ func runRelevance(ctx context.Context, cfg config, pms []pmcorpus.PostMortem, pg
 		} else {
 			pgRanked = ranked
 			res.pg = evaluate(truth, ranked, relevanceK)
+			res.perQuery.pg = perQuery(truth, ranked, relevanceK)
 			for h := range res.halves {
 				res.halves[h].pg = evaluateHalf(truth, ranked, h)
 			}
@@ -89,6 +102,7 @@ func runRelevance(ctx context.Context, cfg config, pms []pmcorpus.PostMortem, pg
 	}
 
 	rng := rand.New(rand.NewPCG(uint64(cfg.seed), 7))
+	res.perQuery.random = make([]float64, len(docs))
 	for range randomRuns {
 		ranked := make([][]int, len(docs))
 		for q := range docs {
@@ -103,6 +117,9 @@ func runRelevance(ctx context.Context, cfg config, pms []pmcorpus.PostMortem, pg
 			}
 		}
 		s := evaluate(truth, ranked, relevanceK)
+		for q, v := range perQuery(truth, ranked, relevanceK) {
+			res.perQuery.random[q] += v / randomRuns // NaN stays NaN: the truth decides, not the run
+		}
 		res.random.ndcg += s.ndcg / randomRuns
 		res.random.precision += s.precision / randomRuns
 		res.random.n = s.n
@@ -304,6 +321,7 @@ func (r *relevanceResult) printHalves() {
 	}
 	line("ours: Similar by id", func(h int) score { return r.halves[h].ours })
 	line("ours: Similar by title+summary text", func(h int) score { return r.halves[h].oursText })
+	line("BM25 over all the text (no index)", func(h int) score { return r.halves[h].bm25 })
 	if r.pgErr == nil && r.pg.n > 0 {
 		line("PG ts_rank (title+summary ORed)", func(h int) score { return r.halves[h].pg })
 	}
@@ -315,5 +333,15 @@ func (r *relevanceResult) printHalves() {
 			fmt.Printf("ours by id / PG ts_rank, %s half: nDCG %s, P@5 %s\n", name,
 				fratio(r.halves[h].ours.ndcg, r.halves[h].pg.ndcg), fratio(r.halves[h].ours.precision, r.halves[h].pg.precision))
 		}
+		for h, name := range []string{"even", "odd"} {
+			fmt.Printf("BM25 over all the text / PG ts_rank, %s half: nDCG %s, P@5 %s\n", name,
+				fratio(r.halves[h].bm25.ndcg, r.halves[h].pg.ndcg), fratio(r.halves[h].bm25.precision, r.halves[h].pg.precision))
+		}
 	}
+	printBootstrap([]bootstrapPair{
+		{"ours by id - PG ts_rank", r.perQuery.ours, r.perQuery.pg},
+		{"ours by id - random", r.perQuery.ours, r.perQuery.random},
+		{"BM25 over all the text - PG ts_rank", r.perQuery.bm25, r.perQuery.pg},
+		{"BM25 over all the text - ours by id", r.perQuery.bm25, r.perQuery.ours},
+	})
 }

@@ -147,6 +147,7 @@ func (r *relevanceResult) print(n int) {
 	}
 	line("ours: Similar by id", r.ours)
 	line("ours: Similar by title+summary text", r.oursText)
+	line("BM25 over all the text (no index)", r.bm25)
 	if r.pgErr != nil {
 		fmt.Println("postgres ts_rank: failed:", r.pgErr)
 	} else if r.pg.n > 0 {
