@@ -6,32 +6,16 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 )
 
-// The second look at the best candidates. The query adds up matches field
-// by field (BM25 on each, a title match counted apart from the same word
-// in the RCA) over the source's most distinctive words only, which
-// favours an incident that repeats a few of them in many fields. The best
-// rerankDepth are ranked again by how much of each one's whole written
-// text is about the source's words: the cosine of the source's word
-// weights (all the words weighed, not only the query's) and the
-// candidate's word counts, the candidate's length taken over all its
-// words, so that a long write-up about many things, which shares some
-// words with everything, does not beat a short one about the same thing.
-// (On the 242 real post-mortems, searchload -sizes 0, with 60 words and
-// the 10 best re-ranked: nDCG@5 0.665 and 0.666 on the two halves
-// without, 0.671 and 0.693 with; a cosine over the query's words alone
-// did not help, one over all the words weighed did.)
-const (
-	// rerankDepth is how many of the query's best are ranked again (at
-	// least as many as asked for). Each costs a read of its stored text.
-	// (10 ranked the post-mortems as well as 20 or 50, but a sharded
-	// index, whose query scores differ a little by shard, then found
-	// other incidents than one shard where many tie.)
-	rerankDepth = 20
-	// rerankQueryShare is the share of the final score that stays the
-	// query's (each part divided by its best): it carries the shared
-	// services, categories and tags, which the words do not.
-	rerankQueryShare = 0.25
-)
+// Written vectors: an incident's words weighted by field and count. An
+// incident's signature holds its vector's most telling words and the
+// vector's length (similar_signature.go), and the source's vector is what
+// the similar query weighs its words by (similarQuery).
+//
+// (These weights and a length-normalised cosine over them once re-ranked
+// the query's best twenty: nDCG@5 0.671 / 0.693 on the 242 post-mortems'
+// halves against 0.665 / 0.666 without, over the index's postings. BM25
+// over the signatures (internal/bm25, lane P's measurement) now ranks
+// alone: re-ranked by the cosine it scored 0.664, without 0.704.)
 
 // rerankWeights weigh a text's words by field in its vector. The RCA and
 // root causes count most: they are where an incident is told in full; the
@@ -49,9 +33,9 @@ var rerankWeights = map[string]float64{
 }
 
 // sourceRerankWeights weigh the source's words: as a candidate's, and its
-// timeline's a little (what the query looked up in timelines — an error
-// code in an alert line — is what the source is about when little else
-// is; a candidate's written text is compared with it).
+// timeline's a little (an error code in an alert line is what the source
+// is about when little else is; a candidate's written text is compared
+// with it).
 var sourceRerankWeights = map[string]float64{
 	FieldTitle:      0.5,
 	FieldSummary:    0.5,
@@ -113,69 +97,4 @@ func (v textVector) cosine(q map[string]float64) float64 {
 		s += w * v.weights[t]
 	}
 	return s / v.norm
-}
-
-// queryVector weighs the words as vectorOf weighs the source's, times
-// the square root of their rarity (the candidate's own weights carry
-// none: rarity once, not squared, in the product).
-func queryVector(src textVector, words []weighted) map[string]float64 {
-	q := make(map[string]float64, len(words))
-	for _, t := range words {
-		if w := src.weights[t.term]; w > 0 && t.tf > 0 {
-			q[t.term] = w * math.Sqrt(t.weight/t.tf)
-		}
-	}
-	return q
-}
-
-// rerankSigs gives each candidate its final score: the similar score and
-// the cosine of the source's words and its signature (its weights of the
-// words it keeps, over the length of its whole written vector), each
-// divided by its best among the candidates, blended by rerankQueryShare,
-// times publishedBoost for a published RCA. It also notes the source's
-// words each candidate holds (its reasons).
-// src is the source's vector (sourceRerankWeights).
-func rerankSigs(view *sigView, src textVector, words []weighted, cands []candidate) {
-	q := queryVector(src, words)
-	// The words in a stable order: sums in the same order give the same
-	// scores on every run.
-	qw := make([]string, 0, len(q))
-	for _, t := range words {
-		if _, ok := q[t.term]; ok {
-			qw = append(qw, t.term)
-		}
-	}
-	top, topCos := 0.0, 0.0
-	for i := range cands {
-		c := &cands[i]
-		s := &view.segs[c.ref.seg]
-		c.matched = map[string]float64{}
-		dot := 0.0
-		for _, t := range words {
-			if w := s.sigs.word(t.term).weight(c.ref.doc); w > 0 {
-				c.matched[t.term] = w
-			}
-		}
-		for _, t := range qw {
-			dot += q[t] * c.matched[t]
-		}
-		if norm := float64(s.sigs.norms[c.ref.doc]); norm > 0 {
-			c.cos = dot / norm
-		}
-		top, topCos = max(top, c.score), max(topCos, c.cos)
-	}
-	for i := range cands {
-		c := &cands[i]
-		f := 0.0
-		if top > 0 {
-			f += rerankQueryShare * c.score / top
-		}
-		if topCos > 0 {
-			f += (1 - rerankQueryShare) * c.cos / topCos
-		}
-		if view.segs[c.ref.seg].sigs.flags[c.ref.doc]&flagPublished != 0 {
-			f *= publishedBoost
-		}
-		c.final = f
-	}
 }

@@ -79,10 +79,12 @@ type segSigs struct {
 	// ids is each document's incident id (0: none, as for a document
 	// without a signature).
 	ids []int64
-	// signed counts the documents with a signature.
-	signed int
-	norms  []float32
-	flags  []uint8
+	// signed counts the documents with a signature, sumNorm adds up their
+	// lengths.
+	signed  int
+	sumNorm float64
+	norms   []float32
+	flags   []uint8
 	// shown is what each document's result shows (a shown term's body).
 	shown []string
 	// access is who may see each restricted document (its normalised
@@ -259,6 +261,7 @@ func (c *sigCache) load(s *segSigs, dvr index.DocValueReader, first, n uint64) e
 		case sigNorm:
 			x, _ := strconv.ParseFloat(string(body), 64)
 			s.norms[d] = float32(x)
+			s.sumNorm += float64(s.norms[d])
 		case sigLabel:
 			labelBuf = append(labelBuf[:len(labelKey)], body...)
 			words, docs, ws = append(words, c.vocab.number(labelBuf)), append(docs, d), append(ws, 1)

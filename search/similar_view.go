@@ -14,8 +14,10 @@ type sigView struct {
 	snaps []*scorch.IndexSnapshot
 	// n is how many documents the shards hold (their live ones).
 	n uint64
-	// signed counts the documents of the segments with a signature.
-	signed int
+	// signed counts the documents of the segments with a signature;
+	// meanNorm is their mean length (of the written vector).
+	signed   int
+	meanNorm float64
 }
 
 // sigView opens the signatures of idx's searched shards; close it after
@@ -52,9 +54,25 @@ func (ix *Index) sigView(idx *shardIndex) (*sigView, error) {
 		}
 		v.n += n
 		for _, sg := range segs {
-			v.signed += sg.sigs.signed
+			// The live documents' lengths: a deleted one (an update's
+			// old version) would make the mean depend on how the index
+			// was written.
+			signed, sum := sg.sigs.signed, sg.sigs.sumNorm
+			if sg.deleted != nil && !sg.deleted.IsEmpty() {
+				for it := sg.deleted.Iterator(); it.HasNext(); {
+					if d := it.Next(); d < uint32(len(sg.sigs.ids)) && sg.sigs.ids[d] != 0 {
+						signed--
+						sum -= float64(sg.sigs.norms[d])
+					}
+				}
+			}
+			v.signed += signed
+			v.meanNorm += sum
 		}
 		v.segs = append(v.segs, segs...)
+	}
+	if v.signed > 0 {
+		v.meanNorm /= float64(v.signed)
 	}
 	return v, nil
 }
@@ -126,6 +144,15 @@ func (v *sigView) docFreq(word string, skip docRef, hasSkip bool, viewer *Viewer
 				n++
 			}
 		}
+	}
+	return n
+}
+
+// labelFreq is how many documents hold label l.
+func (v *sigView) labelFreq(l string) int {
+	n := 0
+	for i := range v.segs {
+		n += len(v.segs[i].sigs.label(l).docs)
 	}
 	return n
 }
