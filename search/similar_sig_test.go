@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2/document"
+	"github.com/hindsightrca/hindsight/internal/bm25"
 )
 
 // sigCorpus is similarCorpus with pairs of incidents about the same
@@ -302,5 +303,65 @@ func TestSimilar_ShowsWhatSearchShows(t *testing.T) {
 	}
 	if vals := reasonValues(got, ReasonService); len(vals) != 1 || vals[0] != "Cassandra Ring" {
 		t.Errorf("reasons %+v: want the shared service as the source writes it", got.Reasons)
+	}
+}
+
+// The scores are bm25.LogTF's of the query over each signature (the walk
+// over the lists inlines bm25's Contribution).
+func TestSimilar_ScoresAreBM25OfTheSignatures(t *testing.T) {
+	ix := openBuilt(t, newMemSource(sigCorpus()...))
+	ctx := context.Background()
+	sims, err := ix.Similar(ctx, SimilarRequest{ID: 1, Limit: 5, Viewer: Viewer{All: true}})
+	if err != nil || len(sims) < 3 {
+		t.Fatalf("similar to INC-1: %s, %v", similarKeys(sims), err)
+	}
+	err = ix.reader(func(idx *shardIndex) error {
+		p, err := profileOfIndexed(idx, 1)
+		if err != nil {
+			return err
+		}
+		view, err := ix.sigView(idx)
+		if err != nil {
+			return err
+		}
+		defer view.close()
+		src := vectorOf(ix.builder().an, p.texts, sourceRerankWeights)
+		query := ix.similarQuery(view, p, src, sourceLabels(p), &Viewer{All: true})
+		var q bm25.Query
+		for _, t := range query {
+			word := t.Word
+			if t.label {
+				word = labelKey + t.Word
+			}
+			q = append(q, bm25.Term{Word: word, Weight: t.Weight})
+		}
+		for _, s := range sims {
+			ref, ok := view.find(s.ID)
+			if !ok {
+				return fmt.Errorf("%s not in the view", s.Key)
+			}
+			sg := view.segs[ref.seg].sigs
+			d := bm25.Doc{Words: map[string]float64{}, Len: float64(sg.norms[ref.doc])}
+			for _, t := range query {
+				if t.label {
+					if sg.label(t.Word).weight(ref.doc) > 0 {
+						d.Words[labelKey+t.Word] = 1
+					}
+				} else if w := sg.word(t.Word).weight(ref.doc); w > 0 {
+					d.Words[t.Word] = w
+				}
+			}
+			want := bm25.LogTF.Score(q, d, bm25.Corpus{Docs: int(view.n), MeanLen: view.meanNorm})
+			if s.Published {
+				want *= publishedBoost
+			}
+			if math.Abs(s.Score-want) > 1e-4*want || want == 0 {
+				t.Errorf("%s: score %.6f, bm25 %.6f", s.Key, s.Score, want)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
