@@ -298,7 +298,8 @@ func (ix *Index) similar(idx *shardIndex, p profile, v Viewer, limit int) ([]Sim
 		// BM25 (bm25.LogTF.Contribution, inlined): each document's
 		// length part of the denominator once, then a few flops a
 		// posting.
-		norm := make([]float32, len(s.sigs.ids))
+		normBuf, accBuf := ix.scache.floats(len(s.sigs.ids)), ix.scache.floats(len(s.sigs.ids))
+		norm, acc := *normBuf, *accBuf
 		for d, x := range s.sigs.norms {
 			rel := 1.0
 			if view.meanNorm > 0 {
@@ -306,7 +307,6 @@ func (ix *Index) similar(idx *shardIndex, p profile, v Viewer, limit int) ([]Sim
 			}
 			norm[d] = float32(k1 * (1 - b + b*rel))
 		}
-		acc := make([]float32, len(s.sigs.ids))
 		for _, q := range query {
 			if q.label {
 				for _, d := range s.sigs.label(q.Word).docs {
@@ -347,6 +347,8 @@ func (ix *Index) similar(idx *shardIndex, p profile, v Viewer, limit int) ([]Sim
 				pool = pool[:limit]
 			}
 		}
+		ix.scache.putFloats(normBuf)
+		ix.scache.putFloats(accBuf)
 	}
 	if len(pool) == 0 {
 		return []Similar{}, nil
