@@ -365,3 +365,27 @@ func TestSimilar_ScoresAreBM25OfTheSignatures(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A rebuild swaps in a new generation: similar incidents answer from its
+// signatures, not the old one's.
+func TestSimilar_AfterARebuild(t *testing.T) {
+	ctx := context.Background()
+	docs := sigCorpus()
+	ix := openBuilt(t, newMemSource(docs...))
+	sims, err := ix.Similar(ctx, SimilarRequest{ID: 1, Limit: 3, Viewer: Viewer{All: true}})
+	if err != nil || len(sims) == 0 || sims[0].Key != "INC-2" {
+		t.Fatalf("similar to INC-1: %s, %v; want INC-2 first", similarKeys(sims), err)
+	}
+	for i := range docs {
+		if docs[i].ID == 2 {
+			docs[i].Title, docs[i].Summary, docs[i].Sections, docs[i].RootCauses = "Payroll export late", "Payroll.", nil, nil
+		}
+	}
+	if err := ix.Rebuild(ctx, newMemSource(docs...)); err != nil {
+		t.Fatal(err)
+	}
+	sims, err = ix.Similar(ctx, SimilarRequest{ID: 1, Limit: 3, Viewer: Viewer{All: true}})
+	if err != nil || strings.Contains(similarKeys(sims), "INC-2") {
+		t.Errorf("similar to INC-1 after the rebuild: %s, %v; INC-2 no longer says the same", similarKeys(sims), err)
+	}
+}

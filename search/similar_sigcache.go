@@ -168,11 +168,15 @@ func (l sigList) weight(d uint32) float64 {
 	return 0
 }
 
-// forget drops every segment (a generation was replaced).
+// forget drops every segment (a generation was replaced) and starts a
+// new vocabulary: the words of updated and deleted incidents stay in one
+// until then (a few of each incident's 64, a few bytes each), and queries
+// still on the old generation keep the old one through their segments.
 func (c *sigCache) forget() {
 	c.mu.Lock()
 	c.segs = map[any]*segSigs{}
 	c.owned = map[*scorch.Scorch][]any{}
+	c.vocab = newVocabulary()
 	c.mu.Unlock()
 }
 
@@ -254,8 +258,9 @@ func (c *sigCache) forSnapshot(owner *scorch.Scorch, snap *scorch.IndexSnapshot)
 func (c *sigCache) load(s *segSigs, dvr index.DocValueReader, first, n uint64) error {
 	c.mu.Lock()
 	c.loads++
-	c.mu.Unlock()
 	s.vocab = c.vocab
+	c.mu.Unlock()
+	vocab := s.vocab
 	s.ids = make([]int64, n)
 	s.norms = make([]float32, n)
 	s.flags = make([]uint8, n)
@@ -270,11 +275,11 @@ func (c *sigCache) load(s *segSigs, dvr index.DocValueReader, first, n uint64) e
 		switch term[0] {
 		case sigWord:
 			if w, q, ok := parseSigWord(term[1:]); ok {
-				return c.vocab.number(w), q, true
+				return vocab.number(w), q, true
 			}
 		case sigLabel:
 			labelBuf = append(labelBuf[:len(labelKey)], term[1:]...)
-			return c.vocab.number(labelBuf), 1, true
+			return vocab.number(labelBuf), 1, true
 		}
 		return 0, 0, false
 	}
