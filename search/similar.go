@@ -360,7 +360,7 @@ func (ix *Index) similar(idx *shardIndex, p profile, v Viewer, limit int) ([]Sim
 	out := make([]Similar, 0, len(pool))
 	for _, c := range pool {
 		sg := view.segs[c.ref.seg].sigs
-		sh := parseShown(sg.shown[c.ref.doc])
+		sh := sg.shown(c.ref.doc)
 		s := Similar{ID: c.id, Score: finite(c.final), Key: strings.ToUpper(sh.key), Title: sh.title,
 			Status: sh.status, Severity: strings.ToUpper(sh.severity), StartedAt: sh.when,
 			Published: sg.flags[c.ref.doc]&flagPublished != 0}

@@ -104,8 +104,11 @@ type segSigs struct {
 	sumNorm float64
 	norms   []float32
 	flags   []uint8
-	// shown is what each document's result shows (a shown term's body).
-	shown []string
+	// shown is what each document's result shows (the shown terms'
+	// bodies, one after the other: document d's is
+	// shownText[shownOffs[d]:shownOffs[d+1]]).
+	shownText []byte
+	shownOffs []uint32
 	// access is who may see each restricted document (its normalised
 	// principals).
 	access map[uint32][]string
@@ -132,6 +135,14 @@ const (
 type sigList struct {
 	docs []uint32
 	ws   []uint16
+}
+
+// shown is what document d's result shows.
+func (s *segSigs) shown(d uint32) shown {
+	if int(d)+1 >= len(s.shownOffs) {
+		return shown{}
+	}
+	return parseShown(string(s.shownText[s.shownOffs[d]:s.shownOffs[d+1]]))
 }
 
 // list is the list of vocabulary number id (empty when none).
@@ -261,11 +272,19 @@ func (c *sigCache) load(s *segSigs, dvr index.DocValueReader, first, n uint64) e
 	s.vocab = c.vocab
 	c.mu.Unlock()
 	vocab := s.vocab
-	s.ids = make([]int64, n)
-	s.norms = make([]float32, n)
+	// ids and norms (written by the first pass) outside the heap, and
+	// the lists and what results show (sized by it) in a second mapping.
+	small, err := newOffHeap(offHeapSize[float32](offHeapSize[int64](0, int(n)), int(n)))
+	if err != nil {
+		return err
+	}
+	small.freeWith(s)
+	at := 0
+	s.ids = carve[int64](small, &at, int(n))
+	s.norms = carve[float32](small, &at, int(n))
 	s.flags = make([]uint8, n)
-	s.shown = make([]string, n)
 	s.access = map[uint32][]string{}
+	shownLen := 0
 	counts := map[uint32]uint32{}
 	var d uint32
 	labelBuf := []byte(labelKey)
@@ -302,7 +321,7 @@ func (c *sigCache) load(s *segSigs, dvr index.DocValueReader, first, n uint64) e
 			s.norms[d] = float32(x)
 			s.sumNorm += float64(s.norms[d])
 		case sigShown:
-			s.shown[d] = string(body)
+			shownLen += len(body)
 		case sigPublished:
 			s.flags[d] |= flagPublished
 		case sigRestricted:
@@ -312,10 +331,14 @@ func (c *sigCache) load(s *segSigs, dvr index.DocValueReader, first, n uint64) e
 		}
 	}
 	id := make(index.IndexInternalID, 8)
+	var shownAt uint32
 	each := func(visit index.DocValueVisitor) error {
 		var err error
 		for i := uint64(0); i < n; i++ {
 			d = uint32(i)
+			if s.shownOffs != nil {
+				s.shownOffs[d] = shownAt
+			}
 			id.SetValue(first + i)
 			if verr := dvr.VisitDocValues(id, visit); verr != nil && err == nil {
 				err = verr
@@ -337,11 +360,27 @@ func (c *sigCache) load(s *segSigs, dvr index.DocValueReader, first, n uint64) e
 		counts[k] = s.offs[i] // now where its next document goes
 	}
 	total := s.offs[len(s.keys)]
-	s.docs = make([]uint32, total)
-	s.ws = make([]uint16, total)
+	size := offHeapSize[uint32](0, int(total))
+	size = offHeapSize[uint32](size, int(n)+1)
+	size = offHeapSize[uint16](size, int(total))
+	size = offHeapSize[byte](size, shownLen)
+	big, err := newOffHeap(size)
+	if err != nil {
+		return err
+	}
+	big.freeWith(s)
+	at = 0
+	s.docs = carve[uint32](big, &at, int(total))
+	s.shownOffs = carve[uint32](big, &at, int(n)+1)
+	s.ws = carve[uint16](big, &at, int(total))
+	s.shownText = carve[byte](big, &at, shownLen)
 	// Documents are visited in order: each list fills in document order.
-	return each(func(field string, term []byte) {
+	err = each(func(field string, term []byte) {
 		if field != FieldSignature || len(term) == 0 {
+			return
+		}
+		if term[0] == sigShown {
+			shownAt += uint32(copy(s.shownText[shownAt:], term[1:]))
 			return
 		}
 		if k, q, ok := key(term); ok {
@@ -351,4 +390,8 @@ func (c *sigCache) load(s *segSigs, dvr index.DocValueReader, first, n uint64) e
 			}
 		}
 	})
+	if s.shownOffs != nil {
+		s.shownOffs[n] = shownAt
+	}
+	return err
 }
