@@ -15,21 +15,20 @@ import (
 )
 
 // Similar incidents ("more like this", which bleve has not): the source's
-// words are weighted by where they appear (a title or root cause says more
-// than chat) and how rare they are (inverse document frequency), and the
-// most distinctive, with the source's services, tags and categories, score
-// every incident by what its signature holds of them (similar_signature.go:
-// its most telling written words, read into memory per segment, so a
-// query touches none of the index's postings); the best few are ranked
-// again by how much of their whole text is about the source's words
-// (similar_rerank.go); published RCAs are preferred. Each result says why
-// it matched.
+// words are weighted by where they appear (its written vector,
+// similar_vector.go: RCA and root causes above title and summary, chat a
+// little) and how rare they are (inverse document frequency); its 120
+// heaviest, with its services, tags and categories, score every incident
+// by BM25 over its signature (similar_signature.go: its most telling
+// written words, read into memory per segment, so a query touches none of
+// the index's postings); published RCAs are preferred. Each result says
+// why it matched: the most distinctive words both hold (distinctive) and
+// the labels they share.
 //
 // (Measured on the 242 real post-mortems, searchload -sizes 0: nDCG@5
-// of the even- and odd-numbered halves 0.651 and 0.642 before the
-// re-ranking, the rarity counted without the incident itself, the square
-// root of the rarity as boost and 40 words; 0.667 and 0.677 with them,
-// over the index's postings; 0.679 and 0.671 over the signatures.)
+// of the even- and odd-numbered halves 0.667 and 0.677 with a weighted
+// query over the index's fields re-ranked by a cosine; 0.679 and 0.671
+// with the same over the signatures; 0.713 and 0.696 with BM25.)
 const (
 	// similarTerms is how many distinctive words score the incidents.
 	// (With the re-ranking, on the 242 post-mortems, more words rank
