@@ -115,13 +115,13 @@ type segSigs struct {
 	// The inverted lists of the words and labels, one after the other:
 	// keys are their vocabulary numbers in increasing order, and key k's
 	// list is docs[offs[k]:offs[k+1]] with the weights ws[offs[k]:offs[k+1]]
-	// in sigUnits (6 bytes a document and word: the lists of 100k
+	// in sigUnits (5 bytes a document and word: the lists of 100k
 	// incidents hold some 6 million).
 	vocab *vocabulary
 	keys  []uint32
 	offs  []uint32
 	docs  []uint32
-	ws    []uint16
+	ws    []sigQ
 }
 
 // Flags of a document in segSigs.
@@ -134,7 +134,7 @@ const (
 // word's weight in each, in sigUnits.
 type sigList struct {
 	docs []uint32
-	ws   []uint16
+	ws   []sigQ
 }
 
 // shown is what document d's result shows.
@@ -290,7 +290,7 @@ func (c *sigCache) load(s *segSigs, dvr index.DocValueReader, first, n uint64) e
 	labelBuf := []byte(labelKey)
 	// key is the vocabulary number of a word or label term (ok false for
 	// another term).
-	key := func(term []byte) (uint32, uint16, bool) {
+	key := func(term []byte) (uint32, sigQ, bool) {
 		switch term[0] {
 		case sigWord:
 			if w, q, ok := parseSigWord(term[1:]); ok {
@@ -362,7 +362,7 @@ func (c *sigCache) load(s *segSigs, dvr index.DocValueReader, first, n uint64) e
 	total := s.offs[len(s.keys)]
 	size := offHeapSize[uint32](0, int(total))
 	size = offHeapSize[uint32](size, int(n)+1)
-	size = offHeapSize[uint16](size, int(total))
+	size = offHeapSize[sigQ](size, int(total))
 	size = offHeapSize[byte](size, shownLen)
 	big, err := newOffHeap(size)
 	if err != nil {
@@ -372,7 +372,7 @@ func (c *sigCache) load(s *segSigs, dvr index.DocValueReader, first, n uint64) e
 	at = 0
 	s.docs = carve[uint32](big, &at, int(total))
 	s.shownOffs = carve[uint32](big, &at, int(n)+1)
-	s.ws = carve[uint16](big, &at, int(total))
+	s.ws = carve[sigQ](big, &at, int(total))
 	s.shownText = carve[byte](big, &at, shownLen)
 	// Documents are visited in order: each list fills in document order.
 	err = each(func(field string, term []byte) {

@@ -70,14 +70,18 @@ const (
 )
 
 // sigUnit is the precision of a word's weight in a signature: weights
-// are kept as whole multiples of it (rounding moves one by at most 1/64,
-// 3% of the smallest, 0.5: see rerankWeights).
-const sigUnit = 1.0 / 32
+// are kept as whole multiples of it, in a byte (rounding moves one by at
+// most 1/32, 6% of the smallest, 0.5: see rerankWeights; the largest kept
+// is 255/16, a word said some 20 times in every written field).
+const sigUnit = 1.0 / 16
 
-// sigQuantum is a weight in sigUnits (at least 1, at most what a uint16
+// sigQ is a weight in sigUnits.
+type sigQ = uint8
+
+// sigQuantum is a weight in sigUnits (at least 1, at most what a sigQ
 // holds).
-func sigQuantum(w float64) uint16 {
-	return uint16(min(max(math.Round(w/sigUnit), 1), math.MaxUint16))
+func sigQuantum(w float64) sigQ {
+	return sigQ(min(max(math.Round(w/sigUnit), 1), math.MaxUint8))
 }
 
 // labelBoosts weigh a shared label in the similar score (as the query over
@@ -225,14 +229,14 @@ func (b docBuilder) addSignature(doc *document.Document, d *Doc) {
 }
 
 // parseSigWord splits a word term's body ("<word> <weight in sigUnits>").
-func parseSigWord(body []byte) ([]byte, uint16, bool) {
+func parseSigWord(body []byte) ([]byte, sigQ, bool) {
 	i := bytes.LastIndexByte(body, ' ')
 	if i <= 0 {
 		return nil, 0, false
 	}
-	q, err := strconv.ParseUint(string(body[i+1:]), 10, 16)
+	q, err := strconv.ParseUint(string(body[i+1:]), 10, 8)
 	if err != nil || q == 0 {
 		return nil, 0, false
 	}
-	return body[:i], uint16(q), true
+	return body[:i], sigQ(q), true
 }
