@@ -394,3 +394,56 @@ func TestSimilar_AfterARebuild(t *testing.T) {
 		t.Errorf("similar to INC-1 after the rebuild: %s, %v; INC-2 no longer says the same", similarKeys(sims), err)
 	}
 }
+
+// A label's rarity counts the live incidents holding it: an update's old
+// version, deleted but not merged away yet, does not count (review P2-1).
+func TestSimilar_LabelRarityCountsLiveIncidentsOnly(t *testing.T) {
+	ctx := context.Background()
+	docs := sigCorpus()
+	src := newMemSource(docs...)
+	ix, err := Open(t.TempDir(), Options{Shards: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if err := ix.Rebuild(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	last := docs[len(docs)-5]
+	for i := range 6 {
+		d := last
+		d.Summary = fmt.Sprintf("%s v%d", last.Summary, i)
+		src.put(d)
+		if _, err := ix.CatchUp(ctx, src); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src.put(last)
+	if _, err := ix.CatchUp(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	lb := string(labelService) + normalizeKeyword(last.Services[0])
+	err = ix.reader(func(idx *shardIndex) error {
+		v, err := ix.sigView(idx)
+		if err != nil {
+			return err
+		}
+		defer v.close()
+		live, all := 0, 0
+		for _, s := range v.segs {
+			for _, d := range s.sigs.label(lb).docs {
+				all++
+				if s.live(d) {
+					live++
+				}
+			}
+		}
+		if got := v.labelFreq(lb); got != live {
+			t.Errorf("labelFreq(%s) = %d, live holders %d (of %d, deleted ones included)", lb, got, live, all)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -148,11 +148,23 @@ func (v *sigView) docFreq(word string, skip docRef, hasSkip bool, viewer *Viewer
 	return n
 }
 
-// labelFreq is how many documents hold label l.
+// labelFreq is how many live documents hold label l (a deleted one, an
+// update's old version not merged away yet, would make a label's rarity
+// depend on how the index was written).
 func (v *sigView) labelFreq(l string) int {
 	n := 0
 	for i := range v.segs {
-		n += len(v.segs[i].sigs.label(l).docs)
+		s := &v.segs[i]
+		docs := s.sigs.label(l).docs
+		if s.deleted == nil || s.deleted.IsEmpty() {
+			n += len(docs)
+			continue
+		}
+		for _, d := range docs {
+			if s.live(d) {
+				n++
+			}
+		}
 	}
 	return n
 }
