@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/hindsightrca/hindsight/internal/bm25"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -376,6 +377,9 @@ func (ix *Index) similar(idx *shardIndex, p profile, v Viewer, limit int) ([]Sim
 		s.Reasons = reasons(p, has, matched, terms, surface)
 		out = append(out, s)
 	}
+	// The signatures' memory is unmapped once their segments are
+	// collected: nothing read from it may be used after the view goes.
+	runtime.KeepAlive(view)
 	return out, nil
 }
 

@@ -7,10 +7,12 @@ import (
 	"math"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/hindsightrca/hindsight/internal/bm25"
 )
 
@@ -445,5 +447,99 @@ func TestSimilar_LabelRarityCountsLiveIncidentsOnly(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Similar queries run while updates, merges and rebuild swaps replace
+// segments and collections unmap the signatures of those gone (review
+// P2-2): none fails or reads another's memory, and the cache keeps no
+// more than the current segments.
+func TestSimilar_ConcurrentWithUpdatesSwapsAndCollections(t *testing.T) {
+	ctx := context.Background()
+	docs := sigCorpus()
+	src := newMemSource(docs...)
+	ix := openBuilt(t, src)
+	want := map[int64]string{}
+	for _, d := range docs {
+		want[d.ID] = d.Key
+	}
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	failed := make(chan error, 16)
+	for range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				for _, id := range []int64{1, 3, 5} {
+					sims, err := ix.Similar(ctx, SimilarRequest{ID: id, Limit: 5, Viewer: Viewer{All: true}})
+					if err != nil {
+						failed <- err
+						return
+					}
+					for _, s := range sims {
+						if want[s.ID] != s.Key || s.Title == "" {
+							failed <- fmt.Errorf("similar to %d: id %d shown as %q %q", id, s.ID, s.Key, s.Title)
+							return
+						}
+					}
+				}
+				if _, err := ix.Similar(ctx, SimilarRequest{Text: "compaction storm disks", Limit: 5}); err != nil {
+					failed <- err
+					return
+				}
+			}
+		}()
+	}
+	for i := range 20 {
+		d := docs[i%len(docs)]
+		d.Summary += fmt.Sprint(" v", i)
+		src.put(d)
+		if _, err := ix.CatchUp(ctx, src); err != nil {
+			t.Fatal(err)
+		}
+		if i%5 == 4 {
+			if err := ix.Rebuild(ctx, src); err != nil {
+				t.Fatal(err)
+			}
+		}
+		runtime.GC()
+	}
+	close(stop)
+	wg.Wait()
+	close(failed)
+	for err := range failed {
+		t.Error(err)
+	}
+	runtime.GC()
+	sims, err := ix.Similar(ctx, SimilarRequest{ID: 1, Limit: 5, Viewer: Viewer{All: true}})
+	if err != nil || len(sims) == 0 {
+		t.Fatalf("similar to INC-1 at the end: %s, %v", similarKeys(sims), err)
+	}
+	segs := 0
+	err = ix.reader(func(idx *shardIndex) error {
+		for _, p := range idx.all() {
+			r, err := scorchOf(p).Reader()
+			if err != nil {
+				return err
+			}
+			segs += len(r.(*scorch.IndexSnapshot).Segments())
+			_ = r.Close()
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.scache.mu.Lock()
+	cached := len(ix.scache.segs)
+	ix.scache.mu.Unlock()
+	if cached > segs {
+		t.Errorf("%d segments cached, the index has %d", cached, segs)
 	}
 }

@@ -132,6 +132,13 @@ const (
 
 // sigList is the documents holding a word, in increasing order, and the
 // word's weight in each, in sigUnits.
+//
+// Its slices (and every array of a segSigs but flags and access) are
+// memory outside the Go heap, unmapped once their segSigs is collected
+// (similar_offheap.go): never keep one beyond the sigView it came from —
+// a query keeps its view, and so its segments, alive until it returns
+// (runtime.KeepAlive in similar and distinctive) — and copy what outlives
+// it (shown does).
 type sigList struct {
 	docs []uint32
 	ws   []sigQ

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"math"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -38,7 +39,9 @@ func (ix *Index) distinctive(_ context.Context, idx *shardIndex, p profile, view
 		return nil, err
 	}
 	defer view.close()
-	return ix.distinctiveIn(view, p, viewer), nil
+	out := ix.distinctiveIn(view, p, viewer)
+	runtime.KeepAlive(view) // see sigList
+	return out, nil
 }
 
 // distinctiveIn weighs the profile's words and returns those others hold,
