@@ -231,7 +231,9 @@ func sourceLabels(p profile) []string {
 	}
 	add(labelService, p.services)
 	add(labelCategory, p.categories)
-	add(labelTag, p.tags)
+	// category: tags count as categories (a Doc's tags still hold them;
+	// the signatures' do not).
+	add(labelTag, withoutCategoryTags(p.tags))
 	add(labelTeam, p.teams)
 	return out
 }

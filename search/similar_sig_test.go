@@ -543,3 +543,32 @@ func TestSimilar_ConcurrentWithUpdatesSwapsAndCollections(t *testing.T) {
 		t.Errorf("%d segments cached, the index has %d", cached, segs)
 	}
 }
+
+// An identical twin is as like the incident asked by id as asked with its
+// document, category: tags and all (review P2-3: they were labels no
+// signature holds, lowering Relative by document).
+func TestSimilar_CategoryTagsOfADocAsByID(t *testing.T) {
+	ctx := context.Background()
+	mk := func(id int64) Doc {
+		return Doc{ID: id, Key: fmt.Sprintf("INC-%d", id), Title: "BGP route leak blackholed edge traffic",
+			Summary: "Leaked prefixes from the transit provider were accepted.", Status: "resolved", Visibility: "internal",
+			Services: []string{"edge"}, Tags: []string{"category:network", "bgp"},
+			RootCauses: []RootCause{{Category: "config", Description: "No prefix filters on the transit session."}}}
+	}
+	ix := openBuilt(t, newMemSource(similarCorpus(mk(1), mk(2))...))
+	byID, err := ix.Similar(ctx, SimilarRequest{ID: 1, Limit: 3, Viewer: Viewer{All: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := mk(1)
+	byDoc, err := ix.Similar(ctx, SimilarRequest{ID: 1, Doc: &d, Limit: 3, Viewer: Viewer{All: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(byID) == 0 || len(byDoc) == 0 || byID[0].Key != "INC-2" || byDoc[0].Key != "INC-2" {
+		t.Fatalf("by id %s, by document %s: want INC-2 first", similarKeys(byID), similarKeys(byDoc))
+	}
+	if math.Abs(byID[0].Relative-byDoc[0].Relative) > 1e-9 || byID[0].Relative < 0.99 {
+		t.Errorf("Relative of the identical twin: by id %.3f, by document %.3f, want both 1", byID[0].Relative, byDoc[0].Relative)
+	}
+}
