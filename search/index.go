@@ -127,7 +127,10 @@ func Open(dir string, opts Options) (*Index, error) {
 	ix := &Index{dir: dir, opts: opts, log: opts.Logger, lock: lock, im: im, docs: newDocBuilder(im), fcache: newFacetCache(), scache: newSigCache(),
 		wake: make(chan struct{}, 1)}
 	ix.fcache.also = func(s *scorch.Scorch, snap *scorch.IndexSnapshot) {
-		_, _ = ix.scache.forSnapshot(s, snap) // an error is met again by the query
+		// A warm-up of a replaced generation's shard has nothing to keep.
+		if ix.scache.current(s) {
+			_, _ = ix.scache.forSnapshot(s, snap) // an error is met again by the query
+		}
 	}
 	ix.openCurrent()
 	ix.removeLeftovers()
@@ -198,6 +201,7 @@ func (ix *Index) openCurrent() {
 		return
 	}
 	ix.cur, ix.gen, ix.seq = idx, gen, seq
+	ix.scache.forget(idx)
 	ix.fcache.watch(idx)
 	if version != MappingVersion {
 		ix.stale = true
@@ -258,6 +262,9 @@ func (ix *Index) Close() error {
 		err = ix.cur.Close()
 		ix.cur = nil
 	}
+	// The signatures' memory goes with the index, not with the *Index
+	// (review P3-3).
+	ix.scache.forget(nil)
 	if ix.lock != nil {
 		_ = syscall.Flock(int(ix.lock.Fd()), syscall.LOCK_UN)
 		ix.lock.Close()
@@ -479,12 +486,16 @@ func (ix *Index) swap(gen string, idx *shardIndex, seq int64) error {
 	_ = syncPath(ix.dir) // the rename itself
 	ix.mu.Lock()
 	old, oldGen := ix.cur, ix.gen
+	if old != idx {
+		// The old generation's segments are of no more use; forgotten
+		// before the new one is published, so that no query caches the
+		// new one's in the old cache (to be loaded again after).
+		ix.fcache.forgetSegments()
+		ix.scache.forget(idx)
+	}
 	ix.cur, ix.gen, ix.seq, ix.stale = idx, gen, seq, false
 	ix.mu.Unlock()
 	if old != idx {
-		// The old generation's segments are of no more use.
-		ix.fcache.forgetSegments()
-		ix.scache.forget()
 		ix.fcache.watch(idx)
 	}
 	if old != nil {

@@ -572,3 +572,42 @@ func TestSimilar_CategoryTagsOfADocAsByID(t *testing.T) {
 		t.Errorf("Relative of the identical twin: by id %.3f, by document %.3f, want both 1", byID[0].Relative, byDoc[0].Relative)
 	}
 }
+
+// Closing the index lets its signatures go (review P3-3), and a query on
+// a generation no longer in use keeps nothing in the cache (P3-1).
+func TestSimilar_CloseReleasesSignatures(t *testing.T) {
+	ctx := context.Background()
+	ix, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Rebuild(ctx, newMemSource(sigCorpus()...)); err != nil {
+		t.Fatal(err)
+	}
+	var old *shardIndex
+	_ = ix.reader(func(idx *shardIndex) error { old = idx; return nil })
+	if _, err := ix.Similar(ctx, SimilarRequest{ID: 1, Limit: 3, Viewer: Viewer{All: true}}); err != nil {
+		t.Fatal(err)
+	}
+	cached := func() int {
+		ix.scache.mu.Lock()
+		defer ix.scache.mu.Unlock()
+		return len(ix.scache.segs)
+	}
+	if cached() == 0 {
+		t.Fatal("no segment cached after a query")
+	}
+	owner := scorchOf(old.parts[0])
+	if err := ix.Rebuild(ctx, newMemSource(sigCorpus()...)); err != nil {
+		t.Fatal(err)
+	}
+	if ix.scache.current(owner) {
+		t.Error("a replaced generation's shard is still current")
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := cached(); n != 0 {
+		t.Errorf("%d segments cached after Close", n)
+	}
+}

@@ -21,7 +21,9 @@ import (
 type sigCache struct {
 	mu   sync.Mutex
 	segs map[any]*segSigs
-	// owned is the segments of each shard's last snapshot seen.
+	// owned is the segments of each shard's last snapshot seen, for the
+	// shards of the generation in use (a snapshot of another one, of a
+	// query or warm-up still running on it, is read but not kept).
 	owned map[*scorch.Scorch][]any
 	// loads counts the segments read (tests).
 	loads int
@@ -186,16 +188,33 @@ func (l sigList) weight(d uint32) float64 {
 	return 0
 }
 
-// forget drops every segment (a generation was replaced) and starts a
-// new vocabulary: the words of updated and deleted incidents stay in one
-// until then (a few of each incident's 64, a few bytes each), and queries
-// still on the old generation keep the old one through their segments.
-func (c *sigCache) forget() {
+// forget drops every segment (a generation was replaced by idx, or the
+// index closed: idx nil) and starts a new vocabulary: the words of
+// updated and deleted incidents stay in one until then (a few of each
+// incident's 64, a few bytes each), and queries still on the old
+// generation keep the old one through their segments. Only idx's shards'
+// segments are kept from now on.
+func (c *sigCache) forget(idx *shardIndex) {
 	c.mu.Lock()
 	c.segs = map[any]*segSigs{}
 	c.owned = map[*scorch.Scorch][]any{}
+	if idx != nil {
+		for _, p := range idx.all() {
+			if s := scorchOf(p); s != nil {
+				c.owned[s] = nil
+			}
+		}
+	}
 	c.vocab = newVocabulary()
 	c.mu.Unlock()
+}
+
+// current reports whether owner is a shard of the generation in use.
+func (c *sigCache) current(owner *scorch.Scorch) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.owned[owner]
+	return ok
 }
 
 // sigSeg is a segment of a snapshot: its signatures, deletions and where
@@ -218,6 +237,7 @@ func (c *sigCache) forSnapshot(owner *scorch.Scorch, snap *scorch.IndexSnapshot)
 	out := make([]sigSeg, len(segs))
 	keys := make([]any, len(segs))
 	c.mu.Lock()
+	_, current := c.owned[owner]
 	var running uint64
 	for i, ss := range segs {
 		seg := ss.Segment()
@@ -225,12 +245,14 @@ func (c *sigCache) forSnapshot(owner *scorch.Scorch, snap *scorch.IndexSnapshot)
 		ns := c.segs[seg]
 		if ns == nil {
 			ns = &segSigs{}
-			c.segs[seg] = ns
+			if current {
+				c.segs[seg] = ns
+			}
 		}
 		out[i] = sigSeg{sigs: ns, deleted: ss.Deleted(), first: running}
 		running += seg.Count()
 	}
-	if owner != nil {
+	if current {
 		// Segments of this shard not in its new snapshot were merged
 		// away: queries on older snapshots keep what they hold.
 		keep := make(map[any]bool, len(keys))
