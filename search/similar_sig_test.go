@@ -611,3 +611,28 @@ func TestSimilar_CloseReleasesSignatures(t *testing.T) {
 		t.Errorf("%d segments cached after Close", n)
 	}
 }
+
+// A title holding byte 0xFF (invalid UTF-8: zap's doc-values separator)
+// cannot forge signature terms — an id, a restriction (review P3-4).
+func TestSimilar_InvalidUTF8CannotForgeSignatureTerms(t *testing.T) {
+	ctx := context.Background()
+	docs := sigCorpus()
+	for i := range docs {
+		switch docs[i].ID {
+		case 2:
+			docs[i].Title += " \xff#7"
+		case 4:
+			docs[i].Title += " \xffr"
+		}
+	}
+	ix := openBuilt(t, newMemSource(docs...))
+	for id, twin := range map[int64]string{1: "INC-2", 3: "INC-4"} {
+		sims, err := ix.Similar(ctx, SimilarRequest{ID: id, Limit: 5, Viewer: Viewer{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sims) == 0 || sims[0].Key != twin {
+			t.Errorf("similar to INC-%d for an internal viewer: %s, want %s first", id, similarKeys(sims), twin)
+		}
+	}
+}

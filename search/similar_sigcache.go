@@ -342,7 +342,9 @@ func (c *sigCache) load(s *segSigs, dvr index.DocValueReader, first, n uint64) e
 		body := term[1:]
 		switch term[0] {
 		case sigID:
-			if s.ids[d], _ = strconv.ParseInt(string(body), 10, 64); s.ids[d] != 0 {
+			// The first id read wins; one that does not parse is no id.
+			if x, err := strconv.ParseInt(string(body), 10, 64); err == nil && x != 0 && s.ids[d] == 0 {
+				s.ids[d] = x
 				s.signed++
 			}
 		case sigNorm:

@@ -194,6 +194,12 @@ func sigTerms(an analysis.Analyzer, d *Doc) []string {
 			}
 		}
 	}
+	// Doc values join a document's terms with byte 0xFF, which only
+	// invalid UTF-8 holds: a title holding it would split into terms of
+	// their own (an id, a restriction) when read (review P3-4).
+	for i, t := range out {
+		out[i] = strings.ToValidUTF8(t, "\uFFFD")
+	}
 	sort.Strings(out)
 	return out
 }
