@@ -3,7 +3,6 @@ package search
 import (
 	"context"
 	"fmt"
-	"github.com/hindsightrca/hindsight/internal/bm25"
 	"math"
 	"runtime"
 	"slices"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	index "github.com/blevesearch/bleve_index_api"
+	"github.com/hindsightrca/hindsight/internal/bm25"
 	"github.com/hindsightrca/hindsight/internal/incident"
 )
 
@@ -272,10 +272,6 @@ func (ix *Index) similar(idx *shardIndex, p profile, v Viewer, limit int) ([]Sim
 	if len(terms) == 0 && len(labels) == 0 {
 		return []Similar{}, nil
 	}
-	self, hasSelf := view.find(p.id)
-	if hasSelf && !view.segs[self.seg].visibleTo(self.doc, viewer) {
-		hasSelf = false
-	}
 	src := vectorOf(ix.builder().an, p.texts, sourceRerankWeights)
 	query := ix.similarQuery(view, p, src, labels, viewer)
 	if len(query) == 0 {
@@ -366,7 +362,9 @@ func (ix *Index) similar(idx *shardIndex, p profile, v Viewer, limit int) ([]Sim
 		s := Similar{ID: c.id, Score: finite(c.final), Key: strings.ToUpper(sh.key), Title: sh.title,
 			Status: sh.status, Severity: strings.ToUpper(sh.severity), StartedAt: sh.when,
 			Published: sg.flags[c.ref.doc]&flagPublished != 0}
-		if hasSelf {
+		if p.id != 0 {
+			// Of an incident (not pasted text), indexed yet or not: the
+			// measure needs only its words (review P3-5).
 			s.Relative = relative(view, c.ref, src, terms, labels)
 		}
 		has := func(label string) bool { return sg.label(label).weight(c.ref.doc) > 0 }

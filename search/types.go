@@ -163,8 +163,10 @@ type Similar struct {
 	Severity  string     `json:"severity"`
 	StartedAt *time.Time `json:"started_at"`
 	Published bool       `json:"published"`
-	// Relative is the score divided by the score the query gives its own
-	// source (1 = as similar as the incident is to itself); 0 for text.
+	// Relative is how much of the source incident's distinctive words
+	// (weighted by tf·idf, each counted up to the source's own weight)
+	// and labels this one holds: 1 = all of them, as the incident itself
+	// would; 0 for text.
 	Relative float64  `json:"relative"`
 	Reasons  []Reason `json:"reasons"`
 }
