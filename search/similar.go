@@ -55,7 +55,9 @@ const (
 	MaxSimilar = 50
 )
 
-// sourceWeights weigh a word by the field of the source it was found in.
+// sourceWeights weigh a word by the field of the source it was found in
+// (and choose a signature's words: changing them needs a MappingVersion
+// bump).
 var sourceWeights = map[string]float64{
 	FieldTitle:      3,
 	FieldRootCauses: 3,

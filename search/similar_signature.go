@@ -35,13 +35,17 @@ import (
 // item, see sigTerms); it is not stored and never searched.
 const FieldSignature = "similar_sig"
 
-// sigWords is how many words a signature keeps.
+// sigWords is how many words a signature keeps. Like everything a
+// signature is made with — sigUnit and the terms' encoding here,
+// rerankWeights, sourceWeights, usefulTerm and boilerplate — it is baked
+// into every indexed signature: changing any of them needs a
+// MappingVersion bump, or an index would mix signatures of both kinds.
 // (The words are chosen by sourceWeights, the weights of the similar
 // query's own words: those of the title and root causes first, then the
 // words an incident repeats.)
 const sigWords = 64
 
-// Prefixes of the terms of a signature.
+// Prefixes of the terms of a signature (indexed: see sigWords).
 const (
 	sigWord       = 'w' // w<word> <weight in sigUnits>
 	sigID         = '#' // #<incident id>
@@ -69,7 +73,7 @@ const (
 	labelTeam     = 'm'
 )
 
-// sigUnit is the precision of a word's weight in a signature: weights
+// sigUnit (indexed: see sigWords) is the precision of a word's weight in a signature: weights
 // are kept as whole multiples of it, in a byte (rounding moves one by at
 // most 1/32, 6% of the smallest, 0.5: see rerankWeights; the largest kept
 // is 255/16, a word said some 20 times in every written field).

@@ -183,7 +183,8 @@ func (ix *Index) distinctiveIn(view *sigView, p profile, viewer *Viewer) []weigh
 }
 
 // boilerplate are words of alert and chat formats that say nothing about
-// what went wrong (as analysed: stemmed).
+// what went wrong (as analysed: stemmed). With usefulTerm they shape the
+// indexed signatures: changing either needs a MappingVersion bump.
 // (Built on first use: the analyzers are registered by init functions,
 // which run after package variables are initialised.)
 var boilerplate = sync.OnceValue(func() map[string]bool {

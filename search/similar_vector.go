@@ -17,7 +17,8 @@ import (
 // over the signatures (internal/bm25, lane P's measurement) now ranks
 // alone: re-ranked by the cosine it scored 0.664, without 0.704.)
 
-// rerankWeights weigh a text's words by field in its vector. The RCA and
+// rerankWeights weigh a text's words by field in its vector (indexed in
+// the signatures: changing them needs a MappingVersion bump). The RCA and
 // root causes count most: they are where an incident is told in full; the
 // title and summary restate them. (On the 242 post-mortems, weighing the
 // title or summary as much as or more than the RCA ranked worse: nDCG@5
