@@ -73,10 +73,11 @@ const (
 	labelTeam     = 'm'
 )
 
-// sigUnit (indexed: see sigWords) is the precision of a word's weight in a signature: weights
-// are kept as whole multiples of it, in a byte (rounding moves one by at
-// most 1/32, 6% of the smallest, 0.5: see rerankWeights; the largest kept
-// is 255/16, a word said some 20 times in every written field).
+// sigUnit (indexed: see sigWords) is the precision of a word's weight
+// in a signature: weights are kept as whole multiples of it, in a byte
+// (rounding moves one by at most 1/32, 6% of the smallest, 0.5: see
+// rerankWeights; the largest kept is 255/16, a word said some 20 times
+// in every written field).
 const sigUnit = 1.0 / 16
 
 // sigQ is a weight in sigUnits.
