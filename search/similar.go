@@ -426,7 +426,17 @@ func (ix *Index) similarQuery(view *sigView, p profile, src textVector, labels [
 		out = append(out, simTerm{Term: t})
 	}
 	for _, lb := range labels {
-		w := labelBoosts[lb[0]] * labelScale * bm25.IDF(int(view.n), view.labelFreq(lb))
+		// A rare label's rarity is counted over what the viewer may see,
+		// as a rare word's: a label only hidden incidents hold is left out
+		// (review P3-7).
+		df := view.labelFreq(lb, nil)
+		if !viewer.All && df <= rareDocs {
+			df = view.labelFreq(lb, viewer)
+		}
+		if df == 0 {
+			continue
+		}
+		w := labelBoosts[lb[0]] * labelScale * bm25.IDF(int(view.n), df)
 		out = append(out, simTerm{Term: bm25.Term{Word: lb, Weight: w}, label: true})
 	}
 	return out

@@ -440,7 +440,7 @@ func TestSimilar_LabelRarityCountsLiveIncidentsOnly(t *testing.T) {
 				}
 			}
 		}
-		if got := v.labelFreq(lb); got != live {
+		if got := v.labelFreq(lb, nil); got != live {
 			t.Errorf("labelFreq(%s) = %d, live holders %d (of %d, deleted ones included)", lb, got, live, all)
 		}
 		return nil
@@ -633,6 +633,44 @@ func TestSimilar_InvalidUTF8CannotForgeSignatureTerms(t *testing.T) {
 		}
 		if len(sims) == 0 || sims[0].Key != twin {
 			t.Errorf("similar to INC-%d for an internal viewer: %s, want %s first", id, similarKeys(sims), twin)
+		}
+	}
+}
+
+// Whether incidents hidden from the viewer hold a rare label changes
+// nothing of what the viewer is shown (review P3-7), as for a rare word.
+func TestSimilar_HiddenHoldersOfALabelChangeNothing(t *testing.T) {
+	ctx := context.Background()
+	v := Viewer{Principals: []string{"hr"}}
+	ask := func(hiddenHoldsIt bool) []Similar {
+		docs := sigCorpus()
+		for i := range docs {
+			if docs[i].ID == 2 {
+				docs[i].Services = append(docs[i].Services, "press")
+			}
+		}
+		hidden := Doc{ID: 9, Key: "INC-9", Title: "Frobnicator merger leaked", Visibility: "restricted",
+			RestrictedTo: []string{"legal"}, Summary: "The project leaked to the press."}
+		if hiddenHoldsIt {
+			hidden.Services = []string{"press"}
+		}
+		docs = append(docs, hidden, Doc{ID: 10, Key: "INC-10", Title: "Payroll export late", Visibility: "restricted",
+			RestrictedTo: []string{"hr"}, Summary: "Payroll export late."})
+		ix := openBuilt(t, newMemSource(docs...))
+		src := Doc{ID: 77, Title: "Cassandra compaction storm saturated disks", Services: []string{"press"}}
+		sims, err := ix.Similar(ctx, SimilarRequest{Doc: &src, Limit: 5, Viewer: v})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sims
+	}
+	a, b := ask(true), ask(false)
+	if similarKeys(a) != similarKeys(b) || len(a) == 0 {
+		t.Fatalf("hidden incident holds the label: %s; does not: %s", similarKeys(a), similarKeys(b))
+	}
+	for i := range a {
+		if math.Abs(a[i].Score-b[i].Score) > 1e-9 {
+			t.Errorf("%s: score %.6f when a hidden incident holds the label, %.6f when not", a[i].Key, a[i].Score, b[i].Score)
 		}
 	}
 }

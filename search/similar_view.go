@@ -150,18 +150,19 @@ func (v *sigView) docFreq(word string, skip docRef, hasSkip bool, viewer *Viewer
 
 // labelFreq is how many live documents hold label l (a deleted one, an
 // update's old version not merged away yet, would make a label's rarity
-// depend on how the index was written).
-func (v *sigView) labelFreq(l string) int {
+// depend on how the index was written); with viewer, only those viewer
+// may see.
+func (v *sigView) labelFreq(l string, viewer *Viewer) int {
 	n := 0
 	for i := range v.segs {
 		s := &v.segs[i]
 		docs := s.sigs.label(l).docs
-		if s.deleted == nil || s.deleted.IsEmpty() {
+		if viewer == nil && (s.deleted == nil || s.deleted.IsEmpty()) {
 			n += len(docs)
 			continue
 		}
 		for _, d := range docs {
-			if s.live(d) {
+			if s.live(d) && s.visibleTo(d, viewer) {
 				n++
 			}
 		}
