@@ -48,8 +48,10 @@ func (c *sigCache) floats(n int) *[]float32 {
 	return &b
 }
 
+// putFloats gives an array of floats back to the scratch pool.
 func (c *sigCache) putFloats(p *[]float32) { c.scratch.Put(p) }
 
+// newSigCache is an empty cache (forget names the generation in use).
 func newSigCache() *sigCache {
 	return &sigCache{segs: map[any]*segSigs{}, owned: map[*scorch.Scorch][]any{}, vocab: newVocabulary()}
 }
@@ -62,6 +64,7 @@ type vocabulary struct {
 	ids map[string]uint32
 }
 
+// newVocabulary is an empty vocabulary.
 func newVocabulary() *vocabulary { return &vocabulary{ids: map[string]uint32{}} }
 
 // labelKey prefixes a label in the vocabulary (no word starts with it).

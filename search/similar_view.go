@@ -77,6 +77,8 @@ func (ix *Index) sigView(idx *shardIndex) (*sigView, error) {
 	return v, nil
 }
 
+// close releases the view's snapshots (its segments' signatures stay
+// cached).
 func (v *sigView) close() {
 	for _, s := range v.snaps {
 		_ = s.Close()
