@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -89,6 +90,21 @@ func (c *recurrenceChecker) schedule(f func()) {
 	after(recurrenceWindow, f)
 }
 
+// retry keeps id for the next trailing check; schedule says the caller
+// must arrange one.
+func (c *recurrenceChecker) retry(id int64) (schedule bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.pending) < recurrenceMemory {
+		c.pending[id] = true
+	}
+	if len(c.pending) > 0 && !c.scheduled {
+		c.scheduled = true
+		return true
+	}
+	return false
+}
+
 // takePending returns the incidents waiting for a check, marked checked at now.
 func (c *recurrenceChecker) takePending(now time.Time) []int64 {
 	c.mu.Lock()
@@ -149,9 +165,24 @@ func (a *App) CheckRecurrences(ctx context.Context, ids []int64) {
 		a.recur.schedule(func() { a.checkPending(ctx) })
 	}
 	for _, id := range due {
-		if err := a.checkRecurrence(ctx, byID[id]); err != nil {
-			a.logRecurrence(ctx, id, err)
+		a.runRecurrenceCheck(ctx, byID[id])
+	}
+}
+
+// runRecurrenceCheck checks one incident. An index that cannot answer
+// similar incidents yet (being built, or serving an older shape while its
+// rebuild runs) has the check tried again after the window, rather than
+// lost until the incident changes again.
+func (a *App) runRecurrenceCheck(ctx context.Context, inc incident.Incident) {
+	err := a.checkRecurrence(ctx, inc)
+	switch {
+	case err == nil:
+	case errors.Is(err, search.ErrNotReady) && ctx.Err() == nil:
+		if a.recur.retry(inc.ID) {
+			a.recur.schedule(func() { a.checkPending(ctx) })
 		}
+	default:
+		a.logRecurrence(ctx, inc.ID, err)
 	}
 }
 
@@ -167,9 +198,7 @@ func (a *App) checkPending(ctx context.Context) {
 		return
 	}
 	for _, inc := range open {
-		if err := a.checkRecurrence(ctx, inc); err != nil {
-			a.logRecurrence(ctx, inc.ID, err)
-		}
+		a.runRecurrenceCheck(ctx, inc)
 	}
 }
 
