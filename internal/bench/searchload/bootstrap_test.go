@@ -67,3 +67,41 @@ func TestPairedBootstrap_Spread(t *testing.T) {
 		t.Errorf("same seed gave %+v then %+v", iv, again)
 	}
 }
+
+func TestClearlyAbove(t *testing.T) {
+	// 60 post-mortems; a's lead over b is d[q] on post-mortem q.
+	with := func(d func(q int) float64) (a, b []float64) {
+		for q := range 60 {
+			b = append(b, 0.5)
+			a = append(a, 0.5+d(q))
+		}
+		return a, b
+	}
+	tests := []struct {
+		name string
+		d    func(q int) float64
+		want bool
+	}{
+		{"ahead on every post-mortem", func(q int) float64 { return 0.05 + 0.01*float64(q%3) }, true},
+		{"as often behind as ahead", func(q int) float64 { return 0.2 * float64(q%2*2-1) * float64(q%5) }, false},
+		{"ahead on average, carried by the even half", func(q int) float64 {
+			if q%2 == 0 {
+				return 0.3
+			}
+			return -0.02 * float64(q%4)
+		}, false},
+		{"the same ranking", func(int) float64 { return 0 }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := with(tt.d)
+			got, why := clearlyAbove(a, b)
+			if got != tt.want {
+				t.Errorf("clearlyAbove = %v (%s), want %v", got, why, tt.want)
+			}
+		})
+	}
+	if ok, why := clearlyAbove([]float64{0.9}, nil); ok || why != "not measured" {
+		t.Errorf("one side not measured: %v %q", ok, why)
+	}
+}
