@@ -21,7 +21,8 @@ import (
 // Version 2 keeps restricted incidents in a shard of their own (shards.go).
 // Version 3 indexes and stores the timeline as one value per incident, its
 // events separated by eventSep, and the events' ids as one value.
-const MappingVersion = 3
+// Version 4 adds fieldAll, the text fields' weighted terms in one field.
+const MappingVersion = 4
 
 // Field boosts of the text fields in searches: what a title or a root cause
 // says weighs more than a line of chat.
@@ -90,6 +91,13 @@ func newMapping() *mapping.IndexMappingImpl {
 		fm.Store = f != FieldFacets
 		dm.AddFieldMappingsAt(f, fm)
 	}
+	all := bleve.NewTextFieldMapping()
+	all.Analyzer = AnalyzerTextIndex
+	all.Store = false
+	all.IncludeTermVectors = false
+	all.IncludeInAll = false
+	all.DocValues = false
+	dm.AddFieldMappingsAt(fieldAll, all)
 	when := bleve.NewDateTimeFieldMapping()
 	when.Store = true
 	when.IncludeInAll = false
@@ -128,10 +136,13 @@ func docID(id int64) string { return strconv.FormatInt(id, 10) }
 // build is d as a bleve document.
 func (b docBuilder) build(d *Doc) *document.Document {
 	doc := document.NewDocument(docID(d.ID))
+	all := &combinedField{}
 	// The text fields other than the timeline hold no event separator:
 	// one typed in them is a space, as in an event.
 	addText := func(name string, pos []uint64, s string) {
-		doc.AddField(document.NewTextFieldCustom(name, pos, appendEventText(nil, s), textOptions, b.text))
+		f := document.NewTextFieldCustom(name, pos, appendEventText(nil, s), textOptions, b.text)
+		doc.AddField(f)
+		all.add(f)
 	}
 	addKeyword := func(name string, pos []uint64, s string) {
 		doc.AddField(document.NewTextFieldCustom(name, pos, []byte(s), keywordOptions, b.keyword))
@@ -203,7 +214,9 @@ func (b docBuilder) build(d *Doc) *document.Document {
 		n++
 	}
 	if n > 0 {
-		doc.AddField(document.NewTextFieldCustom(FieldTimeline, nil, tl, textOptions, b.text))
+		f := document.NewTextFieldCustom(FieldTimeline, nil, tl, textOptions, b.text)
+		doc.AddField(f)
+		all.add(f)
 		doc.AddField(document.NewTextFieldWithIndexingOptions(FieldEventIDs, nil, ids, index.StoreField))
 	}
 	addKeywords(FieldServices, d.Services)
@@ -247,6 +260,10 @@ func (b docBuilder) build(d *Doc) *document.Document {
 		if f, err := document.NewDateTimeFieldWithIndexingOptions(FieldWhen, nil, when, time.RFC3339Nano, dateOptions); err == nil {
 			doc.AddField(f)
 		}
+	}
+	// Last, so its parts are analysed before it.
+	if len(all.parts) > 0 {
+		doc.AddField(all)
 	}
 	return doc
 }

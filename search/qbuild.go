@@ -71,7 +71,10 @@ func fuzziness(term string) int {
 
 // wordIn is one word or phrase in one text field.
 func (b queryBuilder) wordIn(field string, groups [][]string, fuzzy bool) query.Query {
-	boost := textBoosts[field]
+	boost, ok := textBoosts[field]
+	if !ok {
+		boost = 1
+	}
 	if len(groups) == 1 {
 		alts := make([]query.Query, 0, len(groups[0])*2)
 		// Typos are judged by the longest form (the word as typed): a
@@ -165,10 +168,9 @@ func (b queryBuilder) term(t Term, fuzzy bool) query.Query {
 	if t.Field != "" {
 		return b.wordIn(t.Field, groups, fuzzy)
 	}
-	alts := make([]query.Query, 0, len(textFields)+3)
-	for _, f := range textFields {
-		alts = append(alts, b.wordIn(f, groups, fuzzy))
-	}
+	// Every text field at once: fieldAll holds their terms, weighted.
+	alts := make([]query.Query, 0, 4)
+	alts = append(alts, b.wordIn(fieldAll, groups, fuzzy))
 	// A word that is a service, tag or key ("s3", "INC-42") counts as one
 	// too, so typing a service's name finds its incidents first.
 	if !t.Phrase {

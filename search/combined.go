@@ -1,0 +1,101 @@
+package search
+
+import (
+	"github.com/blevesearch/bleve/v2/document"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// fieldAll is the field a word typed without a field is matched in: the
+// terms (and pairs) of all six text fields of an incident, each counted as
+// often as it occurs in a field times that field's weight (textWeights).
+// A search then walks one posting list a word instead of six, and scores
+// it once, with the fields' weights already in the counts — BM25F in one
+// field. It is indexed only; nothing reads it but searches, and it is not
+// a field a query can name.
+const fieldAll = "all_text"
+
+// textWeights are how many times an occurrence of a word in a field
+// counts in fieldAll: what a title or a root cause says weighs more than a
+// line of chat. (Scores grow with the square root of a count, so a word
+// in the title once scores about as much as in nine lines of chat.)
+var textWeights = map[string]int{
+	FieldTitle:      9,
+	FieldRootCauses: 6,
+	FieldSummary:    5,
+	FieldRCA:        2,
+	FieldActions:    2,
+	FieldTimeline:   1,
+}
+
+// combinedField is fieldAll of one incident. It is added to a document
+// after its text fields and analysed after them (bleve analyses fields in
+// order), so it only merges their token counts: nothing is analysed twice.
+type combinedField struct {
+	parts  []*document.TextField
+	length int
+	freqs  index.TokenFrequencies
+}
+
+// add makes f a part of c.
+func (c *combinedField) add(f *document.TextField) { c.parts = append(c.parts, f) }
+
+// Name implements document.Field.
+func (c *combinedField) Name() string { return fieldAll }
+
+// ArrayPositions implements document.Field.
+func (c *combinedField) ArrayPositions() []uint64 { return nil }
+
+// Options implements document.Field: indexed, neither stored nor kept in
+// doc values.
+func (c *combinedField) Options() index.FieldIndexingOptions { return index.IndexField }
+
+// Analyze implements document.Field: it sums the parts' weighted counts.
+// The length is the parts' own (unweighted) length, so a long incident is
+// still scored as long.
+func (c *combinedField) Analyze() {
+	n := 0
+	for _, p := range c.parts {
+		n += len(p.AnalyzedTokenFrequencies())
+	}
+	c.freqs = make(index.TokenFrequencies, n)
+	c.length = 0
+	for _, p := range c.parts {
+		w := textWeights[p.Name()]
+		if w <= 0 {
+			w = 1
+		}
+		c.length += p.AnalyzedLength()
+		for k, tf := range p.AnalyzedTokenFrequencies() {
+			if e, ok := c.freqs[k]; ok {
+				e.SetFrequency(e.Frequency() + w*tf.Frequency())
+				continue
+			}
+			e := &index.TokenFreq{Term: tf.Term}
+			e.SetFrequency(w * tf.Frequency())
+			c.freqs[k] = e
+		}
+	}
+}
+
+// Value implements document.Field: the field holds no text of its own.
+func (c *combinedField) Value() []byte { return nil }
+
+// NumPlainTextBytes implements document.Field: its parts count the text.
+func (c *combinedField) NumPlainTextBytes() uint64 { return 0 }
+
+// Size implements document.Field (bleve's estimate of memory held).
+func (c *combinedField) Size() int {
+	if c.freqs == nil {
+		return 64
+	}
+	return 64 + c.freqs.Size()
+}
+
+// EncodedFieldType implements document.Field: a text field.
+func (c *combinedField) EncodedFieldType() byte { return 't' }
+
+// AnalyzedLength implements document.Field.
+func (c *combinedField) AnalyzedLength() int { return c.length }
+
+// AnalyzedTokenFrequencies implements document.Field.
+func (c *combinedField) AnalyzedTokenFrequencies() index.TokenFrequencies { return c.freqs }
