@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -92,7 +93,11 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 			if anyWord {
 				text = b.anyOf(q)
 			}
-			full := b.combine(text, b.exclusions(q), b.filters(req.Filters, q), b.visibility(req.Viewer))
+			var hidden query.Query
+			if idx.mayHoldRestricted() {
+				hidden = b.visibility(req.Viewer)
+			}
+			full := b.combine(text, b.exclusions(q), b.filters(req.Filters, q), hidden)
 			sr := bleve.NewSearchRequestOptions(full, limit+1, offset, false)
 			sr.Fields = hitFields
 			sr.Sort = sortOrder(mode)
@@ -160,6 +165,15 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 	res.Took = time.Since(start)
 	res.TookMS = float64(res.Took.Microseconds()) / 1000
 	return res, nil
+}
+
+// mayHoldRestricted reports whether the shards searched may hold a
+// restricted incident: not when the restricted shard is left out of a view
+// (forViewer), since no other shard of a generation that has one holds any.
+// Without the clause hiding them, a search of a word is that word's searcher
+// alone, with no boolean searcher around it.
+func (s *shardIndex) mayHoldRestricted() bool {
+	return s.restricted == nil || slices.Contains(s.searched, s.restricted)
 }
 
 // ErrBadRequest marks a search request that cannot be run as asked.
