@@ -16,6 +16,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 // ErrBadCursor says a cursor was not made by this search (or this sort).
@@ -99,7 +100,8 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 			}
 			full := b.combine(text, b.exclusions(q), b.filters(req.Filters, q), hidden)
 			sr := bleve.NewSearchRequestOptions(full, limit+1, offset, false)
-			sr.Fields = hitFields
+			// Stored fields are loaded for the page only (loadFields): asked
+			// of the search, every shard would load a page of its own.
 			sr.Sort = sortOrder(mode)
 			sctx := ctx
 			var fc *facetCounters
@@ -147,6 +149,9 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 			if next.Offset <= maxOffset {
 				res.NextCursor = encodeCursor(next)
 			}
+		}
+		if err := loadFields(idx, hits); err != nil {
+			return err
 		}
 		var m *matcher
 		if text != nil {
@@ -241,6 +246,35 @@ func decodeCursor(s string) (cursor, error) {
 		return c, ErrBadCursor
 	}
 	return c, nil
+}
+
+// loadFields reads the stored fields a hit shows (hitFields) into each
+// of hits, as bleve would for a search asking for them.
+func loadFields(idx *shardIndex, hits []*bsearch.DocumentMatch) error {
+	for _, h := range hits {
+		d, err := idx.Document(h.ID)
+		if err != nil {
+			return fmt.Errorf("search: read incident %s: %w", h.ID, err)
+		}
+		if d == nil {
+			continue // gone from the snapshot read since: shown bare
+		}
+		d.VisitFields(func(f index.Field) {
+			name := f.Name()
+			if !slices.Contains(hitFields, name) {
+				return
+			}
+			switch f := f.(type) {
+			case index.TextField:
+				h.AddFieldValue(name, f.Text())
+			case index.DateTimeField:
+				if t, _, err := f.DateTime(); err == nil {
+					h.AddFieldValue(name, t.Format(time.RFC3339Nano))
+				}
+			}
+		})
+	}
+	return nil
 }
 
 // hitOf makes a Hit from a bleve match with its stored fields, marking
