@@ -1,6 +1,8 @@
 package search
 
 import (
+	"bytes"
+
 	"github.com/blevesearch/bleve/v2/document"
 	index "github.com/blevesearch/bleve_index_api"
 )
@@ -31,13 +33,21 @@ var textWeights = map[string]int{
 // after its text fields and analysed after them (bleve analyses fields in
 // order), so it only merges their token counts: nothing is analysed twice.
 type combinedField struct {
-	parts  []*document.TextField
+	parts  []document.Field
 	length int
 	freqs  index.TokenFrequencies
 }
 
 // add makes f a part of c.
-func (c *combinedField) add(f *document.TextField) { c.parts = append(c.parts, f) }
+func (c *combinedField) add(f document.Field) { c.parts = append(c.parts, f) }
+
+// partTerms is a part's terms and length, its pairs included.
+func partTerms(f document.Field) (index.TokenFrequencies, int) {
+	if p, ok := f.(*pairlessField); ok {
+		return p.withPairs()
+	}
+	return f.AnalyzedTokenFrequencies(), f.AnalyzedLength()
+}
 
 // Name implements document.Field.
 func (c *combinedField) Name() string { return fieldAll }
@@ -55,7 +65,8 @@ func (c *combinedField) Options() index.FieldIndexingOptions { return index.Inde
 func (c *combinedField) Analyze() {
 	n := 0
 	for _, p := range c.parts {
-		n += len(p.AnalyzedTokenFrequencies())
+		tfs, _ := partTerms(p)
+		n += len(tfs)
 	}
 	c.freqs = make(index.TokenFrequencies, n)
 	c.length = 0
@@ -64,8 +75,9 @@ func (c *combinedField) Analyze() {
 		if w <= 0 {
 			w = 1
 		}
-		c.length += p.AnalyzedLength()
-		for k, tf := range p.AnalyzedTokenFrequencies() {
+		tfs, length := partTerms(p)
+		c.length += length
+		for k, tf := range tfs {
 			if e, ok := c.freqs[k]; ok {
 				e.SetFrequency(e.Frequency() + w*tf.Frequency())
 				continue
@@ -99,3 +111,51 @@ func (c *combinedField) AnalyzedLength() int { return c.length }
 
 // AnalyzedTokenFrequencies implements document.Field.
 func (c *combinedField) AnalyzedTokenFrequencies() index.TokenFrequencies { return c.freqs }
+
+// pairlessFields are the long text fields indexed without the pairs of
+// their words (bigram.go): their pairs are in fieldAll, which is where a
+// phrase typed without a field is looked for. The timeline alone holds
+// about half the words of an incident, and its pairs as many terms again,
+// so indexing them once rather than twice is a good part of a rebuild's
+// time and of the index's size. A phrase asked of one of these fields
+// (timeline:"leap second") matches its pairs in fieldAll and its words in
+// the field (queryBuilder.wordIn).
+var pairlessFields = map[string]bool{FieldRCA: true, FieldActions: true, FieldTimeline: true}
+
+// pairlessField is a text field analysed with the pair analyzer whose own
+// terms are its words alone; the pairs go only to fieldAll (withPairs).
+type pairlessField struct {
+	*document.TextField
+	words  index.TokenFrequencies
+	length int
+}
+
+// Analyze implements document.Field.
+func (p *pairlessField) Analyze() {
+	p.TextField.Analyze()
+	all := p.TextField.AnalyzedTokenFrequencies()
+	p.words = make(index.TokenFrequencies, len(all)/2+1)
+	p.length = p.TextField.AnalyzedLength()
+	for k, tf := range all {
+		if isPair(tf.Term) {
+			p.length -= tf.Frequency()
+			continue
+		}
+		p.words[k] = tf
+	}
+}
+
+// AnalyzedLength implements document.Field: the words counted.
+func (p *pairlessField) AnalyzedLength() int { return p.length }
+
+// AnalyzedTokenFrequencies implements document.Field: the words alone.
+func (p *pairlessField) AnalyzedTokenFrequencies() index.TokenFrequencies { return p.words }
+
+// withPairs is the field's terms pairs included, for fieldAll.
+func (p *pairlessField) withPairs() (index.TokenFrequencies, int) {
+	return p.TextField.AnalyzedTokenFrequencies(), p.TextField.AnalyzedLength()
+}
+
+// isPair says whether an analysed term is a pair of words (no word holds
+// pairSep).
+func isPair(term []byte) bool { return bytes.Contains(term, []byte(pairSep)) }

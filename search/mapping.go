@@ -140,9 +140,7 @@ func (b docBuilder) build(d *Doc) *document.Document {
 	// The text fields other than the timeline hold no event separator:
 	// one typed in them is a space, as in an event.
 	addText := func(name string, pos []uint64, s string) {
-		f := document.NewTextFieldCustom(name, pos, appendEventText(nil, s), textOptions, b.text)
-		doc.AddField(f)
-		all.add(f)
+		all.add(b.textField(doc, name, pos, appendEventText(nil, s)))
 	}
 	addKeyword := func(name string, pos []uint64, s string) {
 		doc.AddField(document.NewTextFieldCustom(name, pos, []byte(s), keywordOptions, b.keyword))
@@ -214,9 +212,7 @@ func (b docBuilder) build(d *Doc) *document.Document {
 		n++
 	}
 	if n > 0 {
-		f := document.NewTextFieldCustom(FieldTimeline, nil, tl, textOptions, b.text)
-		doc.AddField(f)
-		all.add(f)
+		all.add(b.textField(doc, FieldTimeline, nil, tl))
 		doc.AddField(document.NewTextFieldWithIndexingOptions(FieldEventIDs, nil, ids, index.StoreField))
 	}
 	addKeywords(FieldServices, d.Services)
@@ -266,6 +262,16 @@ func (b docBuilder) build(d *Doc) *document.Document {
 		doc.AddField(all)
 	}
 	return doc
+}
+
+// textField adds a text field to doc and returns it.
+func (b docBuilder) textField(doc *document.Document, name string, pos []uint64, text []byte) document.Field {
+	var f document.Field = document.NewTextFieldCustom(name, pos, text, textOptions, b.text)
+	if pairlessFields[name] {
+		f = &pairlessField{TextField: f.(*document.TextField)}
+	}
+	doc.AddField(f)
+	return f
 }
 
 // eventSep separates the events of the timeline's one value. It is a

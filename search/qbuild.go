@@ -107,14 +107,19 @@ func (b queryBuilder) wordIn(field string, groups [][]string, fuzzy bool) query.
 		return bleve.NewDisjunctionQuery(alts...)
 	}
 	// A phrase (or an identifier's parts): every pair of neighbouring
-	// words, matched as the pair terms the index holds.
-	pairs := make([]query.Query, 0, len(groups)-1)
+	// words, matched as the pair terms the index holds. A field indexed
+	// without its pairs has them in fieldAll, and its words itself.
+	pairField := field
+	if pairlessFields[field] {
+		pairField = fieldAll
+	}
+	pairs := make([]query.Query, 0, 2*len(groups))
 	for i := 0; i+1 < len(groups); i++ {
 		var alts []query.Query
 		for _, a := range groups[i] {
 			for _, b := range groups[i+1] {
 				tq := bleve.NewTermQuery(a + pairSep + b)
-				tq.SetField(field)
+				tq.SetField(pairField)
 				tq.SetBoost(boost)
 				alts = append(alts, tq)
 			}
@@ -123,6 +128,11 @@ func (b queryBuilder) wordIn(field string, groups [][]string, fuzzy bool) query.
 			pairs = append(pairs, alts[0])
 		} else {
 			pairs = append(pairs, bleve.NewDisjunctionQuery(alts...))
+		}
+	}
+	if pairField != field {
+		for _, g := range groups {
+			pairs = append(pairs, b.wordIn(field, [][]string{g}, false))
 		}
 	}
 	if len(pairs) == 1 {

@@ -39,6 +39,12 @@ func TestTimeline_OneValueKeepsEvents(t *testing.T) {
 		{"word of the last event", "postmortem", []string{"INC-1"}, []int64{15}},
 		{"timeline field", "timeline:gateway", []string{"INC-1", "INC-2"}, nil},
 		{"phrase in another incident", `"gateway rollback"`, []string{"INC-2"}, []int64{21}},
+		// The timeline is indexed without its pairs (they are in the
+		// combined field): a phrase asked of it still matches only there.
+		{"timeline phrase", `timeline:"gateway rollback"`, []string{"INC-2"}, []int64{21}},
+		{"timeline phrase across two events", `timeline:"started alerts"`, nil, nil},
+		{"timeline phrase only in the title", `timeline:"gateway canary"`, nil, nil},
+		{"title phrase", `title:"gateway canary"`, []string{"INC-2"}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
