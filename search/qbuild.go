@@ -104,7 +104,7 @@ func (b queryBuilder) wordIn(field string, groups [][]string, fuzzy bool) query.
 		if len(alts) == 1 {
 			return alts[0]
 		}
-		return bleve.NewDisjunctionQuery(alts...)
+		return newSparseDisjunction(alts...)
 	}
 	// A phrase (or an identifier's parts): every pair of neighbouring
 	// words, matched as the pair terms the index holds. A field indexed
@@ -127,7 +127,7 @@ func (b queryBuilder) wordIn(field string, groups [][]string, fuzzy bool) query.
 		if len(alts) == 1 {
 			pairs = append(pairs, alts[0])
 		} else {
-			pairs = append(pairs, bleve.NewDisjunctionQuery(alts...))
+			pairs = append(pairs, newSparseDisjunction(alts...))
 		}
 	}
 	if pairField != field {
@@ -193,7 +193,7 @@ func (b queryBuilder) term(t Term, fuzzy bool) query.Query {
 			}
 		}
 	}
-	return bleve.NewDisjunctionQuery(alts...)
+	return newSparseDisjunction(alts...)
 }
 
 // text is the query's words and phrases: every group must match (nil
@@ -362,6 +362,11 @@ func opening(v Viewer) []query.Query {
 // incident. Filters are a bleve filter: they keep documents without scoring
 // them.
 func (b queryBuilder) combine(text query.Query, not, filters []query.Query, hidden query.Query) query.Query {
+	if text != nil && len(not) == 0 && len(filters) == 0 && hidden == nil {
+		// Alone, as is: a boolean query would wrap it in a conjunction of
+		// one, a searcher more for every match to go through.
+		return text
+	}
 	bq := bleve.NewBooleanQuery()
 	if text != nil {
 		bq.AddMust(text)
