@@ -2,7 +2,9 @@ package search
 
 import (
 	"bytes"
+	"cmp"
 	"html"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,6 +48,9 @@ type matcher struct {
 	// labels are the query's words as services and tags match them: the
 	// whole value, or one word of it.
 	labels map[string]bool
+	// lower is spans' buffer for a lower-cased text (a matcher serves one
+	// search, one hit after the other).
+	lower []byte
 }
 
 // newMatcher makes a matcher for the positive words and phrases of q.
@@ -116,9 +121,10 @@ func (m *matcher) spans(field, text string) []span {
 	}
 	// Analyse only the words around the places a needle occurs: a hit's
 	// texts are long and mostly about other things.
-	lower := asciiLower(text)
+	m.lower = appendASCIILower(m.lower[:0], text)
+	lower := m.lower
 	var out []span
-	seen := map[int]bool{}
+	var seen []int // chunk starts analysed
 	for _, n := range m.needles {
 		from := 0
 		for k := 0; k < maxNeedleHits; k++ {
@@ -129,10 +135,10 @@ func (m *matcher) spans(field, text string) []span {
 			at := from + i
 			from = at + len(n)
 			ws, we := chunkAround(text, at, at+len(n))
-			if seen[ws] {
+			if slices.Contains(seen, ws) {
 				continue
 			}
-			seen[ws] = true
+			seen = append(seen, ws)
 			out = append(out, m.spansIn(field, text, ws, we)...)
 		}
 	}
@@ -181,6 +187,19 @@ func (m *matcher) spansIn(field, text string, from, to int) []span {
 		}
 	}
 	return out
+}
+
+// appendASCIILower appends s to b with its ASCII letters lower-cased (see
+// asciiLower).
+func appendASCIILower(b []byte, s string) []byte {
+	n := len(b)
+	b = append(b, s...)
+	for i, c := range b[n:] {
+		if 'A' <= c && c <= 'Z' {
+			b[n+i] = c + 'a' - 'A'
+		}
+	}
+	return b
 }
 
 // asciiLower lower-cases the ASCII letters of s, keeping every other byte,
@@ -386,11 +405,14 @@ func fragment(text string, spans []span) (string, int) {
 // cleanSpans sorts spans, drops those outside text or not on character
 // boundaries, and merges overlapping ones (an identifier and its parts).
 func cleanSpans(text string, spans []span) []span {
-	sort.Slice(spans, func(i, j int) bool {
-		if spans[i].start != spans[j].start {
-			return spans[i].start < spans[j].start
+	if len(spans) == 0 {
+		return spans
+	}
+	slices.SortFunc(spans, func(a, b span) int {
+		if a.start != b.start {
+			return cmp.Compare(a.start, b.start)
 		}
-		return spans[i].end > spans[j].end
+		return cmp.Compare(b.end, a.end)
 	})
 	out := spans[:0]
 	for _, s := range spans {
@@ -441,6 +463,9 @@ func wordEnd(text string, i int) int {
 // escape makes text safe inside HTML, with line breaks as spaces so a
 // fragment reads as one line.
 func escape(s string) string {
+	if !strings.ContainsAny(s, "\n\r\t") && utf8.ValidString(s) {
+		return html.EscapeString(s)
+	}
 	s = strings.Map(func(r rune) rune {
 		if r == '\n' || r == '\r' || r == '\t' {
 			return ' '
