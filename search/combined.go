@@ -3,6 +3,7 @@ package search
 import (
 	"bytes"
 
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
 	index "github.com/blevesearch/bleve_index_api"
 )
@@ -27,15 +28,31 @@ var textWeights = map[string]int{
 	FieldRCA:        2,
 	FieldActions:    2,
 	FieldTimeline:   1,
+	// The services and tags, analysed as text: a word typed is found as
+	// a word of a label here rather than by a lookup of its own.
+	FieldServices: 8,
+	FieldTags:     5,
 }
 
 // combinedField is fieldAll of one incident. It is added to a document
 // after its text fields and analysed after them (bleve analyses fields in
 // order), so it only merges their token counts: nothing is analysed twice.
 type combinedField struct {
-	parts  []document.Field
+	parts []document.Field
+	// labels are texts of no text field of their own (services and tags),
+	// analysed here.
+	labels []labelText
+	an     analysis.Analyzer
 	length int
 	freqs  index.TokenFrequencies
+}
+
+// labelText is a label and the field it is a value of.
+type labelText struct{ field, text string }
+
+// addLabel makes text, a value of field, a part of c.
+func (c *combinedField) addLabel(field, text string) {
+	c.labels = append(c.labels, labelText{field, text})
 }
 
 // add makes f a part of c.
@@ -77,15 +94,28 @@ func (c *combinedField) Analyze() {
 		}
 		tfs, length := partTerms(p)
 		c.length += length
-		for k, tf := range tfs {
-			if e, ok := c.freqs[k]; ok {
-				e.SetFrequency(e.Frequency() + w*tf.Frequency())
-				continue
-			}
-			e := &index.TokenFreq{Term: tf.Term}
-			e.SetFrequency(w * tf.Frequency())
-			c.freqs[k] = e
+		c.merge(tfs, w)
+	}
+	for _, l := range c.labels {
+		if c.an == nil {
+			break
 		}
+		tokens := c.an.Analyze([]byte(l.text))
+		c.length += len(tokens)
+		c.merge(analysis.TokenFrequency(tokens, nil, index.IndexField), textWeights[l.field])
+	}
+}
+
+// merge adds tfs, each count times w.
+func (c *combinedField) merge(tfs index.TokenFrequencies, w int) {
+	for k, tf := range tfs {
+		if e, ok := c.freqs[k]; ok {
+			e.SetFrequency(e.Frequency() + w*tf.Frequency())
+			continue
+		}
+		e := &index.TokenFreq{Term: tf.Term}
+		e.SetFrequency(w * tf.Frequency())
+		c.freqs[k] = e
 	}
 }
 

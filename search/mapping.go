@@ -21,7 +21,9 @@ import (
 // Version 2 keeps restricted incidents in a shard of their own (shards.go).
 // Version 3 indexes and stores the timeline as one value per incident, its
 // events separated by eventSep, and the events' ids as one value.
-// Version 4 adds fieldAll, the text fields' weighted terms in one field.
+// Version 4 adds fieldAll, the text fields' (and the services' and tags')
+// weighted terms in one field, and indexes the long text fields without
+// their pairs.
 const MappingVersion = 4
 
 // Field boosts of the text fields in searches: what a title or a root cause
@@ -136,7 +138,7 @@ func docID(id int64) string { return strconv.FormatInt(id, 10) }
 // build is d as a bleve document.
 func (b docBuilder) build(d *Doc) *document.Document {
 	doc := document.NewDocument(docID(d.ID))
-	all := &combinedField{}
+	all := &combinedField{an: b.text}
 	// The text fields other than the timeline hold no event separator:
 	// one typed in them is a space, as in an event.
 	addText := func(name string, pos []uint64, s string) {
@@ -215,10 +217,16 @@ func (b docBuilder) build(d *Doc) *document.Document {
 		all.add(b.textField(doc, FieldTimeline, nil, tl))
 		doc.AddField(document.NewTextFieldWithIndexingOptions(FieldEventIDs, nil, ids, index.StoreField))
 	}
+	for _, v := range d.Services {
+		all.addLabel(FieldServices, v)
+	}
 	addKeywords(FieldServices, d.Services)
 	addKeywords(FieldServiceWords, labelWords(d.Services))
 	addKeywords(FieldTeams, d.Teams)
 	tags := withoutCategoryTags(d.Tags) // category: tags count as categories
+	for _, v := range tags {
+		all.addLabel(FieldTags, v)
+	}
 	addKeywords(FieldTags, tags)
 	addKeywords(FieldTagWords, labelWords(tags))
 	addKeywords(FieldCategories, d.Categories())
@@ -258,7 +266,7 @@ func (b docBuilder) build(d *Doc) *document.Document {
 		}
 	}
 	// Last, so its parts are analysed before it.
-	if len(all.parts) > 0 {
+	if len(all.parts) > 0 || len(all.labels) > 0 {
 		doc.AddField(all)
 	}
 	return doc

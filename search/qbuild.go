@@ -145,11 +145,12 @@ func (b queryBuilder) wordIn(field string, groups [][]string, fuzzy bool) query.
 var labelWordFields = map[string]string{FieldServices: FieldServiceWords, FieldTags: FieldTagWords}
 
 // wordAsLabel are the keyword fields a typed word is also looked up in,
-// with their boosts (a key names one incident; a service beats a tag).
+// with their boosts: a key names one incident. (Services and tags are
+// words of fieldAll.)
 var wordAsLabel = []struct {
 	field string
 	boost float64
-}{{FieldKey, 10}, {FieldServices, 4}, {FieldTags, 2}}
+}{{FieldKey, 10}}
 
 // term is one Term as a query (nil when it holds nothing searchable, such
 // as a stop word).
