@@ -135,10 +135,7 @@ func (b queryBuilder) wordIn(field string, groups [][]string, fuzzy bool) query.
 			pairs = append(pairs, b.wordIn(field, [][]string{g}, false))
 		}
 	}
-	if len(pairs) == 1 {
-		return pairs[0]
-	}
-	return bleve.NewConjunctionQuery(pairs...)
+	return newConjunction(pairs...)
 }
 
 // labelWordFields holds, for the label fields, the field of their words.
@@ -216,13 +213,10 @@ func (b queryBuilder) text(q Query, fuzzy bool) query.Query {
 			must = append(must, bleve.NewDisjunctionQuery(alts...))
 		}
 	}
-	switch len(must) {
-	case 0:
+	if len(must) == 0 {
 		return nil
-	case 1:
-		return must[0]
 	}
-	return bleve.NewConjunctionQuery(must...)
+	return newConjunction(must...)
 }
 
 // anyOf is the query's groups as alternatives: an incident needs one of
