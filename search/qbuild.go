@@ -135,7 +135,10 @@ func (b queryBuilder) wordIn(field string, groups [][]string, fuzzy bool) query.
 			pairs = append(pairs, b.wordIn(field, [][]string{g}, false))
 		}
 	}
-	return newConjunction(pairs...)
+	if len(pairs) == 1 {
+		return pairs[0]
+	}
+	return bleve.NewConjunctionQuery(pairs...)
 }
 
 // labelWordFields holds, for the label fields, the field of their words.
@@ -213,10 +216,13 @@ func (b queryBuilder) text(q Query, fuzzy bool) query.Query {
 			must = append(must, bleve.NewDisjunctionQuery(alts...))
 		}
 	}
-	if len(must) == 0 {
+	switch len(must) {
+	case 0:
 		return nil
+	case 1:
+		return must[0]
 	}
-	return newConjunction(must...)
+	return bleve.NewConjunctionQuery(must...)
 }
 
 // anyOf is the query's groups as alternatives: an incident needs one of

@@ -75,9 +75,7 @@ func (q *sparseDisjunction) Searcher(ctx context.Context, r index.IndexReader, m
 			return nil, err
 		}
 	}
-	if len(kept) == len(q.alts) || options.Score == "none" {
-		// Unscored, nothing is scaled; bare, the searcher can be
-		// optimised into a bitmap (see prefilteredConjunction).
+	if len(kept) == len(q.alts) {
 		return inner, nil
 	}
 	s := &scaledSearcher{Searcher: inner, factor: float64(len(kept)) / float64(len(q.alts)), dropped: dropped}
@@ -118,70 +116,3 @@ func (s *scaledSearcher) Advance(ctx *bsearch.SearchContext, id index.IndexInter
 
 // Weight implements search.Searcher.
 func (s *scaledSearcher) Weight() float64 { return s.Searcher.Weight() + s.dropped }
-
-// prefilteredConjunction is a conjunction whose matches are first found
-// as an intersection of posting bitmaps. bleve's conjunction searcher
-// leapfrogs its parts: each part is advanced to the candidates of the
-// others, and advancing a common word's postings walks them one by one
-// within a chunk of a thousand, so a few rare matches of three common
-// words cost as much as walking all three. Unscored, the same conjunction
-// is a bitmap intersection (bleve's "unadorned" optimisation); as one
-// more part of the scored conjunction, first because it is the smallest,
-// it proposes only true matches, and the scored parts are advanced to
-// those alone. It scores nothing and weighs nothing, so every score is the
-// plain conjunction's. Where the intersection cannot be had from bitmaps
-// (a part that is not made of terms), the plain conjunction is searched.
-type prefilteredConjunction struct {
-	parts []query.Query
-}
-
-// newConjunction is parts as a prefilteredConjunction (the one part
-// itself when there is only one).
-func newConjunction(parts ...query.Query) query.Query {
-	if len(parts) == 1 {
-		return parts[0]
-	}
-	return &prefilteredConjunction{parts: parts}
-}
-
-// Searcher implements query.Query.
-func (q *prefilteredConjunction) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping,
-	options bsearch.SearcherOptions) (bsearch.Searcher, error) {
-	plain := query.NewConjunctionQuery(q.parts)
-	if options.Score == "none" || options.Explain {
-		return plain.Searcher(ctx, r, m, options)
-	}
-	f, err := plain.Searcher(ctx, r, m, bsearch.SearcherOptions{Score: "none"})
-	if err != nil {
-		return nil, err
-	}
-	bits, ok := f.(*searcher.TermSearcher)
-	if !ok {
-		_ = f.Close()
-		return plain.Searcher(ctx, r, m, options)
-	}
-	ss := make([]bsearch.Searcher, 0, len(q.parts)+1)
-	for _, p := range q.parts {
-		s, err := p.Searcher(ctx, r, m, options)
-		if err != nil {
-			for _, x := range ss {
-				_ = x.Close()
-			}
-			_ = bits.Close()
-			return nil, err
-		}
-		ss = append(ss, s)
-	}
-	ss = append(ss, unweighted{bits})
-	return searcher.NewConjunctionSearcher(ctx, r, ss, options)
-}
-
-// unweighted is a searcher that takes no part in a query's weights (its
-// matches score nothing: it is built unscored).
-type unweighted struct{ bsearch.Searcher }
-
-// Weight implements search.Searcher.
-func (unweighted) Weight() float64 { return 0 }
-
-// SetQueryNorm implements search.Searcher.
-func (unweighted) SetQueryNorm(float64) {}

@@ -1,16 +1,12 @@
 package search
 
 import (
-	"context"
 	"math"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
-	"github.com/blevesearch/bleve/v2/search/searcher"
 )
 
 // TestSparseDisjunction_ScoresAsBleve checks that leaving out the
@@ -55,23 +51,6 @@ func TestSparseDisjunction_ScoresAsBleve(t *testing.T) {
 			d, f := word("disk"), word("full")
 			return pair{bleve.NewConjunctionQuery(d.bleve, f.bleve), bleve.NewConjunctionQuery(d.sparse, f.sparse)}
 		}()},
-		{"prefiltered conjunction", func() pair {
-			d, f := word("disk"), word("full")
-			return pair{bleve.NewConjunctionQuery(d.bleve, f.bleve), newConjunction(d.sparse, f.sparse)}
-		}()},
-		{"prefiltered conjunction of terms", func() pair {
-			d, f := term("a", "disk", 1), term("b", "full", 2)
-			return pair{bleve.NewConjunctionQuery(d, f), newConjunction(d, f)}
-		}()},
-		{"prefiltered conjunction, nested", func() pair {
-			d, f, e := word("disk"), word("full"), term("b", "extra", 1)
-			return pair{bleve.NewConjunctionQuery(bleve.NewConjunctionQuery(d.bleve, f.bleve), e),
-				newConjunction(newConjunction(d.sparse, f.sparse), e)}
-		}()},
-		{"prefiltered conjunction matching nothing", func() pair {
-			d, f := word("disk"), word("moon")
-			return pair{bleve.NewConjunctionQuery(d.bleve, f.bleve), newConjunction(d.sparse, f.sparse)}
-		}()},
 		{"conjunction with a word matching nothing", func() pair {
 			d, f := word("disk"), word("absent")
 			return pair{bleve.NewConjunctionQuery(d.bleve, f.bleve), bleve.NewConjunctionQuery(d.sparse, f.sparse)}
@@ -100,42 +79,5 @@ func TestSparseDisjunction_ScoresAsBleve(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// TestPrefilteredConjunction_UsesBitmaps checks that on an index of this
-// package the words of a search intersect as bitmaps (the whole point of
-// prefilteredConjunction; it falls back to the plain conjunction, with the
-// same results, when they do not).
-func TestPrefilteredConjunction_UsesBitmaps(t *testing.T) {
-	ix := openBuilt(t, newMemSource(fixtures()...))
-	err := ix.reader(func(idx *shardIndex) error {
-		q := ParseQuery("leaked routes", time.Now())
-		text, ok := ix.builder().text(q, false).(*prefilteredConjunction)
-		if !ok {
-			t.Fatalf("two words are not a prefiltered conjunction")
-		}
-		adv, err := idx.parts[0].Advanced()
-		if err != nil {
-			return err
-		}
-		r, err := adv.Reader()
-		if err != nil {
-			return err
-		}
-		defer r.Close()
-		s, err := query.NewConjunctionQuery(text.parts).Searcher(context.Background(), r, ix.im,
-			bsearch.SearcherOptions{Score: "none"})
-		if err != nil {
-			return err
-		}
-		defer s.Close()
-		if _, ok := s.(*searcher.TermSearcher); !ok {
-			t.Errorf("unscored conjunction is a %T, not a bitmap term searcher", s)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 }
