@@ -19,8 +19,9 @@ const fieldAll = "all_text"
 
 // textWeights are how many times an occurrence of a word in a field
 // counts in fieldAll: what a title or a root cause says weighs more than a
-// line of chat. (Scores grow with the square root of a count, so a word
-// in the title once scores about as much as in nine lines of chat.)
+// line of chat. BM25 saturates a count (and fieldAll's length is the whole
+// incident's), so the weights only nudge: the short fields' own scores
+// rank a word (queryBuilder.term).
 var textWeights = map[string]int{
 	FieldTitle:      9,
 	FieldRootCauses: 6,

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -49,6 +50,63 @@ func TestCombined_WordsOfEveryField(t *testing.T) {
 			}
 			if !slices.Equal(got, c.want) {
 				t.Errorf("%s: got %v, want %v", c.q, got, c.want)
+			}
+		})
+	}
+}
+
+// fillerWords make the chat of filler events.
+var fillerWords = []string{"deploy", "checked", "dashboards", "paged", "oncall", "engineer", "acknowledged",
+	"restarted", "pods", "cluster", "metrics", "looked", "normal", "queue", "drained", "customers", "reported",
+	"errors", "rolled", "back", "canary", "config", "flag", "toggled", "monitor", "graph", "spike", "traffic"}
+
+// filler is n events of ten filler words each, with ids from from.
+func filler(n, from int64) []Event {
+	var evs []Event
+	for i := int64(0); i < n; i++ {
+		s := ""
+		for j := int64(0); j < 10; j++ {
+			s += fillerWords[(i*7+j*3+from)%int64(len(fillerWords))] + fmt.Sprint(j%3) + " "
+		}
+		evs = append(evs, Event{ID: from + i, Body: s})
+	}
+	return evs
+}
+
+// TestSearch_RankingByField checks that a word in the title, summary or a
+// service ranks an incident above one that only mentions it in chat, even
+// when the first has a long timeline (all_text alone scores an incident as
+// one long text, where the title weighs little). From the review of lane q.
+func TestSearch_RankingByField(t *testing.T) {
+	docs := []Doc{
+		{ID: 1, Key: "INC-1", Title: "Checkout latency spike", Visibility: "internal", Events: filler(50, 100)},
+		{ID: 2, Key: "INC-2", Title: "Database maintenance", Visibility: "internal",
+			Events: append(filler(5, 200), Event{ID: 299, Body: "latency rose briefly"})},
+		{ID: 3, Key: "INC-3", Title: "Cache timeouts", Services: []string{"redis"}, Visibility: "internal", Events: filler(50, 300)},
+		{ID: 4, Key: "INC-4", Title: "Queue backlog", Visibility: "internal",
+			Events: append(filler(5, 400), Event{ID: 499, Body: "redis slow"}, Event{ID: 498, Body: "redis restarted"})},
+		{ID: 5, Key: "INC-5", Title: "Login outage", Summary: "Users could not log in", Visibility: "internal", Events: filler(50, 500)},
+		{ID: 6, Key: "INC-6", Title: "Batch job delay", Visibility: "internal",
+			Events: append(filler(3, 600), Event{ID: 699, Body: "some login errors, login retried, login ok"})},
+	}
+	ix := openBuilt(t, newMemSource(docs...))
+	cases := []struct{ name, q, first, second string }{
+		{"title", "latency", "INC-1", "INC-2"},
+		{"service", "redis", "INC-3", "INC-4"},
+		{"summary", "login", "INC-5", "INC-6"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := ix.Search(context.Background(), Request{Q: c.q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sc []string
+			for _, h := range r.Items {
+				sc = append(sc, fmt.Sprintf("%s=%.4f", h.Key, h.Score))
+			}
+			if got := keys(r); !slices.Equal(got, []string{c.first, c.second}) {
+				t.Errorf("%s: got %v, want %s then %s", c.q, sc, c.first, c.second)
 			}
 		})
 	}

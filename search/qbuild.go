@@ -144,14 +144,6 @@ func (b queryBuilder) wordIn(field string, groups [][]string, fuzzy bool) query.
 // labelWordFields holds, for the label fields, the field of their words.
 var labelWordFields = map[string]string{FieldServices: FieldServiceWords, FieldTags: FieldTagWords}
 
-// wordAsLabel are the keyword fields a typed word is also looked up in,
-// with their boosts: a key names one incident. (Services and tags are
-// words of fieldAll.)
-var wordAsLabel = []struct {
-	field string
-	boost float64
-}{{FieldKey, 10}}
-
 // term is one Term as a query (nil when it holds nothing searchable, such
 // as a stop word).
 func (b queryBuilder) term(t Term, fuzzy bool) query.Query {
@@ -179,23 +171,49 @@ func (b queryBuilder) term(t Term, fuzzy bool) query.Query {
 	if t.Field != "" {
 		return b.wordIn(t.Field, groups, fuzzy)
 	}
-	// Every text field at once: fieldAll holds their terms, weighted.
-	alts := make([]query.Query, 0, 4)
-	alts = append(alts, b.wordIn(fieldAll, groups, fuzzy))
-	// A word that is a service, tag or key ("s3", "INC-42") counts as one
-	// too, so typing a service's name finds its incidents first.
-	if !t.Phrase {
-		if v := normalizeKeyword(t.Value); v != "" {
-			for _, k := range wordAsLabel {
-				tq := bleve.NewTermQuery(v)
-				tq.SetField(k.field)
-				tq.SetBoost(k.boost)
-				alts = append(alts, tq)
-			}
-		}
+	// Every text field at once: fieldAll holds their terms, so a word is
+	// matched (and counted) by one posting walk.
+	all := b.wordIn(fieldAll, groups, fuzzy)
+	v := normalizeKeyword(t.Value)
+	if t.Phrase || v == "" {
+		return all
 	}
-	return newSparseDisjunction(alts...)
+	// A key names one incident: looked up whole.
+	key := bleve.NewTermQuery(v)
+	key.SetField(FieldKey)
+	key.SetBoost(keyBoost)
+	// fieldAll scores an incident as one long text, where a word of the
+	// title weighs little more than a line of chat (BM25 saturates a
+	// repeated count). The short fields that say what an incident is about,
+	// and a service or tag of that name, add their own scores, as
+	// optional clauses: they only rank what the must clause matched, and
+	// their postings are short.
+	should := make([]query.Query, 0, len(rankFields)+len(labelBoosts))
+	for _, f := range rankFields {
+		should = append(should, b.wordIn(f, groups, fuzzy))
+	}
+	for _, l := range labelBoosts {
+		tq := bleve.NewTermQuery(v)
+		tq.SetField(l.field)
+		tq.SetBoost(l.boost)
+		should = append(should, tq)
+	}
+	return &query.BooleanQuery{Must: newSparseDisjunction(all, key), Should: newSparseDisjunction(should...)}
 }
+
+// keyBoost is the boost of a typed word found as an incident's key.
+const keyBoost = 10
+
+// rankFields are the short text fields whose own scores rank a typed word
+// on top of fieldAll's (see term).
+var rankFields = []string{FieldTitle, FieldRootCauses, FieldSummary}
+
+// labelBoosts are the label fields a typed word ranks higher in when it
+// is a whole value of theirs: a service beats a tag.
+var labelBoosts = []struct {
+	field string
+	boost float64
+}{{FieldServices, 4}, {FieldTags, 2}}
 
 // text is the query's words and phrases: every group must match (nil
 // when there are none to rank by).
