@@ -53,11 +53,18 @@ type labelText struct{ field, text string }
 
 // addLabel makes text, a value of field, a part of c.
 func (c *combinedField) addLabel(field, text string) {
-	c.labels = append(c.labels, labelText{field, text})
+	if c != nil {
+		c.labels = append(c.labels, labelText{field, text})
+	}
 }
 
 // add makes f a part of c.
-func (c *combinedField) add(f document.Field) { c.parts = append(c.parts, f) }
+// A nil c (a document of the shape before fieldAll) takes nothing.
+func (c *combinedField) add(f document.Field) {
+	if c != nil {
+		c.parts = append(c.parts, f)
+	}
+}
 
 // partTerms is a part's terms and length, its pairs included.
 func partTerms(f document.Field) (index.TokenFrequencies, int) {

@@ -88,7 +88,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 	var res Result
 	err := ix.reader(func(idx *shardIndex) error {
 		idx = idx.forViewer(ctx, req.Viewer)
-		b := ix.builder()
+		b := ix.builderFor(idx)
 		run := func(fuzzy, anyWord bool) (*bleve.SearchResult, *facetCounters, query.Query, error) {
 			text := b.text(q, fuzzy)
 			if anyWord {

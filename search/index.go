@@ -192,6 +192,7 @@ func (ix *Index) openCurrent() {
 		idx.Close()
 		return
 	}
+	idx.version = version
 	ix.cur, ix.gen, ix.seq = idx, gen, seq
 	ix.fcache.watch(idx)
 	if version != MappingVersion {
@@ -396,7 +397,7 @@ func (ix *Index) indexConcurrently(ctx context.Context, stop func(), idx *shardI
 				if ctx.Err() != nil {
 					continue
 				}
-				if err := idx.batch(ix.docs.build, docs, nil, 0); err != nil {
+				if err := idx.batch(ix.docsFor(idx).build, docs, nil, 0); err != nil {
 					once.Do(func() { ferr = err; stop() })
 					continue
 				}

@@ -126,6 +126,22 @@ const (
 // docBuilder turns Docs into bleve documents with the mapping's analyzers.
 type docBuilder struct {
 	text, keyword analysis.Analyzer
+	// legacy writes a document of the shape before fieldAll (see
+	// legacyShape), into a generation of that shape.
+	legacy bool
+}
+
+// legacyShape reports whether a generation of mapping version v has the
+// shape before version 4: no fieldAll, and every text field indexed with
+// its pairs. Such a generation answers (and takes changes) in its own
+// shape while a rebuild makes the new one.
+func legacyShape(v int) bool { return v < 4 }
+
+// docsFor is the document builder for a generation, in its shape.
+func (ix *Index) docsFor(idx *shardIndex) docBuilder {
+	b := ix.docs
+	b.legacy = legacyShape(idx.version)
+	return b
 }
 
 func newDocBuilder(im *mapping.IndexMappingImpl) docBuilder {
@@ -139,6 +155,9 @@ func docID(id int64) string { return strconv.FormatInt(id, 10) }
 func (b docBuilder) build(d *Doc) *document.Document {
 	doc := document.NewDocument(docID(d.ID))
 	all := &combinedField{an: b.text}
+	if b.legacy {
+		all = nil
+	}
 	// The text fields other than the timeline hold no event separator:
 	// one typed in them is a space, as in an event.
 	addText := func(name string, pos []uint64, s string) {
@@ -266,7 +285,7 @@ func (b docBuilder) build(d *Doc) *document.Document {
 		}
 	}
 	// Last, so its parts are analysed before it.
-	if len(all.parts) > 0 || len(all.labels) > 0 {
+	if all != nil && (len(all.parts) > 0 || len(all.labels) > 0) {
 		doc.AddField(all)
 	}
 	return doc
@@ -275,7 +294,7 @@ func (b docBuilder) build(d *Doc) *document.Document {
 // textField adds a text field to doc and returns it.
 func (b docBuilder) textField(doc *document.Document, name string, pos []uint64, text []byte) document.Field {
 	var f document.Field = document.NewTextFieldCustom(name, pos, text, textOptions, b.text)
-	if pairlessFields[name] {
+	if pairlessFields[name] && !b.legacy {
 		f = &pairlessField{TextField: f.(*document.TextField)}
 	}
 	doc.AddField(f)

@@ -14,10 +14,20 @@ import (
 // with the index's text analyzer.
 type queryBuilder struct {
 	an analysis.Analyzer
+	// legacy builds queries for a generation of the shape before fieldAll
+	// (see legacyShape).
+	legacy bool
 }
 
 func (ix *Index) builder() queryBuilder {
 	return queryBuilder{an: ix.im.AnalyzerNamed(AnalyzerText)}
+}
+
+// builderFor is the query builder for a generation, in its shape.
+func (ix *Index) builderFor(idx *shardIndex) queryBuilder {
+	b := ix.builder()
+	b.legacy = legacyShape(idx.version)
+	return b
 }
 
 // positions analyses s into its terms grouped by position: one group per
@@ -110,7 +120,7 @@ func (b queryBuilder) wordIn(field string, groups [][]string, fuzzy bool) query.
 	// words, matched as the pair terms the index holds. A field indexed
 	// without its pairs has them in fieldAll, and its words itself.
 	pairField := field
-	if pairlessFields[field] {
+	if pairlessFields[field] && !b.legacy {
 		pairField = fieldAll
 	}
 	pairs := make([]query.Query, 0, 2*len(groups))
@@ -171,6 +181,9 @@ func (b queryBuilder) term(t Term, fuzzy bool) query.Query {
 	if t.Field != "" {
 		return b.wordIn(t.Field, groups, fuzzy)
 	}
+	if b.legacy {
+		return b.legacyTerm(t, groups, fuzzy)
+	}
 	// Every text field at once: fieldAll holds their terms, so a word is
 	// matched (and counted) by one posting walk.
 	all := b.wordIn(fieldAll, groups, fuzzy)
@@ -214,6 +227,29 @@ var labelBoosts = []struct {
 	field string
 	boost float64
 }{{FieldServices, 4}, {FieldTags, 2}}
+
+// legacyTerm is an unfielded word in a generation without fieldAll: a
+// disjunction over every text field and, unless a phrase, the key,
+// services and tags, as those generations were searched.
+func (b queryBuilder) legacyTerm(t Term, groups [][]string, fuzzy bool) query.Query {
+	alts := make([]query.Query, 0, len(textFields)+3)
+	for _, f := range textFields {
+		alts = append(alts, b.wordIn(f, groups, fuzzy))
+	}
+	if v := normalizeKeyword(t.Value); v != "" && !t.Phrase {
+		key := bleve.NewTermQuery(v)
+		key.SetField(FieldKey)
+		key.SetBoost(keyBoost)
+		alts = append(alts, key)
+		for _, l := range labelBoosts {
+			tq := bleve.NewTermQuery(v)
+			tq.SetField(l.field)
+			tq.SetBoost(l.boost)
+			alts = append(alts, tq)
+		}
+	}
+	return newSparseDisjunction(alts...)
+}
 
 // text is the query's words and phrases: every group must match (nil
 // when there are none to rank by).
