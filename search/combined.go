@@ -151,20 +151,27 @@ func (c *combinedField) AnalyzedLength() int { return c.length }
 func (c *combinedField) AnalyzedTokenFrequencies() index.TokenFrequencies { return c.freqs }
 
 // pairlessFields are the long text fields indexed without the pairs of
-// their words (bigram.go): their pairs are in fieldAll, which is where a
-// phrase typed without a field is looked for. The timeline alone holds
-// about half the words of an incident, and its pairs as many terms again,
-// so indexing them once rather than twice is a good part of a rebuild's
-// time and of the index's size. A phrase asked of one of these fields
-// (timeline:"leap second") matches its pairs in fieldAll and its words in
-// the field (queryBuilder.wordIn).
-var pairlessFields = map[string]bool{FieldRCA: true, FieldActions: true, FieldTimeline: true}
+// their words (bigram.go), with the tag their pairs carry in fieldAll. The
+// timeline alone holds about half the words of an incident, and its pairs
+// as many terms again, so indexing them once rather than twice is a good
+// part of a rebuild's time and of the index's size. In fieldAll each pair
+// is tagged with its field (pairTerm), so a phrase asked of one of these
+// fields (timeline:"leap second") matches a pair of that field alone — a
+// pair never spans two events, nor comes from the title — and a phrase
+// typed without a field looks for the plain pair and the tagged ones.
+var pairlessFields = map[string]string{FieldTimeline: "\x01t", FieldRCA: "\x01r", FieldActions: "\x01a"}
+
+// pairTerm is the term of the pair "a b" of field in fieldAll: tagged for
+// a pairless field, plain for any other.
+func pairTerm(field, pair string) string { return pairlessFields[field] + pair }
 
 // pairlessField is a text field analysed with the pair analyzer whose own
-// terms are its words alone; the pairs go only to fieldAll (withPairs).
+// terms are its words alone; its pairs go, tagged, only to fieldAll
+// (withPairs).
 type pairlessField struct {
 	*document.TextField
 	words  index.TokenFrequencies
+	tagged index.TokenFrequencies // the words and the tagged pairs
 	length int
 }
 
@@ -173,13 +180,19 @@ func (p *pairlessField) Analyze() {
 	p.TextField.Analyze()
 	all := p.TextField.AnalyzedTokenFrequencies()
 	p.words = make(index.TokenFrequencies, len(all)/2+1)
+	p.tagged = make(index.TokenFrequencies, len(all))
 	p.length = p.TextField.AnalyzedLength()
 	for k, tf := range all {
 		if isPair(tf.Term) {
 			p.length -= tf.Frequency()
+			t := pairTerm(p.Name(), k)
+			e := &index.TokenFreq{Term: []byte(t)}
+			e.SetFrequency(tf.Frequency())
+			p.tagged[t] = e
 			continue
 		}
 		p.words[k] = tf
+		p.tagged[k] = tf
 	}
 }
 
@@ -189,9 +202,9 @@ func (p *pairlessField) AnalyzedLength() int { return p.length }
 // AnalyzedTokenFrequencies implements document.Field: the words alone.
 func (p *pairlessField) AnalyzedTokenFrequencies() index.TokenFrequencies { return p.words }
 
-// withPairs is the field's terms pairs included, for fieldAll.
+// withPairs is the field's words and tagged pairs, for fieldAll.
 func (p *pairlessField) withPairs() (index.TokenFrequencies, int) {
-	return p.TextField.AnalyzedTokenFrequencies(), p.TextField.AnalyzedLength()
+	return p.tagged, p.TextField.AnalyzedLength()
 }
 
 // isPair says whether an analysed term is a pair of words (no word holds

@@ -294,7 +294,7 @@ func (b docBuilder) build(d *Doc) *document.Document {
 // textField adds a text field to doc and returns it.
 func (b docBuilder) textField(doc *document.Document, name string, pos []uint64, text []byte) document.Field {
 	var f document.Field = document.NewTextFieldCustom(name, pos, text, textOptions, b.text)
-	if pairlessFields[name] && !b.legacy {
+	if _, ok := pairlessFields[name]; ok && !b.legacy {
 		f = &pairlessField{TextField: f.(*document.TextField)}
 	}
 	doc.AddField(f)

@@ -116,39 +116,73 @@ func (b queryBuilder) wordIn(field string, groups [][]string, fuzzy bool) query.
 		}
 		return newSparseDisjunction(alts...)
 	}
-	// A phrase (or an identifier's parts): every pair of neighbouring
-	// words, matched as the pair terms the index holds. A field indexed
-	// without its pairs has them in fieldAll, and its words itself.
-	pairField := field
-	if pairlessFields[field] && !b.legacy {
-		pairField = fieldAll
+	if field == fieldAll && !b.legacy {
+		return b.phraseInAll(groups, boost)
 	}
-	pairs := make([]query.Query, 0, 2*len(groups))
+	return b.pairsIn(field, groups, boost)
+}
+
+// pairsIn is a phrase (or an identifier's parts) in one text field: every
+// pair of neighbouring words, matched as the pair terms the index holds —
+// in fieldAll, tagged, for a field indexed without its pairs.
+func (b queryBuilder) pairsIn(field string, groups [][]string, boost float64) query.Query {
+	in, tagged := field, false
+	if _, ok := pairlessFields[field]; ok && !b.legacy {
+		in, tagged = fieldAll, true
+	}
+	pairs := make([]query.Query, 0, len(groups)-1)
 	for i := 0; i+1 < len(groups); i++ {
 		var alts []query.Query
-		for _, a := range groups[i] {
-			for _, b := range groups[i+1] {
-				tq := bleve.NewTermQuery(a + pairSep + b)
-				tq.SetField(pairField)
+		for _, x := range groups[i] {
+			for _, y := range groups[i+1] {
+				t := x + pairSep + y
+				if tagged {
+					t = pairTerm(field, t)
+				}
+				tq := bleve.NewTermQuery(t)
+				tq.SetField(in)
 				tq.SetBoost(boost)
 				alts = append(alts, tq)
 			}
 		}
-		if len(alts) == 1 {
-			pairs = append(pairs, alts[0])
-		} else {
-			pairs = append(pairs, newSparseDisjunction(alts...))
-		}
-	}
-	if pairField != field {
-		for _, g := range groups {
-			pairs = append(pairs, b.wordIn(field, [][]string{g}, false))
-		}
+		pairs = append(pairs, newSparseDisjunction(alts...))
 	}
 	if len(pairs) == 1 {
 		return pairs[0]
 	}
 	return bleve.NewConjunctionQuery(pairs...)
+}
+
+// phraseInAll is a phrase typed without a field. One pair is looked up in
+// fieldAll plain (the short fields' and labels' pairs) and tagged with each
+// long field. A longer phrase must have all its pairs in one field, so it
+// is a phrase of one of the text fields (each of its own pairs), as before
+// fieldAll.
+func (b queryBuilder) phraseInAll(groups [][]string, boost float64) query.Query {
+	if len(groups) > 2 {
+		alts := make([]query.Query, 0, len(textFields))
+		for _, f := range textFields {
+			alts = append(alts, b.pairsIn(f, groups, textBoosts[f]))
+		}
+		return newSparseDisjunction(alts...)
+	}
+	var alts []query.Query
+	for _, x := range groups[0] {
+		for _, y := range groups[1] {
+			pair := x + pairSep + y
+			tq := bleve.NewTermQuery(pair)
+			tq.SetField(fieldAll)
+			tq.SetBoost(boost)
+			alts = append(alts, tq)
+			for _, f := range []string{FieldTimeline, FieldRCA, FieldActions} {
+				tq := bleve.NewTermQuery(pairTerm(f, pair))
+				tq.SetField(fieldAll)
+				tq.SetBoost(boost)
+				alts = append(alts, tq)
+			}
+		}
+	}
+	return newSparseDisjunction(alts...)
 }
 
 // labelWordFields holds, for the label fields, the field of their words.
