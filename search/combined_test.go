@@ -111,3 +111,28 @@ func TestSearch_RankingByField(t *testing.T) {
 		})
 	}
 }
+
+// TestSearch_LabelFoundByStemIsHighlighted checks that a word finding an
+// incident through a word of its service or tag by its stem ("gateways",
+// "balancer") marks it there. From the review of lane q (P2-2).
+func TestSearch_LabelFoundByStemIsHighlighted(t *testing.T) {
+	ix := openBuilt(t, newMemSource(Doc{ID: 1, Key: "INC-1", Title: "Slow checkout", Visibility: "internal",
+		Services: []string{"API Gateway"}, Tags: []string{"load balancers"}}))
+	cases := []struct{ q, field, want string }{
+		{"gateways", FieldServices, "API <mark>Gateway</mark>"},
+		{"balancer", FieldTags, "load <mark>balancers</mark>"},
+		{"gateway", FieldServices, "API <mark>Gateway</mark>"},
+	}
+	for _, c := range cases {
+		r, err := ix.Search(context.Background(), Request{Q: c.q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Items) != 1 {
+			t.Fatalf("%s: %d hits, want 1", c.q, len(r.Items))
+		}
+		if got := r.Items[0].Highlights[c.field]; len(got) != 1 || got[0] != c.want {
+			t.Errorf("%s: %s highlights %q, want %q", c.q, c.field, got, c.want)
+		}
+	}
+}

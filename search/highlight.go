@@ -332,15 +332,50 @@ func (m *matcher) highlights(fields map[string]any) (map[string][]string, []Even
 				out[field] = append(out[field], "<mark>"+escape(v)+"</mark>")
 				continue
 			}
+			marked := false
 			for _, w := range labelWords([]string{v}) {
 				if m.labels[w] {
 					out[field] = append(out[field], markWord(v, w))
+					marked = true
 					break
+				}
+			}
+			// A typed word also finds a label by its stem (all_text holds
+			// labels analysed as text: "gateways" finds "API Gateway").
+			if !marked {
+				if f := m.labelFragment(v); f != "" {
+					out[field] = append(out[field], f)
 				}
 			}
 		}
 	}
 	return out, events
+}
+
+// labelFragment is label with the words an unfielded query term matched
+// marked, by the index's analysis ("" when none did).
+func (m *matcher) labelFragment(label string) string {
+	var spans []span
+	for _, tok := range m.an.Analyze([]byte(label)) {
+		if fs, ok := m.terms[string(tok.Term)]; ok && fs == nil {
+			spans = append(spans, span{tok.Start, tok.End})
+		}
+	}
+	spans = cleanSpans(label, spans)
+	if len(spans) == 0 {
+		return ""
+	}
+	var sb strings.Builder
+	at := 0
+	for _, sp := range spans {
+		sb.WriteString(escape(label[at:sp.start]))
+		sb.WriteString("<mark>")
+		sb.WriteString(escape(label[sp.start:sp.end]))
+		sb.WriteString("</mark>")
+		at = sp.end
+	}
+	sb.WriteString(escape(label[at:]))
+	return sb.String()
 }
 
 // markWord escapes label and marks the first occurrence of the word w
