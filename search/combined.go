@@ -9,12 +9,14 @@ import (
 )
 
 // fieldAll is the field a word typed without a field is matched in: the
-// terms (and pairs) of all six text fields of an incident, each counted as
-// often as it occurs in a field times that field's weight (textWeights).
-// A search then walks one posting list a word instead of six, and scores
-// it once, with the fields' weights already in the counts — BM25F in one
-// field. It is indexed only; nothing reads it but searches, and it is not
-// a field a query can name.
+// terms and pairs of all six text fields of an incident and of its
+// services and tags, each counted as often as it occurs in a field times
+// that field's weight (textWeights); the long fields' pairs are tagged
+// with their field (pairlessFields). A search then walks one posting list
+// a word instead of nine to find and count its matches; the short fields
+// add their own scores to rank them (queryBuilder.term). It is indexed
+// only; nothing reads it but searches, and it is not a field a query can
+// name.
 const fieldAll = "all_text"
 
 // textWeights are how many times an occurrence of a word in a field

@@ -23,7 +23,7 @@ import (
 // events separated by eventSep, and the events' ids as one value.
 // Version 4 adds fieldAll, the text fields' (and the services' and tags')
 // weighted terms in one field, and indexes the long text fields without
-// their pairs.
+// their pairs, which fieldAll holds tagged with their field.
 const MappingVersion = 4
 
 // Field boosts of the text fields in searches: what a title or a root cause

@@ -7,13 +7,22 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 // TestSparseDisjunction_ScoresAsBleve checks that leaving out the
 // alternatives that match nothing changes neither what matches nor any
 // score, alone, nested and under a conjunction.
 func TestSparseDisjunction_ScoresAsBleve(t *testing.T) {
+	// The product scores with BM25; tf-idf is bleve's default.
+	for _, model := range []string{index.BM25Scoring, index.TFIDFScoring} {
+		t.Run(model, func(t *testing.T) { testSparseScores(t, model) })
+	}
+}
+
+func testSparseScores(t *testing.T, model string) {
 	im := bleve.NewIndexMapping()
+	im.ScoringModel = model
 	ix, err := bleve.NewMemOnly(im)
 	if err != nil {
 		t.Fatal(err)

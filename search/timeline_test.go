@@ -43,7 +43,7 @@ func TestTimeline_OneValueKeepsEvents(t *testing.T) {
 		// combined field): a phrase asked of it still matches only there.
 		{"timeline phrase", `timeline:"gateway rollback"`, []string{"INC-2"}, []int64{21}},
 		{"timeline phrase across two events", `timeline:"started alerts"`, nil, nil},
-		{"timeline phrase only in the title", `timeline:"gateway canary"`, nil, nil},
+		{"timeline phrase only in the title", `timeline:"gateway canary"`, nil, nil}, // see also TestPhrases_StayInOneField
 		{"title phrase", `title:"gateway canary"`, []string{"INC-2"}, nil},
 	}
 	for _, c := range cases {
