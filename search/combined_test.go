@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+
+	bsearch "github.com/blevesearch/bleve/v2/search"
 )
 
 // TestCombined_WordsOfEveryField checks searches through all_text: a word
@@ -134,5 +136,30 @@ func TestSearch_LabelFoundByStemIsHighlighted(t *testing.T) {
 		if got := r.Items[0].Highlights[c.field]; len(got) != 1 || got[0] != c.want {
 			t.Errorf("%s: %s highlights %q, want %q", c.q, c.field, got, c.want)
 		}
+	}
+}
+
+// TestLoadFields_DropsGoneIncidents checks that a hit whose incident is
+// gone by the time its fields are read is left out, not shown bare. From
+// the review of lane q (P3-1).
+func TestLoadFields_DropsGoneIncidents(t *testing.T) {
+	ix := openBuilt(t, newMemSource(fixtures()...))
+	err := ix.reader(func(idx *shardIndex) error {
+		hits := []*bsearch.DocumentMatch{{ID: "1"}, {ID: "999"}, {ID: "2"}}
+		kept, err := loadFields(idx, hits)
+		if err != nil {
+			return err
+		}
+		var got []string
+		for _, h := range kept {
+			got = append(got, h.ID+":"+fieldString(h.Fields, FieldKey))
+		}
+		if want := []string{"1:inc-1", "2:inc-2"}; !slices.Equal(got, want) {
+			t.Errorf("kept %v, want %v", got, want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

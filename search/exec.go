@@ -150,7 +150,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 				res.NextCursor = encodeCursor(next)
 			}
 		}
-		if err := loadFields(idx, hits); err != nil {
+		if hits, err = loadFields(idx, hits); err != nil {
 			return err
 		}
 		var m *matcher
@@ -249,16 +249,22 @@ func decodeCursor(s string) (cursor, error) {
 }
 
 // loadFields reads the stored fields a hit shows (hitFields) into each
-// of hits, as bleve would for a search asking for them.
-func loadFields(idx *shardIndex, hits []*bsearch.DocumentMatch) error {
+// of hits, as bleve would for a search asking for them, and returns the
+// hits that still exist. They are read after the search, from the index
+// as it is then: an incident deleted (or made restricted, for a viewer
+// who does not search that shard) in between is left out rather than
+// shown as a row without a key or title.
+func loadFields(idx *shardIndex, hits []*bsearch.DocumentMatch) ([]*bsearch.DocumentMatch, error) {
+	kept := hits[:0]
 	for _, h := range hits {
 		d, err := idx.Document(h.ID)
 		if err != nil {
-			return fmt.Errorf("search: read incident %s: %w", h.ID, err)
+			return nil, fmt.Errorf("search: read incident %s: %w", h.ID, err)
 		}
 		if d == nil {
-			continue // gone from the snapshot read since: shown bare
+			continue
 		}
+		kept = append(kept, h)
 		d.VisitFields(func(f index.Field) {
 			name := f.Name()
 			if !slices.Contains(hitFields, name) {
@@ -274,7 +280,7 @@ func loadFields(idx *shardIndex, hits []*bsearch.DocumentMatch) error {
 			}
 		})
 	}
-	return nil
+	return kept, nil
 }
 
 // hitOf makes a Hit from a bleve match with its stored fields, marking
