@@ -48,6 +48,7 @@ type combinedField struct {
 	an     analysis.Analyzer
 	length int
 	freqs  index.TokenFrequencies
+	arena  []byte // the tagged pairs' terms
 }
 
 // labelText is a label and the field it is a value of.
@@ -68,12 +69,13 @@ func (c *combinedField) add(f document.Field) {
 	}
 }
 
-// partTerms is a part's terms and length, its pairs included.
-func partTerms(f document.Field) (index.TokenFrequencies, int) {
+// partTerms is a part's terms and length, its pairs included, and the
+// tag its pairs carry in fieldAll ("" for none).
+func partTerms(f document.Field) (index.TokenFrequencies, int, string) {
 	if p, ok := f.(*pairlessField); ok {
-		return p.withPairs()
+		return p.TextField.AnalyzedTokenFrequencies(), p.TextField.AnalyzedLength(), pairlessFields[p.Name()]
 	}
-	return f.AnalyzedTokenFrequencies(), f.AnalyzedLength()
+	return f.AnalyzedTokenFrequencies(), f.AnalyzedLength(), ""
 }
 
 // Name implements document.Field.
@@ -92,7 +94,7 @@ func (c *combinedField) Options() index.FieldIndexingOptions { return index.Inde
 func (c *combinedField) Analyze() {
 	n := 0
 	for _, p := range c.parts {
-		tfs, _ := partTerms(p)
+		tfs, _, _ := partTerms(p)
 		n += len(tfs)
 	}
 	c.freqs = make(index.TokenFrequencies, n)
@@ -102,9 +104,9 @@ func (c *combinedField) Analyze() {
 		if w <= 0 {
 			w = 1
 		}
-		tfs, length := partTerms(p)
+		tfs, length, tag := partTerms(p)
 		c.length += length
-		c.merge(tfs, w)
+		c.merge(tfs, w, tag)
 	}
 	for _, l := range c.labels {
 		if c.an == nil {
@@ -112,18 +114,30 @@ func (c *combinedField) Analyze() {
 		}
 		tokens := c.an.Analyze([]byte(l.text))
 		c.length += len(tokens)
-		c.merge(analysis.TokenFrequency(tokens, nil, index.IndexField), textWeights[l.field])
+		c.merge(analysis.TokenFrequency(tokens, nil, index.IndexField), textWeights[l.field], "")
 	}
 }
 
-// merge adds tfs, each count times w.
-func (c *combinedField) merge(tfs index.TokenFrequencies, w int) {
+// merge adds tfs, each count times w, its pairs tagged with tag.
+func (c *combinedField) merge(tfs index.TokenFrequencies, w int, tag string) {
 	for k, tf := range tfs {
+		term := tf.Term
+		if tag != "" && isPair(term) {
+			// The tagged terms of a document share a few arrays (one
+			// allocation each would cost a rebuild dearly).
+			if len(c.arena)+len(tag)+len(k) > cap(c.arena) {
+				c.arena = make([]byte, 0, max(4096, len(tag)+len(k)))
+			}
+			start := len(c.arena)
+			c.arena = append(append(c.arena, tag...), k...)
+			term = c.arena[start:len(c.arena):len(c.arena)]
+			k = string(term)
+		}
 		if e, ok := c.freqs[k]; ok {
 			e.SetFrequency(e.Frequency() + w*tf.Frequency())
 			continue
 		}
-		e := &index.TokenFreq{Term: tf.Term}
+		e := &index.TokenFreq{Term: term}
 		e.SetFrequency(w * tf.Frequency())
 		c.freqs[k] = e
 	}
@@ -169,11 +183,10 @@ func pairTerm(field, pair string) string { return pairlessFields[field] + pair }
 
 // pairlessField is a text field analysed with the pair analyzer whose own
 // terms are its words alone; its pairs go, tagged, only to fieldAll
-// (withPairs).
+// (combinedField.Analyze).
 type pairlessField struct {
 	*document.TextField
 	words  index.TokenFrequencies
-	tagged index.TokenFrequencies // the words and the tagged pairs
 	length int
 }
 
@@ -182,19 +195,13 @@ func (p *pairlessField) Analyze() {
 	p.TextField.Analyze()
 	all := p.TextField.AnalyzedTokenFrequencies()
 	p.words = make(index.TokenFrequencies, len(all)/2+1)
-	p.tagged = make(index.TokenFrequencies, len(all))
 	p.length = p.TextField.AnalyzedLength()
 	for k, tf := range all {
 		if isPair(tf.Term) {
 			p.length -= tf.Frequency()
-			t := pairTerm(p.Name(), k)
-			e := &index.TokenFreq{Term: []byte(t)}
-			e.SetFrequency(tf.Frequency())
-			p.tagged[t] = e
 			continue
 		}
 		p.words[k] = tf
-		p.tagged[k] = tf
 	}
 }
 
@@ -203,11 +210,6 @@ func (p *pairlessField) AnalyzedLength() int { return p.length }
 
 // AnalyzedTokenFrequencies implements document.Field: the words alone.
 func (p *pairlessField) AnalyzedTokenFrequencies() index.TokenFrequencies { return p.words }
-
-// withPairs is the field's words and tagged pairs, for fieldAll.
-func (p *pairlessField) withPairs() (index.TokenFrequencies, int) {
-	return p.tagged, p.TextField.AnalyzedLength()
-}
 
 // isPair says whether an analysed term is a pair of words (no word holds
 // pairSep).
