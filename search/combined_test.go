@@ -21,6 +21,8 @@ func TestCombined_WordsOfEveryField(t *testing.T) {
 			Summary: "The deploy doubled checkout latency."},
 		{ID: 3, Key: "INC-3", Title: "Disk full", Visibility: "internal",
 			Sections: []Section{{Title: "Cause", Body: "A runaway log filled the disk."}}},
+		{ID: 4, Key: "INC-4", Title: "Region degraded", Visibility: "internal",
+			Services: []string{"us-west-2"}, Tags: []string{"payments-api-v2"}},
 	}
 	ix := openBuilt(t, newMemSource(docs...))
 	cases := []struct {
@@ -30,6 +32,8 @@ func TestCombined_WordsOfEveryField(t *testing.T) {
 		ordered bool
 	}{
 		{"word of a service", "gateway", []string{"INC-1"}, false},
+		{"service named in three parts", "us-west-2", []string{"INC-4"}, false},
+		{"tag named in three parts", "payments-api-v2", []string{"INC-4"}, false},
 		{"word of a tag", "east", []string{"INC-1"}, false},
 		{"phrase of a service", `"api gateway"`, []string{"INC-1"}, false},
 		{"title before timeline", "latency", []string{"INC-2", "INC-1"}, true},

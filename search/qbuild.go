@@ -225,27 +225,32 @@ func (b queryBuilder) term(t Term, fuzzy bool) query.Query {
 	if t.Phrase || v == "" {
 		return all
 	}
-	// A key names one incident: looked up whole.
-	key := bleve.NewTermQuery(v)
-	key.SetField(FieldKey)
-	key.SetBoost(keyBoost)
+	// A key names one incident, and a service or tag is often typed as
+	// its whole name (us-east-1, payments-api-v2, whose parts are no
+	// phrase of any one text field): looked up whole, they match too (and
+	// rank: a service beats a tag).
+	must := []query.Query{all, termIn(FieldKey, v, keyBoost)}
+	for _, l := range labelBoosts {
+		must = append(must, termIn(l.field, v, l.boost))
+	}
 	// fieldAll scores an incident as one long text, where a word of the
 	// title weighs little more than a line of chat (BM25 saturates a
-	// repeated count). The short fields that say what an incident is about,
-	// and a service or tag of that name, add their own scores, as
-	// optional clauses: they only rank what the must clause matched, and
-	// their postings are short.
-	should := make([]query.Query, 0, len(rankFields)+len(labelBoosts))
+	// repeated count). The short fields that say what an incident is
+	// about add their own scores, as optional clauses: they only rank what
+	// the must clause matched, and their postings are short.
+	should := make([]query.Query, 0, len(rankFields))
 	for _, f := range rankFields {
 		should = append(should, b.wordIn(f, groups, fuzzy))
 	}
-	for _, l := range labelBoosts {
-		tq := bleve.NewTermQuery(v)
-		tq.SetField(l.field)
-		tq.SetBoost(l.boost)
-		should = append(should, tq)
-	}
-	return &query.BooleanQuery{Must: newSparseDisjunction(all, key), Should: newSparseDisjunction(should...)}
+	return &query.BooleanQuery{Must: newSparseDisjunction(must...), Should: newSparseDisjunction(should...)}
+}
+
+// termIn is a term query for v in field with a boost.
+func termIn(field, v string, boost float64) query.Query {
+	tq := bleve.NewTermQuery(v)
+	tq.SetField(field)
+	tq.SetBoost(boost)
+	return tq
 }
 
 // keyBoost is the boost of a typed word found as an incident's key.
