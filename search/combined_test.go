@@ -123,16 +123,27 @@ func TestSearch_RankingByField(t *testing.T) {
 // "balancer") marks it there. From the review of lane q (P2-2).
 func TestSearch_LabelFoundByStemIsHighlighted(t *testing.T) {
 	ix := openBuilt(t, newMemSource(Doc{ID: 1, Key: "INC-1", Title: "Slow checkout", Visibility: "internal",
-		Services: []string{"API Gateway"}, Tags: []string{"load balancers"}}))
+		Services: []string{"API Gateway"}, Tags: []string{"load balancers"},
+		Summary: "checkout-gateway-v2 returned errors"}))
 	cases := []struct{ q, field, want string }{
 		{"gateways", FieldServices, "API <mark>Gateway</mark>"},
 		{"balancer", FieldTags, "load <mark>balancers</mark>"},
 		{"gateway", FieldServices, "API <mark>Gateway</mark>"},
+		// a part of a typed identifier does not mark a label
+		{"checkout-gateway-v2", FieldServices, ""},
 	}
 	for _, c := range cases {
 		r, err := ix.Search(context.Background(), Request{Q: c.q})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if c.want == "" {
+			for _, h := range r.Items {
+				if got := h.Highlights[c.field]; len(got) > 0 {
+					t.Errorf("%s: %s highlights %q, want none", c.q, c.field, got)
+				}
+			}
+			continue
 		}
 		if len(r.Items) != 1 {
 			t.Fatalf("%s: %d hits, want 1", c.q, len(r.Items))

@@ -48,6 +48,9 @@ type matcher struct {
 	// labels are the query's words as services and tags match them: the
 	// whole value, or one word of it.
 	labels map[string]bool
+	// labelTerms are the analysed terms of the query's plain words, which
+	// a word of a label is marked for (not the parts of an identifier).
+	labelTerms map[string]bool
 	// lower is spans' buffer for a lower-cased text (a matcher serves one
 	// search, one hit after the other).
 	lower []byte
@@ -55,7 +58,8 @@ type matcher struct {
 
 // newMatcher makes a matcher for the positive words and phrases of q.
 func newMatcher(an analysis.Analyzer, q Query, fuzzy bool) *matcher {
-	m := &matcher{an: an, terms: map[string]map[string]bool{}, fuzzy: fuzzy, labels: map[string]bool{}}
+	m := &matcher{an: an, terms: map[string]map[string]bool{}, fuzzy: fuzzy, labels: map[string]bool{},
+		labelTerms: map[string]bool{}}
 	for _, g := range q.Groups {
 		for _, t := range g.Terms {
 			if t.Field == "" || t.Field == FieldServices || t.Field == FieldTags {
@@ -66,12 +70,17 @@ func newMatcher(an analysis.Analyzer, q Query, fuzzy bool) *matcher {
 			if t.Field != "" && !IsTextField(t.Field) {
 				continue
 			}
-			for _, tok := range an.Analyze([]byte(t.Value)) {
+			toks := an.Analyze([]byte(t.Value))
+			for _, tok := range toks {
 				surface := strings.ToLower(t.Value[tok.Start:tok.End])
 				m.add(string(tok.Term), t.Field, surface)
 				if surface != string(tok.Term) {
 					m.add(surface, t.Field, surface) // see queryBuilder.positions
 				}
+			}
+			if t.Field == "" && !t.Phrase && len(toks) == 1 {
+				// A plain word finds a label by its stem (all_text).
+				m.labelTerms[string(toks[0].Term)] = true
 			}
 		}
 	}
@@ -357,7 +366,7 @@ func (m *matcher) highlights(fields map[string]any) (map[string][]string, []Even
 func (m *matcher) labelFragment(label string) string {
 	var spans []span
 	for _, tok := range m.an.Analyze([]byte(label)) {
-		if fs, ok := m.terms[string(tok.Term)]; ok && fs == nil {
+		if m.labelTerms[string(tok.Term)] {
 			spans = append(spans, span{tok.Start, tok.End})
 		}
 	}
