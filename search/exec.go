@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 // ErrBadCursor says a cursor was not made by this search (or this sort).
@@ -86,15 +88,20 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 	var res Result
 	err := ix.reader(func(idx *shardIndex) error {
 		idx = idx.forViewer(ctx, req.Viewer)
-		b := ix.builder()
+		b := ix.builderFor(idx)
 		run := func(fuzzy, anyWord bool) (*bleve.SearchResult, *facetCounters, query.Query, error) {
 			text := b.text(q, fuzzy)
 			if anyWord {
 				text = b.anyOf(q)
 			}
-			full := b.combine(text, b.exclusions(q), b.filters(req.Filters, q), b.visibility(req.Viewer))
+			var hidden query.Query
+			if idx.mayHoldRestricted() {
+				hidden = b.visibility(req.Viewer)
+			}
+			full := b.combine(text, b.exclusions(q), b.filters(req.Filters, q), hidden)
 			sr := bleve.NewSearchRequestOptions(full, limit+1, offset, false)
-			sr.Fields = hitFields
+			// Stored fields are loaded for the page only (loadFields): asked
+			// of the search, every shard would load a page of its own.
 			sr.Sort = sortOrder(mode)
 			sctx := ctx
 			var fc *facetCounters
@@ -143,6 +150,9 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 				res.NextCursor = encodeCursor(next)
 			}
 		}
+		if hits, err = loadFields(idx, hits); err != nil {
+			return err
+		}
 		var m *matcher
 		if text != nil {
 			m = newMatcher(b.an, q, res.Fuzzy)
@@ -160,6 +170,15 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 	res.Took = time.Since(start)
 	res.TookMS = float64(res.Took.Microseconds()) / 1000
 	return res, nil
+}
+
+// mayHoldRestricted reports whether the shards searched may hold a
+// restricted incident: not when the restricted shard is left out of a view
+// (forViewer), since no other shard of a generation that has one holds any.
+// Without the clause hiding them, a search of a word is that word's searcher
+// alone, with no boolean searcher around it.
+func (s *shardIndex) mayHoldRestricted() bool {
+	return s.restricted == nil || slices.Contains(s.searched, s.restricted)
 }
 
 // ErrBadRequest marks a search request that cannot be run as asked.
@@ -227,6 +246,41 @@ func decodeCursor(s string) (cursor, error) {
 		return c, ErrBadCursor
 	}
 	return c, nil
+}
+
+// loadFields reads the stored fields a hit shows (hitFields) into each
+// of hits, as bleve would for a search asking for them, and returns the
+// hits that still exist. They are read after the search, from the index
+// as it is then: an incident deleted (or made restricted, for a viewer
+// who does not search that shard) in between is left out rather than
+// shown as a row without a key or title.
+func loadFields(idx *shardIndex, hits []*bsearch.DocumentMatch) ([]*bsearch.DocumentMatch, error) {
+	kept := hits[:0]
+	for _, h := range hits {
+		d, err := idx.Document(h.ID)
+		if err != nil {
+			return nil, fmt.Errorf("search: read incident %s: %w", h.ID, err)
+		}
+		if d == nil {
+			continue
+		}
+		kept = append(kept, h)
+		d.VisitFields(func(f index.Field) {
+			name := f.Name()
+			if !slices.Contains(hitFields, name) {
+				return
+			}
+			switch f := f.(type) {
+			case index.TextField:
+				h.AddFieldValue(name, f.Text())
+			case index.DateTimeField:
+				if t, _, err := f.DateTime(); err == nil {
+					h.AddFieldValue(name, t.Format(time.RFC3339Nano))
+				}
+			}
+		})
+	}
+	return kept, nil
 }
 
 // hitOf makes a Hit from a bleve match with its stored fields, marking

@@ -243,16 +243,7 @@ func (fc *facetCounter) result() map[string][]Count {
 	}
 	out := make(map[string][]Count, len(facets))
 	for k, f := range facets {
-		cs := by[k]
-		sort.Slice(cs, func(i, j int) bool {
-			if cs[i].Count != cs[j].Count {
-				return cs[i].Count > cs[j].Count
-			}
-			return cs[i].Value < cs[j].Value
-		})
-		if len(cs) > f.size {
-			cs = cs[:f.size]
-		}
+		cs := topCounts(by[k], f.size)
 		if f.name == FacetYear {
 			sort.Slice(cs, func(i, j int) bool { return cs[i].Value > cs[j].Value })
 		}
@@ -262,6 +253,34 @@ func (fc *facetCounter) result() map[string][]Count {
 		out[f.name] = cs
 	}
 	return out
+}
+
+// topCounts is the n first of cs, most frequent first (the value breaks
+// ties). A facet may have thousands of values of which it shows a few, so
+// they are picked in one pass rather than all sorted.
+func topCounts(cs []Count, n int) []Count {
+	before := func(a, b Count) bool {
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		return a.Value < b.Value
+	}
+	if n <= 0 {
+		return nil
+	}
+	top := make([]Count, 0, min(n, len(cs)))
+	for _, c := range cs {
+		if len(top) == n && !before(c, top[n-1]) {
+			continue
+		}
+		i := sort.Search(len(top), func(i int) bool { return before(c, top[i]) })
+		if len(top) < n {
+			top = append(top, Count{})
+		}
+		copy(top[i+1:], top[i:len(top)-1])
+		top[i] = c
+	}
+	return top
 }
 
 // facetCounters gathers the counters of one search's shards (each shard's

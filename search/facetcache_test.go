@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -213,5 +214,30 @@ func TestSearch_FacetSegmentsReadOnce(t *testing.T) {
 	// (A background merge may bring in a segment or two meanwhile.)
 	if after := loads(); after > before+10 {
 		t.Fatalf("segments read again: %d loads before, %d after 200 searches", before, after)
+	}
+}
+
+func TestTopCounts(t *testing.T) {
+	cs := []Count{{"b", 2}, {"a", 2}, {"c", 5}, {"d", 1}, {"e", 3}, {"f", 2}}
+	cases := []struct {
+		name string
+		n    int
+		want string
+	}{
+		{"fewer than there are", 3, "c5 e3 a2"},
+		{"ties by value", 5, "c5 e3 a2 b2 f2"},
+		{"more than there are", 10, "c5 e3 a2 b2 f2 d1"},
+		{"none", 0, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var got []string
+			for _, x := range topCounts(slices.Clone(cs), c.n) {
+				got = append(got, x.Value+strconv.Itoa(x.Count))
+			}
+			if s := strings.Join(got, " "); s != c.want {
+				t.Errorf("got %q, want %q", s, c.want)
+			}
+		})
 	}
 }

@@ -2,7 +2,9 @@ package search
 
 import (
 	"bytes"
+	"cmp"
 	"html"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,11 +48,18 @@ type matcher struct {
 	// labels are the query's words as services and tags match them: the
 	// whole value, or one word of it.
 	labels map[string]bool
+	// labelTerms are the analysed terms of the query's plain words, which
+	// a word of a label is marked for (not the parts of an identifier).
+	labelTerms map[string]bool
+	// lower is spans' buffer for a lower-cased text (a matcher serves one
+	// search, one hit after the other).
+	lower []byte
 }
 
 // newMatcher makes a matcher for the positive words and phrases of q.
 func newMatcher(an analysis.Analyzer, q Query, fuzzy bool) *matcher {
-	m := &matcher{an: an, terms: map[string]map[string]bool{}, fuzzy: fuzzy, labels: map[string]bool{}}
+	m := &matcher{an: an, terms: map[string]map[string]bool{}, fuzzy: fuzzy, labels: map[string]bool{},
+		labelTerms: map[string]bool{}}
 	for _, g := range q.Groups {
 		for _, t := range g.Terms {
 			if t.Field == "" || t.Field == FieldServices || t.Field == FieldTags {
@@ -61,12 +70,17 @@ func newMatcher(an analysis.Analyzer, q Query, fuzzy bool) *matcher {
 			if t.Field != "" && !IsTextField(t.Field) {
 				continue
 			}
-			for _, tok := range an.Analyze([]byte(t.Value)) {
+			toks := an.Analyze([]byte(t.Value))
+			for _, tok := range toks {
 				surface := strings.ToLower(t.Value[tok.Start:tok.End])
 				m.add(string(tok.Term), t.Field, surface)
 				if surface != string(tok.Term) {
 					m.add(surface, t.Field, surface) // see queryBuilder.positions
 				}
+			}
+			if t.Field == "" && !t.Phrase && len(toks) == 1 {
+				// A plain word finds a label by its stem (all_text).
+				m.labelTerms[string(toks[0].Term)] = true
 			}
 		}
 	}
@@ -116,9 +130,10 @@ func (m *matcher) spans(field, text string) []span {
 	}
 	// Analyse only the words around the places a needle occurs: a hit's
 	// texts are long and mostly about other things.
-	lower := asciiLower(text)
+	m.lower = appendASCIILower(m.lower[:0], text)
+	lower := m.lower
 	var out []span
-	seen := map[int]bool{}
+	var seen []int // chunk starts analysed
 	for _, n := range m.needles {
 		from := 0
 		for k := 0; k < maxNeedleHits; k++ {
@@ -129,10 +144,10 @@ func (m *matcher) spans(field, text string) []span {
 			at := from + i
 			from = at + len(n)
 			ws, we := chunkAround(text, at, at+len(n))
-			if seen[ws] {
+			if slices.Contains(seen, ws) {
 				continue
 			}
-			seen[ws] = true
+			seen = append(seen, ws)
 			out = append(out, m.spansIn(field, text, ws, we)...)
 		}
 	}
@@ -181,6 +196,19 @@ func (m *matcher) spansIn(field, text string, from, to int) []span {
 		}
 	}
 	return out
+}
+
+// appendASCIILower appends s to b with its ASCII letters lower-cased (see
+// asciiLower).
+func appendASCIILower(b []byte, s string) []byte {
+	n := len(b)
+	b = append(b, s...)
+	for i, c := range b[n:] {
+		if 'A' <= c && c <= 'Z' {
+			b[n+i] = c + 'a' - 'A'
+		}
+	}
+	return b
 }
 
 // asciiLower lower-cases the ASCII letters of s, keeping every other byte,
@@ -313,15 +341,50 @@ func (m *matcher) highlights(fields map[string]any) (map[string][]string, []Even
 				out[field] = append(out[field], "<mark>"+escape(v)+"</mark>")
 				continue
 			}
+			marked := false
 			for _, w := range labelWords([]string{v}) {
 				if m.labels[w] {
 					out[field] = append(out[field], markWord(v, w))
+					marked = true
 					break
+				}
+			}
+			// A typed word also finds a label by its stem (all_text holds
+			// labels analysed as text: "gateways" finds "API Gateway").
+			if !marked {
+				if f := m.labelFragment(v); f != "" {
+					out[field] = append(out[field], f)
 				}
 			}
 		}
 	}
 	return out, events
+}
+
+// labelFragment is label with the words an unfielded query term matched
+// marked, by the index's analysis ("" when none did).
+func (m *matcher) labelFragment(label string) string {
+	var spans []span
+	for _, tok := range m.an.Analyze([]byte(label)) {
+		if m.labelTerms[string(tok.Term)] {
+			spans = append(spans, span{tok.Start, tok.End})
+		}
+	}
+	spans = cleanSpans(label, spans)
+	if len(spans) == 0 {
+		return ""
+	}
+	var sb strings.Builder
+	at := 0
+	for _, sp := range spans {
+		sb.WriteString(escape(label[at:sp.start]))
+		sb.WriteString("<mark>")
+		sb.WriteString(escape(label[sp.start:sp.end]))
+		sb.WriteString("</mark>")
+		at = sp.end
+	}
+	sb.WriteString(escape(label[at:]))
+	return sb.String()
 }
 
 // markWord escapes label and marks the first occurrence of the word w
@@ -386,11 +449,14 @@ func fragment(text string, spans []span) (string, int) {
 // cleanSpans sorts spans, drops those outside text or not on character
 // boundaries, and merges overlapping ones (an identifier and its parts).
 func cleanSpans(text string, spans []span) []span {
-	sort.Slice(spans, func(i, j int) bool {
-		if spans[i].start != spans[j].start {
-			return spans[i].start < spans[j].start
+	if len(spans) == 0 {
+		return spans
+	}
+	slices.SortFunc(spans, func(a, b span) int {
+		if a.start != b.start {
+			return cmp.Compare(a.start, b.start)
 		}
-		return spans[i].end > spans[j].end
+		return cmp.Compare(b.end, a.end)
 	})
 	out := spans[:0]
 	for _, s := range spans {
@@ -441,6 +507,9 @@ func wordEnd(text string, i int) int {
 // escape makes text safe inside HTML, with line breaks as spaces so a
 // fragment reads as one line.
 func escape(s string) string {
+	if !strings.ContainsAny(s, "\n\r\t") && utf8.ValidString(s) {
+		return html.EscapeString(s)
+	}
 	s = strings.Map(func(r rune) rune {
 		if r == '\n' || r == '\r' || r == '\t' {
 			return ' '

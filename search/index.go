@@ -200,6 +200,7 @@ func (ix *Index) openCurrent() {
 		idx.Close()
 		return
 	}
+	idx.version = version
 	ix.cur, ix.gen, ix.seq = idx, gen, seq
 	ix.scache.forget(idx)
 	ix.fcache.watch(idx)
@@ -408,7 +409,7 @@ func (ix *Index) indexConcurrently(ctx context.Context, stop func(), idx *shardI
 				if ctx.Err() != nil {
 					continue
 				}
-				if err := idx.batch(ix.docs.build, docs, nil, 0); err != nil {
+				if err := idx.batch(ix.docsFor(idx).build, docs, nil, 0); err != nil {
 					once.Do(func() { ferr = err; stop() })
 					continue
 				}

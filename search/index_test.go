@@ -426,7 +426,9 @@ func TestIndex_RebuildsOnVersionMismatchWhileOldAnswers(t *testing.T) {
 	if err := ix.Rebuild(context.Background(), src); err != nil {
 		t.Fatal(err)
 	}
-	// Pretend an older version wrote it.
+	// Pretend an older version wrote it (only the version key: the index
+	// has the current shape; TestIndex_OldGenerationAnswersInItsShape
+	// searches a generation of the old shape).
 	ix.mu.RLock()
 	err = ix.cur.setInternal(keyVersion, []byte("0"))
 	ix.mu.RUnlock()

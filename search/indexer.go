@@ -175,7 +175,7 @@ func (ix *Index) apply(ctx context.Context, idx *shardIndex, src Source, ids []i
 			kept = append(kept, id)
 		}
 	}
-	if err := idx.batch(ix.docs.build, put, gone, seq); err != nil {
+	if err := idx.batch(ix.docsFor(idx).build, put, gone, seq); err != nil {
 		return nil, err
 	}
 	return kept, nil

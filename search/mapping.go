@@ -23,7 +23,10 @@ import (
 // Version 3 indexes and stores the timeline as one value per incident, its
 // events separated by eventSep, and the events' ids as one value.
 // Version 4 adds FieldSignature, the signature similar incidents read
-// (similar_signature.go).
+// (similar_signature.go), and fieldAll, the text fields' (and the
+// services' and tags') weighted terms in one field, and indexes the long
+// text fields without their pairs, which fieldAll holds tagged with their
+// field.
 const MappingVersion = 4
 
 // Field boosts of the text fields in searches: what a title or a root cause
@@ -93,6 +96,13 @@ func newMapping() *mapping.IndexMappingImpl {
 		fm.Store = !fm.DocValues
 		dm.AddFieldMappingsAt(f, fm)
 	}
+	all := bleve.NewTextFieldMapping()
+	all.Analyzer = AnalyzerTextIndex
+	all.Store = false
+	all.IncludeTermVectors = false
+	all.IncludeInAll = false
+	all.DocValues = false
+	dm.AddFieldMappingsAt(fieldAll, all)
 	when := bleve.NewDateTimeFieldMapping()
 	when.Store = true
 	when.IncludeInAll = false
@@ -122,6 +132,22 @@ type docBuilder struct {
 	// similar is the analyzer of similar incidents' words (the query's);
 	// raw keeps a value whole and as it is (bleve's keyword analyzer).
 	similar, raw analysis.Analyzer
+	// legacy writes a document of the shape before fieldAll (see
+	// legacyShape), into a generation of that shape.
+	legacy bool
+}
+
+// legacyShape reports whether a generation of mapping version v has the
+// shape before version 4: no fieldAll, and every text field indexed with
+// its pairs. Such a generation answers (and takes changes) in its own
+// shape while a rebuild makes the new one.
+func legacyShape(v int) bool { return v < 4 }
+
+// docsFor is the document builder for a generation, in its shape.
+func (ix *Index) docsFor(idx *shardIndex) docBuilder {
+	b := ix.docs
+	b.legacy = legacyShape(idx.version)
+	return b
 }
 
 func newDocBuilder(im *mapping.IndexMappingImpl) docBuilder {
@@ -135,10 +161,14 @@ func docID(id int64) string { return strconv.FormatInt(id, 10) }
 // build is d as a bleve document.
 func (b docBuilder) build(d *Doc) *document.Document {
 	doc := document.NewDocument(docID(d.ID))
+	all := &combinedField{an: b.text}
+	if b.legacy {
+		all = nil
+	}
 	// The text fields other than the timeline hold no event separator:
 	// one typed in them is a space, as in an event.
 	addText := func(name string, pos []uint64, s string) {
-		doc.AddField(document.NewTextFieldCustom(name, pos, appendEventText(nil, s), textOptions, b.text))
+		all.add(b.textField(doc, name, pos, appendEventText(nil, s)))
 	}
 	addKeyword := func(name string, pos []uint64, s string) {
 		doc.AddField(document.NewTextFieldCustom(name, pos, []byte(s), keywordOptions, b.keyword))
@@ -210,13 +240,19 @@ func (b docBuilder) build(d *Doc) *document.Document {
 		n++
 	}
 	if n > 0 {
-		doc.AddField(document.NewTextFieldCustom(FieldTimeline, nil, tl, textOptions, b.text))
+		all.add(b.textField(doc, FieldTimeline, nil, tl))
 		doc.AddField(document.NewTextFieldWithIndexingOptions(FieldEventIDs, nil, ids, index.StoreField))
+	}
+	for _, v := range d.Services {
+		all.addLabel(FieldServices, v)
 	}
 	addKeywords(FieldServices, d.Services)
 	addKeywords(FieldServiceWords, labelWords(d.Services))
 	addKeywords(FieldTeams, d.Teams)
 	tags := withoutCategoryTags(d.Tags) // category: tags count as categories
+	for _, v := range tags {
+		all.addLabel(FieldTags, v)
+	}
 	addKeywords(FieldTags, tags)
 	addKeywords(FieldTagWords, labelWords(tags))
 	addKeywords(FieldCategories, d.Categories())
@@ -255,8 +291,26 @@ func (b docBuilder) build(d *Doc) *document.Document {
 			doc.AddField(f)
 		}
 	}
-	b.addSignature(doc, d)
+	// A generation of the shape before version 4 has no signatures
+	// (similar incidents answer ErrNotReady there until its rebuild ends).
+	if !b.legacy {
+		b.addSignature(doc, d)
+	}
+	// Last, so its parts are analysed before it.
+	if all != nil && (len(all.parts) > 0 || len(all.labels) > 0) {
+		doc.AddField(all)
+	}
 	return doc
+}
+
+// textField adds a text field to doc and returns it.
+func (b docBuilder) textField(doc *document.Document, name string, pos []uint64, text []byte) document.Field {
+	var f document.Field = document.NewTextFieldCustom(name, pos, text, textOptions, b.text)
+	if _, ok := pairlessFields[name]; ok && !b.legacy {
+		f = &pairlessField{TextField: f.(*document.TextField)}
+	}
+	doc.AddField(f)
+	return f
 }
 
 // eventSep separates the events of the timeline's one value. It is a

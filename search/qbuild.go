@@ -14,10 +14,20 @@ import (
 // with the index's text analyzer.
 type queryBuilder struct {
 	an analysis.Analyzer
+	// legacy builds queries for a generation of the shape before fieldAll
+	// (see legacyShape).
+	legacy bool
 }
 
 func (ix *Index) builder() queryBuilder {
 	return queryBuilder{an: ix.im.AnalyzerNamed(AnalyzerText)}
+}
+
+// builderFor is the query builder for a generation, in its shape.
+func (ix *Index) builderFor(idx *shardIndex) queryBuilder {
+	b := ix.builder()
+	b.legacy = legacyShape(idx.version)
+	return b
 }
 
 // positions analyses s into its terms grouped by position: one group per
@@ -71,7 +81,10 @@ func fuzziness(term string) int {
 
 // wordIn is one word or phrase in one text field.
 func (b queryBuilder) wordIn(field string, groups [][]string, fuzzy bool) query.Query {
-	boost := textBoosts[field]
+	boost, ok := textBoosts[field]
+	if !ok {
+		boost = 1
+	}
 	if len(groups) == 1 {
 		alts := make([]query.Query, 0, len(groups[0])*2)
 		// Typos are judged by the longest form (the word as typed): a
@@ -101,26 +114,38 @@ func (b queryBuilder) wordIn(field string, groups [][]string, fuzzy bool) query.
 		if len(alts) == 1 {
 			return alts[0]
 		}
-		return bleve.NewDisjunctionQuery(alts...)
+		return newSparseDisjunction(alts...)
 	}
-	// A phrase (or an identifier's parts): every pair of neighbouring
-	// words, matched as the pair terms the index holds.
+	if field == fieldAll && !b.legacy {
+		return b.phraseInAll(groups, boost)
+	}
+	return b.pairsIn(field, groups, boost)
+}
+
+// pairsIn is a phrase (or an identifier's parts) in one text field: every
+// pair of neighbouring words, matched as the pair terms the index holds —
+// in fieldAll, tagged, for a field indexed without its pairs.
+func (b queryBuilder) pairsIn(field string, groups [][]string, boost float64) query.Query {
+	in, tagged := field, false
+	if _, ok := pairlessFields[field]; ok && !b.legacy {
+		in, tagged = fieldAll, true
+	}
 	pairs := make([]query.Query, 0, len(groups)-1)
 	for i := 0; i+1 < len(groups); i++ {
 		var alts []query.Query
-		for _, a := range groups[i] {
-			for _, b := range groups[i+1] {
-				tq := bleve.NewTermQuery(a + pairSep + b)
-				tq.SetField(field)
+		for _, x := range groups[i] {
+			for _, y := range groups[i+1] {
+				t := x + pairSep + y
+				if tagged {
+					t = pairTerm(field, t)
+				}
+				tq := bleve.NewTermQuery(t)
+				tq.SetField(in)
 				tq.SetBoost(boost)
 				alts = append(alts, tq)
 			}
 		}
-		if len(alts) == 1 {
-			pairs = append(pairs, alts[0])
-		} else {
-			pairs = append(pairs, bleve.NewDisjunctionQuery(alts...))
-		}
+		pairs = append(pairs, newSparseDisjunction(alts...))
 	}
 	if len(pairs) == 1 {
 		return pairs[0]
@@ -128,15 +153,40 @@ func (b queryBuilder) wordIn(field string, groups [][]string, fuzzy bool) query.
 	return bleve.NewConjunctionQuery(pairs...)
 }
 
+// phraseInAll is a phrase typed without a field. One pair is looked up in
+// fieldAll plain (the short fields' and labels' pairs) and tagged with each
+// long field. A longer phrase must have all its pairs in one field, so it
+// is a phrase of one of the text fields (each of its own pairs), as before
+// fieldAll.
+func (b queryBuilder) phraseInAll(groups [][]string, boost float64) query.Query {
+	if len(groups) > 2 {
+		alts := make([]query.Query, 0, len(textFields))
+		for _, f := range textFields {
+			alts = append(alts, b.pairsIn(f, groups, textBoosts[f]))
+		}
+		return newSparseDisjunction(alts...)
+	}
+	var alts []query.Query
+	for _, x := range groups[0] {
+		for _, y := range groups[1] {
+			pair := x + pairSep + y
+			tq := bleve.NewTermQuery(pair)
+			tq.SetField(fieldAll)
+			tq.SetBoost(boost)
+			alts = append(alts, tq)
+			for _, f := range []string{FieldTimeline, FieldRCA, FieldActions} {
+				tq := bleve.NewTermQuery(pairTerm(f, pair))
+				tq.SetField(fieldAll)
+				tq.SetBoost(boost)
+				alts = append(alts, tq)
+			}
+		}
+	}
+	return newSparseDisjunction(alts...)
+}
+
 // labelWordFields holds, for the label fields, the field of their words.
 var labelWordFields = map[string]string{FieldServices: FieldServiceWords, FieldTags: FieldTagWords}
-
-// wordAsLabel are the keyword fields a typed word is also looked up in,
-// with their boosts (a key names one incident; a service beats a tag).
-var wordAsLabel = []struct {
-	field string
-	boost float64
-}{{FieldKey, 10}, {FieldServices, 4}, {FieldTags, 2}}
 
 // term is one Term as a query (nil when it holds nothing searchable, such
 // as a stop word).
@@ -165,23 +215,79 @@ func (b queryBuilder) term(t Term, fuzzy bool) query.Query {
 	if t.Field != "" {
 		return b.wordIn(t.Field, groups, fuzzy)
 	}
+	if b.legacy {
+		return b.legacyTerm(t, groups, fuzzy)
+	}
+	// Every text field at once: fieldAll holds their terms, so a word is
+	// matched (and counted) by one posting walk.
+	all := b.wordIn(fieldAll, groups, fuzzy)
+	v := normalizeKeyword(t.Value)
+	if t.Phrase || v == "" {
+		return all
+	}
+	// A key names one incident, and a service or tag is often typed as
+	// its whole name (us-east-1, payments-api-v2, whose parts are no
+	// phrase of any one text field): looked up whole, they match too (and
+	// rank: a service beats a tag).
+	must := []query.Query{all, termIn(FieldKey, v, keyBoost)}
+	for _, l := range wordLabelBoosts {
+		must = append(must, termIn(l.field, v, l.boost))
+	}
+	// fieldAll scores an incident as one long text, where a word of the
+	// title weighs little more than a line of chat (BM25 saturates a
+	// repeated count). The short fields that say what an incident is
+	// about add their own scores, as optional clauses: they only rank what
+	// the must clause matched, and their postings are short.
+	should := make([]query.Query, 0, len(rankFields))
+	for _, f := range rankFields {
+		should = append(should, b.wordIn(f, groups, fuzzy))
+	}
+	return &query.BooleanQuery{Must: newSparseDisjunction(must...), Should: newSparseDisjunction(should...)}
+}
+
+// termIn is a term query for v in field with a boost.
+func termIn(field, v string, boost float64) query.Query {
+	tq := bleve.NewTermQuery(v)
+	tq.SetField(field)
+	tq.SetBoost(boost)
+	return tq
+}
+
+// keyBoost is the boost of a typed word found as an incident's key.
+const keyBoost = 10
+
+// rankFields are the short text fields whose own scores rank a typed word
+// on top of fieldAll's (see term).
+var rankFields = []string{FieldTitle, FieldRootCauses, FieldSummary}
+
+// wordLabelBoosts are the label fields a typed word ranks higher in when it
+// is a whole value of theirs: a service beats a tag.
+var wordLabelBoosts = []struct {
+	field string
+	boost float64
+}{{FieldServices, 4}, {FieldTags, 2}}
+
+// legacyTerm is an unfielded word in a generation without fieldAll: a
+// disjunction over every text field and, unless a phrase, the key,
+// services and tags, as those generations were searched.
+func (b queryBuilder) legacyTerm(t Term, groups [][]string, fuzzy bool) query.Query {
 	alts := make([]query.Query, 0, len(textFields)+3)
 	for _, f := range textFields {
 		alts = append(alts, b.wordIn(f, groups, fuzzy))
 	}
-	// A word that is a service, tag or key ("s3", "INC-42") counts as one
-	// too, so typing a service's name finds its incidents first.
-	if !t.Phrase {
-		if v := normalizeKeyword(t.Value); v != "" {
-			for _, k := range wordAsLabel {
-				tq := bleve.NewTermQuery(v)
-				tq.SetField(k.field)
-				tq.SetBoost(k.boost)
-				alts = append(alts, tq)
-			}
+	if v := normalizeKeyword(t.Value); v != "" && !t.Phrase {
+		key := bleve.NewTermQuery(v)
+		key.SetField(FieldKey)
+		key.SetBoost(keyBoost)
+		alts = append(alts, key)
+		for _, l := range wordLabelBoosts {
+			tq := bleve.NewTermQuery(v)
+			tq.SetField(l.field)
+			tq.SetBoost(l.boost)
+			alts = append(alts, tq)
 		}
 	}
-	return bleve.NewDisjunctionQuery(alts...)
+	return newSparseDisjunction(alts...)
 }
 
 // text is the query's words and phrases: every group must match (nil
@@ -350,6 +456,11 @@ func opening(v Viewer) []query.Query {
 // incident. Filters are a bleve filter: they keep documents without scoring
 // them.
 func (b queryBuilder) combine(text query.Query, not, filters []query.Query, hidden query.Query) query.Query {
+	if text != nil && len(not) == 0 && len(filters) == 0 && hidden == nil {
+		// Alone, as is: a boolean query would wrap it in a conjunction of
+		// one, a searcher more for every match to go through.
+		return text
+	}
 	bq := bleve.NewBooleanQuery()
 	if text != nil {
 		bq.AddMust(text)

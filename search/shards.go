@@ -84,10 +84,14 @@ type shardIndex struct {
 	searched []bleve.Index
 	// view is set on a view: it does not own the shards.
 	view bool
+	// version is the MappingVersion the generation was written with: an
+	// older one keeps answering (and taking changes) in its own shape
+	// until a rebuild replaces it (see legacyShape).
+	version int
 }
 
 func newShardIndex(parts []bleve.Index, restricted bleve.Index) *shardIndex {
-	s := &shardIndex{parts: parts, restricted: restricted}
+	s := &shardIndex{parts: parts, restricted: restricted, version: MappingVersion}
 	s.searched = s.all()
 	s.IndexAlias = bleve.NewIndexAlias(s.searched...)
 	return s

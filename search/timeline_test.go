@@ -39,6 +39,12 @@ func TestTimeline_OneValueKeepsEvents(t *testing.T) {
 		{"word of the last event", "postmortem", []string{"INC-1"}, []int64{15}},
 		{"timeline field", "timeline:gateway", []string{"INC-1", "INC-2"}, nil},
 		{"phrase in another incident", `"gateway rollback"`, []string{"INC-2"}, []int64{21}},
+		// The timeline is indexed without its pairs (they are in the
+		// combined field): a phrase asked of it still matches only there.
+		{"timeline phrase", `timeline:"gateway rollback"`, []string{"INC-2"}, []int64{21}},
+		{"timeline phrase across two events", `timeline:"started alerts"`, nil, nil},
+		{"timeline phrase only in the title", `timeline:"gateway canary"`, nil, nil}, // see also TestPhrases_StayInOneField
+		{"title phrase", `title:"gateway canary"`, []string{"INC-2"}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -146,6 +152,53 @@ func TestTimeline_SeparatorElsewhereIsASpace(t *testing.T) {
 					t.Errorf("%s: %s highlight holds the separator: %q", q, field, f)
 				}
 			}
+		}
+	}
+}
+
+// TestPhrases_StayInOneField checks that a phrase matches only where one
+// field holds it: a fielded phrase on a long field is not made of a pair
+// from another field and words from two events, and a phrase of three
+// words is not made of pairs from two fields. From the review of lane q
+// (P1-2, P2-1).
+func TestPhrases_StayInOneField(t *testing.T) {
+	docs := []Doc{
+		// A 3-word phrase split across title and summary.
+		{ID: 1, Key: "INC-1", Title: "payment gateway", Summary: "gateway timeout on login", Visibility: "internal"},
+		// The pair only in the title, its words in two timeline events.
+		{ID: 2, Key: "INC-2", Title: "Broker rollback failed", Visibility: "internal", Events: []Event{
+			{ID: 21, Body: "broker alarms fired"}, {ID: 22, Body: "rollback started"}}},
+		// The pair only in the summary, its words apart in the RCA.
+		{ID: 3, Key: "INC-3", Title: "Storage incident", Summary: "inode exhaustion on db", Visibility: "internal",
+			Sections: []Section{{Title: "Cause", Body: "every inode was used; exhaustion followed"}},
+			Events:   []Event{{ID: 31, Body: "disk quota exceeded on the primary"}}},
+	}
+	ix := openBuilt(t, newMemSource(docs...))
+	cases := []struct {
+		q    string
+		want []string
+	}{
+		{`"payment gateway timeout"`, nil},
+		{`timeline:"broker rollback"`, nil},
+		{`rca:"inode exhaustion"`, nil},
+		{`actions:"inode exhaustion"`, nil},
+		// and what is there is still found
+		{`"payment gateway"`, []string{"INC-1"}},
+		{`"gateway timeout on login"`, []string{"INC-1"}},
+		{`"broker rollback"`, []string{"INC-2"}},
+		{`timeline:"broker alarms"`, []string{"INC-2"}},
+		{`"inode exhaustion"`, []string{"INC-3"}},
+		{`"quota exceeded on the primary"`, []string{"INC-3"}},
+		{`timeline:"quota exceeded"`, []string{"INC-3"}},
+		{`rca:"inode was used"`, []string{"INC-3"}},
+	}
+	for _, c := range cases {
+		r, err := ix.Search(context.Background(), Request{Q: c.q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := keys(r); !slices.Equal(got, c.want) {
+			t.Errorf("%s: got %v, want %v", c.q, got, c.want)
 		}
 	}
 }
