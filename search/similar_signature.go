@@ -114,14 +114,7 @@ func signatureOf(an analysis.Analyzer, texts map[string][]string) signature {
 		if !ok {
 			continue
 		}
-		clear(counts)
-		for _, text := range texts[field] {
-			for _, t := range an.Analyze([]byte(text)) {
-				if term := string(t.Term); usefulTerm(term) {
-					counts[term]++
-				}
-			}
-		}
+		countUseful(an, texts[field], counts)
 		for term, n := range counts {
 			f := 1 + math.Log(float64(n))
 			weights[term] += rw * f

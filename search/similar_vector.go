@@ -57,6 +57,19 @@ type textVector struct {
 	norm    float64
 }
 
+// countUseful sets counts to how often each useful word (usefulTerm)
+// occurs in texts.
+func countUseful(an analysis.Analyzer, texts []string, counts map[string]int) {
+	clear(counts)
+	for _, text := range texts {
+		for _, t := range an.Analyze([]byte(text)) {
+			if term := string(t.Term); usefulTerm(term) {
+				counts[term]++
+			}
+		}
+	}
+}
+
 // vectorOf makes the text vector of an incident's texts (field → texts),
 // its fields weighed by weights (rerankWeights or sourceRerankWeights).
 func vectorOf(an analysis.Analyzer, texts map[string][]string, weights map[string]float64) textVector {
@@ -67,14 +80,7 @@ func vectorOf(an analysis.Analyzer, texts map[string][]string, weights map[strin
 		if !ok {
 			continue
 		}
-		clear(counts)
-		for _, text := range texts[field] {
-			for _, t := range an.Analyze([]byte(text)) {
-				if term := string(t.Term); usefulTerm(term) {
-					counts[term]++
-				}
-			}
-		}
+		countUseful(an, texts[field], counts)
 		for term, n := range counts {
 			v.weights[term] += w * (1 + math.Log(float64(n)))
 		}
