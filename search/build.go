@@ -106,12 +106,7 @@ func (ix *Index) build(ctx context.Context, src Source, shards int, seq int64) (
 					cancel()
 					continue
 				}
-				done := ix.buildDone.Add(int64(len(docs)))
-				if ix.opts.Progress != nil {
-					progressMu.Lock() // Progress need not be safe for concurrent use
-					ix.opts.Progress(int(done), int(ix.buildTotal.Load()))
-					progressMu.Unlock()
-				}
+				ix.countBuilt(len(docs), &progressMu)
 			}
 		}()
 	}
@@ -194,6 +189,17 @@ func (ix *Index) build(ctx context.Context, src Source, shards int, seq int64) (
 		n += sb.n
 	}
 	return gen, idx, n, nil
+}
+
+// countBuilt counts n more incidents built and reports the progress; mu
+// serialises the reports (Progress need not be safe for concurrent use).
+func (ix *Index) countBuilt(n int, mu *sync.Mutex) {
+	done := ix.buildDone.Add(int64(n))
+	if ix.opts.Progress != nil {
+		mu.Lock()
+		ix.opts.Progress(int(done), int(ix.buildTotal.Load()))
+		mu.Unlock()
+	}
 }
 
 // index adds docs to the shard's builder, making it first.

@@ -413,12 +413,7 @@ func (ix *Index) indexConcurrently(ctx context.Context, stop func(), idx *shardI
 					once.Do(func() { ferr = err; stop() })
 					continue
 				}
-				done := ix.buildDone.Add(int64(len(docs)))
-				if ix.opts.Progress != nil {
-					progressMu.Lock() // Progress need not be safe for concurrent use
-					ix.opts.Progress(int(done), int(ix.buildTotal.Load()))
-					progressMu.Unlock()
-				}
+				ix.countBuilt(len(docs), &progressMu)
 			}
 		}()
 	}
