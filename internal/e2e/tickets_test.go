@@ -20,6 +20,7 @@ func TestActionTicketClosesAction(t *testing.T) {
 		"HINDSIGHT_JIRA_TOKEN=e2e-jira-token", "HINDSIGHT_TICKET_JIRA_PROJECT=OPS")
 	inc := s.createIncident("Checkout errors after the deploy", "SEV2", time.Now().Add(-48*time.Hour), nil)
 	act := s.createAction(inc.Key, map[string]any{"title": "Add a retry budget to checkout", "owner": "ann", "priority": "high"})
+	created := time.Now().UTC() // the action was created by now
 
 	b := s.newBrowser(t)
 	b.signedIn(editorEmail, editorPassword)
@@ -40,9 +41,13 @@ func TestActionTicketClosesAction(t *testing.T) {
 	b.waitText(row+" "+dt("ticket-sync-error"), "Jira is under maintenance")
 	b.screenshot("actions-ticket-sync-failed")
 
-	// closed in Jira now (whole seconds, as Jira writes them): after the
-	// action was created, seconds of clicking ago
-	closedAt := time.Now().UTC().Add(-time.Second).Truncate(time.Second)
+	// closed in Jira at the first whole second (as Jira writes them) after
+	// the action was created — a completion before its creation would be
+	// moved to the creation — and not in the future when synced
+	closedAt := created.Truncate(time.Second).Add(time.Second)
+	if d := time.Until(closedAt.Add(100 * time.Millisecond)); d > 0 {
+		time.Sleep(d)
+	}
 	jira.Close("OPS-1", "Done", "Done", closedAt)
 	b.click(row + " " + dt("ticket-sync"))
 	b.waitVisible(fmt.Sprintf(`%s[data-action-id="%d"][data-status="done"]`, dt("action-row"), act.ID))
