@@ -438,14 +438,7 @@ func TestIndex_RebuildsOnVersionMismatchWhileOldAnswers(t *testing.T) {
 	oldGen := ix.gen
 	ix.Close()
 
-	ix, err = Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	if st := ix.Status(); !st.Ready || !st.Stale {
-		t.Fatalf("status %+v, want ready and stale", st)
-	}
+	ix = reopenStale(t, dir)
 	r, err := ix.Search(context.Background(), Request{Q: "bgp"})
 	if err != nil || r.Total != 1 {
 		t.Fatalf("old index must answer: %v %d", err, r.Total)

@@ -41,14 +41,7 @@ func TestIndex_OldGenerationAnswersInItsShape(t *testing.T) {
 	}
 	ix.Close()
 
-	ix, err = Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	if st := ix.Status(); !st.Ready || !st.Stale {
-		t.Fatalf("status %+v, want ready and stale", st)
-	}
+	ix = reopenStale(t, dir)
 	// Really of the old shape: nothing in all_text.
 	q := bleve.NewTermQuery("bgp")
 	q.SetField(fieldAll)
@@ -88,4 +81,20 @@ func TestIndex_OldGenerationAnswersInItsShape(t *testing.T) {
 			t.Errorf("old generation: %s: total %d, want %d", c.q, r.Total, c.want)
 		}
 	}
+}
+
+// reopenStale opens the index in dir, which must answer from a generation
+// of an older mapping (ready and stale); the index is closed at the end of
+// the test.
+func reopenStale(t *testing.T, dir string) *Index {
+	t.Helper()
+	ix, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	if st := ix.Status(); !st.Ready || !st.Stale {
+		t.Fatalf("status %+v, want ready and stale", st)
+	}
+	return ix
 }
