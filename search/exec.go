@@ -103,10 +103,17 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 			// Stored fields are loaded for the page only (loadFields): asked
 			// of the search, every shard would load a page of its own.
 			sr.Sort = sortOrder(mode)
-			sctx := ctx
 			var fc *facetCounters
 			if !req.NoFacets {
 				fc = &facetCounters{}
+			}
+			if mode == SortRelevance && !b.legacy && !ix.bleveOnly && planFastable(full) {
+				ix.plans.Add(1)
+				r, err := idx.searchPlanned(ctx, sr, ix.fcache, fc)
+				return r, fc, text, err
+			}
+			sctx := ctx
+			if fc != nil {
 				sctx = context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey, ix.fcache.countingHandler(fc))
 			}
 			r, err := idx.SearchInContext(sctx, sr)

@@ -100,6 +100,12 @@ type Index struct {
 	buildDone  atomic.Int64
 	buildTotal atomic.Int64
 	wake       chan struct{}
+
+	// bleveOnly runs every search through bleve's searchers, never as a
+	// plan (fastplan.go); plans counts the searches run as one (tests
+	// compare the two).
+	bleveOnly bool
+	plans     atomic.Int64
 }
 
 // Open opens the index in dir (created when missing) and takes its lock, so

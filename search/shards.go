@@ -223,6 +223,39 @@ func (s *shardIndex) SearchInContext(ctx context.Context, req *bleve.SearchReque
 	if len(s.searched) == 1 {
 		return s.searched[0].SearchInContext(ctx, req)
 	}
+	return s.searchEach(req, func(p bleve.Index, r *bleve.SearchRequest) (*bleve.SearchResult, error) {
+		return p.SearchInContext(ctx, r)
+	})
+}
+
+// searchPlanned is SearchInContext run as a plan (fastplan.go), which the
+// caller has checked req's query can be (planFastable), ranked by score,
+// the facets of every match counted into fc (when set).
+func (s *shardIndex) searchPlanned(ctx context.Context, req *bleve.SearchRequest, fcache *facetCache,
+	fc *facetCounters) (*bleve.SearchResult, error) {
+	one := func(p bleve.Index, r *bleve.SearchRequest) (*bleve.SearchResult, error) {
+		return fcache.searchPlanned(ctx, p, r.Query, r.From+r.Size, fc)
+	}
+	if len(s.searched) == 1 {
+		res, err := one(s.searched[0], req)
+		if err != nil {
+			return nil, err
+		}
+		res.Request = req
+		if req.From < len(res.Hits) {
+			res.Hits = res.Hits[req.From:]
+		} else {
+			res.Hits = nil
+		}
+		return res, nil
+	}
+	return s.searchEach(req, one)
+}
+
+// searchEach runs req on every shard at once with one and merges the
+// shards' hits (see SearchInContext).
+func (s *shardIndex) searchEach(req *bleve.SearchRequest,
+	one func(p bleve.Index, r *bleve.SearchRequest) (*bleve.SearchResult, error)) (*bleve.SearchResult, error) {
 	results := make([]*bleve.SearchResult, len(s.searched))
 	err := eachOf(s.searched, func(i int, p bleve.Index) error {
 		r := *req
@@ -230,7 +263,7 @@ func (s *shardIndex) SearchInContext(ctx context.Context, req *bleve.SearchReque
 		// A sort keeps each hit's values in its fields while it runs: every
 		// shard needs its own.
 		r.Sort = req.Sort.Copy()
-		res, err := p.SearchInContext(ctx, &r)
+		res, err := one(p, &r)
 		results[i] = res
 		return err
 	})

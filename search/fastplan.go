@@ -1,0 +1,465 @@
+package search
+
+import (
+	"errors"
+	"math"
+	"sort"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/bleve/v2/search/scorer"
+	index "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+)
+
+// A search ranked by relevance is run by this package on each shard's
+// segments directly (fastexec.go) rather than by bleve's searchers when its
+// query is made only of what the query builder makes of words and phrases:
+// term queries under conjunctions, disjunctions, sparse disjunctions and
+// boolean queries. bleve hands every match up a tree of searchers, each
+// level comparing document ids as byte strings and passing a pooled match
+// up; at 100k incidents a common word's tens of thousands of matches spent
+// most of a search there. Here a match is a number in a segment and its
+// score a float.
+//
+// The plan mirrors what bleve builds of the same query, searcher by
+// searcher (query.*.Searcher, searcher.New*Searcher, scorer.*): the same
+// statistics, weights and query norms, children in the same order, sums
+// taken in that order. Scores are therefore bit for bit bleve's, and so are
+// totals, the order of hits (score, then the order they were met in) and
+// the facets (fastexec_test.go compares the two on every kind of query).
+// Anything else (fuzzy terms, date ranges, match-all) is left to bleve.
+
+// errNotPlanned says a query has a part the plan does not mirror; the
+// search then runs through bleve.
+var errNotPlanned = errors.New("search: query not planned")
+
+// planShard is what planning a query needs of one shard's snapshot.
+type planShard struct {
+	snap     *scorch.IndexSnapshot
+	segs     []*scorch.SegmentSnapshot
+	docTotal uint64
+	bm25     bool
+	dicts    map[string][]segment.TermDictionary
+	// offsets are each segment's first global document number (scorch
+	// numbers documents across segments by their full counts).
+	offsets []uint64
+}
+
+func newPlanShard(snap *scorch.IndexSnapshot, bm25 bool) (*planShard, error) {
+	n, err := snap.DocCount()
+	if err != nil {
+		return nil, err
+	}
+	p := &planShard{snap: snap, segs: snap.Segments(), docTotal: n, bm25: bm25,
+		dicts: map[string][]segment.TermDictionary{}}
+	var running uint64
+	for _, s := range p.segs {
+		p.offsets = append(p.offsets, running)
+		running += s.Segment().Count()
+	}
+	return p, nil
+}
+
+// dictsOf is field's term dictionary in each segment.
+func (p *planShard) dictsOf(field string) ([]segment.TermDictionary, error) {
+	if d, ok := p.dicts[field]; ok {
+		return d, nil
+	}
+	d := make([]segment.TermDictionary, len(p.segs))
+	for i, s := range p.segs {
+		var err error
+		if d[i], err = s.Segment().Dictionary(field); err != nil {
+			return nil, err
+		}
+	}
+	p.dicts[field] = d
+	return d, nil
+}
+
+// planNode is a searcher of the plan: bleve's Count, Weight and
+// SetQueryNorm, and the searcher that walks its matches.
+type planNode interface {
+	count() uint64
+	weight() float64
+	setNorm(qn float64)
+	searcher(p *planShard, e *iterErr) docSearcher
+}
+
+// planFastable reports whether q is made only of the queries a plan
+// mirrors (checked before any shard is planned, so a search is planned on
+// every shard or none).
+func planFastable(q query.Query) bool {
+	switch q := q.(type) {
+	case *query.TermQuery:
+		return q.FieldVal != ""
+	case *sparseDisjunction:
+		for _, a := range q.alts {
+			if !planFastable(a) {
+				return false
+			}
+		}
+		return len(q.alts) > 0
+	case *query.DisjunctionQuery:
+		// Past DisjunctionHeapTakeover bleve merges with a heap, which
+		// sums a match's scores in another order.
+		if len(q.Disjuncts) == 0 || len(q.Disjuncts) > disjunctionSliceMax || q.Min > 1 {
+			return false
+		}
+		for _, a := range q.Disjuncts {
+			if !planFastable(a) {
+				return false
+			}
+		}
+		return true
+	case *query.ConjunctionQuery:
+		if len(q.Conjuncts) == 0 {
+			return false
+		}
+		for _, a := range q.Conjuncts {
+			if !planFastable(a) {
+				return false
+			}
+		}
+		return true
+	case *query.BooleanQuery:
+		// A boolean query without a must clause is a match-all or a
+		// should-only search (not built for words).
+		if q.Must == nil || !planFastable(q.Must) {
+			return false
+		}
+		for _, c := range []query.Query{q.Should, q.MustNot, q.Filter} {
+			if c != nil && !planFastable(c) {
+				return false
+			}
+		}
+		if d, ok := q.Should.(*query.DisjunctionQuery); ok && d.Min > 0 {
+			return false
+		}
+		return true
+	}
+	return false
+}
+
+// disjunctionSliceMax is bleve's searcher.DisjunctionHeapTakeover.
+const disjunctionSliceMax = 10
+
+// plan mirrors q.Searcher on the shard. scoring is false under a filter,
+// whose matches are only tested.
+func (p *planShard) plan(q query.Query, scoring bool) (planNode, error) {
+	switch q := q.(type) {
+	case *query.TermQuery:
+		return p.term(q.FieldVal, q.Term, q.BoostVal.Value(), scoring)
+	case *sparseDisjunction:
+		return p.sparse(q, scoring)
+	case *query.DisjunctionQuery:
+		kids, err := p.planAll(q.Disjuncts, scoring)
+		if err != nil {
+			return nil, err
+		}
+		return newPlanDisj(kids, len(kids)), nil
+	case *query.ConjunctionQuery:
+		kids, err := p.planAll(q.Conjuncts, scoring)
+		if err != nil {
+			return nil, err
+		}
+		return newPlanConj(kids), nil
+	case *query.BooleanQuery:
+		return p.boolean(q, scoring)
+	}
+	return nil, errNotPlanned
+}
+
+func (p *planShard) planAll(qs []query.Query, scoring bool) ([]planNode, error) {
+	out := make([]planNode, 0, len(qs))
+	for _, q := range qs {
+		n, err := p.plan(q, scoring)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// sparse mirrors sparseDisjunction.Searcher.
+func (p *planShard) sparse(q *sparseDisjunction, scoring bool) (planNode, error) {
+	kept := make([]planNode, 0, len(q.alts))
+	var dropped float64
+	for _, a := range q.alts {
+		n, err := p.plan(a, scoring)
+		if err != nil {
+			return nil, err
+		}
+		if n.count() == 0 {
+			dropped += n.weight()
+			continue
+		}
+		kept = append(kept, n)
+	}
+	var inner planNode
+	switch len(kept) {
+	case 0:
+		return &planScaled{inner: planNone{}, factor: 0, dropped: dropped}, nil
+	case 1:
+		inner = kept[0]
+	default:
+		if len(kept) > disjunctionSliceMax {
+			return nil, errNotPlanned
+		}
+		inner = newPlanDisj(kept, len(kept))
+	}
+	if len(kept) == len(q.alts) {
+		return inner, nil
+	}
+	s := &planScaled{inner: inner, factor: float64(len(kept)) / float64(len(q.alts)), dropped: dropped}
+	if w := s.weight(); w > 0 {
+		s.setNorm(1 / math.Sqrt(w))
+	}
+	return s, nil
+}
+
+// boolean mirrors query.BooleanQuery.Searcher for a query with a must
+// clause (planFastable).
+func (p *planShard) boolean(q *query.BooleanQuery, scoring bool) (planNode, error) {
+	var must, should, not, filter planNode
+	var err error
+	if q.MustNot != nil {
+		if not, err = p.plan(q.MustNot, false); err != nil {
+			return nil, err
+		}
+	}
+	if must, err = p.plan(q.Must, scoring); err != nil {
+		return nil, err
+	}
+	if q.Should != nil {
+		if should, err = p.plan(q.Should, scoring); err != nil {
+			return nil, err
+		}
+	}
+	if q.Filter != nil {
+		if filter, err = p.plan(q.Filter, false); err != nil {
+			return nil, err
+		}
+	}
+	if should == nil && not == nil && filter == nil {
+		return must, nil
+	}
+	b := &planBool{must: must, should: should, not: not, filter: filter}
+	b.setNorm(1 / math.Sqrt(b.weight()))
+	return b, nil
+}
+
+// term mirrors searcher.NewTermSearcher and scorer.TermQueryScorer.
+func (p *planShard) term(field, term string, boost float64, scoring bool) (planNode, error) {
+	dicts, err := p.dictsOf(field)
+	if err != nil {
+		return nil, err
+	}
+	t := &planTerm{pls: make([]segment.PostingsList, len(p.segs)), boost: boost, qw: 1, scoring: scoring}
+	for i, s := range p.segs {
+		pl, err := dicts[i].PostingsList([]byte(term), s.Deleted(), nil)
+		if err != nil {
+			return nil, err
+		}
+		t.pls[i] = pl
+		t.docTerm += pl.Count()
+	}
+	total := p.docTotal
+	if p.bm25 {
+		// bm25ScoreMetrics: the average is the field's distinct terms
+		// over the documents, rounded up.
+		card, err := p.snap.FieldCardinality(field)
+		if err != nil {
+			return nil, err
+		}
+		if !(total == 0 && card == 0) {
+			t.avg = math.Ceil(float64(card) / float64(total))
+		} else {
+			total = 0
+		}
+	}
+	if t.avg > 0 {
+		t.idf = math.Log(1 + (float64(total)-float64(t.docTerm)+0.5)/
+			(float64(t.docTerm)+0.5))
+	} else {
+		t.idf = 1.0 + math.Log(float64(total)/
+			float64(t.docTerm+1.0))
+	}
+	return t, nil
+}
+
+// planTerm is a term in a field: scorer.TermQueryScorer's figures and
+// the term's postings in each segment.
+type planTerm struct {
+	pls     []segment.PostingsList
+	docTerm uint64
+	boost   float64
+	idf     float64
+	avg     float64 // BM25's average field length; 0 for TF-IDF
+	qw      float64 // the query weight (1 until a norm is set)
+	scoring bool
+}
+
+func (t *planTerm) count() uint64 { return t.docTerm }
+
+func (t *planTerm) weight() float64 {
+	sum := t.boost * t.idf
+	return sum * sum
+}
+
+func (t *planTerm) setNorm(qn float64) { t.qw = t.boost * t.idf * qn }
+
+// score is scorer.TermQueryScorer.Score's.
+func (t *planTerm) score(freq uint64, norm float64) float64 {
+	var tf float64
+	if freq < scorer.MaxSqrtCache {
+		tf = scorer.SqrtCache[int(freq)]
+	} else {
+		tf = math.Sqrt(float64(freq))
+	}
+	var score float64
+	if t.avg > 0 {
+		fieldLength := 1 / (norm * norm)
+		score = t.idf * (tf * bsearch.BM25_k1) /
+			(tf + bsearch.BM25_k1*(1-bsearch.BM25_b+(bsearch.BM25_b*fieldLength/t.avg)))
+	} else {
+		score = tf * norm * t.idf
+	}
+	if t.qw != 1.0 {
+		score = score * t.qw
+	}
+	return score
+}
+
+// planNone matches nothing (searcher.MatchNoneSearcher).
+type planNone struct{}
+
+func (planNone) count() uint64                             { return 0 }
+func (planNone) weight() float64                           { return 0 }
+func (planNone) setNorm(float64)                           {}
+func (planNone) searcher(*planShard, *iterErr) docSearcher { return noneSearcher{} }
+
+// planScaled is a scaledSearcher (sparse.go).
+type planScaled struct {
+	inner   planNode
+	factor  float64
+	dropped float64
+}
+
+func (s *planScaled) count() uint64      { return s.inner.count() }
+func (s *planScaled) weight() float64    { return s.inner.weight() + s.dropped }
+func (s *planScaled) setNorm(qn float64) { s.inner.setNorm(qn) }
+
+// byCount orders searchers as searcher.OrderedSearcherList does (sort.Sort
+// with the same comparisons gives the same order).
+type byCount []planNode
+
+func (b byCount) Len() int           { return len(b) }
+func (b byCount) Less(i, j int) bool { return b[i].count() < b[j].count() }
+func (b byCount) Swap(i, j int)      { b[i], b[j] = b[j], b[i] }
+
+// planDisj is a searcher.DisjunctionSliceSearcher (with min 0 or 1).
+type planDisj struct {
+	kids  []planNode
+	total int // the searchers the coordination factor divides by
+}
+
+func newPlanDisj(kids []planNode, total int) *planDisj {
+	d := &planDisj{kids: append(byCount(nil), kids...), total: total}
+	sort.Sort(byCount(d.kids))
+	d.setNorm(1.0 / math.Sqrt(d.weight()))
+	return d
+}
+
+func (d *planDisj) count() uint64 {
+	var n uint64
+	for _, k := range d.kids {
+		n += k.count()
+	}
+	return n
+}
+
+func (d *planDisj) weight() float64 {
+	var w float64
+	for _, k := range d.kids {
+		w += k.weight()
+	}
+	return w
+}
+
+func (d *planDisj) setNorm(qn float64) {
+	for _, k := range d.kids {
+		k.setNorm(qn)
+	}
+}
+
+// planConj is a searcher.ConjunctionSearcher.
+type planConj struct{ kids []planNode }
+
+func newPlanConj(kids []planNode) *planConj {
+	c := &planConj{kids: append(byCount(nil), kids...)}
+	sort.Sort(byCount(c.kids))
+	c.setNorm(1.0 / math.Sqrt(c.weight()))
+	return c
+}
+
+func (c *planConj) count() uint64 {
+	var n uint64
+	for _, k := range c.kids {
+		n += k.count()
+	}
+	return n
+}
+
+func (c *planConj) weight() float64 {
+	var w float64
+	for _, k := range c.kids {
+		w += k.weight()
+	}
+	return w
+}
+
+func (c *planConj) setNorm(qn float64) {
+	for _, k := range c.kids {
+		k.setNorm(qn)
+	}
+}
+
+// planBool is a searcher.BooleanSearcher with a must clause, filtered by
+// filter when set (searcher.FilteringSearcher).
+type planBool struct {
+	must, should, not, filter planNode
+}
+
+func (b *planBool) count() uint64 {
+	n := b.must.count()
+	if b.should != nil {
+		n += b.should.count()
+	}
+	return n
+}
+
+func (b *planBool) weight() float64 {
+	var w float64
+	w += b.must.weight()
+	if b.should != nil {
+		w += b.should.weight()
+	}
+	return w
+}
+
+func (b *planBool) setNorm(qn float64) {
+	b.must.setNorm(qn)
+	if b.should != nil {
+		b.should.setNorm(qn)
+	}
+}
+
+// internalID is a global document number as bleve's internal id.
+func internalID(n uint64) index.IndexInternalID {
+	id := make(index.IndexInternalID, 8)
+	id.SetValue(n)
+	return id
+}
