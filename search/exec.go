@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -157,18 +158,14 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 				res.NextCursor = encodeCursor(next)
 			}
 		}
-		if hits, err = loadFields(idx, hits); err != nil {
-			return err
+		newM := func() *matcher {
+			if text == nil {
+				return nil
+			}
+			return newMatcher(b.an, q, res.Fuzzy)
 		}
-		var m *matcher
-		if text != nil {
-			m = newMatcher(b.an, q, res.Fuzzy)
-		}
-		res.Items = make([]Hit, 0, len(hits))
-		for _, h := range hits {
-			res.Items = append(res.Items, hitOf(h, m))
-		}
-		return nil
+		res.Items, err = pageItems(idx, hits, newM)
+		return err
 	})
 	if err != nil {
 		return Result{}, err
@@ -288,6 +285,51 @@ func loadFields(idx *shardIndex, hits []*bsearch.DocumentMatch) ([]*bsearch.Docu
 		})
 	}
 	return kept, nil
+}
+
+// pageWorkers is how many goroutines read and highlight a page's hits:
+// a page's texts are read and analysed one hit after the other otherwise,
+// a good part of a search's time.
+const pageWorkers = 2
+
+// pageItems reads the page's hits' stored fields (loadFields) and makes
+// their Hits, highlighted by a matcher of newM's each (nil: none), on up
+// to pageWorkers goroutines. The order is kept; a hit whose incident is
+// gone is left out.
+func pageItems(idx *shardIndex, hits []*bsearch.DocumentMatch, newM func() *matcher) ([]Hit, error) {
+	workers := min(pageWorkers, len(hits))
+	items := make([]Hit, len(hits))
+	kept := make([]bool, len(hits))
+	errs := make([]error, max(workers, 1))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m := newM()
+			for i := w; i < len(hits); i += workers {
+				got, err := loadFields(idx, hits[i:i+1])
+				if err != nil {
+					errs[w] = err
+					return
+				}
+				if len(got) == 1 {
+					items[i], kept[i] = hitOf(got[0], m), true
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	out := items[:0]
+	for i := range items {
+		if kept[i] {
+			out = append(out, items[i])
+		}
+	}
+	return out, nil
 }
 
 // hitOf makes a Hit from a bleve match with its stored fields, marking
