@@ -90,6 +90,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 	err := ix.reader(func(idx *shardIndex) error {
 		idx = idx.forViewer(ctx, req.Viewer)
 		b := ix.builderFor(idx)
+		b.fuzzy = newFuzzyCache()
 		run := func(fuzzy, anyWord bool) (*bleve.SearchResult, *facetCounters, query.Query, error) {
 			text := b.text(q, fuzzy)
 			if anyWord {
@@ -109,9 +110,16 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 				fc = &facetCounters{}
 			}
 			if mode == SortRelevance && !b.legacy && !ix.bleveOnly && planFastable(full) {
-				ix.plans.Add(1)
 				r, err := idx.searchPlanned(ctx, sr, ix.fcache, fc)
-				return r, fc, text, err
+				if !errors.Is(err, errNotPlanned) {
+					ix.plans.Add(1)
+					return r, fc, text, err
+				}
+				// A part only bleve searches (a word with many near terms):
+				// the facets are counted again.
+				if fc != nil {
+					fc = &facetCounters{}
+				}
 			}
 			sctx := ctx
 			if fc != nil {

@@ -20,7 +20,8 @@ var planWords = strings.Fields(`outage outages database databases failover timeo
 	connection pool pooling load balancer checkout payment replication lag deadlock
 	config change rollback retry storm cascading kubernetes pod crash rate limit api
 	gateway http 502 us-east-1 db-3.prod.example.com ERR_CONN_RESET CrashLoopBackOff
-	the a of on was were during after zookeeper ZooKeeper primary replica`)
+	the a of on was were during after zookeeper ZooKeeper primary replica
+	zonea zoneb zonec zoned zonee zonef zoneg zoneh zonei zonej zonek zonel`)
 
 // planText is n words drawn with a skew towards the first ones.
 func planText(r *rand.Rand, n int) string {
@@ -110,7 +111,10 @@ func testPlannedSameAsBleve(t *testing.T, shards int) {
 		"CrashLoopBackOff", "zookeeper", "ZooKeeper primary", "bgp OR dns", "dns OR bgp latency", "-the outage",
 		"latency -dns -\"load balancer\"", "title:outage", `timeline:"power loss"`, "cause:disk full", "summary:latency",
 		"service:checkout outage", "tag:database", "INC-42", "payments", "gateway api", "http 502 checkout",
-		"a the of", "nosuchword", "outage nosuchword", "s3", "amazon", "edge"}
+		"a the of", "nosuchword", "outage nosuchword", "s3", "amazon", "edge",
+		// Typos: searched again with near terms (zonex has more than a
+		// slice disjunction takes, and is left to bleve).
+		"certficate", "databse failover", "replicaton lag", "zonex", "kuberentes"}
 	requests := []Request{}
 	for _, q := range queries {
 		requests = append(requests, Request{Q: q, Viewer: Viewer{All: true}})
@@ -139,6 +143,16 @@ func testPlannedSameAsBleve(t *testing.T, shards int) {
 		if diff != "" {
 			t.Errorf("%s: %s", name, diff)
 		}
+	}
+	// A typo is searched twice (as typed, then with near terms), both
+	// times as a plan.
+	before := ix.plans.Load()
+	res, err := ix.Search(ctx, Request{Q: "certficate", Viewer: Viewer{All: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Fuzzy || res.Total == 0 || ix.plans.Load()-before != 2 {
+		t.Errorf("certficate: fuzzy %v, total %d, %d plans; want a fuzzy match from two plans", res.Fuzzy, res.Total, ix.plans.Load()-before)
 	}
 	if ix.plans.Load() < int64(len(requests)) {
 		t.Errorf("%d searches ran as a plan, want every one of the %d", ix.plans.Load(), len(requests))
@@ -221,6 +235,7 @@ func TestPlanFastable(t *testing.T) {
 		{"disjunction past the slice searcher", bleve.NewDisjunctionQuery(many...), false},
 		{"boolean with a filter", withFilter, true},
 		{"fuzzy", fq, false},
+		{"fuzzy with the search's automata", &cachedFuzzy{FuzzyQuery: fq, cache: newFuzzyCache()}, true},
 		{"sparse holding a fuzzy query", newSparseDisjunction(term(fieldAll, "a"), fq), false},
 		{"match all", filterOnly, false},
 		{"date range", dates, false},

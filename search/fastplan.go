@@ -9,6 +9,7 @@ import (
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/blevesearch/bleve/v2/search/scorer"
+	"github.com/blevesearch/bleve/v2/search/searcher"
 	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
@@ -94,6 +95,11 @@ func planFastable(q query.Query) bool {
 	switch q := q.(type) {
 	case *query.TermQuery:
 		return q.FieldVal != ""
+	case *cachedFuzzy:
+		// Planned as bleve's fuzzy searcher, unless the word has more
+		// near terms than a slice disjunction takes (then plan fails
+		// with errNotPlanned and bleve searches).
+		return q.FieldVal != "" && q.Fuzziness >= 0 && q.Fuzziness <= searcher.MaxFuzziness
 	case *sparseDisjunction:
 		for _, a := range q.alts {
 			if !planFastable(a) {
@@ -151,6 +157,8 @@ func (p *planShard) plan(q query.Query, scoring bool) (planNode, error) {
 	switch q := q.(type) {
 	case *query.TermQuery:
 		return p.term(q.FieldVal, q.Term, q.BoostVal.Value(), scoring)
+	case *cachedFuzzy:
+		return p.fuzzy(q, scoring)
 	case *sparseDisjunction:
 		return p.sparse(q, scoring)
 	case *query.DisjunctionQuery:
@@ -249,6 +257,58 @@ func (p *planShard) boolean(q *query.BooleanQuery, scoring bool) (planNode, erro
 	b := &planBool{must: must, should: should, not: not, filter: filter}
 	b.setNorm(1 / math.Sqrt(b.weight()))
 	return b, nil
+}
+
+// fuzzy mirrors searcher.NewFuzzySearcher: the term's near terms (with
+// the search's automaton), each a term searcher boosted down by its edits,
+// under a disjunction.
+func (p *planShard) fuzzy(q *cachedFuzzy, scoring bool) (planNode, error) {
+	boost := q.BoostVal.Value()
+	if q.Fuzziness == 0 {
+		return p.term(q.FieldVal, q.Term, boost, scoring)
+	}
+	prefix := q.Term
+	for i := range q.Term {
+		if i >= q.Prefix {
+			prefix = q.Term[:i]
+			break
+		}
+	}
+	fd, _, err := q.cache.dict(p.snap, q.FieldVal, q.Term, q.Fuzziness, prefix)
+	if err != nil {
+		return nil, err
+	}
+	var terms []string
+	var edits []uint8
+	for {
+		e, err := fd.Next()
+		if err != nil {
+			_ = fd.Close()
+			return nil, err
+		}
+		if e == nil {
+			break
+		}
+		terms, edits = append(terms, e.Term), append(edits, e.EditDistance)
+	}
+	if err := fd.Close(); err != nil {
+		return nil, err
+	}
+	if len(terms) == 0 || (len(terms) == 1 && terms[0] == q.Term) {
+		return p.term(q.FieldVal, q.Term, boost, scoring)
+	}
+	if len(terms) > disjunctionSliceMax {
+		return nil, errNotPlanned
+	}
+	kids := make([]planNode, 0, len(terms))
+	for i, t := range terms {
+		n, err := p.term(q.FieldVal, t, boost*(1/float64(edits[i]+1)), scoring)
+		if err != nil {
+			return nil, err
+		}
+		kids = append(kids, n)
+	}
+	return newPlanDisj(kids, len(kids)), nil
 }
 
 // term mirrors searcher.NewTermSearcher and scorer.TermQueryScorer.

@@ -17,6 +17,9 @@ type queryBuilder struct {
 	// legacy builds queries for a generation of the shape before fieldAll
 	// (see legacyShape).
 	legacy bool
+	// fuzzy holds the search's Levenshtein automata (nil: bleve builds
+	// its own for every lookup).
+	fuzzy *fuzzyCache
 }
 
 func (ix *Index) builder() queryBuilder {
@@ -108,7 +111,11 @@ func (b queryBuilder) wordIn(field string, groups [][]string, fuzzy bool) query.
 				fq.SetFuzziness(f)
 				fq.SetPrefix(1)
 				fq.SetBoost(boost * 0.2)
-				alts = append(alts, fq)
+				if b.fuzzy != nil {
+					alts = append(alts, &cachedFuzzy{FuzzyQuery: fq, cache: b.fuzzy})
+				} else {
+					alts = append(alts, fq)
+				}
 			}
 		}
 		if len(alts) == 1 {

@@ -1,0 +1,141 @@
+package search
+
+import (
+	"context"
+	"sort"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+	"github.com/blevesearch/vellum"
+)
+
+// A typo-tolerant search looks each word up with a fuzzy query in four
+// fields (fieldAll and the ranking fields), as the word and as typed, in
+// every shard: bleve builds a Levenshtein automaton for each of these
+// lookups, and at 100k incidents building them took most of such a
+// search. The automaton depends only on the word and the edits allowed,
+// so a search builds each once (fuzzyCache) and finds every field's and
+// shard's near terms with it, as bleve would with its own.
+
+// fuzzyCache holds the automata one search has built.
+type fuzzyCache struct {
+	mu sync.Mutex
+	a  map[fuzzyKey]vellum.Automaton
+}
+
+type fuzzyKey struct {
+	term      string
+	fuzziness int
+}
+
+func newFuzzyCache() *fuzzyCache { return &fuzzyCache{a: map[fuzzyKey]vellum.Automaton{}} }
+
+// dict is snap.FieldDictFuzzyAutomaton(field, term, fuzziness, prefix):
+// the terms of field within fuzziness edits of term that start with
+// prefix, in order, with their edit distances.
+func (c *fuzzyCache) dict(snap *scorch.IndexSnapshot, field, term string, fuzziness int,
+	prefix string) (index.FieldDict, index.FuzzyAutomaton, error) {
+	k := fuzzyKey{term, fuzziness}
+	c.mu.Lock()
+	a := c.a[k]
+	c.mu.Unlock()
+	if a == nil {
+		fd, fa, err := snap.FieldDictFuzzyAutomaton(field, term, fuzziness, prefix)
+		if err != nil {
+			return nil, nil, err
+		}
+		if aut, ok := fa.(vellum.Automaton); ok {
+			c.mu.Lock()
+			c.a[k] = aut
+			c.mu.Unlock()
+		}
+		return fd, fa, nil
+	}
+	var beg, end []byte
+	if prefix != "" {
+		beg = []byte(prefix)
+		end = prefixEnd(beg)
+	}
+	// The segments' matching terms merged, each once, in order (as
+	// scorch's field dictionary merges them; a term has the same edit
+	// distance in every segment).
+	dist := map[string]uint8{}
+	for _, s := range snap.Segments() {
+		d, err := s.Segment().Dictionary(field)
+		if err != nil {
+			return nil, nil, err
+		}
+		it := d.AutomatonIterator(a, beg, end)
+		for {
+			e, err := it.Next()
+			if err != nil {
+				return nil, nil, err
+			}
+			if e == nil {
+				break
+			}
+			if _, ok := dist[e.Term]; !ok {
+				dist[e.Term] = e.EditDistance
+			}
+		}
+	}
+	out := &listDict{entries: make([]index.DictEntry, 0, len(dist))}
+	for t, ed := range dist {
+		out.entries = append(out.entries, index.DictEntry{Term: t, EditDistance: ed})
+	}
+	sort.Slice(out.entries, func(i, j int) bool { return out.entries[i].Term < out.entries[j].Term })
+	fa, _ := a.(index.FuzzyAutomaton)
+	return out, fa, nil
+}
+
+// prefixEnd is the first key after every key starting with prefix (nil
+// when there is none), as scorch computes it.
+func prefixEnd(prefix []byte) []byte {
+	out := append([]byte(nil), prefix...)
+	for i := len(out) - 1; i >= 0; i-- {
+		out[i]++
+		if out[i] != 0 {
+			return out
+		}
+	}
+	return nil
+}
+
+// cachedFuzzy is a fuzzy query whose automaton is built once a search
+// (fuzzyCache).
+type cachedFuzzy struct {
+	*query.FuzzyQuery
+	cache *fuzzyCache
+}
+
+// Searcher implements query.Query: bleve's fuzzy searcher, reading the
+// near terms through the cache.
+func (q *cachedFuzzy) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping,
+	options bsearch.SearcherOptions) (bsearch.Searcher, error) {
+	if snap, ok := r.(*scorch.IndexSnapshot); ok {
+		r = fuzzyReader{IndexSnapshot: snap, cache: q.cache}
+	}
+	return q.FuzzyQuery.Searcher(ctx, r, m, options)
+}
+
+// fuzzyReader is a snapshot whose fuzzy dictionaries come from a cache.
+type fuzzyReader struct {
+	*scorch.IndexSnapshot
+	cache *fuzzyCache
+}
+
+// FieldDictFuzzyAutomaton implements index.IndexReaderFuzzy.
+func (r fuzzyReader) FieldDictFuzzyAutomaton(field, term string, fuzziness int,
+	prefix string) (index.FieldDict, index.FuzzyAutomaton, error) {
+	return r.cache.dict(r.IndexSnapshot, field, term, fuzziness, prefix)
+}
+
+// FieldDictFuzzy implements index.IndexReaderFuzzy.
+func (r fuzzyReader) FieldDictFuzzy(field, term string, fuzziness int, prefix string) (index.FieldDict, error) {
+	fd, _, err := r.FieldDictFuzzyAutomaton(field, term, fuzziness, prefix)
+	return fd, err
+}

@@ -1,0 +1,98 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// TestFuzzyCache_SameTermsAsScorch checks that the near terms found with a
+// search's cached automaton are the ones (and the edit distances) scorch
+// finds with an automaton of its own, field by field, on a shard of many
+// segments.
+func TestFuzzyCache_SameTermsAsScorch(t *testing.T) {
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(5, 5))
+	ix, err := Open(t.TempDir(), Options{BatchSize: 30, Shards: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	src := newMemSource()
+	for id := int64(1); id <= 200; id++ {
+		src.put(planDoc(r, id))
+	}
+	if err := ix.Rebuild(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		for range 30 {
+			src.put(planDoc(r, int64(1+r.IntN(250))))
+		}
+		if _, err := ix.CatchUp(ctx, src); err != nil {
+			t.Fatal(err)
+		}
+	}
+	adv, err := ix.cur.parts[0].Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd, err := adv.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	snap := rd.(*scorch.IndexSnapshot)
+	if len(snap.Segments()) < 2 {
+		t.Logf("only %d segment(s)", len(snap.Segments()))
+	}
+	list := func(fd index.FieldDict) string {
+		var out []string
+		for {
+			e, err := fd.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e == nil {
+				break
+			}
+			out = append(out, fmt.Sprintf("%s/%d", e.Term, e.EditDistance))
+		}
+		return fmt.Sprint(out)
+	}
+	cache := newFuzzyCache()
+	found := 0
+	for _, c := range []struct {
+		term   string
+		fuzz   int
+		prefix string
+	}{{"certficate", 2, "c"}, {"databse", 2, "d"}, {"zonex", 1, "z"}, {"outage", 1, ""}, {"latncy", 2, "l"}} {
+		for _, field := range []string{fieldAll, FieldTitle, FieldRootCauses, FieldSummary} {
+			want, _, err := snap.FieldDictFuzzyAutomaton(field, c.term, c.fuzz, c.prefix)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The first lookup of a word builds the automaton; the others
+			// reuse it.
+			got, _, err := cache.dict(snap, field, c.term, c.fuzz, c.prefix)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, w := list(got), list(want)
+			found += len(w) - 2
+			if g != w {
+				t.Errorf("%s~%d in %s: %s, scorch %s", c.term, c.fuzz, field, g, w)
+			}
+		}
+	}
+	if found <= 0 {
+		t.Error("no near term found: the test tests nothing")
+	}
+	if len(cache.a) != 5 {
+		t.Errorf("%d automata built, want one a word", len(cache.a))
+	}
+}
