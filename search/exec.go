@@ -170,7 +170,11 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 			if text == nil {
 				return nil
 			}
-			return newMatcher(b.an, q, res.Fuzzy)
+			m := newMatcher(b.an, q, res.Fuzzy)
+			if res.Fuzzy {
+				m.addNear(b.fuzzy.near)
+			}
+			return m
 		}
 		res.Items, err = pageItems(idx, hits, newM)
 		return err

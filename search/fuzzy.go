@@ -25,6 +25,9 @@ import (
 type fuzzyCache struct {
 	mu sync.Mutex
 	a  map[fuzzyKey]vellum.Automaton
+	// near are the near terms found, by field: what a page's highlights
+	// mark (matcher.addNear).
+	near map[string]map[string]bool
 }
 
 type fuzzyKey struct {
@@ -32,7 +35,38 @@ type fuzzyKey struct {
 	fuzziness int
 }
 
-func newFuzzyCache() *fuzzyCache { return &fuzzyCache{a: map[fuzzyKey]vellum.Automaton{}} }
+func newFuzzyCache() *fuzzyCache {
+	return &fuzzyCache{a: map[fuzzyKey]vellum.Automaton{}, near: map[string]map[string]bool{}}
+}
+
+// noteNear records the near terms of fd (read whole) as found in field,
+// and returns them as a dictionary to read again.
+func (c *fuzzyCache) noteNear(field string, fd index.FieldDict) (*listDict, error) {
+	out := &listDict{}
+	for {
+		e, err := fd.Next()
+		if err != nil {
+			_ = fd.Close()
+			return nil, err
+		}
+		if e == nil {
+			break
+		}
+		out.entries = append(out.entries, *e)
+	}
+	if err := fd.Close(); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.near[field] == nil {
+		c.near[field] = map[string]bool{}
+	}
+	for _, e := range out.entries {
+		c.near[field][e.Term] = true
+	}
+	c.mu.Unlock()
+	return out, nil
+}
 
 // dict is snap.FieldDictFuzzyAutomaton(field, term, fuzziness, prefix):
 // the terms of field within fuzziness edits of term that start with
@@ -53,7 +87,11 @@ func (c *fuzzyCache) dict(snap *scorch.IndexSnapshot, field, term string, fuzzin
 			c.a[k] = aut
 			c.mu.Unlock()
 		}
-		return fd, fa, nil
+		near, err := c.noteNear(field, fd)
+		if err != nil {
+			return nil, nil, err
+		}
+		return near, fa, nil
 	}
 	var beg, end []byte
 	if prefix != "" {
@@ -89,7 +127,11 @@ func (c *fuzzyCache) dict(snap *scorch.IndexSnapshot, field, term string, fuzzin
 	}
 	sort.Slice(out.entries, func(i, j int) bool { return out.entries[i].Term < out.entries[j].Term })
 	fa, _ := a.(index.FuzzyAutomaton)
-	return out, fa, nil
+	near, err := c.noteNear(field, out)
+	if err != nil {
+		return nil, nil, err
+	}
+	return near, fa, nil
 }
 
 // prefixEnd is the first key after every key starting with prefix (nil

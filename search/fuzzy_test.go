@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -94,5 +95,34 @@ func TestFuzzyCache_SameTermsAsScorch(t *testing.T) {
 	}
 	if len(cache.a) != 5 {
 		t.Errorf("%d automata built, want one a word", len(cache.a))
+	}
+}
+
+// TestSearch_TypoHighlightsNearTerms checks that a typo search marks the
+// near terms it matched, and not words as close to the typo that it did
+// not search (another first letter).
+func TestSearch_TypoHighlightsNearTerms(t *testing.T) {
+	docs := append(fixtures(), Doc{ID: 90, Key: "INC-90", Title: "Cassandra and Kassandar clusters", Visibility: "internal"})
+	ix := openBuilt(t, newMemSource(docs...))
+	r, err := ix.Search(context.Background(), Request{Q: "cassandar", Viewer: Viewer{All: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Fuzzy {
+		t.Fatal("not a typo search")
+	}
+	seen := false
+	for _, h := range r.Items {
+		if h.Key != "INC-90" {
+			continue
+		}
+		seen = true
+		title := fmt.Sprint(h.Highlights[FieldTitle])
+		if !strings.Contains(title, "<mark>Cassandra</mark>") || strings.Contains(title, "<mark>Kassandar") {
+			t.Errorf("title highlights %s, want Cassandra marked and Kassandar not", title)
+		}
+	}
+	if !seen {
+		t.Errorf("INC-90 not found: %v", keys(r))
 	}
 }

@@ -87,6 +87,26 @@ func newMatcher(an analysis.Analyzer, q Query, fuzzy bool) *matcher {
 	return m
 }
 
+// addNear has m mark the near terms a typo search found (by field, as
+// fuzzyCache.near holds them) rather than any word a few edits from the
+// query's: a typo search then marks what it matched, and finds it by the
+// byte search instead of analysing whole texts. A term found in fieldAll
+// is marked in any field.
+func (m *matcher) addNear(near map[string]map[string]bool) {
+	if len(near) == 0 {
+		return
+	}
+	m.fuzzy = false
+	for field, terms := range near {
+		if field == fieldAll {
+			field = ""
+		}
+		for t := range terms {
+			m.add(t, field, t)
+		}
+	}
+}
+
 // add notes a term (in field, or any field when ""), found in text as surface.
 func (m *matcher) add(term, field, surface string) {
 	if term == "" {
