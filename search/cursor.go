@@ -19,8 +19,9 @@ import (
 // Pages continue after a sort position, not at an offset (search_after):
 // a next_cursor carries the last hit's place in the sort — its score or
 // its date, and its id — and the next page asks for the hits strictly
-// after it. Every sort ends with the incident id, so the order is total
-// and a page boundary inside a run of equal scores or dates is exact.
+// after it. Every order ends with the incident id (page.go), so it is
+// total and a page boundary inside a run of equal scores or dates is
+// exact, on every page and across shards.
 //
 // An offset moved whenever anything before it did: a write or a merge
 // between two requests that added, removed or re-scored a hit ahead of
@@ -139,48 +140,15 @@ func requestHash(req Request) string {
 	return strconv.FormatUint(h.Sum64(), 36)
 }
 
-// sortOrder is the bleve sort of a mode. The incident id breaks ties, so
-// the order is total and a position in it (a cursor) is exact: ascending
-// by relevance and oldest first, descending newest first (which is then
-// the oldest-first list backwards).
+// sortOrder is the bleve sort of a mode: the score, or the date (bleve
+// puts an incident without one last). The page's order adds the incident
+// id (pageOrder); bleve only scores or reads the date of each match.
 func sortOrder(mode string) bsearch.SortOrder {
 	switch mode {
 	case SortNewest, SortOldest:
-		desc := mode == SortNewest
-		// SortFieldAuto reads the date's terms as SortFieldAsDate does
-		// (every term of a date field is prefix-coded), and leaves the
-		// SearchAfter value as given: a date type would want a date, which
-		// an undated incident's place (after every date) is not.
-		return bsearch.SortOrder{&bsearch.SortField{Field: FieldWhen, Type: bsearch.SortFieldAuto, Desc: desc}, &sortByID{desc: desc}}
+		return bsearch.SortOrder{&bsearch.SortField{Field: FieldWhen, Type: bsearch.SortFieldAsDate, Desc: mode == SortNewest}}
 	}
-	return bsearch.SortOrder{&bsearch.SortScore{Desc: true}, &sortByID{}}
-}
-
-// sortByID sorts by incident id as a number (bleve's _id sort compares
-// the ids as text: 10 before 9); see idSortValue.
-type sortByID struct{ desc bool }
-
-// idSortValue is id's sort value: its digits after their count, so that
-// text order is number order. (Document ids are incident ids; anything
-// else, which no document has, sorts after them all.)
-func idSortValue(id string) string {
-	if n, err := strconv.ParseInt(id, 10, 64); err != nil || n < 0 || strconv.FormatInt(n, 10) != id {
-		return "~" + id
-	}
-	return string(rune('a'+len(id))) + id
-}
-
-func (s *sortByID) UpdateVisitor(string, []byte)          {}
-func (s *sortByID) Value(d *bsearch.DocumentMatch) string { return idSortValue(d.ID) }
-func (s *sortByID) DecodeValue(v string) string           { return v }
-func (s *sortByID) Descending() bool                      { return s.desc }
-func (s *sortByID) RequiresDocID() bool                   { return true }
-func (s *sortByID) RequiresScoring() bool                 { return false }
-func (s *sortByID) RequiresFields() []string              { return nil }
-func (s *sortByID) Reverse()                              { s.desc = !s.desc }
-func (s *sortByID) Copy() bsearch.SearchSort              { c := *s; return &c }
-func (s *sortByID) MarshalJSON() ([]byte, error) {
-	return json.Marshal(map[string]any{"by": "incident_id", "desc": s.desc})
+	return bsearch.SortOrder{&bsearch.SortScore{Desc: true}}
 }
 
 // nextCursor is c (its search) continuing after h, the last hit of a
@@ -214,26 +182,24 @@ func nextCursor(h *bsearch.DocumentMatch, c cursor) (string, error) {
 	return encodeCursor(c)
 }
 
-// searchAfter is the SearchAfter of sortOrder(c.Mode) for the position
-// of c in the search full of idx: by relevance, after the score the last
-// hit has now (anchorScore).
-func searchAfter(ctx context.Context, idx *shardIndex, full query.Query, c cursor) ([]string, error) {
-	id := idSortValue(strconv.FormatInt(c.ID, 10))
-	if c.Mode == SortRelevance {
+// afterHit is the position of c in the search full of idx: by
+// relevance, the last hit with the score it has now (anchorScore).
+func afterHit(ctx context.Context, idx *shardIndex, full query.Query, c cursor) (*pageHit, error) {
+	h := &pageHit{id: strconv.FormatInt(c.ID, 10)}
+	switch c.Mode {
+	case SortRelevance:
 		score, err := anchorScore(ctx, idx, full, c)
 		if err != nil {
 			return nil, err
 		}
-		return []string{strconv.FormatFloat(score, 'g', -1, 64), id}, nil
-	}
-	// An undated incident's value: bleve's for a missing date, last in
-	// either direction.
-	when := bsearch.HighTerm
-	if c.Mode == SortNewest {
-		when = bsearch.LowTerm
+		h.score = score
+	case SortNewest:
+		h.when = bsearch.LowTerm // undated: bleve's value for a missing date, last
+	default:
+		h.when = bsearch.HighTerm
 	}
 	if c.When != nil {
-		when = string(numeric.MustNewPrefixCodedInt64(*c.When, 0))
+		h.when = string(numeric.MustNewPrefixCodedInt64(*c.When, 0))
 	}
-	return []string{when, id}, nil
+	return h, nil
 }

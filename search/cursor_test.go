@@ -12,6 +12,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/numeric"
+	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -633,4 +635,35 @@ func searchRequestFor(full query.Query, n int) *bleve.SearchRequest {
 	r := bleve.NewSearchRequestOptions(full, n, 0, false)
 	r.Sort = sortOrder(SortRelevance)
 	return r
+}
+
+func TestPageOrder(t *testing.T) {
+	day := func(n int64) string { return string(numeric.MustNewPrefixCodedInt64(n, 0)) }
+	cases := []struct {
+		name, mode string
+		a, b       pageHit
+		want       int
+		need       bool
+	}{
+		{name: "higher score first", mode: SortRelevance, a: pageHit{score: 2}, b: pageHit{score: 1}, want: -1},
+		{name: "lower score after", mode: SortRelevance, a: pageHit{score: 1, id: "1"}, b: pageHit{score: 2, id: "2"}, want: 1},
+		{name: "a tie needs the ids", mode: SortRelevance, a: pageHit{score: 1, id: "3"}, b: pageHit{score: 1}, need: true},
+		{name: "a tie by id, as numbers", mode: SortRelevance, a: pageHit{score: 1, id: "9"}, b: pageHit{score: 1, id: "10"}, want: -1},
+		{name: "the same hit", mode: SortRelevance, a: pageHit{score: 1, id: "10"}, b: pageHit{score: 1, id: "10"}, want: 0},
+		{name: "an id not a number last", mode: SortRelevance, a: pageHit{score: 1, id: "x"}, b: pageHit{score: 1, id: "99"}, want: 1},
+		{name: "newest first", mode: SortNewest, a: pageHit{when: day(2)}, b: pageHit{when: day(1)}, want: -1},
+		{name: "newest: undated last", mode: SortNewest, a: pageHit{when: bsearch.LowTerm}, b: pageHit{when: day(1)}, want: 1},
+		{name: "newest: a tie, higher id first", mode: SortNewest, a: pageHit{when: day(1), id: "10"}, b: pageHit{when: day(1), id: "9"}, want: -1},
+		{name: "oldest first", mode: SortOldest, a: pageHit{when: day(1)}, b: pageHit{when: day(2)}, want: -1},
+		{name: "oldest: undated last", mode: SortOldest, a: pageHit{when: bsearch.HighTerm}, b: pageHit{when: day(2)}, want: 1},
+		{name: "oldest: a tie, lower id first", mode: SortOldest, a: pageHit{when: day(1), id: "9"}, b: pageHit{when: day(1), id: "10"}, want: -1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, need := pageOrder(c.mode, &c.a, &c.b)
+			if need != c.need || (!need && got != c.want) {
+				t.Fatalf("got %d (need ids %v), want %d (%v)", got, need, c.want, c.need)
+			}
+		})
+	}
 }

@@ -81,59 +81,60 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 	var res Result
 	err := ix.reader(func(idx *shardIndex) error {
 		idx = idx.forViewer(ctx, req.Viewer)
-		run := func(full query.Query, searchAfter []string) (*bleve.SearchResult, *facetCounters, error) {
+		run := func(full query.Query, after *pageHit) (*bleve.SearchResult, []*bsearch.DocumentMatch, *facetCounters, error) {
+			// bleve scores (or dates) and counts every match; the page is
+			// kept by a handler of ours (page.go), in the order of mode.
 			sr := bleve.NewSearchRequestOptions(full, limit+1, 0, false)
-			// Stored fields are loaded for the page only (loadFields): asked
-			// of the search, every shard would load a page of its own.
 			sr.Sort = sortOrder(mode)
-			sr.SearchAfter = searchAfter
-			sctx := ctx
+			page := newPageResults(mode, limit+1, after)
+			var handler bsearch.MakeDocumentMatchHandler = page.handler
 			var fc *facetCounters
 			if !req.NoFacets {
-				// Every match is counted, those before the cursor too: the
-				// counting handler sees them before bleve's top-N handler
-				// leaves them out (as bleve's total counts them).
+				// Every match is counted, those before the cursor too.
 				fc = &facetCounters{}
-				sctx = context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey, ix.fcache.countingHandler(fc))
+				handler = ix.fcache.countingHandler(fc, handler)
 			}
-			r, err := idx.SearchInContext(sctx, sr)
-			return r, fc, err
+			r, err := idx.SearchInContext(context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey, handler), sr)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			return r, page.hits(), fc, nil
 		}
 		if after != nil {
 			res.Fuzzy, res.AnyWord = after.Fuzzy, after.Any
 		}
 		full, text := ix.searchQuery(idx, q, req, res.Fuzzy, res.AnyWord)
-		var sa []string
+		var from *pageHit
 		if after != nil {
 			var err error
-			if sa, err = searchAfter(ctx, idx, full, *after); err != nil {
+			if from, err = afterHit(ctx, idx, full, *after); err != nil {
 				return err
 			}
 		}
-		sr, fc, err := run(full, sa)
+		sr, hits, fc, err := run(full, from)
 		if err != nil {
 			return err
 		}
 		if text != nil && after == nil && sr.Total < fuzzyBelow {
 			ffull, ftext := ix.searchQuery(idx, q, req, true, false)
-			fsr, ffc, err := run(ffull, nil)
+			fsr, fhits, ffc, err := run(ffull, nil)
 			if err != nil {
 				return err
 			}
 			if fsr.Total > sr.Total {
-				sr, fc, text, res.Fuzzy = fsr, ffc, ftext, true
+				sr, hits, fc, text, res.Fuzzy = fsr, fhits, ffc, ftext, true
 			}
 		}
 		// Still nothing with every word: the incidents with most of them
 		// ("clock skew" finds the clock incidents when none says skew).
 		if text != nil && after == nil && sr.Total == 0 && len(q.Groups) > 1 {
 			afull, atext := ix.searchQuery(idx, q, req, false, true)
-			asr, afc, err := run(afull, nil)
+			asr, ahits, afc, err := run(afull, nil)
 			if err != nil {
 				return err
 			}
 			if asr.Total > 0 {
-				sr, fc, text, res.Fuzzy, res.AnyWord = asr, afc, atext, false, true
+				sr, hits, fc, text, res.Fuzzy, res.AnyWord = asr, ahits, afc, atext, false, true
 			}
 		}
 		res.Total = sr.Total
@@ -141,7 +142,6 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 		if fc != nil {
 			res.Facets = fc.result()
 		}
-		hits := sr.Hits
 		if len(hits) > limit {
 			hits = hits[:limit]
 			// After the last hit found, shown or not (loadFields may leave

@@ -213,15 +213,12 @@ func (s *shardIndex) shardOf(id int64) int {
 }
 
 // SearchInContext searches every shard at once and merges their hits:
-// each shard is asked for the first From+Size hits (after SearchAfter,
-// when set: each shard leaves out what comes before it), and the merged
-// list is cut to the page, in the order of the request's sort — the one
-// each shard sorted by, so the merge continues exactly where a cursor's
-// position says. The searches' sorts end with the incident id (sortOrder),
-// a total order; hits it cannot tell apart (one incident found in two
-// shards while a batch moves it) are ordered by their place in their
-// shard, then by shard. Totals add up; facets are counted by the search
-// itself (facetcache.go), not here.
+// each shard is asked for the first From+Size hits, and the merged list is
+// cut to the page. Hits the sort cannot tell apart are ordered by their
+// place in their shard, then by shard (bleve's alias leaves such ties to
+// the order the shards answer in). Totals add up; facets are counted by
+// the search itself (facetcache.go), not here, and so is a search's page
+// of hits, in an order that breaks every tie by incident id (page.go).
 func (s *shardIndex) SearchInContext(ctx context.Context, req *bleve.SearchRequest) (*bleve.SearchResult, error) {
 	if len(s.searched) == 1 {
 		return s.searched[0].SearchInContext(ctx, req)
