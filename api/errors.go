@@ -98,8 +98,13 @@ func (s *server) renderError(c *gin.Context, err error) {
 		status, e.Code, e.Message = http.StatusServiceUnavailable, "search_unavailable", "search is not available on this server right now"
 		c.Header("Retry-After", searchRetryAfter)
 	case errors.Is(err, search.ErrBadCursor):
-		status, e.Code, e.Message = http.StatusBadRequest, "bad_cursor", "the cursor does not belong to this search; start again without it"
-		e.Fields = map[string]string{"cursor": "does not belong to this search (same q, filters and sort)"}
+		why := "does not belong to this search (same q, filters and sort)"
+		var ce *search.CursorError
+		if errors.As(err, &ce) {
+			why = ce.Reason
+		}
+		status, e.Code, e.Message = http.StatusBadRequest, "bad_cursor", "the cursor "+why+"; start again without it"
+		e.Fields = map[string]string{"cursor": why}
 	case errors.Is(err, search.ErrBadRequest):
 		status, e.Code, e.Message = http.StatusBadRequest, "bad_search", err.Error()
 	case errors.As(err, &maxBytes):

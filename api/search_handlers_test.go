@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -354,7 +356,12 @@ func testSearchBadParams(t *testing.T, h http.Handler) {
 		{name: "garbage cursor", method: "GET", url: "/api/v1/search?q=disk&cursor=not-a-cursor", wantStatus: 400,
 			wantContains: []string{`"code":"bad_cursor"`, `"cursor":`}},
 		{name: "cursor of another sort", method: "GET", url: "/api/v1/search?q=disk&sort=oldest&cursor=" + url.QueryEscape(res.NextCursor),
-			wantStatus: 400, wantContains: []string{`"code":"bad_cursor"`}},
+			wantStatus: 400, wantContains: []string{`"code":"bad_cursor"`, `"cursor":"belongs to another search`}},
+		{name: "an offset cursor of an earlier version", method: "GET",
+			url:        "/api/v1/search?q=disk&limit=2&sort=newest&cursor=" + base64.RawURLEncoding.EncodeToString([]byte(`{"m":"newest","o":2,"q":"x"}`)),
+			wantStatus: 400, wantContains: []string{`"code":"bad_cursor"`, `"cursor":"was made by an earlier version`}},
+		{name: "a cursor tampered with", method: "GET", url: "/api/v1/search?q=disk&limit=2&sort=newest&cursor=" + url.QueryEscape(tampered(t, res.NextCursor)),
+			wantStatus: 400, wantContains: []string{`"code":"bad_cursor"`, `"cursor":"is not a cursor this server gave out"`}},
 		{name: "the cursor of its own sort works", method: "GET", url: "/api/v1/search?q=disk&limit=2&sort=newest&cursor=" + url.QueryEscape(res.NextCursor),
 			wantStatus: 200},
 	})
@@ -530,4 +537,77 @@ func TestAPI_SearchUnavailable(t *testing.T) {
 			{name: "status still answers", method: "GET", url: "/api/v1/search/status", wantStatus: 200, wantContains: []string{`"ready":false`}},
 		})
 	})
+}
+
+// tampered is cursor with a field of its JSON changed to a value of the
+// wrong kind.
+func tampered(t *testing.T, cursor string) string {
+	t.Helper()
+	b, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	m["i"] = "INC-1"
+	b, _ = json.Marshal(m)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// TestAPI_SearchPagesWhileIncidentsChange pages through /search while
+// incidents are created between pages, ahead of the page's last hit (newer,
+// or matching better): the pages continue after that hit, so none comes
+// twice and every incident there from the start comes once.
+func TestAPI_SearchPagesWhileIncidentsChange(t *testing.T) {
+	for _, dialect := range testDialects {
+		t.Run(dialect, func(t *testing.T) {
+			env := newSearchEnv(t, dialect, Deps{})
+			const n = 12
+			for i := 1; i <= n; i++ {
+				mustDo(t, env.h, 201, "POST", "/api/v1/incidents", fmt.Sprintf(`{"title":"Disk full on batch worker %d",
+					"summary":"The batch worker stopped when its disk filled with logs.","severity":"SEV4","services":["batch"],
+					"started_at":"2025-01-%02dT06:00:00Z"}`, i, i))
+			}
+			env.sync(t)
+			created := 0
+			for _, sort := range []string{"newest", "relevance"} {
+				t.Run(sort, func(t *testing.T) {
+					seen := map[string]int{}
+					cursor := ""
+					for page := 1; ; page++ {
+						p := "q=disk+worker&limit=5&sort=" + sort
+						if cursor != "" {
+							p += "&cursor=" + url.QueryEscape(cursor)
+						}
+						res := getSearch(t, env.h, p)
+						for _, it := range res.Items {
+							seen[it.Key]++
+							if seen[it.Key] > 1 {
+								t.Fatalf("page %d repeats %s", page, it.Key)
+							}
+						}
+						if res.NextCursor == "" {
+							break
+						}
+						if page > 10 {
+							t.Fatal("paging does not end")
+						}
+						cursor = res.NextCursor
+						// Newer than all, and all about disks and workers.
+						created++
+						mustDo(t, env.h, 201, "POST", "/api/v1/incidents", fmt.Sprintf(`{"title":"Disk full disk worker disk %d",
+							"summary":"Worker disk, worker disk.","severity":"SEV4","started_at":"2025-03-%02dT06:00:00Z"}`, created, created))
+						env.sync(t)
+					}
+					for i := 1; i <= n; i++ {
+						if k := fmt.Sprintf("INC-%d", i); seen[k] != 1 {
+							t.Errorf("%s came %d times", k, seen[k])
+						}
+					}
+				})
+			}
+		})
+	}
 }

@@ -2,11 +2,8 @@ package search
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"slices"
 	"strconv"
@@ -19,9 +16,6 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 )
-
-// ErrBadCursor says a cursor was not made by this search (or this sort).
-var ErrBadCursor = errors.New("search: the cursor does not belong to this search")
 
 // fuzzyBelow is how few exact matches make a search try again with typos
 // allowed: only none, so a rare word typed right is never swamped by its
@@ -73,84 +67,96 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 	if mode == SortRelevance && !q.HasText() {
 		mode = SortNewest
 	}
-	var (
-		offset      int
-		fuzzyCursor bool
-		anyCursor   bool
-	)
+	var after *cursor
 	if req.Cursor != "" {
 		c, err := decodeCursor(req.Cursor)
-		if err != nil || c.Mode != mode || c.Of != requestHash(req) {
-			return Result{}, ErrBadCursor
+		if err != nil {
+			return Result{}, err
 		}
-		offset, fuzzyCursor, anyCursor = c.Offset, c.Fuzzy, c.Any
+		if c.Mode != mode || c.Of != requestHash(req) {
+			return Result{}, errCursorOther
+		}
+		after = &c
 	}
 
 	var res Result
 	err := ix.reader(func(idx *shardIndex) error {
 		idx = idx.forViewer(ctx, req.Viewer)
-		b := ix.builderFor(idx)
-		b.fuzzy = newFuzzyCache()
-		run := func(fuzzy, anyWord bool) (*bleve.SearchResult, *facetCounters, query.Query, error) {
-			text := b.text(q, fuzzy)
-			if anyWord {
-				text = b.anyOf(q)
-			}
-			var hidden query.Query
-			if idx.mayHoldRestricted() {
-				hidden = b.visibility(req.Viewer)
-			}
-			full := b.combine(text, b.exclusions(q), b.filters(req.Filters, q), hidden)
-			sr := bleve.NewSearchRequestOptions(full, limit+1, offset, false)
-			// Stored fields are loaded for the page only (loadFields): asked
-			// of the search, every shard would load a page of its own.
-			sr.Sort = sortOrder(mode)
+		run := func(full query.Query, after *pageHit) (*bleve.SearchResult, []*bsearch.DocumentMatch, *facetCounters, error) {
 			var fc *facetCounters
-			if !req.NoFacets {
-				fc = &facetCounters{}
-			}
-			if mode == SortRelevance && !b.legacy && !ix.bleveOnly && planFastable(full) {
-				r, err := idx.searchPlanned(ctx, sr, ix.fcache, fc)
-				if !errors.Is(err, errNotPlanned) {
-					ix.plans.Add(1)
-					return r, fc, text, err
-				}
-				// A part only bleve searches (a word with many near terms):
-				// the facets are counted again.
-				if fc != nil {
+			if mode == SortRelevance && !legacyShape(idx.version) && !ix.bleveOnly && planFastable(full) {
+				// Run as a plan (fastplan.go): scored as bleve would, the
+				// page kept by the same handler.
+				page := newPageResults(mode, limit+1, after)
+				if !req.NoFacets {
 					fc = &facetCounters{}
 				}
+				r, err := idx.searchPlanned(ctx, full, page, ix.fcache, fc)
+				if err == nil {
+					ix.plans.Add(1)
+					return r, page.hits(), fc, nil
+				}
+				if !errors.Is(err, errNotPlanned) {
+					return nil, nil, nil, err
+				}
+				// A part only bleve searches (a word with many near
+				// terms): bleve runs it all.
 			}
-			sctx := ctx
-			if fc != nil {
-				sctx = context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey, ix.fcache.countingHandler(fc))
+			// bleve scores (or dates) and counts every match; the page is
+			// kept by a handler of ours (page.go), in the order of mode.
+			sr := bleve.NewSearchRequestOptions(full, limit+1, 0, false)
+			sr.Sort = sortOrder(mode)
+			page := newPageResults(mode, limit+1, after)
+			var handler bsearch.MakeDocumentMatchHandler = page.handler
+			fc = nil
+			if !req.NoFacets {
+				// Every match is counted, those before the cursor too.
+				fc = &facetCounters{}
+				handler = ix.fcache.countingHandler(fc, handler)
 			}
-			r, err := idx.SearchInContext(sctx, sr)
-			return r, fc, text, err
+			r, err := idx.SearchInContext(context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey, handler), sr)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			return r, page.hits(), fc, nil
 		}
-		sr, fc, text, err := run(fuzzyCursor, anyCursor)
+		if after != nil {
+			res.Fuzzy, res.AnyWord = after.Fuzzy, after.Any
+		}
+		// The search's Levenshtein automata, built once (fuzzy.go).
+		fz := newFuzzyCache()
+		full, text := ix.searchQueryIn(idx, q, req, fz, res.Fuzzy, res.AnyWord)
+		var from *pageHit
+		if after != nil {
+			var err error
+			if from, err = afterHit(ctx, idx, full, *after); err != nil {
+				return err
+			}
+		}
+		sr, hits, fc, err := run(full, from)
 		if err != nil {
 			return err
 		}
-		res.Fuzzy, res.AnyWord = fuzzyCursor, anyCursor
-		if text != nil && req.Cursor == "" && sr.Total < fuzzyBelow {
-			fsr, ffc, ftext, err := run(true, false)
+		if text != nil && after == nil && sr.Total < fuzzyBelow {
+			ffull, ftext := ix.searchQueryIn(idx, q, req, fz, true, false)
+			fsr, fhits, ffc, err := run(ffull, nil)
 			if err != nil {
 				return err
 			}
 			if fsr.Total > sr.Total {
-				sr, fc, text, res.Fuzzy = fsr, ffc, ftext, true
+				sr, hits, fc, text, res.Fuzzy = fsr, fhits, ffc, ftext, true
 			}
 		}
 		// Still nothing with every word: the incidents with most of them
 		// ("clock skew" finds the clock incidents when none says skew).
-		if text != nil && req.Cursor == "" && sr.Total == 0 && len(q.Groups) > 1 {
-			asr, afc, atext, err := run(false, true)
+		if text != nil && after == nil && sr.Total == 0 && len(q.Groups) > 1 {
+			afull, atext := ix.searchQueryIn(idx, q, req, fz, false, true)
+			asr, ahits, afc, err := run(afull, nil)
 			if err != nil {
 				return err
 			}
 			if asr.Total > 0 {
-				sr, fc, text, res.Fuzzy, res.AnyWord = asr, afc, atext, false, true
+				sr, hits, fc, text, res.Fuzzy, res.AnyWord = asr, ahits, afc, atext, false, true
 			}
 		}
 		res.Total = sr.Total
@@ -158,21 +164,23 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 		if fc != nil {
 			res.Facets = fc.result()
 		}
-		hits := sr.Hits
 		if len(hits) > limit {
 			hits = hits[:limit]
-			next := cursor{Mode: mode, Fuzzy: res.Fuzzy, Any: res.AnyWord, Offset: offset + limit, Of: requestHash(req)}
-			if next.Offset <= maxOffset {
-				res.NextCursor = encodeCursor(next)
+			// After the last hit found, shown or not (loadFields may leave
+			// out one deleted meanwhile).
+			next := cursor{Mode: mode, Of: requestHash(req), Fuzzy: res.Fuzzy, Any: res.AnyWord}
+			if res.NextCursor, err = nextCursor(hits[limit-1], next); err != nil {
+				return err
 			}
 		}
+		an := ix.builderFor(idx).an
 		newM := func() *matcher {
 			if text == nil {
 				return nil
 			}
-			m := newMatcher(b.an, q, res.Fuzzy)
+			m := newMatcher(an, q, res.Fuzzy)
 			if res.Fuzzy {
-				m.addNear(b.fuzzy.near)
+				m.addNear(fz.near)
 			}
 			return m
 		}
@@ -188,6 +196,30 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 	return res, nil
 }
 
+// searchQuery is the query of a search in idx (a viewer's view): its
+// text (nil when it has none; with typos allowed when fuzzy, any of the
+// words when anyWord) and the whole query, the text with the exclusions,
+// the filters and what the viewer may not see.
+func (ix *Index) searchQuery(idx *shardIndex, q Query, req Request, fuzzy, anyWord bool) (full, text query.Query) {
+	return ix.searchQueryIn(idx, q, req, nil, fuzzy, anyWord)
+}
+
+// searchQueryIn is searchQuery whose typo lookups share the automata of
+// fz (nil: each builds its own).
+func (ix *Index) searchQueryIn(idx *shardIndex, q Query, req Request, fz *fuzzyCache, fuzzy, anyWord bool) (full, text query.Query) {
+	b := ix.builderFor(idx)
+	b.fuzzy = fz
+	text = b.text(q, fuzzy)
+	if anyWord {
+		text = b.anyOf(q)
+	}
+	var hidden query.Query
+	if idx.mayHoldRestricted() {
+		hidden = b.visibility(req.Viewer)
+	}
+	return b.combine(text, b.exclusions(q), b.filters(req.Filters, q), hidden), text
+}
+
 // mayHoldRestricted reports whether the shards searched may hold a
 // restricted incident: not when the restricted shard is left out of a view
 // (forViewer), since no other shard of a generation that has one holds any.
@@ -199,70 +231,6 @@ func (s *shardIndex) mayHoldRestricted() bool {
 
 // ErrBadRequest marks a search request that cannot be run as asked.
 var ErrBadRequest = errors.New("search: bad request")
-
-// sortOrder is the bleve sort of a mode; the document id breaks ties.
-func sortOrder(mode string) bsearch.SortOrder {
-	switch mode {
-	case SortNewest:
-		return bsearch.SortOrder{&bsearch.SortField{Field: FieldWhen, Type: bsearch.SortFieldAsDate, Desc: true}}
-	case SortOldest:
-		return bsearch.SortOrder{&bsearch.SortField{Field: FieldWhen, Type: bsearch.SortFieldAsDate}}
-	}
-	// By score alone: a tie is broken by the index's own document order,
-	// stable within a snapshot; a document-id tie-break would look up every
-	// match's id. (Relevance pages continue at an offset.)
-	return bsearch.SortOrder{&bsearch.SortScore{Desc: true}}
-}
-
-// cursor is what a next_cursor carries: the sort and the offset the next
-// page starts at. (Sort values would not do: scores move a little as the
-// index merges its segments, and undated incidents have no date.)
-type cursor struct {
-	Mode   string `json:"m"`
-	Offset int    `json:"o"`
-	// Of identifies the search (query, filters, sort, viewer) the cursor
-	// continues, so one cannot be used with another.
-	Of string `json:"q"`
-	// Fuzzy remembers that the first page fell back to typo matching, so
-	// the next pages do too.
-	Fuzzy bool `json:"f,omitempty"`
-	// Any remembers that the first page fell back to any of the words.
-	Any bool `json:"y,omitempty"`
-}
-
-// requestHash is a short hash of what makes a search the same search.
-func requestHash(req Request) string {
-	r := req
-	r.Cursor, r.Limit, r.NoFacets = "", 0, false
-	b, _ := json.Marshal(r)
-	h := fnv.New64a()
-	h.Write(b)
-	return strconv.FormatUint(h.Sum64(), 36)
-}
-
-// maxOffset bounds paging by relevance (nobody reads the 10,001st match;
-// deep offsets cost a collector of that size).
-const maxOffset = 10_000
-
-func encodeCursor(c cursor) string {
-	b, _ := json.Marshal(c)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func decodeCursor(s string) (cursor, error) {
-	var c cursor
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return c, err
-	}
-	if err := json.Unmarshal(b, &c); err != nil {
-		return c, err
-	}
-	if c.Offset <= 0 || c.Offset > maxOffset {
-		return c, ErrBadCursor
-	}
-	return c, nil
-}
 
 // loadFields reads the stored fields a hit shows (hitFields) into each
 // of hits, as bleve would for a search asking for them, and returns the

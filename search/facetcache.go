@@ -9,7 +9,6 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	bsearch "github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/collector"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -317,11 +316,12 @@ func (f *facetCounters) result() map[string][]Count {
 }
 
 // countingHandler is a bleve document-match handler maker that counts
-// every match's facets into *fc before handing it to the usual top-N
-// collection. It is given to bleve through the search's context.
-func (c *facetCache) countingHandler(out *facetCounters) bsearch.MakeDocumentMatchHandler {
+// every match's facets into *fc before handing it to the handler inner
+// makes (which keeps the page). It is given to bleve through the search's
+// context.
+func (c *facetCache) countingHandler(out *facetCounters, inner bsearch.MakeDocumentMatchHandler) bsearch.MakeDocumentMatchHandler {
 	return func(sctx *bsearch.SearchContext) (bsearch.DocumentMatchHandler, bool, error) {
-		next, loadID, err := collector.MakeTopNDocumentMatchHandler(sctx)
+		next, loadID, err := inner(sctx)
 		if err != nil {
 			return nil, false, err
 		}

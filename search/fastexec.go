@@ -1,12 +1,10 @@
 package search
 
 import (
-	"container/heap"
 	"context"
 	"errors"
 	"math"
 	"sort"
-	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -425,58 +423,26 @@ func (b *planBool) searcher(p *planShard, e *iterErr) docSearcher {
 	return x
 }
 
-// scoredDoc is a match kept for the page: its score and the order it was
-// met in (bleve's hit number, which breaks ties).
-type scoredDoc struct {
-	score float64
-	hit   uint64
-	doc   uint64 // global document number
-}
-
-// worstFirst is a heap of the best matches so far, the worst on top.
-type worstFirst []scoredDoc
-
-func (h worstFirst) Len() int { return len(h) }
-func (h worstFirst) Less(i, j int) bool {
-	return better(h[j], h[i])
-}
-func (h worstFirst) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *worstFirst) Push(x any)   { *h = append(*h, x.(scoredDoc)) }
-func (h *worstFirst) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
-}
-
-// better is bleve's order by score: the higher score, then the earlier hit.
-func better(a, b scoredDoc) bool {
-	if a.score != b.score {
-		return a.score > b.score
-	}
-	return a.hit < b.hit
-}
-
 // errBadSnapshot says a shard's reader is not a scorch snapshot.
 var errBadSnapshot = errors.New("search: the shard's reader is not a scorch snapshot")
 
-// searchPlanned runs q on one shard as its plan (fastplan.go), keeping the
-// best size matches, and counts every match's facets into fc (when set).
-func (fcache *facetCache) searchPlanned(ctx context.Context, p bleve.Index, q query.Query, size int,
-	fc *facetCounters) (*bleve.SearchResult, error) {
-	start := time.Now()
+// searchPlanned runs q on one shard as its plan (fastplan.go): every
+// match is counted, its facets counted into fc (when set), and offered to
+// page. It returns how many matched.
+func (fcache *facetCache) searchPlanned(ctx context.Context, p bleve.Index, q query.Query, page *pageResults,
+	fc *facetCounters) (uint64, error) {
 	adv, err := p.Advanced()
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	r, err := adv.Reader()
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	defer r.Close()
 	snap, ok := r.(*scorch.IndexSnapshot)
 	if !ok {
-		return nil, errBadSnapshot
+		return 0, errBadSnapshot
 	}
 	bm25 := false
 	if m, ok := p.Mapping().(*mapping.IndexMappingImpl); ok {
@@ -484,17 +450,17 @@ func (fcache *facetCache) searchPlanned(ctx context.Context, p bleve.Index, q qu
 	}
 	ps, err := newPlanShard(snap, bm25)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	root, err := ps.plan(q, true)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	var counter *facetCounter
 	if fc != nil {
 		sf, err := fcache.forSnapshot(snap)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		fcache.mu.Lock()
 		n := len(fcache.values)
@@ -503,54 +469,33 @@ func (fcache *facetCache) searchPlanned(ctx context.Context, p bleve.Index, q qu
 		fc.add(counter)
 	}
 
-	best := make(worstFirst, 0, size)
+	keep := &pageCollector{page: page, reader: snap}
 	var hits uint64
-	maxScore := 0.0
 	var e iterErr
 	top := root.searcher(ps, &e)
-	for d, s := top.next(); d != noDoc; d, s = top.next() {
+	// One match handed to the page (which copies what it keeps).
+	d := &bsearch.DocumentMatch{IndexInternalID: make(index.IndexInternalID, 8)}
+	for doc, s := top.next(); doc != noDoc; doc, s = top.next() {
 		hits++
 		if hits%1024 == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return 0, err
 			}
-		}
-		if s > maxScore {
-			maxScore = s
 		}
 		if counter != nil {
-			counter.count(d)
+			counter.count(doc)
 		}
-		if size > 0 {
-			sd := scoredDoc{score: s, hit: hits, doc: d}
-			if len(best) < size {
-				heap.Push(&best, sd)
-			} else if better(sd, best[0]) {
-				best[0] = sd
-				heap.Fix(&best, 0)
-			}
+		d.Score = s
+		d.IndexInternalID.SetValue(doc)
+		if err := keep.add(d); err != nil {
+			return 0, err
 		}
 	}
 	if e.err != nil {
-		return nil, e.err
+		return 0, e.err
 	}
-
-	sort.Slice(best, func(i, j int) bool { return better(best[i], best[j]) })
-	out := make(bsearch.DocumentMatchCollection, 0, len(best))
-	for _, b := range best {
-		id := internalID(b.doc)
-		ext, err := snap.ExternalID(id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, &bsearch.DocumentMatch{ID: ext, IndexInternalID: id, Score: b.score,
-			HitNumber: b.hit, Sort: []string{"_score"}})
+	if err := keep.finish(); err != nil {
+		return 0, err
 	}
-	return &bleve.SearchResult{
-		Status:   &bleve.SearchStatus{Total: 1, Successful: 1, Errors: map[string]error{}},
-		Hits:     out,
-		Total:    hits,
-		MaxScore: maxScore,
-		Took:     time.Since(start),
-	}, nil
+	return hits, nil
 }

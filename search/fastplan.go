@@ -10,7 +10,6 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/blevesearch/bleve/v2/search/scorer"
 	"github.com/blevesearch/bleve/v2/search/searcher"
-	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
@@ -515,11 +514,4 @@ func (b *planBool) setNorm(qn float64) {
 	if b.should != nil {
 		b.should.setNorm(qn)
 	}
-}
-
-// internalID is a global document number as bleve's internal id.
-func internalID(n uint64) index.IndexInternalID {
-	id := make(index.IndexInternalID, 8)
-	id.SetValue(n)
-	return id
 }

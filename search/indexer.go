@@ -207,7 +207,9 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) error {
 			ix.buildTotal.Store(total)
 		}
 	}
+	restoreGC := raiseGC()
 	gen, idx, n, err := ix.build(ctx, src, shardsFor(ix.buildTotal.Load(), ix.opts.Shards), seq)
+	restoreGC()
 	if err != nil {
 		return err
 	}

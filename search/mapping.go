@@ -9,7 +9,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
@@ -129,9 +128,8 @@ const (
 // docBuilder turns Docs into bleve documents with the mapping's analyzers.
 type docBuilder struct {
 	text, keyword analysis.Analyzer
-	// similar is the analyzer of similar incidents' words (the query's);
-	// raw keeps a value whole and as it is (bleve's keyword analyzer).
-	similar, raw analysis.Analyzer
+	// similar is the analyzer of similar incidents' words (the query's).
+	similar analysis.Analyzer
 	// legacy writes a document of the shape before fieldAll (see
 	// legacyShape), into a generation of that shape.
 	legacy bool
@@ -152,7 +150,7 @@ func (ix *Index) docsFor(idx *shardIndex) docBuilder {
 
 func newDocBuilder(im *mapping.IndexMappingImpl) docBuilder {
 	return docBuilder{text: im.AnalyzerNamed(AnalyzerTextIndex), keyword: im.AnalyzerNamed(AnalyzerKeyword),
-		similar: im.AnalyzerNamed(AnalyzerText), raw: im.AnalyzerNamed(keyword.Name)}
+		similar: im.AnalyzerNamed(AnalyzerText)}
 }
 
 // docID is the index id of an incident.
@@ -167,8 +165,11 @@ func (b docBuilder) build(d *Doc) *document.Document {
 	}
 	// The text fields other than the timeline hold no event separator:
 	// one typed in them is a space, as in an event.
+	var written []document.Field // the written fields, which signatures count (sigField)
 	addText := func(name string, pos []uint64, s string) {
-		all.add(b.textField(doc, name, pos, appendEventText(nil, s)))
+		f := b.textField(doc, name, pos, appendEventText(nil, s))
+		all.add(f)
+		written = append(written, f)
 	}
 	addKeyword := func(name string, pos []uint64, s string) {
 		doc.AddField(document.NewTextFieldCustom(name, pos, []byte(s), keywordOptions, b.keyword))
@@ -294,7 +295,7 @@ func (b docBuilder) build(d *Doc) *document.Document {
 	// A generation of the shape before version 4 has no signatures
 	// (similar incidents answer ErrNotReady there until its rebuild ends).
 	if !b.legacy {
-		b.addSignature(doc, d)
+		b.addSignature(doc, d, written)
 	}
 	// Last, so its parts are analysed before it.
 	if all != nil && (len(all.parts) > 0 || len(all.labels) > 0) {

@@ -17,6 +17,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
 	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -215,47 +216,14 @@ func (s *shardIndex) shardOf(id int64) int {
 // SearchInContext searches every shard at once and merges their hits:
 // each shard is asked for the first From+Size hits, and the merged list is
 // cut to the page. Hits the sort cannot tell apart are ordered by their
-// place in their shard, then by shard, so that every page of a search sees
-// the same order (bleve's alias leaves such ties to the order the shards
-// answer in, and pages then repeat or skip hits). Totals add up; facets are
-// counted by the search itself (facetcache.go), not here.
+// place in their shard, then by shard (bleve's alias leaves such ties to
+// the order the shards answer in). Totals add up; facets are counted by
+// the search itself (facetcache.go), not here, and so is a search's page
+// of hits, in an order that breaks every tie by incident id (page.go).
 func (s *shardIndex) SearchInContext(ctx context.Context, req *bleve.SearchRequest) (*bleve.SearchResult, error) {
 	if len(s.searched) == 1 {
 		return s.searched[0].SearchInContext(ctx, req)
 	}
-	return s.searchEach(req, func(p bleve.Index, r *bleve.SearchRequest) (*bleve.SearchResult, error) {
-		return p.SearchInContext(ctx, r)
-	})
-}
-
-// searchPlanned is SearchInContext run as a plan (fastplan.go), which the
-// caller has checked req's query can be (planFastable), ranked by score,
-// the facets of every match counted into fc (when set).
-func (s *shardIndex) searchPlanned(ctx context.Context, req *bleve.SearchRequest, fcache *facetCache,
-	fc *facetCounters) (*bleve.SearchResult, error) {
-	one := func(p bleve.Index, r *bleve.SearchRequest) (*bleve.SearchResult, error) {
-		return fcache.searchPlanned(ctx, p, r.Query, r.From+r.Size, fc)
-	}
-	if len(s.searched) == 1 {
-		res, err := one(s.searched[0], req)
-		if err != nil {
-			return nil, err
-		}
-		res.Request = req
-		if req.From < len(res.Hits) {
-			res.Hits = res.Hits[req.From:]
-		} else {
-			res.Hits = nil
-		}
-		return res, nil
-	}
-	return s.searchEach(req, one)
-}
-
-// searchEach runs req on every shard at once with one and merges the
-// shards' hits (see SearchInContext).
-func (s *shardIndex) searchEach(req *bleve.SearchRequest,
-	one func(p bleve.Index, r *bleve.SearchRequest) (*bleve.SearchResult, error)) (*bleve.SearchResult, error) {
 	results := make([]*bleve.SearchResult, len(s.searched))
 	err := eachOf(s.searched, func(i int, p bleve.Index) error {
 		r := *req
@@ -263,7 +231,7 @@ func (s *shardIndex) searchEach(req *bleve.SearchRequest,
 		// A sort keeps each hit's values in its fields while it runs: every
 		// shard needs its own.
 		r.Sort = req.Sort.Copy()
-		res, err := one(p, &r)
+		res, err := p.SearchInContext(ctx, &r)
 		results[i] = res
 		return err
 	})
@@ -306,6 +274,28 @@ func (s *shardIndex) searchEach(req *bleve.SearchRequest,
 	out.Hits = make(bsearch.DocumentMatchCollection, len(all))
 	for i, sh := range all {
 		out.Hits[i] = sh.h
+	}
+	return out, nil
+}
+
+// searchPlanned runs q on every shard at once as a plan (fastplan.go),
+// which the caller has checked it can be (planFastable), ranked by score:
+// the page is kept by page, the facets of every match counted into fc
+// (when set). The result holds the total.
+func (s *shardIndex) searchPlanned(ctx context.Context, q query.Query, page *pageResults, fcache *facetCache,
+	fc *facetCounters) (*bleve.SearchResult, error) {
+	totals := make([]uint64, len(s.searched))
+	err := eachOf(s.searched, func(i int, p bleve.Index) error {
+		n, err := fcache.searchPlanned(ctx, p, q, page, fc)
+		totals[i] = n
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &bleve.SearchResult{Status: &bleve.SearchStatus{Total: len(totals), Successful: len(totals), Errors: map[string]error{}}}
+	for _, n := range totals {
+		out.Total += n
 	}
 	return out, nil
 }

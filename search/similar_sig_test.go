@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	index "github.com/blevesearch/bleve_index_api"
 	"github.com/hindsightrca/hindsight/internal/bm25"
 )
 
@@ -671,6 +674,57 @@ func TestSimilar_HiddenHoldersOfALabelChangeNothing(t *testing.T) {
 	for i := range a {
 		if math.Abs(a[i].Score-b[i].Score) > 1e-9 {
 			t.Errorf("%s: score %.6f when a hidden incident holds the label, %.6f when not", a[i].Key, a[i].Score, b[i].Score)
+		}
+	}
+}
+
+// The signature made from the written fields' analysis (sigField) is the
+// one sigTerms makes by analysing the texts: the same words, weights,
+// length and labels, whatever the texts hold (section titles, which the
+// RCA field holds and the signature does not count, identifiers, case,
+// stop words, invalid UTF-8, the event separator).
+func TestSignature_FromTheFieldsAnalysis(t *testing.T) {
+	b := newDocBuilder(newMapping())
+	var long strings.Builder
+	for i := range 3 * sigWords {
+		fmt.Fprintf(&long, "word%c%c root cause ", 'a'+i%26, 'a'+i/26)
+	}
+	docs := []Doc{
+		{ID: 1, Key: "INC-1", Title: "Root cause: ERR_CONN_RESET on db-3.prod.example.com",
+			Summary: "The root cause was a connectionTimeout in the PaymentsAPI", CustomerImpact: "Checkout failed for 10.0.0.12",
+			Sections: []Section{
+				{Title: "Root cause", Body: "The root cause was a cause of causes: the Root Cause."},
+				{Title: "Impact", Body: ""},
+				{Title: "", Body: "Impact impact impacting."},
+				{Title: "  ", Body: "  "},
+				{Title: "Timeline and timeline", Body: "The timeline: ECONNREFUSED, then CrashLoopBackOff."},
+			},
+			RootCauses: []RootCause{{Category: "Config", Description: "A config push (java.net.ConnectionTimeout) rolled out"}},
+			Actions:    []Action{{Title: "Roll back the config", Description: ""}, {Title: "", Description: "Alert on ERR_CONN_RESET"}},
+			Events:     []Event{{ID: 7, Body: "root cause chat that the signature leaves out"}},
+			Services:   []string{"Payments API"}, Tags: []string{"category:network", "east"}, Teams: []string{"SRE"}},
+		{ID: 2, Key: "INC-2", Title: "İstanbul \u212aelvin don’t don't \xff\xfe broken\x1eevent", Summary: long.String(),
+			Sections: []Section{{Title: long.String()[:200], Body: long.String()}}, Visibility: "restricted",
+			RestrictedTo: []string{"alice", "sre"}, Published: true},
+		{ID: 3, Key: "INC-3"},
+		{ID: 4, Key: "INC-4", Title: "the and of", Sections: []Section{{Title: "Summary summary", Body: "summary"}}},
+	}
+	for i := range docs {
+		d := &docs[i]
+		want := sigTerms(b.similar, d)
+		doc := b.build(d)
+		var got []string
+		doc.VisitFields(func(f index.Field) {
+			f.Analyze()
+			if f.Name() == FieldSignature {
+				for term := range f.AnalyzedTokenFrequencies() {
+					got = append(got, term)
+				}
+			}
+		})
+		sort.Strings(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("incident %d: signature from the fields' analysis\n%q\nwant (from its texts)\n%q", d.ID, got, want)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 // Signatures: what similar incidents need of an incident, kept apart from
@@ -102,10 +103,16 @@ type signature struct {
 // signatureOf weighs d's written words: every word's re-ranking weight
 // (as vectorOf), the length of the whole, and the sigWords kept.
 func signatureOf(an analysis.Analyzer, texts map[string][]string) signature {
-	// Each field is analysed once: its counts give both the word's
-	// re-ranking weight (as vectorOf) and the choice — how much the
-	// similar query would make of the word in the incident
-	// (sourceWeights, counted as distinctive counts the source's).
+	return signatureFrom(func(field string, counts map[string]int) { countUseful(an, texts[field], counts) })
+}
+
+// signatureFrom is signatureOf of the counts of useful words countsOf sets
+// for each written field (as countUseful does).
+func signatureFrom(countsOf func(field string, counts map[string]int)) signature {
+	// Each field's counts give both the word's re-ranking weight (as
+	// vectorOf) and the choice — how much the similar query would make of
+	// the word in the incident (sourceWeights, counted as distinctive
+	// counts the source's).
 	weights := map[string]float64{}
 	choice := map[string]float64{}
 	counts := map[string]int{}
@@ -114,7 +121,7 @@ func signatureOf(an analysis.Analyzer, texts map[string][]string) signature {
 		if !ok {
 			continue
 		}
-		countUseful(an, texts[field], counts)
+		countsOf(field, counts)
 		for term, n := range counts {
 			f := 1 + math.Log(float64(n))
 			weights[term] += rw * f
@@ -146,9 +153,14 @@ func writtenOf(d *Doc) map[string][]string {
 	return texts
 }
 
-// sigTerms is d's signature as the terms of FieldSignature.
+// sigTerms is d's signature as the terms of FieldSignature, its written
+// texts analysed with an.
 func sigTerms(an analysis.Analyzer, d *Doc) []string {
-	s := signatureOf(an, writtenOf(d))
+	return sigTermsOf(d, signatureOf(an, writtenOf(d)))
+}
+
+// sigTermsOf is d's signature s as the terms of FieldSignature.
+func sigTermsOf(d *Doc, s signature) []string {
 	out := make([]string, 0, len(s.words)+16)
 	out = append(out, string(sigID)+strconv.FormatInt(d.ID, 10),
 		string(sigNorm)+strconv.FormatFloat(s.norm, 'g', 7, 64))
@@ -224,13 +236,96 @@ func parseShown(body string) shown {
 	return sh
 }
 
-// addSignature adds d's signature to doc, each term as it is (the raw
-// analyzer: the title keeps its case).
-func (b docBuilder) addSignature(doc *document.Document, d *Doc) {
-	for i, t := range sigTerms(b.similar, d) {
-		doc.AddField(document.NewTextFieldCustom(FieldSignature, []uint64{uint64(i)}, []byte(t), facetOptions, b.raw))
-	}
+// addSignature adds d's signature to doc as a sigField: made when the
+// document is analysed, after the written fields in parts (which must be
+// in doc before it), from their analysis.
+func (b docBuilder) addSignature(doc *document.Document, d *Doc, parts []document.Field) {
+	doc.AddField(&sigField{d: d, parts: parts, an: b.similar})
 }
+
+// sigField is FieldSignature of one incident, each term as it is (the
+// title keeps its case). Its words are counted from what the written
+// fields' analysis found rather than by analysing their text again (a
+// good part of a rebuild's time): bleve analyses a document's fields in
+// the order they were added, so the written fields, added before, have
+// been analysed when this one is. Their analyzer (AnalyzerTextIndex) finds
+// the similar analyzer's words and their pairs; the pairs are left out.
+// The RCA field holds the sections' titles, which the signature does not
+// count: they are analysed (they are short) and taken off. The signature
+// is the one sigTerms makes of the document (tested).
+type sigField struct {
+	d     *Doc
+	parts []document.Field
+	an    analysis.Analyzer
+	freqs index.TokenFrequencies
+}
+
+// Name implements document.Field.
+func (f *sigField) Name() string { return FieldSignature }
+
+// ArrayPositions implements document.Field.
+func (f *sigField) ArrayPositions() []uint64 { return nil }
+
+// Options implements document.Field: indexed, kept as doc values.
+func (f *sigField) Options() index.FieldIndexingOptions { return facetOptions }
+
+// Analyze implements document.Field.
+func (f *sigField) Analyze() {
+	s := signatureFrom(func(field string, counts map[string]int) {
+		clear(counts)
+		for _, p := range f.parts {
+			if p.Name() != field {
+				continue
+			}
+			for term, tf := range p.AnalyzedTokenFrequencies() {
+				if usefulTerm(term) && !isPair(tf.Term) {
+					counts[term] += tf.Frequency()
+				}
+			}
+		}
+		if field != FieldRCA {
+			return
+		}
+		for _, sec := range f.d.Sections {
+			if strings.TrimSpace(sec.Title) == "" {
+				continue // joinNonEmpty left it out
+			}
+			for _, t := range f.an.Analyze([]byte(sec.Title)) {
+				if term := string(t.Term); counts[term] > 0 {
+					if counts[term]--; counts[term] == 0 {
+						delete(counts, term)
+					}
+				}
+			}
+		}
+	})
+	terms := sigTermsOf(f.d, s)
+	f.freqs = make(index.TokenFrequencies, len(terms))
+	for _, t := range terms {
+		tf := &index.TokenFreq{Term: []byte(t)}
+		tf.SetFrequency(1)
+		f.freqs[t] = tf
+	}
+	f.parts = nil // analysed: the parts are the document's to free
+}
+
+// Value implements document.Field.
+func (f *sigField) Value() []byte { return nil }
+
+// NumPlainTextBytes implements document.Field.
+func (f *sigField) NumPlainTextBytes() uint64 { return 0 }
+
+// Size implements document.Field (bleve's estimate of memory held).
+func (f *sigField) Size() int { return 64 + f.freqs.Size() }
+
+// EncodedFieldType implements document.Field: a text field.
+func (f *sigField) EncodedFieldType() byte { return 't' }
+
+// AnalyzedLength implements document.Field.
+func (f *sigField) AnalyzedLength() int { return len(f.freqs) }
+
+// AnalyzedTokenFrequencies implements document.Field.
+func (f *sigField) AnalyzedTokenFrequencies() index.TokenFrequencies { return f.freqs }
 
 // parseSigWord splits a word term's body ("<word> <weight in sigUnits>").
 func parseSigWord(body []byte) ([]byte, sigQ, bool) {

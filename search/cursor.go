@@ -1,0 +1,205 @@
+package search
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"strconv"
+
+	"github.com/blevesearch/bleve/v2/numeric"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// Pages continue after a sort position, not at an offset (search_after):
+// a next_cursor carries the last hit's place in the sort — its score or
+// its date, and its id — and the next page asks for the hits strictly
+// after it. Every order ends with the incident id (page.go), so it is
+// total and a page boundary inside a run of equal scores or dates is
+// exact, on every page and across shards.
+//
+// An offset moved whenever anything before it did: a write or a merge
+// between two requests that added, removed or re-scored a hit ahead of
+// the offset made the next page repeat or skip one. A position does not
+// move with the hits around it. A score does move, though: bleve ranks
+// with word statistics that every write and merge changes, so one
+// score's number means something else a moment later. The next page
+// therefore scores the last hit again, in the index as it is then
+// (anchorScore), and continues after that. A hit whose place relative to
+// the last hit did not change is then neither repeated nor skipped; one
+// that crossed it — edited, or re-ranked by the new statistics past it —
+// may be missed or shown twice, as with any cursor over a changing index.
+
+// ErrBadCursor says a cursor was not made by this search (or this sort).
+// The errors Search returns for a cursor are *CursorError, which match it.
+var ErrBadCursor = errors.New("search: the cursor does not belong to this search")
+
+// CursorError says why a cursor was refused. It matches ErrBadCursor.
+type CursorError struct {
+	// Reason completes "the cursor …" ("is not a cursor this server gave
+	// out").
+	Reason string
+}
+
+func (e *CursorError) Error() string { return "search: the cursor " + e.Reason }
+
+// Is makes a CursorError match ErrBadCursor.
+func (e *CursorError) Is(target error) bool { return target == ErrBadCursor }
+
+// Reasons a cursor is refused.
+var (
+	errCursorMalformed = &CursorError{Reason: "is not a cursor this server gave out"}
+	errCursorOld       = &CursorError{Reason: "was made by an earlier version of the server (pages now continue after a position, not at an offset)"}
+	errCursorOther     = &CursorError{Reason: "belongs to another search (give the same q, filters and sort as the page it came with)"}
+)
+
+// cursorVersion is the shape of the cursors made now. Version 1 (no "v"
+// field) carried an offset; such cursors are refused with errCursorOld,
+// as a client starting the list again loses nothing but its place.
+const cursorVersion = 2
+
+// cursor is what a next_cursor carries, as base64 of this JSON.
+type cursor struct {
+	V    int    `json:"v"`
+	Mode string `json:"m"`
+	// Of identifies the search (query, filters, sort, viewer) the cursor
+	// continues, so one cannot be used with another. (It is no secret:
+	// a cursor only says where a list is, and every page applies the
+	// viewer's visibility itself.)
+	Of string `json:"q"`
+	// Fuzzy remembers that the first page fell back to typo matching, so
+	// the next pages do too.
+	Fuzzy bool `json:"f,omitempty"`
+	// Any remembers that the first page fell back to any of the words.
+	Any bool `json:"y,omitempty"`
+	// ID is the last hit's incident id.
+	ID int64 `json:"i"`
+	// Score is the last hit's score (relevance only).
+	Score *float64 `json:"s,omitempty"`
+	// When is the last hit's date in Unix nanoseconds (date sorts only);
+	// nil when it is undated (undated incidents come last).
+	When *int64 `json:"w,omitempty"`
+	// Offset is only read, to recognise a cursor of version 1.
+	Offset int `json:"o,omitempty"`
+}
+
+func encodeCursor(c cursor) (string, error) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return "", fmt.Errorf("search: make a cursor: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// decodeCursor reads a cursor and checks it is whole for its mode (not
+// that it belongs to the search: see Search).
+func decodeCursor(s string) (cursor, error) {
+	var c cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return c, errCursorMalformed
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil || dec.More() {
+		return c, errCursorMalformed
+	}
+	if c.V == 0 && c.Offset > 0 {
+		return c, errCursorOld
+	}
+	if c.V != cursorVersion || c.Offset != 0 || c.ID <= 0 {
+		return c, errCursorMalformed
+	}
+	switch c.Mode {
+	case SortRelevance:
+		if c.Score == nil || math.IsNaN(*c.Score) || math.IsInf(*c.Score, 0) || c.When != nil {
+			return c, errCursorMalformed
+		}
+	case SortNewest, SortOldest:
+		if c.Score != nil {
+			return c, errCursorMalformed
+		}
+	default:
+		return c, errCursorMalformed
+	}
+	return c, nil
+}
+
+// requestHash is a short hash of what makes a search the same search.
+func requestHash(req Request) string {
+	r := req
+	r.Cursor, r.Limit, r.NoFacets = "", 0, false
+	b, _ := json.Marshal(r)
+	h := fnv.New64a()
+	h.Write(b)
+	return strconv.FormatUint(h.Sum64(), 36)
+}
+
+// sortOrder is the bleve sort of a mode: the score, or the date (bleve
+// puts an incident without one last). The page's order adds the incident
+// id (pageOrder); bleve only scores or reads the date of each match.
+func sortOrder(mode string) bsearch.SortOrder {
+	switch mode {
+	case SortNewest, SortOldest:
+		return bsearch.SortOrder{&bsearch.SortField{Field: FieldWhen, Type: bsearch.SortFieldAsDate, Desc: mode == SortNewest}}
+	}
+	return bsearch.SortOrder{&bsearch.SortScore{Desc: true}}
+}
+
+// nextCursor is c (its search) continuing after h, the last hit of a
+// page sorted by c.Mode (h.Sort holds the sort's values).
+func nextCursor(h *bsearch.DocumentMatch, c cursor) (string, error) {
+	c.V = cursorVersion
+	id, err := strconv.ParseInt(h.ID, 10, 64)
+	if err != nil || id <= 0 {
+		return "", fmt.Errorf("search: a hit with id %q cannot be paged past", h.ID)
+	}
+	c.ID = id
+	switch c.Mode {
+	case SortRelevance:
+		s := h.Score
+		if math.IsNaN(s) || math.IsInf(s, 0) {
+			return "", fmt.Errorf("search: incident %s has no finite score to page past", h.ID)
+		}
+		c.Score = &s
+	default:
+		if len(h.Sort) == 0 {
+			return "", fmt.Errorf("search: incident %s has no date sort value", h.ID)
+		}
+		if v := h.Sort[0]; v != bsearch.LowTerm && v != bsearch.HighTerm {
+			n, err := numeric.PrefixCoded(v).Int64()
+			if err != nil {
+				return "", fmt.Errorf("search: incident %s: date sort value: %w", h.ID, err)
+			}
+			c.When = &n
+		}
+	}
+	return encodeCursor(c)
+}
+
+// afterHit is the position of c in the search full of idx: by
+// relevance, the last hit with the score it has now (anchorScore).
+func afterHit(ctx context.Context, idx *shardIndex, full query.Query, c cursor) (*pageHit, error) {
+	h := &pageHit{id: strconv.FormatInt(c.ID, 10)}
+	switch c.Mode {
+	case SortRelevance:
+		score, err := anchorScore(ctx, idx, full, c)
+		if err != nil {
+			return nil, err
+		}
+		h.score = score
+	case SortNewest:
+		h.when = bsearch.LowTerm // undated: bleve's value for a missing date, last
+	default:
+		h.when = bsearch.HighTerm
+	}
+	if c.When != nil {
+		h.when = string(numeric.MustNewPrefixCodedInt64(*c.When, 0))
+	}
+	return h, nil
+}
