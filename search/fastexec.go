@@ -82,8 +82,16 @@ func (x *termSearcher) hit(p segment.Posting, seg int) (uint64, float64) {
 	if !x.t.scoring {
 		return x.cur, 0
 	}
+	if x.t.lengths != nil {
+		if z, ok := p.(normBits); ok {
+			return x.cur, x.t.scoreLength(p.Frequency(), z.NormUint64())
+		}
+	}
 	return x.cur, x.t.score(p.Frequency(), p.Norm())
 }
+
+// normBits is a posting that hands out its field length as stored (zap's).
+type normBits interface{ NormUint64() uint64 }
 
 func (x *termSearcher) next() (uint64, float64) {
 	for x.seg < len(x.its) {

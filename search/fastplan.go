@@ -45,6 +45,7 @@ type planShard struct {
 	// offsets are each segment's first global document number (scorch
 	// numbers documents across segments by their full counts).
 	offsets []uint64
+	lengths map[string]*lengthTerms
 }
 
 func newPlanShard(snap *scorch.IndexSnapshot, bm25 bool) (*planShard, error) {
@@ -53,7 +54,7 @@ func newPlanShard(snap *scorch.IndexSnapshot, bm25 bool) (*planShard, error) {
 		return nil, err
 	}
 	p := &planShard{snap: snap, segs: snap.Segments(), docTotal: n, bm25: bm25,
-		dicts: map[string][]segment.TermDictionary{}}
+		dicts: map[string][]segment.TermDictionary{}, lengths: map[string]*lengthTerms{}}
 	var running uint64
 	for _, s := range p.segs {
 		p.offsets = append(p.offsets, running)
@@ -340,6 +341,10 @@ func (p *planShard) term(field, term string, boost float64, scoring bool) (planN
 		}
 	}
 	if t.avg > 0 {
+		if p.lengths[field] == nil || p.lengths[field].avg != t.avg {
+			p.lengths[field] = &lengthTerms{avg: t.avg}
+		}
+		t.lengths = p.lengths[field]
 		t.idf = math.Log(1 + (float64(total)-float64(t.docTerm)+0.5)/
 			(float64(t.docTerm)+0.5))
 	} else {
@@ -359,6 +364,8 @@ type planTerm struct {
 	avg     float64 // BM25's average field length; 0 for TF-IDF
 	qw      float64 // the query weight (1 until a norm is set)
 	scoring bool
+	// lengths are the field's length terms (BM25), shared by its terms.
+	lengths *lengthTerms
 }
 
 func (t *planTerm) count() uint64 { return t.docTerm }
@@ -386,6 +393,52 @@ func (t *planTerm) score(freq uint64, norm float64) float64 {
 	} else {
 		score = tf * norm * t.idf
 	}
+	if t.qw != 1.0 {
+		score = score * t.qw
+	}
+	return score
+}
+
+// lengthTerms holds, for one field's average length, BM25's length term
+// of the score's denominator by a document's field length (zap stores the
+// length and hands it out as a norm, 1/√length in a float32, which BM25
+// turns back into a length): computed once a length rather than once a
+// match. 0 is not computed yet.
+type lengthTerms struct {
+	avg float64
+	v   []float64
+}
+
+// maxLengthTerms bounds the lengths whose terms are kept.
+const maxLengthTerms = 1 << 16
+
+// of is the length term of length n: what scorer.TermQueryScorer computes
+// from the norm of n, bit for bit.
+func (l *lengthTerms) of(n uint64) float64 {
+	if n < uint64(len(l.v)) && l.v[n] != 0 {
+		return l.v[n]
+	}
+	norm := float64(float32(1.0 / math.Sqrt(float64(n))))
+	fieldLength := 1 / (norm * norm)
+	v := bsearch.BM25_k1 * (1 - bsearch.BM25_b + (bsearch.BM25_b * fieldLength / l.avg))
+	if n < maxLengthTerms {
+		if n >= uint64(len(l.v)) {
+			l.v = append(l.v, make([]float64, int(n)+1-len(l.v)+64)...)
+		}
+		l.v[n] = v
+	}
+	return v
+}
+
+// scoreLength is score for a match of a field length n (BM25 only).
+func (t *planTerm) scoreLength(freq, n uint64) float64 {
+	var tf float64
+	if freq < scorer.MaxSqrtCache {
+		tf = scorer.SqrtCache[int(freq)]
+	} else {
+		tf = math.Sqrt(float64(freq))
+	}
+	score := t.idf * (tf * bsearch.BM25_k1) / (tf + t.lengths.of(n))
 	if t.qw != 1.0 {
 		score = score * t.qw
 	}
