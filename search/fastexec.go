@@ -114,8 +114,7 @@ func (x *termSearcher) advance(id uint64) (uint64, float64) {
 	}
 	seg := sort.Search(len(x.p.offsets), func(i int) bool { return x.p.offsets[i] > id }) - 1
 	if seg < 0 || seg >= len(x.its) {
-		x.e.set(errors.New("search: document number out of the snapshot"))
-		return noDoc, 0
+		return noDoc, 0 // (a snapshot without segments)
 	}
 	x.seg = seg
 	p, err := x.its[seg].Advance(id - x.p.offsets[seg])
