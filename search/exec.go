@@ -84,9 +84,11 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 		idx = idx.forViewer(ctx, req.Viewer)
 		run := func(full query.Query, after *pageHit) (*bleve.SearchResult, []*bsearch.DocumentMatch, *facetCounters, error) {
 			var fc *facetCounters
-			if mode == SortRelevance && !legacyShape(idx.version) && !ix.bleveOnly && planFastable(full) {
-				// Run as a plan (fastplan.go): scored as bleve would, the
-				// page kept by the same handler.
+			// A first page runs as a plan (fastplan.go): scored as bleve
+			// would, the page kept by the same handler. A page after a
+			// cursor is searched by bleve, as the cursor's anchor is
+			// (anchor.go): the two then meet the index alike.
+			if after == nil && mode == SortRelevance && !legacyShape(idx.version) && !ix.bleveOnly && planFastable(full) {
 				page := newPageResults(mode, limit+1, after)
 				if !req.NoFacets {
 					fc = &facetCounters{}
