@@ -15,9 +15,9 @@ import (
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
-// The planned search (see fastplan.go): each shard's segments are walked
-// one after the other, each match counted, its facets counted and its
-// score kept if it is among the best.
+// The planned search (see fastplan.go): bleve's searchers ported onto
+// global document numbers and float scores, each match counted, its
+// facets counted and offered to the page (page.go).
 
 // noDoc is an exhausted searcher's document.
 const noDoc = math.MaxUint64
@@ -128,7 +128,7 @@ func (x *termSearcher) advance(id uint64) (uint64, float64) {
 	return x.hit(p, seg)
 }
 
-// scaledSearcher2 is scaledSearcher (sparse.go).
+// scaledDocSearcher is scaledSearcher (sparse.go).
 type scaledDocSearcher struct {
 	inner  docSearcher
 	factor float64

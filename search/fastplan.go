@@ -6,18 +6,17 @@ import (
 	"sort"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
-	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
-	"github.com/blevesearch/bleve/v2/search/scorer"
 	"github.com/blevesearch/bleve/v2/search/searcher"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
-// A search ranked by relevance is run by this package on each shard's
-// segments directly (fastexec.go) rather than by bleve's searchers when its
-// query is made only of what the query builder makes of words and phrases:
-// term queries under conjunctions, disjunctions, sparse disjunctions and
-// boolean queries. bleve hands every match up a tree of searchers, each
+// The first page of a search ranked by relevance is run by this package
+// on each shard's segments directly (fastexec.go) rather than by bleve's
+// searchers when its query is made only of what the query builder makes of
+// words, phrases and typos: term and fuzzy queries under conjunctions,
+// disjunctions, sparse disjunctions and boolean queries (with must-not
+// clauses and filters). bleve hands every match up a tree of searchers, each
 // level comparing document ids as byte strings and passing a pooled match
 // up; at 100k incidents a common word's tens of thousands of matches spent
 // most of a search there. Here a match is a number in a segment and its
@@ -26,10 +25,14 @@ import (
 // The plan mirrors what bleve builds of the same query, searcher by
 // searcher (query.*.Searcher, searcher.New*Searcher, scorer.*): the same
 // statistics, weights and query norms, children in the same order, sums
-// taken in that order. Scores are therefore bit for bit bleve's, and so are
-// totals, the order of hits (score, then the order they were met in) and
-// the facets (fastexec_test.go compares the two on every kind of query).
-// Anything else (fuzzy terms, date ranges, match-all) is left to bleve.
+// taken in that order, and bleve's searchers' moves to the letter (a
+// boolean searcher advances its should clause past its current match,
+// which loses the clause's score for some matches of a conjunction; the
+// plan does too). Scores are therefore bit for bit bleve's, and so are
+// totals, pages (page.go keeps them) and facets (fastexec_test.go compares
+// the two on every kind of query). Anything else (date ranges, match-all,
+// a typo with more near terms than a slice disjunction takes, pages after
+// a cursor) is left to bleve.
 
 // errNotPlanned says a query has a part the plan does not mirror; the
 // search then runs through bleve.
@@ -376,74 +379,6 @@ func (t *planTerm) weight() float64 {
 }
 
 func (t *planTerm) setNorm(qn float64) { t.qw = t.boost * t.idf * qn }
-
-// score is scorer.TermQueryScorer.Score's.
-func (t *planTerm) score(freq uint64, norm float64) float64 {
-	var tf float64
-	if freq < scorer.MaxSqrtCache {
-		tf = scorer.SqrtCache[int(freq)]
-	} else {
-		tf = math.Sqrt(float64(freq))
-	}
-	var score float64
-	if t.avg > 0 {
-		fieldLength := 1 / (norm * norm)
-		score = t.idf * (tf * bsearch.BM25_k1) /
-			(tf + bsearch.BM25_k1*(1-bsearch.BM25_b+(bsearch.BM25_b*fieldLength/t.avg)))
-	} else {
-		score = tf * norm * t.idf
-	}
-	if t.qw != 1.0 {
-		score = score * t.qw
-	}
-	return score
-}
-
-// lengthTerms holds, for one field's average length, BM25's length term
-// of the score's denominator by a document's field length (zap stores the
-// length and hands it out as a norm, 1/√length in a float32, which BM25
-// turns back into a length): computed once a length rather than once a
-// match. 0 is not computed yet.
-type lengthTerms struct {
-	avg float64
-	v   []float64
-}
-
-// maxLengthTerms bounds the lengths whose terms are kept.
-const maxLengthTerms = 1 << 16
-
-// of is the length term of length n: what scorer.TermQueryScorer computes
-// from the norm of n, bit for bit.
-func (l *lengthTerms) of(n uint64) float64 {
-	if n < uint64(len(l.v)) && l.v[n] != 0 {
-		return l.v[n]
-	}
-	norm := float64(float32(1.0 / math.Sqrt(float64(n))))
-	fieldLength := 1 / (norm * norm)
-	v := bsearch.BM25_k1 * (1 - bsearch.BM25_b + (bsearch.BM25_b * fieldLength / l.avg))
-	if n < maxLengthTerms {
-		if n >= uint64(len(l.v)) {
-			l.v = append(l.v, make([]float64, int(n)+1-len(l.v)+64)...)
-		}
-		l.v[n] = v
-	}
-	return v
-}
-
-// scoreLength is score for a match of a field length n (BM25 only).
-func (t *planTerm) scoreLength(freq, n uint64) float64 {
-	var tf float64
-	if freq < scorer.MaxSqrtCache {
-		tf = scorer.SqrtCache[int(freq)]
-	} else {
-		tf = math.Sqrt(float64(freq))
-	}
-	score := t.idf * (tf * bsearch.BM25_k1) / (tf + t.lengths.of(n))
-	if t.qw != 1.0 {
-		score = score * t.qw
-	}
-	return score
-}
 
 // planNone matches nothing (searcher.MatchNoneSearcher).
 type planNone struct{}

@@ -1,0 +1,79 @@
+package search
+
+import (
+	"math"
+
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/scorer"
+)
+
+// A planned term's score (fastplan.go): scorer.TermQueryScorer's, bit for
+// bit.
+
+// score is scorer.TermQueryScorer.Score's.
+func (t *planTerm) score(freq uint64, norm float64) float64 {
+	var tf float64
+	if freq < scorer.MaxSqrtCache {
+		tf = scorer.SqrtCache[int(freq)]
+	} else {
+		tf = math.Sqrt(float64(freq))
+	}
+	var score float64
+	if t.avg > 0 {
+		fieldLength := 1 / (norm * norm)
+		score = t.idf * (tf * bsearch.BM25_k1) /
+			(tf + bsearch.BM25_k1*(1-bsearch.BM25_b+(bsearch.BM25_b*fieldLength/t.avg)))
+	} else {
+		score = tf * norm * t.idf
+	}
+	if t.qw != 1.0 {
+		score = score * t.qw
+	}
+	return score
+}
+
+// lengthTerms holds, for one field's average length, BM25's length term
+// of the score's denominator by a document's field length (zap stores the
+// length and hands it out as a norm, 1/√length in a float32, which BM25
+// turns back into a length): computed once a length rather than once a
+// match. 0 is not computed yet.
+type lengthTerms struct {
+	avg float64
+	v   []float64
+}
+
+// maxLengthTerms bounds the lengths whose terms are kept.
+const maxLengthTerms = 1 << 16
+
+// of is the length term of length n: what scorer.TermQueryScorer computes
+// from the norm of n, bit for bit.
+func (l *lengthTerms) of(n uint64) float64 {
+	if n < uint64(len(l.v)) && l.v[n] != 0 {
+		return l.v[n]
+	}
+	norm := float64(float32(1.0 / math.Sqrt(float64(n))))
+	fieldLength := 1 / (norm * norm)
+	v := bsearch.BM25_k1 * (1 - bsearch.BM25_b + (bsearch.BM25_b * fieldLength / l.avg))
+	if n < maxLengthTerms {
+		if n >= uint64(len(l.v)) {
+			l.v = append(l.v, make([]float64, int(n)+1-len(l.v)+64)...)
+		}
+		l.v[n] = v
+	}
+	return v
+}
+
+// scoreLength is score for a match of a field length n (BM25 only).
+func (t *planTerm) scoreLength(freq, n uint64) float64 {
+	var tf float64
+	if freq < scorer.MaxSqrtCache {
+		tf = scorer.SqrtCache[int(freq)]
+	} else {
+		tf = math.Sqrt(float64(freq))
+	}
+	score := t.idf * (tf * bsearch.BM25_k1) / (tf + t.lengths.of(n))
+	if t.qw != 1.0 {
+		score = score * t.qw
+	}
+	return score
+}
