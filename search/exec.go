@@ -154,6 +154,15 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 		if hits, err = loadFields(idx, hits); err != nil {
 			return err
 		}
+		if len(hits) > 0 {
+			at := cursor{Mode: mode, Of: requestHash(req), Fuzzy: res.Fuzzy, Any: res.AnyWord}
+			res.after = make([]cursor, len(hits))
+			for i, h := range hits {
+				if c, err := cursorAfter(h, at); err == nil {
+					res.after[i] = c // else CursorAfter says it cannot
+				}
+			}
+		}
 		var m *matcher
 		if text != nil {
 			m = newMatcher(ix.builderFor(idx).an, q, res.Fuzzy)
