@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"math"
 	"strconv"
 
@@ -106,7 +107,10 @@ func decodeCursor(s string) (cursor, error) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil || dec.More() {
+	if err := dec.Decode(&c); err != nil {
+		return c, errCursorMalformed
+	}
+	if _, err := dec.Token(); err != io.EOF { // more after the object, even a lone ] or }
 		return c, errCursorMalformed
 	}
 	if c.V == 0 && c.Offset > 0 {
