@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"math"
 	"strconv"
 
@@ -106,7 +107,10 @@ func decodeCursor(s string) (cursor, error) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil || dec.More() {
+	if err := dec.Decode(&c); err != nil {
+		return c, errCursorMalformed
+	}
+	if _, err := dec.Token(); err != io.EOF { // more after the object, even a lone ] or }
 		return c, errCursorMalformed
 	}
 	if c.V == 0 && c.Offset > 0 {
@@ -154,32 +158,54 @@ func sortOrder(mode string) bsearch.SortOrder {
 // nextCursor is c (its search) continuing after h, the last hit of a
 // page sorted by c.Mode (h.Sort holds the sort's values).
 func nextCursor(h *bsearch.DocumentMatch, c cursor) (string, error) {
+	c, err := cursorAfter(h, c)
+	if err != nil {
+		return "", err
+	}
+	return encodeCursor(c)
+}
+
+// cursorAfter is c (its search) continuing after h (see nextCursor).
+func cursorAfter(h *bsearch.DocumentMatch, c cursor) (cursor, error) {
 	c.V = cursorVersion
 	id, err := strconv.ParseInt(h.ID, 10, 64)
 	if err != nil || id <= 0 {
-		return "", fmt.Errorf("search: a hit with id %q cannot be paged past", h.ID)
+		return c, fmt.Errorf("search: a hit with id %q cannot be paged past", h.ID)
 	}
 	c.ID = id
 	switch c.Mode {
 	case SortRelevance:
 		s := h.Score
 		if math.IsNaN(s) || math.IsInf(s, 0) {
-			return "", fmt.Errorf("search: incident %s has no finite score to page past", h.ID)
+			return c, fmt.Errorf("search: incident %s has no finite score to page past", h.ID)
 		}
 		c.Score = &s
 	default:
 		if len(h.Sort) == 0 {
-			return "", fmt.Errorf("search: incident %s has no date sort value", h.ID)
+			return c, fmt.Errorf("search: incident %s has no date sort value", h.ID)
 		}
 		if v := h.Sort[0]; v != bsearch.LowTerm && v != bsearch.HighTerm {
 			n, err := numeric.PrefixCoded(v).Int64()
 			if err != nil {
-				return "", fmt.Errorf("search: incident %s: date sort value: %w", h.ID, err)
+				return c, fmt.Errorf("search: incident %s: date sort value: %w", h.ID, err)
 			}
 			c.When = &n
 		}
 	}
-	return encodeCursor(c)
+	return c, nil
+}
+
+// CursorAfter is a cursor continuing r's list after r.Items[i], for a
+// caller that leaves out the items after it. The database has the last
+// word on who may see an incident (the index may not have taken in a
+// restriction yet); when the caller leaves out the page's last items,
+// NextCursor — which names the last one, its score or date — must not
+// reach the viewer, and the list continues after the last item shown.
+func (r Result) CursorAfter(i int) (string, error) {
+	if i < 0 || i >= len(r.after) || r.after[i].V != cursorVersion {
+		return "", fmt.Errorf("search: the list cannot be continued after item %d", i)
+	}
+	return encodeCursor(r.after[i])
 }
 
 // afterHit is the position of c in the search full of idx: by

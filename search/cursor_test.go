@@ -425,6 +425,8 @@ func TestSearch_BadCursor(t *testing.T) {
 		{name: "not base64", cursor: "not a cursor!", why: "is not a cursor"},
 		{name: "not JSON", cursor: enc("{nope"), why: "is not a cursor"},
 		{name: "JSON and more", cursor: enc(`{"v":2,"m":"relevance","q":"` + of + `","i":2,"s":1.5}{}`), why: "is not a cursor"},
+		{name: "JSON and a bracket", cursor: enc(`{"v":2,"m":"relevance","q":"` + of + `","i":2,"s":1.5}]`), why: "is not a cursor"},
+		{name: "JSON and a brace", cursor: enc(`{"v":2,"m":"relevance","q":"` + of + `","i":2,"s":1.5}}`), why: "is not a cursor"},
 		{name: "an offset cursor of version 1", cursor: enc(`{"m":"relevance","o":10,"q":"` + of + `"}`), why: "earlier version"},
 		{name: "an unknown version", cursor: enc(`{"v":3,"m":"relevance","q":"` + of + `","i":2,"s":1.5}`), why: "is not a cursor"},
 		{name: "an unknown field", cursor: enc(`{"v":2,"m":"relevance","q":"` + of + `","i":2,"s":1.5,"x":1}`), why: "is not a cursor"},

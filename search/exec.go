@@ -186,8 +186,20 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 			}
 			return m
 		}
-		res.Items, err = pageItems(idx, hits, newM)
-		return err
+		if hits, err = loadFields(idx, hits); err != nil {
+			return err
+		}
+		if len(hits) > 0 {
+			at := cursor{Mode: mode, Of: requestHash(req), Fuzzy: res.Fuzzy, Any: res.AnyWord}
+			res.after = make([]cursor, len(hits))
+			for i, h := range hits {
+				if c, err := cursorAfter(h, at); err == nil {
+					res.after[i] = c // else CursorAfter says it cannot
+				}
+			}
+		}
+		res.Items = pageItems(hits, newM)
+		return nil
 	})
 	if err != nil {
 		return Result{}, err
@@ -269,20 +281,17 @@ func loadFields(idx *shardIndex, hits []*bsearch.DocumentMatch) ([]*bsearch.Docu
 	return kept, nil
 }
 
-// pageWorkers is how many goroutines read and highlight a page's hits:
-// a page's texts are read and analysed one hit after the other otherwise,
-// a good part of a search's time.
+// pageWorkers is how many goroutines highlight a page's hits: a page's
+// texts are analysed one hit after the other otherwise, a good part of a
+// search's time.
 const pageWorkers = 2
 
-// pageItems reads the page's hits' stored fields (loadFields) and makes
-// their Hits, highlighted by a matcher of newM's each (nil: none), on up
-// to pageWorkers goroutines. The order is kept; a hit whose incident is
-// gone is left out.
-func pageItems(idx *shardIndex, hits []*bsearch.DocumentMatch, newM func() *matcher) ([]Hit, error) {
+// pageItems makes the Hits of the page's hits (their stored fields read),
+// highlighted by a matcher of newM's each (nil: none), on up to
+// pageWorkers goroutines, in order.
+func pageItems(hits []*bsearch.DocumentMatch, newM func() *matcher) []Hit {
 	workers := min(pageWorkers, len(hits))
 	items := make([]Hit, len(hits))
-	kept := make([]bool, len(hits))
-	errs := make([]error, max(workers, 1))
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
@@ -290,28 +299,12 @@ func pageItems(idx *shardIndex, hits []*bsearch.DocumentMatch, newM func() *matc
 			defer wg.Done()
 			m := newM()
 			for i := w; i < len(hits); i += workers {
-				got, err := loadFields(idx, hits[i:i+1])
-				if err != nil {
-					errs[w] = err
-					return
-				}
-				if len(got) == 1 {
-					items[i], kept[i] = hitOf(got[0], m), true
-				}
+				items[i] = hitOf(hits[i], m)
 			}
 		}()
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	out := items[:0]
-	for i := range items {
-		if kept[i] {
-			out = append(out, items[i])
-		}
-	}
-	return out, nil
+	return items
 }
 
 // hitOf makes a Hit from a bleve match with its stored fields, marking

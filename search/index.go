@@ -303,6 +303,11 @@ type Status struct {
 	Rebuilds int64 `json:"rebuilds"`
 	// RebuildError is why the last rebuild failed ("" when it did not).
 	RebuildError string `json:"rebuild_error,omitempty"`
+	// SimilarMemory is the memory similar incidents' signatures take
+	// outside the Go heap (similar_offheap.go), in bytes, for every index
+	// of the process: the Go runtime's figures (and GOMEMLIMIT) leave it
+	// out.
+	SimilarMemory int64 `json:"similar_memory_bytes"`
 }
 
 // Status reports the index's state.
@@ -312,6 +317,7 @@ func (ix *Index) Status() Status {
 	st := Status{Ready: ix.cur != nil, Stale: ix.stale, Seq: ix.seq, Version: MappingVersion,
 		Building: ix.building.Load(), Pending: ix.rebuildWanted.Load(), Rebuilds: ix.rebuilds.Load()}
 	st.RebuildError, _ = ix.rebuildErr.Load().(string)
+	st.SimilarMemory = offHeapBytes.Load()
 	if st.Building {
 		st.BuildDone, st.BuildTotal = ix.buildDone.Load(), ix.buildTotal.Load()
 	}

@@ -2,6 +2,7 @@ package search
 
 import (
 	"runtime"
+	"sync/atomic"
 	"syscall"
 	"unsafe"
 )
@@ -19,6 +20,11 @@ type offHeap struct {
 	mem []byte
 }
 
+// offHeapBytes is how much memory the process holds in offHeaps: neither
+// the Go runtime's statistics nor GOMEMLIMIT see it, so the index's
+// status reports it (Status.SimilarMemory).
+var offHeapBytes atomic.Int64
+
 // newOffHeap maps n bytes (zeroed); n == 0 maps nothing.
 func newOffHeap(n int) (*offHeap, error) {
 	if n == 0 {
@@ -28,6 +34,7 @@ func newOffHeap(n int) (*offHeap, error) {
 	if err != nil {
 		return nil, err
 	}
+	offHeapBytes.Add(int64(n))
 	return &offHeap{mem: mem}, nil
 }
 
@@ -37,7 +44,11 @@ func (o *offHeap) freeWith(owner *segSigs) {
 	if o.mem == nil {
 		return
 	}
-	runtime.AddCleanup(owner, func(mem []byte) { _ = syscall.Munmap(mem) }, o.mem)
+	runtime.AddCleanup(owner, func(mem []byte) {
+		if syscall.Munmap(mem) == nil {
+			offHeapBytes.Add(-int64(len(mem)))
+		}
+	}, o.mem)
 }
 
 // carve takes the next n elements of T from the memory at *at (aligned

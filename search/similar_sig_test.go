@@ -728,3 +728,39 @@ func TestSignature_FromTheFieldsAnalysis(t *testing.T) {
 		}
 	}
 }
+
+// The index's status tells the memory the signatures take outside the Go
+// heap, which comes back when their index is gone.
+func TestStatus_SimilarMemory(t *testing.T) {
+	ctx := context.Background()
+	settle := func() {
+		for range 3 {
+			runtime.GC()
+			time.Sleep(10 * time.Millisecond) // cleanups run on their own goroutine
+		}
+	}
+	settle() // earlier tests' indexes
+	before := offHeapBytes.Load()
+	ix, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Rebuild(ctx, newMemSource(sigCorpus()...)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Similar(ctx, SimilarRequest{ID: 1, Limit: 3, Viewer: Viewer{All: true}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := ix.Status().SimilarMemory; got <= before {
+		t.Fatalf("status says %d bytes of signatures after a similar query, %d before", got, before)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); offHeapBytes.Load() > before; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d bytes of signatures still held after Close, %d before", offHeapBytes.Load(), before)
+		}
+		settle()
+	}
+}

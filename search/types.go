@@ -107,6 +107,9 @@ type Result struct {
 	Query  string        `json:"query"`
 	TookMS float64       `json:"took_ms"`
 	Took   time.Duration `json:"-"`
+
+	// after[i] continues the list after Items[i] (CursorAfter).
+	after []cursor
 }
 
 // Count is one facet value and how many matching incidents have it.

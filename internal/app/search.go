@@ -98,31 +98,63 @@ func (a *App) Search(ctx context.Context, req search.Request) (search.Result, er
 		return search.Result{}, err
 	}
 	req.Viewer = viewerFrom(ctx)
-	res, err := ix.Search(ctx, req)
-	if err != nil {
-		return search.Result{}, err
-	}
 	// The index filters by visibility itself; the database has the last
 	// word while the index catches up with a restriction just written.
-	ids := make([]int64, len(res.Items))
-	for i, h := range res.Items {
-		ids[i] = h.ID
-	}
-	ok, err := a.visibleIDs(ctx, ids)
-	if err != nil {
-		return search.Result{}, err
-	}
-	kept := res.Items[:0]
-	for _, h := range res.Items {
-		if ok[h.ID] {
-			kept = append(kept, h)
-		} else if res.Total > 0 {
-			res.Total--
+	// The cursor of a page whose last items are left out would name the
+	// last one (its id, and its score or date): the list continues after
+	// the last item shown instead, and a page with none to show is passed
+	// over (its cursor never leaves the server) — up to hiddenPages pages:
+	// past those the index is far behind, and the caller is told to try
+	// again shortly.
+	for passed := 0; ; passed++ {
+		if passed > hiddenPages {
+			return search.Result{}, search.ErrNotReady
 		}
+		res, err := ix.Search(ctx, req)
+		if err != nil {
+			return search.Result{}, err
+		}
+		ids := make([]int64, len(res.Items))
+		for i, h := range res.Items {
+			ids[i] = h.ID
+		}
+		ok, err := a.visibleIDs(ctx, ids)
+		if err != nil {
+			return search.Result{}, err
+		}
+		last := -1 // the last item kept, as res.Items numbers them
+		for i, h := range res.Items {
+			if ok[h.ID] {
+				last = i
+			} else if res.Total > 0 {
+				res.Total--
+			}
+		}
+		switch {
+		case last == len(res.Items)-1 || res.NextCursor == "":
+			// The cursor names an item shown, or there is none.
+		case last >= 0:
+			if res.NextCursor, err = res.CursorAfter(last); err != nil {
+				return search.Result{}, err
+			}
+		default:
+			req.Cursor = res.NextCursor
+			continue
+		}
+		kept := res.Items[:0]
+		for _, h := range res.Items {
+			if ok[h.ID] {
+				kept = append(kept, h)
+			}
+		}
+		res.Items = kept
+		return res, nil
 	}
-	res.Items = kept
-	return res, nil
 }
+
+// hiddenPages is how many pages of incidents the database hides (the
+// index not having taken in their restriction yet) a search passes over.
+const hiddenPages = 20
 
 // visibleIDs returns which of ids (from the search index) the caller may
 // see according to the database; for a caller who sees everything, all.

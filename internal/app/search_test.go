@@ -2,8 +2,11 @@ package app_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -227,5 +230,100 @@ func TestSearch_SimilarTextOfAKey(t *testing.T) {
 	}
 	if _, err := r.app.SimilarText(ctx, "INC-999", 5); err != nil {
 		t.Fatalf("an unknown key is searched as text: %v", err)
+	}
+}
+
+// TestSearch_CursorNeverNamesAHiddenIncident: while the index has not yet
+// taken in a restriction, the database leaves the incident out of a page
+// — and the page's cursor, which names its last hit (id and date), must
+// not name it either: the list continues after the last item shown, a
+// page with nothing to show is passed over, and every visible incident
+// comes once.
+func TestSearch_CursorNeverNamesAHiddenIncident(t *testing.T) {
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			cfg := store.Config{SQLitePath: filepath.Join(t.TempDir(), "h.db")}
+			if dialect == "postgres" {
+				cfg = store.Config{DatabaseURL: pgtest.URL(t)}
+			}
+			ctx := context.Background()
+			s, err := store.Open(ctx, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			ix, err := search.Open(t.TempDir(), search.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ix.Close()
+			a := app.New(s, app.Options{Search: ix}) // no indexer runs: the index lags
+			var keys []string
+			ids := map[string]int64{}
+			day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+			for i := range 7 {
+				at := day.AddDate(0, 0, i)
+				inc, err := a.CreateIncident(ctx, incident.Incident{Title: "Disk full on a database host", StartedAt: &at})
+				if err != nil {
+					t.Fatal(err)
+				}
+				keys = append(keys, inc.Key)
+				ids[inc.Key] = inc.ID
+			}
+			if err := ix.Rebuild(ctx, a.SearchSource()); err != nil {
+				t.Fatal(err)
+			}
+			// Pages of two, oldest first: [0 1] [2 3] [4 5] [6]. Hidden: the
+			// end of the first page, all of the second, the end of the third,
+			// the last.
+			hidden := map[string]bool{keys[1]: true, keys[2]: true, keys[3]: true, keys[5]: true, keys[6]: true}
+			for k := range hidden {
+				p := incident.IncidentPatch{Visibility: incident.Some(incident.VisibilityRestricted),
+					RestrictedTo: incident.Some([]string{"security"})}
+				if _, err := a.UpdateIncident(ctx, k, p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			viewer := app.WithViewer(ctx, search.Viewer{Principals: []string{"bob"}})
+			var got []string
+			req := search.Request{Q: "disk", Sort: search.SortOldest, Limit: 2}
+			for page := 0; ; page++ {
+				if page > 10 {
+					t.Fatal("the list does not end")
+				}
+				res, err := a.Search(viewer, req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, h := range res.Items {
+					got = append(got, h.Key)
+				}
+				if res.NextCursor == "" {
+					break
+				}
+				b, err := base64.RawURLEncoding.DecodeString(res.NextCursor)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var c struct {
+					ID int64 `json:"i"`
+				}
+				if err := json.Unmarshal(b, &c); err != nil {
+					t.Fatal(err)
+				}
+				for k := range hidden {
+					if ids[k] == c.ID {
+						t.Fatalf("page %d's cursor names %s, which the viewer may not see", page, k)
+					}
+				}
+				req.Cursor = res.NextCursor
+			}
+			if want := []string{keys[0], keys[4]}; !slices.Equal(got, want) {
+				t.Fatalf("pages showed %v, want %v", got, want)
+			}
+		})
 	}
 }
