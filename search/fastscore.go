@@ -32,28 +32,30 @@ func (t *planTerm) score(freq uint64, norm float64) float64 {
 	return score
 }
 
-// lengthTerms holds, for one field's average length, BM25's length term
-// of the score's denominator by a document's field length (zap stores the
-// length and hands it out as a norm, 1/√length in a float32, which BM25
-// turns back into a length): computed once a length rather than once a
-// match. 0 is not computed yet.
+// lengthTerms holds, for one field's average length, the length part of
+// BM25's denominator, 1-b+b·length/avg, by a document's field length (zap
+// stores the length and hands it out as a norm, 1/√length in a float32,
+// which BM25 turns back into a length): computed once a length rather than
+// once a match. 0 is not computed yet. The rest of the denominator,
+// tf + k1·part, stays one expression as bleve writes it, so that a build
+// that fuses it into one multiply-add (arm64, GOAMD64=v3) fuses both alike.
 type lengthTerms struct {
 	avg float64
 	v   []float64
 }
 
-// maxLengthTerms bounds the lengths whose terms are kept.
+// maxLengthTerms bounds the lengths whose parts are kept.
 const maxLengthTerms = 1 << 16
 
-// of is the length term of length n: what scorer.TermQueryScorer computes
-// from the norm of n, bit for bit.
+// of is the length part of length n, as scorer.TermQueryScorer computes
+// it from the norm of n.
 func (l *lengthTerms) of(n uint64) float64 {
 	if n < uint64(len(l.v)) && l.v[n] != 0 {
 		return l.v[n]
 	}
 	norm := float64(float32(1.0 / math.Sqrt(float64(n))))
 	fieldLength := 1 / (norm * norm)
-	v := bsearch.BM25_k1 * (1 - bsearch.BM25_b + (bsearch.BM25_b * fieldLength / l.avg))
+	v := 1 - bsearch.BM25_b + (bsearch.BM25_b * fieldLength / l.avg)
 	if n < maxLengthTerms {
 		if n >= uint64(len(l.v)) {
 			l.v = append(l.v, make([]float64, int(n)+1-len(l.v)+64)...)
@@ -71,7 +73,8 @@ func (t *planTerm) scoreLength(freq, n uint64) float64 {
 	} else {
 		tf = math.Sqrt(float64(freq))
 	}
-	score := t.idf * (tf * bsearch.BM25_k1) / (tf + t.lengths.of(n))
+	score := t.idf * (tf * bsearch.BM25_k1) /
+		(tf + bsearch.BM25_k1*t.lengths.of(n))
 	if t.qw != 1.0 {
 		score = score * t.qw
 	}
