@@ -82,18 +82,17 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 	var res Result
 	err := ix.reader(func(idx *shardIndex) error {
 		idx = idx.forViewer(ctx, req.Viewer)
-		run := func(full query.Query, after *pageHit) (*bleve.SearchResult, []*bsearch.DocumentMatch, *facetCounters, error) {
+		// run searches full: the page after cursor c (nil: the first).
+		run := func(full query.Query, c *cursor) (*bleve.SearchResult, []*bsearch.DocumentMatch, *facetCounters, error) {
 			var fc *facetCounters
-			// A first page runs as a plan (fastplan.go): scored as bleve
-			// would, the page kept by the same handler. A page after a
-			// cursor is searched by bleve, as the cursor's anchor is
-			// (anchor.go): the two then meet the index alike.
-			if after == nil && mode == SortRelevance && !legacyShape(idx.version) && !ix.bleveOnly && planFastable(full) {
-				page := newPageResults(mode, limit+1, after)
+			// By relevance, as a plan when it can (fastplan.go): scored
+			// as bleve would, the page kept by the same handler, a cursor
+			// anchored where the plan lists its incident.
+			if mode == SortRelevance && !legacyShape(idx.version) && !ix.bleveOnly && planFastable(full) {
 				if !req.NoFacets {
 					fc = &facetCounters{}
 				}
-				r, err := idx.searchPlanned(ctx, full, page, ix.fcache, fc)
+				r, page, err := idx.searchPlanned(ctx, full, limit+1, c, ix.fcache, fc)
 				if err == nil {
 					ix.plans.Add(1)
 					return r, page.hits(), fc, nil
@@ -106,6 +105,13 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 			}
 			// bleve scores (or dates) and counts every match; the page is
 			// kept by a handler of ours (page.go), in the order of mode.
+			var after *pageHit
+			if c != nil {
+				var err error
+				if after, err = afterHit(ctx, idx, full, *c); err != nil {
+					return nil, nil, nil, err
+				}
+			}
 			sr := bleve.NewSearchRequestOptions(full, limit+1, 0, false)
 			sr.Sort = sortOrder(mode)
 			page := newPageResults(mode, limit+1, after)
@@ -128,14 +134,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 		// The search's Levenshtein automata, built once (fuzzy.go).
 		fz := newFuzzyCache()
 		full, text := ix.searchQueryIn(idx, q, req, fz, res.Fuzzy, res.AnyWord)
-		var from *pageHit
-		if after != nil {
-			var err error
-			if from, err = afterHit(ctx, idx, full, *after); err != nil {
-				return err
-			}
-		}
-		sr, hits, fc, err := run(full, from)
+		sr, hits, fc, err := run(full, after)
 		if err != nil {
 			return err
 		}

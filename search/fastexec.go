@@ -433,23 +433,22 @@ func (b *planBool) searcher(p *planShard, e *iterErr) docSearcher {
 // errBadSnapshot says a shard's reader is not a scorch snapshot.
 var errBadSnapshot = errors.New("search: the shard's reader is not a scorch snapshot")
 
-// searchPlanned runs q on one shard as its plan (fastplan.go): every
-// match is counted, its facets counted into fc (when set), and offered to
-// page. It returns how many matched.
-func (fcache *facetCache) searchPlanned(ctx context.Context, p bleve.Index, q query.Query, page *pageResults,
-	fc *facetCounters) (uint64, error) {
+// planIn opens a snapshot of shard p and plans q on it; close the
+// snapshot when done.
+func planIn(p bleve.Index, q query.Query) (*planShard, planNode, func(), error) {
 	adv, err := p.Advanced()
 	if err != nil {
-		return 0, err
+		return nil, nil, nil, err
 	}
 	r, err := adv.Reader()
 	if err != nil {
-		return 0, err
+		return nil, nil, nil, err
 	}
-	defer r.Close()
+	closeIt := func() { _ = r.Close() }
 	snap, ok := r.(*scorch.IndexSnapshot)
 	if !ok {
-		return 0, errBadSnapshot
+		closeIt()
+		return nil, nil, nil, errBadSnapshot
 	}
 	bm25 := false
 	if m, ok := p.Mapping().(*mapping.IndexMappingImpl); ok {
@@ -457,12 +456,50 @@ func (fcache *facetCache) searchPlanned(ctx context.Context, p bleve.Index, q qu
 	}
 	ps, err := newPlanShard(snap, bm25)
 	if err != nil {
-		return 0, err
+		closeIt()
+		return nil, nil, nil, err
 	}
 	root, err := ps.plan(q, true)
 	if err != nil {
-		return 0, err
+		closeIt()
+		return nil, nil, nil, err
 	}
+	return ps, root, closeIt, nil
+}
+
+// anchorIn is the score the plan root gives incident id in ps's snapshot
+// where it lists it: the walk that lists a page, stopped at the incident
+// (ok false when it does not match there). A page after a cursor continues
+// below that score, exactly the one the incident is listed with, however
+// bleve would score it reached by a jump (anchor.go).
+func anchorIn(ctx context.Context, ps *planShard, root planNode, id string) (float64, bool, error) {
+	target, err := ps.snap.InternalID(id)
+	if err != nil || len(target) != 8 {
+		return 0, false, err
+	}
+	t := target.Value()
+	var e iterErr
+	top := root.searcher(ps, &e)
+	n := 0
+	for d, s := top.next(); d != noDoc && d <= t; d, s = top.next() {
+		if d == t {
+			return s, true, e.err
+		}
+		if n++; n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return 0, false, err
+			}
+		}
+	}
+	return 0, false, e.err
+}
+
+// walkPlanned walks the plan root of one shard: every match is counted,
+// its facets counted into fc (when set), and offered to page. It returns
+// how many matched.
+func (fcache *facetCache) walkPlanned(ctx context.Context, ps *planShard, root planNode, page *pageResults,
+	fc *facetCounters) (uint64, error) {
+	snap := ps.snap
 	var counter *facetCounter
 	if fc != nil {
 		sf, err := fcache.forSnapshot(snap)

@@ -280,24 +280,68 @@ func (s *shardIndex) SearchInContext(ctx context.Context, req *bleve.SearchReque
 
 // searchPlanned runs q on every shard at once as a plan (fastplan.go),
 // which the caller has checked it can be (planFastable), ranked by score:
-// the page is kept by page, the facets of every match counted into fc
-// (when set). The result holds the total.
-func (s *shardIndex) searchPlanned(ctx context.Context, q query.Query, page *pageResults, fcache *facetCache,
-	fc *facetCounters) (*bleve.SearchResult, error) {
-	totals := make([]uint64, len(s.searched))
+// the page (of n hits) is kept by a pageResults, the facets of every match
+// counted into fc (when set). A page after cursor c (nil: the first)
+// continues after c's incident as the plan scores it in the same
+// snapshots the page is then read from. The result holds the total.
+func (s *shardIndex) searchPlanned(ctx context.Context, q query.Query, n int, c *cursor, fcache *facetCache,
+	fc *facetCounters) (*bleve.SearchResult, *pageResults, error) {
+	type planned struct {
+		ps      *planShard
+		root    planNode
+		closeIt func()
+	}
+	plans := make([]planned, len(s.searched))
+	defer func() {
+		for _, p := range plans {
+			if p.closeIt != nil {
+				p.closeIt()
+			}
+		}
+	}()
 	err := eachOf(s.searched, func(i int, p bleve.Index) error {
-		n, err := fcache.searchPlanned(ctx, p, q, page, fc)
+		ps, root, closeIt, err := planIn(p, q)
+		plans[i] = planned{ps, root, closeIt}
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	var after *pageHit
+	if c != nil {
+		id := strconv.FormatInt(c.ID, 10)
+		after = &pageHit{id: id}
+		if c.Score != nil {
+			// No longer a match (deleted, edited, hidden): the score it had.
+			after.score = *c.Score
+		}
+		for _, home := range s.homesOf(c.ID) {
+			i := slices.Index(s.searched, home)
+			score, ok, err := anchorIn(ctx, plans[i].ps, plans[i].root, id)
+			if err != nil {
+				return nil, nil, err
+			}
+			if ok {
+				after.score = score
+				break
+			}
+		}
+	}
+	page := newPageResults(SortRelevance, n, after)
+	totals := make([]uint64, len(s.searched))
+	err = eachOf(s.searched, func(i int, p bleve.Index) error {
+		n, err := fcache.walkPlanned(ctx, plans[i].ps, plans[i].root, page, fc)
 		totals[i] = n
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := &bleve.SearchResult{Status: &bleve.SearchStatus{Total: len(totals), Successful: len(totals), Errors: map[string]error{}}}
 	for _, n := range totals {
 		out.Total += n
 	}
-	return out, nil
+	return out, page, nil
 }
 
 // Document reads an incident's stored fields from its shard (nil when
