@@ -15,9 +15,14 @@ import (
 // the search full: the page after it continues below that, whatever the
 // writes and merges since have done to the word statistics (see
 // cursor.go). The incident is scored by the very searcher the page's
-// search builds, moved straight to it, in its own shard: exactly the
-// score it has in that search, for the price of a few postings lookups.
-// When it no longer matches (deleted, edited, hidden from the viewer),
+// search builds, walked to it as that search walks, in its own shard:
+// exactly the score it has in that search. (Not moved straight to it:
+// bleve's searchers score a document reached by a jump differently from
+// one reached walking when a query's ranking clauses are optional — a
+// boolean searcher's Advance moves its should clause without the guard
+// its Next has — and such an anchor let pages skip up to a third of the
+// hits.) The walk costs about what the page's own search does. When the
+// incident no longer matches (deleted, edited, hidden from the viewer),
 // the score it had stands.
 func anchorScore(ctx context.Context, idx *shardIndex, full query.Query, c cursor) (float64, error) {
 	req := bleve.NewSearchRequestOptions(&anchorQuery{inner: full, id: strconv.FormatInt(c.ID, 10)}, 1, 0, false)
@@ -59,7 +64,7 @@ func (s *shardIndex) homesOf(id int64) []bleve.Index {
 }
 
 // anchorQuery matches one incident when inner does, scored as inner
-// scores it. Its searcher is inner's own searcher advanced to that
+// scores it. Its searcher is inner's own searcher walked to that
 // incident: nothing is put above it (a conjunction would normalise the
 // query's weights again, which can change a score in its last bit).
 type anchorQuery struct {
@@ -95,15 +100,20 @@ func (s *anchorSearcher) Next(ctx *bsearch.SearchContext) (*bsearch.DocumentMatc
 		return nil, nil
 	}
 	s.done = true
-	d, err := s.Searcher.Advance(ctx, s.target)
-	if err != nil || d == nil {
-		return nil, err
-	}
-	if !d.IndexInternalID.Equals(s.target) {
+	for {
+		d, err := s.Searcher.Next(ctx)
+		if err != nil || d == nil {
+			return nil, err
+		}
+		switch c := d.IndexInternalID.Compare(s.target); {
+		case c == 0:
+			return d, nil
+		case c > 0:
+			ctx.DocumentMatchPool.Put(d)
+			return nil, nil
+		}
 		ctx.DocumentMatchPool.Put(d)
-		return nil, nil
 	}
-	return d, nil
 }
 
 // Advance implements search.Searcher.
