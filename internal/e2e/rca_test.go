@@ -92,14 +92,30 @@ func TestWriteAndPublishRCA(t *testing.T) {
 		typed[sec.Key] = text
 		b.typeInSection(sec.Key, text)
 	}
-	b.waitSaved()
-	b.screenshot("rca-editor")
-	r = s.rca(inc.Key)
-	for k, text := range typed {
-		if !strings.Contains(r.body(k), text) {
-			t.Errorf("section %s on the server is %q, want it to contain %q", k, r.body(k), text)
+	// The editor may still say "saved" from before the last keystrokes
+	// reached it (on a loaded machine): the server is asked until every
+	// typed text is there. (Submitting before then would let the last
+	// autosave land after the approval, which then no longer holds.)
+	missing := func() (string, string) {
+		r = s.rca(inc.Key)
+		for k, text := range typed {
+			if !strings.Contains(r.body(k), text) {
+				return k, text
+			}
+		}
+		return "", ""
+	}
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		k, text := missing()
+		if k == "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("section %s on the server is %q, want it to contain %q", k, r.body(k), text)
 		}
 	}
+	b.waitSaved()
+	b.screenshot("rca-editor")
 
 	// Submit for review, naming the admin.
 	b.click(dt("rca-tab") + `[data-tab="review"]`)
