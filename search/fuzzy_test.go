@@ -126,3 +126,22 @@ func TestSearch_TypoHighlightsNearTerms(t *testing.T) {
 		t.Errorf("INC-90 not found: %v", keys(r))
 	}
 }
+
+// A very long word that matches nothing (a pasted token) is searched
+// without typos rather than failing: its typo automaton would be past
+// what vellum builds.
+func TestSearch_LongWordWithoutTypos(t *testing.T) {
+	ix, _ := openPaging(t, 1, []Doc{{ID: 1, Key: "INC-1", Title: "Certificate expired on the edge proxy"}})
+	for _, q := range []string{strings.Repeat("certificate", 100), strings.Repeat("ab", 300), strings.Repeat("xyzw", 150)} {
+		res, err := ix.Search(context.Background(), Request{Q: q, Viewer: Viewer{All: true}})
+		if err != nil {
+			t.Fatalf("a word of %d letters: %v", len(q), err)
+		}
+		if res.Total != 0 || res.Fuzzy {
+			t.Errorf("a word of %d letters: %d hits, fuzzy %v; want none, exact", len(q), res.Total, res.Fuzzy)
+		}
+	}
+	if fuzziness(strings.Repeat("a", maxFuzzyRunes)) != 2 || fuzziness(strings.Repeat("a", maxFuzzyRunes+1)) != 0 {
+		t.Error("typos allowed past maxFuzzyRunes, or not up to it")
+	}
+}

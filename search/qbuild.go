@@ -70,17 +70,24 @@ func (b queryBuilder) positions(s string) [][]string {
 }
 
 // fuzziness is how many edits a fuzzy term may differ by: none for short
-// words (too many false friends), one up to five letters, two beyond.
-// Fuzzy matching is only the fallback when exact matching found little.
+// words (too many false friends), one up to five letters, two beyond —
+// and none past maxFuzzyRunes. Fuzzy matching is only the fallback when
+// exact matching found little.
 func fuzziness(term string) int {
 	switch n := utf8.RuneCountInString(term); {
-	case n < 4:
+	case n < 4, n > maxFuzzyRunes:
 		return 0
 	case n < 6:
 		return 1
 	}
 	return 2
 }
+
+// maxFuzzyRunes is the longest word matched with typos. A word that long
+// is an identifier or a pasted token, typed whole rather than misspelled,
+// and the automaton of a word of some 600 letters is past what vellum
+// builds (a search failed with "dfa contains more than 10000 states").
+const maxFuzzyRunes = 40
 
 // wordIn is one word or phrase in one text field.
 func (b queryBuilder) wordIn(field string, groups [][]string, fuzzy bool) query.Query {
