@@ -44,8 +44,11 @@ type lengthTerms struct {
 	v   []float64
 }
 
-// maxLengthTerms bounds the lengths whose parts are kept.
-const maxLengthTerms = 1 << 16
+// maxLengthTerms bounds the lengths whose parts are kept (a table is made
+// a field, shard and search: at most 64 KB). An incident's whole text
+// (fieldAll) is a few thousand words; a longer field's part is computed
+// each time, the same.
+const maxLengthTerms = 1 << 13
 
 // of is the length part of length n, as scorer.TermQueryScorer computes
 // it from the norm of n.
