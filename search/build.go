@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -194,6 +195,7 @@ func (ix *Index) build(ctx context.Context, src Source, shards int, seq int64) (
 		return fail(err)
 	}
 	_ = os.RemoveAll(filepath.Join(path, buildDir))
+	forgetWritten(path)
 	idx, err := openShards(path, func(p string) (bleve.Index, error) {
 		return bleve.OpenUsing(p, scorchConfig())
 	})
@@ -285,4 +287,22 @@ func writeIndexMeta(dir string) error {
 		return fmt.Errorf("search: create %s: %w", dir, err)
 	}
 	return nil
+}
+
+// forgetWritten drops a new generation's segment files from the page
+// cache before they are opened. The kernel keeps what a rebuild wrote in
+// large pages, and maps a whole large page into a process that touches
+// any part of it: served right after a rebuild at 100k incidents, the
+// searches and similar incidents left 340 MB of index files resident in
+// the server against 180 MB for the same index read back from disk. The
+// pages are the kernel's to reclaim, but they count in the server's
+// resident memory (and its container's). Dropped, they come back as the
+// searches read them. A file that cannot be dropped is left as it is.
+func forgetWritten(gen string) {
+	_ = filepath.WalkDir(gen, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".zap") {
+			_ = dropFromPageCache(p)
+		}
+		return nil
+	})
 }
