@@ -3,51 +3,11 @@ package search
 import (
 	"context"
 	"math/rand/v2"
-	"strconv"
-	"strings"
 	"testing"
-	"time"
 )
 
-// pagingWords are the words of pagingDoc's texts: common and rare ones,
-// some sharing a stem, some identifiers.
-var pagingWords = strings.Fields(`outage outages database databases failover timeout latency dns bgp route
-	leak certificate expired disk full power loss memory connection pool checkout payment replication
-	lag deadlock config change rollback retry storm http 502 us-east-1 ERR_CONN_RESET the of during after`)
-
-// pagingText is n words drawn with a skew towards the first ones.
-func pagingText(r *rand.Rand, n int) string {
-	ws := make([]string, n)
-	for i := range ws {
-		ws[i] = pagingWords[int(float64(len(pagingWords))*r.Float64()*r.Float64())]
-	}
-	return strings.Join(ws, " ")
-}
-
-// pagingDoc is a random incident with every text field (so the short
-// fields' ranking clauses score), labels, and sometimes restricted.
-func pagingDoc(r *rand.Rand, id int64) Doc {
-	when := time.Date(2019+r.IntN(5), time.Month(1+r.IntN(12)), 1, 0, 0, 0, 0, time.UTC)
-	d := Doc{ID: id, Key: "INC-" + strconv.FormatInt(id, 10), Title: pagingText(r, 2+r.IntN(5)),
-		Summary: pagingText(r, r.IntN(12)), Severity: "SEV" + strconv.Itoa(1+r.IntN(3)), Status: "resolved",
-		Services: []string{[]string{"checkout", "dns", "edge proxy"}[r.IntN(3)]}, StartedAt: &when}
-	for range r.IntN(3) {
-		d.RootCauses = append(d.RootCauses, RootCause{Category: "cat" + strconv.Itoa(r.IntN(3)), Description: pagingText(r, 3+r.IntN(6))})
-	}
-	if r.IntN(2) == 0 {
-		d.Sections = []Section{{Key: "impact", Title: "Impact", Body: pagingText(r, 5+r.IntN(20))}}
-	}
-	for k := range r.IntN(6) {
-		d.Events = append(d.Events, Event{ID: id*100 + int64(k), Body: pagingText(r, 3+r.IntN(15))})
-	}
-	if r.IntN(4) == 0 {
-		d.Visibility, d.RestrictedTo = "restricted", []string{"user:" + strconv.Itoa(r.IntN(3))}
-	}
-	return d
-}
-
-// TestSearch_PagesReachEveryHit pages through searches of one and several
-// words, OR and fields, a page of a few hits at a time, on one and three
+// TestSearch_PagesReachEveryHit pages through searches (of planDoc's
+// incidents) of one and several words, OR and fields, a page of a few hits at a time, on one and three
 // shards, for viewers who see everything, some or none of the restricted
 // incidents: every hit the first page counts comes once. (The next page
 // continues below the score the last hit has now, found by scoring it
@@ -61,7 +21,7 @@ func TestSearch_PagesReachEveryHit(t *testing.T) {
 		r := rand.New(rand.NewPCG(uint64(shards), 3))
 		docs := make([]Doc, 0, 300)
 		for id := int64(1); id <= 300; id++ {
-			docs = append(docs, pagingDoc(r, id))
+			docs = append(docs, planDoc(r, id))
 		}
 		ix, _ := openPaging(t, shards, docs)
 		for _, q := range []string{"database", "outage", "checkout OR http", "dns OR bgp", "database failover",
