@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // rca is the part of an RCA the tests look at.
@@ -54,6 +56,9 @@ func (b *browser) typeInSection(section, text string) {
 	sel := sectionInput(section)
 	b.waitVisible(sel)
 	b.run("focus "+sel, chromedpFocus(sel))
+	// Focus alone leaves the cursor where the editor last had it, which on
+	// a loaded machine was not always the top.
+	b.run("go to the top of "+section, chromedp.KeyEvent(kb.Home, chromedp.KeyModifiers(input.ModifierCtrl)))
 	b.run("type in "+section, input.InsertText(text))
 }
 
