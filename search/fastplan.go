@@ -407,72 +407,55 @@ func (b byCount) Len() int           { return len(b) }
 func (b byCount) Less(i, j int) bool { return b[i].count() < b[j].count() }
 func (b byCount) Swap(i, j int)      { b[i], b[j] = b[j], b[i] }
 
+// planKids are a disjunction's or conjunction's searchers, ordered by
+// count as bleve orders them, with the counts, weights and norms both
+// searchers take from their children alike.
+type planKids struct{ kids []planNode }
+
+// newPlanKids orders kids and sets their norm from their weights.
+func newPlanKids(kids []planNode) planKids {
+	k := planKids{kids: append(byCount(nil), kids...)}
+	sort.Sort(byCount(k.kids))
+	k.setNorm(1.0 / math.Sqrt(k.weight()))
+	return k
+}
+
+func (k planKids) count() uint64 {
+	var n uint64
+	for _, c := range k.kids {
+		n += c.count()
+	}
+	return n
+}
+
+func (k planKids) weight() float64 {
+	var w float64
+	for _, c := range k.kids {
+		w += c.weight()
+	}
+	return w
+}
+
+func (k planKids) setNorm(qn float64) {
+	for _, c := range k.kids {
+		c.setNorm(qn)
+	}
+}
+
 // planDisj is a searcher.DisjunctionSliceSearcher (with min 0 or 1).
 type planDisj struct {
-	kids  []planNode
+	planKids
 	total int // the searchers the coordination factor divides by
 }
 
 func newPlanDisj(kids []planNode, total int) *planDisj {
-	d := &planDisj{kids: append(byCount(nil), kids...), total: total}
-	sort.Sort(byCount(d.kids))
-	d.setNorm(1.0 / math.Sqrt(d.weight()))
-	return d
-}
-
-func (d *planDisj) count() uint64 {
-	var n uint64
-	for _, k := range d.kids {
-		n += k.count()
-	}
-	return n
-}
-
-func (d *planDisj) weight() float64 {
-	var w float64
-	for _, k := range d.kids {
-		w += k.weight()
-	}
-	return w
-}
-
-func (d *planDisj) setNorm(qn float64) {
-	for _, k := range d.kids {
-		k.setNorm(qn)
-	}
+	return &planDisj{planKids: newPlanKids(kids), total: total}
 }
 
 // planConj is a searcher.ConjunctionSearcher.
-type planConj struct{ kids []planNode }
+type planConj struct{ planKids }
 
-func newPlanConj(kids []planNode) *planConj {
-	c := &planConj{kids: append(byCount(nil), kids...)}
-	sort.Sort(byCount(c.kids))
-	c.setNorm(1.0 / math.Sqrt(c.weight()))
-	return c
-}
-
-func (c *planConj) count() uint64 {
-	var n uint64
-	for _, k := range c.kids {
-		n += k.count()
-	}
-	return n
-}
-
-func (c *planConj) weight() float64 {
-	var w float64
-	for _, k := range c.kids {
-		w += k.weight()
-	}
-	return w
-}
-
-func (c *planConj) setNorm(qn float64) {
-	for _, k := range c.kids {
-		k.setNorm(qn)
-	}
-}
+func newPlanConj(kids []planNode) *planConj { return &planConj{planKids: newPlanKids(kids)} }
 
 // planBool is a searcher.BooleanSearcher with a must clause, filtered by
 // filter when set (searcher.FilteringSearcher).
