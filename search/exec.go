@@ -165,12 +165,13 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 		if fc != nil {
 			res.Facets = fc.result()
 		}
+		// This search, as its cursors name it.
+		this := cursor{Mode: mode, Of: requestHash(req), Fuzzy: res.Fuzzy, Any: res.AnyWord}
 		if len(hits) > limit {
 			hits = hits[:limit]
 			// After the last hit found, shown or not (loadFields may leave
 			// out one deleted meanwhile).
-			next := cursor{Mode: mode, Of: requestHash(req), Fuzzy: res.Fuzzy, Any: res.AnyWord}
-			if res.NextCursor, err = nextCursor(hits[limit-1], next); err != nil {
+			if res.NextCursor, err = nextCursor(hits[limit-1], this); err != nil {
 				return err
 			}
 		}
@@ -189,10 +190,9 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 			return err
 		}
 		if len(hits) > 0 {
-			at := cursor{Mode: mode, Of: requestHash(req), Fuzzy: res.Fuzzy, Any: res.AnyWord}
 			res.after = make([]cursor, len(hits))
 			for i, h := range hits {
-				if c, err := cursorAfter(h, at); err == nil {
+				if c, err := cursorAfter(h, this); err == nil {
 					res.after[i] = c // else CursorAfter says it cannot
 				}
 			}
