@@ -18,7 +18,7 @@ func TestRaiseGC(t *testing.T) {
 	limit := func() int64 { return debug.SetMemoryLimit(-1) }
 
 	r1 := raiseGC()
-	if percent() != buildGCPercent || limit() < buildMemoryLimit || limit() == math.MaxInt64 {
+	if percent() != buildGCPercent || limit() < buildMemoryLimit(machineMemory()) || limit() == math.MaxInt64 {
 		t.Fatalf("during a build: GOGC %d, limit %d", percent(), limit())
 	}
 	r2 := raiseGC()
@@ -49,4 +49,42 @@ func TestRaiseGC(t *testing.T) {
 		t.Fatalf("with the collector off a build set GOGC %d", percent())
 	}
 	r()
+}
+
+// TestBuildMemoryLimit: an eighth of the machine's memory, within 512 MB
+// and 1 GB; unknown memory gets the least.
+func TestBuildMemoryLimit(t *testing.T) {
+	for _, c := range []struct{ total, want int64 }{
+		{0, 512 << 20},
+		{2 << 30, 512 << 20},
+		{6 << 30, 768 << 20},
+		{8 << 30, 1 << 30},
+		{64 << 30, 1 << 30},
+	} {
+		if got := buildMemoryLimit(c.total); got != c.want {
+			t.Errorf("buildMemoryLimit(%d) = %d, want %d", c.total, got, c.want)
+		}
+	}
+}
+
+// TestMachineMemoryFiles: MemTotal and the cgroup limits are read as the
+// kernel writes them; what is not a size gives 0.
+func TestMachineMemoryFiles(t *testing.T) {
+	meminfo := "MemTotal:       24555796 kB\nMemFree:        21000000 kB\n"
+	if got := memTotal([]byte(meminfo)); got != 24555796<<10 {
+		t.Errorf("memTotal = %d", got)
+	}
+	for _, bad := range []string{"", "MemFree: 1 kB\n", "MemTotal: x kB\n", "MemTotal: 12 MB\n", "MemTotal: -5 kB\n"} {
+		if got := memTotal([]byte(bad)); got != 0 {
+			t.Errorf("memTotal(%q) = %d, want 0", bad, got)
+		}
+	}
+	for in, want := range map[string]int64{"2147483648\n": 2 << 30, "max\n": 0, "9223372036854771712\n": 0, "": 0, "-1": 0} {
+		if got := cgroupLimit([]byte(in)); got != want {
+			t.Errorf("cgroupLimit(%q) = %d, want %d", in, got, want)
+		}
+	}
+	if m := machineMemory(); m < 0 {
+		t.Errorf("machineMemory() = %d", m)
+	}
 }
