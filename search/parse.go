@@ -103,10 +103,12 @@ func isQuotePrefix(w string) bool {
 // queryParser collects terms into groups: an OR marks that the next term
 // joins the current group instead of starting one.
 type queryParser struct {
-	now   time.Time
-	q     Query
-	cur   *Group
-	or    bool
+	now time.Time
+	q   Query
+	cur *Group
+	or  bool
+	// not is set by a NOT: the next term is an exclusion, as with "-".
+	not   bool
 	terms int
 }
 
@@ -138,17 +140,24 @@ func (p *queryParser) add(t Term, neg bool) {
 	}
 }
 
-// bare reads an unquoted token: OR, an exclusion, field:value, or a word.
+// bare reads an unquoted token: OR, AND, NOT, an exclusion, field:value,
+// or a word.
 func (p *queryParser) bare(tok string) {
-	if tok == "OR" || tok == "|" || tok == "||" {
+	switch tok {
+	case "OR", "|", "||":
 		p.or = true
+		return
+	case "AND", "&&":
+		return // words are joined by AND
+	case "NOT":
+		p.not = true
 		return
 	}
 	if strings.Trim(tok, "-") == "" {
 		return
 	}
 	t := trimOpening(tok)
-	neg := false
+	neg := p.takeNot()
 	// "-1" and "-5%" are numbers, and "--verbose" a flag, not exclusions.
 	if len(t) > 1 && t[0] == '-' && t[1] != '-' && (t[1] < '0' || t[1] > '9') {
 		neg = true
@@ -162,11 +171,20 @@ func (p *queryParser) bare(tok string) {
 	}
 }
 
+// takeNot reports whether a NOT came right before the term being read,
+// and clears it.
+func (p *queryParser) takeNot() bool {
+	not := p.not
+	p.not = false
+	return not
+}
+
 // quoted reads a quoted text with its prefix.
 func (p *queryParser) quoted(prefix, text string) {
 	pre := trimOpening(prefix)
-	neg := strings.HasPrefix(pre, "-")
-	if neg {
+	neg := p.takeNot()
+	if strings.HasPrefix(pre, "-") {
+		neg = true
 		pre = pre[1:]
 	}
 	name := strings.TrimSuffix(pre, ":")

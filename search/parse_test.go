@@ -87,6 +87,17 @@ var parseCases = []struct {
 	{"only ORs", "OR OR", Query{}},
 	{"or then exclusion", "a OR -b", Query{Groups: qGroups(qWord("a")), Not: []Term{qWord("b")}}},
 	{"exclusion then or", "-b OR c", Query{Groups: qGroups(qWord("c")), Not: []Term{qWord("b")}}},
+	// AND and NOT, upper case as in Lucene's syntax.
+	{"not", "NOT dns outage", Query{Groups: qGroups(qWord("outage")), Not: []Term{qWord("dns")}}},
+	{"not a phrase", `config NOT "us east"`, Query{Groups: qGroups(qWord("config")), Not: []Term{qPhrase("us east")}}},
+	{"not a field", "bgp NOT service:s3", Query{Groups: qGroups(qWord("bgp")), Not: []Term{qIn(FieldServices, "s3")}}},
+	{"not and minus", "NOT -aws config", Query{Groups: qGroups(qWord("config")), Not: []Term{qWord("aws")}}},
+	{"not takes one term", "NOT a b", Query{Groups: qGroups(qWord("b")), Not: []Term{qWord("a")}}},
+	{"trailing not ignored", "dns NOT", Query{Groups: qGroups(qWord("dns"))}},
+	{"lower-case not is a word", "not dns", Query{Groups: qGroups(qWord("not"), qWord("dns"))}},
+	{"quoted NOT is a word", `"NOT" dns`, Query{Groups: qGroups(qWord("NOT"), qWord("dns"))}},
+	{"and", "dns AND bgp && s3", Query{Groups: qGroups(qWord("dns"), qWord("bgp"), qWord("s3"))}},
+	{"or not", "a OR NOT b", Query{Groups: qGroups(qWord("a")), Not: []Term{qWord("b")}}},
 	{"or of fields and phrases", `service:s3 OR "leap second"`, Query{Groups: []Group{qAlts(qIn(FieldServices, "s3"), qPhrase("leap second"))}}},
 
 	// Keyword fields.

@@ -7,8 +7,9 @@ import "time"
 //
 //	bgp leak                 both words (each in any text field)
 //	"leap second"            the phrase
-//	-aws  -"us east"         none of these
+//	-aws  -"us east"         none of these (also NOT aws, NOT "us east")
 //	dns OR bgp               either (OR binds tighter than the implicit AND)
+//	dns AND bgp              both (AND is what words are joined by anyway)
 //	service:s3  tag:"api gw" exact values of keyword fields (alias services:,
 //	                         tags:, sev:, severity:, status:, team:, teams:,
 //	                         category:, cat:, key:, id: (INC-42 or 42))
@@ -24,7 +25,9 @@ import "time"
 //
 // Anything that does not parse as one of these is kept as words: an unknown
 // prefix ("error:502", "http://x"), an unbalanced quote (runs to the end),
-// a lone "-" or "OR" at either end, a date that does not parse.
+// a lone "-", "OR", "AND" or "NOT" at either end, a date that does not
+// parse. The operators are the upper-case words (as in Lucene's syntax):
+// "not" and "or" in lower case are words.
 type Query struct {
 	// Groups must all match; the Terms within a group are alternatives.
 	Groups []Group
