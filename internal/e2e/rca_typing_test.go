@@ -112,3 +112,74 @@ func (b *browser) waitBlurred(section string) {
 	b.t.Helper()
 	b.waitJS(section+" took note of the blur", fmt.Sprintf(`document.querySelector('%s[data-section=%q] .cm-editor')?.dataset.blurred === 'yes'`, dt("section-editor"), section))
 }
+
+// TestRCATypingWhileTheEditorLoadsAndSaves: text typed into a section's
+// plain editor while CodeMirror is still loading is carried over with the
+// cursor (typing goes on where it was), and text typed while a save is on
+// its way is not overwritten by that save's answer. Both waits are the
+// browser holding requests (the CodeMirror chunk, the save), not time.
+func TestRCATypingWhileTheEditorLoadsAndSaves(t *testing.T) {
+	s := startSQLite(t)
+	inc := s.createIncident("Search results were stale for an hour", "SEV3", time.Now().Add(-24*time.Hour), nil)
+	s.adminJSON("POST", "/incidents/"+inc.Key+"/rca", map[string]any{"template": "essentials"}, http.StatusCreated, nil)
+	const section, other = "timeline", "event-description"
+	orig := s.rca(inc.Key)
+	body, otherBody := orig.body(section), orig.body(other)
+	eol := strings.IndexByte(body, '\n')
+	if eol < 0 {
+		t.Fatalf("the template's %s has no line break: %q", section, body)
+	}
+
+	b := s.newBrowser(t)
+	b.signedIn(editorEmail, editorPassword)
+	chunk := b.holdRequests("GET", "*/assets/cm-*.js")
+	b.open("/incidents/" + inc.Key + "/rca")
+	plain := fmt.Sprintf(`%s[data-section=%q] [data-editor="textarea"] textarea`, dt("section-editor"), section)
+	b.waitVisible(plain)
+	chunk.waitHeld(1)
+
+	// The user clicks at the end of the first line of the plain editor and types.
+	b.eval(fmt.Sprintf(`(() => { const ta = document.querySelector(%q); ta.focus(); ta.setSelectionRange(%d, %d); return true })()`, plain, eol, eol), nil)
+	const whileLoading = " (typed while the editor loaded)"
+	b.run("type while CodeMirror loads", input.InsertText(whileLoading))
+	chunk.release()
+	// From here every save is held until the typing below is done: what is
+	// typed after CodeMirror loaded stays unsaved until a held save takes it.
+	saves := b.holdRequests("PUT", "*/api/v1/incidents/"+inc.Key+"/rca")
+	b.waitVisible(sectionInput(section))
+	// No click: the focus and the cursor came along.
+	const afterLoading = " (and after)"
+	b.run("type after CodeMirror loaded", input.InsertText(afterLoading))
+	line := body[:eol] + whileLoading + afterLoading
+	b.waitJS("CodeMirror's first line is "+line, fmt.Sprintf(`document.querySelector(%q + ' .cm-line').textContent === %q`, sectionInput(section), line))
+
+	// Save now (Ctrl+S); while the save is held, type on, here and in
+	// another section.
+	b.run("Ctrl+S", chromedp.KeyEvent("s", chromedp.KeyModifiers(input.ModifierCtrl)))
+	saves.waitHeld(1)
+	const whileSaving = " (and while it saved)"
+	b.run("type while the save is on its way", input.InsertText(whileSaving))
+	const otherText = "Typed while a save was on its way. "
+	b.typeInSection(other, otherText)
+	saves.release()
+
+	want := map[string]string{
+		section: body[:eol] + whileLoading + afterLoading + whileSaving + body[eol:],
+		other:   otherText + otherBody,
+	}
+	for deadline := time.Now().Add(waitTimeout); ; time.Sleep(100 * time.Millisecond) {
+		r := s.rca(inc.Key)
+		if r.body(section) == want[section] && r.body(other) == want[other] {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("on the server %s is %q, want %q;\n%s is %q, want %q",
+				section, r.body(section), want[section], other, r.body(other), want[other])
+		}
+	}
+	b.waitSaved()
+	for k, text := range want {
+		first, _, _ := strings.Cut(text, "\n")
+		b.waitJS(k+"'s first line in the editor", fmt.Sprintf(`document.querySelector(%q + ' .cm-line').textContent === %q`, sectionInput(k), first))
+	}
+}
