@@ -102,9 +102,8 @@ func TestWriteAndPublishRCA(t *testing.T) {
 		want[sec.Key] = text + sec.Body
 		b.typeInSection(sec.Key, text)
 	}
-	// The server is asked until it has every text: the last autosave
-	// comes 1.5 s after the last key (submitting before then would let it
-	// land after the approval, which then no longer holds).
+	// The server is asked until every section is as wanted: the last
+	// autosave comes 1.5 s after the last key.
 	wrong := func() string {
 		r = s.rca(inc.Key)
 		for _, sec := range r.Sections {
