@@ -285,7 +285,7 @@ func slackSearch(base, q string, res search.Result) slackResponse {
 	}
 	head += " match* " + slackQuote(q)
 	if res.Fuzzy {
-		head += " _(allowing for typos)_"
+		head += " _(allowing for typos and unfinished words)_"
 	}
 	if res.AnyWord {
 		head += " _(some of the words)_"

@@ -133,6 +133,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 		}
 		// The search's Levenshtein automata, built once (fuzzy.go).
 		fz := newFuzzyCache()
+		fz.shards = idx.searched
 		full, text := ix.searchQueryIn(idx, q, req, fz, res.Fuzzy, res.AnyWord)
 		sr, hits, fc, err := run(full, after)
 		if err != nil {

@@ -1,0 +1,116 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestSearch_UnfinishedWords: when nothing matches exactly, a word typed
+// unfinished finds the incidents with the words it begins, marked in the
+// highlights, and the search says it is the fallback; a word that does
+// match exactly is not completed.
+func TestSearch_UnfinishedWords(t *testing.T) {
+	docs := append(fixtures(),
+		Doc{ID: 20, Key: "INC-20", Title: "Expired certificate on the payments API", Visibility: "internal",
+			Summary: "The TLS certificate of api.example.com expired at midnight."},
+		Doc{ID: 21, Key: "INC-21", Title: "Kubernetes control plane upgrade stalls", Visibility: "internal",
+			Summary: "kubectl timed out while the API server restarted."},
+		Doc{ID: 22, Key: "INC-22", Title: "Certain deploys expired their caches", Visibility: "internal"},
+	)
+	ix := openBuilt(t, newMemSource(docs...))
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name, q    string
+		want, mark string
+		not        string
+	}{
+		{name: "cert expired", q: "cert expired", want: "INC-20", mark: "<mark>certificate</mark>"},
+		{name: "kube", q: "kube", want: "INC-21", mark: "<mark>Kubernetes</mark>"},
+		{name: "typed capitalised", q: "Kube upgrade", want: "INC-21", mark: "<mark>upgrade</mark>", not: "INC-20"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := ix.Search(ctx, Request{Q: tc.q, Viewer: Viewer{All: true}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !r.Fuzzy {
+				t.Errorf("not the fallback: %v", keys(r))
+			}
+			if len(r.Items) == 0 || r.Items[0].Key != tc.want {
+				t.Fatalf("got %v, want %s first", keys(r), tc.want)
+			}
+			if hl := fmt.Sprint(r.Items[0].Highlights); !strings.Contains(hl, tc.mark) {
+				t.Errorf("highlights %s, want %s", hl, tc.mark)
+			}
+			if tc.not != "" && contains(keys(r), tc.not) {
+				t.Errorf("%s found: %v", tc.not, keys(r))
+			}
+		})
+	}
+	// "expired" matches exactly: no fallback, no completion of it.
+	r, err := ix.Search(ctx, Request{Q: "expired", Viewer: Viewer{All: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Fuzzy || r.Total != 2 {
+		t.Errorf("expired: fuzzy %v, total %d (%v); want the 2 exact matches", r.Fuzzy, r.Total, keys(r))
+	}
+}
+
+// TestSearch_CompletionsBounded: a beginning shared by many words is
+// completed with the maxCompletion most frequent of them only, counted
+// over all the shards (each shard's own most frequent would differ near
+// the cut, and the shards would match different words).
+func TestSearch_CompletionsBounded(t *testing.T) {
+	var docs []Doc
+	// Forty words zorbbb, zorbbc, … (consonants the stemmer leaves alone):
+	// word k is in k+1 incidents, so the frequent ones are the last.
+	const cons = "bcdfghjkmnpqrtvwxz"
+	word := func(k int) string { return "zorb" + string(cons[k/len(cons)]) + string(cons[k%len(cons)]) }
+	// The words left out (k < 8) are all in one of 3 shards (ids that are
+	// multiples of 3), where they outnumber the others' third.
+	spread, together := int64(1), int64(30000)
+	for k := range 40 {
+		for range k + 1 {
+			id := &spread
+			if k < 40-maxCompletion {
+				id = &together
+			}
+			docs = append(docs, Doc{ID: *id, Key: fmt.Sprintf("INC-%d", *id), Title: "Outage of " + word(k), Visibility: "internal"})
+			if id == &together {
+				*id += 3
+			} else {
+				*id++
+			}
+		}
+	}
+	for _, shards := range []int{1, 3} {
+		ix, _ := openPaging(t, shards, docs)
+		r, err := ix.Search(context.Background(), Request{Q: "zorb", Viewer: Viewer{All: true}, Limit: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The 32 most frequent words are those of k = 8…39: 9+…+40 incidents.
+		want := uint64(0)
+		for k := 40 - maxCompletion; k < 40; k++ {
+			want += uint64(k + 1)
+		}
+		if !r.Fuzzy || r.Total != want {
+			t.Errorf("%d shards: zorb: fuzzy %v, total %d; want %d (the %d most frequent completions)", shards, r.Fuzzy, r.Total, want, maxCompletion)
+		}
+	}
+}
+
+// TestCompletes: which words are completed.
+func TestCompletes(t *testing.T) {
+	for w, want := range map[string]bool{
+		"cert": true, "kube": true, "postgr": true, "überw": true,
+		"dns": false, "certificates": false, "err5": false, "a_b_c": false, "": false,
+	} {
+		if got := completes(w); got != want {
+			t.Errorf("completes(%q) = %v, want %v", w, got, want)
+		}
+	}
+}
