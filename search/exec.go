@@ -205,6 +205,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 		return Result{}, err
 	}
 	res.Query = q.String()
+	res.Notices = notices(q)
 	res.Took = time.Since(start)
 	res.TookMS = float64(res.Took.Microseconds()) / 1000
 	return res, nil

@@ -13,6 +13,7 @@ import (
 const (
 	maxQueryTerms = 100
 	maxTermBytes  = 1000
+	maxIgnored    = 5
 )
 
 // ParseQuery reads a search text in the syntax documented on Query. It never
@@ -216,10 +217,19 @@ func (p *queryParser) field(name, value string, quoted, neg bool) bool {
 			return true
 		}
 		d, ok := parseQueryDate(value, p.now)
-		if !ok {
-			return false
+		switch {
+		case ok:
+			p.bound(after, d)
+		case name == "after" || name == "before" || name == "since" || name == "until" ||
+			(value[0] >= '0' && value[0] <= '9'):
+			// Meant as a date: left out, and the search says so (kept
+			// as words, "after:2024-13-01" found nothing at all).
+			if len(p.q.Ignored) < maxIgnored {
+				p.q.Ignored = append(p.q.Ignored, name+":"+value)
+			}
+		default:
+			return false // from:alice, to:prod — words
 		}
-		p.bound(after, d)
 		return true
 	}
 	f := fieldNamed(name)

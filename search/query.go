@@ -25,8 +25,9 @@ import "time"
 //
 // Anything that does not parse as one of these is kept as words: an unknown
 // prefix ("error:502", "http://x"), an unbalanced quote (runs to the end),
-// a lone "-", "OR", "AND" or "NOT" at either end, a date that does not
-// parse. The operators are the upper-case words (as in Lucene's syntax):
+// a lone "-", "OR", "AND" or "NOT" at either end, a from: or to: that is no
+// date (from:alice). A date bound that does not parse (after:2024-13-01,
+// before:soon) is left out and listed in Ignored, for the search to say so. The operators are the upper-case words (as in Lucene's syntax):
 // "not" and "or" in lower case are words.
 type Query struct {
 	// Groups must all match; the Terms within a group are alternatives.
@@ -37,6 +38,9 @@ type Query struct {
 	// exclusive), from after:/before:.
 	After  *time.Time
 	Before *time.Time
+	// Ignored are the date bounds written that are no date, as written
+	// (a few at most).
+	Ignored []string
 }
 
 // Group is a set of alternatives joined by OR (one term when there is no OR).
@@ -78,4 +82,13 @@ func IsTextField(f string) bool {
 		return true
 	}
 	return false
+}
+
+// notices are what a search says of q's text it left out.
+func notices(q Query) []string {
+	var out []string
+	for _, w := range q.Ignored {
+		out = append(out, w+" is not a date (write 2024-03-01, 2024-03, 2024, 30d, today or yesterday), so it was left out")
+	}
+	return out
 }

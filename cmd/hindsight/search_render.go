@@ -37,6 +37,9 @@ var facetOrder = []string{search.FacetService, search.FacetSeverity, search.Face
 // renderResult prints a page of search results as a table, each hit with
 // its best highlight under it, then the count, the facets and the cursor.
 func renderResult(w io.Writer, res search.Result, tty bool) error {
+	for _, n := range res.Notices {
+		fmt.Fprintln(w, "Note: "+n+".")
+	}
 	if res.Fuzzy {
 		fmt.Fprintln(w, "No exact match; showing incidents that match allowing for typos and unfinished words.")
 	}
