@@ -69,9 +69,10 @@ type cursor struct {
 	V    int    `json:"v"`
 	Mode string `json:"m"`
 	// Of identifies the search (query, filters, sort, viewer) the cursor
-	// continues, so one cannot be used with another. (It is no secret:
-	// a cursor only says where a list is, and every page applies the
-	// viewer's visibility itself.)
+	// continues, and how its words are matched (Fuzzy, Any), so one cannot
+	// be used with another, nor edited to match the words otherwise (see
+	// searchHash). (It is no secret: a cursor only says where a list is,
+	// and every page applies the viewer's visibility itself.)
 	Of string `json:"q"`
 	// Fuzzy remembers that the first page fell back to typo matching, so
 	// the next pages do too.
@@ -134,13 +135,30 @@ func decodeCursor(s string) (cursor, error) {
 	return c, nil
 }
 
-// requestHash is a short hash of what makes a search the same search.
-func requestHash(req Request) string {
+// requestHash is a short hash of what makes a search the same search,
+// its words matched as typed (searchHash).
+func requestHash(req Request) string { return searchHash(req, false, false) }
+
+// searchHash is a short hash of what makes a search the same search: the
+// request but its page (cursor, size, facets), and whether its words are
+// matched with typos (fuzzy) or any of them (anyWord). The first page
+// chooses those two, so the cursor carries them (cursor.Fuzzy, Any); the
+// hash covering them keeps a cursor edited by hand from turning typos or
+// any-word matching on (or off) for the pages after one that matched the
+// words otherwise. (A search matched as typed hashes as it did before
+// the two were covered, so its cursors given out then still hold.)
+func searchHash(req Request, fuzzy, anyWord bool) string {
 	r := req
 	r.Cursor, r.Limit, r.NoFacets = "", 0, false
 	b, _ := json.Marshal(r)
 	h := fnv.New64a()
 	h.Write(b)
+	if fuzzy {
+		h.Write([]byte("\x00fuzzy"))
+	}
+	if anyWord {
+		h.Write([]byte("\x00any"))
+	}
 	return strconv.FormatUint(h.Sum64(), 36)
 }
 

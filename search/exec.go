@@ -73,7 +73,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		if c.Mode != mode || c.Of != requestHash(req) {
+		if c.Mode != mode || c.Of != searchHash(req, c.Fuzzy, c.Any) {
 			return Result{}, errCursorOther
 		}
 		after = &c
@@ -166,7 +166,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 			res.Facets = fc.result()
 		}
 		// This search, as its cursors name it.
-		this := cursor{Mode: mode, Of: requestHash(req), Fuzzy: res.Fuzzy, Any: res.AnyWord}
+		this := cursor{Mode: mode, Of: searchHash(req, res.Fuzzy, res.AnyWord), Fuzzy: res.Fuzzy, Any: res.AnyWord}
 		if len(hits) > limit {
 			hits = hits[:limit]
 			// After the last hit found, shown or not (loadFields may leave
