@@ -81,8 +81,12 @@ type cursor struct {
 	Any bool `json:"y,omitempty"`
 	// ID is the last hit's incident id.
 	ID int64 `json:"i"`
-	// Score is the last hit's score (relevance only).
+	// Score is the last hit's score (relevance only) when it is finite.
 	Score *float64 `json:"s,omitempty"`
+	// Inf is the last hit's score when it is not (relevance only): 1 for
+	// +Inf, -1 for -Inf and NaN, which a page orders as -Inf (pageOrder).
+	// JSON has no number for them.
+	Inf int `json:"n,omitempty"`
 	// When is the last hit's date in Unix nanoseconds (date sorts only);
 	// nil when it is undated (undated incidents come last).
 	When *int64 `json:"w,omitempty"`
@@ -122,11 +126,14 @@ func decodeCursor(s string) (cursor, error) {
 	}
 	switch c.Mode {
 	case SortRelevance:
-		if c.Score == nil || math.IsNaN(*c.Score) || math.IsInf(*c.Score, 0) || c.When != nil {
+		// A finite score, or else which infinity.
+		finite := c.Score != nil && !math.IsNaN(*c.Score) && !math.IsInf(*c.Score, 0) && c.Inf == 0
+		infinite := c.Score == nil && (c.Inf == 1 || c.Inf == -1)
+		if !finite && !infinite || c.When != nil {
 			return c, errCursorMalformed
 		}
 	case SortNewest, SortOldest:
-		if c.Score != nil {
+		if c.Score != nil || c.Inf != 0 {
 			return c, errCursorMalformed
 		}
 	default:
@@ -193,11 +200,16 @@ func cursorAfter(h *bsearch.DocumentMatch, c cursor) (cursor, error) {
 	c.ID = id
 	switch c.Mode {
 	case SortRelevance:
-		s := h.Score
-		if math.IsNaN(s) || math.IsInf(s, 0) {
-			return c, fmt.Errorf("search: incident %s has no finite score to page past", h.ID)
+		// (A score that is not finite — bleve can leave a NaN — is paged
+		// past like any other, never failing the search.)
+		switch s := orderScore(h.Score); {
+		case math.IsInf(s, 1):
+			c.Inf = 1
+		case math.IsInf(s, -1):
+			c.Inf = -1
+		default:
+			c.Score = &s
 		}
-		c.Score = &s
 	default:
 		if len(h.Sort) == 0 {
 			return c, fmt.Errorf("search: incident %s has no date sort value", h.ID)
@@ -211,6 +223,18 @@ func cursorAfter(h *bsearch.DocumentMatch, c cursor) (cursor, error) {
 		}
 	}
 	return c, nil
+}
+
+// score is the score of the last hit of a cursor by relevance, as a page
+// orders it (NaN is -Inf).
+func (c cursor) score() float64 {
+	if c.Inf != 0 {
+		return math.Inf(c.Inf)
+	}
+	if c.Score == nil {
+		return math.Inf(-1) // (decodeCursor refuses such a cursor by relevance)
+	}
+	return *c.Score
 }
 
 // CursorAfter is a cursor continuing r's list after r.Items[i], for a

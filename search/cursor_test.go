@@ -435,6 +435,9 @@ func TestSearch_BadCursor(t *testing.T) {
 		{name: "an id as text", cursor: enc(`{"v":2,"m":"relevance","q":"` + of + `","i":"2","s":1.5}`), why: "is not a cursor"},
 		{name: "relevance without a score", cursor: enc(`{"v":2,"m":"relevance","q":"` + of + `","i":2}`), why: "is not a cursor"},
 		{name: "a score too large", cursor: enc(`{"v":2,"m":"relevance","q":"` + of + `","i":2,"s":1e999}`), why: "is not a cursor"},
+		{name: "a score and an infinity", cursor: enc(`{"v":2,"m":"relevance","q":"` + of + `","i":2,"s":1.5,"n":1}`), why: "is not a cursor"},
+		{name: "an infinity neither + nor -", cursor: enc(`{"v":2,"m":"relevance","q":"` + of + `","i":2,"n":2}`), why: "is not a cursor"},
+		{name: "a date sort with an infinity", cursor: enc(`{"v":2,"m":"newest","q":"` + of + `","i":2,"n":-1}`), why: "is not a cursor"},
 		{name: "relevance with a date", cursor: enc(`{"v":2,"m":"relevance","q":"` + of + `","i":2,"s":1.5,"w":5}`), why: "is not a cursor"},
 		{name: "a date sort with a score", cursor: enc(`{"v":2,"m":"newest","q":"` + of + `","i":2,"s":1.5}`), why: "is not a cursor"},
 		{name: "an unknown sort", cursor: enc(`{"v":2,"m":"best","q":"` + of + `","i":2,"s":1.5}`), why: "is not a cursor"},
@@ -464,6 +467,11 @@ func TestSearch_BadCursor(t *testing.T) {
 	rq.Cursor = enc(`{"v":2,"m":"relevance","q":"` + of + `","i":99,"s":1e300}`)
 	if r, err := ix.Search(ctx, rq); err != nil || r.Total != 3 || len(r.Items) != 2 {
 		t.Fatalf("a hand-made cursor: %v, total %d, %d items", err, r.Total, len(r.Items))
+	}
+	// One past a hit scored -Inf (one that is not there) lists nothing.
+	rq.Cursor = enc(`{"v":2,"m":"relevance","q":"` + of + `","i":99,"n":-1}`)
+	if r, err := ix.Search(ctx, rq); err != nil || r.Total != 3 || len(r.Items) != 0 || r.NextCursor != "" {
+		t.Fatalf("a cursor past -Inf: %v, total %d, %d items, next %q", err, r.Total, len(r.Items), r.NextCursor)
 	}
 }
 

@@ -311,10 +311,8 @@ func (s *shardIndex) searchPlanned(ctx context.Context, q query.Query, n int, c 
 	if c != nil {
 		id := strconv.FormatInt(c.ID, 10)
 		after = &pageHit{id: id}
-		if c.Score != nil {
-			// No longer a match (deleted, edited, hidden): the score it had.
-			after.score = *c.Score
-		}
+		// No longer a match (deleted, edited, hidden): the score it had.
+		after.score = c.score()
 		for _, home := range s.homesOf(c.ID) {
 			i := slices.Index(s.searched, home)
 			score, ok, err := anchorIn(ctx, plans[i].ps, plans[i].root, id)
