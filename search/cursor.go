@@ -10,7 +10,9 @@ import (
 	"hash/fnv"
 	"io"
 	"math"
+	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/blevesearch/bleve/v2/numeric"
 	bsearch "github.com/blevesearch/bleve/v2/search"
@@ -47,17 +49,25 @@ type CursorError struct {
 	Reason string
 }
 
+// Error implements error.
 func (e *CursorError) Error() string { return "search: the cursor " + e.Reason }
 
 // Is makes a CursorError match ErrBadCursor.
 func (e *CursorError) Is(target error) bool { return target == ErrBadCursor }
 
 // Reasons a cursor is refused.
-var (
-	errCursorMalformed = &CursorError{Reason: "is not a cursor this server gave out"}
-	errCursorOld       = &CursorError{Reason: "was made by an earlier version of the server (pages now continue after a position, not at an offset)"}
-	errCursorOther     = &CursorError{Reason: "belongs to another search (give the same q, filters and sort as the page it came with)"}
+const (
+	reasonMalformed = "is not a cursor this server gave out"
+	reasonOld       = "was made by an earlier version of the server (pages now continue after a position, not at an offset)"
+	reasonOther     = "belongs to another search (give the same q, filters and sort as the page it came with)"
 )
+
+// The errors of a refused cursor, a new value each time: a caller may
+// change the one it gets (Reason is a plain field) without changing what
+// the next caller is told.
+func errCursorMalformed() error { return &CursorError{Reason: reasonMalformed} }
+func errCursorOld() error       { return &CursorError{Reason: reasonOld} }
+func errCursorOther() error     { return &CursorError{Reason: reasonOther} }
 
 // cursorVersion is the shape of the cursors made now. Version 1 (no "v"
 // field) carried an offset; such cursors are refused with errCursorOld,
@@ -107,22 +117,19 @@ func encodeCursor(c cursor) (string, error) {
 func decodeCursor(s string) (cursor, error) {
 	var c cursor
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return c, errCursorMalformed
+	if err != nil || !plainCursor(b) {
+		return c, errCursorMalformed()
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
-		return c, errCursorMalformed
-	}
-	if _, err := dec.Token(); err != io.EOF { // more after the object, even a lone ] or }
-		return c, errCursorMalformed
+		return c, errCursorMalformed()
 	}
 	if c.V == 0 && c.Offset > 0 {
-		return c, errCursorOld
+		return c, errCursorOld()
 	}
 	if c.V != cursorVersion || c.Offset != 0 || c.ID <= 0 {
-		return c, errCursorMalformed
+		return c, errCursorMalformed()
 	}
 	switch c.Mode {
 	case SortRelevance:
@@ -130,16 +137,58 @@ func decodeCursor(s string) (cursor, error) {
 		finite := c.Score != nil && !math.IsNaN(*c.Score) && !math.IsInf(*c.Score, 0) && c.Inf == 0
 		infinite := c.Score == nil && (c.Inf == 1 || c.Inf == -1)
 		if !finite && !infinite || c.When != nil {
-			return c, errCursorMalformed
+			return c, errCursorMalformed()
 		}
 	case SortNewest, SortOldest:
 		if c.Score != nil || c.Inf != 0 {
-			return c, errCursorMalformed
+			return c, errCursorMalformed()
 		}
 	default:
-		return c, errCursorMalformed
+		return c, errCursorMalformed()
 	}
 	return c, nil
+}
+
+// cursorKeys are the JSON keys of a cursor, as its fields' tags spell
+// them.
+var cursorKeys = func() map[string]bool {
+	keys := map[string]bool{}
+	t := reflect.TypeFor[cursor]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		keys[name] = true
+	}
+	return keys
+}()
+
+// plainCursor reports whether b is one JSON object of a cursor's keys
+// spelt as encodeCursor spells them, each at most once, with a plain value
+// each (no object or array), and nothing after it. (encoding/json alone
+// takes a key in any case, the last of a repeated one, and stops reading
+// at the end of the first value.)
+func plainCursor(b []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return false
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		key, ok := t.(string)
+		if err != nil || !ok || !cursorKeys[key] || seen[key] {
+			return false
+		}
+		seen[key] = true
+		t, err = dec.Token()
+		if _, nested := t.(json.Delim); err != nil || nested {
+			return false
+		}
+	}
+	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
+		return false
+	}
+	_, err := dec.Token()
+	return err == io.EOF
 }
 
 // requestHash is a short hash of what makes a search the same search,

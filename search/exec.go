@@ -74,7 +74,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 			return Result{}, err
 		}
 		if c.Mode != mode || c.Of != searchHash(req, c.Fuzzy, c.Any) {
-			return Result{}, errCursorOther
+			return Result{}, errCursorOther()
 		}
 		after = &c
 	}
