@@ -84,6 +84,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 		idx = idx.forViewer(ctx, req.Viewer)
 		// run searches full: the page after cursor c (nil: the first).
 		run := func(full query.Query, c *cursor) (*bleve.SearchResult, []*bsearch.DocumentMatch, *facetCounters, error) {
+			ix.runs.Add(1)
 			var fc *facetCounters
 			// By relevance, as a plan when it can (fastplan.go): scored
 			// as bleve would, the page kept by the same handler, a cursor
