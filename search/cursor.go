@@ -97,6 +97,10 @@ type cursor struct {
 	// +Inf, -1 for -Inf and NaN, which a page orders as -Inf (pageOrder).
 	// JSON has no number for them.
 	Inf int `json:"n,omitempty"`
+	// Snap marks the snapshot the last hit's score is of (relevance only;
+	// snapmark.go): when it still is the index's, the score stands and
+	// the hit is not scored again. Empty when not known.
+	Snap string `json:"e,omitempty"`
 	// When is the last hit's date in Unix nanoseconds (date sorts only);
 	// nil when it is undated (undated incidents come last).
 	When *int64 `json:"w,omitempty"`
@@ -128,7 +132,7 @@ func decodeCursor(s string) (cursor, error) {
 	if c.V == 0 && c.Offset > 0 {
 		return c, errCursorOld()
 	}
-	if c.V != cursorVersion || c.Offset != 0 || c.ID <= 0 {
+	if c.V != cursorVersion || c.Offset != 0 || c.ID <= 0 || len(c.Snap) > maxSnapMark {
 		return c, errCursorMalformed()
 	}
 	switch c.Mode {
@@ -140,7 +144,7 @@ func decodeCursor(s string) (cursor, error) {
 			return c, errCursorMalformed()
 		}
 	case SortNewest, SortOldest:
-		if c.Score != nil || c.Inf != 0 {
+		if c.Score != nil || c.Inf != 0 || c.Snap != "" {
 			return c, errCursorMalformed()
 		}
 	default:
@@ -230,9 +234,10 @@ func sortOrder(mode string) bsearch.SortOrder {
 }
 
 // nextCursor is c (its search) continuing after h, the last hit of a
-// page sorted by c.Mode (h.Sort holds the sort's values).
-func nextCursor(h *bsearch.DocumentMatch, c cursor) (string, error) {
-	c, err := cursorAfter(h, c)
+// page sorted by c.Mode (h.Sort holds the sort's values). mark, when set,
+// is the snapshot mark of an incident's score (by relevance; snapmark.go).
+func nextCursor(h *bsearch.DocumentMatch, c cursor, mark func(id int64) string) (string, error) {
+	c, err := cursorAfter(h, c, mark)
 	if err != nil {
 		return "", err
 	}
@@ -240,7 +245,7 @@ func nextCursor(h *bsearch.DocumentMatch, c cursor) (string, error) {
 }
 
 // cursorAfter is c (its search) continuing after h (see nextCursor).
-func cursorAfter(h *bsearch.DocumentMatch, c cursor) (cursor, error) {
+func cursorAfter(h *bsearch.DocumentMatch, c cursor, mark func(id int64) string) (cursor, error) {
 	c.V = cursorVersion
 	id, err := strconv.ParseInt(h.ID, 10, 64)
 	if err != nil || id <= 0 {
@@ -258,6 +263,9 @@ func cursorAfter(h *bsearch.DocumentMatch, c cursor) (cursor, error) {
 			c.Inf = -1
 		default:
 			c.Score = &s
+		}
+		if mark != nil {
+			c.Snap = mark(id)
 		}
 	default:
 		if len(h.Sort) == 0 {
@@ -300,11 +308,16 @@ func (r Result) CursorAfter(i int) (string, error) {
 }
 
 // afterHit is the position of c in the search full of idx: by
-// relevance, the last hit with the score it has now (anchorScore).
-func afterHit(ctx context.Context, idx *shardIndex, full query.Query, c cursor) (*pageHit, error) {
+// relevance, the last hit with the score it has now — the one c carries
+// when it stands (snapmark.go), else scored again (anchorScore).
+func afterHit(ctx context.Context, idx *shardIndex, full query.Query, c cursor, stands bool) (*pageHit, error) {
 	h := &pageHit{id: strconv.FormatInt(c.ID, 10)}
 	switch c.Mode {
 	case SortRelevance:
+		if stands {
+			h.score = c.score()
+			break
+		}
 		score, err := anchorScore(ctx, idx, full, c)
 		if err != nil {
 			return nil, err

@@ -105,7 +105,7 @@ func TestCursor_PagesPastNonFiniteScores(t *testing.T) {
 				if len(hits) <= limit {
 					break
 				}
-				s, err := nextCursor(hits[limit-1], this)
+				s, err := nextCursor(hits[limit-1], this, nil)
 				if err != nil {
 					t.Fatalf("page %d ends with %s scored %v: %v", page, hits[limit-1].ID, hits[limit-1].Score, err)
 				}
@@ -140,7 +140,7 @@ func TestCursor_ScoreRoundTrip(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s, err := nextCursor(&bsearch.DocumentMatch{ID: "7", Score: c.score}, cursor{Mode: SortRelevance, Of: "x"})
+			s, err := nextCursor(&bsearch.DocumentMatch{ID: "7", Score: c.score}, cursor{Mode: SortRelevance, Of: "x"}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
