@@ -40,7 +40,7 @@ func anchorScore(ctx context.Context, idx *shardIndex, full query.Query, c curso
 		return 0, err
 	}
 	if len(r.Hits) == 0 {
-		return *c.Score, nil
+		return c.score(), nil
 	}
 	return r.Hits[0].Score, nil
 }

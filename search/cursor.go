@@ -10,7 +10,9 @@ import (
 	"hash/fnv"
 	"io"
 	"math"
+	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/blevesearch/bleve/v2/numeric"
 	bsearch "github.com/blevesearch/bleve/v2/search"
@@ -47,17 +49,25 @@ type CursorError struct {
 	Reason string
 }
 
+// Error implements error.
 func (e *CursorError) Error() string { return "search: the cursor " + e.Reason }
 
 // Is makes a CursorError match ErrBadCursor.
 func (e *CursorError) Is(target error) bool { return target == ErrBadCursor }
 
 // Reasons a cursor is refused.
-var (
-	errCursorMalformed = &CursorError{Reason: "is not a cursor this server gave out"}
-	errCursorOld       = &CursorError{Reason: "was made by an earlier version of the server (pages now continue after a position, not at an offset)"}
-	errCursorOther     = &CursorError{Reason: "belongs to another search (give the same q, filters and sort as the page it came with)"}
+const (
+	reasonMalformed = "is not a cursor this server gave out"
+	reasonOld       = "was made by an earlier version of the server (pages now continue after a position, not at an offset)"
+	reasonOther     = "belongs to another search (give the same q, filters and sort as the page it came with)"
 )
+
+// The errors of a refused cursor, a new value each time: a caller may
+// change the one it gets (Reason is a plain field) without changing what
+// the next caller is told.
+func errCursorMalformed() error { return &CursorError{Reason: reasonMalformed} }
+func errCursorOld() error       { return &CursorError{Reason: reasonOld} }
+func errCursorOther() error     { return &CursorError{Reason: reasonOther} }
 
 // cursorVersion is the shape of the cursors made now. Version 1 (no "v"
 // field) carried an offset; such cursors are refused with errCursorOld,
@@ -69,9 +79,10 @@ type cursor struct {
 	V    int    `json:"v"`
 	Mode string `json:"m"`
 	// Of identifies the search (query, filters, sort, viewer) the cursor
-	// continues, so one cannot be used with another. (It is no secret:
-	// a cursor only says where a list is, and every page applies the
-	// viewer's visibility itself.)
+	// continues, and how its words are matched (Fuzzy, Any), so one cannot
+	// be used with another, nor edited to match the words otherwise (see
+	// searchHash). (It is no secret: a cursor only says where a list is,
+	// and every page applies the viewer's visibility itself.)
 	Of string `json:"q"`
 	// Fuzzy remembers that the first page fell back to typo matching, so
 	// the next pages do too.
@@ -80,8 +91,16 @@ type cursor struct {
 	Any bool `json:"y,omitempty"`
 	// ID is the last hit's incident id.
 	ID int64 `json:"i"`
-	// Score is the last hit's score (relevance only).
+	// Score is the last hit's score (relevance only) when it is finite.
 	Score *float64 `json:"s,omitempty"`
+	// Inf is the last hit's score when it is not (relevance only): 1 for
+	// +Inf, -1 for -Inf and NaN, which a page orders as -Inf (pageOrder).
+	// JSON has no number for them.
+	Inf int `json:"n,omitempty"`
+	// Snap marks the snapshot the last hit's score is of (relevance only;
+	// snapmark.go): when it still is the index's, the score stands and
+	// the hit is not scored again. Empty when not known.
+	Snap string `json:"e,omitempty"`
 	// When is the last hit's date in Unix nanoseconds (date sorts only);
 	// nil when it is undated (undated incidents come last).
 	When *int64 `json:"w,omitempty"`
@@ -102,45 +121,104 @@ func encodeCursor(c cursor) (string, error) {
 func decodeCursor(s string) (cursor, error) {
 	var c cursor
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return c, errCursorMalformed
+	if err != nil || !plainCursor(b) {
+		return c, errCursorMalformed()
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
-		return c, errCursorMalformed
-	}
-	if _, err := dec.Token(); err != io.EOF { // more after the object, even a lone ] or }
-		return c, errCursorMalformed
+		return c, errCursorMalformed()
 	}
 	if c.V == 0 && c.Offset > 0 {
-		return c, errCursorOld
+		return c, errCursorOld()
 	}
-	if c.V != cursorVersion || c.Offset != 0 || c.ID <= 0 {
-		return c, errCursorMalformed
+	if c.V != cursorVersion || c.Offset != 0 || c.ID <= 0 || len(c.Snap) > maxSnapMark {
+		return c, errCursorMalformed()
 	}
 	switch c.Mode {
 	case SortRelevance:
-		if c.Score == nil || math.IsNaN(*c.Score) || math.IsInf(*c.Score, 0) || c.When != nil {
-			return c, errCursorMalformed
+		// A finite score, or else which infinity.
+		finite := c.Score != nil && !math.IsNaN(*c.Score) && !math.IsInf(*c.Score, 0) && c.Inf == 0
+		infinite := c.Score == nil && (c.Inf == 1 || c.Inf == -1)
+		if !finite && !infinite || c.When != nil {
+			return c, errCursorMalformed()
 		}
 	case SortNewest, SortOldest:
-		if c.Score != nil {
-			return c, errCursorMalformed
+		if c.Score != nil || c.Inf != 0 || c.Snap != "" {
+			return c, errCursorMalformed()
 		}
 	default:
-		return c, errCursorMalformed
+		return c, errCursorMalformed()
 	}
 	return c, nil
 }
 
-// requestHash is a short hash of what makes a search the same search.
-func requestHash(req Request) string {
+// cursorKeys are the JSON keys of a cursor, as its fields' tags spell
+// them.
+var cursorKeys = func() map[string]bool {
+	keys := map[string]bool{}
+	t := reflect.TypeFor[cursor]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		keys[name] = true
+	}
+	return keys
+}()
+
+// plainCursor reports whether b is one JSON object of a cursor's keys
+// spelt as encodeCursor spells them, each at most once, with a plain value
+// each (no object or array), and nothing after it. (encoding/json alone
+// takes a key in any case, the last of a repeated one, and stops reading
+// at the end of the first value.)
+func plainCursor(b []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return false
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		key, ok := t.(string)
+		if err != nil || !ok || !cursorKeys[key] || seen[key] {
+			return false
+		}
+		seen[key] = true
+		t, err = dec.Token()
+		if _, nested := t.(json.Delim); err != nil || nested {
+			return false
+		}
+	}
+	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
+		return false
+	}
+	_, err := dec.Token()
+	return err == io.EOF
+}
+
+// requestHash is a short hash of what makes a search the same search,
+// its words matched as typed (searchHash).
+func requestHash(req Request) string { return searchHash(req, false, false) }
+
+// searchHash is a short hash of what makes a search the same search: the
+// request but its page (cursor, size, facets), and whether its words are
+// matched with typos (fuzzy) or any of them (anyWord). The first page
+// chooses those two, so the cursor carries them (cursor.Fuzzy, Any); the
+// hash covering them keeps a cursor edited by hand from turning typos or
+// any-word matching on (or off) for the pages after one that matched the
+// words otherwise. (A search matched as typed hashes as it did before
+// the two were covered, so its cursors given out then still hold.)
+func searchHash(req Request, fuzzy, anyWord bool) string {
 	r := req
 	r.Cursor, r.Limit, r.NoFacets = "", 0, false
 	b, _ := json.Marshal(r)
 	h := fnv.New64a()
 	h.Write(b)
+	if fuzzy {
+		h.Write([]byte("\x00fuzzy"))
+	}
+	if anyWord {
+		h.Write([]byte("\x00any"))
+	}
 	return strconv.FormatUint(h.Sum64(), 36)
 }
 
@@ -156,9 +234,10 @@ func sortOrder(mode string) bsearch.SortOrder {
 }
 
 // nextCursor is c (its search) continuing after h, the last hit of a
-// page sorted by c.Mode (h.Sort holds the sort's values).
-func nextCursor(h *bsearch.DocumentMatch, c cursor) (string, error) {
-	c, err := cursorAfter(h, c)
+// page sorted by c.Mode (h.Sort holds the sort's values). mark, when set,
+// is the snapshot mark of an incident's score (by relevance; snapmark.go).
+func nextCursor(h *bsearch.DocumentMatch, c cursor, mark func(id int64) string) (string, error) {
+	c, err := cursorAfter(h, c, mark)
 	if err != nil {
 		return "", err
 	}
@@ -166,7 +245,7 @@ func nextCursor(h *bsearch.DocumentMatch, c cursor) (string, error) {
 }
 
 // cursorAfter is c (its search) continuing after h (see nextCursor).
-func cursorAfter(h *bsearch.DocumentMatch, c cursor) (cursor, error) {
+func cursorAfter(h *bsearch.DocumentMatch, c cursor, mark func(id int64) string) (cursor, error) {
 	c.V = cursorVersion
 	id, err := strconv.ParseInt(h.ID, 10, 64)
 	if err != nil || id <= 0 {
@@ -175,11 +254,19 @@ func cursorAfter(h *bsearch.DocumentMatch, c cursor) (cursor, error) {
 	c.ID = id
 	switch c.Mode {
 	case SortRelevance:
-		s := h.Score
-		if math.IsNaN(s) || math.IsInf(s, 0) {
-			return c, fmt.Errorf("search: incident %s has no finite score to page past", h.ID)
+		// (A score that is not finite — bleve can leave a NaN — is paged
+		// past like any other, never failing the search.)
+		switch s := orderScore(h.Score); {
+		case math.IsInf(s, 1):
+			c.Inf = 1
+		case math.IsInf(s, -1):
+			c.Inf = -1
+		default:
+			c.Score = &s
 		}
-		c.Score = &s
+		if mark != nil {
+			c.Snap = mark(id)
+		}
 	default:
 		if len(h.Sort) == 0 {
 			return c, fmt.Errorf("search: incident %s has no date sort value", h.ID)
@@ -193,6 +280,18 @@ func cursorAfter(h *bsearch.DocumentMatch, c cursor) (cursor, error) {
 		}
 	}
 	return c, nil
+}
+
+// score is the score of the last hit of a cursor by relevance, as a page
+// orders it (NaN is -Inf).
+func (c cursor) score() float64 {
+	if c.Inf != 0 {
+		return math.Inf(c.Inf)
+	}
+	if c.Score == nil {
+		return math.Inf(-1) // (decodeCursor refuses such a cursor by relevance)
+	}
+	return *c.Score
 }
 
 // CursorAfter is a cursor continuing r's list after r.Items[i], for a
@@ -209,11 +308,16 @@ func (r Result) CursorAfter(i int) (string, error) {
 }
 
 // afterHit is the position of c in the search full of idx: by
-// relevance, the last hit with the score it has now (anchorScore).
-func afterHit(ctx context.Context, idx *shardIndex, full query.Query, c cursor) (*pageHit, error) {
+// relevance, the last hit with the score it has now — the one c carries
+// when it stands (snapmark.go), else scored again (anchorScore).
+func afterHit(ctx context.Context, idx *shardIndex, full query.Query, c cursor, stands bool) (*pageHit, error) {
 	h := &pageHit{id: strconv.FormatInt(c.ID, 10)}
 	switch c.Mode {
 	case SortRelevance:
+		if stands {
+			h.score = c.score()
+			break
+		}
 		score, err := anchorScore(ctx, idx, full, c)
 		if err != nil {
 			return nil, err

@@ -427,6 +427,13 @@ func TestSearch_BadCursor(t *testing.T) {
 		{name: "JSON and more", cursor: enc(`{"v":2,"m":"relevance","q":"` + of + `","i":2,"s":1.5}{}`), why: "is not a cursor"},
 		{name: "JSON and a bracket", cursor: enc(`{"v":2,"m":"relevance","q":"` + of + `","i":2,"s":1.5}]`), why: "is not a cursor"},
 		{name: "JSON and a brace", cursor: enc(`{"v":2,"m":"relevance","q":"` + of + `","i":2,"s":1.5}}`), why: "is not a cursor"},
+		{name: "keys in capitals", cursor: enc(`{"V":2,"M":"relevance","Q":"` + of + `","I":2,"S":1.5}`), why: "is not a cursor"},
+		{name: "a key in capitals", cursor: enc(`{"v":2,"m":"relevance","q":"` + of + `","I":2,"s":1.5}`), why: "is not a cursor"},
+		{name: "a key twice", cursor: enc(`{"v":2,"m":"relevance","q":"` + of + `","i":2,"i":3,"s":1.5}`), why: "is not a cursor"},
+		{name: "a key twice, once in capitals", cursor: enc(`{"v":2,"m":"relevance","q":"` + of + `","i":2,"s":1.5,"S":9}`), why: "is not a cursor"},
+		{name: "an array for a score", cursor: enc(`{"v":2,"m":"relevance","q":"` + of + `","i":2,"s":[1.5]}`), why: "is not a cursor"},
+		{name: "an array", cursor: enc(`[{"v":2,"m":"relevance","q":"` + of + `","i":2,"s":1.5}]`), why: "is not a cursor"},
+		{name: "a cursor and spaces", cursor: enc(` {"v":2,"m":"relevance","q":"` + of + `","i":2,"s":1.5} `), why: ""},
 		{name: "an offset cursor of version 1", cursor: enc(`{"m":"relevance","o":10,"q":"` + of + `"}`), why: "earlier version"},
 		{name: "an unknown version", cursor: enc(`{"v":3,"m":"relevance","q":"` + of + `","i":2,"s":1.5}`), why: "is not a cursor"},
 		{name: "an unknown field", cursor: enc(`{"v":2,"m":"relevance","q":"` + of + `","i":2,"s":1.5,"x":1}`), why: "is not a cursor"},
@@ -435,6 +442,9 @@ func TestSearch_BadCursor(t *testing.T) {
 		{name: "an id as text", cursor: enc(`{"v":2,"m":"relevance","q":"` + of + `","i":"2","s":1.5}`), why: "is not a cursor"},
 		{name: "relevance without a score", cursor: enc(`{"v":2,"m":"relevance","q":"` + of + `","i":2}`), why: "is not a cursor"},
 		{name: "a score too large", cursor: enc(`{"v":2,"m":"relevance","q":"` + of + `","i":2,"s":1e999}`), why: "is not a cursor"},
+		{name: "a score and an infinity", cursor: enc(`{"v":2,"m":"relevance","q":"` + of + `","i":2,"s":1.5,"n":1}`), why: "is not a cursor"},
+		{name: "an infinity neither + nor -", cursor: enc(`{"v":2,"m":"relevance","q":"` + of + `","i":2,"n":2}`), why: "is not a cursor"},
+		{name: "a date sort with an infinity", cursor: enc(`{"v":2,"m":"newest","q":"` + of + `","i":2,"n":-1}`), why: "is not a cursor"},
 		{name: "relevance with a date", cursor: enc(`{"v":2,"m":"relevance","q":"` + of + `","i":2,"s":1.5,"w":5}`), why: "is not a cursor"},
 		{name: "a date sort with a score", cursor: enc(`{"v":2,"m":"newest","q":"` + of + `","i":2,"s":1.5}`), why: "is not a cursor"},
 		{name: "an unknown sort", cursor: enc(`{"v":2,"m":"best","q":"` + of + `","i":2,"s":1.5}`), why: "is not a cursor"},
@@ -451,6 +461,12 @@ func TestSearch_BadCursor(t *testing.T) {
 			}
 			rq.Cursor = c.cursor
 			_, err := ix.Search(ctx, rq)
+			if c.why == "" {
+				if err != nil {
+					t.Fatalf("got %v, want the cursor taken", err)
+				}
+				return
+			}
 			var ce *CursorError
 			if !errors.Is(err, ErrBadCursor) || !errors.As(err, &ce) || !strings.Contains(ce.Reason, c.why) {
 				t.Fatalf("got %v, want a CursorError saying %q", err, c.why)
@@ -464,6 +480,51 @@ func TestSearch_BadCursor(t *testing.T) {
 	rq.Cursor = enc(`{"v":2,"m":"relevance","q":"` + of + `","i":99,"s":1e300}`)
 	if r, err := ix.Search(ctx, rq); err != nil || r.Total != 3 || len(r.Items) != 2 {
 		t.Fatalf("a hand-made cursor: %v, total %d, %d items", err, r.Total, len(r.Items))
+	}
+	// One past a hit scored -Inf (one that is not there) lists nothing.
+	rq.Cursor = enc(`{"v":2,"m":"relevance","q":"` + of + `","i":99,"n":-1}`)
+	if r, err := ix.Search(ctx, rq); err != nil || r.Total != 3 || len(r.Items) != 0 || r.NextCursor != "" {
+		t.Fatalf("a cursor past -Inf: %v, total %d, %d items, next %q", err, r.Total, len(r.Items), r.NextCursor)
+	}
+}
+
+// TestSearch_CursorErrorsAreTheirOwn checks that changing the error a
+// refused cursor gave changes nothing for the next one refused (review P
+// P3-4: the errors were shared values whose Reason any caller could
+// write to).
+func TestSearch_CursorErrorsAreTheirOwn(t *testing.T) {
+	ix, _ := openPaging(t, 1, []Doc{tfDoc(1, 1), tfDoc(2, 2)})
+	ctx := context.Background()
+	req := Request{Q: "failover", Limit: 1}
+	r, err := ix.Search(ctx, req)
+	if err != nil || r.NextCursor == "" {
+		t.Fatalf("%v, next %q", err, r.NextCursor)
+	}
+	enc := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	cases := []struct {
+		name string
+		req  Request
+	}{
+		{name: "not a cursor", req: Request{Q: "failover", Cursor: "x"}},
+		{name: "an earlier version's", req: Request{Q: "failover", Cursor: enc(`{"m":"relevance","o":10,"q":"x"}`)}},
+		{name: "another search's", req: Request{Q: "failover alpha", Cursor: r.NextCursor}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			reason := func() string {
+				_, err := ix.Search(ctx, c.req)
+				var ce *CursorError
+				if !errors.As(err, &ce) {
+					t.Fatalf("got %v, want a CursorError", err)
+				}
+				r := ce.Reason
+				ce.Reason = "was changed by the last caller"
+				return r
+			}
+			if first, again := reason(), reason(); first != again {
+				t.Fatalf("first %q, then %q", first, again)
+			}
+		})
 	}
 }
 

@@ -73,8 +73,8 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		if c.Mode != mode || c.Of != requestHash(req) {
-			return Result{}, errCursorOther
+		if c.Mode != mode || c.Of != searchHash(req, c.Fuzzy, c.Any) {
+			return Result{}, errCursorOther()
 		}
 		after = &c
 	}
@@ -82,8 +82,19 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 	var res Result
 	err := ix.reader(func(idx *shardIndex) error {
 		idx = idx.forViewer(ctx, req.Viewer)
-		// run searches full: the page after cursor c (nil: the first).
-		run := func(full query.Query, c *cursor) (*bleve.SearchResult, []*bsearch.DocumentMatch, *facetCounters, error) {
+		// run searches full: the page after cursor c (nil: the first), and
+		// the marks of the snapshots it read (nil unless one of each shard).
+		run := func(full query.Query, c *cursor) (*bleve.SearchResult, []*bsearch.DocumentMatch, *facetCounters, snapMarks, error) {
+			ix.runs.Add(1)
+			before := idx.marks()
+			// read is the marks of a search that read one snapshot of
+			// each shard: those of before, when no shard changed since.
+			read := func() snapMarks {
+				if before.same(idx.marks()) {
+					return before
+				}
+				return nil
+			}
 			var fc *facetCounters
 			// By relevance, as a plan when it can (fastplan.go): scored
 			// as bleve would, the page kept by the same handler, a cursor
@@ -92,13 +103,20 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 				if !req.NoFacets {
 					fc = &facetCounters{}
 				}
-				r, page, err := idx.searchPlanned(ctx, full, limit+1, c, ix.fcache, fc)
+				stands := func() bool { // (asked with the plan's snapshots open)
+					ok := before.stands(idx, c, idx.marks())
+					if !ok {
+						ix.anchors.Add(1)
+					}
+					return ok
+				}
+				r, page, err := idx.searchPlanned(ctx, full, limit+1, c, stands, ix.fcache, fc)
 				if err == nil {
 					ix.plans.Add(1)
-					return r, page.hits(), fc, nil
+					return r, page.hits(), fc, read(), nil
 				}
 				if !errors.Is(err, errNotPlanned) {
-					return nil, nil, nil, err
+					return nil, nil, nil, nil, err
 				}
 				// A part only bleve searches (a word with many near
 				// terms): bleve runs it all.
@@ -107,9 +125,14 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 			// kept by a handler of ours (page.go), in the order of mode.
 			var after *pageHit
 			if c != nil {
+				// (The page's search opens its own snapshots, after.)
+				stands := before.stands(idx, c, before)
+				if !stands && mode == SortRelevance {
+					ix.anchors.Add(1)
+				}
 				var err error
-				if after, err = afterHit(ctx, idx, full, *c); err != nil {
-					return nil, nil, nil, err
+				if after, err = afterHit(ctx, idx, full, *c, stands); err != nil {
+					return nil, nil, nil, nil, err
 				}
 			}
 			sr := bleve.NewSearchRequestOptions(full, limit+1, 0, false)
@@ -124,9 +147,9 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 			}
 			r, err := idx.SearchInContext(context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey, handler), sr)
 			if err != nil {
-				return nil, nil, nil, err
+				return nil, nil, nil, nil, err
 			}
-			return r, page.hits(), fc, nil
+			return r, page.hits(), fc, read(), nil
 		}
 		if after != nil {
 			res.Fuzzy, res.AnyWord = after.Fuzzy, after.Any
@@ -135,30 +158,30 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 		fz := newFuzzyCache()
 		fz.shards = idx.searched
 		full, text := ix.searchQueryIn(idx, q, req, fz, res.Fuzzy, res.AnyWord)
-		sr, hits, fc, err := run(full, after)
+		sr, hits, fc, snap, err := run(full, after)
 		if err != nil {
 			return err
 		}
 		if text != nil && after == nil && sr.Total < fuzzyBelow {
 			ffull, ftext := ix.searchQueryIn(idx, q, req, fz, true, false)
-			fsr, fhits, ffc, err := run(ffull, nil)
+			fsr, fhits, ffc, fsnap, err := run(ffull, nil)
 			if err != nil {
 				return err
 			}
 			if fsr.Total > sr.Total {
-				sr, hits, fc, text, res.Fuzzy = fsr, fhits, ffc, ftext, true
+				sr, hits, fc, snap, text, res.Fuzzy = fsr, fhits, ffc, fsnap, ftext, true
 			}
 		}
 		// Still nothing with every word: the incidents with most of them
 		// ("clock skew" finds the clock incidents when none says skew).
 		if text != nil && after == nil && sr.Total == 0 && len(q.Groups) > 1 {
 			afull, atext := ix.searchQueryIn(idx, q, req, fz, false, true)
-			asr, ahits, afc, err := run(afull, nil)
+			asr, ahits, afc, asnap, err := run(afull, nil)
 			if err != nil {
 				return err
 			}
 			if asr.Total > 0 {
-				sr, hits, fc, text, res.Fuzzy, res.AnyWord = asr, ahits, afc, atext, false, true
+				sr, hits, fc, snap, text, res.Fuzzy, res.AnyWord = asr, ahits, afc, asnap, atext, false, true
 			}
 		}
 		res.Total = sr.Total
@@ -167,12 +190,17 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 			res.Facets = fc.result()
 		}
 		// This search, as its cursors name it.
-		this := cursor{Mode: mode, Of: requestHash(req), Fuzzy: res.Fuzzy, Any: res.AnyWord}
+		this := cursor{Mode: mode, Of: searchHash(req, res.Fuzzy, res.AnyWord), Fuzzy: res.Fuzzy, Any: res.AnyWord}
+		// Marks the snapshot an incident's score is of (snapmark.go).
+		var mark func(id int64) string
+		if mode == SortRelevance && snap != nil {
+			mark = func(id int64) string { return snap.of(idx, id) }
+		}
 		if len(hits) > limit {
 			hits = hits[:limit]
 			// After the last hit found, shown or not (loadFields may leave
 			// out one deleted meanwhile).
-			if res.NextCursor, err = nextCursor(hits[limit-1], this); err != nil {
+			if res.NextCursor, err = nextCursor(hits[limit-1], this, mark); err != nil {
 				return err
 			}
 		}
@@ -193,7 +221,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 		if len(hits) > 0 {
 			res.after = make([]cursor, len(hits))
 			for i, h := range hits {
-				if c, err := cursorAfter(h, this); err == nil {
+				if c, err := cursorAfter(h, this, mark); err == nil {
 					res.after[i] = c // else CursorAfter says it cannot
 				}
 			}

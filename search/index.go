@@ -102,10 +102,14 @@ type Index struct {
 	wake       chan struct{}
 
 	// bleveOnly runs every search through bleve's searchers, never as a
-	// plan (fastplan.go); plans counts the searches run as one (tests
-	// compare the two).
+	// plan (fastplan.go); plans counts the searches run as one, runs all
+	// of them (a page may run up to three: as typed, with typos, any
+	// word), for tests comparing the two. anchors counts the cursors'
+	// incidents scored again (snapmark.go).
 	bleveOnly bool
 	plans     atomic.Int64
+	runs      atomic.Int64
+	anchors   atomic.Int64
 }
 
 // Open opens the index in dir (created when missing) and takes its lock, so

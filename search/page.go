@@ -3,6 +3,7 @@ package search
 import (
 	"cmp"
 	"container/heap"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -43,10 +44,13 @@ func pageOrder(mode string, a, b *pageHit) (c int, need bool) {
 	switch mode {
 	case SortRelevance:
 		if a.score != b.score {
-			if a.score > b.score {
+			// (A NaN, which bleve can leave, is -Inf: the order stays
+			// strict and weak, and a cursor can carry the score.)
+			if x, y := orderScore(a.score), orderScore(b.score); x > y {
 				return -1, false
+			} else if x < y {
+				return 1, false
 			}
-			return 1, false
 		}
 	case SortNewest:
 		if c := strings.Compare(b.when, a.when); c != 0 {
@@ -65,6 +69,14 @@ func pageOrder(mode string, a, b *pageHit) (c int, need bool) {
 		c = -c
 	}
 	return c, false
+}
+
+// orderScore is a score as a page orders it: NaN is -Inf.
+func orderScore(s float64) float64 {
+	if s != s { // NaN
+		return math.Inf(-1)
+	}
+	return s
 }
 
 // compareIDs compares incident ids as numbers (document ids are the

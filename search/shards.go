@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -89,10 +90,13 @@ type shardIndex struct {
 	// older one keeps answering (and taking changes) in its own shape
 	// until a rebuild replaces it (see legacyShape).
 	version int
+	// opened tells this opening of the generation from any other (a
+	// random number): its shards' root epochs are its own (snapmark.go).
+	opened uint64
 }
 
 func newShardIndex(parts []bleve.Index, restricted bleve.Index) *shardIndex {
-	s := &shardIndex{parts: parts, restricted: restricted, version: MappingVersion}
+	s := &shardIndex{parts: parts, restricted: restricted, version: MappingVersion, opened: rand.Uint64()}
 	s.searched = s.all()
 	s.IndexAlias = bleve.NewIndexAlias(s.searched...)
 	return s
@@ -283,9 +287,11 @@ func (s *shardIndex) SearchInContext(ctx context.Context, req *bleve.SearchReque
 // the page (of n hits) is kept by a pageResults, the facets of every match
 // counted into fc (when set). A page after cursor c (nil: the first)
 // continues after c's incident as the plan scores it in the same
-// snapshots the page is then read from. The result holds the total.
-func (s *shardIndex) searchPlanned(ctx context.Context, q query.Query, n int, c *cursor, fcache *facetCache,
-	fc *facetCounters) (*bleve.SearchResult, *pageResults, error) {
+// snapshots the page is then read from — or with the score c carries
+// when stands, asked once the snapshots are open, says it still holds
+// there (snapmark.go). The result holds the total.
+func (s *shardIndex) searchPlanned(ctx context.Context, q query.Query, n int, c *cursor, stands func() bool,
+	fcache *facetCache, fc *facetCounters) (*bleve.SearchResult, *pageResults, error) {
 	type planned struct {
 		ps      *planShard
 		root    planNode
@@ -311,11 +317,14 @@ func (s *shardIndex) searchPlanned(ctx context.Context, q query.Query, n int, c 
 	if c != nil {
 		id := strconv.FormatInt(c.ID, 10)
 		after = &pageHit{id: id}
-		if c.Score != nil {
-			// No longer a match (deleted, edited, hidden): the score it had.
-			after.score = *c.Score
+		// No longer a match (deleted, edited, hidden), or nothing changed
+		// since: the score it had.
+		after.score = c.score()
+		var homes []bleve.Index
+		if !stands() {
+			homes = s.homesOf(c.ID)
 		}
-		for _, home := range s.homesOf(c.ID) {
+		for _, home := range homes {
 			i := slices.Index(s.searched, home)
 			score, ok, err := anchorIn(ctx, plans[i].ps, plans[i].root, id)
 			if err != nil {
