@@ -80,17 +80,18 @@ func (c *fuzzyCache) completeWord(snap *scorch.IndexSnapshot, field, term string
 	return out, nil
 }
 
-// completions are the words of field that begin with term (term itself
-// left out), at most maxCompletion of them: those in most documents, then
-// in term order. They are counted once a search over the shards it reads
-// (c.shards), or each time over snap alone when it names none.
+// completions are the words of field that begin with term, at most
+// maxCompletion of them: those in most documents, then in term order; none
+// when term is itself a word of the field (it was typed whole). They are
+// counted once a search over the shards it reads (c.shards), or each time
+// over snap alone when it names none.
 func (c *fuzzyCache) completions(snap *scorch.IndexSnapshot, field, term string) ([]string, error) {
 	if len(c.shards) == 0 {
 		counts := map[string]uint64{}
 		if err := countPrefixed(snap, field, term, counts); err != nil {
 			return nil, err
 		}
-		return mostFrequent(counts, maxCompletion), nil
+		return completionsOf(counts, term), nil
 	}
 	k := completionKey{field, term}
 	c.mu.Lock()
@@ -103,7 +104,7 @@ func (c *fuzzyCache) completions(snap *scorch.IndexSnapshot, field, term string)
 	e.once.Do(func() {
 		counts := map[string]uint64{}
 		if e.err = countPrefixedIn(c.shards, field, term, counts); e.err == nil {
-			e.words = mostFrequent(counts, maxCompletion)
+			e.words = completionsOf(counts, term)
 		}
 	})
 	return e.words, e.err
@@ -136,7 +137,7 @@ func countPrefixedIn(shards []bleve.Index, field, term string, counts map[string
 }
 
 // countPrefixed adds to counts, for each word of field in snap that
-// starts with term (other than term), how many documents hold it.
+// starts with term (term included), how many documents hold it.
 func countPrefixed(snap *scorch.IndexSnapshot, field, term string, counts map[string]uint64) error {
 	beg := []byte(term)
 	end := prefixEnd(beg)
@@ -154,12 +155,19 @@ func countPrefixed(snap *scorch.IndexSnapshot, field, term string, counts map[st
 			if e == nil {
 				break
 			}
-			if e.Term != term {
-				counts[e.Term] += e.Count
-			}
+			counts[e.Term] += e.Count
 		}
 	}
 	return nil
+}
+
+// completionsOf are the completions of term among the words counted
+// (countPrefixed): none when term is one of them.
+func completionsOf(counts map[string]uint64, term string) []string {
+	if _, ok := counts[term]; ok {
+		return nil
+	}
+	return mostFrequent(counts, maxCompletion)
 }
 
 // mostFrequent is the n words of counts with the highest counts (ties in

@@ -114,3 +114,31 @@ func TestCompletes(t *testing.T) {
 		}
 	}
 }
+
+// TestSearch_WholeWordsNotCompleted: a word that is a word of the index
+// (in any shard) was typed whole and is not completed, in every shard
+// alike: "zorb" is in one incident, so "zorb outagx" falls back to typos
+// (outage) without taking in zorbbb and the rest.
+func TestSearch_WholeWordsNotCompleted(t *testing.T) {
+	docs := []Doc{{ID: 1, Key: "INC-1", Title: "Outage of zorb", Visibility: "internal"}}
+	for id := int64(2); id <= 30; id++ {
+		docs = append(docs, Doc{ID: id, Key: fmt.Sprintf("INC-%d", id), Title: "Outage of zorbbb", Visibility: "internal"})
+	}
+	for _, shards := range []int{1, 3} {
+		ix, _ := openPaging(t, shards, docs)
+		r, err := ix.Search(context.Background(), Request{Q: "zorb", Viewer: Viewer{All: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Fuzzy || r.Total != 1 {
+			t.Errorf("%d shards: zorb: fuzzy %v, total %d (%v); want INC-1 alone, exact", shards, r.Fuzzy, r.Total, keys(r))
+		}
+		r, err = ix.Search(context.Background(), Request{Q: "zorb outagx", Viewer: Viewer{All: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !r.Fuzzy || r.Total != 1 {
+			t.Errorf("%d shards: zorb outagx: fuzzy %v, total %d (%v); want INC-1 alone, with typos", shards, r.Fuzzy, r.Total, keys(r))
+		}
+	}
+}
