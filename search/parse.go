@@ -141,8 +141,8 @@ func (p *queryParser) add(t Term, neg bool) {
 	}
 }
 
-// bare reads an unquoted token: OR, AND, NOT, an exclusion, field:value,
-// or a word.
+// bare reads an unquoted token: OR, AND, an exclusion, field:value, or a
+// word.
 func (p *queryParser) bare(tok string) {
 	switch tok {
 	case "OR", "|", "||":
@@ -150,15 +150,15 @@ func (p *queryParser) bare(tok string) {
 		return
 	case "AND", "&&":
 		return // words are joined by AND
-	case "NOT":
-		p.not = true
-		return
 	}
+	// NOT is no operator: pasted errors shout it ("404 NOT FOUND", "NOT
+	// NULL constraint failed"), and read as one it dropped the very
+	// incident that holds them. "-" excludes.
 	if strings.Trim(tok, "-") == "" {
 		return
 	}
 	t := trimOpening(tok)
-	neg := p.takeNot()
+	neg := false
 	// "-1" and "-5%" are numbers, and "--verbose" a flag, not exclusions.
 	if len(t) > 1 && t[0] == '-' && t[1] != '-' && (t[1] < '0' || t[1] > '9') {
 		neg = true
@@ -172,20 +172,11 @@ func (p *queryParser) bare(tok string) {
 	}
 }
 
-// takeNot reports whether a NOT came right before the term being read,
-// and clears it.
-func (p *queryParser) takeNot() bool {
-	not := p.not
-	p.not = false
-	return not
-}
-
 // quoted reads a quoted text with its prefix.
 func (p *queryParser) quoted(prefix, text string) {
 	pre := trimOpening(prefix)
-	neg := p.takeNot()
-	if strings.HasPrefix(pre, "-") {
-		neg = true
+	neg := strings.HasPrefix(pre, "-")
+	if neg {
 		pre = pre[1:]
 	}
 	name := strings.TrimSuffix(pre, ":")
@@ -220,8 +211,7 @@ func (p *queryParser) field(name, value string, quoted, neg bool) bool {
 		switch {
 		case ok:
 			p.bound(after, d)
-		case name == "after" || name == "before" || name == "since" || name == "until" ||
-			(value[0] >= '0' && value[0] <= '9'):
+		case name == "after" || name == "before" || name == "since" || name == "until" || dateShaped(value):
 			// Meant as a date: left out, and the search says so (kept
 			// as words, "after:2024-13-01" found nothing at all).
 			if len(p.q.Ignored) < maxIgnored {
@@ -252,6 +242,24 @@ func (p *queryParser) field(name, value string, quoted, neg bool) bool {
 		p.add(t, neg)
 	}
 	return true
+}
+
+// dateShaped reports whether v was meant as a date, though it may not be
+// one: a year of four digits, alone or followed by "-" (2024-13, 2024-02-30,
+// 2024-06-01T25:00), or a number of days, weeks, months or years (99999d).
+// An address, a port or a time (10.0.3.17, 8080, 17:00) is not.
+func dateShaped(v string) bool {
+	digits := 0
+	for digits < len(v) && v[digits] >= '0' && v[digits] <= '9' {
+		digits++
+	}
+	switch {
+	case digits == 4 && (len(v) == 4 || v[4] == '-'):
+		return true
+	case digits > 0 && digits == len(v)-1:
+		return strings.IndexByte("dwmyDWMY", v[digits]) >= 0
+	}
+	return false
 }
 
 // bound narrows After or Before: several after: keep the latest, several

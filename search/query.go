@@ -7,7 +7,7 @@ import "time"
 //
 //	bgp leak                 both words (each in any text field)
 //	"leap second"            the phrase
-//	-aws  -"us east"         none of these (also NOT aws, NOT "us east")
+//	-aws  -"us east"         none of these
 //	dns OR bgp               either (OR binds tighter than the implicit AND)
 //	dns AND bgp              both (AND is what words are joined by anyway)
 //	service:s3  tag:"api gw" exact values of keyword fields (alias services:,
@@ -25,10 +25,12 @@ import "time"
 //
 // Anything that does not parse as one of these is kept as words: an unknown
 // prefix ("error:502", "http://x"), an unbalanced quote (runs to the end),
-// a lone "-", "OR", "AND" or "NOT" at either end, a from: or to: that is no
-// date (from:alice). A date bound that does not parse (after:2024-13-01,
-// before:soon) is left out and listed in Ignored, for the search to say so. The operators are the upper-case words (as in Lucene's syntax):
-// "not" and "or" in lower case are words.
+// a lone "-", "OR" or "AND" at either end, a from: or to: that is no date
+// (from:alice, from:10.0.3.17). A date bound that does not parse
+// (after:2024-13-01, before:soon, from:2024-02-30) is left out and listed
+// in Ignored, for the search to say so. The operators are upper case ("or"
+// and "and" are words); NOT is a word, not an operator: pasted errors
+// shout it ("404 NOT FOUND", "NOT NULL constraint failed").
 type Query struct {
 	// Groups must all match; the Terms within a group are alternatives.
 	Groups []Group
