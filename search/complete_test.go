@@ -142,3 +142,64 @@ func TestSearch_WholeWordsNotCompleted(t *testing.T) {
 		}
 	}
 }
+
+// TestSearch_CompletionsIgnoreHiddenIncidents: what a viewer's unfinished
+// word completes to, and whether it is completed at all, does not depend
+// on restricted incidents the viewer may not see (review M P1-2: a secret
+// incident holding the word switched its completion off, and secret
+// incidents holding other completions pushed the viewer's out of the
+// kept ones).
+func TestSearch_CompletionsIgnoreHiddenIncidents(t *testing.T) {
+	const cons = "bcdfghjkmnpqrtvwxz"
+	base := []Doc{
+		{ID: 1, Key: "INC-1", Title: "Outage of zorbqxyz", Visibility: "internal"},
+		{ID: 2, Key: "INC-2", Title: "Outage of zorbyy", Visibility: "internal"},
+		{ID: 3, Key: "INC-3", Title: "Alice's own restricted incident", Visibility: "restricted", RestrictedTo: []string{"alice"}},
+	}
+	// A secret incident holds the word itself, others many completions.
+	secret := []Doc{{ID: 99, Key: "INC-99", Title: "Project zorbq", Visibility: "restricted", RestrictedTo: []string{"security-team"}}}
+	id := int64(100)
+	for k := range maxCompletion {
+		w := "zorb" + string(cons[k/len(cons)]) + string(cons[k%len(cons)])
+		for range 2 {
+			secret = append(secret, Doc{ID: id, Key: fmt.Sprintf("INC-%d", id), Title: "Secret " + w,
+				Visibility: "restricted", RestrictedTo: []string{"security-team"}})
+			id++
+		}
+	}
+	alice := Viewer{Principals: []string{"alice"}}
+	for _, q := range []string{"zorbq", "zorb"} {
+		var found [2]string
+		for i, withSecret := range []bool{false, true} {
+			docs := base
+			if withSecret {
+				docs = append(append([]Doc{}, base...), secret...)
+			}
+			ix, _ := openPaging(t, 2, docs)
+			r, err := ix.Search(context.Background(), Request{Q: q, Viewer: alice})
+			if err != nil {
+				t.Fatal(err)
+			}
+			found[i] = fmt.Sprint(keys(r), r.Total, r.Fuzzy)
+		}
+		if found[0] != found[1] {
+			t.Errorf("%s: alice finds %s without the secret incidents, %s with them", q, found[0], found[1])
+		}
+	}
+}
+
+// TestSearch_StemsNotCompleted: only the word as typed is completed, not
+// its stem ("serving" stems to serv, which begins servlet).
+func TestSearch_StemsNotCompleted(t *testing.T) {
+	ix := openBuilt(t, newMemSource(
+		Doc{ID: 1, Key: "INC-1", Title: "Servlet container crashed on a full disk", Visibility: "internal"},
+		Doc{ID: 2, Key: "INC-2", Title: "Disk full on host servinx", Visibility: "internal"},
+	))
+	r, err := ix.Search(context.Background(), Request{Q: "serving disk", Viewer: Viewer{All: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Fuzzy || contains(keys(r), "INC-1") || !contains(keys(r), "INC-2") {
+		t.Errorf("serving disk: %v (fuzzy %v); want INC-2 (servinx, a typo away) and not the servlet incident", keys(r), r.Fuzzy)
+	}
+}

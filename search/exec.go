@@ -156,7 +156,9 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 		}
 		// The search's Levenshtein automata, built once (fuzzy.go).
 		fz := newFuzzyCache()
-		fz.shards = idx.searched
+		if idx.restricted != nil {
+			fz.shards = idx.parts // words every viewer may see (complete.go)
+		}
 		full, text := ix.searchQueryIn(idx, q, req, fz, res.Fuzzy, res.AnyWord)
 		sr, hits, fc, snap, err := run(full, after)
 		if err != nil {

@@ -33,6 +33,8 @@ type fuzzyCache struct {
 	// completed (complete.go); nil: each shard's own snapshot.
 	shards []bleve.Index
 	compl  map[completionKey]*completion
+	// typed are the words as typed, the only ones completed.
+	typed map[string]bool
 }
 
 type fuzzyKey struct {
@@ -42,7 +44,7 @@ type fuzzyKey struct {
 
 func newFuzzyCache() *fuzzyCache {
 	return &fuzzyCache{a: map[fuzzyKey]vellum.Automaton{}, near: map[string]map[string]bool{},
-		compl: map[completionKey]*completion{}}
+		compl: map[completionKey]*completion{}, typed: map[string]bool{}}
 }
 
 // noteNear records entries, the near terms of a word, as found in field,
