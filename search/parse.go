@@ -215,7 +215,7 @@ func (p *queryParser) field(name, value string, quoted, neg bool) bool {
 			// Meant as a date: left out, and the search says so (kept
 			// as words, "after:2024-13-01" found nothing at all).
 			if len(p.q.Ignored) < maxIgnored {
-				p.q.Ignored = append(p.q.Ignored, name+":"+value)
+				p.q.Ignored = append(p.q.Ignored, name+":"+clipNotice(value))
 			}
 		default:
 			return false // from:alice, to:prod — words
@@ -242,6 +242,16 @@ func (p *queryParser) field(name, value string, quoted, neg bool) bool {
 		p.add(t, neg)
 	}
 	return true
+}
+
+// clipNotice is v as a notice quotes it: its spaces and line breaks one
+// space each, and at most 60 characters.
+func clipNotice(v string) string {
+	v = strings.Join(strings.Fields(v), " ")
+	if r := []rune(v); len(r) > 60 {
+		v = string(r[:59]) + "…"
+	}
+	return v
 }
 
 // dateShaped reports whether v was meant as a date, though it may not be
