@@ -89,6 +89,9 @@ type cursor struct {
 	Fuzzy bool `json:"f,omitempty"`
 	// Any remembers that the first page fell back to any of the words.
 	Any bool `json:"y,omitempty"`
+	// Literal remembers that the first page read the exclusions as text
+	// (Query.ExclusionsAsText).
+	Literal bool `json:"l,omitempty"`
 	// ID is the last hit's incident id.
 	ID int64 `json:"i"`
 	// Score is the last hit's score (relevance only) when it is finite.
@@ -197,17 +200,18 @@ func plainCursor(b []byte) bool {
 
 // requestHash is a short hash of what makes a search the same search,
 // its words matched as typed (searchHash).
-func requestHash(req Request) string { return searchHash(req, false, false) }
+func requestHash(req Request) string { return searchHash(req, false, false, false) }
 
 // searchHash is a short hash of what makes a search the same search: the
 // request but its page (cursor, size, facets), and whether its words are
-// matched with typos (fuzzy) or any of them (anyWord). The first page
-// chooses those two, so the cursor carries them (cursor.Fuzzy, Any); the
-// hash covering them keeps a cursor edited by hand from turning typos or
-// any-word matching on (or off) for the pages after one that matched the
-// words otherwise. (A search matched as typed hashes as it did before
-// the two were covered, so its cursors given out then still hold.)
-func searchHash(req Request, fuzzy, anyWord bool) string {
+// matched with typos (fuzzy) or any of them (anyWord), or its exclusions
+// read as text (literal). The first page chooses those, so the cursor
+// carries them (cursor.Fuzzy, Any, Literal); the hash covering them keeps
+// a cursor edited by hand from turning one on (or off) for the pages
+// after one that matched the words otherwise. (A search matched as typed
+// hashes as it did before they were covered, so its cursors given out
+// then still hold.)
+func searchHash(req Request, fuzzy, anyWord, literal bool) string {
 	r := req
 	r.Cursor, r.Limit, r.NoFacets = "", 0, false
 	b, _ := json.Marshal(r)
@@ -218,6 +222,9 @@ func searchHash(req Request, fuzzy, anyWord bool) string {
 	}
 	if anyWord {
 		h.Write([]byte("\x00any"))
+	}
+	if literal {
+		h.Write([]byte("\x00literal"))
 	}
 	return strconv.FormatUint(h.Sum64(), 36)
 }

@@ -73,13 +73,14 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		if c.Mode != mode || c.Of != searchHash(req, c.Fuzzy, c.Any) {
+		if c.Mode != mode || c.Of != searchHash(req, c.Fuzzy, c.Any, c.Literal) {
 			return Result{}, errCursorOther()
 		}
 		after = &c
 	}
 
 	var res Result
+	literalNotice := ""
 	err := ix.reader(func(idx *shardIndex) error {
 		idx = idx.forViewer(ctx, req.Viewer)
 		// run searches full: the page after cursor c (nil: the first), and
@@ -151,8 +152,12 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 			}
 			return r, page.hits(), fc, read(), nil
 		}
+		literal := false
 		if after != nil {
-			res.Fuzzy, res.AnyWord = after.Fuzzy, after.Any
+			res.Fuzzy, res.AnyWord, literal = after.Fuzzy, after.Any, after.Literal
+			if literal {
+				q, _ = q.ExclusionsAsText()
+			}
 		}
 		// The search's Levenshtein automata, built once (fuzzy.go).
 		fz := newFuzzyCache()
@@ -186,13 +191,31 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 				sr, hits, fc, snap, text, res.Fuzzy, res.AnyWord = asr, ahits, afc, asnap, atext, false, true
 			}
 		}
+		// Still nothing, and short words were left out: a command
+		// pasted ("rm -rf", "ps -ef") reads its flags as exclusions. The
+		// text as written then, and the search says so.
+		if after == nil && sr.Total == 0 {
+			if lq, ok := q.ExclusionsAsText(); ok {
+				lfull, ltext := ix.searchQueryIn(idx, lq, req, fz, false, false)
+				lsr, lhits, lfc, lsnap, err := run(lfull, nil)
+				if err != nil {
+					return err
+				}
+				if lsr.Total > 0 {
+					sr, hits, fc, snap, text, res.Fuzzy, res.AnyWord = lsr, lhits, lfc, lsnap, ltext, false, false
+					literalNotice = fmt.Sprintf("No incident matched with %s left out, so the search took %s as written", flagsText(q), flagsText(q))
+					q, literal = lq, true
+				}
+			}
+		}
 		res.Total = sr.Total
 		res.Facets = map[string][]Count{}
 		if fc != nil {
 			res.Facets = fc.result()
 		}
 		// This search, as its cursors name it.
-		this := cursor{Mode: mode, Of: searchHash(req, res.Fuzzy, res.AnyWord), Fuzzy: res.Fuzzy, Any: res.AnyWord}
+		this := cursor{Mode: mode, Of: searchHash(req, res.Fuzzy, res.AnyWord, literal), Fuzzy: res.Fuzzy,
+			Any: res.AnyWord, Literal: literal}
 		// Marks the snapshot an incident's score is of (snapmark.go).
 		var mark func(id int64) string
 		if mode == SortRelevance && snap != nil {
@@ -236,6 +259,9 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 	}
 	res.Query = q.String()
 	res.Notices = notices(q)
+	if literalNotice != "" {
+		res.Notices = append(res.Notices, literalNotice)
+	}
 	res.Took = time.Since(start)
 	res.TookMS = float64(res.Took.Microseconds()) / 1000
 	return res, nil

@@ -1,6 +1,10 @@
 package search
 
-import "time"
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
 
 // Query is a search text as the user wrote it, read forgivingly by
 // ParseQuery (parse.go): nothing a person types is a syntax error.
@@ -93,4 +97,47 @@ func notices(q Query) []string {
 		out = append(out, w+" is not a date (write 2024-03-01, 2024-03, 2024, 30d, today or yesterday), so it was left out")
 	}
 	return out
+}
+
+// ExclusionsAsText is q with its excluded flags — words of one or two
+// letters typed with a dash: "rm -rf", "ls -la", "ps -ef", "chmod -R" —
+// as words it must hold, each in a group of its own, and whether there
+// was any. A command pasted reads its flags as exclusions; a search that
+// found nothing tries them as written. Longer words, phrases and field
+// values (-aws, -staging, -"us east", -service:s3) stay exclusions: "-aws
+// config" finding nothing means nothing.
+func (q Query) ExclusionsAsText() (Query, bool) {
+	out := q
+	out.Groups = append([]Group(nil), q.Groups...)
+	out.Not = nil
+	moved := false
+	for _, t := range q.Not {
+		if isFlag(t) {
+			out.Groups = append(out.Groups, Group{Terms: []Term{t}})
+			moved = true
+		} else {
+			out.Not = append(out.Not, t)
+		}
+	}
+	return out, moved
+}
+
+// maxFlagRunes is the longest exclusion ExclusionsAsText takes for a
+// command's flag.
+const maxFlagRunes = 2
+
+// isFlag reports whether an excluded term may be a command's flag.
+func isFlag(t Term) bool {
+	return t.Field == "" && !t.Phrase && utf8.RuneCountInString(t.Value) <= maxFlagRunes
+}
+
+// flagsText lists q's excluded flags as typed ("-rf"), for a notice.
+func flagsText(q Query) string {
+	var parts []string
+	for _, t := range q.Not {
+		if isFlag(t) {
+			parts = append(parts, "-"+t.Value)
+		}
+	}
+	return strings.Join(parts, " ")
 }
