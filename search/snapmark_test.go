@@ -158,3 +158,23 @@ func TestSearch_CursorWithoutMarkScoredAgain(t *testing.T) {
 		t.Error("a mark of 14 characters was taken")
 	}
 }
+
+// unmarked is cursor s without its snapshot mark: the page after it
+// scores the cursor's incident again whether or not the index changed
+// (for tests of that score, in an index left alone).
+func unmarked(t *testing.T, s string) string {
+	t.Helper()
+	if s == "" {
+		return ""
+	}
+	c, err := decodeCursor(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Snap = ""
+	out, err := encodeCursor(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
