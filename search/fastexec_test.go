@@ -7,12 +7,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -157,56 +155,6 @@ func testPlannedSameAsBleve(t *testing.T, shards int) {
 	if !res.Fuzzy || res.Total == 0 || ix.plans.Load()-before != 2 {
 		t.Errorf("certficate: fuzzy %v, total %d, %d plans; want a fuzzy match from two plans", res.Fuzzy, res.Total, ix.plans.Load()-before)
 	}
-}
-
-// shardEpochs are the root epochs of ix's shards (every write, persist and
-// merge makes a new root), and whether every shard's background work is
-// done with its root — persisted and considered for merging, much as
-// bleve's own index_bgthreads_active says.
-func shardEpochs(t *testing.T, ix *Index) (epochs []uint64, quiet bool) {
-	t.Helper()
-	quiet = true
-	err := ix.reader(func(idx *shardIndex) error {
-		for _, p := range idx.all() {
-			adv, err := p.Advanced()
-			if err != nil {
-				return err
-			}
-			s, ok := adv.(*scorch.Scorch)
-			if !ok {
-				return fmt.Errorf("a shard is a %T, not scorch", adv)
-			}
-			st, ok := s.Stats().(*scorch.Stats)
-			if !ok {
-				return fmt.Errorf("a shard's stats are a %T", s.Stats())
-			}
-			// (The root a shard opens with is counted as 0 until the
-			// next: a shard opened and not written to since is quiet
-			// once it persisted and considered merging that one.)
-			root := atomic.LoadUint64(&st.CurRootEpoch)
-			persisted, merged := atomic.LoadUint64(&st.LastPersistedEpoch), atomic.LoadUint64(&st.LastMergedEpoch)
-			quiet = quiet && persisted != 0 && persisted == merged && (root == persisted || root == 0)
-			epochs = append(epochs, root)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return epochs, quiet
-}
-
-// waitQuiet waits until no shard of ix persists or merges any more: with
-// no write, its snapshot then stays as it is.
-func waitQuiet(t *testing.T, ix *Index) {
-	t.Helper()
-	for range 3000 {
-		if _, quiet := shardEpochs(t, ix); quiet {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatal("the shards still merge after 30 s")
 }
 
 // plannedVsBleve runs req (and its next pages) as a plan and through bleve

@@ -85,6 +85,13 @@ func openPaging(t *testing.T, shards int, docs []Doc) (*Index, *memSource) {
 // merge would at some point: deleted documents leave the word statistics.
 func forceMerge(t *testing.T, ix *Index) {
 	t.Helper()
+	eachScorch(t, ix, func(s *scorch.Scorch) error { return s.ForceMerge(context.Background(), nil) })
+}
+
+// eachScorch calls fn with each shard of ix's generation, as the scorch
+// index it is, and fails the test on an error.
+func eachScorch(t *testing.T, ix *Index, fn func(s *scorch.Scorch) error) {
+	t.Helper()
 	err := ix.reader(func(idx *shardIndex) error {
 		for _, p := range idx.all() {
 			adv, err := p.Advanced()
@@ -95,7 +102,7 @@ func forceMerge(t *testing.T, ix *Index) {
 			if !ok {
 				return fmt.Errorf("a shard is a %T, not scorch", adv)
 			}
-			if err := s.ForceMerge(context.Background(), nil); err != nil {
+			if err := fn(s); err != nil {
 				return err
 			}
 		}
