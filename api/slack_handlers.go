@@ -186,7 +186,7 @@ func (s *server) answerSlack(c *gin.Context, form url.Values) slackResponse {
 			return s.slackError(c, err)
 		}
 		if len(res.Items) == 0 {
-			return ephemeral("No incident matches " + slackQuote(rest) + ". Try fewer or other words.")
+			return ephemeral("No incident matches " + slackQuote(rest) + ". Try fewer or other words." + slackNotes(res.Notices))
 		}
 		return slackSearch(base, rest, res)
 	case "", "help":
@@ -285,7 +285,7 @@ func slackSearch(base, q string, res search.Result) slackResponse {
 	}
 	head += " match* " + slackQuote(q)
 	if res.Fuzzy {
-		head += " _(allowing for typos)_"
+		head += " _(allowing for typos and unfinished words)_"
 	}
 	if res.AnyWord {
 		head += " _(some of the words)_"
@@ -293,6 +293,7 @@ func slackSearch(base, q string, res search.Result) slackResponse {
 	if res.Total > uint64(len(res.Items)) {
 		head += fmt.Sprintf(", the top %d:", len(res.Items))
 	}
+	head += slackNotes(res.Notices)
 	blocks := []slackBlock{section(head)}
 	lines := []string{head}
 	for _, h := range res.Items {
@@ -380,6 +381,16 @@ func slackMeta(severity, status string, published bool) string {
 }
 
 // slackQuote shows what the user typed, escaped, in code style.
+// slackNotes are a search's notices (search.Result.Notices), a line
+// each.
+func slackNotes(notices []string) string {
+	out := ""
+	for _, n := range notices {
+		out += "\nNote: " + slackEscape(clip(n, slackMaxPiece)) + "."
+	}
+	return out
+}
+
 func slackQuote(s string) string {
 	return "`" + slackEscape(strings.ReplaceAll(clip(s, slackMaxPiece), "`", "'")) + "`"
 }

@@ -156,6 +156,9 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 		}
 		// The search's Levenshtein automata, built once (fuzzy.go).
 		fz := newFuzzyCache()
+		if idx.restricted != nil {
+			fz.shards = idx.parts // words every viewer may see (complete.go)
+		}
 		full, text := ix.searchQueryIn(idx, q, req, fz, res.Fuzzy, res.AnyWord)
 		sr, hits, fc, snap, err := run(full, after)
 		if err != nil {
@@ -232,6 +235,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 		return Result{}, err
 	}
 	res.Query = q.String()
+	res.Notices = notices(q)
 	res.Took = time.Since(start)
 	res.TookMS = float64(res.Took.Microseconds()) / 1000
 	return res, nil

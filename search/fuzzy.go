@@ -5,6 +5,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bsearch "github.com/blevesearch/bleve/v2/search"
@@ -28,6 +29,12 @@ type fuzzyCache struct {
 	// near are the near terms found, by field: what a page's highlights
 	// mark (matcher.addNear).
 	near map[string]map[string]bool
+	// shards are the shards the search reads, where unfinished words are
+	// completed (complete.go); nil: each shard's own snapshot.
+	shards []bleve.Index
+	compl  map[completionKey]*completion
+	// typed are the words as typed, the only ones completed.
+	typed map[string]bool
 }
 
 type fuzzyKey struct {
@@ -36,13 +43,27 @@ type fuzzyKey struct {
 }
 
 func newFuzzyCache() *fuzzyCache {
-	return &fuzzyCache{a: map[fuzzyKey]vellum.Automaton{}, near: map[string]map[string]bool{}}
+	return &fuzzyCache{a: map[fuzzyKey]vellum.Automaton{}, near: map[string]map[string]bool{},
+		compl: map[completionKey]*completion{}, typed: map[string]bool{}}
 }
 
-// noteNear records the near terms of fd (read whole) as found in field,
-// and returns them as a dictionary to read again.
-func (c *fuzzyCache) noteNear(field string, fd index.FieldDict) (*listDict, error) {
-	out := &listDict{}
+// noteNear records entries, the near terms of a word, as found in field,
+// and returns them as a dictionary to read.
+func (c *fuzzyCache) noteNear(field string, entries []index.DictEntry) *listDict {
+	c.mu.Lock()
+	if c.near[field] == nil {
+		c.near[field] = map[string]bool{}
+	}
+	for _, e := range entries {
+		c.near[field][e.Term] = true
+	}
+	c.mu.Unlock()
+	return &listDict{entries: entries}
+}
+
+// readDict reads fd whole and closes it.
+func readDict(fd index.FieldDict) ([]index.DictEntry, error) {
+	var out []index.DictEntry
 	for {
 		e, err := fd.Next()
 		if err != nil {
@@ -52,20 +73,9 @@ func (c *fuzzyCache) noteNear(field string, fd index.FieldDict) (*listDict, erro
 		if e == nil {
 			break
 		}
-		out.entries = append(out.entries, *e)
+		out = append(out, *e)
 	}
-	if err := fd.Close(); err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	if c.near[field] == nil {
-		c.near[field] = map[string]bool{}
-	}
-	for _, e := range out.entries {
-		c.near[field][e.Term] = true
-	}
-	c.mu.Unlock()
-	return out, nil
+	return out, fd.Close()
 }
 
 // dict is snap.FieldDictFuzzyAutomaton(field, term, fuzziness, prefix):
@@ -87,11 +97,14 @@ func (c *fuzzyCache) dict(snap *scorch.IndexSnapshot, field, term string, fuzzin
 			c.a[k] = aut
 			c.mu.Unlock()
 		}
-		near, err := c.noteNear(field, fd)
+		entries, err := readDict(fd)
 		if err != nil {
 			return nil, nil, err
 		}
-		return near, fa, nil
+		if entries, err = c.completeWord(snap, field, term, fuzziness, entries); err != nil {
+			return nil, nil, err
+		}
+		return c.noteNear(field, entries), fa, nil
 	}
 	var beg, end []byte
 	if prefix != "" {
@@ -121,17 +134,17 @@ func (c *fuzzyCache) dict(snap *scorch.IndexSnapshot, field, term string, fuzzin
 			}
 		}
 	}
-	out := &listDict{entries: make([]index.DictEntry, 0, len(dist))}
+	entries := make([]index.DictEntry, 0, len(dist))
 	for t, ed := range dist {
-		out.entries = append(out.entries, index.DictEntry{Term: t, EditDistance: ed})
+		entries = append(entries, index.DictEntry{Term: t, EditDistance: ed})
 	}
-	sort.Slice(out.entries, func(i, j int) bool { return out.entries[i].Term < out.entries[j].Term })
-	fa, _ := a.(index.FuzzyAutomaton)
-	near, err := c.noteNear(field, out)
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Term < entries[j].Term })
+	entries, err := c.completeWord(snap, field, term, fuzziness, entries)
 	if err != nil {
 		return nil, nil, err
 	}
-	return near, fa, nil
+	fa, _ := a.(index.FuzzyAutomaton)
+	return c.noteNear(field, entries), fa, nil
 }
 
 // prefixEnd is the first key after every key starting with prefix (nil

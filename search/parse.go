@@ -13,6 +13,7 @@ import (
 const (
 	maxQueryTerms = 100
 	maxTermBytes  = 1000
+	maxIgnored    = 5
 )
 
 // ParseQuery reads a search text in the syntax documented on Query. It never
@@ -103,10 +104,12 @@ func isQuotePrefix(w string) bool {
 // queryParser collects terms into groups: an OR marks that the next term
 // joins the current group instead of starting one.
 type queryParser struct {
-	now   time.Time
-	q     Query
-	cur   *Group
-	or    bool
+	now time.Time
+	q   Query
+	cur *Group
+	or  bool
+	// not is set by a NOT: the next term is an exclusion, as with "-".
+	not   bool
 	terms int
 }
 
@@ -138,12 +141,19 @@ func (p *queryParser) add(t Term, neg bool) {
 	}
 }
 
-// bare reads an unquoted token: OR, an exclusion, field:value, or a word.
+// bare reads an unquoted token: OR, AND, an exclusion, field:value, or a
+// word.
 func (p *queryParser) bare(tok string) {
-	if tok == "OR" || tok == "|" || tok == "||" {
+	switch tok {
+	case "OR", "|", "||":
 		p.or = true
 		return
+	case "AND", "&&":
+		return // words are joined by AND
 	}
+	// NOT is no operator: pasted errors shout it ("404 NOT FOUND", "NOT
+	// NULL constraint failed"), and read as one it dropped the very
+	// incident that holds them. "-" excludes.
 	if strings.Trim(tok, "-") == "" {
 		return
 	}
@@ -198,10 +208,18 @@ func (p *queryParser) field(name, value string, quoted, neg bool) bool {
 			return true
 		}
 		d, ok := parseQueryDate(value, p.now)
-		if !ok {
-			return false
+		switch {
+		case ok:
+			p.bound(after, d)
+		case name == "after" || name == "before" || name == "since" || name == "until" || dateShaped(value):
+			// Meant as a date: left out, and the search says so (kept
+			// as words, "after:2024-13-01" found nothing at all).
+			if len(p.q.Ignored) < maxIgnored {
+				p.q.Ignored = append(p.q.Ignored, name+":"+value)
+			}
+		default:
+			return false // from:alice, to:prod — words
 		}
-		p.bound(after, d)
 		return true
 	}
 	f := fieldNamed(name)
@@ -224,6 +242,24 @@ func (p *queryParser) field(name, value string, quoted, neg bool) bool {
 		p.add(t, neg)
 	}
 	return true
+}
+
+// dateShaped reports whether v was meant as a date, though it may not be
+// one: a year of four digits, alone or followed by "-" (2024-13, 2024-02-30,
+// 2024-06-01T25:00), or a number of days, weeks, months or years (99999d).
+// An address, a port or a time (10.0.3.17, 8080, 17:00) is not.
+func dateShaped(v string) bool {
+	digits := 0
+	for digits < len(v) && v[digits] >= '0' && v[digits] <= '9' {
+		digits++
+	}
+	switch {
+	case digits == 4 && (len(v) == 4 || v[4] == '-'):
+		return true
+	case digits > 0 && digits == len(v)-1:
+		return strings.IndexByte("dwmyDWMY", v[digits]) >= 0
+	}
+	return false
 }
 
 // bound narrows After or Before: several after: keep the latest, several

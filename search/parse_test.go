@@ -38,7 +38,8 @@ func sameQuery(a, b Query) bool {
 		return (x == nil) == (y == nil) && (x == nil || x.Equal(*y))
 	}
 	return reflect.DeepEqual(a.Groups, b.Groups) && reflect.DeepEqual(a.Not, b.Not) &&
-		sameTime(a.After, b.After) && sameTime(a.Before, b.Before)
+		sameTime(a.After, b.After) && sameTime(a.Before, b.Before) &&
+		len(a.Ignored) == len(b.Ignored) && (len(a.Ignored) == 0 || reflect.DeepEqual(a.Ignored, b.Ignored))
 }
 
 var parseCases = []struct {
@@ -87,6 +88,10 @@ var parseCases = []struct {
 	{"only ORs", "OR OR", Query{}},
 	{"or then exclusion", "a OR -b", Query{Groups: qGroups(qWord("a")), Not: []Term{qWord("b")}}},
 	{"exclusion then or", "-b OR c", Query{Groups: qGroups(qWord("c")), Not: []Term{qWord("b")}}},
+	// AND joins (upper case); NOT is a word — pasted errors shout it.
+	{"and", "dns AND bgp && s3", Query{Groups: qGroups(qWord("dns"), qWord("bgp"), qWord("s3"))}},
+	{"NOT is a word", "404 NOT FOUND", Query{Groups: qGroups(qWord("404"), qWord("NOT"), qWord("FOUND"))}},
+	{"NOT NULL error", "NOT NULL constraint failed", Query{Groups: qGroups(qWord("NOT"), qWord("NULL"), qWord("constraint"), qWord("failed"))}},
 	{"or of fields and phrases", `service:s3 OR "leap second"`, Query{Groups: []Group{qAlts(qIn(FieldServices, "s3"), qPhrase("leap second"))}}},
 
 	// Keyword fields.
@@ -149,10 +154,17 @@ var parseCases = []struct {
 	{"date punctuation", "(after:2024),", Query{After: qDay(2024, 1, 1)}},
 	{"negated date ignored", "-after:2020 -before:junk bgp", Query{Groups: qGroups(qWord("bgp"))}},
 	{"empty date ignored", "after: bgp", Query{Groups: qGroups(qWord("bgp"))}},
-	{"bad date is a word", "after:garbage before:2024-13 to:alice", Query{Groups: qGroups(
-		qWord("after:garbage"), qWord("before:2024-13"), qWord("to:alice"))}},
-	{"huge relative date is a word", "after:99999d after:-3d", Query{Groups: qGroups(qWord("after:99999d"), qWord("after:-3d"))}},
-	{"bad quoted date kept as text", `after:"last tuesday"`, Query{Groups: qGroups(qPhrase("after:last tuesday"))}},
+	// A bound meant as a date that is none is left out and noted; from: and
+	// to: that are no date are words (from:alice).
+	{"bad date left out", "after:garbage before:2024-13 to:alice bgp", Query{Groups: qGroups(qWord("to:alice"), qWord("bgp")),
+		Ignored: []string{"after:garbage", "before:2024-13"}}},
+	{"huge relative date left out", "after:99999d after:-3d", Query{Ignored: []string{"after:99999d", "after:-3d"}}},
+	{"bad quoted date left out", `after:"last tuesday"`, Query{Ignored: []string{"after:last tuesday"}}},
+	{"from a date-shaped value is a bad date", "from:2024-02-30 to:99999d", Query{Ignored: []string{"from:2024-02-30", "to:99999d"}}},
+	{"from an address or a time is words", "from:10.0.3.17 to:17:00 to:80", Query{Groups: qGroups(
+		qWord("from:10.0.3.17"), qWord("to:17:00"), qWord("to:80"))}},
+	{"at most a few bad dates noted", "after:a after:b after:c after:d after:e after:f", Query{
+		Ignored: []string{"after:a", "after:b", "after:c", "after:d", "after:e"}}},
 	{"acceptance dates and fields", "after:2020 before:2021-06 sev:1 status:resolved", Query{
 		Groups: qGroups(qIn(FieldSeverity, "sev1"), qIn(FieldStatus, "resolved")),
 		After:  qDay(2020, 1, 1), Before: qDay(2021, 6, 1)}},
@@ -173,7 +185,10 @@ func TestParseQuery(t *testing.T) {
 			if !sameQuery(got, tc.want) {
 				t.Errorf("ParseQuery(%q)\n got %#v\nwant %#v", tc.in, got, tc.want)
 			}
-			if back := ParseQuery(got.String(), parseNow); !sameQuery(back, got) {
+			// String leaves out what was ignored (it says how the text was read).
+			read := got
+			read.Ignored = nil
+			if back := ParseQuery(got.String(), parseNow); !sameQuery(back, read) {
 				t.Errorf("String() = %q reads back as %#v", got.String(), back)
 			}
 		})
@@ -278,9 +293,14 @@ func FuzzParseQuery(f *testing.F) {
 				t.Fatalf("bad term %#v", tm)
 			}
 		}
+		if len(q.Ignored) > maxIgnored {
+			t.Fatalf("%d ignored", len(q.Ignored))
+		}
 		text := q.String()
 		back := ParseQuery(text, parseNow)
-		if !sameQuery(back, q) {
+		read := q
+		read.Ignored = nil
+		if !sameQuery(back, read) {
 			t.Fatalf("ParseQuery(%q)\n= %#v\nString() = %q\nreads back as %#v", s, q, text, back)
 		}
 		if again := back.String(); again != text {

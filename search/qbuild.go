@@ -100,9 +100,18 @@ func (b queryBuilder) wordIn(field string, groups [][]string, fuzzy bool) query.
 		// Typos are judged by the longest form (the word as typed): a
 		// stem is shorter and a typo moves it further ("certficate" stems
 		// to certfic, two edits from certif).
-		fuzz := 0
+		fuzz, typed := 0, ""
 		for _, term := range groups[0] {
 			fuzz = max(fuzz, fuzziness(term))
+			if utf8.RuneCountInString(term) > utf8.RuneCountInString(typed) {
+				typed = term
+			}
+		}
+		if fuzzy && b.fuzzy != nil {
+			// Only the word as typed is completed: its stem begins
+			// other words ("serving" stems to serv, which begins
+			// servlet).
+			b.fuzzy.mayComplete(typed)
 		}
 		for _, term := range groups[0] {
 			tq := bleve.NewTermQuery(term)

@@ -9,6 +9,7 @@ import "time"
 //	"leap second"            the phrase
 //	-aws  -"us east"         none of these
 //	dns OR bgp               either (OR binds tighter than the implicit AND)
+//	dns AND bgp              both (AND is what words are joined by anyway)
 //	service:s3  tag:"api gw" exact values of keyword fields (alias services:,
 //	                         tags:, sev:, severity:, status:, team:, teams:,
 //	                         category:, cat:, key:, id: (INC-42 or 42))
@@ -24,7 +25,12 @@ import "time"
 //
 // Anything that does not parse as one of these is kept as words: an unknown
 // prefix ("error:502", "http://x"), an unbalanced quote (runs to the end),
-// a lone "-" or "OR" at either end, a date that does not parse.
+// a lone "-", "OR" or "AND" at either end, a from: or to: that is no date
+// (from:alice, from:10.0.3.17). A date bound that does not parse
+// (after:2024-13-01, before:soon, from:2024-02-30) is left out and listed
+// in Ignored, for the search to say so. The operators are upper case ("or"
+// and "and" are words); NOT is a word, not an operator: pasted errors
+// shout it ("404 NOT FOUND", "NOT NULL constraint failed").
 type Query struct {
 	// Groups must all match; the Terms within a group are alternatives.
 	Groups []Group
@@ -34,6 +40,9 @@ type Query struct {
 	// exclusive), from after:/before:.
 	After  *time.Time
 	Before *time.Time
+	// Ignored are the date bounds written that are no date, as written
+	// (a few at most).
+	Ignored []string
 }
 
 // Group is a set of alternatives joined by OR (one term when there is no OR).
@@ -75,4 +84,13 @@ func IsTextField(f string) bool {
 		return true
 	}
 	return false
+}
+
+// notices are what a search says of q's text it left out.
+func notices(q Query) []string {
+	var out []string
+	for _, w := range q.Ignored {
+		out = append(out, w+" is not a date (write 2024-03-01, 2024-03, 2024, 30d, today or yesterday), so it was left out")
+	}
+	return out
 }

@@ -104,9 +104,12 @@ type Result struct {
 	// them (most first).
 	AnyWord bool `json:"any_word"`
 	// Query says how the text was read (for "showing results for …").
-	Query  string        `json:"query"`
-	TookMS float64       `json:"took_ms"`
-	Took   time.Duration `json:"-"`
+	Query string `json:"query"`
+	// Notices say what of the text was left out, and why, in words for
+	// the person who typed it (a date bound that is no date).
+	Notices []string      `json:"notices,omitempty"`
+	TookMS  float64       `json:"took_ms"`
+	Took    time.Duration `json:"-"`
 
 	// after[i] continues the list after Items[i] (CursorAfter).
 	after []cursor

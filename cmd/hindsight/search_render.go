@@ -37,8 +37,11 @@ var facetOrder = []string{search.FacetService, search.FacetSeverity, search.Face
 // renderResult prints a page of search results as a table, each hit with
 // its best highlight under it, then the count, the facets and the cursor.
 func renderResult(w io.Writer, res search.Result, tty bool) error {
+	for _, n := range res.Notices {
+		fmt.Fprintln(w, "Note: "+n+".")
+	}
 	if res.Fuzzy {
-		fmt.Fprintln(w, "No exact match; showing incidents that match allowing for typos.")
+		fmt.Fprintln(w, "No exact match; showing incidents that match allowing for typos and unfinished words.")
 	}
 	if res.AnyWord {
 		fmt.Fprintln(w, "No incident has all the words; showing those with some of them.")

@@ -128,6 +128,12 @@ func TestCLI_SearchDirect(t *testing.T) {
 		t.Errorf("search -- -facebook bgp: %d\n%s\n%s", code, out, errOut)
 	}
 
+	// A date bound that is no date is left out, and the table says so.
+	code, out, errOut = runCLI(t, nil, "search", "--data-dir", data, "--", "-facebook", "bgp", "after:2020-02-30")
+	if keys := rowKeys(out); code != 0 || len(keys) != 1 || !strings.Contains(out, "Note: after:2020-02-30 is not a date") {
+		t.Errorf("search -- -facebook bgp after:2020-02-30: %d\n%s\n%s", code, out, errOut)
+	}
+
 	// --json is the API's answer.
 	code, out, errOut = runCLI(t, nil, "search", `"leap second"`, "--json", "--data-dir", data)
 	if code != 0 {

@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
@@ -537,52 +535,6 @@ func safeName(s string) string {
 		}
 		return '-'
 	}, s)
-}
-
-// hold stops the page's requests to URLs matching pattern (CDP Fetch
-// patterns: * is any text) with the given method before they leave the
-// browser, until the returned release is called; then they go on as sent.
-// Other requests matching pattern pass at once.
-func (b *browser) hold(method, pattern string) (release func()) {
-	b.t.Helper()
-	var (
-		mu       sync.Mutex
-		held     []fetch.RequestID
-		released bool
-	)
-	cont := func(id fetch.RequestID) {
-		go func() { // not from the event goroutine: it would wait for itself
-			c := chromedp.FromContext(b.ctx)
-			_ = fetch.ContinueRequest(id).Do(cdp.WithExecutor(b.ctx, c.Target))
-		}()
-	}
-	chromedp.ListenTarget(b.ctx, func(ev any) {
-		e, ok := ev.(*fetch.EventRequestPaused)
-		if !ok {
-			return
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		if released || e.Request.Method != method {
-			cont(e.RequestID)
-			return
-		}
-		held = append(held, e.RequestID)
-	})
-	b.run("hold "+method+" "+pattern, fetch.Enable().WithPatterns([]*fetch.RequestPattern{{URLPattern: pattern, RequestStage: fetch.RequestStageRequest}}))
-	return func() {
-		mu.Lock()
-		released = true
-		ids := held
-		held = nil
-		mu.Unlock()
-		for _, id := range ids {
-			cont(id)
-		}
-		// Stop intercepting (a paused request would also hold up the end of
-		// the test); requests paused meanwhile are let go by the listener.
-		_ = chromedp.Run(b.ctx, fetch.Disable())
-	}
 }
 
 // chromedpFocus focuses the element sel (CodeMirror takes focus on its

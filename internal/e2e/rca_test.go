@@ -49,15 +49,16 @@ func sectionInput(section string) string {
 	return fmt.Sprintf(`%s[data-section=%q] [data-editor="codemirror"] %s`, dt("section-editor"), section, dt("section-input"))
 }
 
-// typeInSection puts the cursor in a section's editor and types text
-// (inserted as typed text at the cursor, which starts at the top).
+// typeInSection puts the cursor at the top of a section's editor and
+// types text (inserted as typed text at the cursor).
 func (b *browser) typeInSection(section, text string) {
 	b.t.Helper()
 	sel := sectionInput(section)
 	b.waitVisible(sel)
 	b.run("focus "+sel, chromedpFocus(sel))
-	// Focus alone leaves the cursor where the editor last had it, which on
-	// a loaded machine was not always the top.
+	// The browser puts the cursor at the top of the focused editor, and
+	// CodeMirror puts it back where it last was when it handles the focus:
+	// Ctrl+Home makes the place the same whichever came first.
 	b.run("go to the top of "+section, chromedp.KeyEvent(kb.Home, chromedp.KeyModifiers(input.ModifierCtrl)))
 	b.run("type in "+section, input.InsertText(text))
 }
@@ -88,35 +89,37 @@ func TestWriteAndPublishRCA(t *testing.T) {
 		t.Fatalf("after Create RCA the server has template %q status %q", r.Template, r.Status)
 	}
 
-	typed := map[string]string{}
+	// Each required section gets a sentence at its top; every section must
+	// end up as exactly that plus the template's text (typing that went
+	// into another section than the one clicked shows here).
+	want := map[string]string{}
 	for _, sec := range r.Sections {
+		want[sec.Key] = sec.Body
 		if !sec.Required {
 			continue
 		}
 		text := fmt.Sprintf("Written in the browser for %s. ", sec.Key)
-		typed[sec.Key] = text
+		want[sec.Key] = text + sec.Body
 		b.typeInSection(sec.Key, text)
 	}
-	// The editor may still say "saved" from before the last keystrokes
-	// reached it (on a loaded machine): the server is asked until every
-	// typed text is there. (Submitting before then would let the last
-	// autosave land after the approval, which then no longer holds.)
-	missing := func() (string, string) {
+	// The server is asked until every section is as wanted: the last
+	// autosave comes 1.5 s after the last key.
+	wrong := func() string {
 		r = s.rca(inc.Key)
-		for k, text := range typed {
-			if !strings.Contains(r.body(k), text) {
-				return k, text
+		for _, sec := range r.Sections {
+			if sec.Body != want[sec.Key] {
+				return sec.Key
 			}
 		}
-		return "", ""
+		return ""
 	}
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		k, text := missing()
+	for deadline := time.Now().Add(waitTimeout); ; time.Sleep(100 * time.Millisecond) {
+		k := wrong()
 		if k == "" {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("section %s on the server is %q, want it to contain %q", k, r.body(k), text)
+			t.Fatalf("section %s on the server is %q, want %q", k, r.body(k), want[k])
 		}
 	}
 	b.waitSaved()

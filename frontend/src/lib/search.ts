@@ -39,6 +39,8 @@ export interface SearchResult {
   next_cursor: string
   fuzzy: boolean
   any_word?: boolean
+  /** What of q was left out, and why (a date bound that is no date). */
+  notices?: string[]
   query: string
   took_ms: number
 }

@@ -2,7 +2,7 @@
 // dynamic import(), so CodeMirror is a chunk of its own that the first
 // screen never downloads.
 import { EditorView, keymap, placeholder as placeholderExt, Decoration, type DecorationSet } from '@codemirror/view'
-import { EditorState, StateEffect, StateField, Compartment, type Extension } from '@codemirror/state'
+import { EditorSelection, EditorState, StateEffect, StateField, Compartment, type Extension } from '@codemirror/state'
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands'
 import { markdown } from '@codemirror/lang-markdown'
 import { syntaxHighlighting, defaultHighlightStyle } from '@codemirror/language'
@@ -44,6 +44,29 @@ const theme = EditorView.theme({
   '.cm-placeholder': { color: 'var(--muted)' },
 })
 
+/**
+ * Keeps a blurred editor from taking the focus back. A cursor where a
+ * wrapped line breaks remembers which side of the break it is on (its
+ * assoc), and CodeMirror puts such a cursor back in the page's selection a
+ * frame after any focus change, the editor's own blur included. Putting the
+ * selection into an editor moves the browser's focus there: a click (or
+ * Tab) into the next section was undone a moment later and what the user
+ * typed next went into this one. So on blur the cursor forgets its side;
+ * CodeMirror then has nothing to put back.
+ */
+export const releaseFocusOnBlur: Extension = EditorView.domEventHandlers({
+  blur(_e, view) {
+    // After the event: the blur may come in the middle of an update (the
+    // focused node redrawn), when dispatching is not allowed.
+    queueMicrotask(() => {
+      const main = view.state.selection.main
+      if (view.hasFocus || !main.empty || !main.assoc) return
+      view.dispatch({ selection: view.state.selection.replaceRange(EditorSelection.cursor(main.head)) })
+    })
+    return false
+  },
+})
+
 export interface EditorOptions {
   doc: string
   label: string
@@ -79,6 +102,7 @@ export function createEditor(parent: HTMLElement, o: EditorOptions): Editor {
         placeholderExt(o.placeholder ?? ''),
         EditorView.contentAttributes.of({ 'aria-label': o.label, 'aria-multiline': 'true', 'data-test': 'section-input' }),
         ro.of(readOnly(o.readOnly)),
+        releaseFocusOnBlur,
         marksField,
         theme,
         EditorView.updateListener.of((u) => {
@@ -139,6 +163,7 @@ export async function createMergeView(
   let applying = false
   const editable = [
     ...common,
+    releaseFocusOnBlur,
     history(),
     keymap.of([...defaultKeymap, ...historyKeymap]),
     EditorView.contentAttributes.of({ 'aria-label': 'Merged text (editable)', 'data-test': 'merge-input' }),
