@@ -16,9 +16,10 @@ import (
 // doubling (a process already holding more than half the limit gets twice
 // what it holds).
 //
-// The limit is an eighth of the machine's memory (or of the container's,
-// when it has a limit of its own), at least 512 MB and at most 1 GB
-// (buildMemoryLimit). The bigger the limit, the less often the collector
+// The limit is an eighth of the machine's memory (or of the process's
+// cgroup's, when it or one above it has a limit: a container, a systemd
+// MemoryMax=), at least 512 MB and at most 1 GB, and never more than half
+// of that memory (buildMemoryLimit). The bigger the limit, the less often the collector
 // runs: at 30k incidents a rebuild took 128 s of CPU with 512 MB, 112 s
 // with 1 GB (and 114 s with no collector at all under 1 GB), for a peak
 // resident memory of 0.73 and 1.24 GB. A small machine keeps the small
@@ -36,9 +37,15 @@ const (
 )
 
 // buildMemoryLimit is the soft memory limit of a build on a machine (or
-// in a container) of total bytes (0: unknown).
+// in a container) of total bytes (0: unknown): never more than half of
+// it, so that a small container keeps room for the rest of the process
+// and the index files a build maps.
 func buildMemoryLimit(total int64) int64 {
-	return min(max(total/8, minBuildMemoryLimit), maxBuildMemoryLimit)
+	l := min(max(total/8, minBuildMemoryLimit), maxBuildMemoryLimit)
+	if total > 0 {
+		l = min(l, total/2)
+	}
+	return l
 }
 
 // buildGC counts the builds under way and what they changed.

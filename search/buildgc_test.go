@@ -2,6 +2,7 @@ package search
 
 import (
 	"math"
+	"os"
 	"runtime/debug"
 	"testing"
 )
@@ -52,10 +53,12 @@ func TestRaiseGC(t *testing.T) {
 }
 
 // TestBuildMemoryLimit: an eighth of the machine's memory, within 512 MB
-// and 1 GB; unknown memory gets the least.
+// and 1 GB, and at most half of it; unknown memory gets 512 MB.
 func TestBuildMemoryLimit(t *testing.T) {
 	for _, c := range []struct{ total, want int64 }{
 		{0, 512 << 20},
+		{512 << 20, 256 << 20},
+		{1 << 30, 512 << 20},
 		{2 << 30, 512 << 20},
 		{6 << 30, 768 << 20},
 		{8 << 30, 1 << 30},
@@ -67,9 +70,10 @@ func TestBuildMemoryLimit(t *testing.T) {
 	}
 }
 
-// TestMachineMemoryFiles: MemTotal and the cgroup limits are read as the
-// kernel writes them; what is not a size gives 0.
-func TestMachineMemoryFiles(t *testing.T) {
+// TestMachineMemory_Files: MemTotal and the cgroup limits are read as the
+// kernel writes them, from the process's own cgroup up to the root, v2
+// and v1; what is not a size gives nothing.
+func TestMachineMemory_Files(t *testing.T) {
 	meminfo := "MemTotal:       24555796 kB\nMemFree:        21000000 kB\n"
 	if got := memTotal([]byte(meminfo)); got != 24555796<<10 {
 		t.Errorf("memTotal = %d", got)
@@ -79,12 +83,40 @@ func TestMachineMemoryFiles(t *testing.T) {
 			t.Errorf("memTotal(%q) = %d, want 0", bad, got)
 		}
 	}
-	for in, want := range map[string]int64{"2147483648\n": 2 << 30, "max\n": 0, "9223372036854771712\n": 0, "": 0, "-1": 0} {
-		if got := cgroupLimit([]byte(in)); got != want {
-			t.Errorf("cgroupLimit(%q) = %d, want %d", in, got, want)
+	files := map[string]string{
+		// v2: a systemd service with MemoryMax= below an unlimited slice.
+		"/sys/fs/cgroup/memory.max":                         "max\n",
+		"/sys/fs/cgroup/system.slice/memory.max":            "max\n",
+		"/sys/fs/cgroup/system.slice/hs.service/memory.max": "1073741824\n",
+		// v1: a limit on the parent of the process's group.
+		"/sys/fs/cgroup/memory/memory.limit_in_bytes":            "9223372036854771712\n",
+		"/sys/fs/cgroup/memory/docker/memory.limit_in_bytes":     "2147483648\n",
+		"/sys/fs/cgroup/memory/docker/abc/memory.limit_in_bytes": "9223372036854771712\n",
+	}
+	read := func(p string) ([]byte, error) {
+		if s, ok := files[p]; ok {
+			return []byte(s), nil
+		}
+		return nil, os.ErrNotExist
+	}
+	for _, c := range []struct {
+		name, self string
+		want       int64
+	}{
+		{"v2 service", "0::/system.slice/hs.service\n", 1 << 30},
+		{"v2 namespace root", "0::/\n", 0},
+		{"v1 parent", "9:name=systemd:/\n4:memory:/docker/abc\n2:cpu,cpuacct:/docker/abc\n", 2 << 30},
+		{"v1 with memory among others", "4:cpuset,memory:/docker/abc\n", 2 << 30},
+		{"no memory controller", "8:pids:/\n", 0},
+		{"garbage", "nonsense\n::\n1:memory:relative\n", 0},
+	} {
+		if got := cgroupLimit([]byte(c.self), read); got != c.want {
+			t.Errorf("%s: cgroupLimit = %d, want %d", c.name, got, c.want)
 		}
 	}
-	if m := machineMemory(); m < 0 {
-		t.Errorf("machineMemory() = %d", m)
+	for in, want := range map[string]int64{"2147483648\n": 2 << 30, "max\n": 0, "9223372036854771712\n": 0, "": 0, "-1": 0} {
+		if got := limitValue([]byte(in)); got != want {
+			t.Errorf("limitValue(%q) = %d, want %d", in, got, want)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -84,6 +85,17 @@ func TestSearchAndOpenSimilar(t *testing.T) {
 	// whole query (a click in the middle of an update could hit a row that moved).
 	b.waitJS("the query in the URL", `new URLSearchParams(location.search).get('q') === 'leap second'`)
 	b.clickJS(hit + " a.result-title")
+	b.waitPath("/incidents/" + leapDNS.Key)
+
+	// A date that is no date is left out, and the list says so — with
+	// results, and in the empty state; typed text stays text.
+	for _, q := range []string{"leap second after:2015-13-01", "zzyzx before:2024-02-30"} {
+		b.open("/incidents?q=" + url.QueryEscape(q))
+		b.waitVisible(dt("search-notice"))
+		b.waitJS("the notice names the bad date", fmt.Sprintf(
+			`document.querySelector('[data-test=search-notice]').innerText.includes(%q)`, strings.Fields(q)[len(strings.Fields(q))-1]+" is not a date"))
+	}
+	b.open("/incidents/" + leapDNS.Key)
 	b.waitPath("/incidents/" + leapDNS.Key)
 
 	// The incident's similar incidents include the other leap-second ones.
