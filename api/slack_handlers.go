@@ -380,17 +380,17 @@ func slackMeta(severity, status string, published bool) string {
 	return "_" + strings.Join(parts, " · ") + "_"
 }
 
-// slackQuote shows what the user typed, escaped, in code style.
 // slackNotes are a search's notices (search.Result.Notices), a line
-// each.
+// each, as code: they quote what was typed.
 func slackNotes(notices []string) string {
 	out := ""
 	for _, n := range notices {
-		out += "\nNote: " + slackEscape(clip(n, slackMaxPiece)) + "."
+		out += "\nNote: " + slackQuote(n) + "."
 	}
 	return out
 }
 
+// slackQuote shows what the user typed, escaped, in code style.
 func slackQuote(s string) string {
 	return "`" + slackEscape(strings.ReplaceAll(clip(s, slackMaxPiece), "`", "'")) + "`"
 }

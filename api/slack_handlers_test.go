@@ -125,11 +125,11 @@ func testSlackCommand(t *testing.T, env *searchEnv) {
 	})
 	t.Run("a bad date is noted", func(t *testing.T) {
 		_, got := slackAsk(t, public, "search disk before:2024-13-40", nil)
-		if !strings.Contains(got, "Note: before:2024-13-40 is not a date") || !strings.Contains(got, "See all 25") {
+		if !strings.Contains(got, "Note: `before:2024-13-40 is not a date") || !strings.Contains(got, "See all 25") {
 			t.Fatalf("search disk before:2024-13-40:\n%s", got)
 		}
 		_, got = slackAsk(t, public, "search zzyzx after:<b>", nil)
-		if !strings.Contains(got, "Note: after:&lt;b&gt; is not a date") {
+		if !strings.Contains(got, "Note: `after:&lt;b&gt; is not a date") {
 			t.Fatalf("search zzyzx after:<b>:\n%s", got)
 		}
 	})

@@ -52,9 +52,9 @@ func TestRaiseGC(t *testing.T) {
 	r()
 }
 
-// TestBuildMemoryLimit: an eighth of the machine's memory, within 512 MB
+// TestBuildMemoryLimit_OfMachine: an eighth of the machine's memory, within 512 MB
 // and 1 GB, and at most half of it; unknown memory gets 512 MB.
-func TestBuildMemoryLimit(t *testing.T) {
+func TestBuildMemoryLimit_OfMachine(t *testing.T) {
 	for _, c := range []struct{ total, want int64 }{
 		{0, 512 << 20},
 		{512 << 20, 256 << 20},

@@ -103,8 +103,8 @@ func TestSearch_CompletionsBounded(t *testing.T) {
 	}
 }
 
-// TestCompletes: which words are completed.
-func TestCompletes(t *testing.T) {
+// TestCompletes_WhichWords: which words are completed.
+func TestCompletes_WhichWords(t *testing.T) {
 	for w, want := range map[string]bool{
 		"cert": true, "kube": true, "postgr": true, "überw": true,
 		"dns": false, "certificates": false, "err5": false, "a_b_c": false, "": false,

@@ -160,6 +160,7 @@ var parseCases = []struct {
 		Ignored: []string{"after:garbage", "before:2024-13"}}},
 	{"huge relative date left out", "after:99999d after:-3d", Query{Ignored: []string{"after:99999d", "after:-3d"}}},
 	{"bad quoted date left out", `after:"last tuesday"`, Query{Ignored: []string{"after:last tuesday"}}},
+	{"long bad date clipped", `after:"` + strings.Repeat("ab\n", 40) + `"`, Query{Ignored: []string{"after:" + strings.Repeat("ab ", 19) + "ab…"}}},
 	{"from a date-shaped value is a bad date", "from:2024-02-30 to:99999d", Query{Ignored: []string{"from:2024-02-30", "to:99999d"}}},
 	{"from an address or a time is words", "from:10.0.3.17 to:17:00 to:80", Query{Groups: qGroups(
 		qWord("from:10.0.3.17"), qWord("to:17:00"), qWord("to:80"))}},

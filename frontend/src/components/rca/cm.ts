@@ -2,7 +2,7 @@
 // dynamic import(), so CodeMirror is a chunk of its own that the first
 // screen never downloads.
 import { EditorView, keymap, placeholder as placeholderExt, Decoration, type DecorationSet } from '@codemirror/view'
-import { EditorSelection, EditorState, StateEffect, StateField, Compartment, type Extension } from '@codemirror/state'
+import { EditorSelection, EditorState, StateEffect, StateField, Compartment, Transaction, type Extension } from '@codemirror/state'
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands'
 import { markdown } from '@codemirror/lang-markdown'
 import { syntaxHighlighting, defaultHighlightStyle } from '@codemirror/language'
@@ -61,7 +61,11 @@ export const releaseFocusOnBlur: Extension = EditorView.domEventHandlers({
     queueMicrotask(() => {
       const main = view.state.selection.main
       if (view.hasFocus || !main.empty || !main.assoc) return
-      view.dispatch({ selection: view.state.selection.replaceRange(EditorSelection.cursor(main.head)) })
+      // Not a step of the selection history (Mod-u) either.
+      view.dispatch({
+        selection: view.state.selection.replaceRange(EditorSelection.cursor(main.head)),
+        annotations: Transaction.addToHistory.of(false),
+      })
     })
     return false
   },
