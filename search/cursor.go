@@ -33,7 +33,9 @@ import (
 // with word statistics that every write and merge changes, so one
 // score's number means something else a moment later. The next page
 // therefore scores the last hit again, in the index as it is then
-// (anchorScore), and continues after that. A hit whose place relative to
+// (anchorScore), and continues after that — unless the hit's shards have
+// not changed since, when its score is still the one the cursor carries
+// (snapmark.go). A hit whose place relative to
 // the last hit did not change is then neither repeated nor skipped; one
 // that crossed it — edited, or re-ranked by the new statistics past it —
 // may be missed or shown twice, as with any cursor over a changing index.

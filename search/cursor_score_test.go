@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2/numeric"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	index "github.com/blevesearch/bleve_index_api"
 )
@@ -150,6 +151,39 @@ func TestCursor_ScoreRoundTrip(t *testing.T) {
 			}
 			if got.ID != 7 || got.score() != c.want {
 				t.Fatalf("incident %d scored %v, want 7 scored %v", got.ID, got.score(), c.want)
+			}
+		})
+	}
+}
+
+// TestPageOrder_ScoreDateAndID checks the order of a page's hits: by
+// score or date, then by incident id, reading ids only when they decide.
+func TestPageOrder_ScoreDateAndID(t *testing.T) {
+	day := func(n int64) string { return string(numeric.MustNewPrefixCodedInt64(n, 0)) }
+	cases := []struct {
+		name, mode string
+		a, b       pageHit
+		want       int
+		need       bool
+	}{
+		{name: "higher score first", mode: SortRelevance, a: pageHit{score: 2}, b: pageHit{score: 1}, want: -1},
+		{name: "lower score after", mode: SortRelevance, a: pageHit{score: 1, id: "1"}, b: pageHit{score: 2, id: "2"}, want: 1},
+		{name: "a tie needs the ids", mode: SortRelevance, a: pageHit{score: 1, id: "3"}, b: pageHit{score: 1}, need: true},
+		{name: "a tie by id, as numbers", mode: SortRelevance, a: pageHit{score: 1, id: "9"}, b: pageHit{score: 1, id: "10"}, want: -1},
+		{name: "the same hit", mode: SortRelevance, a: pageHit{score: 1, id: "10"}, b: pageHit{score: 1, id: "10"}, want: 0},
+		{name: "an id not a number last", mode: SortRelevance, a: pageHit{score: 1, id: "x"}, b: pageHit{score: 1, id: "99"}, want: 1},
+		{name: "newest first", mode: SortNewest, a: pageHit{when: day(2)}, b: pageHit{when: day(1)}, want: -1},
+		{name: "newest: undated last", mode: SortNewest, a: pageHit{when: bsearch.LowTerm}, b: pageHit{when: day(1)}, want: 1},
+		{name: "newest: a tie, higher id first", mode: SortNewest, a: pageHit{when: day(1), id: "10"}, b: pageHit{when: day(1), id: "9"}, want: -1},
+		{name: "oldest first", mode: SortOldest, a: pageHit{when: day(1)}, b: pageHit{when: day(2)}, want: -1},
+		{name: "oldest: undated last", mode: SortOldest, a: pageHit{when: bsearch.HighTerm}, b: pageHit{when: day(2)}, want: 1},
+		{name: "oldest: a tie, lower id first", mode: SortOldest, a: pageHit{when: day(1), id: "9"}, b: pageHit{when: day(1), id: "10"}, want: -1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, need := pageOrder(c.mode, &c.a, &c.b)
+			if need != c.need || (!need && got != c.want) {
+				t.Fatalf("got %d (need ids %v), want %d (%v)", got, need, c.want, c.need)
 			}
 		})
 	}

@@ -124,7 +124,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 			}
 			// bleve scores (or dates) and counts every match; the page is
 			// kept by a handler of ours (page.go), in the order of mode.
-			var after *pageHit
+			var start *pageHit
 			if c != nil {
 				// (The page's search opens its own snapshots, after.)
 				stands := before.stands(idx, c, before)
@@ -132,13 +132,13 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 					ix.anchors.Add(1)
 				}
 				var err error
-				if after, err = afterHit(ctx, idx, full, *c, stands); err != nil {
+				if start, err = afterHit(ctx, idx, full, *c, stands); err != nil {
 					return nil, nil, nil, nil, err
 				}
 			}
 			sr := bleve.NewSearchRequestOptions(full, limit+1, 0, false)
 			sr.Sort = sortOrder(mode)
-			page := newPageResults(mode, limit+1, after)
+			page := newPageResults(mode, limit+1, start)
 			var handler bsearch.MakeDocumentMatchHandler = page.handler
 			fc = nil
 			if !req.NoFacets {

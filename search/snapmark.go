@@ -66,7 +66,9 @@ func rootEpoch(p bleve.Index) (uint64, bool) {
 		return 0, false
 	}
 	// (Stored under the root's lock after each swap: a reader opened
-	// between two loads that agree is of that root.)
+	// between two loads that agree is of that root. The root a shard
+	// opens with, loaded from disk, is not stored and reads 0 until the
+	// next: still one number for one root in this opening.)
 	return atomic.LoadUint64(&st.CurRootEpoch), true
 }
 

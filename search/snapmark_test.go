@@ -4,7 +4,11 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
 )
 
 // TestSearch_AnchorScoredAgainOnlyWhenChanged pages through searches by
@@ -157,4 +161,61 @@ func TestSearch_CursorWithoutMarkScoredAgain(t *testing.T) {
 	if _, err := ix.Search(ctx, Request{Q: "failover", Limit: 2, Cursor: s}); err == nil {
 		t.Error("a mark of 14 characters was taken")
 	}
+}
+
+// unmarked is cursor s without its snapshot mark: the page after it
+// scores the cursor's incident again whether or not the index changed
+// (for tests of that score, in an index left alone).
+func unmarked(t *testing.T, s string) string {
+	t.Helper()
+	if s == "" {
+		return ""
+	}
+	c, err := decodeCursor(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Snap = ""
+	out, err := encodeCursor(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// shardEpochs are the root epochs of ix's shards (every write, persist and
+// merge makes a new root), and whether every shard's background work is
+// done with its root — persisted and considered for merging, much as
+// bleve's own index_bgthreads_active says.
+func shardEpochs(t *testing.T, ix *Index) (epochs []uint64, quiet bool) {
+	t.Helper()
+	quiet = true
+	eachScorch(t, ix, func(s *scorch.Scorch) error {
+		st, ok := s.Stats().(*scorch.Stats)
+		if !ok {
+			return fmt.Errorf("a shard's stats are a %T", s.Stats())
+		}
+		// (The root a shard opens with is counted as 0 until the next: a
+		// shard opened and not written to since is quiet once it
+		// persisted and considered merging that one.)
+		root := atomic.LoadUint64(&st.CurRootEpoch)
+		persisted, merged := atomic.LoadUint64(&st.LastPersistedEpoch), atomic.LoadUint64(&st.LastMergedEpoch)
+		quiet = quiet && persisted != 0 && persisted == merged && (root == persisted || root == 0)
+		epochs = append(epochs, root)
+		return nil
+	})
+	return epochs, quiet
+}
+
+// waitQuiet waits until no shard of ix persists or merges any more: with
+// no write, its snapshot then stays as it is.
+func waitQuiet(t *testing.T, ix *Index) {
+	t.Helper()
+	for range 3000 {
+		if _, quiet := shardEpochs(t, ix); quiet {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("the shards still merge after 30 s")
 }
