@@ -413,6 +413,25 @@ func scorchOf(idx bleve.Index) *scorch.Scorch {
 	return s
 }
 
+// warmingAny reports whether a background warm-up of a shard of idx
+// runs.
+func (c *facetCache) warmingAny(idx *shardIndex) bool {
+	var shards []*scorch.Scorch
+	for _, p := range idx.all() {
+		if s := scorchOf(p); s != nil {
+			shards = append(shards, s)
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, s := range shards {
+		if _, ok := c.warming[s]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 // warmSoon loads the facet values of s's segments in the background; a
 // request while one runs makes it run once more when done.
 func (c *facetCache) warmSoon(s *scorch.Scorch) {

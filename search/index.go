@@ -308,6 +308,12 @@ type Status struct {
 	// of the process: the Go runtime's figures (and GOMEMLIMIT) leave it
 	// out.
 	SimilarMemory int64 `json:"similar_memory_bytes"`
+	// Warming says the index is still reading what searches and similar
+	// incidents keep of its segments (facet values, signatures) in the
+	// background, as it does after opening, a rebuild or new segments:
+	// meanwhile they compete with requests for the CPU, and a search may
+	// read a segment's facets itself.
+	Warming bool `json:"warming"`
 }
 
 // Status reports the index's state.
@@ -323,6 +329,7 @@ func (ix *Index) Status() Status {
 	}
 	if ix.cur != nil {
 		st.Documents, _ = ix.cur.DocCount()
+		st.Warming = ix.fcache.warmingAny(ix.cur)
 	}
 	return st
 }
