@@ -92,7 +92,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 				if !req.NoFacets {
 					fc = &facetCounters{}
 				}
-				r, page, err := idx.searchPlanned(ctx, full, limit+1, c, ix.fcache, fc)
+				r, page, err := idx.searchPlanned(ctx, full, limit+1, c, ix.fcache, ix.posts, fc)
 				if err == nil {
 					ix.plans.Add(1)
 					return r, page.hits(), fc, nil

@@ -78,6 +78,8 @@ type Index struct {
 	fcache *facetCache
 	// scache holds the segments' signatures (see similar_sigcache.go).
 	scache *sigCache
+	// posts holds decoded postings of the terms searched (postcache.go).
+	posts *postingsCache
 
 	// mu guards cur: searches hold it for reading while they use cur, a swap
 	// or Close takes it for writing.
@@ -130,7 +132,7 @@ func Open(dir string, opts Options) (*Index, error) {
 		return nil, err
 	}
 	im := newMapping()
-	ix := &Index{dir: dir, opts: opts, log: opts.Logger, lock: lock, im: im, docs: newDocBuilder(im), fcache: newFacetCache(), scache: newSigCache(),
+	ix := &Index{dir: dir, opts: opts, log: opts.Logger, lock: lock, im: im, docs: newDocBuilder(im), fcache: newFacetCache(), scache: newSigCache(), posts: newPostingsCache(),
 		wake: make(chan struct{}, 1)}
 	ix.fcache.also = func(s *scorch.Scorch, snap *scorch.IndexSnapshot) {
 		// A warm-up of a replaced generation's shard has nothing to keep.
@@ -507,6 +509,7 @@ func (ix *Index) swap(gen string, idx *shardIndex, seq int64) error {
 		// new one's in the old cache (to be loaded again after).
 		ix.fcache.forgetSegments()
 		ix.scache.forget(idx)
+		ix.posts.forget()
 	}
 	ix.cur, ix.gen, ix.seq, ix.stale = idx, gen, seq, false
 	ix.mu.Unlock()

@@ -285,7 +285,7 @@ func (s *shardIndex) SearchInContext(ctx context.Context, req *bleve.SearchReque
 // continues after c's incident as the plan scores it in the same
 // snapshots the page is then read from. The result holds the total.
 func (s *shardIndex) searchPlanned(ctx context.Context, q query.Query, n int, c *cursor, fcache *facetCache,
-	fc *facetCounters) (*bleve.SearchResult, *pageResults, error) {
+	posts *postingsCache, fc *facetCounters) (*bleve.SearchResult, *pageResults, error) {
 	type planned struct {
 		ps      *planShard
 		root    planNode
@@ -300,7 +300,7 @@ func (s *shardIndex) searchPlanned(ctx context.Context, q query.Query, n int, c 
 		}
 	}()
 	err := eachOf(s.searched, func(i int, p bleve.Index) error {
-		ps, root, closeIt, err := planIn(p, q)
+		ps, root, closeIt, err := planIn(p, q, posts)
 		plans[i] = planned{ps, root, closeIt}
 		return err
 	})
