@@ -14,7 +14,6 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
-	index "github.com/blevesearch/bleve_index_api"
 )
 
 // fuzzyBelow is how few exact matches make a search try again with typos
@@ -244,41 +243,6 @@ func (s *shardIndex) mayHoldRestricted() bool {
 
 // ErrBadRequest marks a search request that cannot be run as asked.
 var ErrBadRequest = errors.New("search: bad request")
-
-// loadFields reads the stored fields a hit shows (hitFields) into each
-// of hits, as bleve would for a search asking for them, and returns the
-// hits that still exist. They are read after the search, from the index
-// as it is then: an incident deleted (or made restricted, for a viewer
-// who does not search that shard) in between is left out rather than
-// shown as a row without a key or title.
-func loadFields(idx *shardIndex, hits []*bsearch.DocumentMatch) ([]*bsearch.DocumentMatch, error) {
-	kept := hits[:0]
-	for _, h := range hits {
-		d, err := idx.Document(h.ID)
-		if err != nil {
-			return nil, fmt.Errorf("search: read incident %s: %w", h.ID, err)
-		}
-		if d == nil {
-			continue
-		}
-		kept = append(kept, h)
-		d.VisitFields(func(f index.Field) {
-			name := f.Name()
-			if !slices.Contains(hitFields, name) {
-				return
-			}
-			switch f := f.(type) {
-			case index.TextField:
-				h.AddFieldValue(name, f.Text())
-			case index.DateTimeField:
-				if t, _, err := f.DateTime(); err == nil {
-					h.AddFieldValue(name, t.Format(time.RFC3339Nano))
-				}
-			}
-		})
-	}
-	return kept, nil
-}
 
 // pageWorkers is how many goroutines highlight a page's hits: a page's
 // texts are analysed one hit after the other otherwise, a good part of a
