@@ -209,11 +209,13 @@ func (fc *facetCounter) count(doc uint64) {
 	if local+1 >= uint64(len(sf.start)) {
 		return
 	}
+	counts := fc.counts // (held here, the loop keeps it in registers)
 	for _, o := range sf.ords[sf.start[local]:sf.start[local+1]] {
-		if int(o) >= len(fc.counts) {
+		if int(o) >= len(counts) {
 			fc.grow()
+			counts = fc.counts
 		}
-		fc.counts[o]++
+		counts[o]++
 	}
 }
 
