@@ -185,7 +185,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 			}
 			return m
 		}
-		if hits, err = loadFields(idx, hits); err != nil {
+		if hits, res.Items, err = pageItems(idx, hits, newM); err != nil {
 			return err
 		}
 		if len(hits) > 0 {
@@ -196,7 +196,6 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 				}
 			}
 		}
-		res.Items = pageItems(hits, newM)
 		return nil
 	})
 	if err != nil {
@@ -244,30 +243,51 @@ func (s *shardIndex) mayHoldRestricted() bool {
 // ErrBadRequest marks a search request that cannot be run as asked.
 var ErrBadRequest = errors.New("search: bad request")
 
-// pageWorkers is how many goroutines highlight a page's hits: a page's
-// texts are analysed one hit after the other otherwise, a good part of a
-// search's time.
+// pageWorkers is how many goroutines read and highlight a page's hits:
+// a page's stored fields are read and its texts analysed one hit after
+// the other otherwise, a good part of a search's time.
 const pageWorkers = 2
 
-// pageItems makes the Hits of the page's hits (their stored fields read),
-// highlighted by a matcher of newM's each (nil: none), on up to
-// pageWorkers goroutines, in order.
-func pageItems(hits []*bsearch.DocumentMatch, newM func() *matcher) []Hit {
+// pageItems reads the stored fields of the page's hits (loadFields) and
+// makes their Hits, highlighted by a matcher of newM's each (nil: none),
+// on up to pageWorkers goroutines. It returns the hits still there and
+// their Hits, in order.
+func pageItems(idx *shardIndex, hits []*bsearch.DocumentMatch, newM func() *matcher) ([]*bsearch.DocumentMatch, []Hit, error) {
 	workers := min(pageWorkers, len(hits))
 	items := make([]Hit, len(hits))
+	found := make([]bool, len(hits))
+	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			l := newHitLoader(idx)
+			defer l.close()
 			m := newM()
 			for i := w; i < len(hits); i += workers {
-				items[i] = hitOf(hits[i], m)
+				ok, err := l.load(hits[i])
+				if err != nil {
+					errs[w] = fmt.Errorf("search: read incident %s: %w", hits[i].ID, err)
+					return
+				}
+				if found[i] = ok; ok {
+					items[i] = hitOf(hits[i], m)
+				}
 			}
 		}()
 	}
 	wg.Wait()
-	return items
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, err
+	}
+	kept, keptItems := hits[:0], items[:0]
+	for i, h := range hits {
+		if found[i] {
+			kept, keptItems = append(kept, h), append(keptItems, items[i])
+		}
+	}
+	return kept, keptItems, nil
 }
 
 // hitOf makes a Hit from a bleve match with its stored fields, marking

@@ -24,7 +24,7 @@ import (
 // are read straight into it: bleve's Document opens a snapshot for each
 // incident and builds every stored field as a document field first.
 func loadFields(idx *shardIndex, hits []*bsearch.DocumentMatch) ([]*bsearch.DocumentMatch, error) {
-	l := &hitLoader{idx: idx, snaps: map[bleve.Index]*storedSnap{}}
+	l := newHitLoader(idx)
 	defer l.close()
 	kept := hits[:0]
 	for _, h := range hits {
@@ -43,6 +43,10 @@ func loadFields(idx *shardIndex, hits []*bsearch.DocumentMatch) ([]*bsearch.Docu
 type hitLoader struct {
 	idx   *shardIndex
 	snaps map[bleve.Index]*storedSnap
+}
+
+func newHitLoader(idx *shardIndex) *hitLoader {
+	return &hitLoader{idx: idx, snaps: map[bleve.Index]*storedSnap{}}
 }
 
 // storedSnap is a shard's snapshot and its segments' dictionaries of ids.
