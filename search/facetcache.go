@@ -53,15 +53,13 @@ func newFacetCache() *facetCache {
 	return &facetCache{segs: map[any]*segFacets{}, ordOf: map[string]uint32{}, warming: map[*scorch.Scorch]bool{}}
 }
 
-// segFacets is one segment's facet values: document d's ordinals are
-// ords[start[d]:start[d+1]].
+// segFacets is one segment's facet values, by document (facetRows).
 type segFacets struct {
 	// used is the cache's tick when a search last met the segment.
-	used  uint64
-	once  sync.Once
-	err   error
-	start []uint32
-	ords  []uint32
+	used uint64
+	once sync.Once
+	err  error
+	rows facetRows
 }
 
 // ordinal numbers a value; the caller holds c.mu.
@@ -154,8 +152,10 @@ func (c *facetCache) load(sf *segFacets, dvr index.DocValueReader, first, n uint
 	c.mu.Lock()
 	c.loads++
 	c.mu.Unlock()
-	sf.start = make([]uint32, n+1)
-	sf.ords = make([]uint32, 0, n*8)
+	// Document d's ordinals are ords[start[d]:start[d+1]], laid out in
+	// rows when all are read.
+	start := make([]uint32, n+1)
+	ords := make([]uint32, 0, n*8)
 	id := make(index.IndexInternalID, 8)
 	// known saves taking the lock for values already numbered.
 	known := map[string]uint32{}
@@ -170,18 +170,19 @@ func (c *facetCache) load(sf *segFacets, dvr index.DocValueReader, first, n uint
 			c.mu.Unlock()
 			known[string(term)] = o
 		}
-		sf.ords = append(sf.ords, o)
+		ords = append(ords, o)
 	}
 	var err error
 	for d := uint64(0); d < n; d++ {
-		sf.start[d] = uint32(len(sf.ords))
+		start[d] = uint32(len(ords))
 		id.SetValue(first + d)
 		verr := dvr.VisitDocValues(id, visit)
 		if verr != nil && err == nil {
 			err = verr
 		}
 	}
-	sf.start[n] = uint32(len(sf.ords))
+	start[n] = uint32(len(ords))
+	sf.rows = newFacetRows(start, ords)
 	return err
 }
 
@@ -204,18 +205,9 @@ func (fc *facetCounter) count(doc uint64) {
 		}
 		fc.seg = i
 	}
-	sf := s.segs[i]
-	local := doc - s.offsets[i]
-	if local+1 >= uint64(len(sf.start)) {
-		return
-	}
-	counts := fc.counts // (held here, the loop keeps it in registers)
-	for _, o := range sf.ords[sf.start[local]:sf.start[local+1]] {
-		if int(o) >= len(counts) {
-			fc.grow()
-			counts = fc.counts
-		}
-		counts[o]++
+	rows := &s.segs[i].rows
+	if local := doc - s.offsets[i]; local < rows.docs() {
+		rows.count(local, fc)
 	}
 }
 
