@@ -226,17 +226,19 @@ func (fc *facetCounter) result() map[string][]Count {
 	values := fc.cache.values[:len(fc.cache.values):len(fc.cache.values)]
 	kinds := fc.cache.kind[:len(fc.cache.kind):len(fc.cache.kind)]
 	fc.cache.mu.Unlock()
-	by := make([][]Count, len(facets))
+	// Each facet's top values, picked as the counts are read (a facet may
+	// have a thousand values of which it shows fifteen).
+	tops := make([][]Count, len(facets))
 	for o, n := range fc.counts {
 		if n == 0 || o >= len(values) || kinds[o] < 0 {
 			continue
 		}
 		k := kinds[o]
-		by[k] = append(by[k], Count{Value: values[o][len(facets[k].prefix):], Count: int(n)})
+		tops[k] = pushTop(tops[k], Count{Value: values[o][len(facets[k].prefix):], Count: int(n)}, facets[k].size)
 	}
 	out := make(map[string][]Count, len(facets))
 	for k, f := range facets {
-		cs := topCounts(by[k], f.size)
+		cs := tops[k]
 		if f.name == FacetYear {
 			sort.Slice(cs, func(i, j int) bool { return cs[i].Value > cs[j].Value })
 		}
@@ -252,27 +254,37 @@ func (fc *facetCounter) result() map[string][]Count {
 // ties). A facet may have thousands of values of which it shows a few, so
 // they are picked in one pass rather than all sorted.
 func topCounts(cs []Count, n int) []Count {
+	var top []Count
+	for _, c := range cs {
+		top = pushTop(top, c, n)
+	}
+	if top == nil && n > 0 {
+		top = []Count{}
+	}
+	return top
+}
+
+// pushTop adds c to top, the n first counts so far in topCounts' order,
+// if it is one of them.
+func pushTop(top []Count, c Count, n int) []Count {
 	before := func(a, b Count) bool {
 		if a.Count != b.Count {
 			return a.Count > b.Count
 		}
 		return a.Value < b.Value
 	}
-	if n <= 0 {
-		return nil
+	if n <= 0 || (len(top) == n && !before(c, top[n-1])) {
+		return top
 	}
-	top := make([]Count, 0, min(n, len(cs)))
-	for _, c := range cs {
-		if len(top) == n && !before(c, top[n-1]) {
-			continue
-		}
-		i := sort.Search(len(top), func(i int) bool { return before(c, top[i]) })
-		if len(top) < n {
-			top = append(top, Count{})
-		}
-		copy(top[i+1:], top[i:len(top)-1])
-		top[i] = c
+	if top == nil {
+		top = make([]Count, 0, n)
 	}
+	i := sort.Search(len(top), func(i int) bool { return before(c, top[i]) })
+	if len(top) < n {
+		top = append(top, Count{})
+	}
+	copy(top[i+1:], top[i:len(top)-1])
+	top[i] = c
 	return top
 }
 
