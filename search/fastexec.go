@@ -462,6 +462,8 @@ func planIn(p bleve.Index, q query.Query, posts *postingsCache) (*planShard, pla
 		closeIt()
 		return nil, nil, nil, err
 	}
+	ps.owner = scorchOf(p)
+	ps.posts.observe(ps.owner, ps.segs)
 	root, err := ps.plan(q, true)
 	if err != nil {
 		closeIt()

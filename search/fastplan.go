@@ -53,6 +53,8 @@ type planShard struct {
 	// dels are each segment's deleted documents (nil: none).
 	posts *postingsCache
 	dels  []*roaring.Bitmap
+	// owner is the shard planned on (nil: unknown).
+	owner *scorch.Scorch
 }
 
 // newPlanShard plans on snap, reading postings through posts (nil: a
@@ -370,7 +372,7 @@ func (p *planShard) postingsOf(t *planTerm, field, term string) error {
 			if err != nil {
 				return err
 			}
-			if l, ok, err = p.posts.get(s.Segment(), dicts[i], field, term); err != nil {
+			if l, ok, err = p.posts.get(p.owner, s.Segment(), dicts[i], field, term); err != nil {
 				return err
 			}
 			if !ok {

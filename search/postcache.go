@@ -4,6 +4,7 @@ import (
 	"math"
 	"sync"
 
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
@@ -14,15 +15,27 @@ import (
 // posting through a few interface calls, a roaring iterator and two
 // varint readers, and that was most of what a search of a common word
 // spent. A segment never changes once written, so a copy is exact for as
-// long as the segment lives; deletions are not in it (they change from
-// one snapshot to the next), so a segment with deleted documents is read
-// through zap as before. The cache is bounded (postingsBudget) and keeps
-// the terms searched last.
+// long as the segment lives. Deletions are not in it (they change from
+// one snapshot to the next): a search skips the documents its snapshot
+// has deleted in that segment (listSearcher, by the segment's deletion
+// bitmap) and counts the term's documents with zap's postings list, which
+// leaves them out. Live servers' segments have deletions after edits; a
+// test drives the decoded and zap's postings side by side there.
+//
+// The cache is bounded (postingsBudget) and keeps the terms searched
+// last. A generation replaced drops it whole; the postings of a shard's
+// segments that are gone (merged away, or an in-memory segment replaced
+// by its persisted copy) are dropped by the first search that sees the
+// shard's segments change (observe). A search still on an older snapshot
+// may add a gone segment's postings back meanwhile: the next change drops
+// them, and they are evicted in time, within the budget.
 
 // postings are one term's postings in one segment, in document order.
 type postings struct {
 	docs, freqs, lens []uint32
 	used              uint64 // the cache's tick when a search last read it
+	// owner is the shard the segment is of (nil: unknown, only evicted).
+	owner *scorch.Scorch
 }
 
 // postingsKey names a term of a field in a segment (the segment itself:
@@ -41,6 +54,8 @@ type postingsCache struct {
 	tick  uint64
 	// lengths are the length tables by average field length (lengthTerms).
 	lengths map[float64]*lengthTerms
+	// seen are the segments of each shard's snapshot observed last.
+	seen map[*scorch.Scorch][]segment.Segment
 }
 
 const (
@@ -55,7 +70,8 @@ const (
 )
 
 func newPostingsCache() *postingsCache {
-	return &postingsCache{m: map[postingsKey]*postings{}, lengths: map[float64]*lengthTerms{}}
+	return &postingsCache{m: map[postingsKey]*postings{}, lengths: map[float64]*lengthTerms{},
+		seen: map[*scorch.Scorch][]segment.Segment{}}
 }
 
 // lookup is the decoded postings of term in field of seg when the cache
@@ -72,16 +88,17 @@ func (c *postingsCache) lookup(seg segment.Segment, field, term string) (*postin
 	return p, true
 }
 
-// get is the decoded postings of term in field of seg, decoding them from
-// dict on first use; ok is false when they cannot be decoded (a posting
+// get is the decoded postings of term in field of seg (of shard owner),
+// decoding them from dict on first use; ok is false when they cannot be decoded (a posting
 // that does not hand out its field length, or a frequency or length past
 // 32 bits): the caller reads zap.
-func (c *postingsCache) get(seg segment.Segment, dict segment.TermDictionary, field, term string) (*postings, bool, error) {
+func (c *postingsCache) get(owner *scorch.Scorch, seg segment.Segment, dict segment.TermDictionary, field, term string) (*postings, bool, error) {
 	k := postingsKey{seg, field, term}
 	p, ok, err := decodePostings(dict, term)
 	if err != nil || !ok {
 		return nil, ok, err
 	}
+	p.owner = owner
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if q := c.m[k]; q != nil {
@@ -122,11 +139,44 @@ func (c *postingsCache) evict() {
 	}
 }
 
+// observe notes the segments of a snapshot of shard owner; when they are
+// not those it noted last, the postings of owner's segments not among
+// them are dropped.
+func (c *postingsCache) observe(owner *scorch.Scorch, segs []*scorch.SegmentSnapshot) {
+	if owner == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	last := c.seen[owner]
+	same := len(last) == len(segs)
+	for i := 0; same && i < len(segs); i++ {
+		same = last[i] == segs[i].Segment()
+	}
+	if same {
+		return
+	}
+	now := make([]segment.Segment, len(segs))
+	live := make(map[segment.Segment]bool, len(segs))
+	for i, s := range segs {
+		now[i] = s.Segment()
+		live[now[i]] = true
+	}
+	c.seen[owner] = now
+	for k, p := range c.m {
+		if p.owner == owner && !live[k.seg] {
+			delete(c.m, k)
+			c.bytes -= p.size()
+		}
+	}
+}
+
 // forget drops everything (the generation searched was replaced).
 func (c *postingsCache) forget() {
 	c.mu.Lock()
 	c.m = map[postingsKey]*postings{}
 	c.bytes = 0
+	c.seen = map[*scorch.Scorch][]segment.Segment{}
 	c.mu.Unlock()
 }
 

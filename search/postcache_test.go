@@ -156,3 +156,98 @@ func TestPostingsCache_Evicts(t *testing.T) {
 		t.Errorf("the cache counts %d bytes, its entries take %d", c.bytes, sum)
 	}
 }
+
+// TestPostingsCache_DropsGoneSegments checks that the decoded postings of
+// segments gone (merged away, or replaced by their persisted copy) are
+// dropped once a search sees the shard without them, and that a rebuild
+// drops the replaced generation's.
+func TestPostingsCache_DropsGoneSegments(t *testing.T) {
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(6, 6))
+	ix, err := Open(t.TempDir(), Options{BatchSize: 5, Shards: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	src := newMemSource()
+	for id := int64(1); id <= 100; id++ {
+		src.put(planDoc(r, id))
+	}
+	if err := ix.Rebuild(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	search := func() {
+		for _, q := range []string{"outage", "database", "dns latency"} {
+			if _, err := ix.Search(ctx, Request{Q: q, Viewer: Viewer{All: true}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// segments are the shards' segments now.
+	segments := func() map[segment.Segment]bool {
+		out := map[segment.Segment]bool{}
+		for _, p := range ix.cur.all() {
+			rd, err := p.Advanced()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ir, err := rd.Reader()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range ir.(*scorch.IndexSnapshot).Segments() {
+				out[s.Segment()] = true
+			}
+			_ = ir.Close()
+		}
+		return out
+	}
+	// cached are the segments the cache holds postings of.
+	cached := func() map[segment.Segment]bool {
+		ix.posts.mu.Lock()
+		defer ix.posts.mu.Unlock()
+		out := map[segment.Segment]bool{}
+		for k := range ix.posts.m {
+			out[k.seg] = true
+		}
+		return out
+	}
+	first := segments()
+	// Small batches, searched as they come: many small segments, cached,
+	// then merged.
+	for k := range 60 {
+		src.put(planDoc(r, int64(200+k)))
+		if _, err := ix.CatchUp(ctx, src); err != nil {
+			t.Fatal(err)
+		}
+		search()
+	}
+	// The first search after a change drops what is gone.
+	waitFor(t, func() bool {
+		search()
+		now := segments()
+		for s := range cached() {
+			if !now[s] {
+				return false
+			}
+		}
+		return true
+	})
+	merged := false
+	for s := range first {
+		merged = merged || !segments()[s]
+	}
+	if !merged {
+		t.Fatal("no segment was merged away: the test lost its case")
+	}
+
+	if err := ix.Rebuild(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	now := segments()
+	for s := range cached() {
+		if !now[s] {
+			t.Fatal("postings of the replaced generation are still cached")
+		}
+	}
+}
