@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -248,6 +249,25 @@ func TestPostingsCache_DropsGoneSegments(t *testing.T) {
 	for s := range cached() {
 		if !now[s] {
 			t.Fatal("postings of the replaced generation are still cached")
+		}
+	}
+}
+
+// TestGallop checks gallop against sort.Search on random sorted postings.
+func TestGallop(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 11))
+	for range 5000 {
+		docs := make([]uint32, 1+r.IntN(60))
+		d := uint32(r.IntN(5))
+		for i := range docs {
+			docs[i] = d
+			d += 1 + uint32(r.IntN(4))
+		}
+		lo := r.IntN(len(docs))
+		local := docs[lo] + 1 + uint32(r.IntN(int(d-docs[lo])+3))
+		want := lo + sort.Search(len(docs)-lo, func(k int) bool { return docs[lo+k] >= local })
+		if got := gallop(docs, lo, local); got != want {
+			t.Fatalf("gallop(%v, %d, %d) = %d, want %d", docs, lo, local, got, want)
 		}
 	}
 }

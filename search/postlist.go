@@ -55,7 +55,7 @@ func (x *listSearcher) advance(id uint64) (uint64, float64) {
 	case local > math.MaxUint32:
 		i = len(docs)
 	case i < len(docs) && uint64(docs[i]) < local:
-		i += sort.Search(len(docs)-i, func(k int) bool { return uint64(docs[i+k]) >= local })
+		i = gallop(docs, i, uint32(local))
 	}
 	x.pos[seg] = i
 	return x.next()
@@ -72,4 +72,25 @@ func (x *listSearcher) hit(l *postings, i, seg int) (uint64, float64) {
 	}
 	// zap's Posting.Norm of a length.
 	return x.cur, x.t.score(uint64(l.freqs[i]), float64(float32(1.0/math.Sqrt(float64(l.lens[i])))))
+}
+
+// gallop is the first index past lo whose document is at or after local,
+// len(docs) when none is, given docs[lo] < local: steps doubling from lo,
+// then halving back (a conjunction mostly advances a little way).
+func gallop(docs []uint32, lo int, local uint32) int {
+	hi, step := lo+1, 1
+	for hi < len(docs) && docs[hi] < local {
+		lo, step = hi, step*2
+		hi = lo + step
+	}
+	hi = min(hi, len(docs))
+	for lo+1 < hi { // docs[lo] < local, and docs[hi] >= local or hi is the end
+		mid := int(uint(lo+hi) >> 1)
+		if docs[mid] < local {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return hi
 }
