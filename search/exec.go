@@ -14,7 +14,6 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
-	index "github.com/blevesearch/bleve_index_api"
 )
 
 // fuzzyBelow is how few exact matches make a search try again with typos
@@ -111,7 +110,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 					}
 					return ok
 				}
-				r, page, err := idx.searchPlanned(ctx, full, limit+1, c, stands, ix.fcache, fc)
+				r, page, err := idx.searchPlanned(ctx, full, limit+1, c, stands, ix.fcache, ix.posts, fc)
 				if err == nil {
 					ix.plans.Add(1)
 					return r, page.hits(), fc, read(), nil
@@ -240,7 +239,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 			}
 			return m
 		}
-		if hits, err = loadFields(idx, hits); err != nil {
+		if hits, res.Items, err = pageItems(idx, hits, newM); err != nil {
 			return err
 		}
 		if len(hits) > 0 {
@@ -251,7 +250,6 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 				}
 			}
 		}
-		res.Items = pageItems(hits, newM)
 		return nil
 	})
 	if err != nil {
@@ -303,65 +301,51 @@ func (s *shardIndex) mayHoldRestricted() bool {
 // ErrBadRequest marks a search request that cannot be run as asked.
 var ErrBadRequest = errors.New("search: bad request")
 
-// loadFields reads the stored fields a hit shows (hitFields) into each
-// of hits, as bleve would for a search asking for them, and returns the
-// hits that still exist. They are read after the search, from the index
-// as it is then: an incident deleted (or made restricted, for a viewer
-// who does not search that shard) in between is left out rather than
-// shown as a row without a key or title.
-func loadFields(idx *shardIndex, hits []*bsearch.DocumentMatch) ([]*bsearch.DocumentMatch, error) {
-	kept := hits[:0]
-	for _, h := range hits {
-		d, err := idx.Document(h.ID)
-		if err != nil {
-			return nil, fmt.Errorf("search: read incident %s: %w", h.ID, err)
-		}
-		if d == nil {
-			continue
-		}
-		kept = append(kept, h)
-		d.VisitFields(func(f index.Field) {
-			name := f.Name()
-			if !slices.Contains(hitFields, name) {
-				return
-			}
-			switch f := f.(type) {
-			case index.TextField:
-				h.AddFieldValue(name, f.Text())
-			case index.DateTimeField:
-				if t, _, err := f.DateTime(); err == nil {
-					h.AddFieldValue(name, t.Format(time.RFC3339Nano))
-				}
-			}
-		})
-	}
-	return kept, nil
-}
-
-// pageWorkers is how many goroutines highlight a page's hits: a page's
-// texts are analysed one hit after the other otherwise, a good part of a
-// search's time.
+// pageWorkers is how many goroutines read and highlight a page's hits:
+// a page's stored fields are read and its texts analysed one hit after
+// the other otherwise, a good part of a search's time.
 const pageWorkers = 2
 
-// pageItems makes the Hits of the page's hits (their stored fields read),
-// highlighted by a matcher of newM's each (nil: none), on up to
-// pageWorkers goroutines, in order.
-func pageItems(hits []*bsearch.DocumentMatch, newM func() *matcher) []Hit {
+// pageItems reads the stored fields of the page's hits (loadFields) and
+// makes their Hits, highlighted by a matcher of newM's each (nil: none),
+// on up to pageWorkers goroutines. It returns the hits still there and
+// their Hits, in order.
+func pageItems(idx *shardIndex, hits []*bsearch.DocumentMatch, newM func() *matcher) ([]*bsearch.DocumentMatch, []Hit, error) {
 	workers := min(pageWorkers, len(hits))
 	items := make([]Hit, len(hits))
+	found := make([]bool, len(hits))
+	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			l := newHitLoader(idx)
+			defer l.close()
 			m := newM()
 			for i := w; i < len(hits); i += workers {
-				items[i] = hitOf(hits[i], m)
+				ok, err := l.load(hits[i])
+				if err != nil {
+					errs[w] = fmt.Errorf("search: read incident %s: %w", hits[i].ID, err)
+					return
+				}
+				if found[i] = ok; ok {
+					items[i] = hitOf(hits[i], m)
+				}
 			}
 		}()
 	}
 	wg.Wait()
-	return items
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, err
+	}
+	kept, keptItems := hits[:0], items[:0]
+	for i, h := range hits {
+		if found[i] {
+			kept, keptItems = append(kept, h), append(keptItems, items[i])
+		}
+	}
+	return kept, keptItems, nil
 }
 
 // hitOf makes a Hit from a bleve match with its stored fields, marking

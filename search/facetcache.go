@@ -53,15 +53,13 @@ func newFacetCache() *facetCache {
 	return &facetCache{segs: map[any]*segFacets{}, ordOf: map[string]uint32{}, warming: map[*scorch.Scorch]bool{}}
 }
 
-// segFacets is one segment's facet values: document d's ordinals are
-// ords[start[d]:start[d+1]].
+// segFacets is one segment's facet values, by document (facetRows).
 type segFacets struct {
 	// used is the cache's tick when a search last met the segment.
-	used  uint64
-	once  sync.Once
-	err   error
-	start []uint32
-	ords  []uint32
+	used uint64
+	once sync.Once
+	err  error
+	rows facetRows
 }
 
 // ordinal numbers a value; the caller holds c.mu.
@@ -154,8 +152,10 @@ func (c *facetCache) load(sf *segFacets, dvr index.DocValueReader, first, n uint
 	c.mu.Lock()
 	c.loads++
 	c.mu.Unlock()
-	sf.start = make([]uint32, n+1)
-	sf.ords = make([]uint32, 0, n*8)
+	// Document d's ordinals are ords[start[d]:start[d+1]], laid out in
+	// rows when all are read.
+	start := make([]uint32, n+1)
+	ords := make([]uint32, 0, n*8)
 	id := make(index.IndexInternalID, 8)
 	// known saves taking the lock for values already numbered.
 	known := map[string]uint32{}
@@ -170,18 +170,19 @@ func (c *facetCache) load(sf *segFacets, dvr index.DocValueReader, first, n uint
 			c.mu.Unlock()
 			known[string(term)] = o
 		}
-		sf.ords = append(sf.ords, o)
+		ords = append(ords, o)
 	}
 	var err error
 	for d := uint64(0); d < n; d++ {
-		sf.start[d] = uint32(len(sf.ords))
+		start[d] = uint32(len(ords))
 		id.SetValue(first + d)
 		verr := dvr.VisitDocValues(id, visit)
 		if verr != nil && err == nil {
 			err = verr
 		}
 	}
-	sf.start[n] = uint32(len(sf.ords))
+	start[n] = uint32(len(ords))
+	sf.rows = newFacetRows(start, ords)
 	return err
 }
 
@@ -204,16 +205,9 @@ func (fc *facetCounter) count(doc uint64) {
 		}
 		fc.seg = i
 	}
-	sf := s.segs[i]
-	local := doc - s.offsets[i]
-	if local+1 >= uint64(len(sf.start)) {
-		return
-	}
-	for _, o := range sf.ords[sf.start[local]:sf.start[local+1]] {
-		if int(o) >= len(fc.counts) {
-			fc.grow()
-		}
-		fc.counts[o]++
+	rows := &s.segs[i].rows
+	if local := doc - s.offsets[i]; local < rows.docs() {
+		rows.count(local, fc)
 	}
 }
 
@@ -232,17 +226,19 @@ func (fc *facetCounter) result() map[string][]Count {
 	values := fc.cache.values[:len(fc.cache.values):len(fc.cache.values)]
 	kinds := fc.cache.kind[:len(fc.cache.kind):len(fc.cache.kind)]
 	fc.cache.mu.Unlock()
-	by := make([][]Count, len(facets))
+	// Each facet's top values, picked as the counts are read (a facet may
+	// have a thousand values of which it shows fifteen).
+	tops := make([][]Count, len(facets))
 	for o, n := range fc.counts {
 		if n == 0 || o >= len(values) || kinds[o] < 0 {
 			continue
 		}
 		k := kinds[o]
-		by[k] = append(by[k], Count{Value: values[o][len(facets[k].prefix):], Count: int(n)})
+		tops[k] = pushTop(tops[k], Count{Value: values[o][len(facets[k].prefix):], Count: int(n)}, facets[k].size)
 	}
 	out := make(map[string][]Count, len(facets))
 	for k, f := range facets {
-		cs := topCounts(by[k], f.size)
+		cs := tops[k]
 		if f.name == FacetYear {
 			sort.Slice(cs, func(i, j int) bool { return cs[i].Value > cs[j].Value })
 		}
@@ -258,27 +254,37 @@ func (fc *facetCounter) result() map[string][]Count {
 // ties). A facet may have thousands of values of which it shows a few, so
 // they are picked in one pass rather than all sorted.
 func topCounts(cs []Count, n int) []Count {
+	var top []Count
+	for _, c := range cs {
+		top = pushTop(top, c, n)
+	}
+	if top == nil && n > 0 {
+		top = []Count{}
+	}
+	return top
+}
+
+// pushTop adds c to top, the n first counts so far in topCounts' order,
+// if it is one of them.
+func pushTop(top []Count, c Count, n int) []Count {
 	before := func(a, b Count) bool {
 		if a.Count != b.Count {
 			return a.Count > b.Count
 		}
 		return a.Value < b.Value
 	}
-	if n <= 0 {
-		return nil
+	if n <= 0 || (len(top) == n && !before(c, top[n-1])) {
+		return top
 	}
-	top := make([]Count, 0, min(n, len(cs)))
-	for _, c := range cs {
-		if len(top) == n && !before(c, top[n-1]) {
-			continue
-		}
-		i := sort.Search(len(top), func(i int) bool { return before(c, top[i]) })
-		if len(top) < n {
-			top = append(top, Count{})
-		}
-		copy(top[i+1:], top[i:len(top)-1])
-		top[i] = c
+	if top == nil {
+		top = make([]Count, 0, n)
 	}
+	i := sort.Search(len(top), func(i int) bool { return before(c, top[i]) })
+	if len(top) < n {
+		top = append(top, Count{})
+	}
+	copy(top[i+1:], top[i:len(top)-1])
+	top[i] = c
 	return top
 }
 
@@ -411,6 +417,25 @@ func scorchOf(idx bleve.Index) *scorch.Scorch {
 	}
 	s, _ := adv.(*scorch.Scorch)
 	return s
+}
+
+// warmingAny reports whether a background warm-up of a shard of idx
+// runs.
+func (c *facetCache) warmingAny(idx *shardIndex) bool {
+	var shards []*scorch.Scorch
+	for _, p := range idx.all() {
+		if s := scorchOf(p); s != nil {
+			shards = append(shards, s)
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, s := range shards {
+		if _, ok := c.warming[s]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // warmSoon loads the facet values of s's segments in the background; a

@@ -241,3 +241,38 @@ func TestTopCounts(t *testing.T) {
 		})
 	}
 }
+
+// TestStatus_Warming checks that the status says the index is warming
+// while a background warm-up of one of its shards runs, and not once
+// they are over.
+func TestStatus_Warming(t *testing.T) {
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(4, 4))
+	src := newMemSource()
+	for id := int64(1); id <= 60; id++ {
+		src.put(facetDoc(r, id))
+	}
+	ix, err := Open(t.TempDir(), Options{BatchSize: 10, Shards: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if err := ix.Rebuild(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return !ix.Status().Warming })
+	// A warm-up of the second shard, as warmSoon registers one.
+	s := scorchOf(ix.cur.parts[1])
+	ix.fcache.mu.Lock()
+	ix.fcache.warming[s] = false
+	ix.fcache.mu.Unlock()
+	if !ix.Status().Warming {
+		t.Error("a shard warms up, and the status does not say so")
+	}
+	ix.fcache.mu.Lock()
+	delete(ix.fcache.warming, s)
+	ix.fcache.mu.Unlock()
+	if ix.Status().Warming {
+		t.Error("no warm-up runs, and the status says one does")
+	}
+}

@@ -64,6 +64,9 @@ type termSearcher struct {
 }
 
 func (t *planTerm) searcher(p *planShard, e *iterErr) docSearcher {
+	if t.lists != nil {
+		return &listSearcher{t: t, p: p, pos: make([]int, len(t.lists))}
+	}
 	x := &termSearcher{t: t, p: p, its: make([]segment.PostingsIterator, len(t.pls)), e: e}
 	x.reset()
 	return x
@@ -433,9 +436,9 @@ func (b *planBool) searcher(p *planShard, e *iterErr) docSearcher {
 // errBadSnapshot says a shard's reader is not a scorch snapshot.
 var errBadSnapshot = errors.New("search: the shard's reader is not a scorch snapshot")
 
-// planIn opens a snapshot of shard p and plans q on it; close the
-// snapshot when done.
-func planIn(p bleve.Index, q query.Query) (*planShard, planNode, func(), error) {
+// planIn opens a snapshot of shard p and plans q on it, reading postings
+// through posts (nil: none kept); close the snapshot when done.
+func planIn(p bleve.Index, q query.Query, posts *postingsCache) (*planShard, planNode, func(), error) {
 	adv, err := p.Advanced()
 	if err != nil {
 		return nil, nil, nil, err
@@ -454,11 +457,13 @@ func planIn(p bleve.Index, q query.Query) (*planShard, planNode, func(), error) 
 	if m, ok := p.Mapping().(*mapping.IndexMappingImpl); ok {
 		bm25 = m.ScoringModel == index.BM25Scoring
 	}
-	ps, err := newPlanShard(snap, bm25)
+	ps, err := newPlanShard(snap, bm25, posts)
 	if err != nil {
 		closeIt()
 		return nil, nil, nil, err
 	}
+	ps.owner = scorchOf(p)
+	ps.posts.observe(ps.owner, ps.segs)
 	root, err := ps.plan(q, true)
 	if err != nil {
 		closeIt()

@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/blevesearch/bleve/v2/search/searcher"
@@ -48,20 +49,34 @@ type planShard struct {
 	// offsets are each segment's first global document number (scorch
 	// numbers documents across segments by their full counts).
 	offsets []uint64
-	lengths map[string]*lengthTerms
+	// posts holds the decoded postings and length tables (postcache.go);
+	// dels are each segment's deleted documents (nil: none).
+	posts *postingsCache
+	dels  []*roaring.Bitmap
+	// owner is the shard planned on (nil: unknown).
+	owner *scorch.Scorch
 }
 
-func newPlanShard(snap *scorch.IndexSnapshot, bm25 bool) (*planShard, error) {
+// newPlanShard plans on snap, reading postings through posts (nil: a
+// cache of the plan's own).
+func newPlanShard(snap *scorch.IndexSnapshot, bm25 bool, posts *postingsCache) (*planShard, error) {
 	n, err := snap.DocCount()
 	if err != nil {
 		return nil, err
 	}
+	if posts == nil {
+		posts = newPostingsCache()
+	}
 	p := &planShard{snap: snap, segs: snap.Segments(), docTotal: n, bm25: bm25,
-		dicts: map[string][]segment.TermDictionary{}, lengths: map[string]*lengthTerms{}}
+		dicts: map[string][]segment.TermDictionary{}, posts: posts}
 	var running uint64
-	for _, s := range p.segs {
+	p.dels = make([]*roaring.Bitmap, len(p.segs))
+	for i, s := range p.segs {
 		p.offsets = append(p.offsets, running)
 		running += s.Segment().Count()
+		if d := s.Deleted(); d != nil && !d.IsEmpty() {
+			p.dels[i] = d
+		}
 	}
 	return p, nil
 }
@@ -316,18 +331,9 @@ func (p *planShard) fuzzy(q *cachedFuzzy, scoring bool) (planNode, error) {
 
 // term mirrors searcher.NewTermSearcher and scorer.TermQueryScorer.
 func (p *planShard) term(field, term string, boost float64, scoring bool) (planNode, error) {
-	dicts, err := p.dictsOf(field)
-	if err != nil {
+	t := &planTerm{boost: boost, qw: 1, scoring: scoring}
+	if err := p.postingsOf(t, field, term); err != nil {
 		return nil, err
-	}
-	t := &planTerm{pls: make([]segment.PostingsList, len(p.segs)), boost: boost, qw: 1, scoring: scoring}
-	for i, s := range p.segs {
-		pl, err := dicts[i].PostingsList([]byte(term), s.Deleted(), nil)
-		if err != nil {
-			return nil, err
-		}
-		t.pls[i] = pl
-		t.docTerm += pl.Count()
 	}
 	total := p.docTotal
 	if p.bm25 {
@@ -344,10 +350,7 @@ func (p *planShard) term(field, term string, boost float64, scoring bool) (planN
 		}
 	}
 	if t.avg > 0 {
-		if p.lengths[field] == nil || p.lengths[field].avg != t.avg {
-			p.lengths[field] = &lengthTerms{avg: t.avg}
-		}
-		t.lengths = p.lengths[field]
+		t.lengths = p.posts.lengthsFor(t.avg)
 		t.idf = math.Log(1 + (float64(total)-float64(t.docTerm)+0.5)/
 			(float64(t.docTerm)+0.5))
 	} else {
@@ -357,9 +360,69 @@ func (p *planShard) term(field, term string, boost float64, scoring bool) (planN
 	return t, nil
 }
 
+// postingsOf finds term's postings in field in each segment, and how many
+// documents hold it: decoded (postcache.go) when every segment's can be,
+// else zap's postings lists.
+func (p *planShard) postingsOf(t *planTerm, field, term string) error {
+	lists := make([]*postings, len(p.segs))
+	for i, s := range p.segs {
+		l, ok := p.posts.lookup(s.Segment(), field, term)
+		if !ok {
+			dicts, err := p.dictsOf(field)
+			if err != nil {
+				return err
+			}
+			if l, ok, err = p.posts.get(p.owner, s.Segment(), dicts[i], field, term); err != nil {
+				return err
+			}
+			if !ok {
+				lists = nil
+				break
+			}
+		}
+		lists[i] = l
+	}
+	if lists != nil {
+		t.lists = lists
+		for i, l := range lists {
+			if p.dels[i] == nil {
+				t.docTerm += uint64(len(l.docs))
+				continue
+			}
+			// Deleted documents are still in the decoded postings.
+			dicts, err := p.dictsOf(field)
+			if err != nil {
+				return err
+			}
+			pl, err := dicts[i].PostingsList([]byte(term), p.dels[i], nil)
+			if err != nil {
+				return err
+			}
+			t.docTerm += pl.Count()
+		}
+		return nil
+	}
+	dicts, err := p.dictsOf(field)
+	if err != nil {
+		return err
+	}
+	t.pls = make([]segment.PostingsList, len(p.segs))
+	for i, s := range p.segs {
+		pl, err := dicts[i].PostingsList([]byte(term), s.Deleted(), nil)
+		if err != nil {
+			return err
+		}
+		t.pls[i] = pl
+		t.docTerm += pl.Count()
+	}
+	return nil
+}
+
 // planTerm is a term in a field: scorer.TermQueryScorer's figures and
 // the term's postings in each segment.
 type planTerm struct {
+	// lists are the term's decoded postings by segment, else pls zap's.
+	lists   []*postings
 	pls     []segment.PostingsList
 	docTerm uint64
 	boost   float64

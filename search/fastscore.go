@@ -36,36 +36,28 @@ func (t *planTerm) score(freq uint64, norm float64) float64 {
 // BM25's denominator, 1-b+b·length/avg, by a document's field length (zap
 // stores the length and hands it out as a norm, 1/√length in a float32,
 // which BM25 turns back into a length): computed once a length rather than
-// once a match. 0 is not computed yet. The rest of the denominator,
-// tf + k1·part, stays one expression as bleve writes it, so that a build
-// that fuses it into one multiply-add (arm64, GOAMD64=v3) fuses both alike.
+// once a match. A table is made whole when first needed and then only read,
+// by every search of a field of that average (postingsCache.lengthsFor).
+// The rest of the denominator, tf + k1·part, stays one expression as bleve
+// writes it, so that a build that fuses it into one multiply-add (arm64,
+// GOAMD64=v3) fuses both alike.
 type lengthTerms struct {
 	avg float64
 	v   []float64
 }
 
-// maxLengthTerms bounds the lengths whose parts are kept (a table is made
-// a field, shard and search: at most 64 KB). An incident's whole text
-// (fieldAll) is a few thousand words; a longer field's part is computed
-// each time, the same.
+// maxLengthTerms is how many lengths a table holds (64 KB). An incident's
+// whole text (fieldAll) is a few thousand words; a longer field's part is
+// computed each time, the same.
 const maxLengthTerms = 1 << 13
 
 // of is the length part of length n, as scorer.TermQueryScorer computes
 // it from the norm of n.
 func (l *lengthTerms) of(n uint64) float64 {
-	if n < uint64(len(l.v)) && l.v[n] != 0 {
+	if n < uint64(len(l.v)) {
 		return l.v[n]
 	}
-	norm := float64(float32(1.0 / math.Sqrt(float64(n))))
-	fieldLength := 1 / (norm * norm)
-	v := 1 - bsearch.BM25_b + (bsearch.BM25_b * fieldLength / l.avg)
-	if n < maxLengthTerms {
-		if n >= uint64(len(l.v)) {
-			l.v = append(l.v, make([]float64, int(n)+1-len(l.v)+64)...)
-		}
-		l.v[n] = v
-	}
-	return v
+	return lengthPart(n, l.avg)
 }
 
 // scoreLength is score for a match of a field length n (BM25 only).

@@ -26,6 +26,9 @@ import (
 type fuzzyCache struct {
 	mu sync.Mutex
 	a  map[fuzzyKey]vellum.Automaton
+	// building are the automata one shard builds: the others, planned at
+	// the same time, wait for it rather than build their own.
+	building map[fuzzyKey]chan struct{}
 	// near are the near terms found, by field: what a page's highlights
 	// mark (matcher.addNear).
 	near map[string]map[string]bool
@@ -43,8 +46,8 @@ type fuzzyKey struct {
 }
 
 func newFuzzyCache() *fuzzyCache {
-	return &fuzzyCache{a: map[fuzzyKey]vellum.Automaton{}, near: map[string]map[string]bool{},
-		compl: map[completionKey]*completion{}, typed: map[string]bool{}}
+	return &fuzzyCache{a: map[fuzzyKey]vellum.Automaton{}, building: map[fuzzyKey]chan struct{}{},
+		near: map[string]map[string]bool{}, compl: map[completionKey]*completion{}, typed: map[string]bool{}}
 }
 
 // noteNear records entries, the near terms of a word, as found in field,
@@ -86,8 +89,22 @@ func (c *fuzzyCache) dict(snap *scorch.IndexSnapshot, field, term string, fuzzin
 	k := fuzzyKey{term, fuzziness}
 	c.mu.Lock()
 	a := c.a[k]
-	c.mu.Unlock()
+	if ch, ok := c.building[k]; a == nil && ok {
+		c.mu.Unlock()
+		<-ch
+		c.mu.Lock()
+		a = c.a[k] // (nil when the build failed: built here)
+	}
 	if a == nil {
+		ch := make(chan struct{})
+		c.building[k] = ch
+		c.mu.Unlock()
+		defer func() {
+			c.mu.Lock()
+			delete(c.building, k)
+			c.mu.Unlock()
+			close(ch)
+		}()
 		fd, fa, err := snap.FieldDictFuzzyAutomaton(field, term, fuzziness, prefix)
 		if err != nil {
 			return nil, nil, err
@@ -106,6 +123,7 @@ func (c *fuzzyCache) dict(snap *scorch.IndexSnapshot, field, term string, fuzzin
 		}
 		return c.noteNear(field, entries), fa, nil
 	}
+	c.mu.Unlock()
 	var beg, end []byte
 	if prefix != "" {
 		beg = []byte(prefix)

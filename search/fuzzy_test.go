@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -95,6 +96,88 @@ func TestFuzzyCache_SameTermsAsScorch(t *testing.T) {
 	}
 	if len(cache.a) != 5 {
 		t.Errorf("%d automata built, want one a word", len(cache.a))
+	}
+}
+
+// TestFuzzyCache_ShardsShareABuild checks that shards looking up the same
+// words at once through one cache (one builds a word's automaton, the
+// others wait for it) get scorch's near terms, and leave no build behind.
+func TestFuzzyCache_ShardsShareABuild(t *testing.T) {
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(15, 15))
+	ix, err := Open(t.TempDir(), Options{BatchSize: 30, Shards: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	src := newMemSource()
+	for id := int64(1); id <= 200; id++ {
+		src.put(planDoc(r, id))
+	}
+	if err := ix.Rebuild(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	var snaps []*scorch.IndexSnapshot
+	for _, p := range ix.cur.parts {
+		adv, err := p.Advanced()
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd, err := adv.Reader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rd.Close()
+		snaps = append(snaps, rd.(*scorch.IndexSnapshot))
+	}
+	list := func(fd index.FieldDict) []string {
+		var out []string
+		for {
+			e, err := fd.Next()
+			if err != nil {
+				t.Error(err)
+				return out
+			}
+			if e == nil {
+				return out
+			}
+			out = append(out, fmt.Sprintf("%s/%d", e.Term, e.EditDistance))
+		}
+	}
+	words := []string{"certficate", "databse", "latncy", "kuberentes"}
+	for round := range 5 {
+		cache := newFuzzyCache()
+		got := make([][][]string, len(snaps))
+		var wg sync.WaitGroup
+		for i, snap := range snaps {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for _, w := range words {
+					fd, _, err := cache.dict(snap, fieldAll, w, 2, "")
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					got[i] = append(got[i], list(fd))
+				}
+			}()
+		}
+		wg.Wait()
+		for i, snap := range snaps {
+			for k, w := range words {
+				fd, _, err := snap.FieldDictFuzzyAutomaton(fieldAll, w, 2, "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := list(fd); k >= len(got[i]) || fmt.Sprint(got[i][k]) != fmt.Sprint(want) {
+					t.Fatalf("round %d, shard %d, %s: near terms %v, scorch %v", round, i, w, got[i], want)
+				}
+			}
+		}
+		if len(cache.a) != len(words) || len(cache.building) != 0 {
+			t.Errorf("round %d: %d automata, %d builds left; want %d and 0", round, len(cache.a), len(cache.building), len(words))
+		}
 	}
 }
 

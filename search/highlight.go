@@ -54,7 +54,20 @@ type matcher struct {
 	// lower is spans' buffer for a lower-cased text (a matcher serves one
 	// search, one hit after the other).
 	lower []byte
+	// chunks are the marked spans found in chunks analysed so far, by
+	// field and chunk, in the chunk's offsets: a page's texts hold the same
+	// words again and again ("route" and "router", or "throughput" for a
+	// needle "rou"), and a chunk's analysis depends on it alone.
+	chunks map[chunkKey][]span
+	// labelFrags are the labels met so far, marked (labelFragment).
+	labelFrags map[string]string
 }
+
+// chunkKey is a chunk of text analysed for a field.
+type chunkKey struct{ field, chunk string }
+
+// maxChunks bounds the chunks a matcher remembers.
+const maxChunks = 4096
 
 // newMatcher makes a matcher for the positive words and phrases of q.
 func newMatcher(an analysis.Analyzer, q Query, fuzzy bool) *matcher {
@@ -133,7 +146,8 @@ func (m *matcher) add(term, field, surface string) {
 		for n > 0 && n < len(w) && !utf8.RuneStart(w[n]) {
 			n--
 		}
-		if n > 0 {
+		// (The same needle twice would find the same chunks again.)
+		if n > 0 && !slices.ContainsFunc(m.needles, func(x []byte) bool { return string(x) == w[:n] }) {
 			m.needles = append(m.needles, []byte(w[:n]))
 		}
 	}
@@ -168,7 +182,7 @@ func (m *matcher) spans(field, text string) []span {
 				continue
 			}
 			seen = append(seen, ws)
-			out = append(out, m.spansIn(field, text, ws, we)...)
+			out = m.appendChunkSpans(out, field, text, ws, we)
 		}
 	}
 	return out
@@ -205,6 +219,26 @@ func chunkAround(text string, from, to int) (int, int) {
 const maxChunk = 200
 
 func isSpaceByte(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
+
+// appendChunkSpans appends the marked spans of the chunk text[from:to]
+// (spansIn), analysing it only when the matcher has not met it yet.
+func (m *matcher) appendChunkSpans(out []span, field, text string, from, to int) []span {
+	k := chunkKey{field, text[from:to]}
+	rel, ok := m.chunks[k]
+	if !ok {
+		rel = m.spansIn(field, text[from:to], 0, to-from)
+		if m.chunks == nil {
+			m.chunks = map[chunkKey][]span{}
+		}
+		if len(m.chunks) < maxChunks {
+			m.chunks[k] = rel
+		}
+	}
+	for _, sp := range rel {
+		out = append(out, span{from + sp.start, from + sp.end})
+	}
+	return out
+}
 
 // spansIn analyses text[from:to] and returns the marked tokens' spans in
 // text's offsets.
@@ -384,6 +418,21 @@ func (m *matcher) highlights(fields map[string]any) (map[string][]string, []Even
 // labelFragment is label with the words an unfielded query term matched
 // marked, by the index's analysis ("" when none did).
 func (m *matcher) labelFragment(label string) string {
+	if f, ok := m.labelFrags[label]; ok {
+		return f // (a page's hits share most of their labels)
+	}
+	f := m.markLabel(label)
+	if m.labelFrags == nil {
+		m.labelFrags = map[string]string{}
+	}
+	if len(m.labelFrags) < maxChunks {
+		m.labelFrags[label] = f
+	}
+	return f
+}
+
+// markLabel is labelFragment, made.
+func (m *matcher) markLabel(label string) string {
 	var spans []span
 	for _, tok := range m.an.Analyze([]byte(label)) {
 		if m.labelTerms[string(tok.Term)] {

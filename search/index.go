@@ -78,6 +78,8 @@ type Index struct {
 	fcache *facetCache
 	// scache holds the segments' signatures (see similar_sigcache.go).
 	scache *sigCache
+	// posts holds decoded postings of the terms searched (postcache.go).
+	posts *postingsCache
 
 	// mu guards cur: searches hold it for reading while they use cur, a swap
 	// or Close takes it for writing.
@@ -134,7 +136,7 @@ func Open(dir string, opts Options) (*Index, error) {
 		return nil, err
 	}
 	im := newMapping()
-	ix := &Index{dir: dir, opts: opts, log: opts.Logger, lock: lock, im: im, docs: newDocBuilder(im), fcache: newFacetCache(), scache: newSigCache(),
+	ix := &Index{dir: dir, opts: opts, log: opts.Logger, lock: lock, im: im, docs: newDocBuilder(im), fcache: newFacetCache(), scache: newSigCache(), posts: newPostingsCache(),
 		wake: make(chan struct{}, 1)}
 	ix.fcache.also = func(s *scorch.Scorch, snap *scorch.IndexSnapshot) {
 		// A warm-up of a replaced generation's shard has nothing to keep.
@@ -312,6 +314,12 @@ type Status struct {
 	// of the process: the Go runtime's figures (and GOMEMLIMIT) leave it
 	// out.
 	SimilarMemory int64 `json:"similar_memory_bytes"`
+	// Warming says the index is still reading what searches and similar
+	// incidents keep of its segments (facet values, signatures) in the
+	// background, as it does after opening, a rebuild or new segments:
+	// meanwhile they compete with requests for the CPU, and a search may
+	// read a segment's facets itself.
+	Warming bool `json:"warming"`
 }
 
 // Status reports the index's state.
@@ -327,6 +335,7 @@ func (ix *Index) Status() Status {
 	}
 	if ix.cur != nil {
 		st.Documents, _ = ix.cur.DocCount()
+		st.Warming = ix.fcache.warmingAny(ix.cur)
 	}
 	return st
 }
@@ -504,6 +513,7 @@ func (ix *Index) swap(gen string, idx *shardIndex, seq int64) error {
 		// new one's in the old cache (to be loaded again after).
 		ix.fcache.forgetSegments()
 		ix.scache.forget(idx)
+		ix.posts.forget()
 	}
 	ix.cur, ix.gen, ix.seq, ix.stale = idx, gen, seq, false
 	ix.mu.Unlock()

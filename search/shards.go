@@ -291,7 +291,7 @@ func (s *shardIndex) SearchInContext(ctx context.Context, req *bleve.SearchReque
 // when stands, asked once the snapshots are open, says it still holds
 // there (snapmark.go). The result holds the total.
 func (s *shardIndex) searchPlanned(ctx context.Context, q query.Query, n int, c *cursor, stands func() bool,
-	fcache *facetCache, fc *facetCounters) (*bleve.SearchResult, *pageResults, error) {
+	fcache *facetCache, posts *postingsCache, fc *facetCounters) (*bleve.SearchResult, *pageResults, error) {
 	type planned struct {
 		ps      *planShard
 		root    planNode
@@ -306,7 +306,7 @@ func (s *shardIndex) searchPlanned(ctx context.Context, q query.Query, n int, c 
 		}
 	}()
 	err := eachOf(s.searched, func(i int, p bleve.Index) error {
-		ps, root, closeIt, err := planIn(p, q)
+		ps, root, closeIt, err := planIn(p, q, posts)
 		plans[i] = planned{ps, root, closeIt}
 		return err
 	})

@@ -1,0 +1,273 @@
+package search
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+)
+
+// TestListSearcher_SameAsZap checks that a term read from its decoded
+// postings (postcache.go) hands out what the same term read through zap
+// does — every match and score, under any sequence of next and advance
+// (backwards too) — in segments with deleted documents and without, and
+// that both count the same documents.
+func TestListSearcher_SameAsZap(t *testing.T) {
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(7, 7))
+	ix, err := Open(t.TempDir(), Options{BatchSize: 30, Shards: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	src := newMemSource()
+	for id := int64(1); id <= 300; id++ {
+		src.put(planDoc(r, id))
+	}
+	if err := ix.Rebuild(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		for range 30 {
+			src.put(planDoc(r, int64(1+r.IntN(320))))
+		}
+		for range 10 {
+			src.remove(int64(1 + r.IntN(320)))
+		}
+		if _, err := ix.CatchUp(ctx, src); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rd, err := ix.cur.parts[0].Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ir, err := rd.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ir.Close()
+	snap := ir.(*scorch.IndexSnapshot)
+	ps, err := newPlanShard(snap, true, newPostingsCache())
+	if err != nil {
+		t.Fatal(err)
+	}
+	deletions := false
+	for _, d := range ps.dels {
+		deletions = deletions || d != nil
+	}
+	if !deletions || len(ps.segs) < 2 {
+		t.Fatalf("%d segments, deletions %v: the test needs several segments, some with deleted documents", len(ps.segs), deletions)
+	}
+	maxDoc := ps.offsets[len(ps.offsets)-1] + ps.segs[len(ps.segs)-1].Segment().Count()
+
+	for _, field := range []string{fieldAll, FieldTitle, FieldTimeline} {
+		for _, term := range []string{"outag", "databas", "dns", "bgp", "zookeep", "db-3.prod.example.com", "nosuchword"} {
+			for _, scoring := range []bool{true, false} {
+				n, err := ps.term(field, term, 1.5, scoring)
+				if err != nil {
+					t.Fatal(err)
+				}
+				listed := n.(*planTerm)
+				if listed.lists == nil {
+					t.Fatalf("%s:%s was not decoded", field, term)
+				}
+				listed.setNorm(0.7)
+				zapped := *listed
+				zapped.lists, zapped.pls, zapped.docTerm = nil, make([]segment.PostingsList, len(ps.segs)), 0
+				dicts, err := ps.dictsOf(field)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, s := range ps.segs {
+					if zapped.pls[i], err = dicts[i].PostingsList([]byte(term), s.Deleted(), nil); err != nil {
+						t.Fatal(err)
+					}
+					zapped.docTerm += zapped.pls[i].Count()
+				}
+				if listed.docTerm != zapped.docTerm {
+					t.Errorf("%s:%s: %d documents, zap %d", field, term, listed.docTerm, zapped.docTerm)
+				}
+				var e iterErr
+				a, b := listed.searcher(ps, &e), zapped.searcher(ps, &e)
+				if _, ok := a.(*listSearcher); !ok {
+					t.Fatalf("%s:%s: searcher %T", field, term, a)
+				}
+				for step := range 400 {
+					var da, db uint64
+					var sa, sb float64
+					op := "next"
+					if r.IntN(3) == 0 {
+						id := uint64(r.IntN(int(maxDoc) + 5))
+						op = "advance"
+						da, sa = a.advance(id)
+						db, sb = b.advance(id)
+					} else {
+						da, sa = a.next()
+						db, sb = b.next()
+					}
+					if da != db || math.Float64bits(sa) != math.Float64bits(sb) {
+						t.Fatalf("%s:%s step %d (%s): %d %v, zap %d %v", field, term, step, op, da, sa, db, sb)
+					}
+				}
+				if e.err != nil {
+					t.Fatal(e.err)
+				}
+			}
+		}
+	}
+}
+
+// TestPostingsCache_Evicts checks that the cache stays within its budget,
+// keeping the postings read last.
+func TestPostingsCache_Evicts(t *testing.T) {
+	c := newPostingsCache()
+	big := func() *postings { return &postings{docs: make([]uint32, 0, postingsBudget/12/16)} }
+	var seg segment.Segment
+	for i := range 40 {
+		p := big()
+		c.mu.Lock()
+		c.tick++
+		p.used = c.tick
+		c.m[postingsKey{seg, "f", string(rune('a' + i))}] = p
+		c.bytes += p.size()
+		if c.bytes > postingsBudget {
+			c.evict()
+		}
+		c.mu.Unlock()
+	}
+	if c.bytes > postingsBudget {
+		t.Errorf("%d bytes kept, over the budget of %d", c.bytes, postingsBudget)
+	}
+	if _, ok := c.lookup(seg, "f", string(rune('a'+39))); !ok {
+		t.Error("the postings read last were evicted")
+	}
+	if _, ok := c.lookup(seg, "f", "a"); ok {
+		t.Error("the postings read first were kept")
+	}
+	sum := 0
+	for _, p := range c.m {
+		sum += p.size()
+	}
+	if sum != c.bytes {
+		t.Errorf("the cache counts %d bytes, its entries take %d", c.bytes, sum)
+	}
+}
+
+// TestPostingsCache_DropsGoneSegments checks that the decoded postings of
+// segments gone (merged away, or replaced by their persisted copy) are
+// dropped once a search sees the shard without them, and that a rebuild
+// drops the replaced generation's.
+func TestPostingsCache_DropsGoneSegments(t *testing.T) {
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(6, 6))
+	ix, err := Open(t.TempDir(), Options{BatchSize: 5, Shards: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	src := newMemSource()
+	for id := int64(1); id <= 100; id++ {
+		src.put(planDoc(r, id))
+	}
+	if err := ix.Rebuild(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	search := func() {
+		for _, q := range []string{"outage", "database", "dns latency"} {
+			if _, err := ix.Search(ctx, Request{Q: q, Viewer: Viewer{All: true}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// segments are the shards' segments now.
+	segments := func() map[segment.Segment]bool {
+		out := map[segment.Segment]bool{}
+		for _, p := range ix.cur.all() {
+			rd, err := p.Advanced()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ir, err := rd.Reader()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range ir.(*scorch.IndexSnapshot).Segments() {
+				out[s.Segment()] = true
+			}
+			_ = ir.Close()
+		}
+		return out
+	}
+	// cached are the segments the cache holds postings of.
+	cached := func() map[segment.Segment]bool {
+		ix.posts.mu.Lock()
+		defer ix.posts.mu.Unlock()
+		out := map[segment.Segment]bool{}
+		for k := range ix.posts.m {
+			out[k.seg] = true
+		}
+		return out
+	}
+	first := segments()
+	// Small batches, searched as they come: many small segments, cached,
+	// then merged.
+	for k := range 60 {
+		src.put(planDoc(r, int64(200+k)))
+		if _, err := ix.CatchUp(ctx, src); err != nil {
+			t.Fatal(err)
+		}
+		search()
+	}
+	// The first search after a change drops what is gone.
+	waitFor(t, func() bool {
+		search()
+		now := segments()
+		for s := range cached() {
+			if !now[s] {
+				return false
+			}
+		}
+		return true
+	})
+	merged := false
+	for s := range first {
+		merged = merged || !segments()[s]
+	}
+	if !merged {
+		t.Fatal("no segment was merged away: the test lost its case")
+	}
+
+	if err := ix.Rebuild(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	now := segments()
+	for s := range cached() {
+		if !now[s] {
+			t.Fatal("postings of the replaced generation are still cached")
+		}
+	}
+}
+
+// TestGallop checks gallop against sort.Search on random sorted postings.
+func TestGallop(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 11))
+	for range 5000 {
+		docs := make([]uint32, 1+r.IntN(60))
+		d := uint32(r.IntN(5))
+		for i := range docs {
+			docs[i] = d
+			d += 1 + uint32(r.IntN(4))
+		}
+		lo := r.IntN(len(docs))
+		local := docs[lo] + 1 + uint32(r.IntN(int(d-docs[lo])+3))
+		want := lo + sort.Search(len(docs)-lo, func(k int) bool { return docs[lo+k] >= local })
+		if got := gallop(docs, lo, local); got != want {
+			t.Fatalf("gallop(%v, %d, %d) = %d, want %d", docs, lo, local, got, want)
+		}
+	}
+}
