@@ -55,6 +55,9 @@ type planShard struct {
 	dels  []*roaring.Bitmap
 	// owner is the shard planned on (nil: unknown).
 	owner *scorch.Scorch
+	// decodeLeft is how many bytes of postings the search may still
+	// decode in this shard (searchDecodeBudget).
+	decodeLeft int
 }
 
 // newPlanShard plans on snap, reading postings through posts (nil: a
@@ -68,7 +71,7 @@ func newPlanShard(snap *scorch.IndexSnapshot, bm25 bool, posts *postingsCache) (
 		posts = newPostingsCache()
 	}
 	p := &planShard{snap: snap, segs: snap.Segments(), docTotal: n, bm25: bm25,
-		dicts: map[string][]segment.TermDictionary{}, posts: posts}
+		dicts: map[string][]segment.TermDictionary{}, posts: posts, decodeLeft: posts.decodeBudget}
 	var running uint64
 	p.dels = make([]*roaring.Bitmap, len(p.segs))
 	for i, s := range p.segs {
@@ -372,7 +375,7 @@ func (p *planShard) postingsOf(t *planTerm, field, term string) error {
 			if err != nil {
 				return err
 			}
-			if l, ok, err = p.posts.get(p.owner, s.Segment(), dicts[i], field, term); err != nil {
+			if l, ok, err = p.posts.get(p.owner, s.Segment(), dicts[i], field, term, &p.decodeLeft); err != nil {
 				return err
 			}
 			if !ok {

@@ -22,8 +22,12 @@ import (
 // leaves them out. Live servers' segments have deletions after edits; a
 // test drives the decoded and zap's postings side by side there.
 //
-// The cache is bounded (postingsBudget) and keeps the terms searched
-// last. A generation replaced drops it whole; the postings of a shard's
+// The cache is bounded (postingsBudget, counting each entry's key and
+// arrays) and keeps the terms searched last. A term too big to keep
+// (over a quarter of the budget in a segment) is never decoded: its
+// search reads zap. So is a term past what one search may decode
+// (searchDecodeBudget a shard): a search of many common words decodes
+// a bounded amount, whatever the cache holds. An empty list is not kept. A generation replaced drops it whole; the postings of a shard's
 // segments that are gone (merged away, or an in-memory segment replaced
 // by its persisted copy) are dropped by the first search that sees the
 // shard's segments change (observe). A search still on an older snapshot
@@ -56,14 +60,23 @@ type postingsCache struct {
 	lengths map[float64]*lengthTerms
 	// seen are the segments of each shard's snapshot observed last.
 	seen map[*scorch.Scorch][]segment.Segment
+	// decodeBudget is what one search may decode in a shard
+	// (searchDecodeBudget; tests lower it).
+	decodeBudget int
 }
 
 const (
 	// postingsBudget bounds the memory the decoded postings take.
 	postingsBudget = 32 << 20
-	// postingsEntry is what an entry costs besides its arrays (key, map
-	// slot, struct), roughly.
+	// postingsEntry is what an entry costs besides its arrays and the
+	// bytes of its field and term (key, map slot, struct), roughly.
 	postingsEntry = 160
+	// postingBytes is what a posting takes decoded (document number,
+	// frequency and length, 32 bits each).
+	postingBytes = 12
+	// searchDecodeBudget is how many bytes of postings one search may
+	// decode in a shard; the terms past it are read from zap.
+	searchDecodeBudget = postingsBudget / 4
 	// maxLengthTables bounds the length tables kept (a few fields, each
 	// with an average per shard).
 	maxLengthTables = 64
@@ -71,7 +84,7 @@ const (
 
 func newPostingsCache() *postingsCache {
 	return &postingsCache{m: map[postingsKey]*postings{}, lengths: map[float64]*lengthTerms{},
-		seen: map[*scorch.Scorch][]segment.Segment{}}
+		seen: map[*scorch.Scorch][]segment.Segment{}, decodeBudget: searchDecodeBudget}
 }
 
 // lookup is the decoded postings of term in field of seg when the cache
@@ -89,24 +102,35 @@ func (c *postingsCache) lookup(seg segment.Segment, field, term string) (*postin
 }
 
 // get is the decoded postings of term in field of seg (of shard owner),
-// decoding them from dict on first use; ok is false when they cannot be decoded (a posting
-// that does not hand out its field length, or a frequency or length past
-// 32 bits): the caller reads zap.
-func (c *postingsCache) get(owner *scorch.Scorch, seg segment.Segment, dict segment.TermDictionary, field, term string) (*postings, bool, error) {
+// decoding them from dict on first use, out of the search's *left bytes
+// to decode; ok is false when they are not decoded — too many to keep
+// or to decode now, a posting that does not hand out its field length,
+// or a frequency or length past 32 bits: the caller reads zap.
+func (c *postingsCache) get(owner *scorch.Scorch, seg segment.Segment, dict segment.TermDictionary, field, term string,
+	left *int) (*postings, bool, error) {
 	k := postingsKey{seg, field, term}
-	p, ok, err := decodePostings(dict, term)
+	pl, err := dict.PostingsList([]byte(term), nil, nil)
+	if err != nil {
+		return nil, false, err
+	}
+	n := int(min(pl.Count(), math.MaxInt32))
+	if size := entrySize(k, n); size > postingsBudget/4 || size > *left {
+		return nil, false, nil
+	}
+	p, ok, err := decodePostings(pl)
 	if err != nil || !ok {
 		return nil, ok, err
 	}
 	p.owner = owner
+	size := entrySize(k, cap(p.docs))
+	*left -= size
+	if len(p.docs) == 0 {
+		return p, true, nil // nothing to keep
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if q := c.m[k]; q != nil {
 		return q, true, nil // decoded meanwhile by another search
-	}
-	size := p.size()
-	if size > postingsBudget/4 {
-		return p, true, nil // used once, not kept
 	}
 	p.used = c.tick
 	c.m[k] = p
@@ -117,7 +141,10 @@ func (c *postingsCache) get(owner *scorch.Scorch, seg segment.Segment, dict segm
 	return p, true, nil
 }
 
-func (p *postings) size() int { return postingsEntry + 12*cap(p.docs) }
+// entrySize is what the cache counts for n postings of k.
+func entrySize(k postingsKey, n int) int {
+	return postingsEntry + len(k.field) + len(k.term) + postingBytes*n
+}
 
 // evict drops the postings read longest ago until the cache is within
 // three quarters of its budget; the caller holds c.mu.
@@ -133,7 +160,7 @@ func (c *postingsCache) evict() {
 		for k, p := range c.m {
 			if p.used <= cut {
 				delete(c.m, k)
-				c.bytes -= p.size()
+				c.bytes -= entrySize(k, cap(p.docs))
 			}
 		}
 	}
@@ -166,7 +193,7 @@ func (c *postingsCache) observe(owner *scorch.Scorch, segs []*scorch.SegmentSnap
 	for k, p := range c.m {
 		if p.owner == owner && !live[k.seg] {
 			delete(c.m, k)
-			c.bytes -= p.size()
+			c.bytes -= entrySize(k, cap(p.docs))
 		}
 	}
 }
@@ -180,13 +207,9 @@ func (c *postingsCache) forget() {
 	c.mu.Unlock()
 }
 
-// decodePostings reads term's postings in dict (deleted documents
-// included) into arrays.
-func decodePostings(dict segment.TermDictionary, term string) (*postings, bool, error) {
-	pl, err := dict.PostingsList([]byte(term), nil, nil)
-	if err != nil {
-		return nil, false, err
-	}
+// decodePostings reads pl, a term's postings (deleted documents
+// included), into arrays.
+func decodePostings(pl segment.PostingsList) (*postings, bool, error) {
 	n := pl.Count()
 	p := &postings{docs: make([]uint32, 0, n), freqs: make([]uint32, 0, n), lens: make([]uint32, 0, n)}
 	it := pl.Iterator(true, true, false, nil)

@@ -2,9 +2,11 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -133,8 +135,9 @@ func TestPostingsCache_Evicts(t *testing.T) {
 		c.mu.Lock()
 		c.tick++
 		p.used = c.tick
-		c.m[postingsKey{seg, "f", string(rune('a' + i))}] = p
-		c.bytes += p.size()
+		k := postingsKey{seg, "f", string(rune('a' + i))}
+		c.m[k] = p
+		c.bytes += entrySize(k, cap(p.docs))
 		if c.bytes > postingsBudget {
 			c.evict()
 		}
@@ -150,8 +153,8 @@ func TestPostingsCache_Evicts(t *testing.T) {
 		t.Error("the postings read first were kept")
 	}
 	sum := 0
-	for _, p := range c.m {
-		sum += p.size()
+	for k, p := range c.m {
+		sum += entrySize(k, cap(p.docs))
 	}
 	if sum != c.bytes {
 		t.Errorf("the cache counts %d bytes, its entries take %d", c.bytes, sum)
@@ -268,6 +271,77 @@ func TestGallop(t *testing.T) {
 		want := lo + sort.Search(len(docs)-lo, func(k int) bool { return docs[lo+k] >= local })
 		if got := gallop(docs, lo, local); got != want {
 			t.Fatalf("gallop(%v, %d, %d) = %d, want %d", docs, lo, local, got, want)
+		}
+	}
+}
+
+// TestPostingsCache_OneSearchBounded: one search of many common words
+// decodes at most its budget a shard and pass, reading the rest from zap,
+// with the same answer (review Q2 P2-1: it decoded every term whole, whatever the
+// budget).
+func TestPostingsCache_OneSearchBounded(t *testing.T) {
+	ctx := context.Background()
+	words := planWords[:min(len(planWords), 60)]
+	q := strings.Join(words, " ")
+	var want string
+	for _, budget := range []int{searchDecodeBudget, 4 << 10} {
+		r := rand.New(rand.NewPCG(1, 2))
+		ix, err := Open(t.TempDir(), Options{BatchSize: 1000, Shards: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ix.posts.decodeBudget = budget
+		src := newMemSource()
+		for id := int64(1); id <= 1000; id++ {
+			src.put(planDoc(r, id))
+		}
+		if err := ix.Rebuild(ctx, src); err != nil {
+			t.Fatal(err)
+		}
+		runs := ix.runs.Load()
+		res, err := ix.Search(ctx, Request{Q: q, Viewer: Viewer{All: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs = ix.runs.Load() - runs // (exact, typos, any word: a budget each)
+		got := fmt.Sprint(res.Total, keys(res))
+		ix.posts.mu.Lock()
+		decoded := ix.posts.bytes
+		ix.posts.mu.Unlock()
+		ix.Close()
+		switch budget {
+		case searchDecodeBudget:
+			want = got
+			if decoded <= 4<<10 {
+				t.Fatalf("the search decoded only %d bytes: the test's bound would not bind", decoded)
+			}
+		default:
+			if decoded > budget*int(runs) {
+				t.Errorf("%d runs with %d bytes each to decode kept %d", runs, budget, decoded)
+			}
+			if got != want {
+				t.Errorf("bounded: %s, unbounded: %s", got, want)
+			}
+		}
+	}
+}
+
+// TestPostingsCache_KeepsNoEmptyLists: words found nowhere leave nothing
+// in the cache (review Q2 P2-2: each made-up word of a search was kept,
+// key and all).
+func TestPostingsCache_KeepsNoEmptyLists(t *testing.T) {
+	ix := openBuilt(t, newMemSource(fixtures()...))
+	for i := range 50 {
+		q := fmt.Sprintf("bgp zq%dxw%d", i, i*7)
+		if _, err := ix.Search(context.Background(), Request{Q: q, Viewer: Viewer{All: true}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ix.posts.mu.Lock()
+	defer ix.posts.mu.Unlock()
+	for k, p := range ix.posts.m {
+		if len(p.docs) == 0 {
+			t.Errorf("%s:%s kept with no postings", k.field, k.term)
 		}
 	}
 }
