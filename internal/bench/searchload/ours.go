@@ -22,14 +22,16 @@ type oursResult struct {
 	rebuild time.Duration
 	// warm is how long the index warmed up in the background after the
 	// rebuild (facets, signatures) before searches were timed.
-	warm        time.Duration
-	rebuildRSS  uint64 // peak resident set during the rebuild
-	rebuildHeap uint64
-	diskBytes   int64
-	search      *latencies
-	similar     *latencies
-	servingRSS  uint64 // peak resident set while answering
-	servingHeap uint64
+	warm time.Duration
+	// warmTimedOut says the warm-up still ran when the wait gave up.
+	warmTimedOut bool
+	rebuildRSS   uint64 // peak resident set during the rebuild
+	rebuildHeap  uint64
+	diskBytes    int64
+	search       *latencies
+	similar      *latencies
+	servingRSS   uint64 // peak resident set while answering
+	servingHeap  uint64
 	// anon and file split the resident set at the end of serving: the
 	// process's own memory, and the index's files mapped into it (pages
 	// the kernel can drop and read again).
@@ -72,7 +74,7 @@ func runOurs(ctx context.Context, cfg config, src genSource, qs []string) (*ours
 	res.diskBytes = dirSize(dir)
 	// A server has long finished warming up when someone searches: the
 	// searches are timed after it (the wait is reported).
-	res.warm = waitWarm(ix, warmLimit)
+	res.warm, res.warmTimedOut = waitWarm(ix, warmLimit)
 
 	memwatch.Reset()
 	w = memwatch.Start(0)
@@ -119,13 +121,17 @@ func runOurs(ctx context.Context, cfg config, src genSource, qs []string) (*ours
 const warmLimit = time.Minute
 
 // waitWarm waits until ix no longer warms up in the background (at most
-// limit) and returns how long it waited.
-func waitWarm(ix *search.Index, limit time.Duration) time.Duration {
+// limit) and returns how long it waited, and whether it was still warming
+// up when it stopped waiting.
+func waitWarm(ix *search.Index, limit time.Duration) (time.Duration, bool) {
 	t0 := time.Now()
-	for ix.Status().Warming && time.Since(t0) < limit {
+	for ix.Status().Warming {
+		if time.Since(t0) >= limit {
+			return time.Since(t0), true
+		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return time.Since(t0)
+	return time.Since(t0), false
 }
 
 // startProfile writes a CPU profile to base.<n>.<phase> until the
