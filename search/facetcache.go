@@ -250,20 +250,6 @@ func (fc *facetCounter) result() map[string][]Count {
 	return out
 }
 
-// topCounts is the n first of cs, most frequent first (the value breaks
-// ties). A facet may have thousands of values of which it shows a few, so
-// they are picked in one pass rather than all sorted.
-func topCounts(cs []Count, n int) []Count {
-	var top []Count
-	for _, c := range cs {
-		top = pushTop(top, c, n)
-	}
-	if top == nil && n > 0 {
-		top = []Count{}
-	}
-	return top
-}
-
 // pushTop adds c to top, the n first counts so far in topCounts' order,
 // if it is one of them.
 func pushTop(top []Count, c Count, n int) []Count {

@@ -6,10 +6,10 @@ import (
 	"testing"
 )
 
-// TestFacetRows checks that counting a document through its row adds
+// TestFacetRows_CountLikeValues checks that counting a document through its row adds
 // exactly its ordinals, for documents with none, a few, more than a row
 // holds, and ordinals past 16 bits.
-func TestFacetRows(t *testing.T) {
+func TestFacetRows_CountLikeValues(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 5))
 	var start, ords []uint32
 	var docs [][]uint32
