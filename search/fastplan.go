@@ -299,21 +299,13 @@ func (p *planShard) fuzzy(q *cachedFuzzy, scoring bool) (planNode, error) {
 	if err != nil {
 		return nil, err
 	}
-	var terms []string
-	var edits []uint8
-	for {
-		e, err := fd.Next()
-		if err != nil {
-			_ = fd.Close()
-			return nil, err
-		}
-		if e == nil {
-			break
-		}
-		terms, edits = append(terms, e.Term), append(edits, e.EditDistance)
-	}
-	if err := fd.Close(); err != nil {
+	entries, err := readDict(fd)
+	if err != nil {
 		return nil, err
+	}
+	terms, edits := make([]string, len(entries)), make([]uint8, len(entries))
+	for i, e := range entries {
+		terms[i], edits[i] = e.Term, e.EditDistance
 	}
 	if len(terms) == 0 || (len(terms) == 1 && terms[0] == q.Term) {
 		return p.term(q.FieldVal, q.Term, boost, scoring)
