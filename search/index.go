@@ -533,16 +533,27 @@ func (ix *Index) swap(gen string, idx *shardIndex, seq int64) error {
 }
 
 // syncTree flushes every file and directory below dir (and dir) to disk.
+// The index may be open and taking changes meanwhile: a segment file its
+// merger removed between the listing and the flush is no longer part of
+// it, and is passed over (the merger's own files are flushed as written).
 func syncTree(dir string) error {
-	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && !d.Type().IsRegular() {
+	return filepath.WalkDir(dir, syncStep(dir))
+}
+
+// syncStep is syncTree's step for each entry of the walk of dir.
+func syncStep(dir string) fs.WalkDirFunc {
+	return func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && !d.Type().IsRegular() {
 			return nil
 		}
-		return syncPath(path)
-	})
+		if err == nil {
+			err = syncPath(path)
+		}
+		if errors.Is(err, fs.ErrNotExist) && path != dir {
+			return nil // removed meanwhile
+		}
+		return err
+	}
 }
 
 // syncPath flushes one file or directory to disk.

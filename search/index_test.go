@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -712,5 +713,37 @@ func TestSimilar_HiddenWordsDoNotShow(t *testing.T) {
 	// Someone who may see it gets it.
 	if got := ask("zqxwvyplo", Viewer{Principals: []string{"legal"}}); len(got) != 1 || got[0].Key != "INC-9" {
 		t.Fatalf("insider: %+v", got)
+	}
+}
+
+// TestSyncTree_FilesRemovedMeanwhile: flushing a generation to disk passes
+// over a segment file its merger removed after the listing (the rebuild
+// failed with "switch index: open …zap: no such file or directory"), but
+// not a generation that is missing altogether.
+func TestSyncTree_FilesRemovedMeanwhile(t *testing.T) {
+	dir := t.TempDir()
+	gone := filepath.Join(dir, "000000000004.zap")
+	if err := os.WriteFile(gone, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(gone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(gone); err != nil {
+		t.Fatal(err)
+	}
+	step := syncStep(dir)
+	if err := step(gone, fs.FileInfoToDirEntry(fi), nil); err != nil {
+		t.Errorf("a file removed after the listing: %v", err)
+	}
+	if err := step(gone, nil, fs.ErrNotExist); err != nil {
+		t.Errorf("an entry removed before its lstat: %v", err)
+	}
+	if err := syncTree(filepath.Join(dir, "no-such-generation")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a missing generation: %v, want not-exist", err)
+	}
+	if err := syncTree(dir); err != nil {
+		t.Errorf("a whole generation: %v", err)
 	}
 }
