@@ -163,50 +163,63 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 		if idx.restricted != nil {
 			fz.shards = idx.parts // words every viewer may see (complete.go)
 		}
-		full, text := ix.searchQueryIn(idx, q, req, fz, res.Fuzzy, res.AnyWord)
-		sr, hits, fc, snap, err := run(full, after)
+		// try searches q (its words with typos, or any of them) after
+		// cursor c.
+		type attempt struct {
+			sr   *bleve.SearchResult
+			hits []*bsearch.DocumentMatch
+			fc   *facetCounters
+			snap snapMarks
+			text query.Query
+		}
+		try := func(q Query, fuzzy, anyWord bool, c *cursor) (attempt, error) {
+			full, text := ix.searchQueryIn(idx, q, req, fz, fuzzy, anyWord)
+			sr, hits, fc, snap, err := run(full, c)
+			return attempt{sr, hits, fc, snap, text}, err
+		}
+		got, err := try(q, res.Fuzzy, res.AnyWord, after)
 		if err != nil {
 			return err
 		}
-		if text != nil && after == nil && sr.Total < fuzzyBelow {
-			ffull, ftext := ix.searchQueryIn(idx, q, req, fz, true, false)
-			fsr, fhits, ffc, fsnap, err := run(ffull, nil)
+		// The first page falls back while it finds (next to) nothing.
+		if got.text != nil && after == nil && got.sr.Total < fuzzyBelow {
+			typos, err := try(q, true, false, nil)
 			if err != nil {
 				return err
 			}
-			if fsr.Total > sr.Total {
-				sr, hits, fc, snap, text, res.Fuzzy = fsr, fhits, ffc, fsnap, ftext, true
+			if typos.sr.Total > got.sr.Total {
+				got, res.Fuzzy = typos, true
 			}
 		}
 		// Still nothing with every word: the incidents with most of them
 		// ("clock skew" finds the clock incidents when none says skew).
-		if text != nil && after == nil && sr.Total == 0 && len(q.Groups) > 1 {
-			afull, atext := ix.searchQueryIn(idx, q, req, fz, false, true)
-			asr, ahits, afc, asnap, err := run(afull, nil)
+		if got.text != nil && after == nil && got.sr.Total == 0 && len(q.Groups) > 1 {
+			some, err := try(q, false, true, nil)
 			if err != nil {
 				return err
 			}
-			if asr.Total > 0 {
-				sr, hits, fc, snap, text, res.Fuzzy, res.AnyWord = asr, ahits, afc, asnap, atext, false, true
+			if some.sr.Total > 0 {
+				got, res.Fuzzy, res.AnyWord = some, false, true
 			}
 		}
 		// Still nothing, and short words were left out: a command
 		// pasted ("rm -rf", "ps -ef") reads its flags as exclusions. The
 		// text as written then, and the search says so.
-		if after == nil && sr.Total == 0 {
+		if after == nil && got.sr.Total == 0 {
 			if lq, ok := q.ExclusionsAsText(); ok {
-				lfull, ltext := ix.searchQueryIn(idx, lq, req, fz, false, false)
-				lsr, lhits, lfc, lsnap, err := run(lfull, nil)
+				written, err := try(lq, false, false, nil)
 				if err != nil {
 					return err
 				}
-				if lsr.Total > 0 {
-					sr, hits, fc, snap, text, res.Fuzzy, res.AnyWord = lsr, lhits, lfc, lsnap, ltext, false, false
-					literalNotice = fmt.Sprintf("No incident matched with %s left out, so the search took %s as written", flagsText(q), flagsText(q))
+				if written.sr.Total > 0 {
+					got, res.Fuzzy, res.AnyWord = written, false, false
+					flags := flagsText(q)
+					literalNotice = fmt.Sprintf("No incident matched with %s left out, so the search took %s as written", flags, flags)
 					q, literal = lq, true
 				}
 			}
 		}
+		sr, hits, fc, snap, text := got.sr, got.hits, got.fc, got.snap, got.text
 		res.Total = sr.Total
 		res.Facets = map[string][]Count{}
 		if fc != nil {
