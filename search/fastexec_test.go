@@ -34,6 +34,25 @@ func planText(r *rand.Rand, n int) string {
 	return strings.Join(ws, " ")
 }
 
+// openPlanDocs opens an index (closed with the test) built from n
+// planDocs drawn from r, and returns it with its source.
+func openPlanDocs(t *testing.T, r *rand.Rand, n int64, opts Options) (*Index, *memSource) {
+	t.Helper()
+	ix, err := Open(t.TempDir(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	src := newMemSource()
+	for id := int64(1); id <= n; id++ {
+		src.put(planDoc(r, id))
+	}
+	if err := ix.Rebuild(context.Background(), src); err != nil {
+		t.Fatal(err)
+	}
+	return ix, src
+}
+
 // planDoc is a random incident: every text field, labels, some restricted.
 func planDoc(r *rand.Rand, id int64) Doc {
 	when := time.Date(2019+r.IntN(5), time.Month(1+r.IntN(12)), 1, 0, 0, 0, 0, time.UTC)
@@ -80,18 +99,7 @@ func TestSearch_PlannedSameAsBleve(t *testing.T) {
 func testPlannedSameAsBleve(t *testing.T, shards int) {
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(3, uint64(shards)))
-	ix, err := Open(t.TempDir(), Options{BatchSize: 40, Shards: shards})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	src := newMemSource()
-	for id := int64(1); id <= 600; id++ {
-		src.put(planDoc(r, id))
-	}
-	if err := ix.Rebuild(ctx, src); err != nil {
-		t.Fatal(err)
-	}
+	ix, src := openPlanDocs(t, r, 600, Options{BatchSize: 40, Shards: shards})
 	// Updates and deletions, in several batches: segments with deleted
 	// documents.
 	for round := range 3 {
@@ -228,17 +236,7 @@ func TestSearch_PlannedPagesReachEveryHit(t *testing.T) {
 	ctx := context.Background()
 	for _, shards := range []int{1, 3} {
 		r := rand.New(rand.NewPCG(11, uint64(shards)))
-		ix, err := Open(t.TempDir(), Options{BatchSize: 50, Shards: shards})
-		if err != nil {
-			t.Fatal(err)
-		}
-		src := newMemSource()
-		for id := int64(1); id <= 400; id++ {
-			src.put(planDoc(r, id))
-		}
-		if err := ix.Rebuild(ctx, src); err != nil {
-			t.Fatal(err)
-		}
+		ix, _ := openPlanDocs(t, r, 400, Options{BatchSize: 50, Shards: shards})
 		for _, q := range []string{"outage", "database", "checkout OR http", "dns OR bgp", "memory", "database failover timeout"} {
 			req := Request{Q: q, Limit: 7, Viewer: Viewer{All: true}}
 			seen := map[int64]bool{}

@@ -19,18 +19,7 @@ import (
 func TestFuzzyCache_SameTermsAsScorch(t *testing.T) {
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(5, 5))
-	ix, err := Open(t.TempDir(), Options{BatchSize: 30, Shards: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	src := newMemSource()
-	for id := int64(1); id <= 200; id++ {
-		src.put(planDoc(r, id))
-	}
-	if err := ix.Rebuild(ctx, src); err != nil {
-		t.Fatal(err)
-	}
+	ix, src := openPlanDocs(t, r, 200, Options{BatchSize: 30, Shards: 1})
 	for range 2 {
 		for range 30 {
 			src.put(planDoc(r, int64(1+r.IntN(250))))
@@ -103,20 +92,8 @@ func TestFuzzyCache_SameTermsAsScorch(t *testing.T) {
 // words at once through one cache (one builds a word's automaton, the
 // others wait for it) get scorch's near terms, and leave no build behind.
 func TestFuzzyCache_ShardsShareABuild(t *testing.T) {
-	ctx := context.Background()
 	r := rand.New(rand.NewPCG(15, 15))
-	ix, err := Open(t.TempDir(), Options{BatchSize: 30, Shards: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	src := newMemSource()
-	for id := int64(1); id <= 200; id++ {
-		src.put(planDoc(r, id))
-	}
-	if err := ix.Rebuild(ctx, src); err != nil {
-		t.Fatal(err)
-	}
+	ix, _ := openPlanDocs(t, r, 200, Options{BatchSize: 30, Shards: 4})
 	var snaps []*scorch.IndexSnapshot
 	for _, p := range ix.cur.parts {
 		adv, err := p.Advanced()

@@ -21,18 +21,7 @@ import (
 func TestListSearcher_SameAsZap(t *testing.T) {
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(7, 7))
-	ix, err := Open(t.TempDir(), Options{BatchSize: 30, Shards: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	src := newMemSource()
-	for id := int64(1); id <= 300; id++ {
-		src.put(planDoc(r, id))
-	}
-	if err := ix.Rebuild(ctx, src); err != nil {
-		t.Fatal(err)
-	}
+	ix, src := openPlanDocs(t, r, 300, Options{BatchSize: 30, Shards: 1})
 	for range 2 {
 		for range 30 {
 			src.put(planDoc(r, int64(1+r.IntN(320))))
@@ -168,18 +157,7 @@ func TestPostingsCache_Evicts(t *testing.T) {
 func TestPostingsCache_DropsGoneSegments(t *testing.T) {
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(6, 6))
-	ix, err := Open(t.TempDir(), Options{BatchSize: 5, Shards: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	src := newMemSource()
-	for id := int64(1); id <= 100; id++ {
-		src.put(planDoc(r, id))
-	}
-	if err := ix.Rebuild(ctx, src); err != nil {
-		t.Fatal(err)
-	}
+	ix, src := openPlanDocs(t, r, 100, Options{BatchSize: 5, Shards: 1})
 	search := func() {
 		for _, q := range []string{"outage", "database", "dns latency"} {
 			if _, err := ix.Search(ctx, Request{Q: q, Viewer: Viewer{All: true}}); err != nil {
@@ -286,18 +264,8 @@ func TestPostingsCache_OneSearchBounded(t *testing.T) {
 	var want string
 	for _, budget := range []int{searchDecodeBudget, 4 << 10} {
 		r := rand.New(rand.NewPCG(1, 2))
-		ix, err := Open(t.TempDir(), Options{BatchSize: 1000, Shards: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
+		ix, _ := openPlanDocs(t, r, 1000, Options{BatchSize: 1000, Shards: 1})
 		ix.posts.decodeBudget = budget
-		src := newMemSource()
-		for id := int64(1); id <= 1000; id++ {
-			src.put(planDoc(r, id))
-		}
-		if err := ix.Rebuild(ctx, src); err != nil {
-			t.Fatal(err)
-		}
 		runs := ix.runs.Load()
 		res, err := ix.Search(ctx, Request{Q: q, Viewer: Viewer{All: true}})
 		if err != nil {
