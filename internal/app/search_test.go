@@ -242,19 +242,8 @@ func TestSearch_SimilarTextOfAKey(t *testing.T) {
 func TestSearch_CursorNeverNamesAHiddenIncident(t *testing.T) {
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
-			cfg := store.Config{SQLitePath: filepath.Join(t.TempDir(), "h.db")}
-			if dialect == "postgres" {
-				cfg = store.Config{DatabaseURL: pgtest.URL(t)}
-			}
 			ctx := context.Background()
-			s, err := store.Open(ctx, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			if err := s.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			_, s := testApp(t, dialect, app.Options{})
 			ix, err := search.Open(t.TempDir(), search.Options{})
 			if err != nil {
 				t.Fatal(err)
