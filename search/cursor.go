@@ -92,7 +92,7 @@ type cursor struct {
 	// Any remembers that the first page fell back to any of the words.
 	Any bool `json:"y,omitempty"`
 	// Literal remembers that the first page read the exclusions as text
-	// (Query.ExclusionsAsText).
+	// (Query.exclusionsAsText).
 	Literal bool `json:"l,omitempty"`
 	// ID is the last hit's incident id.
 	ID int64 `json:"i"`

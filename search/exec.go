@@ -155,7 +155,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 		if after != nil {
 			res.Fuzzy, res.AnyWord, literal = after.Fuzzy, after.Any, after.Literal
 			if literal {
-				q, _ = q.ExclusionsAsText()
+				q, _ = q.exclusionsAsText()
 			}
 		}
 		// The search's Levenshtein automata, built once (fuzzy.go).
@@ -206,7 +206,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (Result, error) {
 		// pasted ("rm -rf", "ps -ef") reads its flags as exclusions. The
 		// text as written then, and the search says so.
 		if after == nil && got.sr.Total == 0 {
-			if lq, ok := q.ExclusionsAsText(); ok {
+			if lq, ok := q.exclusionsAsText(); ok {
 				written, err := try(lq, false, false, nil)
 				if err != nil {
 					return err

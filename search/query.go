@@ -99,14 +99,14 @@ func notices(q Query) []string {
 	return out
 }
 
-// ExclusionsAsText is q with its excluded flags — words of one or two
+// exclusionsAsText is q with its excluded flags — words of one or two
 // letters typed with a dash: "rm -rf", "ls -la", "ps -ef", "chmod -R" —
 // as words it must hold, each in a group of its own, and whether there
 // was any. A command pasted reads its flags as exclusions; a search that
 // found nothing tries them as written. Longer words, phrases and field
 // values (-aws, -staging, -"us east", -service:s3) stay exclusions: "-aws
 // config" finding nothing means nothing.
-func (q Query) ExclusionsAsText() (Query, bool) {
+func (q Query) exclusionsAsText() (Query, bool) {
 	out := q
 	out.Groups = append([]Group(nil), q.Groups...)
 	out.Not = nil
@@ -122,7 +122,7 @@ func (q Query) ExclusionsAsText() (Query, bool) {
 	return out, moved
 }
 
-// maxFlagRunes is the longest exclusion ExclusionsAsText takes for a
+// maxFlagRunes is the longest exclusion exclusionsAsText takes for a
 // command's flag.
 const maxFlagRunes = 2
 
