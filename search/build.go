@@ -11,38 +11,40 @@ import (
 	"sync"
 	"time"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/util"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+	zapv17 "github.com/blevesearch/zapx/v17"
+
+	"github.com/hindsightrca/hindsight/search/zapseg"
 )
 
 // A full rebuild does not go through the index's incremental path (a
 // segment per batch, a persister writing each, a merger rewriting them
-// again and again as they pile up): each shard is written by scorch's
-// offline builder, which analyses the documents a chunk at a time into
-// segment files and merges those at the end into the shard's one segment.
-// The shards take in their documents at once, one goroutine each, and
-// merge at once too. What the
-// bleve wrapper reads when it opens an index (index_meta.json, the mapping
-// in the internal storage) and our own state (mapping version, sequence,
-// shard count) are written with it.
+// again and again as they pile up), nor through scorch's offline builder
+// (which writes a segment per hundred analysed documents, then merges
+// those twice over: two thirds of a rebuild's CPU at 100k incidents). Each
+// shard's documents are analysed one at a time into a zapseg.Writer, which
+// keeps only their postings and writes the shard's one segment file at the
+// end (search/zapseg). The shards take in their documents at once, one
+// goroutine each, and write their segments at once too. What the bleve
+// wrapper reads when it opens an index (index_meta.json, root.bolt with
+// the mapping in the internal storage) and our own state (mapping version,
+// sequence, shard count) are written with it.
 
-// A shard's builder analyses Options.BatchSize documents into one segment
-// file. Analysed documents take far more memory than their text (about
-// half a megabyte each for a 7 KB incident with a 50-event timeline), and
-// every shard builds at once: chunks of 100 keep a rebuild of two shards
-// near 300 MB, where chunks of 400 took 1 GB for 5% less CPU.
-
-// builderMergeMax is how many segment files the builder merges at a time
-// (bleve's default is 10). A merge maps its inputs into memory and reads
-// them whole, and they stay resident until it ends: merging a shard's
-// hundreds of chunk files at once took 2.5 GB of resident memory at 100k
-// incidents. Merged thirty at a time, the 500 chunks of a shard of 50k
-// incidents are merged in two rounds rather than three (each round
-// rewrites the whole shard: 6% less CPU for a rebuild at 100k), and only
-// the last merge holds about the shard itself.
-const builderMergeMax = 30
+// segmentBudget is the memory a shard's segment writer may hold (its
+// postings and terms, zapseg.Writer.Mem) in a rebuild before it writes
+// what it has as a segment and starts another; a shard's segments are
+// merged into one at the end. It is half the rebuild's soft memory limit
+// (buildgc.go): 512 MB on most machines, at least 256 MB. A writer holds
+// about 7.5 KB per incident of the benchmark's (a 7 KB incident with a
+// 50-event timeline): a shard of 50k incidents, 363 MB, is one segment.
+// Written in three segments of 200 MB and merged, the same shard took 4%
+// more CPU, and the merge mapped another 0.5 GB of index files.
+func segmentBudget() int64 { return buildMemoryLimit(machineMemory()) / 2 }
 
 // builderQueue is how many pages of documents (not yet analysed: a few
 // KB each) the reading may put ahead of a shard's builder. With one, the
@@ -53,13 +55,17 @@ const builderQueue = 8
 // buildDir is the builders' scratch directory inside a generation.
 const buildDir = ".build"
 
-// shardBuilder feeds one shard's builder from its own goroutine.
+// shardBuilder feeds one shard's segment writer from its own goroutine.
 type shardBuilder struct {
-	path string
-	docs chan []*document.Document
-	b    *scorch.Builder // nil until the first document
-	n    int
-	err  error
+	path    string
+	scratch string // the generation's buildDir
+	name    string // the shard's directory name, for scratch file names
+	budget  int64  // see segmentBudget
+	docs    chan []*document.Document
+	w       *zapseg.Writer // nil until a document
+	segs    []string       // the segment files written
+	n       int
+	err     error
 }
 
 // build writes a new generation of shards shards holding every incident of
@@ -90,12 +96,17 @@ func (ix *Index) build(ctx context.Context, src Source, shards int, seq int64) (
 	}
 	layout := &shardIndex{parts: make([]bleve.Index, shards)} // for shardOf only
 	sbs := make([]*shardBuilder, shards+1)                    // the restricted shard last
+	budget := ix.segmentMem
+	if budget <= 0 {
+		budget = segmentBudget()
+	}
 	for i := range sbs {
 		name := restrictedDir
 		if i < shards {
 			name = shardDirPrefix + strconv.Itoa(i)
 		}
-		sbs[i] = &shardBuilder{path: filepath.Join(path, name), docs: make(chan []*document.Document, builderQueue)}
+		sbs[i] = &shardBuilder{path: filepath.Join(path, name), scratch: filepath.Join(path, buildDir), name: name,
+			budget: budget, docs: make(chan []*document.Document, builderQueue)}
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -110,7 +121,7 @@ func (ix *Index) build(ctx context.Context, src Source, shards int, seq int64) (
 				if sb.err != nil || ctx.Err() != nil {
 					continue
 				}
-				if err := sb.index(docs, path, ix.opts.BatchSize, internal); err != nil {
+				if err := sb.index(docs); err != nil {
 					sb.err = err
 					cancel()
 					continue
@@ -156,13 +167,10 @@ func (ix *Index) build(ctx context.Context, src Source, shards int, seq int64) (
 	if err := ctx.Err(); err != nil {
 		return fail(err)
 	}
-	// Each builder merges its segment files into one, all shards at once:
-	// a merge is one goroutine's work, and merged one after the other the
-	// shards left every core but one idle for a third of a rebuild. The
-	// last merge of a shard has about the whole shard mapped in memory, so
-	// the peak is the index's size in mapped (file-backed, reclaimable)
-	// pages rather than a shard's. An empty shard is made as an ordinary
-	// empty index.
+	// Each builder writes its segment, all shards at once: writing one is
+	// one goroutine's work, and written one after the other the shards
+	// left every core but one idle for a third of a rebuild. An empty
+	// shard is made as an ordinary empty index.
 	errs = make([]error, len(sbs))
 	finished := make(chan struct{})
 	go func() {
@@ -220,42 +228,137 @@ func (ix *Index) countBuilt(n int, mu *sync.Mutex) {
 	}
 }
 
-// index adds docs to the shard's builder, making it first.
-func (sb *shardBuilder) index(docs []*document.Document, gen string, chunk int, internal func() map[string][]byte) error {
-	if sb.b == nil {
-		if err := writeIndexMeta(sb.path); err != nil {
-			return err
-		}
-		b, err := scorch.NewBuilder(map[string]interface{}{
-			"path":            filepath.Join(sb.path, "store"),
-			"buildPathPrefix": filepath.Join(gen, buildDir),
-			"batchSize":       chunk,
-			"mergeMax":        builderMergeMax,
-			"internal":        internal(),
-		})
-		if err != nil {
+// index analyses docs and adds them to the shard's segment.
+func (sb *shardBuilder) index(docs []*document.Document) error {
+	for _, d := range docs {
+		if err := analyzeDoc(d); err != nil {
 			return fmt.Errorf("search: build %s: %w", sb.path, err)
 		}
-		sb.b = b
-	}
-	for _, d := range docs {
-		if err := sb.b.Index(d); err != nil {
+		if sb.w == nil {
+			w, err := zapseg.Create(filepath.Join(sb.scratch, sb.name+"-"+strconv.Itoa(len(sb.segs))+".zap"))
+			if err != nil {
+				return fmt.Errorf("search: build %s: %w", sb.path, err)
+			}
+			sb.w = w
+		}
+		if err := sb.w.Add(d); err != nil {
 			return fmt.Errorf("search: build %s: index %s: %w", sb.path, d.ID(), err)
+		}
+		if sb.w.Mem() >= sb.budget {
+			if err := sb.closeSegment(); err != nil {
+				return err
+			}
 		}
 	}
 	sb.n += len(docs)
 	return nil
 }
 
-// finish merges the builder's segments into the shard, or makes the shard
-// an empty index when it got no document.
+// analyzeDoc adds a document's id field and analyses its indexed fields,
+// as scorch does before it indexes a document. The documents of the index
+// have no composite fields (fieldAll is a field of its own).
+func analyzeDoc(d *document.Document) error {
+	if len(d.CompositeFields) > 0 {
+		return fmt.Errorf("document %s: composite fields are not supported", d.ID())
+	}
+	d.AddIDField()
+	for _, f := range d.Fields {
+		if f.Options().IsIndexed() {
+			f.Analyze()
+		}
+	}
+	return nil
+}
+
+// closeSegment writes the segment being made.
+func (sb *shardBuilder) closeSegment() error {
+	w := sb.w
+	sb.w = nil
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("search: build %s: %w", sb.path, err)
+	}
+	sb.segs = append(sb.segs, filepath.Join(sb.scratch, sb.name+"-"+strconv.Itoa(len(sb.segs))+".zap"))
+	return nil
+}
+
+// finish writes the shard: its segments merged into one (when it has more
+// than one) put in place of the one document of an index scorch's builder
+// writes with the internal values, or an empty index when the shard got
+// no document.
 func (sb *shardBuilder) finish(ix *Index, internal func() map[string][]byte) error {
-	if sb.b != nil {
-		if err := sb.b.Close(); err != nil {
+	if sb.w != nil {
+		if err := sb.closeSegment(); err != nil {
+			return err
+		}
+	}
+	if len(sb.segs) == 0 {
+		return sb.empty(ix, internal)
+	}
+	seg := sb.segs[0]
+	if len(sb.segs) > 1 {
+		seg = filepath.Join(sb.scratch, sb.name+".zap")
+		if err := mergeSegments(sb.segs, seg); err != nil {
 			return fmt.Errorf("search: build %s: %w", sb.path, err)
 		}
-		return nil
 	}
+	// scorch's builder writes root.bolt (the snapshot naming the segment
+	// file, with the internal values) and index_meta.json; the segment it
+	// wrote for a placeholder document is then replaced by the shard's.
+	if err := writeIndexMeta(sb.path); err != nil {
+		return err
+	}
+	store := filepath.Join(sb.path, "store")
+	b, err := scorch.NewBuilder(map[string]interface{}{
+		"path":            store,
+		"buildPathPrefix": sb.scratch,
+		"batchSize":       1,
+		"internal":        internal(),
+	})
+	if err == nil {
+		err = b.Index(document.NewDocument(""))
+		if cerr := b.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err == nil {
+		err = os.Rename(seg, filepath.Join(store, builderSegment))
+	}
+	if err != nil {
+		return fmt.Errorf("search: build %s: %w", sb.path, err)
+	}
+	return nil
+}
+
+// builderSegment is the file name of the segment scorch's builder writes.
+const builderSegment = "000000000002.zap"
+
+// mergeSegments merges segment files into one at out with zap.
+func mergeSegments(paths []string, out string) error {
+	p := &zapv17.ZapPlugin{}
+	segs := make([]segment.Segment, 0, len(paths))
+	defer func() {
+		for _, s := range segs {
+			_ = s.Close()
+		}
+	}()
+	for _, path := range paths {
+		s, err := p.Open(path)
+		if err != nil {
+			return err
+		}
+		segs = append(segs, s)
+	}
+	if _, _, err := p.Merge(segs, make([]*roaring.Bitmap, len(segs)), out, nil, nil); err != nil {
+		return err
+	}
+	for _, path := range paths {
+		_ = os.Remove(path)
+	}
+	return nil
+}
+
+// empty makes the shard an empty index.
+func (sb *shardBuilder) empty(ix *Index, internal func() map[string][]byte) error {
 	p, err := bleve.NewUsing(sb.path, ix.im, scorch.Name, scorch.Name, scorchConfig())
 	if err != nil {
 		return fmt.Errorf("search: create %s: %w", sb.path, err)

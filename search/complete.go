@@ -176,6 +176,7 @@ func countPrefixed(snap *scorch.IndexSnapshot, field, term string, counts map[st
 		}
 		dicts = append(dicts, d)
 	}
+	var pl segment.PostingsList
 	for _, d := range dicts {
 		it := d.AutomatonIterator(nil, beg, end)
 		for {
@@ -189,10 +190,29 @@ func countPrefixed(snap *scorch.IndexSnapshot, field, term string, counts map[st
 			if _, ok := counts[e.Term]; !ok && len(counts) >= maxCompletionScan {
 				return nil
 			}
-			counts[e.Term] += e.Count
+			var n uint64
+			if n, pl, err = termCount(d, e.Term, pl); err != nil {
+				return err
+			}
+			counts[e.Term] += n
 		}
 	}
 	return nil
+}
+
+// termCount is how many documents of a segment's dictionary hold term
+// (deleted ones included, as a dictionary entry's Count). The entries'
+// Count is not it: zap's iterator reads it into a postings list it reuses
+// and never clears, so after a term merged into a segment as a "1-hit"
+// (one document, kept in the dictionary itself) every term reads as held
+// by one document (zapx v17.2.5). Merged segments are full of those. pl is
+// reused, and returned for the next call.
+func termCount(d segment.TermDictionary, term string, pl segment.PostingsList) (uint64, segment.PostingsList, error) {
+	pl, err := d.PostingsList([]byte(term), nil, pl)
+	if err != nil {
+		return 0, pl, err
+	}
+	return pl.Count(), pl, nil
 }
 
 // completionsOf are the completions of term among the words counted

@@ -102,6 +102,9 @@ type Index struct {
 	buildDone  atomic.Int64
 	buildTotal atomic.Int64
 	wake       chan struct{}
+	// segmentMem, when above 0, is the memory a shard's segment writer
+	// may hold in a rebuild instead of segmentBudget's (for tests).
+	segmentMem int64
 
 	// bleveOnly runs every search through bleve's searchers, never as a
 	// plan (fastplan.go); plans counts the searches run as one, runs all

@@ -94,7 +94,7 @@ func (w *Writer) Close() (err error) {
 		_ = w.stored.Close()
 		_ = os.Remove(w.stored.Name())
 		w.stored = nil
-		w.fields, w.byName = nil, nil
+		w.fields, w.byName, w.pool = nil, nil, pool{}
 	}()
 	if w.err != nil {
 		return w.err
@@ -144,7 +144,7 @@ func (w *Writer) Close() (err error) {
 		if addrs[i], err = w.writeField(cw, fa); err != nil {
 			return err
 		}
-		fa.dict, fa.terms, fa.lens = nil, nil, nil // done with: let them go
+		fa.dict, fa.lens = dict{}, nil // done with: let them go
 	}
 	sectionsIndex := writeFieldsIndex(cw, order, addrs)
 	// The footer: zap's writer id (none), the figures, and the CRC of all
@@ -289,11 +289,12 @@ func grow(b []byte, n int) []byte {
 // writeField writes a field's postings, term dictionary and doc values and
 // returns where the field's entry (the three offsets) starts.
 func (w *Writer) writeField(cw *countWriter, fa *fieldAcc) (uint64, error) {
-	terms := make([]string, 0, len(fa.dict))
-	for t := range fa.dict {
-		terms = append(terms, t)
+	d := &fa.dict
+	terms := make([]int32, len(d.terms))
+	for i := range terms {
+		terms[i] = int32(i)
 	}
-	slices.Sort(terms)
+	slices.SortFunc(terms, func(a, b int32) int { return bytes.Compare(d.text(int(a)), d.text(int(b))) })
 	var fst bytes.Buffer
 	b, err := vellum.New(&fst, vellumOpts)
 	if err != nil {
@@ -306,15 +307,17 @@ func (w *Writer) writeField(cw *countWriter, fa *fieldAcc) (uint64, error) {
 	tf := &intCoder{}
 	bm := roaring.New()
 	var docs []uint32
-	var roar []byte
-	for _, term := range terms {
-		p := &fa.terms[fa.dict[term]]
+	var roar, post []byte
+	for _, t := range terms {
+		p := &d.terms[t]
+		term := d.text(int(t))
 		// zap's chunk size for a term of p.n documents in this segment.
 		chunk := uint64(w.docs) / (uint64(p.n)/1024 + 1)
 		tf.reset(chunk, uint64(w.docs)-1)
 		docs = docs[:0]
 		doc := int64(-1)
-		for buf := p.buf; len(buf) > 0; {
+		post = w.pool.read(p, post[:0])
+		for buf := post; len(buf) > 0; {
 			delta, n := binary.Uvarint(buf)
 			freq, m := binary.Uvarint(buf[n:])
 			if n <= 0 || m <= 0 {
@@ -336,7 +339,6 @@ func (w *Writer) writeField(cw *countWriter, fa *fieldAcc) (uint64, error) {
 				docTerms[doc] = append(append(docTerms[doc], term...), 0xff)
 			}
 		}
-		p.buf = nil
 		// The postings: where the frequencies and norms start, where the
 		// locations do (none), and the documents as a roaring bitmap.
 		tfAt := tf.writeAt(cw)
@@ -351,7 +353,7 @@ func (w *Writer) writeField(cw *countWriter, fa *fieldAcc) (uint64, error) {
 		}
 		cw.uvarint(uint64(len(roar)))
 		_, _ = cw.Write(roar)
-		if err := b.Insert([]byte(term), at); err != nil {
+		if err := b.Insert(term, at); err != nil {
 			return 0, fmt.Errorf("zapseg: field %s: %w", fa.name, err)
 		}
 	}

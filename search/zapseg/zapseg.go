@@ -24,7 +24,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"os"
+	"unsafe"
 
 	index "github.com/blevesearch/bleve_index_api"
 )
@@ -43,15 +45,16 @@ var ErrTermVectors = errors.New("zapseg: term vectors are not supported")
 // for concurrent use.
 type Writer struct {
 	path   string
-	stored *os.File // the stored values, as Add took them (see addStored)
+	stored *os.File // the stored values, as Add took them (see appendStored)
 	sw     *bufio.Writer
 	fields []*fieldAcc // in the order first seen
 	byName map[string]*fieldAcc
+	seed   maphash.Seed
+	pool   pool // the postings of every field's terms
 	docs   uint32
-	// touched are the postings of the document being added.
+	// touched are the terms the document being added has.
 	touched []touch
 	rec     []byte
-	mem     int64
 	err     error
 }
 
@@ -61,31 +64,20 @@ type fieldAcc struct {
 	id   int // the order first seen; the segment's order is by name
 	opts index.FieldIndexingOptions
 	dv   bool
-	dict map[string]int32
-	// terms are the postings of the terms of dict, by their value there.
-	terms []postings
+	dict dict
 	// lens are the analysed lengths of the field, by document: zap keeps
 	// a document's length as the "norm" of each of its postings.
 	lens []uint32
 }
 
-// postings are a term's documents in order: each a uvarint of its distance
-// from the last one (the first from -1) and a uvarint of the term's
-// frequency there.
-type postings struct {
-	buf  []byte
-	last uint32 // the last document + 1 (0: none yet)
-	n    uint32 // how many documents
-	// freq sums the term's frequency in the document being added, whose
-	// number + 1 is cur.
-	freq uint32
-	cur  uint32
-}
+// A term's postings are its documents in order: each a uvarint of its
+// distance from the last one (the first from -1) and a uvarint of the
+// term's frequency there.
 
 // touch is a term the document being added has.
 type touch struct {
-	f    *fieldAcc
-	term int32
+	field int32
+	term  int32
 }
 
 // Create starts a segment to be written at path; its scratch file is
@@ -95,14 +87,22 @@ func Create(path string) (*Writer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zapseg: %w", err)
 	}
-	return &Writer{path: path, stored: f, sw: bufio.NewWriterSize(f, 1<<20), byName: map[string]*fieldAcc{}}, nil
+	return &Writer{path: path, stored: f, sw: bufio.NewWriterSize(f, 1<<20), byName: map[string]*fieldAcc{},
+		seed: maphash.MakeSeed()}, nil
 }
 
 // Docs is how many documents were added.
 func (w *Writer) Docs() int { return int(w.docs) }
 
-// Mem estimates the memory the postings and terms held so far take.
-func (w *Writer) Mem() int64 { return w.mem }
+// Mem is the memory the postings and terms held so far take.
+func (w *Writer) Mem() int64 {
+	m := w.pool.mem()
+	for _, fa := range w.fields {
+		d := &fa.dict
+		m += int64(cap(d.terms))*int64(unsafe.Sizeof(term{})) + int64(cap(d.bytes)) + 4*int64(cap(d.slots)) + 4*int64(cap(fa.lens))
+	}
+	return m
+}
 
 // Add adds an analysed document (its fields' Analyze called, its id field
 // added) as the next document of the segment. A failed Add leaves the
@@ -153,28 +153,21 @@ func (w *Writer) Add(doc index.Document) error {
 		if l := f.AnalyzedLength(); l > 0 {
 			for len(fa.lens) <= int(docNum) {
 				fa.lens = append(fa.lens, 0)
-				w.mem += 4
 			}
 			fa.lens[docNum] += uint32(l)
 		}
-		for term, tf := range f.AnalyzedTokenFrequencies() {
+		for text, tf := range f.AnalyzedTokenFrequencies() {
 			if len(tf.Locations) > 0 {
 				ferr = fmt.Errorf("%w (document %s, field %s)", ErrTermVectors, doc.ID(), name)
 				return
 			}
-			t, ok := fa.dict[term]
-			if !ok {
-				t = int32(len(fa.terms))
-				fa.dict[term] = t
-				fa.terms = append(fa.terms, postings{})
-				w.mem += int64(len(term)) + 96
+			t, _ := fa.dict.find(text)
+			r := &fa.dict.terms[t]
+			if r.cur != docNum+1 {
+				r.cur, r.freq = docNum+1, 0
+				w.touched = append(w.touched, touch{int32(fa.id), t})
 			}
-			p := &fa.terms[t]
-			if p.cur != docNum+1 {
-				p.cur, p.freq = docNum+1, 0
-				w.touched = append(w.touched, touch{fa, t})
-			}
-			p.freq += uint32(tf.Frequency())
+			r.freq += uint32(tf.Frequency())
 		}
 	})
 	if ferr == nil && !hasID {
@@ -187,13 +180,11 @@ func (w *Writer) Add(doc index.Document) error {
 		return ferr
 	}
 	for _, tc := range w.touched {
-		p := &tc.f.terms[tc.term]
-		before := cap(p.buf)
-		p.buf = binary.AppendUvarint(p.buf, uint64(docNum+1-p.last))
-		p.buf = binary.AppendUvarint(p.buf, uint64(p.freq))
-		p.last = docNum + 1
-		p.n++
-		w.mem += int64(cap(p.buf) - before)
+		r := &w.fields[tc.field].dict.terms[tc.term]
+		w.pool.appendUvarint(r, uint64(docNum+1-r.last))
+		w.pool.appendUvarint(r, uint64(r.freq))
+		r.last = docNum + 1
+		r.n++
 	}
 	w.rec = binary.AppendUvarint(w.rec, uint64(len(id)))
 	w.rec = append(w.rec, id...)
@@ -226,7 +217,7 @@ func appendStored(b []byte, field int, f index.Field) []byte {
 func (w *Writer) field(name string) *fieldAcc {
 	fa := w.byName[name]
 	if fa == nil {
-		fa = &fieldAcc{name: name, id: len(w.fields), dict: map[string]int32{}}
+		fa = &fieldAcc{name: name, id: len(w.fields), dict: newDict(w.seed)}
 		w.fields = append(w.fields, fa)
 		w.byName[name] = fa
 	}
@@ -241,5 +232,5 @@ func (w *Writer) Abort() {
 		w.stored = nil
 	}
 	_ = os.Remove(w.path)
-	w.fields, w.byName = nil, nil
+	w.fields, w.byName, w.pool = nil, nil, pool{}
 }

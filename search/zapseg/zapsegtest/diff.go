@@ -171,8 +171,12 @@ func diffField(got, want *zap.Segment, field string) error {
 			}
 			return nil
 		}
-		if ge.Term != we.Term || ge.Count != we.Count {
-			return fmt.Errorf("term %q (%d documents), want %q (%d)", ge.Term, ge.Count, we.Term, we.Count)
+		// Not the entries' Count: zap's iterator reads it into a postings
+		// list it reuses, which keeps the one document of a term merged as
+		// a "1-hit" for the terms after it (zapx v17.2.5), so a merged
+		// segment misreports it. The postings are compared whole below.
+		if ge.Term != we.Term {
+			return fmt.Errorf("term %q, want %q", ge.Term, we.Term)
 		}
 		gp, err := postings(gd, ge.Term)
 		if err != nil {
