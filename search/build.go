@@ -152,6 +152,17 @@ func (ix *Index) build(ctx context.Context, src Source, shards int, seq int64) (
 		close(sb.docs)
 	}
 	wg.Wait()
+	// A build that fails or is cancelled before the shards are written
+	// leaves writers open: their scratch files go with the generation's
+	// directory, their descriptors here. (Once written, finish has them.)
+	finishing := false
+	defer func() {
+		for _, sb := range sbs {
+			if sb.w != nil && !finishing {
+				sb.w.Abort()
+			}
+		}
+	}()
 	var errs []error
 	for _, sb := range sbs {
 		errs = append(errs, sb.err)
@@ -172,6 +183,7 @@ func (ix *Index) build(ctx context.Context, src Source, shards int, seq int64) (
 	// left every core but one idle for a third of a rebuild. An empty
 	// shard is made as an ordinary empty index.
 	errs = make([]error, len(sbs))
+	finishing = true
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)

@@ -32,7 +32,7 @@ func buildCorpus(n int) []Doc {
 }
 
 // TestRebuild_BuilderSameAsIncremental checks that a rebuild, which writes
-// the shards with the offline builder in many chunks merged at the end,
+// each shard as one segment with zapseg,
 // holds what indexing the same incidents batch by batch holds, reports its
 // progress to the end, and leaves one segment per shard and no scratch
 // files.
@@ -190,6 +190,13 @@ func testRebuildCanceled(t *testing.T, n, batch int, setup func(ctx context.Cont
 	if err := ix.Rebuild(ctx, src); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled rebuild of %d incidents in batches of %d: %v", n, batch, err)
 	}
+	// A generation removed has no file left open (checked at once: the
+	// collector would close a forgotten *os.File eventually).
+	for _, p := range openFilesUnder(t, dir, oldGen) {
+		if strings.HasSuffix(p, " (deleted)") {
+			t.Errorf("a file of the removed generation is left open: %s", p)
+		}
+	}
 	if ix.gen != oldGen {
 		t.Fatalf("generation %s replaced by %s", oldGen, ix.gen)
 	}
@@ -208,6 +215,35 @@ func testRebuildCanceled(t *testing.T, n, batch int, setup func(ctx context.Cont
 		}
 		return true
 	})
+	// Nor is a file of the cancelled generation left open.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		open := openFilesUnder(t, dir, oldGen)
+		if len(open) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("files of the cancelled generation left open: %q", open)
+		}
+	}
+}
+
+// openFilesUnder lists the files of dir's generations other than keep
+// that the process holds open (Linux only: elsewhere none).
+func openFilesUnder(t *testing.T, dir, keep string) []string {
+	t.Helper()
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, fd := range fds {
+		p, err := os.Readlink(filepath.Join("/proc/self/fd", fd.Name()))
+		if err == nil && strings.HasPrefix(p, filepath.Join(dir, "gen-")) &&
+			!strings.HasPrefix(p, filepath.Join(dir, keep)+string(filepath.Separator)) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // changingSource changes the database once the rebuild has read past the

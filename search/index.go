@@ -46,11 +46,10 @@ const currentFile = "CURRENT"
 type Options struct {
 	// Logger receives progress and errors. Default slog.Default().
 	Logger *slog.Logger
-	// BatchSize is how many documents go into one index batch, and into one
-	// segment file of a rebuild's builder (build.go). Default 100:
-	// a batch's analysed documents are all in memory until its segment is
-	// written (500 made a rebuild's peak memory three times larger for a
-	// fifth more speed).
+	// BatchSize is how many documents go into one index batch (each a
+	// segment of the index), and how many a rebuild reads from the source
+	// at a time. Default 100: a batch's analysed documents are all in
+	// memory until its segment is written.
 	BatchSize int
 	// PollInterval is how often the indexer looks for new changes when the
 	// source cannot notify (and as the fallback when it can). Default 1s.
