@@ -96,7 +96,7 @@ func (ix *Index) build(ctx context.Context, src Source, shards int, seq int64) (
 	}
 	layout := &shardIndex{parts: make([]bleve.Index, shards)} // for shardOf only
 	sbs := make([]*shardBuilder, shards+1)                    // the restricted shard last
-	budget := ix.segmentMem
+	budget := ix.opts.segmentMem
 	if budget <= 0 {
 		budget = segmentBudget()
 	}
@@ -184,6 +184,9 @@ func (ix *Index) build(ctx context.Context, src Source, shards int, seq int64) (
 	// shard is made as an ordinary empty index.
 	errs = make([]error, len(sbs))
 	finishing = true
+	if ix.opts.onFinish != nil {
+		ix.opts.onFinish()
+	}
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
@@ -194,6 +197,8 @@ func (ix *Index) build(ctx context.Context, src Source, shards int, seq int64) (
 				defer merges.Done()
 				if ctx.Err() == nil {
 					errs[i] = sb.finish(ix, internal)
+				} else if sb.w != nil {
+					sb.w.Abort()
 				}
 			}()
 		}

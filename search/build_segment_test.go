@@ -102,11 +102,10 @@ func TestBuild_SegmentsOverBudgetMerged(t *testing.T) {
 	}
 	shard := func(segmentMem int64) *zapv17.Segment {
 		dir := t.TempDir()
-		ix, err := Open(dir, Options{Shards: 1})
+		ix, err := Open(dir, Options{Shards: 1, segmentMem: segmentMem})
 		if err != nil {
 			t.Fatal(err)
 		}
-		ix.segmentMem = segmentMem
 		if err := ix.Rebuild(context.Background(), src); err != nil {
 			t.Fatal(err)
 		}

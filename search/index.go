@@ -62,6 +62,12 @@ type Options struct {
 	// Shards is how many shards a new generation is split into (see
 	// shards.go); 0 decides by the number of incidents and cores.
 	Shards int
+
+	// For tests: segmentMem, when above 0, is the memory a shard's segment
+	// writer may hold in a rebuild instead of segmentBudget's; onFinish is
+	// called as a rebuild starts writing its shards.
+	segmentMem int64
+	onFinish   func()
 }
 
 // Index is the search index in one directory: the generation in use
@@ -101,9 +107,6 @@ type Index struct {
 	buildDone  atomic.Int64
 	buildTotal atomic.Int64
 	wake       chan struct{}
-	// segmentMem, when above 0, is the memory a shard's segment writer
-	// may hold in a rebuild instead of segmentBudget's (for tests).
-	segmentMem int64
 
 	// bleveOnly runs every search through bleve's searchers, never as a
 	// plan (fastplan.go); plans counts the searches run as one, runs all

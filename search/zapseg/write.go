@@ -25,6 +25,10 @@ const (
 	chunkMode = 1026
 	// dvChunkSize is the doc values' chunk size (zap's LegacyChunkMode).
 	dvChunkSize = 1024
+	// oneHit marks a dictionary value holding a term's one document (the
+	// low 31 bits) and its norm (the next 31) instead of an offset.
+	oneHit = 1 << 63
+	mask31 = 1<<31 - 1
 	// notUninverted marks a field without doc values.
 	notUninverted = math.MaxUint64
 	// The sections zap registers (without the vectors build tag); a field
@@ -316,6 +320,7 @@ func (w *Writer) writeField(cw *countWriter, fa *fieldAcc) (uint64, error) {
 		tf.reset(chunk, uint64(w.docs)-1)
 		docs = docs[:0]
 		doc := int64(-1)
+		var lastFreq, lastNorm uint64
 		post = w.pool.read(p, post[:0])
 		for buf := post; len(buf) > 0; {
 			delta, n := binary.Uvarint(buf)
@@ -330,6 +335,7 @@ func (w *Writer) writeField(cw *countWriter, fa *fieldAcc) (uint64, error) {
 			if int(doc) < len(fa.lens) {
 				norm = uint64(fa.lens[doc])
 			}
+			lastFreq, lastNorm = freq, norm
 			if freq > 0 {
 				tf.add(uint64(doc), freq<<1, norm)
 			} else {
@@ -338,6 +344,15 @@ func (w *Writer) writeField(cw *countWriter, fa *fieldAcc) (uint64, error) {
 			if fa.dv {
 				docTerms[doc] = append(append(docTerms[doc], term...), 0xff)
 			}
+		}
+		// A term of one document, once, whose norm fits 31 bits, is kept
+		// in the dictionary itself ("1-hit"), as zap's merges keep it (a
+		// norm of 0 would read as no 1-hit: such a term is written out).
+		if p.n == 1 && lastFreq == 1 && lastNorm != 0 && lastNorm <= mask31 && docs[0] <= mask31 {
+			if err := b.Insert(term, oneHit|lastNorm<<31|uint64(docs[0])); err != nil {
+				return 0, fmt.Errorf("zapseg: field %s: %w", fa.name, err)
+			}
+			continue
 		}
 		// The postings: where the frequencies and norms start, where the
 		// locations do (none), and the documents as a roaring bitmap.
