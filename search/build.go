@@ -36,15 +36,19 @@ import (
 // sequence, shard count) are written with it.
 
 // segmentBudget is the memory a shard's segment writer may hold (its
-// postings and terms, zapseg.Writer.Mem) in a rebuild before it writes
-// what it has as a segment and starts another; a shard's segments are
-// merged into one at the end. It is half the rebuild's soft memory limit
-// (buildgc.go): 512 MB on most machines, at least 256 MB. A writer holds
-// about 7.5 KB per incident of the benchmark's (a 7 KB incident with a
-// 50-event timeline): a shard of 50k incidents, 363 MB, is one segment.
-// Written in three segments of 200 MB and merged, the same shard took 4%
-// more CPU, and the merge mapped another 0.5 GB of index files.
-func segmentBudget() int64 { return buildMemoryLimit(machineMemory()) / 2 }
+// postings and terms, zapseg.Writer.Mem) in a rebuild of shards shards
+// before it writes what it has as a segment and starts another; a shard's
+// segments are merged into one at the end. The writers of the shards
+// share the rebuild's soft memory limit (buildgc.go: 1 GB on most
+// machines, 512 MB on small ones), each at least 64 MB; the restricted
+// shard's (usually small) comes on top. A writer holds about 7.5 KB per
+// incident of the benchmark's (a 7 KB incident with a 50-event timeline):
+// at 100k incidents in two shards, each shard of 50k, 363 MB, is one
+// segment. Written in three segments of 200 MB and merged, the same shard
+// took 4% more CPU, and the merge mapped another 0.5 GB of index files.
+func segmentBudget(shards int) int64 {
+	return max(buildMemoryLimit(machineMemory())/int64(max(shards, 1)), 64<<20)
+}
 
 // builderQueue is how many pages of documents (not yet analysed: a few
 // KB each) the reading may put ahead of a shard's builder. With one, the
@@ -98,7 +102,7 @@ func (ix *Index) build(ctx context.Context, src Source, shards int, seq int64) (
 	sbs := make([]*shardBuilder, shards+1)                    // the restricted shard last
 	budget := ix.opts.segmentMem
 	if budget <= 0 {
-		budget = segmentBudget()
+		budget = segmentBudget(shards)
 	}
 	for i := range sbs {
 		name := restrictedDir
