@@ -65,11 +65,13 @@ type shardBuilder struct {
 	scratch string // the generation's buildDir
 	name    string // the shard's directory name, for scratch file names
 	budget  int64  // see segmentBudget
-	docs    chan []*document.Document
-	w       *zapseg.Writer // nil until a document
-	segs    []string       // the segment files written
-	n       int
-	err     error
+	// onSegment is Options.onSegment.
+	onSegment func(shard string, docs int)
+	docs      chan []*document.Document
+	w         *zapseg.Writer // nil until a document
+	segs      []string       // the segment files written
+	n         int
+	err       error
 }
 
 // build writes a new generation of shards shards holding every incident of
@@ -110,7 +112,7 @@ func (ix *Index) build(ctx context.Context, src Source, shards int, seq int64) (
 			name = shardDirPrefix + strconv.Itoa(i)
 		}
 		sbs[i] = &shardBuilder{path: filepath.Join(path, name), scratch: filepath.Join(path, buildDir), name: name,
-			budget: budget, docs: make(chan []*document.Document, builderQueue)}
+			budget: budget, onSegment: ix.opts.onSegment, docs: make(chan []*document.Document, builderQueue)}
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -162,7 +164,7 @@ func (ix *Index) build(ctx context.Context, src Source, shards int, seq int64) (
 	finishing := false
 	defer func() {
 		for _, sb := range sbs {
-			if sb.w != nil && !finishing {
+			if !finishing && sb.w != nil { // finishing first: finish has sb.w
 				sb.w.Abort()
 			}
 		}
@@ -299,6 +301,9 @@ func (sb *shardBuilder) closeSegment() error {
 		return fmt.Errorf("search: build %s: %w", sb.path, err)
 	}
 	sb.segs = append(sb.segs, filepath.Join(sb.scratch, sb.name+"-"+strconv.Itoa(len(sb.segs))+".zap"))
+	if sb.onSegment != nil {
+		sb.onSegment(sb.name, w.Docs())
+	}
 	return nil
 }
 
@@ -329,11 +334,15 @@ func (sb *shardBuilder) finish(ix *Index, internal func() map[string][]byte) err
 		return err
 	}
 	store := filepath.Join(sb.path, "store")
+	// root.bolt names the segment type and version its files are read
+	// with: the version zapseg writes, whatever bleve's default becomes.
 	b, err := scorch.NewBuilder(map[string]interface{}{
-		"path":            store,
-		"buildPathPrefix": sb.scratch,
-		"batchSize":       1,
-		"internal":        internal(),
+		"path":                store,
+		"buildPathPrefix":     sb.scratch,
+		"batchSize":           1,
+		"internal":            internal(),
+		"forceSegmentType":    zapv17.Type,
+		"forceSegmentVersion": int(zapseg.Version),
 	})
 	if err == nil {
 		err = b.Index(document.NewDocument(""))

@@ -2,14 +2,20 @@ package search
 
 import (
 	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/util"
 	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 	zapv17 "github.com/blevesearch/zapx/v17"
+	"go.etcd.io/bbolt"
 
 	"github.com/hindsightrca/hindsight/search/zapseg"
 	"github.com/hindsightrca/hindsight/search/zapseg/zapsegtest"
@@ -102,10 +108,23 @@ func TestBuild_SegmentsOverBudgetMerged(t *testing.T) {
 	}
 	shard := func(segmentMem int64) *zapv17.Segment {
 		dir := t.TempDir()
-		ix, err := Open(dir, Options{Shards: 1, segmentMem: segmentMem})
+		var mu sync.Mutex
+		segs := 0
+		ix, err := Open(dir, Options{Shards: 1, segmentMem: segmentMem, onSegment: func(shard string, _ int) {
+			mu.Lock()
+			defer mu.Unlock()
+			if shard == "shard-0" {
+				segs++
+			}
+		}})
 		if err != nil {
 			t.Fatal(err)
 		}
+		defer func() {
+			if want := segmentMem > 0; (segs > 1) != want {
+				t.Errorf("budget %d: shard-0 written in %d segments", segmentMem, segs)
+			}
+		}()
 		if err := ix.Rebuild(context.Background(), src); err != nil {
 			t.Fatal(err)
 		}
@@ -114,6 +133,7 @@ func TestBuild_SegmentsOverBudgetMerged(t *testing.T) {
 		if len(files) != 1 {
 			t.Fatalf("segment files: %q, want one", files)
 		}
+		checkSegmentType(t, filepath.Join(filepath.Dir(files[0]), "root.bolt"))
 		s, err := zapsegtest.Open(files[0])
 		if err != nil {
 			t.Fatal(err)
@@ -125,5 +145,39 @@ func TestBuild_SegmentsOverBudgetMerged(t *testing.T) {
 	merged := shard(64 << 10)
 	if err := zapsegtest.Diff(merged, one); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// checkSegmentType checks that every snapshot of a root.bolt reads its
+// segments as zap of the version zapseg writes.
+func checkSegmentType(t *testing.T, path string) {
+	t.Helper()
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.View(func(tx *bbolt.Tx) error {
+		snaps := tx.Bucket(util.BoltSnapshotsBucket)
+		if snaps == nil {
+			return errors.New("no snapshots")
+		}
+		n := 0
+		err := snaps.ForEach(func(k, _ []byte) error {
+			m := snaps.Bucket(k).Bucket(util.BoltMetaDataKey)
+			typ, ver := m.Get(util.BoltMetaDataSegmentTypeKey), m.Get(util.BoltMetaDataSegmentVersionKey)
+			if string(typ) != zapv17.Type || len(ver) < 4 || binary.BigEndian.Uint32(ver) != zapseg.Version {
+				return fmt.Errorf("snapshot %x: segments of %q version %x, want %s %d", k, typ, ver, zapv17.Type, zapseg.Version)
+			}
+			n++
+			return nil
+		})
+		if err == nil && n == 0 {
+			err = errors.New("no snapshots")
+		}
+		return err
+	})
+	if err != nil {
+		t.Errorf("%s: %v", path, err)
 	}
 }

@@ -178,7 +178,13 @@ func countPrefixed(snap *scorch.IndexSnapshot, field, term string, counts map[st
 	}
 	var pl segment.PostingsList
 	for _, d := range dicts {
-		it := d.AutomatonIterator(nil, beg, end)
+		// termCount reads each word's postings: the walk need not.
+		var it segment.DictionaryIterator
+		if oc, ok := d.(omitCounter); ok {
+			it = oc.AutomatonIteratorOmitCount(nil, beg, end)
+		} else {
+			it = d.AutomatonIterator(nil, beg, end)
+		}
 		for {
 			e, err := it.Next()
 			if err != nil {
@@ -198,6 +204,12 @@ func countPrefixed(snap *scorch.IndexSnapshot, field, term string, counts map[st
 		}
 	}
 	return nil
+}
+
+// omitCounter is a dictionary (zap's) that walks its words without
+// reading their postings.
+type omitCounter interface {
+	AutomatonIteratorOmitCount(a segment.Automaton, startKeyInclusive, endKeyExclusive []byte) segment.DictionaryIterator
 }
 
 // termCount is how many documents of a segment's dictionary hold term

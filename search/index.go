@@ -64,9 +64,11 @@ type Options struct {
 
 	// For tests: segmentMem, when above 0, is the memory a shard's segment
 	// writer may hold in a rebuild instead of segmentBudget's; onFinish is
-	// called as a rebuild starts writing its shards.
+	// called as a rebuild starts writing its shards; onSegment as a shard's
+	// writer has written a segment of docs documents.
 	segmentMem int64
 	onFinish   func()
+	onSegment  func(shard string, docs int)
 }
 
 // Index is the search index in one directory: the generation in use

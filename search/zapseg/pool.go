@@ -16,19 +16,18 @@ import (
 
 // term is a term's record.
 type term struct {
-	hash    uint64
-	off     uint32 // its bytes in the field's arena
-	len     uint32
-	head    uint32 // its postings' first block in the pool
-	tail    uint32 // where the next byte of its postings goes
-	left    uint32 // bytes left in the block tail is in
-	size    uint32 // bytes of postings written
-	level   uint8  // the size class of the block tail is in
-	last    uint32 // the last document + 1 (0: none yet)
-	n       uint32 // how many documents
-	freq    uint32 // the term's frequency in the document being added,
-	cur     uint32 // whose number + 1 is cur
-	touched bool
+	hash  uint64
+	off   uint32 // its bytes in the field's arena
+	len   uint32
+	head  uint32 // its postings' first block in the pool
+	tail  uint32 // where the next byte of its postings goes
+	left  uint32 // bytes left in the block tail is in
+	size  uint32 // bytes of postings written
+	level uint8  // the size class of the block tail is in
+	last  uint32 // the last document + 1 (0: none yet)
+	n     uint32 // how many documents
+	freq  uint32 // the term's frequency in the document being added,
+	cur   uint32 // whose number + 1 is cur
 }
 
 // dict is a field's terms: records, their bytes, and a hash table of
@@ -101,6 +100,8 @@ type pool struct {
 const (
 	chunkBits = 20
 	chunkSize = 1 << chunkBits
+	// maxChunks is how many chunks an address can name.
+	maxChunks = 1 << (32 - chunkBits)
 )
 
 var poolSizes = [...]uint32{16, 32, 64, 128, 256, 512, 1024}

@@ -90,11 +90,15 @@ func (c *countWriter) u16(v uint16) {
 // nothing is left at the path. A Writer given no document writes nothing
 // and returns an error (zap has no empty segments).
 func (w *Writer) Close() (err error) {
+	if w.closed {
+		return errClosed
+	}
 	defer func() {
 		if err != nil {
 			w.Abort()
 			return
 		}
+		w.closed = true
 		_ = w.stored.Close()
 		_ = os.Remove(w.stored.Name())
 		w.stored = nil

@@ -25,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"math"
 	"os"
 	"unsafe"
 
@@ -56,7 +57,15 @@ type Writer struct {
 	touched []touch
 	rec     []byte
 	err     error
+	closed  bool // by Close or Abort
 }
+
+// ErrFull is returned by Add when the segment holds as much as one can
+// (about 4 GB of postings, or of one field's terms).
+var ErrFull = errors.New("zapseg: the segment is full")
+
+// errClosed is returned by Add and Close after Close or Abort.
+var errClosed = errors.New("zapseg: the writer is closed")
 
 // fieldAcc is what a field's documents gave so far.
 type fieldAcc struct {
@@ -111,6 +120,9 @@ func (w *Writer) Add(doc index.Document) error {
 	if w.err != nil {
 		return w.err
 	}
+	if w.closed {
+		return errClosed
+	}
 	if nd, ok := doc.(index.NestedDocument); ok {
 		nested := false
 		nd.VisitNestedDocuments(func(index.Document) { nested = true })
@@ -118,6 +130,16 @@ func (w *Writer) Add(doc index.Document) error {
 			w.err = fmt.Errorf("zapseg: document %s: nested documents are not supported", doc.ID())
 			return w.err
 		}
+	}
+	if doc.HasComposite() {
+		w.err = fmt.Errorf("zapseg: document %s: composite fields are not supported", doc.ID())
+		return w.err
+	}
+	// Past these the uint32 addresses of the postings and of a field's
+	// term bytes would wrap: far more than a document can add is left.
+	if len(w.pool.chunks) > maxChunks-256 || w.termBytes() > math.MaxUint32-256<<20 {
+		w.err = fmt.Errorf("zapseg: document %s: %w", doc.ID(), ErrFull)
+		return w.err
 	}
 	docNum := w.docs
 	w.touched = w.touched[:0]
@@ -132,6 +154,15 @@ func (w *Writer) Add(doc index.Document) error {
 			return
 		}
 		name := f.Name()
+		switch f.(type) {
+		case index.GeoShapeField, index.SynonymField:
+			ferr = fmt.Errorf("zapseg: document %s, field %s: %T fields are not supported", doc.ID(), name, f)
+			return
+		}
+		if _, ok := w.byName[name]; !ok && len(w.fields) >= math.MaxUint16 {
+			ferr = fmt.Errorf("zapseg: document %s, field %s: more than %d fields", doc.ID(), name, math.MaxUint16)
+			return
+		}
 		fa := w.field(name)
 		opts := f.Options()
 		fa.opts |= opts
@@ -224,8 +255,21 @@ func (w *Writer) field(name string) *fieldAcc {
 	return fa
 }
 
-// Abort removes what the Writer wrote.
+// termBytes is the most term bytes a field holds.
+func (w *Writer) termBytes() int {
+	n := 0
+	for _, fa := range w.fields {
+		n = max(n, len(fa.dict.bytes))
+	}
+	return n
+}
+
+// Abort removes what the Writer wrote, unless Close wrote the segment.
 func (w *Writer) Abort() {
+	if w.closed {
+		return
+	}
+	w.closed = true
 	if w.stored != nil {
 		_ = w.stored.Close()
 		_ = os.Remove(w.stored.Name())

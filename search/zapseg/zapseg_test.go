@@ -36,7 +36,10 @@ var words = strings.Fields(`the database failover took forty minutes because rep
 // positions, keywords with doc values, dates, numbers, stored-only values,
 // fields some documents lack, and a field first seen late whose name sorts
 // first.
-func docs(n int, seed uint64) []*document.Document {
+func docs(n int, seed uint64) []*document.Document { return docsNamed("doc", n, seed) }
+
+// docsNamed is docs with ids prefix-00000 and on.
+func docsNamed(prefix string, n int, seed uint64) []*document.Document {
 	im := bleve.NewIndexMapping()
 	std := im.AnalyzerNamed("standard")
 	kw := im.AnalyzerNamed("keyword")
@@ -51,7 +54,7 @@ func docs(n int, seed uint64) []*document.Document {
 	}
 	out := make([]*document.Document, n)
 	for i := range out {
-		d := document.NewDocument(fmt.Sprintf("doc-%05d", i))
+		d := document.NewDocument(fmt.Sprintf("%s-%05d", prefix, i))
 		d.AddField(document.NewTextFieldCustom("title", nil, []byte(text(1+rng.IntN(8))),
 			index.IndexField|index.StoreField, std))
 		for k := range rng.IntN(4) {
@@ -157,15 +160,10 @@ func TestWriter_SameAsZap(t *testing.T) {
 // A segment zapseg wrote merges with zap's like zap's own.
 func TestWriter_MergesWithZaps(t *testing.T) {
 	dir := t.TempDir()
-	a, b := docs(800, 1), docs(900, 2)
-	for i, d := range b {
-		d.SetID(fmt.Sprintf("b-%05d", i))
-	}
-	_ = a
 	written(t, docs(800, 1), filepath.Join(dir, "a-ours.zap"))
 	zapMade(t, docs(800, 1), filepath.Join(dir, "a-zap.zap"))
 	bz := filepath.Join(dir, "b.zap")
-	zapMade(t, docs(900, 2), bz)
+	zapMade(t, docsNamed("b", 900, 2), bz)
 	merge := func(first, out string) *zap.Segment {
 		p := &zap.ZapPlugin{}
 		s1, err := p.Open(first)
@@ -209,6 +207,12 @@ func TestWriter_Refuses(t *testing.T) {
 				index.IndexField|index.IncludeTermVectors, std))
 			return d
 		}, "term vectors"},
+		{"composite fields", func() *document.Document {
+			d := document.NewDocument("x")
+			d.AddField(document.NewTextFieldCustom("body", nil, []byte("a b"), index.IndexField, std))
+			d.AddField(document.NewCompositeField("_all", true, nil, nil))
+			return d
+		}, "composite fields are not supported"},
 		{"no id", func() *document.Document {
 			d := document.NewDocument("x")
 			d.AddField(document.NewTextFieldCustom("body", nil, []byte("a b"), index.IndexField, std))
@@ -243,4 +247,67 @@ func TestWriter_Refuses(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A term of one document, once, is kept in the dictionary itself (zap's
+// "1-hit"), as zap's merges keep it; others point at their postings.
+func TestWriter_OneHitTerms(t *testing.T) {
+	dir := t.TempDir()
+	im := bleve.NewIndexMapping()
+	var ds []*document.Document
+	std := im.AnalyzerNamed("standard")
+	for i, v := range []string{"lonely", "shared", "shared", "double double"} {
+		d := document.NewDocument(fmt.Sprint(i))
+		d.AddField(document.NewTextFieldCustom("f", nil, []byte(v), index.IndexField, std))
+		d.AddIDField()
+		for _, f := range d.Fields {
+			f.Analyze()
+		}
+		ds = append(ds, d)
+	}
+	path := filepath.Join(dir, "s.zap")
+	written(t, ds, path)
+	s, err := zapsegtest.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	// "double" is in one document, twice: not a 1-hit.
+	for term, oneHit := range map[string]bool{"lonely": true, "shared": false, "double": false} {
+		v, ok, err := zapsegtest.DictValue(s, "f", term)
+		if err != nil || !ok {
+			t.Fatalf("%s: %v, %v", term, ok, err)
+		}
+		if got := v&zap.FSTValEncoding1Hit != 0; got != oneHit {
+			t.Errorf("%s: 1-hit %v, want %v (value %x)", term, got, oneHit, v)
+		}
+	}
+}
+
+func TestWriter_CloseTwiceKeepsTheSegment(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.zap")
+	w, err := zapseg.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range docs(3, 1) {
+		if err := w.Add(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err == nil {
+		t.Error("a second Close: no error")
+	}
+	w.Abort()
+	if err := w.Add(docs(1, 2)[0]); err == nil {
+		t.Error("Add after Close: no error")
+	}
+	s, err := zapsegtest.Open(path)
+	if err != nil {
+		t.Fatalf("the segment after Close, Close and Abort: %v", err)
+	}
+	s.Close()
 }

@@ -11,6 +11,7 @@ import (
 	"slices"
 
 	segment "github.com/blevesearch/scorch_segment_api/v2"
+	"github.com/blevesearch/vellum"
 	zap "github.com/blevesearch/zapx/v17"
 )
 
@@ -198,7 +199,8 @@ func postings(d segment.TermDictionary, term string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	it := pl.Iterator(true, true, false, nil)
+	// With locations: a posting marked as having some reads them.
+	it := pl.Iterator(true, true, true, nil)
 	var out []string
 	for {
 		p, err := it.Next()
@@ -208,7 +210,7 @@ func postings(d segment.TermDictionary, term string) ([]string, error) {
 		if p == nil {
 			return out, nil
 		}
-		out = append(out, fmt.Sprintf("%d:%d:%g", p.Number(), p.Frequency(), p.Norm()))
+		out = append(out, fmt.Sprintf("%d:%d:%g:%d", p.Number(), p.Frequency(), p.Norm(), len(p.Locations())))
 	}
 }
 
@@ -238,4 +240,24 @@ func advance(d segment.TermDictionary, term string, to uint64) (string, error) {
 		return "none", err
 	}
 	return fmt.Sprintf("%d:%d:%g", p.Number(), p.Frequency(), p.Norm()), nil
+}
+
+// DictValue is the value the dictionary of field in s keeps for term (an
+// offset of its postings, or its one document when it has the 1-hit mark,
+// zap.FSTValEncoding1Hit), and whether it has term.
+func DictValue(s *zap.Segment, field, term string) (uint64, bool, error) {
+	at, err := s.DictAddr(field)
+	if err != nil {
+		return 0, false, err
+	}
+	mem := s.Data()
+	n, sz := binary.Uvarint(mem[at:])
+	if sz <= 0 {
+		return 0, false, fmt.Errorf("field %s: bad dictionary length", field)
+	}
+	fst, err := vellum.Load(mem[at+uint64(sz) : at+uint64(sz)+n])
+	if err != nil {
+		return 0, false, err
+	}
+	return fst.Get([]byte(term))
 }
