@@ -82,17 +82,7 @@ func TestBuild_SegmentSameAsZaps(t *testing.T) {
 	if err := seg.(segment.UnpersistedSegment).Persist(theirs); err != nil {
 		t.Fatal(err)
 	}
-	got, err := zapsegtest.Open(ours)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer got.Close()
-	want, err := zapsegtest.Open(theirs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer want.Close()
-	if err := zapsegtest.Diff(got, want); err != nil {
+	if err := zapsegtest.DiffFiles(ours, theirs); err != nil {
 		t.Fatal(err)
 	}
 }

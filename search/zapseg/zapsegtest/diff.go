@@ -29,6 +29,21 @@ func Open(path string) (*zap.Segment, error) {
 	return zs, nil
 }
 
+// DiffFiles is Diff of the segment files got and want.
+func DiffFiles(got, want string) error {
+	g, err := Open(got)
+	if err != nil {
+		return err
+	}
+	defer g.Close()
+	w, err := Open(want)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	return Diff(g, w)
+}
+
 // Diff reports the first difference between what got and want hold, as
 // zap reads them: the documents and their ids, the fields and their
 // options, every term of every field with its postings (documents,
