@@ -2,6 +2,7 @@ package search
 
 import (
 	"math"
+	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
 	"sync"
@@ -102,6 +103,13 @@ func raiseGC() (restore func()) {
 			if buildGC.limit != -1 {
 				debug.SetMemoryLimit(buildGC.limit)
 			}
+			// The build leaves up to the limit in garbage: collected now,
+			// not by whichever request next crosses the heap's target,
+			// and not served among. Searched right after a rebuild at
+			// 100k incidents, the p50 was 0.80–1.0 ms without this
+			// collection and 0.74–0.76 ms with it (0.72 ms in a process
+			// that had not rebuilt).
+			runtime.GC()
 		})
 	}
 }

@@ -3,6 +3,7 @@ package search
 import (
 	"math"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"testing"
 )
@@ -23,14 +24,19 @@ func TestRaiseGC(t *testing.T) {
 		t.Fatalf("during a build: GOGC %d, limit %d", percent(), limit())
 	}
 	r2 := raiseGC()
+	gcs := func() uint32 { var m runtime.MemStats; runtime.ReadMemStats(&m); return m.NumGC }
 	r1()
 	r1() // a second call does nothing
 	if percent() != buildGCPercent || limit() == math.MaxInt64 {
 		t.Fatalf("one build ended, one runs: GOGC %d, limit %d", percent(), limit())
 	}
+	before := gcs()
 	r2()
 	if percent() != 100 || limit() != math.MaxInt64 {
 		t.Fatalf("after the builds: GOGC %d, limit %d; want 100 and none", percent(), limit())
+	}
+	if gcs() == before {
+		t.Error("the last build's end collected no garbage")
 	}
 
 	// An operator's choice stands.
