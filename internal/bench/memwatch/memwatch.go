@@ -1,5 +1,5 @@
 // Package memwatch measures the peak memory of a benchmark phase: the Go
-// heap, sampled from runtime.MemStats, and the process's peak resident set
+// heap, sampled from runtime/metrics, and the process's peak resident set
 // (VmHWM in /proc/self/status, Linux only), which Reset zeroes between
 // phases.
 package memwatch
@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,7 +25,7 @@ type Watch struct {
 
 // Peak is what one phase used at most.
 type Peak struct {
-	// HeapBytes is the largest live heap (MemStats.HeapAlloc) sampled.
+	// HeapBytes is the largest heap of objects (MemStats.HeapAlloc) sampled.
 	HeapBytes uint64
 	// RSSBytes is the process's peak resident set since Reset (VmHWM); 0
 	// when the platform does not tell.
@@ -64,11 +65,20 @@ func Start(interval time.Duration) *Watch {
 	return w
 }
 
+// sample reads the heap from runtime/metrics, which, unlike
+// runtime.ReadMemStats, does not stop the world: sampling every 10 ms
+// does not pause the work it measures.
 func (w *Watch) sample() {
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	w.peak = max(w.peak, ms.HeapAlloc)
+	s := []metrics.Sample{{Name: heapObjects}}
+	metrics.Read(s)
+	if s[0].Value.Kind() == metrics.KindUint64 {
+		w.peak = max(w.peak, s[0].Value.Uint64())
+	}
 }
+
+// heapObjects is the memory of live and not yet swept heap objects, what
+// MemStats.HeapAlloc counts.
+const heapObjects = "/memory/classes/heap/objects:bytes"
 
 // Stop ends sampling and returns the phase's peaks.
 func (w *Watch) Stop() Peak {
