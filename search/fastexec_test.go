@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -51,6 +52,25 @@ func openPlanDocs(t *testing.T, r *rand.Rand, n int64, opts Options) (*Index, *m
 		t.Fatal(err)
 	}
 	return ix, src
+}
+
+// openSnapshot opens a snapshot of shard p, closed when the test ends.
+func openSnapshot(t *testing.T, p bleve.Index) *scorch.IndexSnapshot {
+	t.Helper()
+	adv, err := p.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd, err := adv.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = rd.Close() })
+	snap, ok := rd.(*scorch.IndexSnapshot)
+	if !ok {
+		t.Fatalf("a shard's reader is a %T, not a scorch snapshot", rd)
+	}
+	return snap
 }
 
 // planDoc is a random incident: every text field, labels, some restricted.

@@ -28,16 +28,7 @@ func TestFuzzyCache_SameTermsAsScorch(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	adv, err := ix.cur.parts[0].Advanced()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rd, err := adv.Reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rd.Close()
-	snap := rd.(*scorch.IndexSnapshot)
+	snap := openSnapshot(t, ix.cur.parts[0])
 	if len(snap.Segments()) < 2 {
 		t.Logf("only %d segment(s)", len(snap.Segments()))
 	}
@@ -96,16 +87,7 @@ func TestFuzzyCache_ShardsShareABuild(t *testing.T) {
 	ix, _ := openPlanDocs(t, r, 200, Options{BatchSize: 30, Shards: 4})
 	var snaps []*scorch.IndexSnapshot
 	for _, p := range ix.cur.parts {
-		adv, err := p.Advanced()
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd, err := adv.Reader()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rd.Close()
-		snaps = append(snaps, rd.(*scorch.IndexSnapshot))
+		snaps = append(snaps, openSnapshot(t, p))
 	}
 	list := func(fd index.FieldDict) []string {
 		var out []string

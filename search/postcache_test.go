@@ -33,16 +33,7 @@ func TestListSearcher_SameAsZap(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	rd, err := ix.cur.parts[0].Advanced()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ir, err := rd.Reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ir.Close()
-	snap := ir.(*scorch.IndexSnapshot)
+	snap := openSnapshot(t, ix.cur.parts[0])
 	ps, err := newPlanShard(snap, true, newPostingsCache())
 	if err != nil {
 		t.Fatal(err)
