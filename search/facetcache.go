@@ -211,6 +211,26 @@ func (fc *facetCounter) count(doc uint64) {
 	}
 }
 
+// countAll adds the matches with global document numbers docs (ascending).
+func (fc *facetCounter) countAll(docs []uint32) {
+	s := fc.snap
+	for len(docs) > 0 {
+		doc := uint64(docs[0])
+		i := sort.Search(len(s.offsets), func(x int) bool { return s.offsets[x] > doc }) - 1
+		if i < 0 {
+			docs = docs[1:]
+			continue
+		}
+		end := len(docs)
+		if i+1 < len(s.offsets) {
+			next := s.offsets[i+1]
+			end = sort.Search(len(docs), func(x int) bool { return uint64(docs[x]) >= next })
+		}
+		s.segs[i].rows.countAll(docs[:end], s.offsets[i], fc)
+		docs = docs[end:]
+	}
+}
+
 // grow makes room for ordinals numbered since the counter was made.
 func (fc *facetCounter) grow() {
 	fc.cache.mu.Lock()

@@ -73,3 +73,50 @@ func (r *facetRows) count(d uint64, fc *facetCounter) {
 		counts[o]++
 	}
 }
+
+// countAll adds the ordinals of the documents off+d of docs (ascending,
+// those past the rows left out) to fc. The documents take turns at
+// countBanks arrays of counts, summed into the first at the end: a value most
+// matches have (a year, a severity) is otherwise added to in one chain,
+// each addition waiting for the last one's store.
+func (r *facetRows) countAll(docs []uint32, off uint64, fc *facetCounter) {
+	if len(docs) < 64 {
+		for _, d := range docs {
+			if local := uint64(d) - off; local < r.docs() {
+				r.count(local, fc)
+			}
+		}
+		return
+	}
+	n := len(fc.counts)
+	var banks [countBanks][]uint32
+	banks[0] = fc.counts
+	for i := 1; i < countBanks; i++ {
+		banks[i] = make([]uint32, n)
+	}
+	rows := r.rows
+	for k, d := range docs {
+		local := uint64(d) - off
+		if local >= r.docs() {
+			continue
+		}
+		row := rows[local*rowLen : local*rowLen+rowLen]
+		if row[0] == wideRow || int(slices.Max(row[1:1+row[0]])) >= n {
+			r.count(local, fc)
+			banks[0] = fc.counts // (grown, maybe)
+			continue
+		}
+		c := banks[k%countBanks]
+		for _, o := range row[1 : 1+row[0]] {
+			c[o]++
+		}
+	}
+	for _, b := range banks[1:] {
+		for i, v := range b {
+			fc.counts[i] += v
+		}
+	}
+}
+
+// countBanks is how many arrays countAll counts in.
+const countBanks = 4

@@ -521,9 +521,43 @@ func (fcache *facetCache) walkPlanned(ctx context.Context, ps *planShard, root p
 	keep := &pageCollector{page: page, reader: snap}
 	var hits uint64
 	var e iterErr
-	top := root.searcher(ps, &e)
 	// One match handed to the page (which copies what it keeps).
 	d := &bsearch.DocumentMatch{IndexInternalID: make(index.IndexInternalID, 8)}
+	if streamable(ps, root) {
+		a := streamArenas.Get().(*streamArena)
+		defer func() {
+			a.reset()
+			streamArenas.Put(a)
+		}()
+		s := rootStream(a, ps, root, &e)
+		if e.err != nil {
+			return 0, e.err
+		}
+		if counter != nil {
+			counter.countAll(s.docs)
+		}
+		hits = uint64(len(s.docs))
+		for i, doc := range s.docs {
+			if i%1024 == 1023 {
+				if err := ctx.Err(); err != nil {
+					return 0, err
+				}
+			}
+			if keep.below(s.scores[i]) {
+				continue
+			}
+			d.Score = s.scores[i]
+			d.IndexInternalID.SetValue(uint64(doc))
+			if err := keep.add(d); err != nil {
+				return 0, err
+			}
+		}
+		if err := keep.finish(); err != nil {
+			return 0, err
+		}
+		return hits, nil
+	}
+	top := root.searcher(ps, &e)
 	for doc, s := top.next(); doc != noDoc; doc, s = top.next() {
 		hits++
 		if hits%1024 == 0 {

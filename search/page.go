@@ -165,6 +165,25 @@ type pageCollector struct {
 	reader index.IndexReader
 	kept   []*pageHit
 	err    error
+	// floor is the root's score as pages order it, once the heap is full
+	// of hits ranked by relevance (full): a match scored below it is
+	// left out without more ado (below).
+	floor float64
+	full  bool
+}
+
+// below reports whether a match scored score is left out by the page
+// whatever its id: ranked by relevance, the page full and its last hit
+// scored higher.
+func (c *pageCollector) below(score float64) bool {
+	return c.full && orderScore(score) < c.floor
+}
+
+// settle notes the root's score once the heap is full (see floor).
+func (c *pageCollector) settle() {
+	if c.page.mode == SortRelevance && len(c.kept) == c.page.n && c.page.n > 0 {
+		c.full, c.floor = true, orderScore(c.kept[0].score)
+	}
 }
 
 // add considers one match. (d goes back to bleve's pool after: what is
@@ -190,9 +209,11 @@ func (c *pageCollector) add(d *bsearch.DocumentMatch) error {
 		*old = h
 		old.internal = append(buf, h.internal...)
 		heap.Fix(c, 0)
+		c.settle()
 		return c.err
 	}
 	heap.Push(c, h.own())
+	c.settle()
 	return c.err
 }
 
