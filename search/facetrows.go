@@ -1,6 +1,9 @@
 package search
 
-import "slices"
+import (
+	"slices"
+	"sync"
+)
 
 // facetRows are a segment's facet ordinals in rows of the same length, one
 // a document: its count, then its ordinals. A search counts a match with
@@ -91,8 +94,15 @@ func (r *facetRows) countAll(docs []uint32, off uint64, fc *facetCounter) {
 	n := len(fc.counts)
 	var banks [countBanks][]uint32
 	banks[0] = fc.counts
+	spare := countBankPool.Get().(*[]uint32)
+	defer countBankPool.Put(spare)
+	if cap(*spare) < (countBanks-1)*n {
+		*spare = make([]uint32, (countBanks-1)*n)
+	}
+	all := (*spare)[:(countBanks-1)*n]
+	clear(all)
 	for i := 1; i < countBanks; i++ {
-		banks[i] = make([]uint32, n)
+		banks[i] = all[(i-1)*n : i*n]
 	}
 	rows := r.rows
 	for k, d := range docs {
@@ -120,3 +130,6 @@ func (r *facetRows) countAll(docs []uint32, off uint64, fc *facetCounter) {
 
 // countBanks is how many arrays countAll counts in.
 const countBanks = 4
+
+// countBankPool holds countAll's other arrays between searches.
+var countBankPool = sync.Pool{New: func() any { return new([]uint32) }}

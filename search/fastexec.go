@@ -558,6 +558,17 @@ func (fcache *facetCache) walkPlanned(ctx context.Context, ps *planShard, root p
 		return hits, nil
 	}
 	top := root.searcher(ps, &e)
+	// The matches' facets are counted at the end, all at once (countAll),
+	// when their numbers fit in 32 bits.
+	var matched []uint32
+	if counter != nil && fits32(ps) {
+		a := streamArenas.Get().(*streamArena)
+		defer func() {
+			a.reset()
+			streamArenas.Put(a)
+		}()
+		matched = a.stream(int(min(root.count(), ps.docTotal))).docs
+	}
 	for doc, s := top.next(); doc != noDoc; doc, s = top.next() {
 		hits++
 		if hits%1024 == 0 {
@@ -566,7 +577,14 @@ func (fcache *facetCache) walkPlanned(ctx context.Context, ps *planShard, root p
 			}
 		}
 		if counter != nil {
-			counter.count(doc)
+			if matched != nil && len(matched) < cap(matched) {
+				matched = append(matched, uint32(doc))
+			} else {
+				counter.count(doc)
+			}
+		}
+		if keep.below(s) {
+			continue
 		}
 		d.Score = s
 		d.IndexInternalID.SetValue(doc)
@@ -576,6 +594,9 @@ func (fcache *facetCache) walkPlanned(ctx context.Context, ps *planShard, root p
 	}
 	if e.err != nil {
 		return 0, e.err
+	}
+	if len(matched) > 0 {
+		counter.countAll(matched)
 	}
 	if err := keep.finish(); err != nil {
 		return 0, err

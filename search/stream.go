@@ -88,17 +88,21 @@ func (s *stream) add(d uint32, sc float64) {
 // streamable reports whether root is walked as streams in ps: pure, and
 // every document number of the shard in 32 bits.
 func streamable(ps *planShard, root planNode) bool {
-	if n := len(ps.offsets); n > 0 {
-		last := ps.segs[n-1].Segment().Count()
-		if ps.offsets[n-1]+last > math.MaxUint32 {
-			return false
-		}
+	if !fits32(ps) {
+		return false
 	}
 	if b, ok := root.(*planBool); ok {
 		return pureMoved(b.must, false) && (b.should == nil || pureMoved(b.should, true)) &&
 			(b.not == nil || pureMoved(b.not, true)) && (b.filter == nil || pureMoved(b.filter, true))
 	}
 	return pureMoved(root, false)
+}
+
+// fits32 reports whether every document number of ps's shard fits in 32
+// bits.
+func fits32(ps *planShard) bool {
+	n := len(ps.offsets)
+	return n == 0 || ps.offsets[n-1]+ps.segs[n-1].Segment().Count() <= math.MaxUint32
 }
 
 // pureMoved reports whether n is pure moved by next only or, when
