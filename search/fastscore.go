@@ -62,16 +62,51 @@ func (l *lengthTerms) of(n uint64) float64 {
 
 // scoreLength is score for a match of a field length n (BM25 only).
 func (t *planTerm) scoreLength(freq, n uint64) float64 {
+	return t.weighted(t.lengthBase(freq, n))
+}
+
+// lengthBase is scoreLength before the query weight: what a match's score
+// owes to the term and the document alone.
+func (t *planTerm) lengthBase(freq, n uint64) float64 {
 	var tf float64
 	if freq < scorer.MaxSqrtCache {
 		tf = scorer.SqrtCache[int(freq)]
 	} else {
 		tf = math.Sqrt(float64(freq))
 	}
-	score := t.idf * (tf * bsearch.BM25_k1) /
+	return t.idf * (tf * bsearch.BM25_k1) /
 		(tf + bsearch.BM25_k1*t.lengths.of(n))
+}
+
+// weighted is a base score times the query weight, as the scorer applies it.
+func (t *planTerm) weighted(score float64) float64 {
 	if t.qw != 1.0 {
 		score = score * t.qw
 	}
 	return score
+}
+
+// postingBases are a term's base scores in one segment (baseScores), for
+// one idf and average field length.
+type postingBases struct {
+	idf, avg float64
+	v        []float64
+}
+
+// baseScores are the lengthBase of each of l's postings for t's idf and
+// average length, kept with the decoded postings: a term searched again
+// reads its matches' scores rather than dividing for each (a search of
+// several words spent a tenth of its time there). An idf changes only as
+// documents are added or deleted; a search of another idf replaces them.
+func (t *planTerm) baseScores(l *postings) []float64 {
+	if b := l.bases.Load(); b != nil && b.idf == t.idf && b.avg == t.avg {
+		return b.v
+	}
+	v := make([]float64, len(l.docs))
+	for i := range v {
+		f, n := l.freqLen(i)
+		v[i] = t.lengthBase(f, n)
+	}
+	l.bases.Store(&postingBases{idf: t.idf, avg: t.avg, v: v})
+	return v
 }

@@ -3,6 +3,7 @@ package search
 import (
 	"math"
 	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	bsearch "github.com/blevesearch/bleve/v2/search"
@@ -36,8 +37,16 @@ import (
 
 // postings are one term's postings in one segment, in document order.
 type postings struct {
-	docs, freqs, lens []uint32
-	used              uint64 // the cache's tick when a search last read it
+	docs []uint32
+	// fl are each posting's frequency and field length, 16 bits each
+	// (frequency high); when one does not fit, freqs and lens hold them
+	// instead and fl is nil.
+	fl          []uint32
+	freqs, lens []uint32
+	// bases are the postings' scores before the query weight for the idf
+	// and average length searched last (planTerm.baseScores).
+	bases atomic.Pointer[postingBases]
+	used  uint64 // the cache's tick when a search last read it
 	// owner is the shard the segment is of (nil: unknown, only evicted).
 	owner *scorch.Scorch
 }
@@ -67,13 +76,14 @@ type postingsCache struct {
 
 const (
 	// postingsBudget bounds the memory the decoded postings take.
-	postingsBudget = 32 << 20
+	postingsBudget = 40 << 20
 	// postingsEntry is what an entry costs besides its arrays and the
 	// bytes of its field and term (key, map slot, struct), roughly.
 	postingsEntry = 160
-	// postingBytes is what a posting takes decoded (document number,
-	// frequency and length, 32 bits each).
-	postingBytes = 12
+	// postingBytes is what a posting takes decoded: its document number
+	// (32 bits), frequency and length (16 bits each, mostly) and base score
+	// (64 bits).
+	postingBytes = 16
 	// searchDecodeBudget is how many bytes of postings one search may
 	// decode in a shard; the terms past it are read from zap.
 	searchDecodeBudget = postingsBudget / 4
@@ -211,7 +221,7 @@ func (c *postingsCache) forget() {
 // included), into arrays.
 func decodePostings(pl segment.PostingsList) (*postings, bool, error) {
 	n := pl.Count()
-	p := &postings{docs: make([]uint32, 0, n), freqs: make([]uint32, 0, n), lens: make([]uint32, 0, n)}
+	p := &postings{docs: make([]uint32, 0, n), fl: make([]uint32, 0, n)}
 	it := pl.Iterator(true, true, false, nil)
 	for {
 		x, err := it.Next()
@@ -229,8 +239,30 @@ func decodePostings(pl segment.PostingsList) (*postings, bool, error) {
 		if d > math.MaxUint32 || f > math.MaxUint32 || l > math.MaxUint32 {
 			return nil, false, nil
 		}
-		p.docs, p.freqs, p.lens = append(p.docs, uint32(d)), append(p.freqs, uint32(f)), append(p.lens, uint32(l))
+		p.docs = append(p.docs, uint32(d))
+		if p.fl != nil && (f > math.MaxUint16 || l > math.MaxUint16) {
+			// Wide: 32 bits each from here on, for all.
+			p.freqs, p.lens = make([]uint32, len(p.fl), n), make([]uint32, len(p.fl), n)
+			for i, v := range p.fl {
+				p.freqs[i], p.lens[i] = v>>16, v&0xFFFF
+			}
+			p.fl = nil
+		}
+		if p.fl != nil {
+			p.fl = append(p.fl, uint32(f)<<16|uint32(l))
+		} else {
+			p.freqs, p.lens = append(p.freqs, uint32(f)), append(p.lens, uint32(l))
+		}
 	}
+}
+
+// freqLen is posting i's frequency and field length.
+func (p *postings) freqLen(i int) (uint64, uint64) {
+	if p.fl != nil {
+		v := p.fl[i]
+		return uint64(v >> 16), uint64(v & 0xFFFF)
+	}
+	return uint64(p.freqs[i]), uint64(p.lens[i])
 }
 
 // lengthsFor is the length table of a field of average length avg, made

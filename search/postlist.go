@@ -64,19 +64,24 @@ func (x *listSearcher) advance(id uint64) (uint64, float64) {
 // hit is posting i of segment seg's, scored as termSearcher scores zap's.
 func (x *listSearcher) hit(l *postings, i, seg int) (uint64, float64) {
 	x.cur, x.has = uint64(l.docs[i])+x.p.offsets[seg], true
-	return x.cur, x.t.postingScore(l, i)
+	return x.cur, x.t.postingScore(l, seg, i)
 }
 
-// postingScore is the score of posting i of l, as termSearcher scores zap's.
-func (t *planTerm) postingScore(l *postings, i int) float64 {
+// postingScore is the score of posting i of l, the term's postings in
+// segment seg, as termSearcher scores zap's.
+func (t *planTerm) postingScore(l *postings, seg, i int) float64 {
 	if !t.scoring {
 		return 0
 	}
+	if t.bases != nil {
+		return t.weighted(t.bases[seg][i])
+	}
+	f, n := l.freqLen(i)
 	if t.lengths != nil {
-		return t.scoreLength(uint64(l.freqs[i]), uint64(l.lens[i]))
+		return t.scoreLength(f, n)
 	}
 	// zap's Posting.Norm of a length.
-	return t.score(uint64(l.freqs[i]), float64(float32(1.0/math.Sqrt(float64(l.lens[i])))))
+	return t.score(f, float64(float32(1.0/math.Sqrt(float64(n)))))
 }
 
 // gallop is the first index past lo whose document is at or after local,

@@ -184,7 +184,7 @@ func termStream(a *streamArena, ps *planShard, t *planTerm, in []uint32) stream 
 					continue
 				}
 				s.docs = append(s.docs, d+off)
-				s.scores = append(s.scores, t.postingScore(l, i))
+				s.scores = append(s.scores, t.postingScore(l, seg, i))
 			}
 			continue
 		}
@@ -206,7 +206,7 @@ func termStream(a *streamArena, ps *planShard, t *planTerm, in []uint32) stream 
 			default:
 				if del == nil || !del.Contains(d) {
 					s.docs = append(s.docs, d+off)
-					s.scores = append(s.scores, t.postingScore(l, j))
+					s.scores = append(s.scores, t.postingScore(l, seg, j))
 				}
 				i++
 				j++
