@@ -2,7 +2,6 @@ package search
 
 import (
 	"cmp"
-	"html"
 	"slices"
 	"strings"
 	"unicode"
@@ -45,13 +44,13 @@ func fragment(text string, spans []span) (string, int) {
 	}
 	at := from
 	for _, s := range spans[best : best+bestN] {
-		sb.WriteString(escape(text[at:s.start]))
+		writeEscaped(&sb, text[at:s.start])
 		sb.WriteString("<mark>")
-		sb.WriteString(escape(text[s.start:s.end]))
+		writeEscaped(&sb, text[s.start:s.end])
 		sb.WriteString("</mark>")
 		at = s.end
 	}
-	sb.WriteString(escape(text[at:to]))
+	writeEscaped(&sb, text[at:to])
 	if to < len(text) {
 		sb.WriteString("…")
 	}
@@ -117,16 +116,53 @@ func wordEnd(text string, i int) int {
 }
 
 // escape makes text safe inside HTML, with line breaks as spaces so a
-// fragment reads as one line.
+// fragment reads as one line, and each byte that is not UTF-8 as U+FFFD.
 func escape(s string) string {
-	if !strings.ContainsAny(s, "\n\r\t") && utf8.ValidString(s) {
-		return html.EscapeString(s)
-	}
-	s = strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\r' || r == '\t' {
-			return ' '
+	var sb strings.Builder
+	writeEscaped(&sb, s)
+	return sb.String()
+}
+
+// writeEscaped writes escape(s) to sb, in one pass: html.EscapeString's
+// entities, a space for a tab or line break, U+FFFD for a byte that is not
+// UTF-8.
+func writeEscaped(sb *strings.Builder, s string) {
+	sb.Grow(len(s))
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				sb.WriteString(s[start:i])
+				sb.WriteString("\uFFFD")
+				start = i + 1
+			}
+			i += size
+			continue
 		}
-		return r
-	}, s)
-	return html.EscapeString(strings.ToValidUTF8(s, "\uFFFD"))
+		var rep string
+		switch c {
+		case '&':
+			rep = "&amp;"
+		case '\'':
+			rep = "&#39;"
+		case '<':
+			rep = "&lt;"
+		case '>':
+			rep = "&gt;"
+		case '"':
+			rep = "&#34;"
+		case '\n', '\r', '\t':
+			rep = " "
+		default:
+			i++
+			continue
+		}
+		sb.WriteString(s[start:i])
+		sb.WriteString(rep)
+		i++
+		start = i
+	}
+	sb.WriteString(s[start:])
 }

@@ -2,6 +2,7 @@ package search
 
 import (
 	"bytes"
+	"encoding/binary"
 	"slices"
 	"sort"
 	"strconv"
@@ -254,11 +255,7 @@ func (m *matcher) spansIn(field, text string, from, to int) []span {
 func appendASCIILower(b []byte, s string) []byte {
 	n := len(b)
 	b = append(b, s...)
-	for i, c := range b[n:] {
-		if 'A' <= c && c <= 'Z' {
-			b[n+i] = c + 'a' - 'A'
-		}
-	}
+	lowerASCII(b[n:])
 	return b
 }
 
@@ -266,12 +263,35 @@ func appendASCIILower(b []byte, s string) []byte {
 // so offsets into the result are offsets into s.
 func asciiLower(s string) []byte {
 	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
+	lowerASCII(b)
+	return b
+}
+
+// lowerASCII lower-cases the ASCII letters of b in place, eight bytes at a
+// time: in each byte whose high bit is clear, bit 7 of h+0x3f says it is
+// at least 'A' and bit 7 of h+0x25 that it is past 'Z' (h, the byte
+// without its high bit, is at most 0x7f: no carry crosses into the next
+// byte); an upper-case letter gains 0x20.
+func lowerASCII(b []byte) {
+	const (
+		low7 = 0x7f7f7f7f7f7f7f7f
+		high = 0x8080808080808080
+		geA  = 0x3f3f3f3f3f3f3f3f // 0x80 - 'A'
+		gtZ  = 0x2525252525252525 // 0x80 - 'Z' - 1
+	)
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		h := w & low7
+		if m := (h + geA) &^ (h + gtZ) &^ w & high; m != 0 {
+			binary.LittleEndian.PutUint64(b[i:], w|m>>2)
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; 'A' <= c && c <= 'Z' {
 			b[i] = c + 'a' - 'A'
 		}
 	}
-	return b
 }
 
 // mayHold is the cheap test: does text contain one of the needles,
@@ -443,13 +463,13 @@ func (m *matcher) markLabel(label string) string {
 	var sb strings.Builder
 	at := 0
 	for _, sp := range spans {
-		sb.WriteString(escape(label[at:sp.start]))
+		writeEscaped(&sb, label[at:sp.start])
 		sb.WriteString("<mark>")
-		sb.WriteString(escape(label[sp.start:sp.end]))
+		writeEscaped(&sb, label[sp.start:sp.end])
 		sb.WriteString("</mark>")
 		at = sp.end
 	}
-	sb.WriteString(escape(label[at:]))
+	writeEscaped(&sb, label[at:])
 	return sb.String()
 }
 
