@@ -22,6 +22,37 @@ import (
 // so a search builds each once (fuzzyCache) and finds every field's and
 // shard's near terms with it, as bleve would with its own.
 
+// automata keeps the automata searches built, for the next searches of
+// the same word: an automaton depends on the word and the edits alone, and
+// is only read once built. A person correcting a typo, or a team searching
+// the same misspelt service name, searches the word again; building its
+// automaton was about a third of such a search.
+type automata struct {
+	mu sync.Mutex
+	m  map[fuzzyKey]vellum.Automaton
+}
+
+// maxAutomata bounds the automata kept: past it they are all dropped (an
+// automaton of two edits of a long word is some hundreds of KB).
+const maxAutomata = 64
+
+var builtAutomata = &automata{m: map[fuzzyKey]vellum.Automaton{}}
+
+func (c *automata) get(k fuzzyKey) vellum.Automaton {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[k]
+}
+
+func (c *automata) put(k fuzzyKey, a vellum.Automaton) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= maxAutomata {
+		clear(c.m)
+	}
+	c.m[k] = a
+}
+
 // fuzzyCache holds the automata one search has built.
 type fuzzyCache struct {
 	mu sync.Mutex
@@ -89,6 +120,11 @@ func (c *fuzzyCache) dict(snap *scorch.IndexSnapshot, field, term string, fuzzin
 	k := fuzzyKey{term, fuzziness}
 	c.mu.Lock()
 	a := c.a[k]
+	if a == nil {
+		if a = builtAutomata.get(k); a != nil {
+			c.a[k] = a
+		}
+	}
 	if ch, ok := c.building[k]; a == nil && ok {
 		c.mu.Unlock()
 		<-ch
@@ -113,6 +149,7 @@ func (c *fuzzyCache) dict(snap *scorch.IndexSnapshot, field, term string, fuzzin
 			c.mu.Lock()
 			c.a[k] = aut
 			c.mu.Unlock()
+			builtAutomata.put(k, aut)
 		}
 		entries, err := readDict(fd)
 		if err != nil {

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"github.com/blevesearch/vellum"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -185,5 +186,58 @@ func TestSearch_LongWordWithoutTypos(t *testing.T) {
 	}
 	if fuzziness(strings.Repeat("a", maxFuzzyRunes)) != 2 || fuzziness(strings.Repeat("a", maxFuzzyRunes+1)) != 0 {
 		t.Error("typos allowed past maxFuzzyRunes, or not up to it")
+	}
+}
+
+// TestFuzzy_AutomataKeptAcrossSearches: a typo searched again reuses the
+// automaton the first search built (none is built the second time) and
+// answers the same; past maxAutomata words the kept ones are dropped.
+func TestFuzzy_AutomataKeptAcrossSearches(t *testing.T) {
+	ix := openBuilt(t, newMemSource(fixtures()...))
+	ctx := context.Background()
+	builtAutomata.mu.Lock()
+	clear(builtAutomata.m)
+	builtAutomata.mu.Unlock()
+	first, err := ix.Search(ctx, Request{Q: "cassandar", Viewer: Viewer{All: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	builtAutomata.mu.Lock()
+	kept := len(builtAutomata.m)
+	builtAutomata.mu.Unlock()
+	if kept == 0 {
+		t.Fatal("the typo search kept no automaton")
+	}
+	// The second search may build none: every lookup finds it kept.
+	var one vellum.Automaton
+	builtAutomata.mu.Lock()
+	for k, a := range builtAutomata.m {
+		if a == nil {
+			t.Fatalf("automaton of %v kept as nil", k)
+		}
+		one = a
+	}
+	builtAutomata.mu.Unlock()
+	second, err := ix.Search(ctx, Request{Q: "cassandar", Viewer: Viewer{All: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !first.Fuzzy || fmt.Sprint(first.Total, keys(first)) != fmt.Sprint(second.Total, keys(second)) {
+		t.Fatalf("first %v %d %v, again %d %v", first.Fuzzy, first.Total, keys(first), second.Total, keys(second))
+	}
+	builtAutomata.mu.Lock()
+	again := len(builtAutomata.m)
+	builtAutomata.mu.Unlock()
+	if again != kept {
+		t.Fatalf("%d automata kept after the first search, %d after the second: it built more", kept, again)
+	}
+	for i := range maxAutomata {
+		builtAutomata.put(fuzzyKey{fmt.Sprint("w", i), 1}, one)
+	}
+	builtAutomata.mu.Lock()
+	n := len(builtAutomata.m)
+	builtAutomata.mu.Unlock()
+	if n > maxAutomata {
+		t.Fatalf("%d automata kept, more than %d", n, maxAutomata)
 	}
 }
