@@ -153,8 +153,9 @@ type disjSearcher struct {
 	currs    []uint64
 	scores   []float64
 	matching []int
-	total    int
-	init     bool
+	// coords are the coordination factors by matching kids, n/total.
+	coords []float64
+	init   bool
 }
 
 func (d *disjSearcher) start() {
@@ -195,8 +196,7 @@ func (d *disjSearcher) next() (uint64, float64) {
 	for _, i := range d.matching {
 		sum += d.scores[i]
 	}
-	coord := float64(len(d.matching)) / float64(d.total)
-	rv, score := d.currs[d.matching[0]], sum*coord
+	rv, score := d.currs[d.matching[0]], sum*d.coords[len(d.matching)]
 	for _, i := range d.matching {
 		d.currs[i], d.scores[i] = d.kids[i].next()
 	}
@@ -397,13 +397,24 @@ func (b *boolSearcher) advance(id uint64) (uint64, float64) {
 }
 
 func (s *planScaled) searcher(p *planShard, e *iterErr) docSearcher {
-	return &scaledDocSearcher{inner: s.inner.searcher(p, e), factor: s.factor}
+	inner := s.inner.searcher(p, e)
+	if l, ok := inner.(*listSearcher); ok {
+		// The factor applied by the term's searcher itself (one call a
+		// match fewer), after any it applies already, as the wrappers
+		// would in turn.
+		l.factors = append(l.factors, s.factor)
+		return l
+	}
+	return &scaledDocSearcher{inner: inner, factor: s.factor}
 }
 
 func (d *planDisj) searcher(p *planShard, e *iterErr) docSearcher {
 	n := len(d.kids)
 	x := &disjSearcher{kids: make([]docSearcher, n), currs: make([]uint64, n), scores: make([]float64, n),
-		matching: make([]int, 0, n), total: d.total}
+		matching: make([]int, 0, n), coords: make([]float64, n+1)}
+	for k := range x.coords {
+		x.coords[k] = float64(k) / float64(d.total)
+	}
 	for i, k := range d.kids {
 		x.kids[i] = k.searcher(p, e)
 	}

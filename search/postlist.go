@@ -19,6 +19,8 @@ type listSearcher struct {
 	// after the postings run out).
 	cur uint64
 	has bool
+	// factors scale each score in turn (scaledDocSearchers folded in).
+	factors []float64
 }
 
 func (x *listSearcher) next() (uint64, float64) {
@@ -64,7 +66,11 @@ func (x *listSearcher) advance(id uint64) (uint64, float64) {
 // hit is posting i of segment seg's, scored as termSearcher scores zap's.
 func (x *listSearcher) hit(l *postings, i, seg int) (uint64, float64) {
 	x.cur, x.has = uint64(l.docs[i])+x.p.offsets[seg], true
-	return x.cur, x.t.postingScore(l, seg, i)
+	sc := x.t.postingScore(l, seg, i)
+	for _, f := range x.factors {
+		sc = sc * f
+	}
+	return x.cur, sc
 }
 
 // postingScore is the score of posting i of l, the term's postings in
