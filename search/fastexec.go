@@ -166,21 +166,19 @@ func (d *disjSearcher) start() {
 	d.init = true
 }
 
+// update finds the kids at the lowest document (none when all are
+// exhausted), in order.
 func (d *disjSearcher) update() {
 	m := d.matching[:0]
+	low := uint64(noDoc)
 	for i, c := range d.currs {
-		if c == noDoc {
-			continue
+		switch {
+		case c < low:
+			low = c
+			m = append(m[:0], i)
+		case c == low && c != noDoc:
+			m = append(m, i)
 		}
-		if len(m) > 0 {
-			if c > d.currs[m[0]] {
-				continue
-			}
-			if c < d.currs[m[0]] {
-				m = m[:0]
-			}
-		}
-		m = append(m, i)
 	}
 	d.matching = m
 }
@@ -208,13 +206,17 @@ func (d *disjSearcher) advance(id uint64) (uint64, float64) {
 	if !d.init {
 		d.start()
 	}
+	moved := false
 	for i, k := range d.kids {
 		if d.currs[i] != noDoc && d.currs[i] >= id {
 			continue
 		}
 		d.currs[i], d.scores[i] = k.advance(id)
+		moved = true
 	}
-	d.update()
+	if moved { // (else the kids at the lowest document are as they were)
+		d.update()
+	}
 	return d.next()
 }
 
