@@ -304,3 +304,70 @@ func TestPostingsCache_KeepsNoEmptyLists(t *testing.T) {
 		}
 	}
 }
+
+// fakePosting is one posting of fakePostings.
+type fakePosting struct{ doc, freq, length uint64 }
+
+func (p *fakePosting) Number() uint64                { return p.doc }
+func (p *fakePosting) Frequency() uint64             { return p.freq }
+func (p *fakePosting) Norm() float64                 { return float64(float32(1 / math.Sqrt(float64(p.length)))) }
+func (p *fakePosting) NormUint64() uint64            { return p.length }
+func (p *fakePosting) Locations() []segment.Location { return nil }
+func (p *fakePosting) Size() int                     { return 0 }
+
+// fakePostings is a postings list (and its iterator) over fixed postings.
+type fakePostings struct {
+	ps []fakePosting
+	at int
+}
+
+func (f *fakePostings) Iterator(bool, bool, bool, segment.PostingsIterator) segment.PostingsIterator {
+	return &fakePostings{ps: f.ps}
+}
+func (f *fakePostings) Next() (segment.Posting, error) {
+	if f.at >= len(f.ps) {
+		return nil, nil
+	}
+	f.at++
+	return &f.ps[f.at-1], nil
+}
+func (f *fakePostings) Advance(uint64) (segment.Posting, error) { return nil, nil }
+func (f *fakePostings) Size() int                               { return 0 }
+func (f *fakePostings) Count() uint64                           { return uint64(len(f.ps)) }
+func (f *fakePostings) BytesRead() uint64                       { return 0 }
+func (f *fakePostings) ResetBytesRead(uint64)                   {}
+func (f *fakePostings) BytesWritten() uint64                    { return 0 }
+
+// TestDecodePostings_PackedAndWide: frequencies and lengths that fit 16
+// bits are packed in one array; a list with one that does not keeps both
+// wide, from its first posting on; either way every posting reads back
+// as it was.
+func TestDecodePostings_PackedAndWide(t *testing.T) {
+	for _, wideAt := range []int{-1, 0, 3, 9} {
+		var ps []fakePosting
+		for i := range 10 {
+			p := fakePosting{doc: uint64(i * 3), freq: uint64(1 + i%4), length: uint64(10 + i*1000)}
+			if i == wideAt {
+				if i%2 == 0 {
+					p.length = 70000
+				} else {
+					p.freq = 1 << 17
+				}
+			}
+			ps = append(ps, p)
+		}
+		p, ok, err := decodePostings(&fakePostings{ps: ps})
+		if err != nil || !ok {
+			t.Fatalf("wide at %d: %v %v", wideAt, ok, err)
+		}
+		if packed := p.fl != nil; packed != (wideAt < 0) {
+			t.Fatalf("wide at %d: packed %v", wideAt, packed)
+		}
+		for i, want := range ps {
+			f, n := p.freqLen(i)
+			if uint64(p.docs[i]) != want.doc || f != want.freq || n != want.length {
+				t.Fatalf("wide at %d, posting %d: %d %d %d, want %+v", wideAt, i, p.docs[i], f, n, want)
+			}
+		}
+	}
+}
