@@ -49,7 +49,7 @@ test: ui-test ui
 # (about 40 s the first time, to compile the dependencies for v3; seconds
 # after) — when the CPU can run such a binary, else it says it did not.
 V3_FLAGS := avx avx2 bmi1 bmi2 f16c fma movbe abm
-V3_TESTS := ^(TestSearch_PlannedSameAsBleve|TestSearch_PlannedPagesReachEveryHit|TestSearch_PagesReachEveryHit)$$
+V3_TESTS := ^(TestSearch_PlannedSameAsBleve|TestSearch_PlannedPagesReachEveryHit|TestSearch_PagesReachEveryHit|TestStream_SameAsSearchers)$$
 
 ## test-fma: the planned search's equality with bleve compiled with FMA (GOAMD64=v3), where the CPU has it
 test-fma:
