@@ -16,6 +16,8 @@ import (
 type facetRows struct {
 	rows []uint16
 	wide map[uint32][]uint32
+	// maxOrd is the largest ordinal of a row (not a wide one's).
+	maxOrd uint16
 }
 
 const (
@@ -39,6 +41,7 @@ func newFacetRows(start, ords []uint32) facetRows {
 			row[0] = uint16(len(os))
 			for i, o := range os {
 				row[1+i] = uint16(o)
+				r.maxOrd = max(r.maxOrd, uint16(o))
 			}
 			continue
 		}
@@ -105,13 +108,17 @@ func (r *facetRows) countAll(docs []uint32, off uint64, fc *facetCounter) {
 		banks[i] = all[(i-1)*n : i*n]
 	}
 	rows := r.rows
+	// An ordinal past the counts (numbered since the counter was made) is
+	// counted by count, which grows them; when none is, no row is looked
+	// over for one.
+	past := int(r.maxOrd) >= n
 	for k, d := range docs {
 		local := uint64(d) - off
 		if local >= r.docs() {
 			continue
 		}
 		row := rows[local*rowLen : local*rowLen+rowLen]
-		if row[0] == wideRow || int(slices.Max(row[1:1+row[0]])) >= n {
+		if row[0] == wideRow || (past && row[0] > 0 && int(slices.Max(row[1:1+row[0]])) >= n) {
 			r.count(local, fc)
 			banks[0] = fc.counts // (grown, maybe)
 			continue

@@ -580,7 +580,7 @@ func (fcache *facetCache) walkPlanned(ctx context.Context, ps *planShard, root p
 			a.reset()
 			streamArenas.Put(a)
 		}()
-		matched = a.stream(int(min(root.count(), ps.docTotal))).docs
+		matched = a.docs32(int(min(root.count(), ps.docTotal)))
 	}
 	for doc, s := top.next(); doc != noDoc; doc, s = top.next() {
 		hits++

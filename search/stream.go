@@ -33,9 +33,11 @@ import (
 //     must-not and filter clauses), always to a document past the last one
 //     it handed out: a term's postings then never start over, and a
 //     disjunction's children (even those run out) are advanced past all
-//     they handed out. A conjunction, once run out, may be advanced again
-//     and start over (its children are), so it is pure here only moved by
-//     next.
+//     they handed out. A conjunction advanced after it ran out advances
+//     its children again, which may start over; it should find no match
+//     that way, but the argument is longer than the gain (words under a
+//     conjunction are rarely in a should clause), so an advanced
+//     conjunction keeps its searchers.
 
 // streamArena hands out a walk's arrays from a few large chunks, kept
 // across walks (streamArenas): a walk's streams are a few times its
@@ -63,6 +65,16 @@ func (a *streamArena) stream(n int) stream {
 	k := len(a.docs)
 	a.docs, a.scores = a.docs[:k+n], a.scores[:k+n]
 	return stream{docs: a.docs[k : k : k+n], scores: a.scores[k : k : k+n]}
+}
+
+// docs32 is an empty array with room for n document numbers (the
+// arena's scores beside them left unused; past maxArena, an array of its
+// own).
+func (a *streamArena) docs32(n int) []uint32 {
+	if n > maxArena {
+		return make([]uint32, 0, n)
+	}
+	return a.stream(n).docs
 }
 
 // reset readies a for another walk, with one chunk of what this one
@@ -362,6 +374,10 @@ func rootStream(a *streamArena, ps *planShard, root planNode, e *iterErr) stream
 		return streamOf(a, ps, root, nil, e)
 	}
 	must := streamOf(a, ps, b.must, nil, e)
+	if len(must.docs) == 0 {
+		// (A nil in would read the other clauses whole.)
+		return stream{}
+	}
 	// The other clauses only among the must clause's matches.
 	var should, not, filter streamMember
 	if b.should != nil {

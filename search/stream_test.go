@@ -6,8 +6,11 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 // TestStream_SameAsSearchers walks every plan root the stream path takes
@@ -140,5 +143,106 @@ func TestStreamArena_Reuse(t *testing.T) {
 	a.reset()
 	if cap(a.docs) < 1020 || len(a.docs) != 0 || a.need != 0 {
 		t.Fatalf("after reset: len %d cap %d need %d", len(a.docs), cap(a.docs), a.need)
+	}
+}
+
+// randomQuery is a random tree of the queries a plan takes: terms (some
+// boosted) in a few fields, under conjunctions, disjunctions, sparse
+// disjunctions and boolean queries with should, must-not and filter
+// clauses, depth levels deep.
+func randomQuery(r *rand.Rand, depth int) query.Query {
+	fields := []string{FieldTitle, FieldSummary, fieldAll, FieldTimeline}
+	term := func() query.Query {
+		q := query.NewTermQuery(strings.ToLower(planWords[r.IntN(len(planWords))]))
+		q.SetField(fields[r.IntN(len(fields))])
+		if r.IntN(3) == 0 {
+			q.SetBoost(0.5 + r.Float64()*3)
+		}
+		return q
+	}
+	if depth == 0 || r.IntN(3) == 0 {
+		return term()
+	}
+	kids := func() []query.Query {
+		out := make([]query.Query, 1+r.IntN(4))
+		for i := range out {
+			out[i] = randomQuery(r, depth-1)
+		}
+		return out
+	}
+	switch r.IntN(4) {
+	case 0:
+		return query.NewDisjunctionQuery(kids())
+	case 1:
+		return query.NewConjunctionQuery(kids())
+	case 2:
+		return &sparseDisjunction{alts: append(kids(), term())}
+	}
+	b := query.NewBooleanQuery(nil, nil, nil)
+	b.Must = randomQuery(r, depth-1)
+	if r.IntN(2) == 0 {
+		b.Should = query.NewDisjunctionQuery(kids())
+	}
+	if r.IntN(2) == 0 {
+		b.MustNot = query.NewDisjunctionQuery(kids())
+	}
+	if r.IntN(2) == 0 {
+		b.Filter = randomQuery(r, depth-1)
+	}
+	return b
+}
+
+// TestStream_RandomTrees: random query trees (randomQuery), streamed and
+// walked through their searchers, match alike to the bit, in segments
+// with deleted documents, over decoded postings, zap's, and a mix (a
+// small decoding budget). The parsed queries of TestStream_SameAsSearchers
+// rarely put a should clause beside a must-not or a filter, or nest
+// sparse disjunctions and conjunctions (found by a review).
+func TestStream_RandomTrees(t *testing.T) {
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(12, 12))
+	ix, src := openPlanDocs(t, r, 400, Options{BatchSize: 30, Shards: 2})
+	for range 60 {
+		src.put(planDoc(r, int64(1+r.IntN(450))))
+	}
+	for range 40 {
+		src.remove(int64(1 + r.IntN(450)))
+	}
+	if _, err := ix.CatchUp(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	waitQuiet(t, ix)
+	for _, budget := range []int{searchDecodeBudget, 0, 3000} {
+		ix.posts.forget()
+		ix.posts.decodeBudget = budget
+		streamed := 0
+		for range 400 {
+			q := randomQuery(r, 3)
+			if !planFastable(q) {
+				continue
+			}
+			err := ix.reader(func(idx *shardIndex) error {
+				for _, p := range idx.searched {
+					ps, root, closeIt, err := planIn(p, q, ix.posts)
+					if err != nil {
+						return err
+					}
+					if streamable(ps, root) {
+						streamed++
+						if d := streamVsSearchers(ps, root); d != "" {
+							t.Errorf("budget %d: %s", budget, d)
+						}
+					}
+					closeIt()
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if streamed < 200 {
+			t.Errorf("budget %d: only %d roots streamed", budget, streamed)
+		}
 	}
 }

@@ -82,8 +82,10 @@ func runOurs(ctx context.Context, cfg config, src genSource, qs []string) (*ours
 	// second of work after it faults fresh memory in (a server does that
 	// once after a rebuild, as its collector hands memory back, then serves
 	// from a settled heap). That second is spent on untimed similar
-	// incidents of other incidents than those timed below, which read no
-	// postings of the queries' words: their first runs stay cold.
+	// incidents of random incidents (another random stream than the timed
+	// ones below; it warms what those share, the signatures and the page
+	// cache), which read no postings of the queries' words: the searches'
+	// first runs still decode them cold.
 	warmRng := rand.New(rand.NewPCG(uint64(cfg.seed), 7))
 	for range heapWarmups {
 		id := int64(1 + warmRng.IntN(src.n))
