@@ -333,6 +333,7 @@ func pageItems(idx *shardIndex, hits []*bsearch.DocumentMatch, newM func() *matc
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer recoverInto(&errs[w])
 			l := newHitLoader(idx)
 			defer l.close()
 			m := newM()

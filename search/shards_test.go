@@ -368,3 +368,19 @@ func TestShards_RestrictedIncidentsDoNotMoveOthersScores(t *testing.T) {
 		t.Fatalf("deleted: %v %d", err, r.Total)
 	}
 }
+
+// TestEachOf_PanicIsAnError: a shard's goroutine that panics fails the
+// call with an error naming it, rather than the process.
+func TestEachOf_PanicIsAnError(t *testing.T) {
+	parts := []bleve.Index{nil, nil}
+	err := eachOf(parts, func(i int, _ bleve.Index) error {
+		if i == 1 {
+			var m map[string]int
+			m["x"] = 1 // (a nil map: panics)
+		}
+		return nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "search: internal error: assignment to entry in nil map") {
+		t.Fatalf("err = %v", err)
+	}
+}

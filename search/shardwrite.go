@@ -3,6 +3,7 @@ package search
 import (
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strconv"
 	"sync"
 
@@ -115,9 +116,19 @@ func eachOf(parts []bleve.Index, fn func(i int, p bleve.Index) error) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer recoverInto(&errs[i])
 			errs[i] = fn(i, p)
 		}()
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// recoverInto turns a panic of a search's goroutine into its error (with
+// the stack, for the log): a bug met by one search fails that search, not
+// the process (a goroutine's panic is not the request's to recover).
+func recoverInto(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("search: internal error: %v\n%s", r, debug.Stack())
+	}
 }
