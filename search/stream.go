@@ -51,11 +51,13 @@ type streamArena struct {
 
 var streamArenas = sync.Pool{New: func() any { return &streamArena{} }}
 
-// maxArena bounds the chunks an arena keeps for the next walk (a walk of
-// a word in every incident asks for some 16 bytes a match at each step).
-const maxArena = 1 << 20
+// maxArena bounds the chunks an arena keeps for the next walk, in matches
+// (12 bytes each: 1.5 MB; an arena is kept for each walk under way, and a
+// server's memory counts). A walk of a word in most incidents asks for
+// more, some 12 bytes a match at each step, and gets arrays of its own.
+const maxArena = 1 << 17
 
-// stream is an empty stream room for n matches.
+// stream is an empty stream with room for n matches.
 func (a *streamArena) stream(n int) stream {
 	a.need += n
 	if len(a.docs)+n > cap(a.docs) {
