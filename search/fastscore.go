@@ -85,28 +85,3 @@ func (t *planTerm) weighted(score float64) float64 {
 	}
 	return score
 }
-
-// postingBases are a term's base scores in one segment (baseScores), for
-// one idf and average field length.
-type postingBases struct {
-	idf, avg float64
-	v        []float64
-}
-
-// baseScores are the lengthBase of each of l's postings for t's idf and
-// average length, kept with the decoded postings: a term searched again
-// reads its matches' scores rather than dividing for each (a search of
-// several words spent a tenth of its time there). An idf changes only as
-// documents are added or deleted; a search of another idf replaces them.
-func (t *planTerm) baseScores(l *postings) []float64 {
-	if b := l.bases.Load(); b != nil && b.idf == t.idf && b.avg == t.avg {
-		return b.v
-	}
-	v := make([]float64, len(l.docs))
-	for i := range v {
-		f, n := l.freqLen(i)
-		v[i] = t.lengthBase(f, n)
-	}
-	l.bases.Store(&postingBases{idf: t.idf, avg: t.avg, v: v})
-	return v
-}

@@ -33,12 +33,6 @@ func (p *planShard) term(field, term string, boost float64, scoring bool) (planN
 		t.lengths = p.posts.lengthsFor(t.avg)
 		t.idf = math.Log(1 + (float64(total)-float64(t.docTerm)+0.5)/
 			(float64(t.docTerm)+0.5))
-		if scoring && t.lists != nil {
-			t.bases = make([][]float64, len(t.lists))
-			for i, l := range t.lists {
-				t.bases[i] = t.baseScores(l)
-			}
-		}
 	} else {
 		t.idf = 1.0 + math.Log(float64(total)/
 			float64(t.docTerm+1.0))
@@ -118,9 +112,6 @@ type planTerm struct {
 	scoring bool
 	// lengths are the field's length terms (BM25), shared by its terms.
 	lengths *lengthTerms
-	// bases are the lists' postings' scores before the query weight, by
-	// segment (baseScores; BM25 over decoded postings only).
-	bases [][]float64
 }
 
 func (t *planTerm) count() uint64 { return t.docTerm }

@@ -3,7 +3,6 @@ package search
 import (
 	"math"
 	"sync"
-	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	bsearch "github.com/blevesearch/bleve/v2/search"
@@ -43,10 +42,7 @@ type postings struct {
 	// instead and fl is nil.
 	fl          []uint32
 	freqs, lens []uint32
-	// bases are the postings' scores before the query weight for the idf
-	// and average length searched last (planTerm.baseScores).
-	bases atomic.Pointer[postingBases]
-	used  uint64 // the cache's tick when a search last read it
+	used        uint64 // the cache's tick when a search last read it
 	// owner is the shard the segment is of (nil: unknown, only evicted).
 	owner *scorch.Scorch
 }
@@ -76,14 +72,14 @@ type postingsCache struct {
 
 const (
 	// postingsBudget bounds the memory the decoded postings take.
-	postingsBudget = 40 << 20
+	postingsBudget = 32 << 20
 	// postingsEntry is what an entry costs besides its arrays and the
 	// bytes of its field and term (key, map slot, struct), roughly.
 	postingsEntry = 160
 	// postingBytes is what a posting takes decoded: its document number
-	// (32 bits), frequency and length (16 bits each, mostly) and base score
-	// (64 bits).
-	postingBytes = 16
+	// (32 bits), frequency and length (16 bits each; a list with one
+	// wider keeps them in 32 bits each, counted by entryBytes).
+	postingBytes = 8
 	// searchDecodeBudget is how many bytes of postings one search may
 	// decode in a shard; the terms past it are read from zap.
 	searchDecodeBudget = postingsBudget / 4
@@ -132,7 +128,7 @@ func (c *postingsCache) get(owner *scorch.Scorch, seg segment.Segment, dict segm
 		return nil, ok, err
 	}
 	p.owner = owner
-	size := entrySize(k, cap(p.docs))
+	size := entryBytes(k, p)
 	*left -= size
 	if len(p.docs) == 0 {
 		return p, true, nil // nothing to keep
@@ -151,7 +147,13 @@ func (c *postingsCache) get(owner *scorch.Scorch, seg segment.Segment, dict segm
 	return p, true, nil
 }
 
-// entrySize is what the cache counts for n postings of k.
+// entryBytes is what the cache counts for p, the postings of k (entrySize,
+// with a wide list's 32-bit frequencies and lengths).
+func entryBytes(k postingsKey, p *postings) int {
+	return entrySize(k, cap(p.docs)) + 4*(cap(p.freqs)+cap(p.lens))
+}
+
+// entrySize is what the cache counts for n postings of k, packed.
 func entrySize(k postingsKey, n int) int {
 	return postingsEntry + len(k.field) + len(k.term) + postingBytes*n
 }
@@ -170,7 +172,7 @@ func (c *postingsCache) evict() {
 		for k, p := range c.m {
 			if p.used <= cut {
 				delete(c.m, k)
-				c.bytes -= entrySize(k, cap(p.docs))
+				c.bytes -= entryBytes(k, p)
 			}
 		}
 	}
@@ -203,7 +205,7 @@ func (c *postingsCache) observe(owner *scorch.Scorch, segs []*scorch.SegmentSnap
 	for k, p := range c.m {
 		if p.owner == owner && !live[k.seg] {
 			delete(c.m, k)
-			c.bytes -= entrySize(k, cap(p.docs))
+			c.bytes -= entryBytes(k, p)
 		}
 	}
 }

@@ -117,7 +117,7 @@ func TestPostingsCache_Evicts(t *testing.T) {
 		p.used = c.tick
 		k := postingsKey{seg, "f", string(rune('a' + i))}
 		c.m[k] = p
-		c.bytes += entrySize(k, cap(p.docs))
+		c.bytes += entryBytes(k, p)
 		if c.bytes > postingsBudget {
 			c.evict()
 		}
@@ -134,7 +134,7 @@ func TestPostingsCache_Evicts(t *testing.T) {
 	}
 	sum := 0
 	for k, p := range c.m {
-		sum += entrySize(k, cap(p.docs))
+		sum += entryBytes(k, p)
 	}
 	if sum != c.bytes {
 		t.Errorf("the cache counts %d bytes, its entries take %d", c.bytes, sum)

@@ -66,21 +66,18 @@ func (x *listSearcher) advance(id uint64) (uint64, float64) {
 // hit is posting i of segment seg's, scored as termSearcher scores zap's.
 func (x *listSearcher) hit(l *postings, i, seg int) (uint64, float64) {
 	x.cur, x.has = uint64(l.docs[i])+x.p.offsets[seg], true
-	sc := x.t.postingScore(l, seg, i)
+	sc := x.t.postingScore(l, i)
 	for _, f := range x.factors {
 		sc = sc * f
 	}
 	return x.cur, sc
 }
 
-// postingScore is the score of posting i of l, the term's postings in
-// segment seg, as termSearcher scores zap's.
-func (t *planTerm) postingScore(l *postings, seg, i int) float64 {
+// postingScore is the score of posting i of l, as termSearcher scores
+// zap's.
+func (t *planTerm) postingScore(l *postings, i int) float64 {
 	if !t.scoring {
 		return 0
-	}
-	if t.bases != nil {
-		return t.weighted(t.bases[seg][i])
 	}
 	f, n := l.freqLen(i)
 	if t.lengths != nil {

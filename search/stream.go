@@ -198,7 +198,7 @@ func termStream(a *streamArena, ps *planShard, t *planTerm, in []uint32) stream 
 					continue
 				}
 				s.docs = append(s.docs, d+off)
-				s.scores = append(s.scores, t.postingScore(l, seg, i))
+				s.scores = append(s.scores, t.postingScore(l, i))
 			}
 			continue
 		}
@@ -220,7 +220,7 @@ func termStream(a *streamArena, ps *planShard, t *planTerm, in []uint32) stream 
 			default:
 				if del == nil || !del.Contains(d) {
 					s.docs = append(s.docs, d+off)
-					s.scores = append(s.scores, t.postingScore(l, seg, j))
+					s.scores = append(s.scores, t.postingScore(l, j))
 				}
 				i++
 				j++
