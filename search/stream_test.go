@@ -60,24 +60,9 @@ func TestStream_SameAsSearchers(t *testing.T) {
 					if !planFastable(full) {
 						return nil
 					}
-					for i, p := range idx.searched {
-						ps, root, closeIt, err := planIn(p, full, ix.posts)
-						if err != nil {
-							return err
-						}
-						name := fmt.Sprintf("budget %d, %q fuzzy %v, shard %d", budget, req.Q, fuzzy, i)
-						if !streamable(ps, root) {
-							walked++
-							closeIt()
-							continue
-						}
-						streamed++
-						if diff := streamVsSearchers(ps, root); diff != "" {
-							t.Errorf("%s: %s", name, diff)
-						}
-						closeIt()
-					}
-					return nil
+					s, w, err := compareShards(t, ix, idx, full, fmt.Sprintf("budget %d, %q fuzzy %v", budget, req.Q, fuzzy))
+					streamed, walked = streamed+s, walked+w
+					return err
 				})
 				if err != nil {
 					t.Fatal(err)
@@ -89,6 +74,29 @@ func TestStream_SameAsSearchers(t *testing.T) {
 			t.Errorf("budget %d: %d roots streamed, %d walked: the test lost its cases", budget, streamed, walked)
 		}
 	}
+}
+
+// compareShards plans q on each shard searched in idx and, where the plan
+// is streamed, reports how its stream differs from its searchers' walk;
+// it returns how many shards' plans were streamed and walked.
+func compareShards(t *testing.T, ix *Index, idx *shardIndex, q query.Query, name string) (streamed, walked int, err error) {
+	t.Helper()
+	for i, p := range idx.searched {
+		ps, root, closeIt, err := planIn(p, q, ix.posts)
+		if err != nil {
+			return streamed, walked, err
+		}
+		if !streamable(ps, root) {
+			walked++
+		} else {
+			streamed++
+			if diff := streamVsSearchers(ps, root); diff != "" {
+				t.Errorf("%s, shard %d: %s", name, i, diff)
+			}
+		}
+		closeIt()
+	}
+	return streamed, walked, nil
 }
 
 // streamVsSearchers says how root's stream differs from its searcher's
@@ -222,20 +230,9 @@ func TestStream_RandomTrees(t *testing.T) {
 				continue
 			}
 			err := ix.reader(func(idx *shardIndex) error {
-				for _, p := range idx.searched {
-					ps, root, closeIt, err := planIn(p, q, ix.posts)
-					if err != nil {
-						return err
-					}
-					if streamable(ps, root) {
-						streamed++
-						if d := streamVsSearchers(ps, root); d != "" {
-							t.Errorf("budget %d: %s", budget, d)
-						}
-					}
-					closeIt()
-				}
-				return nil
+				s, _, err := compareShards(t, ix, idx, q, fmt.Sprintf("budget %d", budget))
+				streamed += s
+				return err
 			})
 			if err != nil {
 				t.Fatal(err)
