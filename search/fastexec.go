@@ -536,12 +536,9 @@ func (fcache *facetCache) walkPlanned(ctx context.Context, ps *planShard, root p
 	var e iterErr
 	// One match handed to the page (which copies what it keeps).
 	d := &bsearch.DocumentMatch{IndexInternalID: make(index.IndexInternalID, 8)}
+	a, giveBack := useArena()
+	defer giveBack()
 	if streamable(ps, root) {
-		a := streamArenas.Get().(*streamArena)
-		defer func() {
-			a.reset()
-			streamArenas.Put(a)
-		}()
 		s := rootStream(a, ps, root, &e)
 		if e.err != nil {
 			return 0, e.err
@@ -575,11 +572,6 @@ func (fcache *facetCache) walkPlanned(ctx context.Context, ps *planShard, root p
 	// when their numbers fit in 32 bits.
 	var matched []uint32
 	if counter != nil && fits32(ps) {
-		a := streamArenas.Get().(*streamArena)
-		defer func() {
-			a.reset()
-			streamArenas.Put(a)
-		}()
 		matched = a.docs32(int(min(root.count(), ps.docTotal)))
 	}
 	for doc, s := top.next(); doc != noDoc; doc, s = top.next() {

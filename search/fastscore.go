@@ -62,24 +62,14 @@ func (l *lengthTerms) of(n uint64) float64 {
 
 // scoreLength is score for a match of a field length n (BM25 only).
 func (t *planTerm) scoreLength(freq, n uint64) float64 {
-	return t.weighted(t.lengthBase(freq, n))
-}
-
-// lengthBase is scoreLength before the query weight: what a match's score
-// owes to the term and the document alone.
-func (t *planTerm) lengthBase(freq, n uint64) float64 {
 	var tf float64
 	if freq < scorer.MaxSqrtCache {
 		tf = scorer.SqrtCache[int(freq)]
 	} else {
 		tf = math.Sqrt(float64(freq))
 	}
-	return t.idf * (tf * bsearch.BM25_k1) /
+	score := t.idf * (tf * bsearch.BM25_k1) /
 		(tf + bsearch.BM25_k1*t.lengths.of(n))
-}
-
-// weighted is a base score times the query weight, as the scorer applies it.
-func (t *planTerm) weighted(score float64) float64 {
 	if t.qw != 1.0 {
 		score = score * t.qw
 	}

@@ -147,10 +147,10 @@ func (c *postingsCache) get(owner *scorch.Scorch, seg segment.Segment, dict segm
 	return p, true, nil
 }
 
-// entryBytes is what the cache counts for p, the postings of k (entrySize,
-// with a wide list's 32-bit frequencies and lengths).
+// entryBytes is what the cache counts for p, the postings of k: entrySize
+// with the arrays p has (a wide list's 32-bit frequencies and lengths).
 func entryBytes(k postingsKey, p *postings) int {
-	return entrySize(k, cap(p.docs)) + 4*(cap(p.freqs)+cap(p.lens))
+	return postingsEntry + len(k.field) + len(k.term) + 4*(cap(p.docs)+cap(p.fl)+cap(p.freqs)+cap(p.lens))
 }
 
 // entrySize is what the cache counts for n postings of k, packed.

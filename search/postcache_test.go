@@ -108,7 +108,10 @@ func TestListSearcher_SameAsZap(t *testing.T) {
 // keeping the postings read last.
 func TestPostingsCache_Evicts(t *testing.T) {
 	c := newPostingsCache()
-	big := func() *postings { return &postings{docs: make([]uint32, 0, postingsBudget/12/16)} }
+	big := func() *postings {
+		n := postingsBudget / postingBytes / 16
+		return &postings{docs: make([]uint32, 0, n), fl: make([]uint32, 0, n)}
+	}
 	var seg segment.Segment
 	for i := range 40 {
 		p := big()

@@ -42,6 +42,7 @@ import (
 // streamArena hands out a walk's arrays from a few large chunks, kept
 // across walks (streamArenas): a walk's streams are a few times its
 // matches, and allocating them afresh doubled what a search allocated.
+// useArena lends one to a walk.
 type streamArena struct {
 	docs   []uint32
 	scores []float64
@@ -60,6 +61,10 @@ const maxArena = 1 << 17
 // stream is an empty stream with room for n matches.
 func (a *streamArena) stream(n int) stream {
 	a.need += n
+	if n > maxArena {
+		// (Its own arrays: a chunk this size would be kept.)
+		return stream{docs: make([]uint32, 0, n), scores: make([]float64, 0, n)}
+	}
 	if len(a.docs)+n > cap(a.docs) {
 		size := max(n, min(a.need, maxArena))
 		a.docs, a.scores = make([]uint32, 0, size), make([]float64, 0, size)
@@ -77,6 +82,15 @@ func (a *streamArena) docs32(n int) []uint32 {
 		return make([]uint32, 0, n)
 	}
 	return a.stream(n).docs
+}
+
+// useArena lends an arena until the returned function gives it back.
+func useArena() (*streamArena, func()) {
+	a := streamArenas.Get().(*streamArena)
+	return a, func() {
+		a.reset()
+		streamArenas.Put(a)
+	}
 }
 
 // reset readies a for another walk, with one chunk of what this one
@@ -355,7 +369,7 @@ func intersectionOf(a *streamArena, ps *planShard, kids []planNode, in []uint32,
 	return out
 }
 
-// member is whether a stream has documents asked in order.
+// streamMember is whether a stream has documents asked in order.
 type streamMember struct {
 	s stream
 	p int

@@ -152,6 +152,15 @@ func TestStreamArena_Reuse(t *testing.T) {
 	if cap(a.docs) < 1020 || len(a.docs) != 0 || a.need != 0 {
 		t.Fatalf("after reset: len %d cap %d need %d", len(a.docs), cap(a.docs), a.need)
 	}
+	// A walk asking for more than maxArena gets arrays of its own; the
+	// arena keeps at most maxArena.
+	if s := a.stream(maxArena + 10); cap(s.docs) != maxArena+10 {
+		t.Fatalf("stream(maxArena+10): cap %d", cap(s.docs))
+	}
+	a.reset()
+	if cap(a.docs) > maxArena || cap(a.scores) > maxArena {
+		t.Fatalf("after a large walk the arena keeps %d matches, more than %d", cap(a.docs), maxArena)
+	}
 }
 
 // randomQuery is a random tree of the queries a plan takes: terms (some
